@@ -1,0 +1,42 @@
+// Bearer tokens (JWT): verification with HS256 (local stack) or RS256 (production), and
+// issuing, which the local CLI and the tests use.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "dialogue/auth/principal.h"
+
+namespace dialogue::auth {
+
+class TokenVerifier {
+ public:
+  // `issuer` empty accepts any issuer.
+  static absl::StatusOr<TokenVerifier> Hs256(std::string secret, std::string issuer);
+  static absl::StatusOr<TokenVerifier> Rs256(absl::string_view public_key_pem, std::string issuer);
+
+  // UNAUTHENTICATED with a reason (TOKEN_MALFORMED, TOKEN_BAD_SIGNATURE, TOKEN_EXPIRED,
+  // TOKEN_WRONG_ISSUER, TOKEN_UNKNOWN_ROLE) when the token cannot be trusted.
+  absl::StatusOr<Principal> Verify(absl::string_view token, absl::Time now = absl::Now()) const;
+
+ private:
+  struct Key;
+  explicit TokenVerifier(std::shared_ptr<const Key> key) : key_(std::move(key)) {}
+  std::shared_ptr<const Key> key_;
+};
+
+struct TokenRequest {
+  Principal principal;
+  std::string issuer = "dialogue-local";
+  absl::Time issued_at = absl::Now();
+  absl::Duration ttl = absl::Hours(8);
+};
+
+absl::StatusOr<std::string> IssueHs256(const TokenRequest& request, absl::string_view secret);
+absl::StatusOr<std::string> IssueRs256(const TokenRequest& request,
+                                       absl::string_view private_key_pem);
+
+}  // namespace dialogue::auth

@@ -1,0 +1,96 @@
+#include "dialogue/common/log.h"
+
+#include <atomic>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace dialogue::common {
+namespace {
+
+std::atomic<int> min_level{static_cast<int>(LogLevel::kInfo)};
+thread_local std::string current_trace_id;
+thread_local std::string current_tenant;
+
+absl::string_view LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+}  // namespace
+
+std::string JsonEscape(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += absl::StrFormat("\\u%04x", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+void SetMinLogLevel(LogLevel level) { min_level = static_cast<int>(level); }
+
+void Log(LogLevel level, absl::string_view message, std::initializer_list<LogField> fields) {
+  if (static_cast<int>(level) < min_level.load(std::memory_order_relaxed)) return;
+  std::string line = absl::StrCat(
+      "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(), absl::UTCTimeZone()),
+      "\",\"level\":\"", LevelName(level), "\",\"msg\":\"", JsonEscape(message), "\"");
+  if (!current_trace_id.empty()) absl::StrAppend(&line, ",\"trace_id\":\"", current_trace_id, "\"");
+  if (!current_tenant.empty()) {
+    absl::StrAppend(&line, ",\"tenant\":\"", JsonEscape(current_tenant), "\"");
+  }
+  for (const auto& [key, value] : fields) {
+    absl::StrAppend(&line, ",\"", JsonEscape(key), "\":\"", JsonEscape(value), "\"");
+  }
+  line += "}\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+ScopedLogContext::ScopedLogContext(std::string trace_id, std::string tenant)
+    : saved_trace_id_(std::move(current_trace_id)), saved_tenant_(std::move(current_tenant)) {
+  current_trace_id = std::move(trace_id);
+  current_tenant = std::move(tenant);
+}
+
+ScopedLogContext::~ScopedLogContext() {
+  current_trace_id = std::move(saved_trace_id_);
+  current_tenant = std::move(saved_tenant_);
+}
+
+void ScopedLogContext::SetTenant(std::string tenant) { current_tenant = std::move(tenant); }
+
+}  // namespace dialogue::common

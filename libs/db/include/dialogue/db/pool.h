@@ -1,0 +1,106 @@
+// PostgreSQL access: a bounded connection pool that reconnects after a server restart,
+// and transactions scoped to a tenant, in which Row Level Security does the isolating.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "dialogue/common/status.h"
+
+namespace dialogue::db {
+
+// What a transaction may see and change. RLS policies read these settings:
+//   app.tenant_id      the one tenant whose rows may be read and written
+//   app.read_tenants   further tenants whose rows may be read (province readers)
+//   app.admin          "on" for platform administrators (reference data only)
+struct TenantScope {
+  std::string tenant;
+  std::vector<std::string> read_tenants;
+  bool admin = false;
+
+  static TenantScope Of(std::string tenant) { return TenantScope{std::move(tenant), {}, false}; }
+};
+
+// Maps a libpqxx exception to a status a caller can act on: UNAVAILABLE (retry),
+// ABORTED (lost a race), ALREADY_EXISTS, FAILED_PRECONDITION, INTERNAL.
+absl::Status StatusFromException(const std::exception& e);
+
+struct PoolOptions {
+  std::string uri;
+  int size = 8;
+  std::chrono::milliseconds acquire_timeout{2000};
+};
+
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(PoolOptions options);
+  ~ConnectionPool();
+  ConnectionPool(const ConnectionPool&) = delete;
+  ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+  // Runs `body(txn)` in one transaction that first sets the tenant scope; commits when
+  // the body returns OK, rolls back otherwise. `body` returns absl::Status or StatusOr<T>.
+  template <typename Body>
+  auto InTransaction(const TenantScope& scope, Body&& body)
+      -> decltype(body(std::declval<pqxx::work&>()));
+
+  // Checks a connection can be made and answers (for readiness).
+  absl::Status Ping();
+
+  int size() const { return options_.size; }
+
+ private:
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire();
+  void Release(std::unique_ptr<pqxx::connection> conn, bool healthy);
+  static void ApplyScope(pqxx::work& txn, const TenantScope& scope);
+
+  PoolOptions options_;
+  std::mutex mu_;
+  std::condition_variable available_;
+  std::deque<std::unique_ptr<pqxx::connection>> idle_;
+  int open_ = 0;  // idle plus leased
+};
+
+template <typename Body>
+auto ConnectionPool::InTransaction(const TenantScope& scope, Body&& body)
+    -> decltype(body(std::declval<pqxx::work&>())) {
+  using Result = decltype(body(std::declval<pqxx::work&>()));
+  auto conn = Acquire();
+  if (!conn.ok()) return Result(conn.status());
+  bool healthy = true;
+  Result result = absl::UnknownError("transaction did not run");
+  try {
+    pqxx::work txn(**conn);
+    ApplyScope(txn, scope);
+    result = body(txn);
+    if (result.ok()) {
+      txn.commit();
+    } else {
+      txn.abort();
+    }
+  } catch (const pqxx::broken_connection& e) {
+    healthy = false;
+    result = StatusFromException(e);
+  } catch (const pqxx::in_doubt_error& e) {
+    healthy = false;
+    result = StatusFromException(e);
+  } catch (const std::exception& e) {
+    result = StatusFromException(e);
+  }
+  Release(std::move(*conn), healthy && (*conn)->is_open());
+  return result;
+}
+
+}  // namespace dialogue::db

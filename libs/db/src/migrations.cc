@@ -1,0 +1,102 @@
+#include "dialogue/db/migrations.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <openssl/evp.h>
+#include <pqxx/pqxx>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "dialogue/common/log.h"
+#include "dialogue/db/pool.h"
+
+namespace dialogue::db {
+namespace {
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), len));
+}
+
+}  // namespace
+
+absl::StatusOr<MigrationResult> ApplyMigrations(const std::string& admin_uri,
+                                                const std::string& service,
+                                                const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    return absl::NotFoundError(absl::StrCat("migrations folder '", dir, "' does not exist"));
+  }
+  static const std::regex kName(R"(^(\d{4})_[a-z0-9_]+\.sql$)");
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".sql") continue;
+    if (!std::regex_match(name, kName)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("migration file '", name, "' is not named NNNN_lower_snake.sql"));
+    }
+    files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+
+  MigrationResult result;
+  try {
+    pqxx::connection conn(admin_uri);
+    {
+      pqxx::work txn(conn);
+      txn.exec(
+          "CREATE TABLE IF NOT EXISTS public.schema_migrations ("
+          " service text NOT NULL, file text NOT NULL, checksum text NOT NULL,"
+          " applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (service, file))");
+      txn.commit();
+    }
+    pqxx::nontransaction lock(conn);
+    lock.exec_params("SELECT pg_advisory_lock(hashtext($1))", "schema_migrations:" + service);
+    for (const auto& path : files) {
+      std::ifstream in(path);
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      std::string sql = buffer.str();
+      std::string name = path.filename().string();
+      std::string checksum = Sha256Hex(sql);
+      pqxx::work txn(conn);
+      auto rows = txn.exec_params(
+          "SELECT checksum FROM public.schema_migrations WHERE service = $1 AND file = $2", service,
+          name);
+      if (!rows.empty()) {
+        if (rows[0][0].as<std::string>() != checksum) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("migration ", service, "/", name,
+                           " was changed after it was applied; add a new file instead"));
+        }
+        ++result.already_applied;
+        continue;
+      }
+      txn.exec(sql);
+      txn.exec_params(
+          "INSERT INTO public.schema_migrations (service, file, checksum)"
+          " VALUES ($1, $2, $3)",
+          service, name, checksum);
+      txn.commit();
+      result.applied.push_back(name);
+      common::Log(common::LogLevel::kInfo, "migration applied",
+                  {{"service", service}, {"file", name}});
+    }
+    lock.exec_params("SELECT pg_advisory_unlock(hashtext($1))", "schema_migrations:" + service);
+  } catch (const pqxx::sql_error& e) {
+    return absl::InternalError(absl::StrCat("migration of ", service, " failed: ", e.what()));
+  } catch (const std::exception& e) {
+    return StatusFromException(e);
+  }
+  return result;
+}
+
+}  // namespace dialogue::db

@@ -1,0 +1,116 @@
+#include "dialogue/db/pool.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "dialogue/common/log.h"
+
+namespace dialogue::db {
+
+using common::Error;
+
+absl::Status StatusFromException(const std::exception& e) {
+  using absl::StatusCode;
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
+    return Error(StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
+                 "the database connection was lost; retry shortly");
+  }
+  if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+    return Error(StatusCode::kUnavailable, "DATABASE_IN_DOUBT",
+                 "the connection broke while committing; the change may or may not be saved");
+  }
+  if (dynamic_cast<const pqxx::serialization_failure*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::deadlock_detected*>(&e) != nullptr) {
+    return Error(StatusCode::kAborted, "CONCURRENT_UPDATE",
+                 "another change to the same data won the race; read it again and retry");
+  }
+  if (dynamic_cast<const pqxx::unique_violation*>(&e) != nullptr) {
+    return Error(StatusCode::kAlreadyExists, "ALREADY_EXISTS", "that record exists already");
+  }
+  if (dynamic_cast<const pqxx::foreign_key_violation*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::check_violation*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::not_null_violation*>(&e) != nullptr) {
+    return Error(StatusCode::kFailedPrecondition, "CONSTRAINT_VIOLATED", e.what());
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    // 42501: insufficient privilege, which is also how RLS refuses a write.
+    if (sql->sqlstate() == "42501") {
+      return Error(StatusCode::kPermissionDenied, "DATABASE_PERMISSION_DENIED",
+                   "the database refused the change for this tenant");
+    }
+    // 57P01 admin shutdown, 57P03 cannot connect now, 08xxx connection exceptions.
+    if (sql->sqlstate().rfind("57P", 0) == 0 || sql->sqlstate().rfind("08", 0) == 0) {
+      return Error(StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
+                   "the database is restarting or unreachable; retry shortly");
+    }
+    common::Log(common::LogLevel::kError, "sql error",
+                {{"sqlstate", sql->sqlstate()}, {"error", e.what()}, {"query", sql->query()}});
+    return Error(StatusCode::kInternal, "DATABASE_ERROR", "the database rejected the request");
+  }
+  common::Log(common::LogLevel::kError, "database error", {{"error", e.what()}});
+  return Error(StatusCode::kInternal, "DATABASE_ERROR", "the database request failed");
+}
+
+ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {
+  if (options_.size < 1) options_.size = 1;
+}
+
+ConnectionPool::~ConnectionPool() = default;
+
+absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Acquire() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    bool got = available_.wait_for(lock, options_.acquire_timeout,
+                                   [&] { return !idle_.empty() || open_ < options_.size; });
+    if (!got) {
+      return Error(absl::StatusCode::kUnavailable, "DATABASE_BUSY",
+                   "every database connection is busy; retry shortly");
+    }
+    while (!idle_.empty()) {
+      auto conn = std::move(idle_.front());
+      idle_.pop_front();
+      if (conn->is_open()) return conn;
+      --open_;  // dropped while idle (server restart): make a new one below
+    }
+    ++open_;
+  }
+  try {
+    return std::make_unique<pqxx::connection>(options_.uri);
+  } catch (const std::exception& e) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --open_;
+    }
+    available_.notify_one();
+    common::Log(common::LogLevel::kWarning, "cannot connect to PostgreSQL", {{"error", e.what()}});
+    return Error(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
+                 "cannot connect to the database; retry shortly");
+  }
+}
+
+void ConnectionPool::Release(std::unique_ptr<pqxx::connection> conn, bool healthy) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (healthy) {
+      idle_.push_back(std::move(conn));
+    } else {
+      --open_;
+    }
+  }
+  available_.notify_one();
+}
+
+void ConnectionPool::ApplyScope(pqxx::work& txn, const TenantScope& scope) {
+  txn.exec_params(
+      "SELECT set_config('app.tenant_id', $1, true), set_config('app.read_tenants', $2, true),"
+      " set_config('app.admin', $3, true)",
+      scope.tenant, absl::StrJoin(scope.read_tenants, ","), scope.admin ? "on" : "off");
+}
+
+absl::Status ConnectionPool::Ping() {
+  return InTransaction(TenantScope{}, [](pqxx::work& txn) -> absl::Status {
+    txn.exec("SELECT 1");
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace dialogue::db

@@ -1,0 +1,57 @@
+#include "dialogue/db/tenant_directory.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace dialogue::db {
+
+TenantDirectory::TenantDirectory(ConnectionPool& pool, absl::Duration ttl)
+    : pool_(pool), ttl_(ttl) {}
+
+absl::Status TenantDirectory::RefreshLocked(bool force) {
+  if (!force && absl::Now() - loaded_at_ < ttl_) return absl::OkStatus();
+  std::map<std::string, std::string> fresh;
+  RETURN_IF_ERROR(pool_.InTransaction(TenantScope{}, [&](pqxx::work& txn) -> absl::Status {
+    for (const auto& row : txn.exec("SELECT id, province_id FROM tenancy.tenants")) {
+      fresh[row[0].as<std::string>()] = row[1].as<std::string>();
+    }
+    return absl::OkStatus();
+  }));
+  province_of_ = std::move(fresh);
+  loaded_at_ = absl::Now();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> TenantDirectory::ProvinceOf(const std::string& tenant_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(RefreshLocked(false));
+  auto it = province_of_.find(tenant_id);
+  if (it == province_of_.end()) {
+    // A tenant created since the last load: look once more before saying no.
+    RETURN_IF_ERROR(RefreshLocked(true));
+    it = province_of_.find(tenant_id);
+  }
+  if (it == province_of_.end()) {
+    return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
+                         absl::StrCat("there is no commune 'tenants/", tenant_id, "'"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::vector<std::string>> TenantDirectory::TenantsOf(
+    const std::string& province_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(RefreshLocked(false));
+  std::vector<std::string> out;
+  for (const auto& [tenant, province] : province_of_) {
+    if (province == province_id) out.push_back(tenant);
+  }
+  return out;
+}
+
+void TenantDirectory::Invalidate() {
+  std::lock_guard<std::mutex> lock(mu_);
+  loaded_at_ = absl::InfinitePast();
+}
+
+}  // namespace dialogue::db

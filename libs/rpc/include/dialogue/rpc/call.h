@@ -1,0 +1,90 @@
+// The one wrapper every gRPC handler passes through: it reads the trace context, verifies
+// the bearer token, runs the handler, turns an unexpected exception into INTERNAL, maps
+// the absl::Status to a grpc::Status with details, and writes one access log line.
+//
+// gRPC 1.51 server interceptors cannot refuse a call, so the check lives here instead;
+// a handler that does not go through Serve() gets no principal to act with.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "dialogue/auth/principal.h"
+#include "dialogue/auth/token.h"
+#include "dialogue/common/log.h"
+#include "dialogue/common/status.h"
+#include "dialogue/db/pool.h"
+#include "dialogue/db/tenant_directory.h"
+
+namespace dialogue::rpc {
+
+// W3C trace context of one request.
+struct TraceContext {
+  std::string trace_id;  // 32 hex digits
+  std::string span_id;   // 16 hex digits, this server's span
+  std::string Traceparent() const { return "00-" + trace_id + "-" + span_id + "-01"; }
+};
+
+// Reads `traceparent` from the metadata, or starts a new trace when absent or malformed.
+TraceContext TraceFrom(const grpc::ServerContext& context);
+
+struct RequestContext {
+  auth::Principal principal;
+  TraceContext trace;
+};
+
+class Authenticator {
+ public:
+  Authenticator(auth::TokenVerifier verifier, db::TenantDirectory& directory)
+      : verifier_(std::move(verifier)), directory_(directory) {}
+
+  // UNAUTHENTICATED when the `authorization: Bearer <jwt>` metadata is missing or invalid.
+  absl::StatusOr<auth::Principal> Authenticate(const grpc::ServerContext& context) const;
+
+  // The transaction scope for acting on `tenant_id`, or PERMISSION_DENIED. Province
+  // readers get the tenant as a read-only scope; nothing about the tenant is revealed
+  // to a caller who may not see it.
+  absl::StatusOr<db::TenantScope> ScopeFor(const auth::Principal& principal,
+                                           const std::string& tenant_id, auth::Access access);
+
+ private:
+  auth::TokenVerifier verifier_;
+  db::TenantDirectory& directory_;
+};
+
+template <typename Handler>
+grpc::Status Serve(grpc::ServerContext* context, Authenticator& authenticator,
+                   absl::string_view method, Handler&& handler) {
+  RequestContext request{{}, TraceFrom(*context)};
+  common::ScopedLogContext log_context(request.trace.trace_id, "");
+  absl::Time start = absl::Now();
+  absl::Status status;
+  try {
+    auto principal = authenticator.Authenticate(*context);
+    if (principal.ok()) {
+      request.principal = *std::move(principal);
+      common::ScopedLogContext::SetTenant(request.principal.tenant);
+      status = handler(request);
+    } else {
+      status = principal.status();
+    }
+  } catch (const std::exception& e) {
+    common::Log(common::LogLevel::kError, "unexpected exception in handler",
+                {{"method", std::string(method)}, {"error", e.what()}});
+    status = common::Error(absl::StatusCode::kInternal, "INTERNAL",
+                           "an unexpected error happened; it was logged with the trace id");
+  }
+  common::Log(status.ok() ? common::LogLevel::kDebug : common::LogLevel::kInfo, "rpc",
+              {{"method", std::string(method)},
+               {"code", absl::StatusCodeToString(status.code())},
+               {"subject", request.principal.subject},
+               {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - start))},
+               {"error", std::string(status.message())}});
+  return common::ToGrpcStatus(status);
+}
+
+}  // namespace dialogue::rpc

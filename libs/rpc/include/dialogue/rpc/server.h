@@ -1,0 +1,50 @@
+// Starting a gRPC server the same way in every program: health (grpc.health.v1),
+// reflection, a chosen or free port, and a graceful stop on SIGTERM/SIGINT.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace dialogue::rpc {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1:0";  // port 0 picks a free port
+  int max_message_bytes = 4 * 1024 * 1024;
+  absl::Duration shutdown_grace = absl::Seconds(10);
+};
+
+class RunningServer {
+ public:
+  RunningServer(std::unique_ptr<grpc::Server> server, int port, absl::Duration grace)
+      : server_(std::move(server)), port_(port), grace_(grace) {}
+  ~RunningServer() { Shutdown(); }
+
+  int port() const { return port_; }
+  grpc::Server& server() { return *server_; }
+  // Marks every service NOT_SERVING, lets calls in flight finish within the grace period.
+  void Shutdown();
+  // Blocks until SIGTERM or SIGINT, then shuts down gracefully.
+  void WaitForTermination();
+
+ private:
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  absl::Duration grace_;
+  bool stopped_ = false;
+};
+
+// Call first thing in main, before any thread starts: every thread inherits the mask,
+// so SIGTERM and SIGINT reach WaitForTermination and nothing else.
+void BlockTerminationSignals();
+
+// Services are not owned; they must outlive the server.
+absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
+    const ServerOptions& options, const std::vector<grpc::Service*>& services);
+
+}  // namespace dialogue::rpc

@@ -1,0 +1,89 @@
+#include "dialogue/rpc/call.h"
+
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+
+namespace dialogue::rpc {
+namespace {
+
+std::string RandomHex(size_t bytes) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string raw(bytes, '\0');
+  for (auto& c : raw) c = static_cast<char>(rng() & 0xff);
+  return absl::BytesToHexString(raw);
+}
+
+bool IsHex(absl::string_view s, size_t length) {
+  if (s.size() != length) return false;
+  for (char c : s) {
+    if (!absl::ascii_isxdigit(c) || absl::ascii_isupper(c)) return false;
+  }
+  return s != std::string(length, '0');
+}
+
+absl::string_view Metadata(const grpc::ServerContext& context, absl::string_view key) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+  if (it == metadata.end()) return {};
+  return absl::string_view(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+TraceContext TraceFrom(const grpc::ServerContext& context) {
+  std::vector<absl::string_view> parts = absl::StrSplit(Metadata(context, "traceparent"), '-');
+  TraceContext trace;
+  if (parts.size() == 4 && parts[0] == "00" && IsHex(parts[1], 32) && IsHex(parts[2], 16)) {
+    trace.trace_id = std::string(parts[1]);
+  } else {
+    trace.trace_id = RandomHex(16);
+  }
+  trace.span_id = RandomHex(8);
+  return trace;
+}
+
+absl::StatusOr<auth::Principal> Authenticator::Authenticate(
+    const grpc::ServerContext& context) const {
+  absl::string_view header = Metadata(context, "authorization");
+  if (header.empty()) {
+    return common::Error(absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
+                         "this call needs a bearer token (authorization: Bearer <token>)");
+  }
+  if (!absl::StartsWithIgnoreCase(header, "bearer ")) {
+    return common::Error(absl::StatusCode::kUnauthenticated, "TOKEN_MALFORMED",
+                         "the authorization header must be 'Bearer <token>'");
+  }
+  return verifier_.Verify(absl::StripAsciiWhitespace(header.substr(7)));
+}
+
+absl::StatusOr<db::TenantScope> Authenticator::ScopeFor(const auth::Principal& principal,
+                                                        const std::string& tenant_id,
+                                                        auth::Access access) {
+  // Staff of the tenant need no lookup: their scope is their own tenant, and a tenant id
+  // that does not exist simply holds no rows.
+  if (principal.IsStaffOf(tenant_id) && !principal.Has(auth::Role::kAdmin)) {
+    return db::TenantScope::Of(tenant_id);
+  }
+  std::string province;
+  if (principal.Has(auth::Role::kAdmin) || principal.Has(auth::Role::kProvince)) {
+    auto found = directory_.ProvinceOf(tenant_id);
+    if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound) {
+      return found.status();
+    }
+    // An unknown tenant is reported as forbidden to province readers (no probing) and
+    // as not found to administrators.
+    if (!found.ok() && principal.Has(auth::Role::kAdmin)) return found.status();
+    if (found.ok()) province = *found;
+  }
+  RETURN_IF_ERROR(auth::Authorize(principal, tenant_id, province, access));
+  if (principal.Has(auth::Role::kAdmin)) return db::TenantScope::Of(tenant_id);
+  db::TenantScope scope;
+  scope.read_tenants.push_back(tenant_id);
+  return scope;
+}
+
+}  // namespace dialogue::rpc

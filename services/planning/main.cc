@@ -1,0 +1,82 @@
+// The planning program: PlanningService and TenantService. The one composition root:
+// it reads config, builds the pool, stores and services, and serves until SIGTERM.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "dialogue/common/config.h"
+#include "dialogue/common/log.h"
+#include "dialogue/db/pool.h"
+#include "dialogue/db/tenant_directory.h"
+#include "dialogue/rpc/call.h"
+#include "dialogue/rpc/server.h"
+#include "planning_service.h"
+#include "store.h"
+#include "tenant_service.h"
+
+namespace {
+
+using dialogue::common::Log;
+using dialogue::common::LogLevel;
+
+int Fail(const absl::Status& status) {
+  Log(LogLevel::kError, "cannot start", {{"error", status.ToString()}});
+  return 1;
+}
+
+absl::StatusOr<dialogue::auth::TokenVerifier> MakeVerifier(dialogue::common::Config& config) {
+  std::string issuer = config.String("token-issuer", "dialogue-local", "accepted token issuer");
+  std::string key_file =
+      config.String("token-public-key-file", "", "RS256 public key (PEM); production");
+  if (!key_file.empty()) {
+    std::ifstream in(key_file);
+    if (!in) return absl::NotFoundError("cannot read --token-public-key-file " + key_file);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    return dialogue::auth::TokenVerifier::Rs256(pem.str(), issuer);
+  }
+  return dialogue::auth::TokenVerifier::Hs256(
+      config.String("token-secret", "", "HS256 secret shared with the token issuer; local stack"),
+      issuer);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dialogue::rpc::BlockTerminationSignals();
+  auto parsed = dialogue::common::Config::FromArgs(argc, argv);
+  if (!parsed.ok()) return Fail(parsed.status());
+  dialogue::common::Config config = *std::move(parsed);
+
+  dialogue::db::PoolOptions pool_options;
+  pool_options.uri =
+      config.String("planning-pg-uri", "postgresql://dialogue_planning@127.0.0.1:5432/dialogue",
+                    "PostgreSQL URI of the planning role");
+  auto pool_size = config.Int("pool-size", 8, "database connections at most");
+  dialogue::rpc::ServerOptions server_options;
+  server_options.address =
+      config.String("planning-listen", "127.0.0.1:7001", "gRPC listen address (host:port)");
+  auto verifier = MakeVerifier(config);
+  if (config.Has("help")) {
+    std::printf("planning: PlanningService and TenantService\n\nOptions:\n%s",
+                config.Usage().c_str());
+    return 0;
+  }
+  if (!pool_size.ok()) return Fail(pool_size.status());
+  if (!verifier.ok()) return Fail(verifier.status());
+  pool_options.size = *pool_size;
+
+  dialogue::db::ConnectionPool pool(pool_options);
+  dialogue::db::TenantDirectory directory(pool);
+  dialogue::rpc::Authenticator authenticator(*std::move(verifier), directory);
+  dialogue::planning::PlanStore plans(pool);
+  dialogue::planning::TenantStore tenants(pool);
+  dialogue::planning::PlanningService planning(plans, tenants, authenticator);
+  dialogue::planning::TenantService tenant_service(tenants, directory, authenticator);
+
+  auto server = dialogue::rpc::StartServer(server_options, {&planning, &tenant_service});
+  if (!server.ok()) return Fail(server.status());
+  (*server)->WaitForTermination();
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}

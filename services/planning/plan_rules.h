@@ -1,0 +1,74 @@
+// The rules of a plan (Kế hoạch), free of I/O: what a valid plan looks like, which
+// transitions each state allows and to whom, due dates of preparation tasks, and how
+// next year's copy is made.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "dialogue/auth/principal.h"
+#include "dialogue/v1/planning.pb.h"
+
+namespace dialogue::planning {
+
+namespace v1 = ::dialogue::v1;
+
+// "YYYY-MM-DD" <-> a civil day. ParseDate rejects impossible dates such as 2026-02-30.
+absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text);
+std::string FormatDate(absl::CivilDay day);
+// Deadlines are Vietnamese days: the date in UTC+7.
+absl::CivilDay TodayInVietnam(absl::Time now);
+
+// What validation needs to know about the tenant.
+struct TenantFacts {
+  int announcement_lead_days = 7;
+  std::set<std::string> hamlet_ids;  // empty: the tenant lists none, so any id is accepted
+};
+
+// Every problem of the plan at once, each naming its field and rule (google.rpc.BadRequest),
+// so a clerk fixes the whole form in one go. Fields are paths like "conferences[1].venue".
+absl::Status ValidatePlan(const v1::Plan& plan, const TenantFacts& tenant);
+
+// What publication needs beyond a valid draft: number, date and signer of the document.
+absl::Status ValidateForPublication(const v1::Plan& plan);
+
+// Sets resolved_due_date on every task (fixed, or relative to its conference's start).
+// The plan must be valid.
+void ResolveTaskDueDates(v1::Plan& plan);
+
+enum class PlanAction {
+  kRead,
+  kCreate,
+  kUpdate,
+  kDelete,
+  kApprove,
+  kPublish,
+  kClose,
+  kCancel,
+  kRevise,
+  kCopy,
+  kCompleteTask,
+};
+
+absl::string_view ActionName(PlanAction action);
+
+// May a principal with these roles do `action` at all? (Which tenant is checked apart.)
+absl::Status CheckRole(const auth::Principal& principal, PlanAction action);
+
+// The state a plan in `from` moves to by `action`, or FAILED_PRECONDITION saying why not
+// and what is allowed instead. Actions that leave the state as it is return `from`.
+absl::StatusOr<v1::PlanState> NextState(v1::PlanState from, PlanAction action);
+
+// Clears the fields only the server sets (name, state, etag, times, revision links).
+void ClearOutputOnly(v1::Plan& plan);
+
+// Next year's draft: every date moved by (target_year - year) years, tasks kept and not
+// done, document number and date cleared. A 29 February becomes 28 February.
+absl::Status PrepareCopy(v1::Plan& plan, int target_year);
+
+}  // namespace dialogue::planning

@@ -1,0 +1,530 @@
+#include "store.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "dialogue/common/status.h"
+
+namespace dialogue::planning {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr int kMaxPageSize = 500;
+
+// Columns every plan read selects, in the order PlanFromRow expects.
+constexpr const char* kPlanColumns =
+    "id::text, state, revision, coalesce(revises::text, ''), coalesce(superseded_by::text, ''),"
+    " cancel_reason, version, body::text,"
+    " (extract(epoch FROM create_time) * 1000000)::bigint,"
+    " (extract(epoch FROM update_time) * 1000000)::bigint,"
+    " coalesce((extract(epoch FROM approve_time) * 1000000)::bigint, 0),"
+    " coalesce((extract(epoch FROM publish_time) * 1000000)::bigint, 0)";
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  // Serialising a well-formed message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+absl::Status FromJson(const std::string& json, google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;  // rows written by a newer version stay readable
+  auto status = google::protobuf::util::JsonStringToMessage(json, message, options);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("stored JSON does not parse: ", status.ToString()));
+  }
+  return absl::OkStatus();
+}
+
+std::string PlanName(const std::string& tenant, const std::string& id) {
+  return absl::StrCat("tenants/", tenant, "/plans/", id);
+}
+
+absl::StatusOr<v1::Plan> PlanFromRow(const std::string& tenant, const pqxx::row& row) {
+  v1::Plan plan;
+  RETURN_IF_ERROR(FromJson(row[7].as<std::string>(), &plan));
+  std::string id = row[0].as<std::string>();
+  plan.set_name(PlanName(tenant, id));
+  v1::PlanState state = v1::PLAN_STATE_UNSPECIFIED;
+  v1::PlanState_Parse(row[1].as<std::string>(), &state);
+  plan.set_state(state);
+  plan.set_revision(row[2].as<int>());
+  std::string revises = row[3].as<std::string>();
+  plan.set_revises(revises.empty() ? "" : PlanName(tenant, revises));
+  std::string superseded_by = row[4].as<std::string>();
+  plan.set_superseded_by(superseded_by.empty() ? "" : PlanName(tenant, superseded_by));
+  plan.set_cancel_reason(row[5].as<std::string>());
+  plan.set_etag(row[6].as<std::string>());
+  *plan.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[8].as<int64_t>());
+  *plan.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[9].as<int64_t>());
+  if (row[10].as<int64_t>() != 0) {
+    *plan.mutable_approve_time() = TimeUtil::MicrosecondsToTimestamp(row[10].as<int64_t>());
+  }
+  if (row[11].as<int64_t>() != 0) {
+    *plan.mutable_publish_time() = TimeUtil::MicrosecondsToTimestamp(row[11].as<int64_t>());
+  }
+  return plan;
+}
+
+// The document as stored: everything but the fields the columns hold.
+std::string BodyJson(v1::Plan plan) {
+  plan.clear_name();
+  plan.clear_state();
+  plan.clear_revision();
+  plan.clear_revises();
+  plan.clear_superseded_by();
+  plan.clear_cancel_reason();
+  plan.clear_etag();
+  plan.clear_create_time();
+  plan.clear_update_time();
+  plan.clear_approve_time();
+  plan.clear_publish_time();
+  return ToJson(plan);
+}
+
+void ProjectTasks(pqxx::work& txn, const std::string& tenant, const std::string& plan_id,
+                  const std::string& body) {
+  txn.exec_params("DELETE FROM planning.plan_tasks WHERE tenant_id = $1 AND plan_id = $2", tenant,
+                  plan_id);
+  txn.exec_params(
+      "INSERT INTO planning.plan_tasks (tenant_id, plan_id, task_id, due_date, done, task)"
+      " SELECT $1, $2::uuid, t->>'id', nullif(t->>'resolved_due_date', '')::date,"
+      "        coalesce((t->>'done')::boolean, false), t"
+      " FROM jsonb_array_elements($3::jsonb -> 'tasks') AS t",
+      tenant, plan_id, body);
+}
+
+void WriteEvents(pqxx::work& txn, const std::string& tenant, const std::vector<v1::Event>& events) {
+  for (const auto& event : events) {
+    txn.exec_params(
+        "INSERT INTO planning.outbox (tenant_id, event_id, event_type, payload)"
+        " VALUES ($1, $2::uuid, $3, $4)",
+        tenant, event.id(), event.type(), pqxx::binarystring(event.SerializeAsString()));
+  }
+}
+
+absl::Status NotFound(const std::string& tenant, const std::string& plan_id) {
+  return common::Error(absl::StatusCode::kNotFound, "PLAN_NOT_FOUND",
+                       absl::StrCat("there is no plan ", PlanName(tenant, plan_id)));
+}
+
+absl::Status StaleEtag(const std::string& given, const std::string& current) {
+  return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                       absl::StrCat("the record changed since you read it (etag ", given, ", now ",
+                                    current, "); read it again and reapply your change"));
+}
+
+absl::Status BadPageToken() {
+  return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
+                              "the page token is not one this list returned");
+}
+
+int ClampPageSize(int size, int fallback) {
+  if (size <= 0) return fallback;
+  return size > kMaxPageSize ? kMaxPageSize : size;
+}
+
+}  // namespace
+
+absl::StatusOr<PlanFilter> ParsePlanFilter(const std::string& text) {
+  PlanFilter filter;
+  if (absl::StripAsciiWhitespace(text).empty()) return filter;
+  for (absl::string_view term : absl::StrSplit(text, " AND ")) {
+    std::vector<absl::string_view> sides = absl::StrSplit(term, '=');
+    if (sides.size() != 2) {
+      return common::InvalidField("filter", "FILTER_INVALID",
+                                  absl::StrCat("'", term, "' is not a 'field = value' condition"));
+    }
+    absl::string_view field = absl::StripAsciiWhitespace(sides[0]);
+    absl::string_view value = absl::StripAsciiWhitespace(sides[1]);
+    if (field == "year") {
+      int year = 0;
+      if (!absl::SimpleAtoi(value, &year)) {
+        return common::InvalidField("filter", "FILTER_INVALID",
+                                    absl::StrCat("year must be a number, got '", value, "'"));
+      }
+      filter.year = year;
+    } else if (field == "state") {
+      v1::PlanState state;
+      if (!v1::PlanState_Parse(std::string(value), &state) || state == v1::PLAN_STATE_UNSPECIFIED) {
+        return common::InvalidField("filter", "FILTER_INVALID",
+                                    absl::StrCat("'", value, "' is not a plan state"));
+      }
+      filter.state = state;
+    } else {
+      return common::InvalidField(
+          "filter", "FILTER_INVALID",
+          absl::StrCat("plans can be filtered by year and state, not '", field, "'"));
+    }
+  }
+  return filter;
+}
+
+absl::StatusOr<v1::Plan> PlanStore::Create(const db::TenantScope& scope, const std::string& tenant,
+                                           const v1::Plan& plan, const std::string& request_id) {
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+    std::string body = BodyJson(plan);
+    std::string revises = plan.revises().empty()
+                              ? std::string()
+                              : std::string(absl::StripPrefix(
+                                    plan.revises(), absl::StrCat("tenants/", tenant, "/plans/")));
+    auto inserted = txn.exec_params(
+        absl::StrCat(
+            "INSERT INTO planning.plans (tenant_id, year, title, state, revision, revises, body,"
+            " request_id) VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid, $7::jsonb,"
+            " nullif($8, '')) ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
+            kPlanColumns),
+        tenant, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
+        plan.revision() > 0 ? plan.revision() : 1, revises, body, request_id);
+    if (inserted.empty()) {
+      // The same request was made before: answer with what it created.
+      auto existing = txn.exec_params(
+          absl::StrCat("SELECT ", kPlanColumns,
+                       " FROM planning.plans WHERE tenant_id = $1 AND request_id = $2"),
+          tenant, request_id);
+      if (existing.empty()) return absl::AbortedError("concurrent create; retry");
+      return PlanFromRow(tenant, existing[0]);
+    }
+    ProjectTasks(txn, tenant, inserted[0][0].as<std::string>(), body);
+    return PlanFromRow(tenant, inserted[0]);
+  });
+}
+
+absl::StatusOr<v1::Plan> PlanStore::Get(const db::TenantScope& scope, const std::string& tenant,
+                                        const std::string& plan_id) {
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+    auto rows =
+        txn.exec_params(absl::StrCat("SELECT ", kPlanColumns,
+                                     " FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid"),
+                        tenant, plan_id);
+    if (rows.empty()) return NotFound(tenant, plan_id);
+    return PlanFromRow(tenant, rows[0]);
+  });
+}
+
+absl::StatusOr<PlanPage> PlanStore::List(const db::TenantScope& scope, const std::string& tenant,
+                                         const PlanFilter& filter, int page_size,
+                                         const std::string& page_token) {
+  // Order: newest year first, then id. The token is the last (year, id) returned.
+  int after_year = 10000;
+  std::string after_id = "00000000-0000-0000-0000-000000000000";
+  if (!page_token.empty()) {
+    std::string decoded;
+    std::vector<std::string> parts;
+    if (absl::WebSafeBase64Unescape(page_token, &decoded)) parts = absl::StrSplit(decoded, '|');
+    if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &after_year) || parts[1].size() != 36) {
+      return BadPageToken();
+    }
+    after_id = parts[1];
+  }
+  const int limit = ClampPageSize(page_size, 50);
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<PlanPage> {
+    auto rows = txn.exec_params(
+        absl::StrCat("SELECT ", kPlanColumns, ", year FROM planning.plans WHERE tenant_id = $1",
+                     " AND ($2 = 0 OR year = $2) AND ($3 = '' OR state = $3)",
+                     " AND (year < $4 OR (year = $4 AND id > $5::uuid))",
+                     " ORDER BY year DESC, id LIMIT $6"),
+        tenant, filter.year.value_or(0),
+        filter.state ? v1::PlanState_Name(*filter.state) : std::string(), after_year, after_id,
+        limit + 1);
+    PlanPage page;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+      ASSIGN_OR_RETURN(v1::Plan plan, PlanFromRow(tenant, rows[i]));
+      page.plans.push_back(std::move(plan));
+    }
+    if (static_cast<int>(rows.size()) > limit) {
+      const auto& last = rows[limit - 1];
+      page.next_page_token = absl::WebSafeBase64Escape(
+          absl::StrCat(last[12].as<int>(), "|", last[0].as<std::string>()));
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<v1::Plan> PlanStore::Mutate(const db::TenantScope& scope, const std::string& tenant,
+                                           const std::string& plan_id, const std::string& etag,
+                                           const Change& change) {
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+    auto rows = txn.exec_params(
+        absl::StrCat("SELECT ", kPlanColumns,
+                     " FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid FOR UPDATE"),
+        tenant, plan_id);
+    if (rows.empty()) return NotFound(tenant, plan_id);
+    ASSIGN_OR_RETURN(v1::Plan plan, PlanFromRow(tenant, rows[0]));
+    if (!etag.empty() && etag != plan.etag()) return StaleEtag(etag, plan.etag());
+    PlanEffects effects;
+    RETURN_IF_ERROR(change(plan, effects));
+    std::string body = BodyJson(plan);
+    auto updated = txn.exec_params(
+        absl::StrCat(
+            "UPDATE planning.plans SET year = $3, title = $4, state = $5, cancel_reason = $6,"
+            " body = $7::jsonb, version = version + 1, update_time = now(),"
+            " approve_time = CASE WHEN $5 = 'APPROVED' THEN now() ELSE approve_time END,"
+            " publish_time = CASE WHEN $5 = 'PUBLISHED' AND publish_time IS NULL THEN now()"
+            "                     ELSE publish_time END"
+            " WHERE tenant_id = $1 AND id = $2::uuid RETURNING ",
+            kPlanColumns),
+        tenant, plan_id, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
+        plan.cancel_reason(), body);
+    ProjectTasks(txn, tenant, plan_id, body);
+    if (!effects.supersede_plan_id.empty()) {
+      txn.exec_params(
+          "UPDATE planning.plans SET state = 'SUPERSEDED', superseded_by = $3::uuid,"
+          " version = version + 1, update_time = now()"
+          " WHERE tenant_id = $1 AND id = $2::uuid AND state = 'PUBLISHED'",
+          tenant, effects.supersede_plan_id, plan_id);
+    }
+    WriteEvents(txn, tenant, effects.events);
+    return PlanFromRow(tenant, updated[0]);
+  });
+}
+
+absl::Status PlanStore::Delete(const db::TenantScope& scope, const std::string& tenant,
+                               const std::string& plan_id, const std::string& etag,
+                               const std::function<absl::Status(const v1::Plan&)>& allowed) {
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
+    auto rows = txn.exec_params(
+        absl::StrCat("SELECT ", kPlanColumns,
+                     " FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid FOR UPDATE"),
+        tenant, plan_id);
+    if (rows.empty()) return NotFound(tenant, plan_id);
+    ASSIGN_OR_RETURN(v1::Plan plan, PlanFromRow(tenant, rows[0]));
+    if (!etag.empty() && etag != plan.etag()) return StaleEtag(etag, plan.etag());
+    RETURN_IF_ERROR(allowed(plan));
+    txn.exec_params("DELETE FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid", tenant,
+                    plan_id);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<TaskPage> PlanStore::ListTasks(const db::TenantScope& scope,
+                                              const std::string& tenant, const TaskQuery& query) {
+  std::string after_due = "0001-01-01", after_plan = "00000000-0000-0000-0000-000000000000",
+              after_task;
+  if (!query.page_token.empty()) {
+    std::string decoded;
+    std::vector<std::string> parts;
+    if (absl::WebSafeBase64Unescape(query.page_token, &decoded)) {
+      parts = absl::StrSplit(decoded, absl::MaxSplits('|', 2));
+    }
+    if (parts.size() != 3 || parts[0].size() != 10 || parts[1].size() != 36) return BadPageToken();
+    after_due = parts[0];
+    after_plan = parts[1];
+    after_task = parts[2];
+  }
+  const int limit = ClampPageSize(query.page_size, 100);
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<TaskPage> {
+    auto rows = txn.exec_params(
+        "SELECT t.plan_id::text, t.task_id, t.task::text, p.title, p.year, t.due_date::text,"
+        "       (t.due_date < $2::date AND NOT t.done) AS overdue"
+        " FROM planning.plan_tasks t"
+        " JOIN planning.plans p ON p.tenant_id = t.tenant_id AND p.id = t.plan_id"
+        " WHERE t.tenant_id = $1 AND p.state IN ('APPROVED', 'PUBLISHED')"
+        "   AND t.due_date IS NOT NULL"
+        "   AND ($3 OR NOT t.done)"
+        "   AND (NOT $4 OR (t.due_date < $2::date AND NOT t.done))"
+        "   AND ($5 < 0 OR t.due_date BETWEEN $2::date AND $2::date + $5)"
+        "   AND (t.due_date, t.plan_id, t.task_id) > ($6::date, $7::uuid, $8)"
+        " ORDER BY t.due_date, t.plan_id, t.task_id LIMIT $9",
+        tenant, query.as_of_date, query.include_done, query.overdue_only, query.due_within_days,
+        after_due, after_plan, after_task, limit + 1);
+    TaskPage page;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+      const auto& row = rows[i];
+      v1::TaskView view;
+      RETURN_IF_ERROR(FromJson(row[2].as<std::string>(), view.mutable_task()));
+      view.set_name(absl::StrCat(PlanName(tenant, row[0].as<std::string>()), "/tasks/",
+                                 row[1].as<std::string>()));
+      view.set_plan_title(row[3].as<std::string>());
+      view.set_plan_year(row[4].as<int>());
+      view.set_overdue(row[6].as<bool>());
+      page.tasks.push_back(std::move(view));
+    }
+    if (static_cast<int>(rows.size()) > limit) {
+      const auto& last = rows[limit - 1];
+      page.next_page_token = absl::WebSafeBase64Escape(absl::StrCat(last[5].as<std::string>(), "|",
+                                                                    last[0].as<std::string>(), "|",
+                                                                    last[1].as<std::string>()));
+    }
+    return page;
+  });
+}
+
+// ---- Tenancy ----------------------------------------------------------------------------
+
+namespace {
+
+db::TenantScope AdminScope() {
+  db::TenantScope scope;
+  scope.admin = true;
+  return scope;
+}
+
+constexpr const char* kTenantColumns =
+    "id, province_id, display_name, kind, hamlets::text, voter_count, rules::text, version,"
+    " (extract(epoch FROM create_time) * 1000000)::bigint,"
+    " (extract(epoch FROM update_time) * 1000000)::bigint";
+
+absl::StatusOr<v1::Tenant> TenantFromRow(const pqxx::row& row) {
+  v1::Tenant tenant;
+  tenant.set_name(absl::StrCat("tenants/", row[0].as<std::string>()));
+  tenant.set_province(absl::StrCat("provinces/", row[1].as<std::string>()));
+  tenant.set_display_name(row[2].as<std::string>());
+  v1::TenantKind kind = v1::TENANT_KIND_UNSPECIFIED;
+  v1::TenantKind_Parse(row[3].as<std::string>(), &kind);
+  tenant.set_kind(kind);
+  RETURN_IF_ERROR(FromJson(absl::StrCat("{\"hamlets\":", row[4].as<std::string>(), "}"), &tenant));
+  tenant.set_voter_count(row[5].as<int>());
+  RETURN_IF_ERROR(FromJson(row[6].as<std::string>(), tenant.mutable_rules()));
+  *tenant.mutable_rules() = WithDefaults(tenant.rules());
+  tenant.set_etag(row[7].as<std::string>());
+  *tenant.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[8].as<int64_t>());
+  *tenant.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[9].as<int64_t>());
+  return tenant;
+}
+
+std::string HamletsJson(const v1::Tenant& tenant) {
+  v1::Tenant only;
+  *only.mutable_hamlets() = tenant.hamlets();
+  std::string json = ToJson(only);  // {"hamlets":[...]} or {}
+  auto start = json.find('[');
+  return start == std::string::npos ? "[]" : json.substr(start, json.rfind(']') - start + 1);
+}
+
+}  // namespace
+
+v1::TenantRules WithDefaults(v1::TenantRules rules) {
+  if (rules.announcement_lead_days() <= 0) rules.set_announcement_lead_days(7);
+  if (rules.conclusion_notice_working_days() <= 0) rules.set_conclusion_notice_working_days(10);
+  if (rules.conclusion_notice_extended_working_days() <= 0) {
+    rules.set_conclusion_notice_extended_working_days(15);
+  }
+  if (rules.agency_report_working_days() <= 0) rules.set_agency_report_working_days(7);
+  if (rules.dialogue_request_threshold_percent() <= 0) {
+    rules.set_dialogue_request_threshold_percent(10);
+  }
+  if (rules.results_publication_days() <= 0) rules.set_results_publication_days(10);
+  return rules;
+}
+
+absl::StatusOr<v1::Province> TenantStore::CreateProvince(const std::string& id,
+                                                         const v1::Province& province) {
+  return pool_.InTransaction(AdminScope(), [&](pqxx::work& txn) -> absl::StatusOr<v1::Province> {
+    txn.exec_params("INSERT INTO tenancy.provinces (id, display_name) VALUES ($1, $2)", id,
+                    province.display_name());
+    v1::Province out = province;
+    out.set_name(absl::StrCat("provinces/", id));
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<v1::Province>> TenantStore::ListProvinces() {
+  return pool_.InTransaction(
+      db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Province>> {
+        std::vector<v1::Province> out;
+        for (const auto& row :
+             txn.exec("SELECT id, display_name FROM tenancy.provinces ORDER BY id")) {
+          v1::Province p;
+          p.set_name(absl::StrCat("provinces/", row[0].as<std::string>()));
+          p.set_display_name(row[1].as<std::string>());
+          out.push_back(std::move(p));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<v1::Tenant> TenantStore::CreateTenant(const std::string& id,
+                                                     const v1::Tenant& tenant) {
+  return pool_.InTransaction(AdminScope(), [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
+    std::string province(absl::StripPrefix(tenant.province(), "provinces/"));
+    auto rows = txn.exec_params(
+        absl::StrCat("INSERT INTO tenancy.tenants (id, province_id, display_name, kind, hamlets,"
+                     " voter_count, rules) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb)"
+                     " RETURNING ",
+                     kTenantColumns),
+        id, province, tenant.display_name(), v1::TenantKind_Name(tenant.kind()),
+        HamletsJson(tenant), tenant.voter_count(), ToJson(WithDefaults(tenant.rules())));
+    return TenantFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<v1::Tenant> TenantStore::GetTenant(const std::string& id) {
+  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
+    auto rows = txn.exec_params(
+        absl::StrCat("SELECT ", kTenantColumns, " FROM tenancy.tenants WHERE id = $1"), id);
+    if (rows.empty()) {
+      return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
+                           absl::StrCat("there is no commune 'tenants/", id, "'"));
+    }
+    return TenantFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<std::vector<v1::Tenant>> TenantStore::ListTenants(const std::string& province_id,
+                                                                 int page_size,
+                                                                 const std::string& after_id) {
+  return pool_.InTransaction(
+      db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Tenant>> {
+        auto rows = txn.exec_params(
+            absl::StrCat("SELECT ", kTenantColumns,
+                         " FROM tenancy.tenants WHERE ($1 = '' OR province_id = $1) AND id > $2"
+                         " ORDER BY id LIMIT $3"),
+            province_id, after_id, ClampPageSize(page_size, 100) + 1);
+        std::vector<v1::Tenant> out;
+        for (const auto& row : rows) {
+          ASSIGN_OR_RETURN(v1::Tenant tenant, TenantFromRow(row));
+          out.push_back(std::move(tenant));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<v1::Tenant> TenantStore::UpdateTenant(const v1::Tenant& tenant,
+                                                     const std::vector<std::string>& paths) {
+  std::string id(absl::StripPrefix(tenant.name(), "tenants/"));
+  auto wants = [&](absl::string_view path) {
+    if (paths.empty()) return true;
+    for (const auto& p : paths) {
+      if (p == path || absl::StartsWith(p, absl::StrCat(path, "."))) return true;
+    }
+    return false;
+  };
+  return pool_.InTransaction(AdminScope(), [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
+    auto rows = txn.exec_params(
+        absl::StrCat("SELECT ", kTenantColumns, " FROM tenancy.tenants WHERE id = $1 FOR UPDATE"),
+        id);
+    if (rows.empty()) {
+      return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
+                           absl::StrCat("there is no commune '", tenant.name(), "'"));
+    }
+    ASSIGN_OR_RETURN(v1::Tenant current, TenantFromRow(rows[0]));
+    if (!tenant.etag().empty() && tenant.etag() != current.etag()) {
+      return StaleEtag(tenant.etag(), current.etag());
+    }
+    if (wants("display_name")) current.set_display_name(tenant.display_name());
+    if (wants("hamlets")) *current.mutable_hamlets() = tenant.hamlets();
+    if (wants("voter_count")) current.set_voter_count(tenant.voter_count());
+    if (wants("rules")) *current.mutable_rules() = WithDefaults(tenant.rules());
+    auto updated = txn.exec_params(
+        absl::StrCat("UPDATE tenancy.tenants SET display_name = $2, hamlets = $3::jsonb,"
+                     " voter_count = $4, rules = $5::jsonb, version = version + 1,"
+                     " update_time = now() WHERE id = $1 RETURNING ",
+                     kTenantColumns),
+        id, current.display_name(), HamletsJson(current), current.voter_count(),
+        ToJson(current.rules()));
+    return TenantFromRow(updated[0]);
+  });
+}
+
+}  // namespace dialogue::planning

@@ -1,0 +1,110 @@
+// All SQL of the planning program: plans with their task projection and outbox, and the
+// tenancy reference tables. Every method runs in a transaction scoped by a TenantScope,
+// so Row Level Security bounds what any query can see or change.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/optional.h"
+#include "dialogue/db/pool.h"
+#include "dialogue/v1/events.pb.h"
+#include "dialogue/v1/planning.pb.h"
+#include "dialogue/v1/tenants.pb.h"
+
+namespace dialogue::planning {
+
+namespace v1 = ::dialogue::v1;
+
+struct PlanFilter {
+  absl::optional<int> year;
+  absl::optional<v1::PlanState> state;
+};
+
+// Parses "year = 2026 AND state = PUBLISHED"; INVALID_ARGUMENT naming `filter` otherwise.
+absl::StatusOr<PlanFilter> ParsePlanFilter(const std::string& text);
+
+struct PlanPage {
+  std::vector<v1::Plan> plans;
+  std::string next_page_token;
+};
+
+struct TaskQuery {
+  std::string as_of_date;    // YYYY-MM-DD
+  int due_within_days = -1;  // < 0: no upper bound
+  bool overdue_only = false;
+  bool include_done = false;
+  int page_size = 100;
+  std::string page_token;
+};
+
+struct TaskPage {
+  std::vector<v1::TaskView> tasks;
+  std::string next_page_token;
+};
+
+// What a change to a plan causes besides the plan itself, written in the same transaction.
+struct PlanEffects {
+  std::vector<v1::Event> events;
+  std::string supersede_plan_id;  // a plan this one replaces on publication
+};
+
+class PlanStore {
+ public:
+  explicit PlanStore(db::ConnectionPool& pool) : pool_(pool) {}
+
+  // Stores a new plan whose output fields (state, revision, revises) are already set. With a
+  // request_id seen before, returns the plan created then and stores nothing.
+  absl::StatusOr<v1::Plan> Create(const db::TenantScope& scope, const std::string& tenant,
+                                  const v1::Plan& plan, const std::string& request_id);
+
+  absl::StatusOr<v1::Plan> Get(const db::TenantScope& scope, const std::string& tenant,
+                               const std::string& plan_id);
+
+  absl::StatusOr<PlanPage> List(const db::TenantScope& scope, const std::string& tenant,
+                                const PlanFilter& filter, int page_size,
+                                const std::string& page_token);
+
+  // Reads the plan under a row lock, checks `etag` when given (ABORTED on mismatch), lets
+  // `change` edit it and name its effects, then writes plan, tasks and outbox together.
+  using Change = std::function<absl::Status(v1::Plan& plan, PlanEffects& effects)>;
+  absl::StatusOr<v1::Plan> Mutate(const db::TenantScope& scope, const std::string& tenant,
+                                  const std::string& plan_id, const std::string& etag,
+                                  const Change& change);
+
+  // Deletes the plan if `allowed` accepts it as read under lock.
+  absl::Status Delete(const db::TenantScope& scope, const std::string& tenant,
+                      const std::string& plan_id, const std::string& etag,
+                      const std::function<absl::Status(const v1::Plan&)>& allowed);
+
+  absl::StatusOr<TaskPage> ListTasks(const db::TenantScope& scope, const std::string& tenant,
+                                     const TaskQuery& query);
+
+ private:
+  db::ConnectionPool& pool_;
+};
+
+class TenantStore {
+ public:
+  explicit TenantStore(db::ConnectionPool& pool) : pool_(pool) {}
+
+  absl::StatusOr<v1::Province> CreateProvince(const std::string& id, const v1::Province& province);
+  absl::StatusOr<std::vector<v1::Province>> ListProvinces();
+  absl::StatusOr<v1::Tenant> CreateTenant(const std::string& id, const v1::Tenant& tenant);
+  absl::StatusOr<v1::Tenant> GetTenant(const std::string& id);
+  absl::StatusOr<std::vector<v1::Tenant>> ListTenants(const std::string& province_id, int page_size,
+                                                      const std::string& after_id);
+  // Replaces the fields named in `paths` (all when empty); ABORTED if `etag` is stale.
+  absl::StatusOr<v1::Tenant> UpdateTenant(const v1::Tenant& tenant,
+                                          const std::vector<std::string>& paths);
+
+ private:
+  db::ConnectionPool& pool_;
+};
+
+// The rules with the defaults of domain.md filled in where the tenant left a zero.
+v1::TenantRules WithDefaults(v1::TenantRules rules);
+
+}  // namespace dialogue::planning
