@@ -384,7 +384,9 @@ absl::StatusOr<v1::Tenant> TenantFromRow(const pqxx::row& row) {
   v1::TenantKind kind = v1::TENANT_KIND_UNSPECIFIED;
   v1::TenantKind_Parse(row[3].as<std::string>(), &kind);
   tenant.set_kind(kind);
-  RETURN_IF_ERROR(FromJson(absl::StrCat("{\"hamlets\":", row[4].as<std::string>(), "}"), &tenant));
+  v1::Tenant hamlets;  // JsonStringToMessage clears its target: parse aside, then move in
+  RETURN_IF_ERROR(FromJson(absl::StrCat("{\"hamlets\":", row[4].as<std::string>(), "}"), &hamlets));
+  tenant.mutable_hamlets()->Swap(hamlets.mutable_hamlets());
   tenant.set_voter_count(row[5].as<int>());
   RETURN_IF_ERROR(FromJson(row[6].as<std::string>(), tenant.mutable_rules()));
   *tenant.mutable_rules() = WithDefaults(tenant.rules());

@@ -58,8 +58,12 @@ absl::StatusOr<MigrationResult> ApplyMigrations(const std::string& admin_uri,
           " applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (service, file))");
       txn.commit();
     }
-    pqxx::nontransaction lock(conn);
-    lock.exec_params("SELECT pg_advisory_lock(hashtext($1))", "schema_migrations:" + service);
+    // A session-level lock: concurrent runs for the same service wait here.
+    auto session = [&](const char* sql) {
+      pqxx::nontransaction n(conn);
+      n.exec_params(sql, "schema_migrations:" + service);
+    };
+    session("SELECT pg_advisory_lock(hashtext($1))");
     for (const auto& path : files) {
       std::ifstream in(path);
       std::stringstream buffer;
@@ -90,7 +94,7 @@ absl::StatusOr<MigrationResult> ApplyMigrations(const std::string& admin_uri,
       common::Log(common::LogLevel::kInfo, "migration applied",
                   {{"service", service}, {"file", name}});
     }
-    lock.exec_params("SELECT pg_advisory_unlock(hashtext($1))", "schema_migrations:" + service);
+    session("SELECT pg_advisory_unlock(hashtext($1))");
   } catch (const pqxx::sql_error& e) {
     return absl::InternalError(absl::StrCat("migration of ", service, " failed: ", e.what()));
   } catch (const std::exception& e) {

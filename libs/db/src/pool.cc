@@ -32,8 +32,10 @@ absl::Status StatusFromException(const std::exception& e) {
     return Error(StatusCode::kFailedPrecondition, "CONSTRAINT_VIOLATED", e.what());
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
-    // 42501: insufficient privilege, which is also how RLS refuses a write.
-    if (sql->sqlstate() == "42501") {
+    // 42501: insufficient privilege, which is also how RLS refuses a write. (libpqxx 6.4
+    // throws this type with an empty sqlstate(), so the type is what to test.)
+    if (dynamic_cast<const pqxx::insufficient_privilege*>(&e) != nullptr ||
+        sql->sqlstate() == "42501") {
       return Error(StatusCode::kPermissionDenied, "DATABASE_PERMISSION_DENIED",
                    "the database refused the change for this tenant");
     }

@@ -77,30 +77,37 @@ template <typename Body>
 auto ConnectionPool::InTransaction(const TenantScope& scope, Body&& body)
     -> decltype(body(std::declval<pqxx::work&>())) {
   using Result = decltype(body(std::declval<pqxx::work&>()));
-  auto conn = Acquire();
-  if (!conn.ok()) return Result(conn.status());
-  bool healthy = true;
-  Result result = absl::UnknownError("transaction did not run");
-  try {
-    pqxx::work txn(**conn);
-    ApplyScope(txn, scope);
-    result = body(txn);
-    if (result.ok()) {
-      txn.commit();
-    } else {
-      txn.abort();
+  // A connection found dead before the body ran (the server restarted while it sat idle)
+  // is dropped and the transaction starts again on another: nothing of it had run.
+  for (int attempt = 0;; ++attempt) {
+    auto conn = Acquire();
+    if (!conn.ok()) return Result(conn.status());
+    bool healthy = true;
+    bool body_started = false;
+    Result result = absl::UnknownError("transaction did not run");
+    try {
+      pqxx::work txn(**conn);
+      ApplyScope(txn, scope);
+      body_started = true;
+      result = body(txn);
+      if (result.ok()) {
+        txn.commit();
+      } else {
+        txn.abort();
+      }
+    } catch (const pqxx::broken_connection& e) {
+      healthy = false;
+      result = StatusFromException(e);
+    } catch (const pqxx::in_doubt_error& e) {
+      healthy = false;
+      result = StatusFromException(e);
+    } catch (const std::exception& e) {
+      result = StatusFromException(e);
     }
-  } catch (const pqxx::broken_connection& e) {
-    healthy = false;
-    result = StatusFromException(e);
-  } catch (const pqxx::in_doubt_error& e) {
-    healthy = false;
-    result = StatusFromException(e);
-  } catch (const std::exception& e) {
-    result = StatusFromException(e);
+    healthy = healthy && (*conn)->is_open();
+    Release(std::move(*conn), healthy);
+    if (healthy || body_started || attempt >= options_.size) return result;
   }
-  Release(std::move(*conn), healthy && (*conn)->is_open());
-  return result;
 }
 
 }  // namespace dialogue::db

@@ -1,0 +1,184 @@
+# Functions shared by scripts/up and scripts/test: build, start a private PostgreSQL and
+# Redis on free loopback ports, apply migrations, start the services, write the env file.
+# Sourced, not run.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${DIALOGUE_BUILD_DIR:-$ROOT/build}"
+PG_BIN="$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)"
+SERVICES=(planning)  # every service that exists; each gets DIALOGUE_<NAME>_ADDR
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+setup_if_needed() {
+  if [ -z "$PG_BIN" ] || ! command -v redis-server >/dev/null || ! command -v cmake >/dev/null ||
+     ! command -v ninja >/dev/null || ! command -v grpc_cpp_plugin >/dev/null ||
+     ! pkg-config --exists libpqxx 2>/dev/null; then
+    "$ROOT/scripts/setup"
+    PG_BIN="$(ls -d /usr/lib/postgresql/15/bin)"
+  fi
+}
+
+build() {
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  ninja -C "$BUILD" -j "$(nproc)"
+}
+
+# A port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( 20000 + RANDOM % 30000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+
+# PostgreSQL refuses to run as root: as root, the server runs as the 'postgres' user.
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# start_postgres DATA_DIR PORT DURABLE(yes|no)
+start_postgres() {
+  local data="$1" port="$2" durable="$3"
+  mkdir -p "$data"
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$data"; fi
+  chmod 700 "$data"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    as_pg "$PG_BIN/initdb" -D "$data" -U dialogue_admin --auth=trust -E UTF8 --locale=C.UTF-8 \
+      >"$data.initdb.log" 2>&1 || { cat "$data.initdb.log" >&2; die "initdb failed"; }
+  fi
+  local extra=""
+  if [ "$durable" = no ]; then extra="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
+  as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='' -c max_connections=200 $extra" \
+    start >/dev/null || { tail -20 "$data/server.log" >&2; die "PostgreSQL did not start"; }
+  psql "postgresql://dialogue_admin@127.0.0.1:$port/postgres" -qAtc \
+    "SELECT 1 FROM pg_database WHERE datname = 'dialogue'" | grep -q 1 ||
+    psql "postgresql://dialogue_admin@127.0.0.1:$port/postgres" -qc "CREATE DATABASE dialogue" >/dev/null
+}
+
+stop_postgres() {
+  local data="$1"
+  [ -f "$data/postmaster.pid" ] && as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# start_redis DIR PORT DURABLE(yes|no)
+start_redis() {
+  local dir="$1" port="$2" durable="$3"
+  mkdir -p "$dir"
+  local persist=(--save "" --appendonly no)
+  if [ "$durable" = yes ]; then persist=(--appendonly yes); fi
+  redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" "${persist[@]}" >/dev/null
+  for _ in $(seq 1 50); do
+    redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && return 0
+    sleep 0.1
+  done
+  die "Redis did not start (see $dir/redis.log)"
+}
+
+stop_redis() {
+  local dir="$1"
+  if [ -f "$dir/redis.pid" ]; then
+    kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+    rm -f "$dir/redis.pid"
+  fi
+}
+
+migrate() {
+  local admin_uri="$1"
+  for svc in "${SERVICES[@]}"; do
+    "$BUILD/tools/dialoguectl/dialoguectl" migrate --pg-uri "$admin_uri" --service "$svc" \
+      --dir "$ROOT/services/$svc/migrations" >&2
+  done
+}
+
+# start_services RUN_DIR PG_PORT TOKEN_SECRET: starts every service, records
+# DIALOGUE_<SVC>_ADDR lines in RUN_DIR/services.env.
+start_services() {
+  local run="$1" pg_port="$2" secret="$3"
+  mkdir -p "$run/logs" "$run/pids"
+  : >"$run/services.env"
+  for svc in "${SERVICES[@]}"; do
+    local port upper
+    port=$(free_port)
+    upper=$(echo "$svc" | tr '[:lower:]' '[:upper:]')
+    env "DIALOGUE_${upper}_PG_URI=postgresql://dialogue_${svc}@127.0.0.1:$pg_port/dialogue" \
+        "DIALOGUE_${upper}_LISTEN=127.0.0.1:$port" \
+        "DIALOGUE_TOKEN_SECRET=$secret" \
+      nohup "$BUILD/services/$svc/$svc" >>"$run/logs/$svc.log" 2>&1 &
+    echo $! >"$run/pids/$svc.pid"
+    "$BUILD/tools/dialoguectl/dialoguectl" wait --addr "127.0.0.1:$port" --timeout-seconds 30 ||
+      { tail -20 "$run/logs/$svc.log" >&2; die "$svc did not start"; }
+    echo "export DIALOGUE_${upper}_ADDR=127.0.0.1:$port" >>"$run/services.env"
+  done
+}
+
+stop_services() {
+  local run="$1"
+  for pidfile in "$run"/pids/*.pid; do
+    [ -f "$pidfile" ] || continue
+    local pid
+    pid=$(cat "$pidfile")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+}
+
+# start_stack RUN_DIR DURABLE: everything up, env written to RUN_DIR/env.
+start_stack() {
+  local run="$1" durable="$2"
+  mkdir -p "$run"
+  chmod 755 "$run"
+  local pg_port redis_port secret
+  pg_port=$(free_port)
+  redis_port=$(free_port)
+  secret=$(head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | head -c 40)
+  local pg_data="$run/pg"
+  # The postgres user must reach the data folder; a checkout under /root is not reachable.
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$run"; then
+    pg_data="$(mktemp -d /tmp/dialogue-pg.XXXXXX)"
+    chmod 755 "$pg_data"
+    pg_data="$pg_data/pg"
+  fi
+  echo "$pg_data" >"$run/pg_data_dir"
+  start_postgres "$pg_data" "$pg_port" "$durable"
+  start_redis "$run/redis" "$redis_port" "$durable"
+  local admin_uri="postgresql://dialogue_admin@127.0.0.1:$pg_port/dialogue"
+  migrate "$admin_uri"
+  start_services "$run" "$pg_port" "$secret"
+  {
+    echo "# Written by scripts/$(basename "$0") on $(date -u +%FT%TZ). Source it: . $run/env"
+    cat "$run/services.env"
+    echo "export DIALOGUE_PG_URI=$admin_uri"
+    echo "export DIALOGUE_PG_PORT=$pg_port"
+    echo "export DIALOGUE_REDIS_URI=redis://127.0.0.1:$redis_port"
+    echo "export DIALOGUE_TOKEN_SECRET=$secret"
+    echo "export DIALOGUE_TOKEN_CMD=\"$BUILD/tools/dialoguectl/dialoguectl token\""
+  } >"$run/env"
+}
+
+stop_stack() {
+  local run="$1"
+  [ -d "$run" ] || return 0
+  stop_services "$run"
+  stop_redis "$run/redis"
+  if [ -f "$run/pg_data_dir" ]; then stop_postgres "$(cat "$run/pg_data_dir")"; fi
+}
+
+load_demo() {
+  local run="$1"
+  # shellcheck disable=SC1091
+  . "$run/env"
+  "$BUILD/tools/dialoguectl/dialoguectl" demo --planning-addr "$DIALOGUE_PLANNING_ADDR" \
+    --dir "$ROOT/deploy/demo" --token-secret "$DIALOGUE_TOKEN_SECRET"
+}

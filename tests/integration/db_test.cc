@@ -1,0 +1,165 @@
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "dialogue/db/migrations.h"
+#include "dialogue/db/pool.h"
+#include "test_support.h"
+
+namespace dialogue::db {
+namespace {
+
+using absl::StatusCode;
+using ::dialogue::testing::AdminPgUri;
+using ::dialogue::testing::AdminQuery;
+using ::dialogue::testing::IsOk;
+using ::dialogue::testing::PlanningPgUri;
+using ::dialogue::testing::StatusIs;
+
+absl::Status Exec(ConnectionPool& pool, const std::string& sql) {
+  return pool.InTransaction(TenantScope{}, [&](pqxx::work& txn) -> absl::Status {
+    txn.exec(sql);
+    return absl::OkStatus();
+  });
+}
+
+TEST(TenantTransaction, SetsTheScopeForThisTransactionOnly) {
+  ConnectionPool pool({PlanningPgUri(), 1});
+  TenantScope scope{"dien-chau", {"hoai-thanh", "cao-xa"}, false};
+  auto seen = pool.InTransaction(scope, [](pqxx::work& txn) -> absl::StatusOr<std::string> {
+    return txn
+        .exec(
+            "SELECT current_setting('app.tenant_id') || '|' ||"
+            " current_setting('app.read_tenants') || '|' || current_setting('app.admin')")[0][0]
+        .as<std::string>();
+  });
+  ASSERT_THAT(seen, IsOk());
+  EXPECT_EQ(*seen, "dien-chau|hoai-thanh,cao-xa|off");
+  // The same connection, next transaction: nothing left over.
+  auto after =
+      pool.InTransaction(TenantScope{}, [](pqxx::work& txn) -> absl::StatusOr<std::string> {
+        return txn.exec("SELECT coalesce(current_setting('app.tenant_id', true), '')")[0][0]
+            .as<std::string>();
+      });
+  EXPECT_EQ(*after, "");
+}
+
+TEST(TenantTransaction, RollsBackWhenTheBodyFails) {
+  ConnectionPool pool({AdminPgUri(), 1});
+  std::string table = absl::StrCat("public.rollback_", std::rand() % 1000000);
+  ASSERT_THAT(Exec(pool, absl::StrCat("CREATE TABLE ", table, " (x int)")), IsOk());
+  auto status = pool.InTransaction(TenantScope{}, [&](pqxx::work& txn) -> absl::Status {
+    txn.exec(absl::StrCat("INSERT INTO ", table, " VALUES (1)"));
+    return absl::FailedPreconditionError("changed my mind");
+  });
+  EXPECT_THAT(status, StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(*) FROM ", table)), "0");
+  AdminQuery(absl::StrCat("DROP TABLE ", table));
+}
+
+TEST(ErrorMapping, TurnsServerErrorsIntoStatusesACallerCanActOn) {
+  ConnectionPool pool({PlanningPgUri(), 1});
+  auto raise = [&](const char* sqlstate) {
+    return Exec(pool, absl::StrCat("DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = '", sqlstate,
+                                   "'; END $$"));
+  };
+  EXPECT_THAT(raise("40001"), StatusIs(StatusCode::kAborted, "CONCURRENT_UPDATE"));
+  EXPECT_THAT(raise("40P01"), StatusIs(StatusCode::kAborted, "CONCURRENT_UPDATE"));
+  EXPECT_THAT(raise("23505"), StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_THAT(raise("23503"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(raise("42501"), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(Exec(pool, "SELECT * FROM no_such_table"), StatusIs(StatusCode::kInternal));
+  // A connection cut in the middle of a transaction: retry later.
+  EXPECT_THAT(Exec(pool, "SELECT pg_terminate_backend(pg_backend_pid())"),
+              StatusIs(StatusCode::kUnavailable, "DATABASE_UNAVAILABLE"));
+  // ... and the pool has replaced the broken connection.
+  EXPECT_THAT(Exec(pool, "SELECT 1"), IsOk());
+}
+
+TEST(ConnectionPool, ReplacesConnectionsTheServerDroppedWithoutFailingACall) {
+  ConnectionPool pool({PlanningPgUri() + "?application_name=pool_reconnect_test", 3});
+  // Open three connections at once, so that three sit idle in the pool.
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back([&] { EXPECT_THAT(Exec(pool, "SELECT pg_sleep(0.2)"), IsOk()); });
+  }
+  for (auto& t : threads) t.join();
+  // What a PostgreSQL restart does to idle connections.
+  EXPECT_EQ(AdminQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                       " WHERE application_name = 'pool_reconnect_test'"),
+            "3");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 5; ++i) EXPECT_THAT(Exec(pool, "SELECT 1"), IsOk()) << "call " << i;
+  EXPECT_THAT(pool.Ping(), IsOk());
+}
+
+TEST(ConnectionPool, IsBoundedAndSaysSoWhenExhausted) {
+  ConnectionPool pool({PlanningPgUri(), 1, std::chrono::milliseconds(100)});
+  std::thread holder([&] { EXPECT_THAT(Exec(pool, "SELECT pg_sleep(0.6)"), IsOk()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_THAT(Exec(pool, "SELECT 1"), StatusIs(StatusCode::kUnavailable, "DATABASE_BUSY"));
+  holder.join();
+  EXPECT_THAT(Exec(pool, "SELECT 1"), IsOk());
+}
+
+TEST(ConnectionPool, ReportsAnUnreachableServerAsUnavailable) {
+  ConnectionPool pool({"postgresql://nobody@127.0.0.1:1/none?connect_timeout=1", 1});
+  EXPECT_THAT(pool.Ping(), StatusIs(StatusCode::kUnavailable, "DATABASE_UNAVAILABLE"));
+}
+
+class MigrationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    service_ = absl::StrCat("mtest", std::rand() % 1000000);
+    dir_ = std::filesystem::temp_directory_path() / service_;
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::filesystem::remove_all(dir_);
+    AdminQuery(absl::StrCat("DROP SCHEMA IF EXISTS ", service_, " CASCADE"));
+  }
+  void Write(const std::string& name, const std::string& sql) { std::ofstream(dir_ / name) << sql; }
+  absl::StatusOr<MigrationResult> Apply() {
+    return ApplyMigrations(AdminPgUri(), service_, dir_.string());
+  }
+  std::string service_;
+  std::filesystem::path dir_;
+};
+
+TEST_F(MigrationsTest, AppliesEachFileOnceInOrder) {
+  Write("0001_schema.sql", absl::StrCat("CREATE SCHEMA ", service_, ";"));
+  Write("0002_table.sql", absl::StrCat("CREATE TABLE ", service_, ".t (x int);"));
+  auto first = Apply();
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->applied, (std::vector<std::string>{"0001_schema.sql", "0002_table.sql"}));
+  auto second = Apply();
+  ASSERT_THAT(second, IsOk());
+  EXPECT_TRUE(second->applied.empty());
+  EXPECT_EQ(second->already_applied, 2);
+}
+
+TEST_F(MigrationsTest, AFailingFileChangesNothingAndIsNotRecorded) {
+  Write("0001_schema.sql", absl::StrCat("CREATE SCHEMA ", service_, ";"));
+  Write("0002_bad.sql", absl::StrCat("CREATE TABLE ", service_, ".t (x int); SELECT 1/0;"));
+  EXPECT_THAT(Apply(), StatusIs(StatusCode::kInternal));
+  EXPECT_EQ(AdminQuery(absl::StrCat(
+                "SELECT count(*) FROM public.schema_migrations WHERE service = '", service_, "'")),
+            "1");
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT to_regclass('", service_, ".t')::text")), "");
+}
+
+TEST_F(MigrationsTest, RefusesAnAppliedFileThatWasEdited) {
+  Write("0001_schema.sql", absl::StrCat("CREATE SCHEMA ", service_, ";"));
+  ASSERT_THAT(Apply(), IsOk());
+  Write("0001_schema.sql", absl::StrCat("CREATE SCHEMA ", service_, "; -- edited"));
+  EXPECT_THAT(Apply(), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST_F(MigrationsTest, RefusesBadlyNamedFiles) {
+  Write("1_schema.sql", "SELECT 1;");
+  EXPECT_THAT(Apply(), StatusIs(StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace dialogue::db

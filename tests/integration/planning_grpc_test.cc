@@ -1,0 +1,356 @@
+// PlanningService and TenantService over a real gRPC server on a free local port, with
+// the real PostgreSQL behind them, called through real stubs.
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "dialogue/common/names.h"
+#include "dialogue/rpc/server.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "planning_service.h"
+#include "tenant_service.h"
+#include "test_support.h"
+
+namespace dialogue::planning {
+namespace {
+
+using absl::StatusCode;
+using auth::Role;
+using ::dialogue::testing::AdminQuery;
+using ::dialogue::testing::IsOk;
+using ::dialogue::testing::SamplePlan;
+using ::dialogue::testing::StatusIs;
+using ::dialogue::testing::Token;
+using ::testing::HasSubstr;
+
+class PlanningGrpcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = rpc::StartServer({"127.0.0.1:0"}, {&planning_, &tenant_service_});
+    ASSERT_THAT(server, IsOk());
+    server_ = *std::move(server);
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                       grpc::InsecureChannelCredentials());
+    stub_ = v1::PlanningService::NewStub(channel);
+    tenants_stub_ = v1::TenantService::NewStub(channel);
+    health_ = grpc::health::v1::Health::NewStub(channel);
+    province_ = testing::NewProvince(2);
+    a_ = province_.tenants[0];
+    b_ = province_.tenants[1];
+    office_a_ = Token(a_, {Role::kPartyOffice, Role::kGovernmentOffice});
+    chair_a_ = Token(a_, {Role::kChair});
+  }
+  void TearDown() override { server_.reset(); }
+
+  // Calls `method` with `token` (none when empty) and returns the status as absl.
+  template <typename Request, typename Response, typename Method>
+  absl::Status Call(Method method, const std::string& token, const Request& request,
+                    Response* response) {
+    grpc::ClientContext context;
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    return common::FromGrpcStatus((stub_.get()->*method)(&context, request, response));
+  }
+
+  absl::StatusOr<v1::Plan> Create(const std::string& tenant, const std::string& token,
+                                  v1::Plan plan = SamplePlan()) {
+    v1::CreatePlanRequest request;
+    request.set_parent(absl::StrCat("tenants/", tenant));
+    *request.mutable_plan() = std::move(plan);
+    v1::Plan out;
+    RETURN_IF_ERROR(Call(&v1::PlanningService::Stub::CreatePlan, token, request, &out));
+    return out;
+  }
+
+  absl::StatusOr<v1::Plan> Step(grpc::Status (v1::PlanningService::Stub::*method)(
+                                    grpc::ClientContext*, const v1::TransitionPlanRequest&,
+                                    v1::Plan*),
+                                const std::string& token, const std::string& name,
+                                const std::string& reason = "") {
+    v1::TransitionPlanRequest request;
+    request.set_name(name);
+    request.set_reason(reason);
+    v1::Plan out;
+    RETURN_IF_ERROR(Call(method, token, request, &out));
+    return out;
+  }
+
+  std::string CountPlans(const std::string& tenant) {
+    return AdminQuery(
+        absl::StrCat("SELECT count(*) FROM planning.plans WHERE tenant_id = '", tenant, "'"));
+  }
+
+  db::ConnectionPool pool_{{testing::PlanningPgUri(), 4}};
+  db::TenantDirectory directory_{pool_};
+  rpc::Authenticator authenticator_{
+      *auth::TokenVerifier::Hs256(testing::TokenSecret(), "dialogue-local"), directory_};
+  PlanStore plans_{pool_};
+  TenantStore tenant_store_{pool_};
+  PlanningService planning_{plans_, tenant_store_, authenticator_};
+  TenantService tenant_service_{tenant_store_, directory_, authenticator_};
+  std::unique_ptr<rpc::RunningServer> server_;
+  std::unique_ptr<v1::PlanningService::Stub> stub_;
+  std::unique_ptr<v1::TenantService::Stub> tenants_stub_;
+  std::unique_ptr<grpc::health::v1::Health::Stub> health_;
+  testing::Province province_;
+  std::string a_, b_, office_a_, chair_a_;
+};
+
+TEST_F(PlanningGrpcTest, CreateApprovePublishCopyAndRevise) {
+  v1::Plan plan = SamplePlan();
+  plan.set_document_number("12/KH-UBND");
+  plan.set_issue_date("2026-01-10");
+  auto created = Create(a_, office_a_, plan);
+  ASSERT_THAT(created, IsOk());
+  EXPECT_EQ(created->state(), v1::DRAFT);
+  EXPECT_THAT(created->name(), HasSubstr(absl::StrCat("tenants/", a_, "/plans/")));
+
+  auto approved = Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, created->name());
+  ASSERT_THAT(approved, IsOk());
+  EXPECT_EQ(approved->state(), v1::APPROVED);
+  EXPECT_TRUE(approved->has_approve_time());
+
+  auto published = Step(&v1::PlanningService::Stub::PublishPlan, office_a_, created->name());
+  ASSERT_THAT(published, IsOk());
+  EXPECT_EQ(published->state(), v1::PUBLISHED);
+  // The event is in the outbox, in the same commit as the state change.
+  std::string event = AdminQuery(
+      absl::StrCat("SELECT encode(payload, 'base64') FROM planning.outbox WHERE tenant_id = '", a_,
+                   "' AND event_type = 'dialogue.v1.PlanPublished'"));
+  ASSERT_FALSE(event.empty());
+  std::string bytes;
+  std::string compact = event;
+  compact.erase(std::remove(compact.begin(), compact.end(), '\n'), compact.end());
+  ASSERT_TRUE(absl::Base64Unescape(compact, &bytes));
+  v1::Event envelope;
+  ASSERT_TRUE(envelope.ParseFromString(bytes));
+  v1::PlanPublished payload;
+  ASSERT_TRUE(envelope.payload().UnpackTo(&payload));
+  EXPECT_EQ(payload.plan(), created->name());
+  EXPECT_EQ(envelope.tenant(), absl::StrCat("tenants/", a_));
+  EXPECT_EQ(envelope.traceparent().size(), 55u);
+
+  v1::CopyPlanRequest copy;
+  copy.set_name(created->name());
+  v1::Plan next_year;
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::CopyPlan, office_a_, copy, &next_year), IsOk());
+  EXPECT_EQ(next_year.year(), 2027);
+  EXPECT_EQ(next_year.state(), v1::DRAFT);
+  EXPECT_EQ(next_year.conferences(0).window_start_date(), "2027-04-20");
+  EXPECT_EQ(next_year.tasks_size(), 3);
+
+  v1::RevisePlanRequest revise;
+  revise.set_name(created->name());
+  v1::Plan revision;
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::RevisePlan, office_a_, revise, &revision), IsOk());
+  EXPECT_EQ(revision.revision(), 2);
+  EXPECT_EQ(revision.revises(), created->name());
+  ASSERT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, revision.name()), IsOk());
+  ASSERT_THAT(Step(&v1::PlanningService::Stub::PublishPlan, office_a_, revision.name()), IsOk());
+  v1::GetPlanRequest get;
+  get.set_name(created->name());
+  v1::Plan original;
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::GetPlan, office_a_, get, &original), IsOk());
+  EXPECT_EQ(original.state(), v1::SUPERSEDED);
+  EXPECT_EQ(original.superseded_by(), revision.name());
+}
+
+TEST_F(PlanningGrpcTest, ATokenOfAnotherCommuneIsRefusedAndWritesNothing) {
+  auto created = Create(a_, office_a_);
+  ASSERT_THAT(created, IsOk());
+  std::string office_b = Token(b_, {Role::kPartyOffice, Role::kGovernmentOffice, Role::kChair});
+  EXPECT_THAT(Create(a_, office_b), StatusIs(StatusCode::kPermissionDenied, "TENANT_FORBIDDEN"));
+  EXPECT_EQ(CountPlans(a_), "1");
+  EXPECT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, office_b, created->name()),
+              StatusIs(StatusCode::kPermissionDenied));
+  v1::GetPlanRequest get;
+  get.set_name(created->name());
+  v1::Plan out;
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::GetPlan, office_b, get, &out),
+              StatusIs(StatusCode::kPermissionDenied));
+  // Permission is checked before existence: an id that does not exist gets the same answer.
+  get.set_name(absl::StrCat("tenants/", a_, "/plans/", common::NewUuid()));
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::GetPlan, office_b, get, &out),
+              StatusIs(StatusCode::kPermissionDenied));
+  auto still = Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, created->name());
+  EXPECT_EQ(still->etag(), "2");  // untouched until now
+}
+
+TEST_F(PlanningGrpcTest, MissingExpiredOrForgedTokensAreUnauthenticated) {
+  EXPECT_THAT(Create(a_, ""), StatusIs(StatusCode::kUnauthenticated, "TOKEN_MISSING"));
+  std::string expired = Token(a_, {Role::kPartyOffice}, "", absl::Seconds(-10));
+  EXPECT_THAT(Create(a_, expired), StatusIs(StatusCode::kUnauthenticated, "TOKEN_EXPIRED"));
+  auth::TokenRequest forged_request;
+  forged_request.principal = {"mallory", a_, "", {Role::kAdmin}};
+  std::string forged = *auth::IssueHs256(forged_request, "not-the-stack-secret-at-all");
+  EXPECT_THAT(Create(a_, forged), StatusIs(StatusCode::kUnauthenticated, "TOKEN_BAD_SIGNATURE"));
+  EXPECT_EQ(CountPlans(a_), "0");
+}
+
+TEST_F(PlanningGrpcTest, InvalidTransitionsAreRefusedWithAReadableReason) {
+  auto created = Create(a_, office_a_);
+  ASSERT_THAT(created, IsOk());
+  auto publish = Step(&v1::PlanningService::Stub::PublishPlan, office_a_, created->name());
+  EXPECT_THAT(publish, StatusIs(StatusCode::kFailedPrecondition, "INVALID_PLAN_STATE"));
+  EXPECT_THAT(std::string(publish.status().message()),
+              HasSubstr("cannot publish a plan that is DRAFT; it must be approved first"));
+  // Approving is the chair's.
+  EXPECT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, office_a_, created->name()),
+              StatusIs(StatusCode::kPermissionDenied, "ROLE_FORBIDDEN"));
+  ASSERT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, created->name()), IsOk());
+  // No number yet: publication names the missing fields.
+  auto unnumbered = Step(&v1::PlanningService::Stub::PublishPlan, office_a_, created->name());
+  EXPECT_THAT(unnumbered, StatusIs(StatusCode::kInvalidArgument, "DOCUMENT_NUMBER_REQUIRED"));
+  EXPECT_THAT(Step(&v1::PlanningService::Stub::CancelPlan, chair_a_, created->name()),
+              StatusIs(StatusCode::kInvalidArgument, "REASON_REQUIRED"));
+  auto cancelled =
+      Step(&v1::PlanningService::Stub::CancelPlan, chair_a_, created->name(), "gộp kế hoạch");
+  ASSERT_THAT(cancelled, IsOk());
+  EXPECT_EQ(cancelled->cancel_reason(), "gộp kế hoạch");
+  EXPECT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, created->name()),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_EQ(
+      AdminQuery(absl::StrCat("SELECT count(*) FROM planning.outbox WHERE tenant_id = '", a_, "'")),
+      "0");
+}
+
+TEST_F(PlanningGrpcTest, UpdatesOnlyDraftsWithTheirMaskAndEtag) {
+  auto created = Create(a_, office_a_);
+  ASSERT_THAT(created, IsOk());
+  v1::UpdatePlanRequest update;
+  *update.mutable_plan() = *created;
+  update.mutable_plan()->set_title("Kế hoạch đã sửa");
+  update.mutable_plan()->set_year(1999);  // not in the mask: ignored
+  update.mutable_update_mask()->add_paths("title");
+  v1::Plan out;
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::UpdatePlan, office_a_, update, &out), IsOk());
+  EXPECT_EQ(out.title(), "Kế hoạch đã sửa");
+  EXPECT_EQ(out.year(), 2026);
+  // The same etag again: someone (we) changed it since.
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::UpdatePlan, office_a_, update, &out),
+              StatusIs(StatusCode::kAborted, "ETAG_MISMATCH"));
+  update.mutable_plan()->set_etag(out.etag());
+  update.mutable_update_mask()->set_paths(0, "state");
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::UpdatePlan, office_a_, update, &out),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_OUTPUT_ONLY"));
+  update.mutable_update_mask()->set_paths(0, "colour");
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::UpdatePlan, office_a_, update, &out),
+              StatusIs(StatusCode::kInvalidArgument, "UPDATE_MASK_INVALID"));
+  // A bad value is refused with its field, and nothing changes.
+  update.mutable_update_mask()->set_paths(0, "conferences");
+  update.mutable_plan()->mutable_conferences(0)->set_window_start_date("2026-04-31");
+  auto bad = Call(&v1::PlanningService::Stub::UpdatePlan, office_a_, update, &out);
+  EXPECT_THAT(bad, StatusIs(StatusCode::kInvalidArgument, "DATE_INVALID"));
+  EXPECT_THAT(common::FieldViolations(bad)[0], HasSubstr("conferences[0].window_start_date"));
+
+  ASSERT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, created->name()), IsOk());
+  update.mutable_plan()->set_etag("");
+  update.mutable_update_mask()->set_paths(0, "title");
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::UpdatePlan, office_a_, update, &out),
+              StatusIs(StatusCode::kFailedPrecondition, "INVALID_PLAN_STATE"));
+  v1::DeletePlanRequest del;
+  del.set_name(created->name());
+  v1::DeletePlanResponse deleted;
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::DeletePlan, office_a_, del, &deleted),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_EQ(CountPlans(a_), "1");
+}
+
+TEST_F(PlanningGrpcTest, BadRequestsNameTheirField) {
+  v1::Plan plan = SamplePlan();
+  plan.mutable_tasks(1)->mutable_relative_due()->set_offset_days(-2);
+  auto refused = Create(a_, office_a_, plan);
+  EXPECT_THAT(refused, StatusIs(StatusCode::kInvalidArgument, "ANNOUNCEMENT_LEAD_TIME"));
+  EXPECT_THAT(common::FieldViolations(refused.status())[0],
+              HasSubstr("tasks[1].relative_due.offset_days"));
+  v1::GetPlanRequest get;
+  get.set_name(absl::StrCat("tenants/", a_, "/plans/not-a-uuid"));
+  v1::Plan out;
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::GetPlan, office_a_, get, &out),
+              StatusIs(StatusCode::kInvalidArgument, "NAME_INVALID"));
+  v1::ListPlansRequest list;
+  list.set_parent(absl::StrCat("tenants/", a_));
+  list.set_filter("colour = red");
+  v1::ListPlansResponse listed;
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::ListPlans, office_a_, list, &listed),
+              StatusIs(StatusCode::kInvalidArgument, "FILTER_INVALID"));
+  EXPECT_EQ(CountPlans(a_), "0");
+}
+
+TEST_F(PlanningGrpcTest, AProvinceReaderReadsItsCommunesAndChangesNothing) {
+  auto created = Create(a_, office_a_);
+  ASSERT_THAT(created, IsOk());
+  std::string board = Token("", {Role::kProvince}, province_.id);
+  v1::ListPlansRequest list;
+  list.set_parent(absl::StrCat("tenants/", a_));
+  v1::ListPlansResponse listed;
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::ListPlans, board, list, &listed), IsOk());
+  EXPECT_EQ(listed.plans_size(), 1);
+  EXPECT_THAT(Create(a_, board), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(Step(&v1::PlanningService::Stub::CancelPlan, board, created->name(), "x"),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_READ_ONLY"));
+  // Another province's reader sees nothing of it.
+  std::string other_board = Token("", {Role::kProvince}, "another-province");
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::ListPlans, other_board, list, &listed),
+              StatusIs(StatusCode::kPermissionDenied, "TENANT_FORBIDDEN"));
+}
+
+TEST_F(PlanningGrpcTest, TasksAreListedAndCompleted) {
+  v1::Plan plan = SamplePlan();
+  auto created = Create(a_, office_a_, plan);
+  ASSERT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, created->name()), IsOk());
+  v1::ListTasksRequest list;
+  list.set_parent(absl::StrCat("tenants/", a_));
+  list.set_as_of_date("2026-04-12");
+  list.set_overdue_only(true);
+  v1::ListTasksResponse tasks;
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::ListTasks, office_a_, list, &tasks), IsOk());
+  ASSERT_EQ(tasks.tasks_size(), 1);
+  v1::CompleteTaskRequest complete;
+  complete.set_name(tasks.tasks(0).name());
+  v1::TaskView done;
+  std::string front = Token(a_, {Role::kFront});
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::CompleteTask, front, complete, &done), IsOk());
+  EXPECT_TRUE(done.task().done());
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::ListTasks, office_a_, list, &tasks), IsOk());
+  EXPECT_EQ(tasks.tasks_size(), 0);
+  complete.set_name(absl::StrCat(created->name(), "/tasks/nope"));
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::CompleteTask, front, complete, &done),
+              StatusIs(StatusCode::kNotFound, "TASK_NOT_FOUND"));
+  list.set_as_of_date("12/04/2026");
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::ListTasks, office_a_, list, &tasks),
+              StatusIs(StatusCode::kInvalidArgument, "DATE_INVALID"));
+}
+
+TEST_F(PlanningGrpcTest, OnlyAdministratorsChangeTenants) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + office_a_);
+  v1::UpdateTenantRequest update;
+  update.mutable_tenant()->set_name(absl::StrCat("tenants/", a_));
+  update.mutable_tenant()->set_voter_count(1);
+  update.mutable_update_mask()->add_paths("voter_count");
+  v1::Tenant out;
+  EXPECT_THAT(common::FromGrpcStatus(tenants_stub_->UpdateTenant(&context, update, &out)),
+              StatusIs(StatusCode::kPermissionDenied, "ADMIN_ONLY"));
+  grpc::ClientContext admin_context;
+  admin_context.AddMetadata("authorization", "Bearer " + Token("", {Role::kAdmin}));
+  ASSERT_THAT(common::FromGrpcStatus(tenants_stub_->UpdateTenant(&admin_context, update, &out)),
+              IsOk());
+  EXPECT_EQ(out.voter_count(), 1);
+  grpc::ClientContext read_context;
+  read_context.AddMetadata("authorization", "Bearer " + office_a_);
+  v1::GetTenantRequest get;
+  get.set_name(absl::StrCat("tenants/", a_));
+  ASSERT_THAT(common::FromGrpcStatus(tenants_stub_->GetTenant(&read_context, get, &out)), IsOk());
+  EXPECT_EQ(out.rules().conclusion_notice_working_days(), 10);
+}
+
+TEST_F(PlanningGrpcTest, ReportsServingOnTheStandardHealthService) {
+  grpc::ClientContext context;
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  ASSERT_TRUE(health_->Check(&context, request, &response).ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+}  // namespace
+}  // namespace dialogue::planning

@@ -1,0 +1,169 @@
+#include "test_support.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "dialogue/auth/token.h"
+#include "dialogue/db/pool.h"
+#include "store.h"
+
+namespace dialogue::testing {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << "cannot read " << path;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+template <typename Message>
+Message ParseJsonFile(const std::string& path) {
+  Message message;
+  auto status = google::protobuf::util::JsonStringToMessage(ReadFile(path), &message);
+  EXPECT_TRUE(status.ok()) << path << ": " << status.ToString();
+  return message;
+}
+
+std::string RandomSuffix() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return absl::StrCat(rng() % 100000000);
+}
+
+}  // namespace
+
+std::string StackEnv(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') {
+    ADD_FAILURE() << name << " is not set: run the tests through scripts/test, which starts "
+                  << "PostgreSQL, Redis and the services";
+    return "";
+  }
+  return value;
+}
+
+std::string AdminPgUri() { return StackEnv("DIALOGUE_PG_URI"); }
+
+std::string PlanningPgUri() {
+  return absl::StrCat("postgresql://dialogue_planning@127.0.0.1:", StackEnv("DIALOGUE_PG_PORT"),
+                      "/dialogue");
+}
+
+std::string TokenSecret() { return StackEnv("DIALOGUE_TOKEN_SECRET"); }
+
+std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,
+                  const std::string& province, absl::Duration ttl) {
+  auth::TokenRequest request;
+  request.principal.subject = absl::StrCat("test-", tenant, province);
+  request.principal.tenant = tenant;
+  request.principal.province = province;
+  request.principal.roles = roles;
+  request.ttl = ttl;
+  auto token = auth::IssueHs256(request, TokenSecret());
+  EXPECT_TRUE(token.ok()) << token.status();
+  return token.value_or("");
+}
+
+Province NewProvince(int communes, const std::vector<v1::Hamlet>& hamlets) {
+  db::ConnectionPool pool({PlanningPgUri(), 1});
+  planning::TenantStore store(pool);
+  Province out;
+  out.id = absl::StrCat("p-", RandomSuffix());
+  v1::Province province;
+  province.set_display_name("Tỉnh thử nghiệm");
+  EXPECT_TRUE(store.CreateProvince(out.id, province).ok());
+  for (int i = 0; i < communes; ++i) {
+    std::string id = absl::StrCat(out.id, "-x", i);
+    v1::Tenant tenant;
+    tenant.set_display_name(absl::StrCat("Xã thử nghiệm ", i));
+    tenant.set_kind(v1::COMMUNE);
+    tenant.set_province(absl::StrCat("provinces/", out.id));
+    tenant.set_voter_count(5000);
+    for (const auto& h : hamlets) *tenant.add_hamlets() = h;
+    auto created = store.CreateTenant(id, tenant);
+    EXPECT_TRUE(created.ok()) << created.status();
+    out.tenants.push_back(id);
+  }
+  return out;
+}
+
+std::string AdminQuery(const std::string& sql) {
+  pqxx::connection conn(AdminPgUri());
+  pqxx::work txn(conn);
+  auto rows = txn.exec(sql);
+  txn.commit();
+  if (rows.empty() || rows[0].empty() || rows[0][0].is_null()) return "";
+  return rows[0][0].as<std::string>();
+}
+
+std::vector<v1::CreatePlanRequest> SeedPlans() {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           absl::StrCat(DIALOGUE_SOURCE_DIR, "/deploy/demo/plans"))) {
+    files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<v1::CreatePlanRequest> out;
+  for (const auto& f : files) out.push_back(ParseJsonFile<v1::CreatePlanRequest>(f));
+  return out;
+}
+
+v1::ListTenantsResponse DemoTenants() {
+  return ParseJsonFile<v1::ListTenantsResponse>(
+      absl::StrCat(DIALOGUE_SOURCE_DIR, "/deploy/demo/tenants.json"));
+}
+
+v1::Plan SamplePlan(int year) {
+  v1::Plan plan;
+  plan.set_issuing_body(v1::PEOPLES_COMMITTEE);
+  plan.set_issuing_authority("UBND xã thử nghiệm");
+  plan.set_year(year);
+  plan.set_title(absl::StrCat("Kế hoạch đối thoại năm ", year));
+  plan.add_topics("Phát triển kinh tế - xã hội");
+  plan.set_form(v1::IN_PERSON);
+  auto* group = plan.add_participant_groups();
+  group->set_description("Đại biểu Nhân dân");
+  group->set_expected_min(10);
+  group->set_expected_max(15);
+  group->set_per_hamlet(true);
+  auto* c = plan.add_conferences();
+  c->set_id("1");
+  c->set_window_start_date(absl::StrCat(year, "-04-20"));
+  c->set_window_end_date(absl::StrCat(year, "-04-30"));
+  c->set_venue("Hội trường UBND xã");
+  c->set_opinion_deadline_date(absl::StrCat(year, "-04-10"));
+  auto* t1 = plan.add_tasks();
+  t1->set_id("phieu");
+  t1->set_kind(v1::OPINION_COLLECTION);
+  t1->set_responsible_role("front");
+  t1->set_description("Thu phiếu và tổng hợp ý kiến");
+  t1->set_due_date(absl::StrCat(year, "-04-10"));
+  auto* t2 = plan.add_tasks();
+  t2->set_id("thong-bao");
+  t2->set_kind(v1::ANNOUNCEMENT);
+  t2->set_responsible_role("government_office");
+  t2->set_description("Thông báo trên loa truyền thanh");
+  t2->mutable_relative_due()->set_conference_id("1");
+  t2->mutable_relative_due()->set_offset_days(-7);
+  auto* t3 = plan.add_tasks();
+  t3->set_id("bao-cao");
+  t3->set_kind(v1::UPWARD_REPORT);
+  t3->set_responsible_role("government_office");
+  t3->set_description("Báo cáo kết quả lên cấp trên");
+  t3->mutable_relative_due()->set_conference_id("1");
+  t3->mutable_relative_due()->set_offset_days(15);
+  plan.mutable_signer()->set_title("CHỦ TỊCH");
+  plan.mutable_signer()->set_full_name("Nguyễn Văn A");
+  return plan;
+}
+
+}  // namespace dialogue::testing

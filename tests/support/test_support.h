@@ -1,0 +1,78 @@
+// What every test tier shares: status matchers, the stack the harness started
+// (scripts/test exports its addresses), tokens, fresh tenants, and the seed plans.
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "dialogue/auth/principal.h"
+#include "dialogue/common/status.h"
+#include "dialogue/v1/planning.pb.h"
+#include "dialogue/v1/tenants.pb.h"
+
+namespace dialogue::testing {
+
+// ---- Matchers --------------------------------------------------------------------------
+
+inline const absl::Status& GetStatus(const absl::Status& s) { return s; }
+template <typename T>
+const absl::Status& GetStatus(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+
+MATCHER(IsOk, "is OK") {
+  const absl::Status& s = GetStatus(arg);
+  if (!s.ok()) *result_listener << "status is " << s;
+  return s.ok();
+}
+
+MATCHER_P(StatusIs, code, "has code " + absl::StatusCodeToString(code)) {
+  const absl::Status& s = GetStatus(arg);
+  *result_listener << "status is " << s;
+  return s.code() == code;
+}
+
+MATCHER_P2(StatusIs, code, reason,
+           "has code " + absl::StatusCodeToString(code) + " and reason " + std::string(reason)) {
+  const absl::Status& s = GetStatus(arg);
+  *result_listener << "status is " << s << " with reason '" << common::ErrorReason(s) << "'";
+  return s.code() == code && common::ErrorReason(s) == reason;
+}
+
+// ---- The stack -------------------------------------------------------------------------
+
+// An environment variable scripts/test sets; fails the test loudly when it is missing.
+std::string StackEnv(const char* name);
+// Administrator's URI (superuser: bypasses RLS; for checking what was really written).
+std::string AdminPgUri();
+// The planning service's own role, subject to RLS.
+std::string PlanningPgUri();
+std::string TokenSecret();
+
+std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,
+                  const std::string& province = "", absl::Duration ttl = absl::Hours(1));
+
+// A fresh province and communes with unique ids, created through the real TenantStore.
+struct Province {
+  std::string id;
+  std::vector<std::string> tenants;
+};
+Province NewProvince(int communes, const std::vector<v1::Hamlet>& hamlets = {});
+
+// Runs SQL as the administrator and returns the first column of the first row.
+std::string AdminQuery(const std::string& sql);
+
+// The five seed plans of shared/seeds, as stored in deploy/demo/plans.
+std::vector<v1::CreatePlanRequest> SeedPlans();
+// deploy/demo/tenants.json.
+v1::ListTenantsResponse DemoTenants();
+
+// A small valid plan for `year`, with one conference in April and three tasks.
+v1::Plan SamplePlan(int year = 2026);
+
+}  // namespace dialogue::testing

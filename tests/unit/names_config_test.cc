@@ -1,0 +1,72 @@
+#include <cstdlib>
+
+#include "dialogue/common/config.h"
+#include "dialogue/common/log.h"
+#include "dialogue/common/names.h"
+#include "test_support.h"
+
+namespace dialogue::common {
+namespace {
+
+using ::dialogue::testing::StatusIs;
+
+TEST(ResourceNames, ParseVariablesOfTheirShape) {
+  auto parts = ParseName("tenants/dien-chau/plans/0b7e7f4a-3c1e-4b7a-9a65-0d3f0e9f5a11",
+                         "tenants/{tenant}/plans/{plan:uuid}", "name");
+  ASSERT_TRUE(parts.ok());
+  EXPECT_EQ((*parts)["tenant"], "dien-chau");
+  EXPECT_EQ((*parts)["plan"], "0b7e7f4a-3c1e-4b7a-9a65-0d3f0e9f5a11");
+}
+
+TEST(ResourceNames, RejectMalformedNamesNamingTheField) {
+  for (const char* bad : {"tenants/dien-chau/plans/42", "tenants/Dien Chau/plans/x",
+                          "tenant/dien-chau", "tenants//plans/x", ""}) {
+    auto parsed = ParseName(bad, "tenants/{tenant}/plans/{plan:uuid}", "name");
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument, "NAME_INVALID")) << bad;
+  }
+}
+
+TEST(Ids, NewUuidsAreCanonicalAndDistinct) {
+  std::string a = NewUuid(), b = NewUuid();
+  EXPECT_TRUE(IsUuid(a)) << a;
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a[14], '4');
+  EXPECT_FALSE(IsSlug("-bad"));
+  EXPECT_TRUE(IsSlug("bac-thanh-mien"));
+  EXPECT_TRUE(IsShortId("thong-bao_1"));
+  EXPECT_FALSE(IsShortId("có dấu"));
+}
+
+TEST(Config, FlagsWinOverEnvironmentWhichWinsOverDefaults) {
+  setenv("DIALOGUE_POOL_SIZE", "12", 1);
+  setenv("DIALOGUE_LISTEN", "from-env", 1);
+  const char* argv[] = {"prog", "--listen=from-flag", "--verbose", "--name", "x", "positional"};
+  auto config = Config::FromArgs(6, argv);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->String("listen", "default"), "from-flag");
+  EXPECT_EQ(*config->Int("pool-size", 8), 12);
+  EXPECT_EQ(config->String("missing", "default"), "default");
+  EXPECT_TRUE(config->Bool("verbose", false));
+  EXPECT_EQ(config->String("name", ""), "x");
+  EXPECT_EQ(config->Args(), std::vector<std::string>{"positional"});
+  EXPECT_NE(config->Usage().find("DIALOGUE_POOL_SIZE"), std::string::npos);
+  unsetenv("DIALOGUE_POOL_SIZE");
+  unsetenv("DIALOGUE_LISTEN");
+}
+
+TEST(Config, ANonNumberForANumberIsAClearError) {
+  const char* argv[] = {"prog", "--pool-size=many"};
+  auto config = Config::FromArgs(2, argv);
+  ASSERT_TRUE(config.ok());
+  auto size = config->Int("pool-size", 8);
+  EXPECT_THAT(size, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_NE(size.status().message().find("DIALOGUE_POOL_SIZE"), std::string::npos);
+}
+
+TEST(Logging, EscapesForJson) {
+  EXPECT_EQ(JsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
+  EXPECT_EQ(JsonEscape("Diễn Châu"), "Diễn Châu");
+}
+
+}  // namespace
+}  // namespace dialogue::common

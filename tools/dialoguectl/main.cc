@@ -1,0 +1,222 @@
+// dialoguectl: the operator's command line for the local stack.
+//   token    print a bearer token for a tenant (or province) and roles
+//   migrate  apply a service's SQL migrations over an administrator's connection
+//   demo     load the demo province, communes and plans through the public gRPC API
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "dialogue/auth/token.h"
+#include "dialogue/common/config.h"
+#include "dialogue/common/status.h"
+#include "dialogue/db/migrations.h"
+#include "dialogue/v1/planning.grpc.pb.h"
+#include "dialogue/v1/tenants.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace {
+
+namespace v1 = dialogue::v1;
+using dialogue::common::Config;
+
+constexpr const char* kUsage = R"(usage: dialoguectl <command> [flags]
+
+  token   --tenant ID | --province ID  --roles r1,r2  [--subject S] [--ttl-hours 8]
+          prints an HS256 token signed with --token-secret (DIALOGUE_TOKEN_SECRET)
+  migrate --pg-uri ADMIN_URI --service NAME --dir MIGRATIONS_DIR
+  wait    --addr HOST:PORT [--timeout-seconds 30]
+          waits until the server's grpc.health.v1 check answers SERVING
+  demo    --planning-addr HOST:PORT --dir deploy/demo
+          creates the demo province, communes and plans (safe to run again)
+
+roles: party_office government_office front department chair secretary hamlet_lead
+       citizen province admin
+)";
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "dialoguectl: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+absl::Status ParseJson(const std::string& path, google::protobuf::Message* message) {
+  ASSIGN_OR_RETURN(std::string json, ReadFile(path));
+  auto status = google::protobuf::util::JsonStringToMessage(json, message);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", status.ToString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> IssueToken(Config& config, const std::string& tenant,
+                                       const std::string& province, const std::string& roles,
+                                       std::string subject, int ttl_hours) {
+  dialogue::auth::TokenRequest request;
+  request.principal.tenant = tenant;
+  request.principal.province = province;
+  for (absl::string_view name : absl::StrSplit(roles, ',', absl::SkipEmpty())) {
+    auto role = dialogue::auth::ParseRole(absl::StripAsciiWhitespace(name));
+    if (!role) return absl::InvalidArgumentError(absl::StrCat("unknown role '", name, "'"));
+    request.principal.roles.insert(*role);
+  }
+  if (request.principal.roles.empty()) return absl::InvalidArgumentError("give --roles");
+  if (subject.empty()) subject = absl::StrCat(tenant.empty() ? province : tenant, ":", roles);
+  request.principal.subject = std::move(subject);
+  request.issuer = config.String("token-issuer", "dialogue-local");
+  request.ttl = absl::Hours(ttl_hours);
+  return dialogue::auth::IssueHs256(request, config.String("token-secret", ""));
+}
+
+int Token(Config& config) {
+  auto ttl = config.Int("ttl-hours", 8);
+  if (!ttl.ok()) return Fail(ttl.status());
+  auto token = IssueToken(config, config.String("tenant", ""), config.String("province", ""),
+                          config.String("roles", ""), config.String("subject", ""), *ttl);
+  if (!token.ok()) return Fail(token.status());
+  std::printf("%s\n", token->c_str());
+  return 0;
+}
+
+int Migrate(Config& config) {
+  auto result = dialogue::db::ApplyMigrations(
+      config.String("pg-uri", ""), config.String("service", ""), config.String("dir", ""));
+  if (!result.ok()) return Fail(result.status());
+  std::printf("%s: %zu applied, %d already there\n", config.String("service", "").c_str(),
+              result->applied.size(), result->already_applied);
+  return 0;
+}
+
+int Wait(Config& config) {
+  auto timeout = config.Int("timeout-seconds", 30);
+  if (!timeout.ok()) return Fail(timeout.status());
+  std::string addr = config.String("addr", "");
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(*timeout);
+  while (std::chrono::steady_clock::now() < give_up) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    grpc::health::v1::HealthCheckRequest request;
+    grpc::health::v1::HealthCheckResponse response;
+    if (stub->Check(&context, request, &response).ok() &&
+        response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::fprintf(stderr, "dialoguectl: %s is not serving after %d s\n", addr.c_str(), *timeout);
+  return 1;
+}
+
+// Runs a call with a token; ALREADY_EXISTS counts as done, so the demo loads twice safely.
+template <typename Call>
+absl::Status WithToken(const std::string& token, Call call, bool tolerate_exists = true) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  absl::Status status = dialogue::common::FromGrpcStatus(call(&context));
+  if (tolerate_exists && status.code() == absl::StatusCode::kAlreadyExists) return absl::OkStatus();
+  return status;
+}
+
+absl::Status LoadDemo(Config& config) {
+  std::string dir = config.String("dir", "deploy/demo");
+  auto channel = grpc::CreateChannel(config.String("planning-addr", "127.0.0.1:7001"),
+                                     grpc::InsecureChannelCredentials());
+  auto tenants = v1::TenantService::NewStub(channel);
+  auto planning = v1::PlanningService::NewStub(channel);
+  ASSIGN_OR_RETURN(std::string admin, IssueToken(config, "", "", "admin", "demo-loader", 1));
+
+  v1::ListProvincesResponse provinces;
+  RETURN_IF_ERROR(ParseJson(dir + "/provinces.json", &provinces));
+  for (const auto& province : provinces.provinces()) {
+    v1::CreateProvinceRequest request;
+    request.set_province_id(std::string(absl::StripPrefix(province.name(), "provinces/")));
+    *request.mutable_province() = province;
+    v1::Province out;
+    RETURN_IF_ERROR(WithToken(
+        admin, [&](grpc::ClientContext* c) { return tenants->CreateProvince(c, request, &out); }));
+  }
+  v1::ListTenantsResponse communes;
+  RETURN_IF_ERROR(ParseJson(dir + "/tenants.json", &communes));
+  for (const auto& tenant : communes.tenants()) {
+    v1::CreateTenantRequest request;
+    request.set_tenant_id(std::string(absl::StripPrefix(tenant.name(), "tenants/")));
+    *request.mutable_tenant() = tenant;
+    v1::Tenant out;
+    RETURN_IF_ERROR(WithToken(
+        admin, [&](grpc::ClientContext* c) { return tenants->CreateTenant(c, request, &out); }));
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/plans")) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  int loaded = 0;
+  for (const auto& file : files) {
+    v1::CreatePlanRequest request;
+    RETURN_IF_ERROR(ParseJson(file.string(), &request));
+    std::string tenant(absl::StripPrefix(request.parent(), "tenants/"));
+    ASSIGN_OR_RETURN(
+        std::string office,
+        IssueToken(config, tenant, "", "party_office,government_office,chair", "demo-loader", 1));
+    v1::Plan plan;
+    RETURN_IF_ERROR(WithToken(
+        office, [&](grpc::ClientContext* c) { return planning->CreatePlan(c, request, &plan); },
+        false));
+    v1::TransitionPlanRequest step;
+    step.set_name(plan.name());
+    if (plan.state() == v1::DRAFT) {
+      RETURN_IF_ERROR(WithToken(
+          office, [&](grpc::ClientContext* c) { return planning->ApprovePlan(c, step, &plan); },
+          false));
+    }
+    // Plans that carry their number, date and signer are published; the others wait
+    // for their number, as a seed plan without one does.
+    if (plan.state() == v1::APPROVED && !plan.document_number().empty() &&
+        !plan.issue_date().empty()) {
+      RETURN_IF_ERROR(WithToken(
+          office, [&](grpc::ClientContext* c) { return planning->PublishPlan(c, step, &plan); },
+          false));
+    }
+    std::printf("  %-28s %-10s %s\n", file.filename().c_str(),
+                v1::PlanState_Name(plan.state()).c_str(), plan.name().c_str());
+    ++loaded;
+  }
+  std::printf("demo: %d provinces, %d communes, %d plans\n", provinces.provinces_size(),
+              communes.tenants_size(), loaded);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = Config::FromArgs(argc, argv);
+  if (!parsed.ok()) return Fail(parsed.status());
+  Config config = *std::move(parsed);
+  std::string command = config.Args().empty() ? "" : config.Args().front();
+  if (command == "token") return Token(config);
+  if (command == "migrate") return Migrate(config);
+  if (command == "wait") return Wait(config);
+  if (command == "demo") {
+    absl::Status status = LoadDemo(config);
+    return status.ok() ? 0 : Fail(status);
+  }
+  std::fprintf(command.empty() || config.Has("help") ? stdout : stderr, "%s", kUsage);
+  return command.empty() || config.Has("help") ? 0 : 2;
+}
