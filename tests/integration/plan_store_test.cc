@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "dialogue/common/names.h"
@@ -101,6 +103,25 @@ TEST_F(PlanStoreTest, ListsByYearAndStateOnePageAtATime) {
   EXPECT_EQ(drafts->plans.size(), 2u);
   EXPECT_THAT(plans_.List(scope_, tenant_, {}, 2, "garbage"),
               StatusIs(StatusCode::kInvalidArgument, "PAGE_TOKEN_INVALID"));
+}
+
+TEST_F(PlanStoreTest, EveryFieldOfTheFiveSeedPlansSurvivesStorage) {
+  for (const auto& seed : testing::SeedPlans()) {
+    v1::Plan plan = seed.plan();
+    ResolveTaskDueDates(plan);
+    plan.set_state(v1::DRAFT);
+    auto created = plans_.Create(scope_, tenant_, plan, seed.request_id());
+    ASSERT_THAT(created, IsOk()) << seed.request_id();
+    auto read = plans_.Get(scope_, tenant_, Id(*created));
+    ASSERT_THAT(read, IsOk());
+    v1::Plan body = *read;
+    ClearOutputOnly(body);
+    ClearOutputOnly(plan);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(body, plan))
+        << seed.request_id() << "\nstored:\n"
+        << body.DebugString() << "\nsent:\n"
+        << plan.DebugString();
+  }
 }
 
 TEST(PlanFilter, RefusesWhatItCannotFilterOn) {
