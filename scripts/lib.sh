@@ -113,6 +113,7 @@ start_services() {
     env "DIALOGUE_${upper}_PG_URI=postgresql://dialogue_${svc}@127.0.0.1:$pg_port/dialogue" \
         "DIALOGUE_${upper}_LISTEN=127.0.0.1:$port" \
         "DIALOGUE_TOKEN_SECRET=$secret" \
+        "DIALOGUE_HOLIDAYS_FILE=$ROOT/libs/calendar/data/vn_holidays.json" \
       nohup "$BUILD/services/$svc/$svc" >>"$run/logs/$svc.log" 2>&1 &
     echo $! >"$run/pids/$svc.pid"
     "$BUILD/tools/dialoguectl/dialoguectl" wait --addr "127.0.0.1:$port" --timeout-seconds 30 ||

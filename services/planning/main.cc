@@ -1,9 +1,11 @@
-// The planning program: PlanningService and TenantService. The one composition root:
-// it reads config, builds the pool, stores and services, and serves until SIGTERM.
+// The planning program: PlanningService, TenantService and CalendarService. The one composition
+// root: it reads config, builds the pool, stores and services, and serves until SIGTERM.
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "calendar_service.h"
+#include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
 #include "dialogue/db/pool.h"
@@ -57,14 +59,18 @@ int main(int argc, char** argv) {
   server_options.address =
       config.String("planning-listen", "127.0.0.1:7001", "gRPC listen address (host:port)");
   auto verifier = MakeVerifier(config);
+  std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
+                                       "the government's yearly holiday decisions (JSON)");
   if (config.Has("help")) {
-    std::printf("planning: PlanningService and TenantService\n\nOptions:\n%s",
+    std::printf("planning: PlanningService, TenantService and CalendarService\n\nOptions:\n%s",
                 config.Usage().c_str());
     return 0;
   }
   if (!pool_size.ok()) return Fail(pool_size.status());
   if (!verifier.ok()) return Fail(verifier.status());
   pool_options.size = *pool_size;
+  auto calendar_source = dialogue::calendar::CalendarSource::Open(holidays);
+  if (!calendar_source.ok()) return Fail(calendar_source.status());
 
   dialogue::db::ConnectionPool pool(pool_options);
   dialogue::db::TenantDirectory directory(pool);
@@ -73,8 +79,10 @@ int main(int argc, char** argv) {
   dialogue::planning::TenantStore tenants(pool);
   dialogue::planning::PlanningService planning(plans, tenants, authenticator);
   dialogue::planning::TenantService tenant_service(tenants, directory, authenticator);
+  dialogue::planning::CalendarStore days_off(pool);
+  dialogue::planning::CalendarService calendar(**calendar_source, days_off, tenants, authenticator);
 
-  auto server = dialogue::rpc::StartServer(server_options, {&planning, &tenant_service});
+  auto server = dialogue::rpc::StartServer(server_options, {&planning, &tenant_service, &calendar});
   if (!server.ok()) return Fail(server.status());
   (*server)->WaitForTermination();
   Log(LogLevel::kInfo, "stopped");

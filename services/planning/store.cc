@@ -406,6 +406,51 @@ std::string HamletsJson(const v1::Tenant& tenant) {
 
 }  // namespace
 
+absl::Status CalendarStore::AddDayOff(const db::TenantScope& scope, const std::string& tenant,
+                                      const std::string& date, const std::string& reason) {
+  absl::Status status = pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
+    txn.exec_params(
+        "INSERT INTO planning.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2::date, $3)",
+        tenant, date, reason);
+    return absl::OkStatus();
+  });
+  if (status.code() == absl::StatusCode::kAlreadyExists) {
+    return common::Error(absl::StatusCode::kAlreadyExists, "DAY_OFF_EXISTS",
+                         absl::StrCat(date, " is already a day off of this commune"));
+  }
+  return status;
+}
+
+absl::Status CalendarStore::RemoveDayOff(const db::TenantScope& scope, const std::string& tenant,
+                                         const std::string& date) {
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
+    auto rows = txn.exec_params(
+        "DELETE FROM planning.tenant_days_off WHERE tenant_id = $1 AND day = $2::date", tenant,
+        date);
+    if (rows.affected_rows() == 0) {
+      return common::Error(absl::StatusCode::kNotFound, "DAY_OFF_NOT_FOUND",
+                           absl::StrCat(date, " is not a day off of this commune"));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CalendarStore::DaysOff(
+    const db::TenantScope& scope, const std::string& tenant, const std::string& from,
+    const std::string& to) {
+  using Days = std::vector<std::pair<std::string, std::string>>;
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<Days> {
+    Days out;
+    for (const auto& row :
+         txn.exec_params("SELECT day::text, reason FROM planning.tenant_days_off"
+                         " WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day",
+                         tenant, from, to)) {
+      out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    return out;
+  });
+}
+
 v1::TenantRules WithDefaults(v1::TenantRules rules) {
   if (rules.announcement_lead_days() <= 0) rules.set_announcement_lead_days(7);
   if (rules.conclusion_notice_working_days() <= 0) rules.set_conclusion_notice_working_days(10);

@@ -104,6 +104,26 @@ class TenantStore {
   db::ConnectionPool& pool_;
 };
 
+// The tenant's own days off (planning.tenant_days_off).
+class CalendarStore {
+ public:
+  explicit CalendarStore(db::ConnectionPool& pool) : pool_(pool) {}
+
+  // ALREADY_EXISTS when the day is recorded already.
+  absl::Status AddDayOff(const db::TenantScope& scope, const std::string& tenant,
+                         const std::string& date, const std::string& reason);
+  // NOT_FOUND when the day is not one of the tenant's days off.
+  absl::Status RemoveDayOff(const db::TenantScope& scope, const std::string& tenant,
+                            const std::string& date);
+  // Days off (date, reason) in [from, to], in date order.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DaysOff(
+      const db::TenantScope& scope, const std::string& tenant, const std::string& from,
+      const std::string& to);
+
+ private:
+  db::ConnectionPool& pool_;
+};
+
 // The rules with the defaults of domain.md filled in where the tenant left a zero.
 v1::TenantRules WithDefaults(v1::TenantRules rules);
 

@@ -5,11 +5,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "dialogue/common/names.h"
-#include "dialogue/rpc/server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "planning_service.h"
-#include "tenant_service.h"
-#include "test_support.h"
+#include "planning_server.h"
 
 namespace dialogue::planning {
 namespace {
@@ -26,29 +23,20 @@ using ::testing::HasSubstr;
 class PlanningGrpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server = rpc::StartServer({"127.0.0.1:0"}, {&planning_, &tenant_service_});
-    ASSERT_THAT(server, IsOk());
-    server_ = *std::move(server);
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                       grpc::InsecureChannelCredentials());
-    stub_ = v1::PlanningService::NewStub(channel);
-    tenants_stub_ = v1::TenantService::NewStub(channel);
-    health_ = grpc::health::v1::Health::NewStub(channel);
+    stub_ = v1::PlanningService::NewStub(server_.channel());
+    tenants_stub_ = v1::TenantService::NewStub(server_.channel());
+    health_ = grpc::health::v1::Health::NewStub(server_.channel());
     province_ = testing::NewProvince(2);
     a_ = province_.tenants[0];
     b_ = province_.tenants[1];
     office_a_ = Token(a_, {Role::kPartyOffice, Role::kGovernmentOffice});
     chair_a_ = Token(a_, {Role::kChair});
   }
-  void TearDown() override { server_.reset(); }
 
-  // Calls `method` with `token` (none when empty) and returns the status as absl.
   template <typename Request, typename Response, typename Method>
   absl::Status Call(Method method, const std::string& token, const Request& request,
                     Response* response) {
-    grpc::ClientContext context;
-    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
-    return common::FromGrpcStatus((stub_.get()->*method)(&context, request, response));
+    return testing::CallWith(*stub_, method, token, request, response);
   }
 
   absl::StatusOr<v1::Plan> Create(const std::string& tenant, const std::string& token,
@@ -79,15 +67,7 @@ class PlanningGrpcTest : public ::testing::Test {
         absl::StrCat("SELECT count(*) FROM planning.plans WHERE tenant_id = '", tenant, "'"));
   }
 
-  db::ConnectionPool pool_{{testing::PlanningPgUri(), 4}};
-  db::TenantDirectory directory_{pool_};
-  rpc::Authenticator authenticator_{
-      *auth::TokenVerifier::Hs256(testing::TokenSecret(), "dialogue-local"), directory_};
-  PlanStore plans_{pool_};
-  TenantStore tenant_store_{pool_};
-  PlanningService planning_{plans_, tenant_store_, authenticator_};
-  TenantService tenant_service_{tenant_store_, directory_, authenticator_};
-  std::unique_ptr<rpc::RunningServer> server_;
+  testing::PlanningServer server_;
   std::unique_ptr<v1::PlanningService::Stub> stub_;
   std::unique_ptr<v1::TenantService::Stub> tenants_stub_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;

@@ -52,6 +52,7 @@ TEST(PlanningProcess, StopsCleanlyOnSigterm) {
     setenv("DIALOGUE_PLANNING_LISTEN", addr.c_str(), 1);
     setenv("DIALOGUE_PLANNING_PG_URI", pg.c_str(), 1);
     setenv("DIALOGUE_TOKEN_SECRET", secret.c_str(), 1);
+    setenv("DIALOGUE_HOLIDAYS_FILE", DIALOGUE_SOURCE_DIR "/libs/calendar/data/vn_holidays.json", 1);
     execl(DIALOGUE_PLANNING_BINARY, "planning", static_cast<char*>(nullptr));
     _exit(127);
   }
