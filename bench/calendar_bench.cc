@@ -14,7 +14,8 @@ using dialogue::calendar::NationalCalendar;
 using dialogue::calendar::WorkingDayCalendar;
 
 std::shared_ptr<const NationalCalendar> Calendar() {
-  static auto cal = *NationalCalendar::Load(DIALOGUE_SOURCE_DIR "/libs/calendar/data/vn_holidays.json");
+  static auto cal =
+      *NationalCalendar::Load(DIALOGUE_SOURCE_DIR "/libs/calendar/data/vn_holidays.json");
   return cal;
 }
 

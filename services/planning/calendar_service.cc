@@ -37,11 +37,16 @@ absl::StatusOr<CalendarService::Target> CalendarService::Authorize(
   return target;
 }
 
-absl::StatusOr<calendar::WorkingDayCalendar> CalendarService::TenantCalendar(const Target& target) {
+absl::StatusOr<calendar::WorkingDayCalendar> CalendarService::TenantCalendar(
+    const Target& target, std::map<absl::CivilDay, std::string>* reasons) {
   ASSIGN_OR_RETURN(auto days,
                    days_.DaysOff(target.scope, target.tenant, "1901-01-01", "2099-12-31"));
   std::set<absl::CivilDay> own;
-  for (const auto& [date, reason] : days) own.insert(*ParseDate(date));
+  for (const auto& [date, reason] : days) {
+    absl::CivilDay day = *ParseDate(date);
+    own.insert(day);
+    if (reasons != nullptr) (*reasons)[day] = reason;
+  }
   return calendar::WorkingDayCalendar(source_.Current(), std::move(own));
 }
 
@@ -57,10 +62,8 @@ grpc::Status CalendarService::GetYearCalendar(grpc::ServerContext* context,
               "year", "YEAR_OUT_OF_RANGE",
               absl::StrCat("the calendar covers ", calendar::kFirstYear, "-", calendar::kLastYear));
         }
-        ASSIGN_OR_RETURN(calendar::WorkingDayCalendar cal, TenantCalendar(target));
-        ASSIGN_OR_RETURN(auto own,
-                         days_.DaysOff(target.scope, target.tenant, absl::StrCat(year, "-01-01"),
-                                       absl::StrCat(year, "-12-31")));
+        std::map<absl::CivilDay, std::string> own;
+        ASSIGN_OR_RETURN(calendar::WorkingDayCalendar cal, TenantCalendar(target, &own));
         std::map<absl::CivilDay, v1::DayOff> days;
         for (const auto& entry : cal.national().DaysOff(year)) {
           v1::DayOff& d = days[entry.day];
@@ -68,11 +71,10 @@ grpc::Status CalendarService::GetYearCalendar(grpc::ServerContext* context,
           d.set_kind(entry.kind);
           d.set_name(entry.name);
         }
-        for (const auto& [date, reason] : own) {
-          absl::CivilDay day = *ParseDate(date);
-          if (days.count(day) > 0) continue;
+        for (const auto& [day, reason] : own) {
+          if (day.year() != year || days.count(day) > 0) continue;
           v1::DayOff& d = days[day];
-          d.set_date(date);
+          d.set_date(FormatDate(day));
           d.set_kind(v1::TENANT_DAY_OFF);
           d.set_name(reason);
         }

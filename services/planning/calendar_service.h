@@ -38,8 +38,10 @@ class CalendarService final : public v1::CalendarService::Service {
   };
   absl::StatusOr<Target> Authorize(const rpc::RequestContext& request, const std::string& name,
                                    auth::Access access);
-  // The national calendar now, with the tenant's own days off.
-  absl::StatusOr<calendar::WorkingDayCalendar> TenantCalendar(const Target& target);
+  // The national calendar now, with the tenant's own days off; `reasons` (if given)
+  // receives each own day's reason.
+  absl::StatusOr<calendar::WorkingDayCalendar> TenantCalendar(
+      const Target& target, std::map<absl::CivilDay, std::string>* reasons = nullptr);
 
   calendar::CalendarSource& source_;
   CalendarStore& days_;

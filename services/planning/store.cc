@@ -125,6 +125,20 @@ absl::Status StaleEtag(const std::string& given, const std::string& current) {
                                     current, "); read it again and reapply your change"));
 }
 
+// Reads a plan under a row lock for a change; NOT_FOUND, or ABORTED when `etag` is given
+// and stale.
+absl::StatusOr<v1::Plan> LockPlan(pqxx::work& txn, const std::string& tenant,
+                                  const std::string& plan_id, const std::string& etag) {
+  auto rows = txn.exec_params(
+      absl::StrCat("SELECT ", kPlanColumns,
+                   " FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid FOR UPDATE"),
+      tenant, plan_id);
+  if (rows.empty()) return NotFound(tenant, plan_id);
+  ASSIGN_OR_RETURN(v1::Plan plan, PlanFromRow(tenant, rows[0]));
+  if (!etag.empty() && etag != plan.etag()) return StaleEtag(etag, plan.etag());
+  return plan;
+}
+
 absl::Status BadPageToken() {
   return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
                               "the page token is not one this list returned");
@@ -256,13 +270,7 @@ absl::StatusOr<v1::Plan> PlanStore::Mutate(const db::TenantScope& scope, const s
                                            const std::string& plan_id, const std::string& etag,
                                            const Change& change) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
-    auto rows = txn.exec_params(
-        absl::StrCat("SELECT ", kPlanColumns,
-                     " FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid FOR UPDATE"),
-        tenant, plan_id);
-    if (rows.empty()) return NotFound(tenant, plan_id);
-    ASSIGN_OR_RETURN(v1::Plan plan, PlanFromRow(tenant, rows[0]));
-    if (!etag.empty() && etag != plan.etag()) return StaleEtag(etag, plan.etag());
+    ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
     PlanEffects effects;
     RETURN_IF_ERROR(change(plan, effects));
     std::string body = BodyJson(plan);
@@ -294,13 +302,7 @@ absl::Status PlanStore::Delete(const db::TenantScope& scope, const std::string& 
                                const std::string& plan_id, const std::string& etag,
                                const std::function<absl::Status(const v1::Plan&)>& allowed) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
-    auto rows = txn.exec_params(
-        absl::StrCat("SELECT ", kPlanColumns,
-                     " FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid FOR UPDATE"),
-        tenant, plan_id);
-    if (rows.empty()) return NotFound(tenant, plan_id);
-    ASSIGN_OR_RETURN(v1::Plan plan, PlanFromRow(tenant, rows[0]));
-    if (!etag.empty() && etag != plan.etag()) return StaleEtag(etag, plan.etag());
+    ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
     RETURN_IF_ERROR(allowed(plan));
     txn.exec_params("DELETE FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid", tenant,
                     plan_id);
