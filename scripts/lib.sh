@@ -122,6 +122,27 @@ start_services() {
   done
 }
 
+# start_gateway RUN_DIR TOKEN_SECRET: the HTTP door, in front of every service of
+# RUN_DIR/services.env; adds DIALOGUE_GATEWAY_URL to it.
+start_gateway() {
+  local run="$1" secret="$2" port
+  port=$(free_port)
+  (
+    # shellcheck disable=SC1091
+    . "$run/services.env"
+    env "DIALOGUE_GATEWAY_LISTEN=127.0.0.1:$port" "DIALOGUE_TOKEN_SECRET=$secret" \
+      nohup "$BUILD/gateway/gateway" >>"$run/logs/gateway.log" 2>&1 &
+    echo $! >"$run/pids/gateway.pid"
+  )
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null ||
+    { tail -20 "$run/logs/gateway.log" >&2; die "the gateway is not ready"; }
+  echo "export DIALOGUE_GATEWAY_URL=http://127.0.0.1:$port" >>"$run/services.env"
+}
+
 stop_services() {
   local run="$1"
   for pidfile in "$run"/pids/*.pid; do
@@ -157,6 +178,7 @@ start_stack() {
   local admin_uri="postgresql://dialogue_admin@127.0.0.1:$pg_port/dialogue"
   migrate "$admin_uri"
   start_services "$run" "$pg_port" "$secret"
+  start_gateway "$run" "$secret"
   {
     echo "# Written by scripts/$(basename "$0") on $(date -u +%FT%TZ). Source it: . $run/env"
     cat "$run/services.env"

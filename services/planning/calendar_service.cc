@@ -122,27 +122,29 @@ grpc::Status CalendarService::ComputeDueDate(grpc::ServerContext* context,
 grpc::Status CalendarService::ConvertDate(grpc::ServerContext* context,
                                           const v1::ConvertDateRequest* request,
                                           v1::ConvertDateResponse* response) {
-  return rpc::Serve(context, auth_, "ConvertDate", [&](const rpc::RequestContext&) -> absl::Status {
-    absl::CivilDay solar;
-    if (request->has_lunar()) {
-      const auto& l = request->lunar();
-      auto converted = calendar::LunarToSolar({l.year(), l.month(), l.day(), l.leap_month()});
-      if (!converted.ok()) {
-        return common::InvalidField("lunar", "LUNAR_DATE_INVALID", converted.status().message());
-      }
-      solar = *converted;
-    } else {
-      ASSIGN_OR_RETURN(solar, DateField(request->solar_date(), "solar_date"));
-    }
-    calendar::LunarDate lunar = calendar::SolarToLunar(solar);
-    response->set_solar_date(FormatDate(solar));
-    response->mutable_lunar()->set_year(lunar.year);
-    response->mutable_lunar()->set_month(lunar.month);
-    response->mutable_lunar()->set_day(lunar.day);
-    response->mutable_lunar()->set_leap_month(lunar.leap_month);
-    response->set_can_chi_year(calendar::CanChiYear(lunar.year));
-    return absl::OkStatus();
-  });
+  return rpc::ServePublic(
+      context, auth_, "ConvertDate", [&](const rpc::RequestContext&) -> absl::Status {
+        absl::CivilDay solar;
+        if (request->has_lunar()) {
+          const auto& l = request->lunar();
+          auto converted = calendar::LunarToSolar({l.year(), l.month(), l.day(), l.leap_month()});
+          if (!converted.ok()) {
+            return common::InvalidField("lunar", "LUNAR_DATE_INVALID",
+                                        converted.status().message());
+          }
+          solar = *converted;
+        } else {
+          ASSIGN_OR_RETURN(solar, DateField(request->solar_date(), "solar_date"));
+        }
+        calendar::LunarDate lunar = calendar::SolarToLunar(solar);
+        response->set_solar_date(FormatDate(solar));
+        response->mutable_lunar()->set_year(lunar.year);
+        response->mutable_lunar()->set_month(lunar.month);
+        response->mutable_lunar()->set_day(lunar.day);
+        response->mutable_lunar()->set_leap_month(lunar.leap_month);
+        response->set_can_chi_year(calendar::CanChiYear(lunar.year));
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status CalendarService::AddTenantDayOff(grpc::ServerContext* context,

@@ -1,8 +1,6 @@
 // The planning program: PlanningService, TenantService and CalendarService. The one composition
 // root: it reads config, builds the pool, stores and services, and serves until SIGTERM.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "calendar_service.h"
 #include "dialogue/calendar/calendar_source.h"
@@ -26,22 +24,6 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-absl::StatusOr<dialogue::auth::TokenVerifier> MakeVerifier(dialogue::common::Config& config) {
-  std::string issuer = config.String("token-issuer", "dialogue-local", "accepted token issuer");
-  std::string key_file =
-      config.String("token-public-key-file", "", "RS256 public key (PEM); production");
-  if (!key_file.empty()) {
-    std::ifstream in(key_file);
-    if (!in) return absl::NotFoundError("cannot read --token-public-key-file " + key_file);
-    std::stringstream pem;
-    pem << in.rdbuf();
-    return dialogue::auth::TokenVerifier::Rs256(pem.str(), issuer);
-  }
-  return dialogue::auth::TokenVerifier::Hs256(
-      config.String("token-secret", "", "HS256 secret shared with the token issuer; local stack"),
-      issuer);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,7 +40,7 @@ int main(int argc, char** argv) {
   dialogue::rpc::ServerOptions server_options;
   server_options.address =
       config.String("planning-listen", "127.0.0.1:7001", "gRPC listen address (host:port)");
-  auto verifier = MakeVerifier(config);
+  auto verifier = dialogue::auth::VerifierFromConfig(config);
   std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
                                        "the government's yearly holiday decisions (JSON)");
   if (config.Has("help")) {

@@ -165,8 +165,11 @@ TEST_F(CalendarGrpcTest, ConvertsBetweenSolarAndLunarDates) {
   request.mutable_lunar()->set_year(2026);
   EXPECT_THAT(Call(&v1::CalendarService::Stub::ConvertDate, office_, request, &out),
               StatusIs(StatusCode::kInvalidArgument, "LUNAR_DATE_INVALID"));
-  EXPECT_THAT(Call(&v1::CalendarService::Stub::ConvertDate, std::string(), request, &out),
-              StatusIs(StatusCode::kUnauthenticated));
+  // A public route: no account needed, but a forged token is still refused.
+  request.mutable_lunar()->set_year(2025);
+  EXPECT_THAT(Call(&v1::CalendarService::Stub::ConvertDate, std::string(), request, &out), IsOk());
+  EXPECT_THAT(Call(&v1::CalendarService::Stub::ConvertDate, std::string("x.y.z"), request, &out),
+              StatusIs(StatusCode::kUnauthenticated, "TOKEN_MALFORMED"));
 }
 
 }  // namespace

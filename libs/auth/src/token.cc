@@ -5,6 +5,8 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include <fstream>
+#include <sstream>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -211,6 +213,22 @@ absl::StatusOr<std::string> IssueRs256(const TokenRequest& request,
   }
   signature.resize(len);
   return absl::StrCat(input, ".", absl::WebSafeBase64Escape(signature));
+}
+
+absl::StatusOr<TokenVerifier> VerifierFromConfig(common::Config& config) {
+  std::string issuer = config.String("token-issuer", "dialogue-local", "accepted token issuer");
+  std::string key_file =
+      config.String("token-public-key-file", "", "RS256 public key (PEM); production");
+  std::string secret =
+      config.String("token-secret", "", "HS256 secret shared with the token issuer; local stack");
+  if (!key_file.empty()) {
+    std::ifstream in(key_file);
+    if (!in) return absl::NotFoundError("cannot read --token-public-key-file " + key_file);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    return TokenVerifier::Rs256(pem.str(), issuer);
+  }
+  return TokenVerifier::Hs256(secret, issuer);
 }
 
 }  // namespace dialogue::auth

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "dialogue/auth/principal.h"
+#include "dialogue/common/config.h"
 
 namespace dialogue::auth {
 
@@ -38,5 +39,9 @@ struct TokenRequest {
 absl::StatusOr<std::string> IssueHs256(const TokenRequest& request, absl::string_view secret);
 absl::StatusOr<std::string> IssueRs256(const TokenRequest& request,
                                        absl::string_view private_key_pem);
+
+// The verifier every program builds from its config: RS256 with --token-public-key-file
+// (production), else HS256 with --token-secret (local stack); issuer --token-issuer.
+absl::StatusOr<TokenVerifier> VerifierFromConfig(common::Config& config);
 
 }  // namespace dialogue::auth

@@ -56,15 +56,26 @@ class Authenticator {
   db::TenantDirectory& directory_;
 };
 
+enum class Access { kSignedIn, kPublic };
+
+// For RPCs marked (dialogue.v1.public_route): a token is verified when one is sent (a bad
+// one is still refused), and a call without one runs with an anonymous principal.
+template <typename Handler>
+grpc::Status ServePublic(grpc::ServerContext* context, Authenticator& authenticator,
+                         absl::string_view method, Handler&& handler);
+
 template <typename Handler>
 grpc::Status Serve(grpc::ServerContext* context, Authenticator& authenticator,
-                   absl::string_view method, Handler&& handler) {
+                   absl::string_view method, Handler&& handler, Access access = Access::kSignedIn) {
   RequestContext request{{}, TraceFrom(*context)};
   common::ScopedLogContext log_context(request.trace.trace_id, "");
   absl::Time start = absl::Now();
   absl::Status status;
   try {
     auto principal = authenticator.Authenticate(*context);
+    if (access == Access::kPublic && common::ErrorReason(principal.status()) == "TOKEN_MISSING") {
+      principal = auth::Principal{"anonymous", "", "", {}};
+    }
     if (principal.ok()) {
       request.principal = *std::move(principal);
       common::ScopedLogContext::SetTenant(request.principal.tenant);
@@ -85,6 +96,12 @@ grpc::Status Serve(grpc::ServerContext* context, Authenticator& authenticator,
                {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - start))},
                {"error", std::string(status.message())}});
   return common::ToGrpcStatus(status);
+}
+
+template <typename Handler>
+grpc::Status ServePublic(grpc::ServerContext* context, Authenticator& authenticator,
+                         absl::string_view method, Handler&& handler) {
+  return Serve(context, authenticator, method, std::forward<Handler>(handler), Access::kPublic);
 }
 
 }  // namespace dialogue::rpc

@@ -1,0 +1,71 @@
+// The gateway program: HTTP/JSON in front of every service. The one composition root: it
+// reads config, finds each program's address, and serves until SIGTERM.
+#include <csignal>
+#include <cstdio>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "dialogue/auth/token.h"
+#include "dialogue/common/config.h"
+#include "dialogue/common/log.h"
+#include "dialogue/rpc/server.h"
+#include "routes.h"
+#include "server.h"
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  dialogue::common::Log(dialogue::common::LogLevel::kError, "cannot start",
+                        {{"error", status.ToString()}});
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dialogue::rpc::BlockTerminationSignals();
+  auto parsed = dialogue::common::Config::FromArgs(argc, argv);
+  if (!parsed.ok()) return Fail(parsed.status());
+  dialogue::common::Config config = *std::move(parsed);
+
+  dialogue::gateway::GatewayOptions options;
+  options.listen = config.String("gateway-listen", "127.0.0.1:8080", "HTTP listen address");
+  auto body = config.Int("max-body-bytes", 1 << 20, "largest request body accepted");
+  auto timeout = config.Int("route-timeout-ms", 10000, "deadline of each upstream call");
+  auto threads = config.Int("gateway-threads", 2, "HTTP worker threads");
+  options.static_dir = config.String("static-dir", "", "folder of web pages to serve");
+  auto routes = dialogue::gateway::RouteTable::FromGeneratedPool();
+  if (routes.ok()) {
+    for (const auto& program : routes->Programs()) {
+      // DIALOGUE_PLANNING_ADDR and so on: the same names .run/env gives.
+      std::string addr = config.String(absl::StrCat(program, "-addr"), "",
+                                       absl::StrCat("gRPC address of the ", program, " program"));
+      if (!addr.empty()) options.upstreams[program] = addr;
+    }
+  }
+  auto verifier = dialogue::auth::VerifierFromConfig(config);
+  if (config.Has("help")) {
+    std::printf("gateway: HTTP/JSON for every service\n\nOptions:\n%s", config.Usage().c_str());
+    return 0;
+  }
+  for (const auto* value : {&body, &timeout, &threads}) {
+    if (!value->ok()) return Fail(value->status());
+  }
+  if (!routes.ok()) return Fail(routes.status());
+  if (!verifier.ok()) return Fail(verifier.status());
+  options.max_body_bytes = static_cast<size_t>(*body);
+  options.route_timeout = std::chrono::milliseconds(*timeout);
+  options.threads = *threads;
+
+  auto gateway = dialogue::gateway::Gateway::Start(std::move(options), *std::move(verifier));
+  if (!gateway.ok()) return Fail(gateway.status());
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  sigwait(&signals, &received);
+  (*gateway)->Stop();
+  dialogue::common::Log(dialogue::common::LogLevel::kInfo, "stopped");
+  return 0;
+}
