@@ -1,0 +1,281 @@
+// The gateway through real HTTP: against the stack's gateway and services, and against
+// gateways started here for what the shared stack cannot show (an upstream that is down,
+// a deadline, rate limits, static files, a client that stalls).
+#include <arpa/inet.h>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "dialogue/common/names.h"
+#include "http_client.h"
+#include "server.h"
+#include "test_support.h"
+#include "transcoder.h"
+
+namespace dialogue {
+namespace {
+
+using auth::Role;
+using ::dialogue::testing::AdminQuery;
+using ::dialogue::testing::Http;
+using ::dialogue::testing::HttpResponse;
+using ::dialogue::testing::StackEnv;
+using ::dialogue::testing::Token;
+using ::testing::HasSubstr;
+
+std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
+
+google::protobuf::Struct ParseJson(const std::string& body) {
+  google::protobuf::Struct out;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(body, &out).ok()) << body;
+  return out;
+}
+
+std::string Field(const std::string& body, const std::string& name) {
+  auto s = ParseJson(body);
+  auto it = s.fields().find(name);
+  return it == s.fields().end() ? "" : it->second.string_value();
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = StackEnv("DIALOGUE_GATEWAY_URL");
+    province_ = testing::NewProvince(2);
+    a_ = province_.tenants[0];
+    b_ = province_.tenants[1];
+    office_ = Token(a_, {Role::kPartyOffice, Role::kGovernmentOffice});
+    chair_ = Token(a_, {Role::kChair});
+  }
+  std::string Plans(const std::string& tenant) {
+    return absl::StrCat(url_, "/v1/tenants/", tenant, "/plans");
+  }
+  std::string CountPlans(const std::string& tenant) {
+    return AdminQuery("SELECT count(*) FROM planning.plans WHERE tenant_id = '" + tenant + "'");
+  }
+  std::string url_;
+  testing::Province province_;
+  std::string a_, b_, office_, chair_;
+};
+
+TEST_F(GatewayTest, RunsAPlansWholeLifeOverHttp) {
+  v1::Plan plan = testing::SamplePlan();
+  plan.set_document_number("07/KH-UBND");
+  plan.set_issue_date("2026-01-05");
+  HttpResponse created = Http("POST", Plans(a_), gateway::ToJson(plan), {Bearer(office_)});
+  ASSERT_EQ(created.status, 200) << created.body;
+  std::string name = Field(created.body, "name");
+  ASSERT_THAT(name, HasSubstr("/plans/"));
+  EXPECT_EQ(Field(created.body, "state"), "DRAFT");
+
+  HttpResponse patched = Http("PATCH", absl::StrCat(url_, "/v1/", name, "?updateMask=title"),
+                              R"({"title":"Kế hoạch qua HTTP","year":1999})", {Bearer(office_)});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(Field(patched.body, "title"), "Kế hoạch qua HTTP");
+  EXPECT_EQ(ParseJson(patched.body).fields().at("year").number_value(), 2026);
+
+  HttpResponse early =
+      Http("POST", absl::StrCat(url_, "/v1/", name, ":publish"), "{}", {Bearer(office_)});
+  EXPECT_EQ(early.status, 400);
+  EXPECT_THAT(early.body, HasSubstr("INVALID_PLAN_STATE"));
+  ASSERT_EQ(
+      Http("POST", absl::StrCat(url_, "/v1/", name, ":approve"), "{}", {Bearer(chair_)}).status,
+      200);
+  HttpResponse published =
+      Http("POST", absl::StrCat(url_, "/v1/", name, ":publish"), "{}", {Bearer(office_)});
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(Field(published.body, "state"), "PUBLISHED");
+  HttpResponse copy = Http("POST", absl::StrCat(url_, "/v1/", name, ":copy"), R"({"year":2027})",
+                           {Bearer(office_)});
+  ASSERT_EQ(copy.status, 200) << copy.body;
+  HttpResponse listed = Http("GET", Plans(a_) + "?filter=year%20%3D%202027", "", {Bearer(office_)});
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(ParseJson(listed.body).fields().at("plans").list_value().values_size(), 1);
+  HttpResponse got = Http("GET", absl::StrCat(url_, "/v1/", name), "", {Bearer(office_)});
+  EXPECT_EQ(Field(got.body, "state"), "PUBLISHED");
+}
+
+TEST_F(GatewayTest, ErrorsHaveTheirStatusAndOneShape) {
+  HttpResponse malformed = Http("POST", Plans(a_), R"({"title": )", {Bearer(office_)});
+  EXPECT_EQ(malformed.status, 400);
+  auto error = ParseJson(malformed.body).fields().at("error").struct_value().fields();
+  EXPECT_EQ(error.at("code").number_value(), 400);
+  EXPECT_EQ(error.at("status").string_value(), "INVALID_ARGUMENT");
+  EXPECT_FALSE(error.at("message").string_value().empty());
+  EXPECT_GT(error.at("details").list_value().values_size(), 0);
+
+  HttpResponse unknown = Http("POST", Plans(a_), R"({"colour":"red"})", {Bearer(office_)});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_THAT(unknown.body, HasSubstr(R"("field":"plan.colour")"));
+  HttpResponse wrong_type = Http("POST", Plans(a_), R"({"year":"soon"})", {Bearer(office_)});
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_THAT(wrong_type.body, HasSubstr(R"("field":"plan.year")"));
+  HttpResponse bad_query = Http("GET", Plans(a_) + "?pageSize=lots", "", {Bearer(office_)});
+  EXPECT_EQ(bad_query.status, 400);
+  EXPECT_THAT(bad_query.body, HasSubstr("pageSize"));
+  EXPECT_EQ(Http("GET", url_ + "/v1/no/such/route", "", {Bearer(office_)}).status, 404);
+  HttpResponse wrong_method = Http("DELETE", Plans(a_), "", {Bearer(office_)});
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(wrong_method.headers["allow"], "GET, POST");
+  HttpResponse big = Http("POST", Plans(a_), std::string(1100 * 1024, 'x'), {Bearer(office_)});
+  EXPECT_EQ(big.status, 413);
+  HttpResponse missing =
+      Http("GET", absl::StrCat(Plans(a_), "/", common::NewUuid()), "", {Bearer(office_)});
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_THAT(missing.body, HasSubstr("PLAN_NOT_FOUND"));
+  EXPECT_EQ(CountPlans(a_), "0");
+}
+
+TEST_F(GatewayTest, TokensAreCheckedBeforeAnythingIsWritten) {
+  std::string body = gateway::ToJson(testing::SamplePlan());
+  HttpResponse none = Http("POST", Plans(a_), body);
+  EXPECT_EQ(none.status, 401);
+  EXPECT_THAT(none.body, HasSubstr("TOKEN_MISSING"));
+  HttpResponse expired = Http("POST", Plans(a_), body,
+                              {Bearer(Token(a_, {Role::kPartyOffice}, "", absl::Seconds(-5)))});
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_THAT(expired.body, HasSubstr("TOKEN_EXPIRED"));
+  auth::TokenRequest forged;
+  forged.principal = {"mallory", a_, "", {Role::kAdmin}};
+  HttpResponse bad = Http("POST", Plans(a_), body,
+                          {Bearer(*auth::IssueHs256(forged, "a-secret-nobody-was-given"))});
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_THAT(bad.body, HasSubstr("TOKEN_BAD_SIGNATURE"));
+  // Commune A's token on commune B's path: refused by the service, nothing written.
+  HttpResponse cross = Http("POST", Plans(b_), body, {Bearer(office_)});
+  EXPECT_EQ(cross.status, 403);
+  EXPECT_THAT(cross.body, HasSubstr("TENANT_FORBIDDEN"));
+  EXPECT_EQ(CountPlans(a_), "0");
+  EXPECT_EQ(CountPlans(b_), "0");
+  // A route marked public needs no account.
+  HttpResponse open = Http("GET", url_ + "/v1/calendar:convert?solarDate=2026-02-17");
+  EXPECT_EQ(open.status, 200) << open.body;
+  EXPECT_THAT(open.body, HasSubstr("\"canChiYear\":\"Bính Ngọ\""));
+}
+
+TEST_F(GatewayTest, CarriesTheTraceContextAndDescribesItself) {
+  std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  HttpResponse r = Http("GET", Plans(a_), "", {Bearer(office_), "traceparent: " + traceparent});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.headers["traceparent"], HasSubstr("4bf92f3577b34da6a3ce929d0e0e4736"));
+  EXPECT_EQ(r.headers["traceparent"].size(), 55u);
+  HttpResponse fresh = Http("GET", url_ + "/healthz");
+  EXPECT_EQ(fresh.status, 200);
+  EXPECT_EQ(fresh.headers["traceparent"].size(), 55u);
+  EXPECT_EQ(Http("GET", url_ + "/readyz").status, 200);
+  HttpResponse openapi = Http("GET", url_ + "/openapi.json");
+  ASSERT_EQ(openapi.status, 200);
+  auto doc = ParseJson(openapi.body);
+  EXPECT_EQ(doc.fields().at("openapi").string_value(), "3.0.3");
+  EXPECT_EQ(doc.fields().at("paths").struct_value().fields().count(
+                "/v1/tenants/{tenant}/plans/{plan}:approve"),
+            1u);
+  HttpResponse docs = Http("GET", url_ + "/docs");
+  EXPECT_EQ(docs.status, 200);
+  EXPECT_THAT(docs.body, HasSubstr("PlanningService.CreatePlan"));
+}
+
+// A gateway of the test's own, in front of the stack's planning program unless told otherwise.
+std::unique_ptr<gateway::Gateway> StartGateway(gateway::GatewayOptions options) {
+  options.listen = "127.0.0.1:0";
+  if (options.upstreams.empty()) options.upstreams["planning"] = StackEnv("DIALOGUE_PLANNING_ADDR");
+  auto g = gateway::Gateway::Start(
+      options, *auth::TokenVerifier::Hs256(testing::TokenSecret(), "dialogue-local"));
+  EXPECT_TRUE(g.ok()) << g.status();
+  return g.ok() ? *std::move(g) : nullptr;
+}
+
+TEST(GatewayLimits, AnUpstreamThatIsDownIs503AndADeadlineIs504) {
+  gateway::GatewayOptions down;
+  down.upstreams["planning"] = "127.0.0.1:1";
+  auto g = StartGateway(down);
+  std::string token = Token("dien-chau", {Role::kGovernmentOffice});
+  HttpResponse r =
+      Http("GET", absl::StrCat("http://127.0.0.1:", g->port(), "/v1/tenants/dien-chau/plans"), "",
+           {Bearer(token)});
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(Http("GET", absl::StrCat("http://127.0.0.1:", g->port(), "/readyz")).status, 503);
+
+  gateway::GatewayOptions hurried;
+  hurried.route_timeout = std::chrono::milliseconds(0);
+  auto h = StartGateway(hurried);
+  HttpResponse late =
+      Http("GET", absl::StrCat("http://127.0.0.1:", h->port(), "/v1/tenants/dien-chau/plans"), "",
+           {Bearer(token)});
+  EXPECT_EQ(late.status, 504) << late.body;
+}
+
+TEST(GatewayLimits, RateLimitsAnonymousCallersPerAddressAndStaffPerCommune) {
+  gateway::GatewayOptions strict;
+  strict.public_per_second = 0.01;
+  strict.public_burst = 2;
+  strict.tenant_per_second = 0.01;
+  strict.tenant_burst = 3;
+  auto g = StartGateway(strict);
+  std::string base = absl::StrCat("http://127.0.0.1:", g->port());
+  std::string convert = base + "/v1/calendar:convert?solarDate=2026-01-01";
+  EXPECT_EQ(Http("GET", convert).status, 200);
+  EXPECT_EQ(Http("GET", convert).status, 200);
+  HttpResponse limited = Http("GET", convert);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.headers["retry-after"], "1");
+  std::string a = Bearer(Token("dien-chau", {Role::kGovernmentOffice}));
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(Http("GET", base + "/v1/tenants/dien-chau/plans", "", {a}).status, 200);
+  EXPECT_EQ(Http("GET", base + "/v1/tenants/dien-chau/plans", "", {a}).status, 429);
+  // Another commune has its own budget.
+  std::string b = Bearer(Token("hoai-thanh", {Role::kGovernmentOffice}));
+  EXPECT_EQ(Http("GET", base + "/v1/tenants/hoai-thanh/plans", "", {b}).status, 200);
+}
+
+TEST(GatewayLimits, ServesStaticFilesAndNothingOutsideTheirFolder) {
+  auto dir = std::filesystem::temp_directory_path() / absl::StrCat("web-", std::rand());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "index.html") << "<h1>Đối thoại</h1>";
+  gateway::GatewayOptions options;
+  options.static_dir = dir.string();
+  auto g = StartGateway(options);
+  std::string base = absl::StrCat("http://127.0.0.1:", g->port());
+  HttpResponse page = Http("GET", base + "/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_THAT(page.body, HasSubstr("Đối thoại"));
+  EXPECT_EQ(Http("GET", base + "/../../etc/passwd").status, 404);
+  EXPECT_EQ(Http("GET", base + "/missing.js").status, 404);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(GatewayLimits, AClientThatStallsIsDisconnected) {
+  gateway::GatewayOptions options;
+  options.read_timeout = std::chrono::milliseconds(300);
+  auto g = StartGateway(options);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(g->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  std::string partial = "GET /healthz HTTP/1.1\r\nHost: x\r\n";  // headers never finished
+  ASSERT_EQ(write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
+  timeval tv{3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  auto start = std::chrono::steady_clock::now();
+  char buffer[256];
+  ssize_t n = read(fd, buffer, sizeof(buffer));
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(n, 0) << "the gateway should close the connection";
+  EXPECT_LT(waited, std::chrono::seconds(2));
+  close(fd);
+  // The server still serves others.
+  EXPECT_EQ(Http("GET", absl::StrCat("http://127.0.0.1:", g->port(), "/healthz")).status, 200);
+}
+
+}  // namespace
+}  // namespace dialogue

@@ -1,0 +1,19 @@
+// A small blocking HTTP client (libcurl) for the e2e tests.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dialogue::testing {
+
+struct HttpResponse {
+  long status = 0;  // 0: no answer (connection refused or closed)
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names
+};
+
+HttpResponse Http(const std::string& method, const std::string& url, const std::string& body = "",
+                  const std::vector<std::string>& headers = {}, long timeout_ms = 10000);
+
+}  // namespace dialogue::testing
