@@ -4,10 +4,14 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -114,6 +118,41 @@ struct Gateway::Impl : std::enable_shared_from_this<Gateway::Impl> {
 };
 
 namespace {
+
+// A server-streaming call made through the generic stub: one request written, then
+// every message handed to `on_message`, and the end (OK or error) to `on_done`.
+class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  std::function<void(std::string)> on_message;
+  std::function<void(grpc::Status)> on_done;
+  grpc::ClientContext context;
+  grpc::ByteBuffer request;
+
+  void Start(grpc::GenericStub& stub, const std::string& method, std::shared_ptr<StreamCall> self) {
+    self_ = std::move(self);  // alive until OnDone
+    stub.PrepareBidiStreamingCall(&context, method, grpc::StubOptions(), this);
+    StartWriteLast(&request, grpc::WriteOptions());
+    StartRead(&response_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    std::vector<grpc::Slice> slices;
+    (void)response_.Dump(&slices);
+    std::string data;
+    for (const auto& s : slices) data.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    on_message(std::move(data));
+    StartRead(&response_);
+  }
+  void OnDone(const grpc::Status& status) override {
+    on_done(status);
+    self_.reset();
+  }
+
+ private:
+  grpc::ByteBuffer response_;
+  std::shared_ptr<StreamCall> self_;
+};
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -252,10 +291,10 @@ class Session : public std::enable_shared_from_this<Session> {
           ErrorBody(429, "RESOURCE_EXHAUSTED", "RATE_LIMITED", "too many requests; slow down"),
           "application/json", {{"Retry-After", "1"}});
     }
-    if (route->method->server_streaming() || route->method->client_streaming()) {
+    if (route->method->client_streaming()) {
       return Send(x, 501,
-                  ErrorBody(501, "UNIMPLEMENTED", "STREAMING_NOT_SERVED",
-                            "streaming routes are not served over HTTP yet"));
+                  ErrorBody(501, "UNIMPLEMENTED", "CLIENT_STREAMING_NOT_SERVED",
+                            "client-streaming RPCs have no HTTP route"));
     }
     auto upstream = gw_->upstreams.find(route->program);
     if (upstream == gw_->upstreams.end()) {
@@ -268,6 +307,10 @@ class Session : public std::enable_shared_from_this<Session> {
     std::unique_ptr<google::protobuf::Message> request(prototype->New());
     absl::Status built = BuildRequest(*route, bindings, query, req.body(), request.get());
     if (!built.ok()) return Send(x, 400, ErrorJson(common::ToGrpcStatus(built)));
+
+    if (route->method->server_streaming()) {
+      return Stream(x, *route, upstream->second, *request, authorization);
+    }
 
     struct Call {
       grpc::ClientContext context;
@@ -287,8 +330,11 @@ class Session : public std::enable_shared_from_this<Session> {
         &call->context, route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
         [self, call, route, x](grpc::Status status) {
           net::post(self->stream_.get_executor(), [self, call, route, x, status] {
-            if (!status.ok())
+            beast::error_code ignored;
+            self->stream_.socket().cancel(ignored);  // ends the disconnect watch below
+            if (!status.ok()) {
               return self->Send(x, HttpStatusFor(status.error_code()), ErrorJson(status));
+            }
             std::vector<grpc::Slice> slices;
             (void)call->response.Dump(&slices);
             std::string data;
@@ -306,6 +352,96 @@ class Session : public std::enable_shared_from_this<Session> {
             self->Send(x, 200, ToJson(*response));
           });
         });
+    // While the call runs, a client that hangs up cancels it. Waiting for readability
+    // consumes nothing, so a pipelined next request stays for the next read.
+    std::weak_ptr<Call> weak = call;
+    stream_.socket().async_wait(tcp::socket::wait_read, [self, weak](beast::error_code ec) {
+      if (ec) return;  // cancelled: the answer came first
+      char byte;
+      ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        if (auto c = weak.lock()) c->context.TryCancel();
+      }
+    });
+  }
+
+  // Server-Sent Events: each message as "data: <json>", a comment line as heartbeat, and
+  // "event: end" or "event: error" last. The connection closes with the stream; a client
+  // that goes away (a failed write) cancels the call.
+  void Stream(Exchange x, const Route& route, Upstream& upstream,
+              const google::protobuf::Message& request, const std::string& authorization) {
+    auto call = std::make_shared<StreamCall>();
+    call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(12));
+    if (!authorization.empty()) call->context.AddMetadata("authorization", authorization);
+    call->context.AddMetadata("traceparent", x.traceparent);
+    std::string bytes = request.SerializeAsString();
+    grpc::Slice slice(bytes);
+    call->request = grpc::ByteBuffer(&slice, 1);
+    stream_call_ = call;
+    x.keep_alive = false;
+    Log(x, 200, 0);
+    Enqueue(absl::StrCat(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n",
+        "Connection: close\r\nX-Accel-Buffering: no\r\ntraceparent: ", x.traceparent, "\r\n\r\n"));
+    auto self = shared_from_this();
+    const auto* out_type = google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+        route.method->output_type());
+    call->on_message = [self, out_type](std::string data) {
+      net::post(self->stream_.get_executor(), [self, out_type, data = std::move(data)] {
+        std::unique_ptr<google::protobuf::Message> message(out_type->New());
+        if (!message->ParseFromString(data)) return;
+        self->Enqueue(absl::StrCat("data: ", ToJson(*message), "\n\n"));
+      });
+    };
+    call->on_done = [self](grpc::Status status) {
+      net::post(self->stream_.get_executor(), [self, status] {
+        self->Enqueue(status.ok()
+                          ? std::string("event: end\ndata: {}\n\n")
+                          : absl::StrCat("event: error\ndata: ", ErrorJson(status), "\n\n"));
+        self->stream_done_ = true;
+        self->stream_call_.reset();
+        self->heartbeat_.reset();
+      });
+    };
+    call->Start(*upstream.stub, route.grpc_path, call);
+    Heartbeat();
+  }
+
+  void Heartbeat() {
+    if (stream_done_) return;
+    heartbeat_ =
+        std::make_unique<net::steady_timer>(stream_.get_executor(), gw_->options.heartbeat);
+    heartbeat_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->stream_done_) return;
+      self->Enqueue(": ping\n\n");
+      self->Heartbeat();
+    });
+  }
+
+  void Enqueue(std::string chunk) {
+    if (outbox_.size() >= gw_->options.max_queued_events) {
+      // Too slow a reader: stop the call rather than buffer without end.
+      if (auto call = stream_call_.lock()) call->context.TryCancel();
+      return;
+    }
+    outbox_.push_back(std::move(chunk));
+    if (outbox_.size() == 1) WriteNext();
+  }
+
+  void WriteNext() {
+    net::async_write(stream_, net::buffer(outbox_.front()),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) {
+                         if (auto call = self->stream_call_.lock()) call->context.TryCancel();
+                         self->outbox_.clear();
+                         self->stream_done_ = true;
+                         self->heartbeat_.reset();
+                         return;
+                       }
+                       self->outbox_.pop_front();
+                       if (!self->outbox_.empty()) return self->WriteNext();
+                       if (self->stream_done_) self->Close();
+                     });
   }
 
   void Ready(const Exchange& x) {
@@ -381,6 +517,20 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  void Log(const Exchange& x, int status, size_t bytes) {
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - x.start)
+            .count();
+    common::ScopedLogContext context(x.trace_id, x.tenant);
+    common::Log(status >= 500 ? common::LogLevel::kWarning : common::LogLevel::kInfo, "http",
+                {{"method", x.method},
+                 {"path", x.target.substr(0, x.target.find('?'))},
+                 {"status", absl::StrCat(status)},
+                 {"ms", absl::StrCat(ms)},
+                 {"client", client_},
+                 {"bytes", absl::StrCat(bytes)}});
+  }
+
   void Close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -392,6 +542,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Gateway::Impl> gw_;
   std::string client_;
   bool first_ = true;
+  // Server-Sent Events state.
+  std::weak_ptr<StreamCall> stream_call_;
+  std::deque<std::string> outbox_;
+  std::unique_ptr<net::steady_timer> heartbeat_;
+  bool stream_done_ = false;
 };
 
 }  // namespace

@@ -24,6 +24,8 @@ struct GatewayOptions {
   std::string static_dir;                              // "" serves no files
   double public_per_second = 5, public_burst = 20;     // per client address
   double tenant_per_second = 200, tenant_burst = 400;  // per tenant (or province)
+  std::chrono::milliseconds heartbeat{15000};          // an SSE comment line when a stream is idle
+  size_t max_queued_events = 1000;                     // an SSE reader this far behind is cut off
   int threads = 2;
 };
 

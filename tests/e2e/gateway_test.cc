@@ -14,6 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "dialogue/common/names.h"
+#include "dialogue/fixtures/v1/ticks.grpc.pb.h"
+#include "dialogue/rpc/server.h"
 #include "http_client.h"
 #include "server.h"
 #include "test_support.h"
@@ -275,6 +277,112 @@ TEST(GatewayLimits, AClientThatStallsIsDisconnected) {
   close(fd);
   // The server still serves others.
   EXPECT_EQ(Http("GET", absl::StrCat("http://127.0.0.1:", g->port(), "/healthz")).status, 200);
+}
+
+}  // namespace
+}  // namespace dialogue
+
+namespace dialogue {
+namespace {
+
+// The ticking service: `count` ticks, `interval_ms` apart; records whether a call was
+// cancelled by its client.
+class Ticker final : public fixtures::v1::TickService::Service {
+ public:
+  grpc::Status Ticks(grpc::ServerContext* context, const fixtures::v1::TicksRequest* request,
+                     grpc::ServerWriter<fixtures::v1::Tick>* writer) override {
+    for (int i = 1; i <= request->count(); ++i) {
+      if (context->IsCancelled()) {
+        cancelled = true;
+        return grpc::Status::CANCELLED;
+      }
+      fixtures::v1::Tick tick;
+      tick.set_n(i);
+      tick.set_note("nhịp");
+      writer->Write(tick);
+      std::this_thread::sleep_for(std::chrono::milliseconds(request->interval_ms()));
+    }
+    if (request->count() < 0) return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "count < 0");
+    return grpc::Status::OK;
+  }
+  grpc::Status Sleep(grpc::ServerContext* context, const fixtures::v1::TicksRequest* request,
+                     fixtures::v1::Tick* response) override {
+    auto until =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(request->interval_ms());
+    while (std::chrono::steady_clock::now() < until) {
+      if (context->IsCancelled()) {
+        cancelled = true;
+        return grpc::Status::CANCELLED;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    response->set_n(1);
+    return grpc::Status::OK;
+  }
+  std::atomic<bool> cancelled{false};
+};
+
+class ServerSentEvents : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = rpc::StartServer({"127.0.0.1:0"}, {&ticker_});
+    ASSERT_TRUE(server.ok());
+    server_ = *std::move(server);
+    gateway::GatewayOptions options;
+    options.upstreams["ticker"] = absl::StrCat("127.0.0.1:", server_->port());
+    options.upstreams["planning"] = ::dialogue::testing::StackEnv("DIALOGUE_PLANNING_ADDR");
+    options.heartbeat = std::chrono::milliseconds(100);
+    gateway_ = StartGateway(options);
+    base_ = absl::StrCat("http://127.0.0.1:", gateway_->port());
+  }
+  Ticker ticker_;
+  std::unique_ptr<rpc::RunningServer> server_;
+  std::unique_ptr<gateway::Gateway> gateway_;
+  std::string base_;
+};
+
+TEST_F(ServerSentEvents, DeliverEachMessageThenTheEnd) {
+  auto r = Http("GET", base_ + "/v1/fixtures/ticks?count=3&intervalMs=10");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-type"], "text/event-stream");
+  EXPECT_EQ(r.body.find("data: {\"n\":1,\"note\":\"nhịp\"}\n\n"), 0u) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("data: {\"n\":3,\"note\":\"nhịp\"}\n\n"));
+  EXPECT_THAT(r.body, HasSubstr("event: end\ndata: {}\n\n"));
+}
+
+TEST_F(ServerSentEvents, SendHeartbeatsWhileTheStreamIsQuiet) {
+  auto r = Http("GET", base_ + "/v1/fixtures/ticks?count=2&intervalMs=450");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr(": ping\n\n"));
+  EXPECT_THAT(r.body, HasSubstr("event: end"));
+}
+
+TEST_F(ServerSentEvents, EndWithTheErrorWhenTheCallFails) {
+  auto r = Http("GET", base_ + "/v1/fixtures/ticks?count=-1");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_THAT(
+      r.body,
+      HasSubstr("event: error\ndata: {\"error\":{\"code\":400,\"status\":\"INVALID_ARGUMENT\""));
+}
+
+TEST_F(ServerSentEvents, ACallIsCancelledWhenItsClientGoesAway) {
+  // The client gives up after 300 ms of a stream that would last 20 s.
+  auto r = Http("GET", base_ + "/v1/fixtures/ticks?count=2000&intervalMs=10", "", {}, 300);
+  EXPECT_THAT(r.body, HasSubstr("data: {\"n\":1"));
+  for (int i = 0; i < 50 && !ticker_.cancelled; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(ticker_.cancelled) << "the upstream call should be cancelled within seconds";
+}
+
+TEST_F(ServerSentEvents, AUnaryCallIsCancelledWhenItsClientGoesAway) {
+  auto quick = Http("GET", base_ + "/v1/fixtures/sleep?intervalMs=10");
+  EXPECT_EQ(quick.status, 200);
+  EXPECT_EQ(quick.body, "{\"n\":1}");
+  auto gone = Http("GET", base_ + "/v1/fixtures/sleep?intervalMs=10000", "", {}, 300);
+  EXPECT_EQ(gone.status, 0);  // the client gave up
+  for (int i = 0; i < 50 && !ticker_.cancelled; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(ticker_.cancelled) << "the upstream call should be cancelled within seconds";
 }
 
 }  // namespace
