@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
   auto timeout = config.Int("route-timeout-ms", 10000, "deadline of each upstream call");
   auto threads = config.Int("gateway-threads", 2, "HTTP worker threads");
   options.static_dir = config.String("static-dir", "", "folder of web pages to serve");
+  auto public_rate = config.Int("public-requests-per-second", 5, "per client address, no account");
+  auto public_burst = config.Int("public-burst", 20, "requests a client address may make at once");
+  auto tenant_rate = config.Int("tenant-requests-per-second", 200, "per commune (or province)");
+  auto tenant_burst = config.Int("tenant-burst", 400, "requests a commune may make at once");
   auto routes = dialogue::gateway::RouteTable::FromGeneratedPool();
   if (routes.ok()) {
     for (const auto& program : routes->Programs()) {
@@ -48,7 +52,8 @@ int main(int argc, char** argv) {
     std::printf("gateway: HTTP/JSON for every service\n\nOptions:\n%s", config.Usage().c_str());
     return 0;
   }
-  for (const auto* value : {&body, &timeout, &threads}) {
+  for (const auto* value :
+       {&body, &timeout, &threads, &public_rate, &public_burst, &tenant_rate, &tenant_burst}) {
     if (!value->ok()) return Fail(value->status());
   }
   if (!routes.ok()) return Fail(routes.status());
@@ -56,6 +61,10 @@ int main(int argc, char** argv) {
   options.max_body_bytes = static_cast<size_t>(*body);
   options.route_timeout = std::chrono::milliseconds(*timeout);
   options.threads = *threads;
+  options.public_per_second = *public_rate;
+  options.public_burst = *public_burst;
+  options.tenant_per_second = *tenant_rate;
+  options.tenant_burst = *tenant_burst;
 
   auto gateway = dialogue::gateway::Gateway::Start(std::move(options), *std::move(verifier));
   if (!gateway.ok()) return Fail(gateway.status());

@@ -175,6 +175,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string trace_id;
     std::string traceparent;
     std::string tenant;
+    double upstream_ms = -1;  // the gRPC call's own time, for the access log
     bool keep_alive = true;
     std::chrono::steady_clock::time_point start;
   };
@@ -326,9 +327,13 @@ class Session : public std::enable_shared_from_this<Session> {
     grpc::Slice slice(bytes);
     call->request = grpc::ByteBuffer(&slice, 1);
     auto self = shared_from_this();
+    auto sent = std::chrono::steady_clock::now();
     upstream->second.stub->UnaryCall(
         &call->context, route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
-        [self, call, route, x](grpc::Status status) {
+        [self, call, route, x, sent](grpc::Status status) mutable {
+          x.upstream_ms =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
+                  .count();
           net::post(self->stream_.get_executor(), [self, call, route, x, status] {
             beast::error_code ignored;
             self->stream_.socket().cancel(ignored);  // ends the disconnect watch below
@@ -497,19 +502,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(x.keep_alive);
     res->body() = std::move(body);
     res->prepare_payload();
-    double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - x.start)
-            .count();
-    {
-      common::ScopedLogContext context(x.trace_id, x.tenant);
-      common::Log(status >= 500 ? common::LogLevel::kWarning : common::LogLevel::kInfo, "http",
-                  {{"method", x.method},
-                   {"path", x.target.substr(0, x.target.find('?'))},
-                   {"status", absl::StrCat(status)},
-                   {"ms", absl::StrCat(ms)},
-                   {"client", client_},
-                   {"bytes", absl::StrCat(res->body().size())}});
-    }
+    Log(x, status, res->body().size());
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
                         if (ec || !res->keep_alive()) return self->Close();
@@ -527,6 +520,7 @@ class Session : public std::enable_shared_from_this<Session> {
                  {"path", x.target.substr(0, x.target.find('?'))},
                  {"status", absl::StrCat(status)},
                  {"ms", absl::StrCat(ms)},
+                 {"upstream_ms", x.upstream_ms < 0 ? std::string() : absl::StrCat(x.upstream_ms)},
                  {"client", client_},
                  {"bytes", absl::StrCat(bytes)}});
   }

@@ -10,6 +10,7 @@
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
 #include "google/rpc/status.pb.h"
+#include "json_printer.h"
 
 namespace dialogue::gateway {
 namespace {
@@ -195,10 +196,11 @@ absl::Status BuildRequest(const Route& route, const Bindings& path_bindings,
 }
 
 std::string ToJson(const Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = false;  // lowerCamelCase, the proto3 JSON default
   std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (PrintJson(message, &out)) return out;
+  // An Any of a type this binary lacks: protobuf's printer says what it can.
+  out.clear();
+  (void)google::protobuf::util::MessageToJsonString(message, &out);
   return out;
 }
 

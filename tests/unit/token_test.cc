@@ -2,6 +2,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "../../libs/auth/src/claims_json.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_split.h"
 #include "dialogue/auth/token.h"
@@ -175,3 +176,35 @@ TEST(Roles, RoundTripTheirNames) {
 
 }  // namespace
 }  // namespace dialogue::auth
+
+namespace dialogue::auth::internal {
+namespace {
+
+TEST(ClaimsJson, ReadsTheFlatObjectsOfATokenWithEveryEscape) {
+  std::map<std::string, ClaimValue> claims;
+  ASSERT_TRUE(ParseClaims(
+      R"( {"sub":"c\u00e1n b\u1ed9 \"A\"\n","exp":1.7e9,"roles":["chair","front"],"ok":true,)"
+      R"("x":null,"nested":{"a":[1,{"b":"}"}]},"emoji":"\ud83c\udf89","n":-3} )",
+      &claims));
+  EXPECT_EQ(claims["sub"].text, "cán bộ \"A\"\n");
+  EXPECT_EQ(claims["exp"].number, 1.7e9);
+  EXPECT_EQ(claims["roles"].strings, (std::vector<std::string>{"chair", "front"}));
+  EXPECT_EQ(claims["ok"].kind, ClaimValue::Kind::kBool);
+  EXPECT_EQ(claims["x"].kind, ClaimValue::Kind::kNull);
+  EXPECT_EQ(claims["nested"].kind, ClaimValue::Kind::kOther);
+  EXPECT_EQ(claims["emoji"].text, "\xF0\x9F\x8E\x89");
+  EXPECT_EQ(claims["n"].number, -3);
+}
+
+TEST(ClaimsJson, RefusesWhatIsNotOneWellFormedObject) {
+  std::map<std::string, ClaimValue> claims;
+  for (const char* bad :
+       {"", "[]", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":1} x", "{a:1}", "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\ud800\"}", "{\"a\":tru}", "{\"a\":{\"b\":}}", "{\"a\":\"line\nbreak\"}"}) {
+    claims.clear();
+    EXPECT_FALSE(ParseClaims(bad, &claims)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace dialogue::auth::internal

@@ -13,10 +13,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "claims_json.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
-#include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace dialogue::auth {
 namespace {
@@ -79,10 +78,12 @@ std::string SigningInput(absl::string_view alg, const TokenRequest& request) {
       absl::WebSafeBase64Escape(ClaimsJson(request)));
 }
 
-std::string StringClaim(const google::protobuf::Struct& claims, const std::string& key) {
-  auto it = claims.fields().find(key);
-  if (it == claims.fields().end() || !it->second.has_string_value()) return "";
-  return it->second.string_value();
+using Claims = std::map<std::string, internal::ClaimValue>;
+
+std::string StringClaim(const Claims& claims, const std::string& key) {
+  auto it = claims.find(key);
+  if (it == claims.end() || it->second.kind != internal::ClaimValue::Kind::kString) return "";
+  return it->second.text;
 }
 
 }  // namespace
@@ -127,9 +128,9 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::T
       !absl::WebSafeBase64Unescape(parts[2], &signature)) {
     return Unauthenticated("TOKEN_MALFORMED", "the bearer token is not valid base64url");
   }
-  google::protobuf::Struct header, claims;
-  if (!google::protobuf::util::JsonStringToMessage(header_json, &header).ok() ||
-      !google::protobuf::util::JsonStringToMessage(claims_json, &claims).ok()) {
+  Claims header, claims;
+  if (!internal::ParseClaims(header_json, &header) ||
+      !internal::ParseClaims(claims_json, &claims)) {
     return Unauthenticated("TOKEN_MALFORMED", "the bearer token's header or claims are not JSON");
   }
   // The algorithm is the verifier's, never the token's: "none" or a swapped algorithm fails.
@@ -154,11 +155,11 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::T
   }
   if (!valid) return Unauthenticated("TOKEN_BAD_SIGNATURE", "the token's signature is not valid");
 
-  auto exp = claims.fields().find("exp");
-  if (exp == claims.fields().end() || !exp->second.has_number_value()) {
+  auto exp = claims.find("exp");
+  if (exp == claims.end() || exp->second.kind != internal::ClaimValue::Kind::kNumber) {
     return Unauthenticated("TOKEN_MALFORMED", "the token has no expiry (exp)");
   }
-  if (absl::FromUnixSeconds(static_cast<int64_t>(exp->second.number_value())) <= now) {
+  if (absl::FromUnixSeconds(static_cast<int64_t>(exp->second.number)) <= now) {
     return Unauthenticated("TOKEN_EXPIRED", "the token has expired; sign in again");
   }
   if (!key_->issuer.empty() && StringClaim(claims, "iss") != key_->issuer) {
@@ -172,14 +173,16 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::T
   if (principal.subject.empty()) {
     return Unauthenticated("TOKEN_MALFORMED", "the token names no subject (sub)");
   }
-  auto roles = claims.fields().find("roles");
-  if (roles != claims.fields().end()) {
-    for (const auto& value : roles->second.list_value().values()) {
-      auto role = ParseRole(value.string_value());
+  auto roles = claims.find("roles");
+  if (roles != claims.end()) {
+    if (roles->second.kind != internal::ClaimValue::Kind::kStrings) {
+      return Unauthenticated("TOKEN_MALFORMED", "the token's roles are not a list of names");
+    }
+    for (const auto& name : roles->second.strings) {
+      auto role = ParseRole(name);
       if (!role) {
-        return Unauthenticated(
-            "TOKEN_UNKNOWN_ROLE",
-            absl::StrCat("the token carries an unknown role '", value.string_value(), "'"));
+        return Unauthenticated("TOKEN_UNKNOWN_ROLE",
+                               absl::StrCat("the token carries an unknown role '", name, "'"));
       }
       principal.roles.insert(*role);
     }
