@@ -6,14 +6,18 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
+#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -115,6 +119,14 @@ struct Gateway::Impl : std::enable_shared_from_this<Gateway::Impl> {
   std::vector<std::thread> threads;
   std::atomic<bool> stopped{false};
   int port = 0;
+  // Live connections, so that Stop() can close them (each holds this Impl).
+  std::mutex sessions_mu;
+  std::vector<std::weak_ptr<void>> sessions;
+  std::function<void(const std::shared_ptr<void>&)> close_session;
+  // Threads still inside ioc.run().
+  std::mutex running_mu;
+  std::condition_variable running_cv;
+  int running = 0;
 };
 
 namespace {
@@ -530,6 +542,18 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
+ public:
+  // For Stop(): ends whatever the connection is doing, on its own strand.
+  void Abort() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (auto call = self->stream_call_.lock()) call->context.TryCancel();
+      self->heartbeat_.reset();
+      beast::error_code ec;
+      self->stream_.socket().close(ec);
+    });
+  }
+
+ private:
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -546,12 +570,23 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void Gateway::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc),
-                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                          if (self->stopped) return;
-                          if (!ec) std::make_shared<Session>(std::move(socket), self)->Run();
-                          self->Accept();
-                        });
+  acceptor.async_accept(
+      net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (self->stopped) return;
+        if (!ec) {
+          auto session = std::make_shared<Session>(std::move(socket), self);
+          {
+            std::lock_guard<std::mutex> lock(self->sessions_mu);
+            auto& list = self->sessions;
+            list.erase(
+                std::remove_if(list.begin(), list.end(), [](const auto& w) { return w.expired(); }),
+                list.end());
+            list.push_back(session);
+          }
+          session->Run();
+        }
+        self->Accept();
+      });
 }
 
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options,
@@ -587,8 +622,18 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options,
         absl::StrCat("cannot listen on ", impl->options.listen, ": ", ec.message()));
   impl->port = impl->acceptor.local_endpoint().port();
   impl->Accept();
-  for (int i = 0; i < std::max(1, impl->options.threads); ++i) {
-    impl->threads.emplace_back([impl] { impl->ioc.run(); });
+  impl->close_session = [](const std::shared_ptr<void>& s) {
+    std::static_pointer_cast<Session>(s)->Abort();
+  };
+  impl->running = std::max(1, impl->options.threads);
+  for (int i = 0; i < impl->running; ++i) {
+    // Raw pointer: the Gateway outlives its threads (Stop joins them).
+    impl->threads.emplace_back([raw = impl.get()] {
+      raw->ioc.run();
+      std::lock_guard<std::mutex> lock(raw->running_mu);
+      --raw->running;
+      raw->running_cv.notify_all();
+    });
   }
   common::Log(common::LogLevel::kInfo, "gateway listening",
               {{"address", impl->options.listen},
@@ -601,10 +646,22 @@ int Gateway::port() const { return impl_->port; }
 
 void Gateway::Stop() {
   if (impl_->stopped.exchange(true)) return;
-  net::post(impl_->ioc, [impl = impl_] {
+  // Close the door and every connection; the threads then run out of work and return,
+  // dropping every handler that holds the Impl. Calls that do not end within two
+  // seconds are abandoned.
+  net::post(impl_->ioc, [impl = impl_.get()] {
     beast::error_code ec;
     impl->acceptor.close(ec);
+    std::lock_guard<std::mutex> lock(impl->sessions_mu);
+    for (auto& weak : impl->sessions) {
+      if (auto session = weak.lock()) impl->close_session(session);
+    }
+    impl->sessions.clear();
   });
+  {
+    std::unique_lock<std::mutex> lock(impl_->running_mu);
+    impl_->running_cv.wait_for(lock, std::chrono::seconds(2), [&] { return impl_->running == 0; });
+  }
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();
 }

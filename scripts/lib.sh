@@ -21,7 +21,8 @@ setup_if_needed() {
 
 build() {
   if [ ! -f "$BUILD/build.ninja" ]; then
-    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DDIALOGUE_SANITIZE="${DIALOGUE_SANITIZE:-OFF}" >/dev/null
   fi
   ninja -C "$BUILD" -j "$(nproc)"
 }
