@@ -1,6 +1,5 @@
 // The gateway program: HTTP/JSON in front of every service. The one composition root: it
 // reads config, finds each program's address, and serves until SIGTERM.
-#include <csignal>
 #include <cstdio>
 
 #include "absl/strings/ascii.h"
@@ -12,20 +11,12 @@
 #include "routes.h"
 #include "server.h"
 
-namespace {
-
-int Fail(const absl::Status& status) {
-  dialogue::common::Log(dialogue::common::LogLevel::kError, "cannot start",
-                        {{"error", status.ToString()}});
-  return 1;
-}
-
-}  // namespace
+using dialogue::common::StartupFailed;
 
 int main(int argc, char** argv) {
   dialogue::rpc::BlockTerminationSignals();
   auto parsed = dialogue::common::Config::FromArgs(argc, argv);
-  if (!parsed.ok()) return Fail(parsed.status());
+  if (!parsed.ok()) return StartupFailed(parsed.status());
   dialogue::common::Config config = *std::move(parsed);
 
   dialogue::gateway::GatewayOptions options;
@@ -54,10 +45,10 @@ int main(int argc, char** argv) {
   }
   for (const auto* value :
        {&body, &timeout, &threads, &public_rate, &public_burst, &tenant_rate, &tenant_burst}) {
-    if (!value->ok()) return Fail(value->status());
+    if (!value->ok()) return StartupFailed(value->status());
   }
-  if (!routes.ok()) return Fail(routes.status());
-  if (!verifier.ok()) return Fail(verifier.status());
+  if (!routes.ok()) return StartupFailed(routes.status());
+  if (!verifier.ok()) return StartupFailed(verifier.status());
   options.max_body_bytes = static_cast<size_t>(*body);
   options.route_timeout = std::chrono::milliseconds(*timeout);
   options.threads = *threads;
@@ -67,13 +58,8 @@ int main(int argc, char** argv) {
   options.tenant_burst = *tenant_burst;
 
   auto gateway = dialogue::gateway::Gateway::Start(std::move(options), *std::move(verifier));
-  if (!gateway.ok()) return Fail(gateway.status());
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  int received = 0;
-  sigwait(&signals, &received);
+  if (!gateway.ok()) return StartupFailed(gateway.status());
+  dialogue::rpc::WaitForTerminationSignal();
   (*gateway)->Stop();
   dialogue::common::Log(dialogue::common::LogLevel::kInfo, "stopped");
   return 0;

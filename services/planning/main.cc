@@ -14,22 +14,14 @@
 #include "store.h"
 #include "tenant_service.h"
 
-namespace {
-
 using dialogue::common::Log;
 using dialogue::common::LogLevel;
-
-int Fail(const absl::Status& status) {
-  Log(LogLevel::kError, "cannot start", {{"error", status.ToString()}});
-  return 1;
-}
-
-}  // namespace
+using dialogue::common::StartupFailed;
 
 int main(int argc, char** argv) {
   dialogue::rpc::BlockTerminationSignals();
   auto parsed = dialogue::common::Config::FromArgs(argc, argv);
-  if (!parsed.ok()) return Fail(parsed.status());
+  if (!parsed.ok()) return StartupFailed(parsed.status());
   dialogue::common::Config config = *std::move(parsed);
 
   dialogue::db::PoolOptions pool_options;
@@ -48,11 +40,11 @@ int main(int argc, char** argv) {
                 config.Usage().c_str());
     return 0;
   }
-  if (!pool_size.ok()) return Fail(pool_size.status());
-  if (!verifier.ok()) return Fail(verifier.status());
+  if (!pool_size.ok()) return StartupFailed(pool_size.status());
+  if (!verifier.ok()) return StartupFailed(verifier.status());
   pool_options.size = *pool_size;
   auto calendar_source = dialogue::calendar::CalendarSource::Open(holidays);
-  if (!calendar_source.ok()) return Fail(calendar_source.status());
+  if (!calendar_source.ok()) return StartupFailed(calendar_source.status());
 
   dialogue::db::ConnectionPool pool(pool_options);
   dialogue::db::TenantDirectory directory(pool);
@@ -65,7 +57,7 @@ int main(int argc, char** argv) {
   dialogue::planning::CalendarService calendar(**calendar_source, days_off, tenants, authenticator);
 
   auto server = dialogue::rpc::StartServer(server_options, {&planning, &tenant_service, &calendar});
-  if (!server.ok()) return Fail(server.status());
+  if (!server.ok()) return StartupFailed(server.status());
   (*server)->WaitForTermination();
   Log(LogLevel::kInfo, "stopped");
   return 0;

@@ -64,6 +64,11 @@ std::string JsonEscape(absl::string_view text) {
 
 void SetMinLogLevel(LogLevel level) { min_level = static_cast<int>(level); }
 
+int StartupFailed(const absl::Status& status) {
+  Log(LogLevel::kError, "cannot start", {{"error", status.ToString()}});
+  return 1;
+}
+
 void Log(LogLevel level, absl::string_view message, std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < min_level.load(std::memory_order_relaxed)) return;
   std::string line = absl::StrCat(

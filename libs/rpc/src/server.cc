@@ -36,7 +36,7 @@ void RunningServer::Shutdown() {
   server_->Wait();
 }
 
-void RunningServer::WaitForTermination() {
+int WaitForTerminationSignal() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -44,6 +44,11 @@ void RunningServer::WaitForTermination() {
   int received = 0;
   sigwait(&signals, &received);
   common::Log(common::LogLevel::kInfo, "stopping on signal", {{"signal", absl::StrCat(received)}});
+  return received;
+}
+
+void RunningServer::WaitForTermination() {
+  WaitForTerminationSignal();
   Shutdown();
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace dialogue::common {
@@ -33,6 +34,9 @@ class ScopedLogContext {
   std::string saved_trace_id_;
   std::string saved_tenant_;
 };
+
+// Logs why a program cannot start and returns its exit code (1): `return StartupFailed(s);`
+int StartupFailed(const absl::Status& status);
 
 // Escapes a string for a JSON string literal (without the quotes).
 std::string JsonEscape(absl::string_view text);

@@ -43,6 +43,9 @@ class RunningServer {
 // so SIGTERM and SIGINT reach WaitForTermination and nothing else.
 void BlockTerminationSignals();
 
+// Blocks until SIGTERM or SIGINT arrives (after BlockTerminationSignals) and returns it.
+int WaitForTerminationSignal();
+
 // Services are not owned; they must outlive the server.
 absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
     const ServerOptions& options, const std::vector<grpc::Service*>& services);
