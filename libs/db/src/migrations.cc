@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include <openssl/evp.h>
@@ -34,12 +33,22 @@ absl::StatusOr<MigrationResult> ApplyMigrations(const std::string& admin_uri,
   if (!fs::is_directory(dir, ec)) {
     return absl::NotFoundError(absl::StrCat("migrations folder '", dir, "' does not exist"));
   }
-  static const std::regex kName(R"(^(\d{4})_[a-z0-9_]+\.sql$)");
+  // NNNN_lower_snake.sql
+  auto well_named = [](const std::string& name) {
+    if (name.size() < 10 || name[4] != '_' || name.substr(name.size() - 4) != ".sql") return false;
+    for (size_t i = 0; i < name.size() - 4; ++i) {
+      char c = name[i];
+      bool ok = i < 4 ? (c >= '0' && c <= '9')
+                      : (c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+      if (!ok) return false;
+    }
+    return true;
+  };
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::string name = entry.path().filename().string();
     if (entry.path().extension() != ".sql") continue;
-    if (!std::regex_match(name, kName)) {
+    if (!well_named(name)) {
       return absl::InvalidArgumentError(
           absl::StrCat("migration file '", name, "' is not named NNNN_lower_snake.sql"));
     }
