@@ -19,7 +19,6 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <sstream>
 #include <thread>
 
@@ -32,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/common/trace.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "openapi.h"
 #include "rate_limiter.h"
@@ -51,24 +51,12 @@ struct Upstream {
   std::unique_ptr<grpc::health::v1::Health::Stub> health;
 };
 
-std::string RandomHex(size_t bytes) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string raw(bytes, '\0');
-  for (auto& c : raw) c = static_cast<char>(rng() & 0xff);
-  return absl::BytesToHexString(raw);
-}
-
-// The W3C traceparent of the request, or a new trace; the gateway's own span id is new.
-std::pair<std::string, std::string> TraceOf(absl::string_view header) {
-  std::vector<absl::string_view> parts = absl::StrSplit(header, '-');
-  std::string trace_id;
-  if (parts.size() == 4 && parts[0] == "00" && parts[1].size() == 32 && parts[2].size() == 16) {
-    trace_id = absl::AsciiStrToLower(parts[1]);
-  } else {
-    trace_id = RandomHex(16);
-  }
-  std::string span = RandomHex(8);
-  return {trace_id, absl::StrCat("00-", trace_id, "-", span, "-01")};
+// Whose request budget a signed-in caller spends: its commune's, else its province's,
+// else (administrators) its own.
+std::string BudgetOf(const auth::Principal& p) {
+  if (!p.tenant.empty()) return "tenant:" + p.tenant;
+  if (!p.province.empty()) return "province:" + p.province;
+  return "subject:" + p.subject;
 }
 
 std::string ErrorBody(int http_status, absl::string_view status, absl::string_view reason,
@@ -213,7 +201,7 @@ class Session : public std::enable_shared_from_this<Session> {
       x.method = "?";
       x.target = "?";
       x.keep_alive = false;
-      x.traceparent = TraceOf("").second;
+      x.traceparent = common::ContinueTrace("").Traceparent();
       if (ec == http::error::body_limit) {
         return Send(x, 413,
                     ErrorBody(413, "INVALID_ARGUMENT", "BODY_TOO_LARGE",
@@ -232,9 +220,9 @@ class Session : public std::enable_shared_from_this<Session> {
     x.method = std::string(req.method_string());
     x.target = std::string(req.target());
     x.keep_alive = req.keep_alive();
-    auto [trace_id, traceparent] = TraceOf(std::string(req["traceparent"]));
-    x.trace_id = trace_id;
-    x.traceparent = traceparent;
+    common::TraceContext trace = common::ContinueTrace(std::string(req["traceparent"]));
+    x.trace_id = trace.trace_id;
+    x.traceparent = trace.Traceparent();
     absl::string_view target = x.target;
     absl::string_view path = target.substr(0, target.find('?'));
     absl::string_view query = target.find('?') == absl::string_view::npos
@@ -292,12 +280,8 @@ class Session : public std::enable_shared_from_this<Session> {
                   ErrorBody(401, "UNAUTHENTICATED", "TOKEN_MISSING",
                             "this route needs a bearer token (Authorization: Bearer <token>)"));
     }
-    bool limited =
-        route->is_public && principal.subject.empty()
-            ? !gw_->public_limiter.Allow("addr:" + client_)
-            : !gw_->tenant_limiter.Allow(absl::StrCat(
-                  "t:", principal.tenant.empty() ? principal.province : principal.tenant,
-                  principal.tenant.empty() && principal.province.empty() ? principal.subject : ""));
+    bool limited = principal.subject.empty() ? !gw_->public_limiter.Allow("addr:" + client_)
+                                             : !gw_->tenant_limiter.Allow(BudgetOf(principal));
     if (limited) {
       return Send(
           x, 429,

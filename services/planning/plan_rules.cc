@@ -386,18 +386,27 @@ absl::StatusOr<v1::PlanState> NextState(v1::PlanState from, PlanAction action) {
   return refuse("unknown action");
 }
 
+namespace {
+constexpr absl::string_view kServerFields[] = {
+    "name", "state",       "revision",    "revises",      "superseded_by", "cancel_reason",
+    "etag", "create_time", "update_time", "approve_time", "publish_time"};
+}  // namespace
+
+bool IsServerField(absl::string_view top_level_field) {
+  for (absl::string_view f : kServerFields) {
+    if (f == top_level_field) return true;
+  }
+  return false;
+}
+
+void ClearServerFields(v1::Plan& plan) {
+  for (absl::string_view f : kServerFields) {
+    plan.GetReflection()->ClearField(&plan, plan.GetDescriptor()->FindFieldByName(std::string(f)));
+  }
+}
+
 void ClearOutputOnly(v1::Plan& plan) {
-  plan.clear_name();
-  plan.clear_state();
-  plan.clear_revision();
-  plan.clear_revises();
-  plan.clear_superseded_by();
-  plan.clear_cancel_reason();
-  plan.clear_etag();
-  plan.clear_create_time();
-  plan.clear_update_time();
-  plan.clear_approve_time();
-  plan.clear_publish_time();
+  ClearServerFields(plan);
   for (auto& task : *plan.mutable_tasks()) {
     task.clear_resolved_due_date();
     task.clear_done();

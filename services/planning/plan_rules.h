@@ -64,7 +64,13 @@ absl::Status CheckRole(const auth::Principal& principal, PlanAction action);
 // and what is allowed instead. Actions that leave the state as it is return `from`.
 absl::StatusOr<v1::PlanState> NextState(v1::PlanState from, PlanAction action);
 
-// Clears the fields only the server sets (name, state, etag, times, revision links).
+// The plan's own fields that only the server sets (name, state, etag, times, revision
+// links); they live in table columns, not in the stored document.
+bool IsServerField(absl::string_view top_level_field);
+void ClearServerFields(v1::Plan& plan);
+
+// Everything a client may not set: the server fields, and each task's computed due date
+// and done flag.
 void ClearOutputOnly(v1::Plan& plan);
 
 // Next year's draft: every date moved by (target_year - year) years, tasks kept and not

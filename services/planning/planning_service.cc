@@ -21,11 +21,7 @@ Access AccessFor(PlanAction action) {
 
 // The fields a client may set; the rest are output only.
 bool IsWritablePath(const std::string& path) {
-  static const std::set<std::string> kOutputOnly = {
-      "name", "state",       "revision",    "revises",      "superseded_by", "cancel_reason",
-      "etag", "create_time", "update_time", "approve_time", "publish_time"};
-  std::string top = path.substr(0, path.find('.'));
-  return kOutputOnly.count(top) == 0;
+  return !IsServerField(absl::string_view(path).substr(0, path.find('.')));
 }
 
 v1::Event NewEvent(const rpc::RequestContext& request, const std::string& tenant,

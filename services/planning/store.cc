@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "dialogue/common/status.h"
+#include "plan_rules.h"
 
 namespace dialogue::planning {
 namespace {
@@ -79,17 +80,7 @@ absl::StatusOr<v1::Plan> PlanFromRow(const std::string& tenant, const pqxx::row&
 
 // The document as stored: everything but the fields the columns hold.
 std::string BodyJson(v1::Plan plan) {
-  plan.clear_name();
-  plan.clear_state();
-  plan.clear_revision();
-  plan.clear_revises();
-  plan.clear_superseded_by();
-  plan.clear_cancel_reason();
-  plan.clear_etag();
-  plan.clear_create_time();
-  plan.clear_update_time();
-  plan.clear_approve_time();
-  plan.clear_publish_time();
+  ClearServerFields(plan);
   return ToJson(plan);
 }
 

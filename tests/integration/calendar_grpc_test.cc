@@ -92,9 +92,6 @@ TEST_F(CalendarGrpcTest, DueDatesSkipHolidaysAndTheCommunesDaysOff) {
 }
 
 TEST_F(CalendarGrpcTest, UsesTheTenantsOwnRules) {
-  v1::Tenant tenant;
-  tenant.set_name("tenants/" + a_);
-  tenant.mutable_rules()->set_announcement_lead_days(5);
   ASSERT_TRUE(
       AdminQuery(
           "UPDATE tenancy.tenants SET rules = '{\"announcement_lead_days\": 5}' WHERE id = '" + a_ +

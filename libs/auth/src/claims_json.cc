@@ -9,11 +9,17 @@ class Parser {
  public:
   explicit Parser(absl::string_view s) : s_(s) {}
 
-  bool Object(std::map<std::string, ClaimValue>* out) {
+  // The whole input must be one object; nested objects are parsed by the same code and
+  // need not end the input.
+  bool Document(std::map<std::string, ClaimValue>* out) { return Object(out, 0) && End(); }
+
+ private:
+  bool Object(std::map<std::string, ClaimValue>* out, int depth) {
+    if (depth > 16) return false;
     Space();
     if (!Eat('{')) return false;
     Space();
-    if (Eat('}')) return End();
+    if (Eat('}')) return true;
     for (;;) {
       std::string key;
       Space();
@@ -22,15 +28,14 @@ class Parser {
       if (!Eat(':')) return false;
       Space();
       ClaimValue value;
-      if (!Value(&value, 0)) return false;
+      if (!Value(&value, depth)) return false;
       (*out)[key] = std::move(value);
       Space();
-      if (Eat('}')) return End();
+      if (Eat('}')) return true;
       if (!Eat(',')) return false;
     }
   }
 
- private:
   bool End() {
     Space();
     return i_ == s_.size();
@@ -184,29 +189,10 @@ class Parser {
         if (!Eat(',')) return false;
       }
     }
-    if (c == '{') {  // a nested object: parsed for well-formedness, kept as "other"
+    if (c == '{') {  // a nested object: checked, kept as "other"
       std::map<std::string, ClaimValue> nested;
-      size_t start = i_;
-      int level = 0;
-      // Reuse Object() on the substring up to the matching brace.
-      for (bool in_string = false; i_ < s_.size(); ++i_) {
-        char d = s_[i_];
-        if (in_string) {
-          if (d == '\\')
-            ++i_;
-          else if (d == '"')
-            in_string = false;
-        } else if (d == '"') {
-          in_string = true;
-        } else if (d == '{') {
-          ++level;
-        } else if (d == '}' && --level == 0) {
-          ++i_;
-          break;
-        }
-      }
       v->kind = ClaimValue::Kind::kOther;
-      return level == 0 && Parser(s_.substr(start, i_ - start)).Object(&nested);
+      return Object(&nested, depth + 1);
     }
     v->kind = ClaimValue::Kind::kNumber;
     return Number(&v->number);
@@ -219,7 +205,7 @@ class Parser {
 }  // namespace
 
 bool ParseClaims(absl::string_view json, std::map<std::string, ClaimValue>* out) {
-  return Parser(json).Object(out);
+  return Parser(json).Document(out);
 }
 
 }  // namespace dialogue::auth::internal

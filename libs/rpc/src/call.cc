@@ -1,7 +1,5 @@
 #include "dialogue/rpc/call.h"
 
-#include <random>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -9,21 +7,6 @@
 
 namespace dialogue::rpc {
 namespace {
-
-std::string RandomHex(size_t bytes) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string raw(bytes, '\0');
-  for (auto& c : raw) c = static_cast<char>(rng() & 0xff);
-  return absl::BytesToHexString(raw);
-}
-
-bool IsHex(absl::string_view s, size_t length) {
-  if (s.size() != length) return false;
-  for (char c : s) {
-    if (!absl::ascii_isxdigit(c) || absl::ascii_isupper(c)) return false;
-  }
-  return s != std::string(length, '0');
-}
 
 absl::string_view Metadata(const grpc::ServerContext& context, absl::string_view key) {
   const auto& metadata = context.client_metadata();
@@ -35,15 +18,7 @@ absl::string_view Metadata(const grpc::ServerContext& context, absl::string_view
 }  // namespace
 
 TraceContext TraceFrom(const grpc::ServerContext& context) {
-  std::vector<absl::string_view> parts = absl::StrSplit(Metadata(context, "traceparent"), '-');
-  TraceContext trace;
-  if (parts.size() == 4 && parts[0] == "00" && IsHex(parts[1], 32) && IsHex(parts[2], 16)) {
-    trace.trace_id = std::string(parts[1]);
-  } else {
-    trace.trace_id = RandomHex(16);
-  }
-  trace.span_id = RandomHex(8);
-  return trace;
+  return common::ContinueTrace(Metadata(context, "traceparent"));
 }
 
 absl::StatusOr<auth::Principal> Authenticator::Authenticate(

@@ -17,17 +17,13 @@
 #include "dialogue/auth/token.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/common/trace.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
 
 namespace dialogue::rpc {
 
-// W3C trace context of one request.
-struct TraceContext {
-  std::string trace_id;  // 32 hex digits
-  std::string span_id;   // 16 hex digits, this server's span
-  std::string Traceparent() const { return "00-" + trace_id + "-" + span_id + "-01"; }
-};
+using common::TraceContext;
 
 // Reads `traceparent` from the metadata, or starts a new trace when absent or malformed.
 TraceContext TraceFrom(const grpc::ServerContext& context);
