@@ -86,14 +86,22 @@ std::string OpenApiJson(const RouteTable& table) {
                                   "\":{\"operationId\":\"", m->service()->name(), "_", m->name(),
                                   "\",\"tags\":[\"", m->service()->name(), "\"]");
     if (!params.empty()) absl::StrAppend(&op, ",\"parameters\":[", absl::StrJoin(params, ","), "]");
-    if (!r.body.empty()) {
-      const Descriptor* body = r.body == "*"
-                                   ? m->input_type()
-                                   : m->input_type()->FindFieldByName(r.body)->message_type();
+    const Descriptor* body = nullptr;
+    if (r.body == "*") {
+      body = m->input_type();
+    } else if (!r.body.empty()) {
+      body = m->input_type()->FindFieldByName(r.body)->message_type();
+    }
+    if (body != nullptr) {
       pending.push_back(body);
       absl::StrAppend(
           &op, ",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":",
           Ref(body), "}}}");
+    } else if (!r.body.empty()) {
+      // A text field as the whole body (a CSV upload).
+      absl::StrAppend(&op,
+                      ",\"requestBody\":{\"required\":true,\"content\":{\"text/csv\":{\"schema\":"
+                      "{\"type\":\"string\"}}}}");
     }
     pending.push_back(m->output_type());
     absl::StrAppend(

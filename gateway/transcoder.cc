@@ -178,11 +178,15 @@ absl::Status BuildRequest(const Route& route, const Bindings& path_bindings,
     RETURN_IF_ERROR(ParseJson(body.empty() ? "{}" : body, request, "body"));
   } else if (!route.body.empty()) {
     const FieldDescriptor* field = request->GetDescriptor()->FindFieldByName(route.body);
-    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_repeated()) {
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING && !field->is_repeated()) {
+      // A text or bytes body field takes the request body as it is (a CSV upload).
+      request->GetReflection()->SetString(request, field, std::string(body));
+    } else if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_repeated()) {
       return absl::InternalError(absl::StrCat("body field ", route.body, " is not a message"));
+    } else {
+      Message* sub = request->GetReflection()->MutableMessage(request, field);
+      RETURN_IF_ERROR(ParseJson(body.empty() ? "{}" : body, sub, route.body));
     }
-    Message* sub = request->GetReflection()->MutableMessage(request, field);
-    RETURN_IF_ERROR(ParseJson(body.empty() ? "{}" : body, sub, route.body));
   } else if (!body.empty() && body.find_first_not_of(" \t\r\n") != absl::string_view::npos) {
     return Invalid("body",
                    absl::StrCat(route.http_method, " ", route.path.text(), " takes no body"));

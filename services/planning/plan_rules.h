@@ -12,17 +12,16 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "dialogue/auth/principal.h"
+#include "dialogue/calendar/dates.h"
 #include "dialogue/v1/planning.pb.h"
 
 namespace dialogue::planning {
 
 namespace v1 = ::dialogue::v1;
 
-// "YYYY-MM-DD" <-> a civil day. ParseDate rejects impossible dates such as 2026-02-30.
-absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text);
-std::string FormatDate(absl::CivilDay day);
-// Deadlines are Vietnamese days: the date in UTC+7.
-absl::CivilDay TodayInVietnam(absl::Time now);
+using calendar::FormatDate;
+using calendar::ParseDate;
+using calendar::TodayInVietnam;
 
 // What validation needs to know about the tenant.
 struct TenantFacts {

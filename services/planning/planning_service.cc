@@ -24,19 +24,6 @@ bool IsWritablePath(const std::string& path) {
   return !IsServerField(absl::string_view(path).substr(0, path.find('.')));
 }
 
-v1::Event NewEvent(const rpc::RequestContext& request, const std::string& tenant,
-                   const google::protobuf::Message& payload) {
-  v1::Event event;
-  event.set_id(common::NewUuid());
-  event.set_type(payload.GetDescriptor()->full_name());
-  event.set_tenant(absl::StrCat("tenants/", tenant));
-  event.set_source("planning");
-  *event.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
-  event.set_traceparent(request.trace.Traceparent());
-  event.mutable_payload()->PackFrom(payload);
-  return event;
-}
-
 }  // namespace
 
 absl::StatusOr<PlanningService::Target> PlanningService::Authorize(
@@ -208,7 +195,7 @@ grpc::Status PlanningService::Transition(grpc::ServerContext* context,
           published.set_revision(plan.revision());
           published.set_revises(plan.revises());
           for (const auto& c : plan.conferences()) published.add_conference_ids(c.id());
-          effects.events.push_back(NewEvent(rc, target.tenant, published));
+          effects.events.push_back(rpc::NewEvent(rc, target.tenant, "planning", published));
           if (!plan.revises().empty()) {
             effects.supersede_plan_id = plan.revises().substr(plan.revises().rfind('/') + 1);
           }

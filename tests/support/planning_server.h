@@ -52,14 +52,4 @@ class PlanningServer {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-// Calls `method` on `stub` with a bearer token (none when empty); the status as absl.
-template <typename Stub, typename Request, typename Response, typename Method>
-absl::Status CallWith(Stub& stub, Method method, const std::string& token, const Request& request,
-                      Response* response) {
-  grpc::ClientContext context;
-  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  return common::FromGrpcStatus((stub.*method)(&context, request, response));
-}
-
 }  // namespace dialogue::testing

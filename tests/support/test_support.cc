@@ -58,6 +58,11 @@ std::string PlanningPgUri() {
                       "/dialogue");
 }
 
+std::string IntakePgUri() {
+  return absl::StrCat("postgresql://dialogue_intake@127.0.0.1:", StackEnv("DIALOGUE_PG_PORT"),
+                      "/dialogue");
+}
+
 std::string TokenSecret() { return StackEnv("DIALOGUE_TOKEN_SECRET"); }
 
 std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,

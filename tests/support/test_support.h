@@ -2,6 +2,8 @@
 // (scripts/test exports its addresses), tokens, fresh tenants, and the seed plans.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -52,6 +54,8 @@ std::string StackEnv(const char* name);
 std::string AdminPgUri();
 // The planning service's own role, subject to RLS.
 std::string PlanningPgUri();
+// The intake service's own role, subject to RLS.
+std::string IntakePgUri();
 std::string TokenSecret();
 
 std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,
@@ -71,6 +75,18 @@ std::string AdminQuery(const std::string& sql);
 std::vector<v1::CreatePlanRequest> SeedPlans();
 // deploy/demo/tenants.json.
 v1::ListTenantsResponse DemoTenants();
+
+// ---- gRPC ------------------------------------------------------------------------------
+
+// Calls `method` on `stub` with a bearer token (none when empty); the status as absl.
+template <typename Stub, typename Request, typename Response, typename Method>
+absl::Status CallWith(Stub& stub, Method method, const std::string& token, const Request& request,
+                      Response* response) {
+  grpc::ClientContext context;
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  return common::FromGrpcStatus((stub.*method)(&context, request, response));
+}
 
 // A small valid plan for `year`, with one conference in April and three tasks.
 v1::Plan SamplePlan(int year = 2026);

@@ -4,6 +4,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "dialogue/common/names.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace dialogue::rpc {
 namespace {
@@ -59,6 +61,19 @@ absl::StatusOr<db::TenantScope> Authenticator::ScopeFor(const auth::Principal& p
   db::TenantScope scope;
   scope.read_tenants.push_back(tenant_id);
   return scope;
+}
+
+v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
+                   absl::string_view source, const google::protobuf::Message& payload) {
+  v1::Event event;
+  event.set_id(common::NewUuid());
+  event.set_type(payload.GetDescriptor()->full_name());
+  event.set_tenant(absl::StrCat("tenants/", tenant));
+  event.set_source(std::string(source));
+  *event.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  event.set_traceparent(request.trace.Traceparent());
+  event.mutable_payload()->PackFrom(payload);
+  return event;
 }
 
 }  // namespace dialogue::rpc

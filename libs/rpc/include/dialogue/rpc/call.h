@@ -20,9 +20,11 @@
 #include "dialogue/common/trace.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
+#include "dialogue/v1/events.pb.h"
 
 namespace dialogue::rpc {
 
+namespace v1 = ::dialogue::v1;
 using common::TraceContext;
 
 // Reads `traceparent` from the metadata, or starts a new trace when absent or malformed.
@@ -51,6 +53,11 @@ class Authenticator {
   auth::TokenVerifier verifier_;
   db::TenantDirectory& directory_;
 };
+
+// An event envelope caused by `request`: new id, the current time, the request's trace
+// context, `payload` packed and its type as the event type.
+v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
+                   absl::string_view source, const google::protobuf::Message& payload);
 
 enum class Access { kSignedIn, kPublic };
 

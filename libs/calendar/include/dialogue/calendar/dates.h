@@ -1,0 +1,19 @@
+// Dates as the contract writes them ("YYYY-MM-DD") and today's date in Vietnam.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+
+namespace dialogue::calendar {
+
+// "YYYY-MM-DD" <-> a civil day. ParseDate rejects impossible dates such as 2026-02-30.
+absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text);
+std::string FormatDate(absl::CivilDay day);
+// Deadlines are Vietnamese days: the date in UTC+7.
+absl::CivilDay TodayInVietnam(absl::Time now);
+
+}  // namespace dialogue::calendar

@@ -1,0 +1,28 @@
+#include "dialogue/calendar/dates.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace dialogue::calendar {
+
+absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text) {
+  int y = 0, m = 0, d = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' ||
+      !absl::SimpleAtoi(text.substr(0, 4), &y) || !absl::SimpleAtoi(text.substr(5, 2), &m) ||
+      !absl::SimpleAtoi(text.substr(8, 2), &d)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not a date as YYYY-MM-DD"));
+  }
+  absl::CivilDay day(y, m, d);
+  if (day.year() != y || day.month() != m || day.day() != d) {
+    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not a day of the calendar"));
+  }
+  return day;
+}
+
+std::string FormatDate(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+absl::CivilDay TodayInVietnam(absl::Time now) {
+  return absl::ToCivilDay(now, absl::FixedTimeZone(7 * 3600));
+}
+
+}  // namespace dialogue::calendar

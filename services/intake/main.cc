@@ -1,0 +1,62 @@
+// The intake program: IntakeService. The one composition root: it reads config, builds
+// the pool, store, batcher and service, and serves until SIGTERM.
+#include <cstdio>
+
+#include "create_batcher.h"
+#include "dialogue/calendar/calendar_source.h"
+#include "dialogue/common/config.h"
+#include "dialogue/common/log.h"
+#include "dialogue/db/pool.h"
+#include "dialogue/db/tenant_directory.h"
+#include "dialogue/rpc/call.h"
+#include "dialogue/rpc/server.h"
+#include "intake_service.h"
+#include "store.h"
+
+using dialogue::common::Log;
+using dialogue::common::LogLevel;
+using dialogue::common::StartupFailed;
+
+int main(int argc, char** argv) {
+  dialogue::rpc::BlockTerminationSignals();
+  auto parsed = dialogue::common::Config::FromArgs(argc, argv);
+  if (!parsed.ok()) return StartupFailed(parsed.status());
+  dialogue::common::Config config = *std::move(parsed);
+
+  dialogue::db::PoolOptions pool_options;
+  pool_options.uri =
+      config.String("intake-pg-uri", "postgresql://dialogue_intake@127.0.0.1:5432/dialogue",
+                    "PostgreSQL URI of the intake role");
+  auto pool_size = config.Int("pool-size", 8, "database connections at most");
+  auto writers =
+      config.Int("create-writers", 3, "transactions at most that write batched creates at once");
+  dialogue::rpc::ServerOptions server_options;
+  server_options.address =
+      config.String("intake-listen", "127.0.0.1:7002", "gRPC listen address (host:port)");
+  auto verifier = dialogue::auth::VerifierFromConfig(config);
+  std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
+                                       "the government's yearly holiday decisions (JSON)");
+  if (config.Has("help")) {
+    std::printf("intake: IntakeService\n\nOptions:\n%s", config.Usage().c_str());
+    return 0;
+  }
+  if (!pool_size.ok()) return StartupFailed(pool_size.status());
+  if (!writers.ok()) return StartupFailed(writers.status());
+  if (!verifier.ok()) return StartupFailed(verifier.status());
+  pool_options.size = *pool_size;
+  auto calendar_source = dialogue::calendar::CalendarSource::Open(holidays);
+  if (!calendar_source.ok()) return StartupFailed(calendar_source.status());
+
+  dialogue::db::ConnectionPool pool(pool_options);
+  dialogue::db::TenantDirectory directory(pool);
+  dialogue::rpc::Authenticator authenticator(*std::move(verifier), directory);
+  dialogue::intake::IntakeStore store(pool);
+  dialogue::intake::CreateBatcher creates(store, *writers);
+  dialogue::intake::IntakeService intake(store, creates, **calendar_source, authenticator);
+
+  auto server = dialogue::rpc::StartServer(server_options, {&intake});
+  if (!server.ok()) return StartupFailed(server.status());
+  (*server)->WaitForTermination();
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}

@@ -1,0 +1,571 @@
+#include "opinion_rules.h"
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "dialogue/common/status.h"
+
+namespace dialogue::intake {
+namespace {
+
+using auth::Role;
+
+// Decodes one code point at text[*i] and advances *i; -1 for a malformed sequence.
+int32_t NextCodePoint(absl::string_view text, size_t* i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char c = byte(*i);
+  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || *i + len > text.size()) return -1;
+  int32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+  for (int k = 1; k < len; ++k) {
+    unsigned char cc = byte(*i + k);
+    if ((cc >> 6) != 0x2) return -1;
+    cp = (cp << 6) | (cc & 0x3f);
+  }
+  // Overlong forms, surrogates and values past Unicode are not UTF-8.
+  static constexpr int32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+  *i += len;
+  return cp;
+}
+
+// Each Vietnamese letter with a mark, precomposed, to its base letter.
+const std::unordered_map<int32_t, char>& BaseLetters() {
+  static const auto* map = [] {
+    const std::pair<char, const char*> groups[] = {
+        {'a', "àáảãạăằắẳẵặâầấẩẫậÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬ"},
+        {'e', "èéẻẽẹêềếểễệÈÉẺẼẸÊỀẾỂỄỆ"},
+        {'i', "ìíỉĩịÌÍỈĨỊ"},
+        {'o', "òóỏõọôồốổỗộơờớởỡợÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢ"},
+        {'u', "ùúủũụưừứửữựÙÚỦŨỤƯỪỨỬỮỰ"},
+        {'y', "ỳýỷỹỵỲÝỶỸỴ"},
+        {'d', "đĐ"},
+    };
+    auto* m = new std::unordered_map<int32_t, char>();
+    for (const auto& [base, letters] : groups) {
+      absl::string_view s(letters);
+      for (size_t i = 0; i < s.size();) (*m)[NextCodePoint(s, &i)] = base;
+    }
+    return m;
+  }();
+  return *map;
+}
+
+bool IsCombiningMark(int32_t cp) { return cp >= 0x300 && cp <= 0x36f; }
+
+// Default topics (domain.md, step 2) and the words that suggest them, without diacritics.
+std::vector<v1::Topic> MakeDefaultTopics() {
+  struct Def {
+    const char* id;
+    const char* name;
+    std::vector<const char*> keywords;
+  };
+  const std::vector<Def> defs = {
+      {"kinh-te",
+       "Kinh tế",
+       {"kinh te", "san xuat", "nong nghiep", "chan nuoi", "trong trot", "gia ca", "vay von",
+        "doanh nghiep", "viec lam", "thu nhap", "tieu thu", "cho", "phan bon", "giong"}},
+      {"van-hoa-xa-hoi",
+       "Văn hóa - xã hội",
+       {"van hoa", "xa hoi", "giao duc", "truong hoc", "hoc sinh", "y te", "tram y te", "bao hiem",
+        "ho ngheo", "can ngheo", "nguoi co cong", "tro cap", "the thao", "moi truong", "rac",
+        "nuoc sach", "o nhiem"}},
+      {"an-ninh-quoc-phong",
+       "An ninh - quốc phòng",
+       {"an ninh", "trat tu", "quoc phong", "trom", "cap", "ma tuy", "toi pham", "co bac",
+        "nghia vu quan su", "dan quan", "an toan giao thong", "danh nhau"}},
+      {"nong-thon-moi",
+       "Xây dựng nông thôn mới",
+       {"nong thon moi", "duong", "be tong", "kenh muong", "thuy loi", "den duong", "chieu sang",
+        "ha tang", "cong", "nha van hoa", "cau"}},
+      {"dat-dai",
+       "Quản lý đất đai",
+       {"dat", "dat dai", "so do", "giay chung nhan", "quyen su dung", "thu hoi", "den bu",
+        "boi thuong", "giai phong mat bang", "chuyen nhuong", "cho thue", "lan chiem", "tranh chap",
+        "cap so"}},
+      {"thu-tuc-hanh-chinh",
+       "Thủ tục hành chính",
+       {"thu tuc", "ho so", "mot cua", "phuc vu hanh chinh cong", "giay to", "chung thuc",
+        "khai sinh", "ho tich", "tre hen", "giai quyet ho so"}},
+      {"chuyen-doi-so",
+       "Chuyển đổi số - Đề án 06",
+       {"chuyen doi so", "de an 06", "dinh danh", "vneid", "can cuoc", "dich vu cong", "truc tuyen",
+        "internet", "so hoa"}},
+      {"can-bo",
+       "Tác phong cán bộ",
+       {"can bo", "cong chuc", "thai do", "tac phong", "nhung nhieu", "tham nhung", "tieu cuc",
+        "gay kho khan"}},
+      {"khieu-nai",
+       "Giải quyết khiếu nại, tố cáo",
+       {"khieu nai", "to cao", "don thu", "chua duoc giai quyet", "tiep cong dan"}},
+      {"khac", "Khác", {}},
+  };
+  std::vector<v1::Topic> topics;
+  for (const auto& def : defs) {
+    v1::Topic topic;
+    topic.set_id(def.id);
+    topic.set_display_name(def.name);
+    for (const char* k : def.keywords) topic.add_keywords(k);
+    topics.push_back(std::move(topic));
+  }
+  return topics;
+}
+
+// Phrases of a person writing about their own household only.
+constexpr const char* kIndividualPhrases[] = {
+    "gia dinh toi", "nha toi",         "cua toi",       "ho toi",    "ban than toi",
+    "bo toi",       "me toi",          "vo toi",        "chong toi", "con toi",
+    "thua dat cua", "ho gia dinh ong", "ho gia dinh ba"};
+
+constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+void RowProblem(std::vector<v1::RowError>* errors, int row, absl::string_view field,
+                absl::string_view reason, absl::string_view message) {
+  v1::RowError& e = errors->emplace_back();
+  e.set_row(row);
+  e.set_field(std::string(field));
+  e.set_reason(std::string(reason));
+  e.set_message(std::string(message));
+}
+
+// Hex of the first 16 bytes of SHA-256: stable across builds, unlike std::hash.
+std::string Digest(absl::string_view data) {
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(md), 16));
+}
+
+}  // namespace
+
+int Utf8Length(absl::string_view text) {
+  int n = 0;
+  for (size_t i = 0; i < text.size(); ++n) {
+    if (NextCodePoint(text, &i) < 0) return -1;
+  }
+  return n;
+}
+
+std::string Normalize(absl::string_view text) {
+  const auto& base = BaseLetters();
+  std::string out;
+  out.reserve(text.size());
+  bool space = true;  // no leading space
+  auto separator = [&] {
+    if (!space) out.push_back(' ');
+    space = true;
+  };
+  for (size_t i = 0; i < text.size();) {
+    int32_t cp = NextCodePoint(text, &i);
+    if (cp < 0) {
+      ++i;
+      separator();
+      continue;
+    }
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      if (absl::ascii_isalnum(c)) {
+        out.push_back(absl::ascii_tolower(c));
+        space = false;
+      } else {
+        separator();
+      }
+      continue;
+    }
+    if (IsCombiningMark(cp)) continue;  // decomposed input: the mark after its letter
+    auto it = base.find(cp);
+    if (it != base.end()) {
+      out.push_back(it->second);
+      space = false;
+      continue;
+    }
+    if (cp < 0xc0 || cp == 0xd7 || cp == 0xf7 || (cp >= 0x2000 && cp <= 0x206f)) {
+      separator();  // Latin-1 punctuation, general punctuation
+      continue;
+    }
+    // Another script's letter: keep its bytes.
+    size_t len = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    out.append(text.data() + i - len, len);
+    space = false;
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+absl::Status CheckText(absl::string_view field, absl::string_view text, int max_chars,
+                       bool required) {
+  int length = Utf8Length(text);
+  if (length < 0) {
+    return common::InvalidField(field, "TEXT_NOT_UTF8", "the text is not valid UTF-8");
+  }
+  if (required && absl::StripAsciiWhitespace(text).empty()) {
+    return common::InvalidField(field, "TEXT_REQUIRED", absl::StrCat(field, " must not be empty"));
+  }
+  if (length > max_chars) {
+    return common::InvalidField(
+        field, "TEXT_TOO_LONG",
+        absl::StrCat(field, " has ", length, " characters; at most ", max_chars, " are kept"));
+  }
+  return absl::OkStatus();
+}
+
+const std::vector<v1::Topic>& DefaultTopics() {
+  static const auto* topics = new std::vector<v1::Topic>(MakeDefaultTopics());
+  return *topics;
+}
+
+Suggestion Suggest(absl::string_view normalized_text, const std::vector<v1::Topic>& topics) {
+  Suggestion suggestion;
+  std::string padded = absl::StrCat(" ", normalized_text, " ");
+  auto contains = [&](absl::string_view phrase) {
+    return padded.find(absl::StrCat(" ", phrase, " ")) != std::string::npos;
+  };
+  int best = 0;
+  for (const auto& topic : topics) {
+    int score = 0;
+    for (const auto& keyword : topic.keywords()) {
+      std::string k = Normalize(keyword);
+      if (!k.empty() && contains(k)) {
+        score += 1 + static_cast<int>(std::count(k.begin(), k.end(), ' '));
+      }
+    }
+    if (score > best) {
+      best = score;
+      suggestion.topic = topic.id();
+    }
+  }
+  for (const char* phrase : kIndividualPhrases) {
+    if (contains(phrase)) suggestion.individual = true;
+  }
+  return suggestion;
+}
+
+absl::Status ValidateTopics(const std::vector<v1::Topic>& topics) {
+  if (topics.empty()) {
+    return common::InvalidField("topics", "TOPICS_REQUIRED", "a tenant needs at least one topic");
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < topics.size(); ++i) {
+    const auto& t = topics[i];
+    std::string field = absl::StrCat("topics[", i, "]");
+    const std::string& id = t.id();
+    bool id_ok = !id.empty() && id.size() <= 63 && absl::ascii_isalnum(id[0]) &&
+                 id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
+    if (!id_ok) {
+      return common::InvalidField(
+          absl::StrCat(field, ".id"), "TOPIC_ID_INVALID",
+          absl::StrCat("'", id, "' is not lower-case letters, digits and '-'"));
+    }
+    if (!seen.insert(id).second) {
+      return common::InvalidField(absl::StrCat(field, ".id"), "TOPIC_REPEATED",
+                                  absl::StrCat("the topic '", id, "' is listed twice"));
+    }
+    RETURN_IF_ERROR(CheckText(absl::StrCat(field, ".display_name"), t.display_name(), 200));
+    for (int k = 0; k < t.keywords_size(); ++k) {
+      RETURN_IF_ERROR(CheckText(absl::StrCat(field, ".keywords[", k, "]"), t.keywords(k), 100));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::string_view ActionName(OpinionAction action) {
+  switch (action) {
+    case OpinionAction::kRead:
+      return "read";
+    case OpinionAction::kReceive:
+      return "receive";
+    case OpinionAction::kClassify:
+      return "classify";
+    case OpinionAction::kMerge:
+      return "merge";
+    case OpinionAction::kAssign:
+      return "assign";
+    case OpinionAction::kDraftAnswer:
+      return "draft the answer to";
+    case OpinionAction::kApproveAnswer:
+      return "approve the answer to";
+    case OpinionAction::kReturnAnswer:
+      return "return the answer to";
+    case OpinionAction::kMarkAnswered:
+      return "mark as answered";
+    case OpinionAction::kManageTopics:
+      return "change the topics of";
+    case OpinionAction::kManageRequests:
+      return "handle requests for a dialogue of";
+  }
+  return "act on";
+}
+
+absl::Status CheckRole(const auth::Principal& principal, OpinionAction action) {
+  if (principal.Has(Role::kAdmin)) return absl::OkStatus();
+  bool allowed = false;
+  switch (action) {
+    case OpinionAction::kRead:
+      allowed = principal.HasAny({Role::kPartyOffice, Role::kGovernmentOffice, Role::kFront,
+                                  Role::kDepartment, Role::kChair, Role::kSecretary,
+                                  Role::kHamletLead, Role::kProvince});
+      break;
+    case OpinionAction::kReceive:
+      allowed = principal.HasAny({Role::kFront, Role::kGovernmentOffice, Role::kPartyOffice,
+                                  Role::kSecretary, Role::kHamletLead});
+      break;
+    case OpinionAction::kClassify:
+    case OpinionAction::kMerge:
+      allowed = principal.HasAny({Role::kFront, Role::kGovernmentOffice});
+      break;
+    case OpinionAction::kAssign:
+    case OpinionAction::kManageTopics:
+    case OpinionAction::kManageRequests:
+      allowed = principal.HasAny({Role::kGovernmentOffice});
+      break;
+    case OpinionAction::kDraftAnswer:
+      allowed = principal.HasAny({Role::kDepartment, Role::kGovernmentOffice});
+      break;
+    case OpinionAction::kApproveAnswer:
+    case OpinionAction::kReturnAnswer:
+      allowed = principal.HasAny({Role::kGovernmentOffice, Role::kChair});
+      break;
+    case OpinionAction::kMarkAnswered:
+      allowed = principal.HasAny({Role::kGovernmentOffice, Role::kSecretary});
+      break;
+  }
+  if (allowed) return absl::OkStatus();
+  return common::Error(
+      absl::StatusCode::kPermissionDenied, "ROLE_FORBIDDEN",
+      absl::StrCat("your roles do not allow you to ", ActionName(action), " an opinion"));
+}
+
+absl::StatusOr<v1::OpinionState> NextState(v1::OpinionState from, OpinionAction action,
+                                           bool individual_matter) {
+  using S = v1::OpinionState;
+  auto allow = [&](std::initializer_list<S> sources, S to) -> absl::StatusOr<S> {
+    for (S s : sources) {
+      if (s == from) return to;
+    }
+    std::vector<std::string> names;
+    for (S s : sources) names.push_back(v1::OpinionState_Name(s));
+    return common::Error(absl::StatusCode::kFailedPrecondition, "INVALID_OPINION_STATE",
+                         absl::StrCat("cannot ", ActionName(action), " an opinion that is ",
+                                      v1::OpinionState_Name(from), "; only one that is ",
+                                      absl::StrJoin(names, " or ")));
+  };
+  switch (action) {
+    case OpinionAction::kClassify:
+      return allow({v1::RECEIVED, v1::CLASSIFIED},
+                   individual_matter ? v1::ROUTED_ELSEWHERE : v1::CLASSIFIED);
+    case OpinionAction::kAssign:
+      return allow({v1::CLASSIFIED, v1::ASSIGNED}, v1::ASSIGNED);
+    case OpinionAction::kDraftAnswer:
+      return allow({v1::ASSIGNED, v1::ANSWER_DRAFTED}, v1::ANSWER_DRAFTED);
+    case OpinionAction::kApproveAnswer:
+      return allow({v1::ANSWER_DRAFTED}, v1::ANSWER_APPROVED);
+    case OpinionAction::kReturnAnswer:
+      return allow({v1::ANSWER_DRAFTED}, v1::ASSIGNED);
+    case OpinionAction::kMarkAnswered:
+      return allow({v1::ANSWER_APPROVED}, v1::ANSWERED);
+    default:
+      return from;
+  }
+}
+
+absl::Status CheckMergeable(const v1::Opinion& opinion, bool as_target) {
+  v1::OpinionState s = opinion.state();
+  bool ok = as_target ? (s != v1::MERGED && s != v1::ROUTED_ELSEWHERE)
+                      : (s == v1::RECEIVED || s == v1::CLASSIFIED);
+  if (ok) return absl::OkStatus();
+  return common::Error(
+      absl::StatusCode::kFailedPrecondition, "INVALID_OPINION_STATE",
+      absl::StrCat(opinion.name(), " is ", v1::OpinionState_Name(s), "; ",
+                   as_target ? "an opinion merged or routed elsewhere cannot stand for others"
+                             : "only RECEIVED or CLASSIFIED opinions can be merged into another"));
+}
+
+std::string NewReceiptCode() {
+  unsigned char bytes[8];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    // The system CSPRNG failing is not something to paper over with a weaker one.
+    std::abort();
+  }
+  uint64_t bits = 0;
+  for (unsigned char b : bytes) bits = (bits << 8) | b;
+  std::string code;
+  for (int i = 0; i < 12; ++i) {
+    if (i > 0 && i % 4 == 0) code.push_back('-');
+    code.push_back(kCrockford[bits & 31]);
+    bits >>= 5;
+  }
+  return code;
+}
+
+std::string CanonicalReceiptCode(absl::string_view code) {
+  std::string out;
+  for (char c : code) {
+    if (c == '-' || c == ' ') continue;
+    c = absl::ascii_toupper(c);
+    if (c == 'I' || c == 'L') c = '1';
+    if (c == 'O') c = '0';
+    out.push_back(c);
+    if (out.size() % 5 == 4 && out.size() < 14) out.push_back('-');
+  }
+  if (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::OpinionRow>> ParseCsv(absl::string_view csv) {
+  // Records of fields, quotes as RFC 4180 (doubled quote inside a quoted field).
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  bool quoted = false, any = false;
+  absl::ConsumePrefix(&csv, "\xEF\xBB\xBF");  // the BOM spreadsheet programs write
+  for (size_t i = 0; i < csv.size(); ++i) {
+    char c = csv[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < csv.size() && csv[i + 1] == '"') {
+        field.push_back('"');
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+      any = true;
+    } else if (c == ',') {
+      record.push_back(std::move(field));
+      field.clear();
+      any = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < csv.size() && csv[i + 1] == '\n') ++i;
+      if (any || !field.empty()) {
+        record.push_back(std::move(field));
+        records.push_back(std::move(record));
+      }
+      field.clear();
+      record.clear();
+      any = false;
+    } else {
+      field.push_back(c);
+      any = true;
+    }
+  }
+  if (quoted) {
+    return common::InvalidField("csv", "CSV_INVALID", "a quoted field is never closed");
+  }
+  if (any || !field.empty()) {
+    record.push_back(std::move(field));
+    records.push_back(std::move(record));
+  }
+  if (records.empty()) {
+    return common::InvalidField("csv", "CSV_INVALID", "the file has no header row");
+  }
+  std::map<std::string, int> column;
+  for (size_t i = 0; i < records[0].size(); ++i) {
+    column[absl::AsciiStrToLower(absl::StripAsciiWhitespace(records[0][i]))] = static_cast<int>(i);
+  }
+  if (!column.count("hamlet") || !column.count("text")) {
+    return common::InvalidField(
+        "csv", "CSV_HEADER_INVALID",
+        "the first row must name the columns, with at least hamlet and text "
+        "(optional: submitter_name, submitter_contact, channel)");
+  }
+  auto get = [&](const std::vector<std::string>& r, const char* name) -> std::string {
+    auto it = column.find(name);
+    if (it == column.end() || it->second >= static_cast<int>(r.size())) return "";
+    return r[it->second];
+  };
+  std::vector<v1::OpinionRow> rows;
+  for (size_t i = 1; i < records.size(); ++i) {
+    v1::OpinionRow row;
+    row.set_hamlet(std::string(absl::StripAsciiWhitespace(get(records[i], "hamlet"))));
+    row.set_text(get(records[i], "text"));
+    row.set_submitter_name(get(records[i], "submitter_name"));
+    row.set_submitter_contact(get(records[i], "submitter_contact"));
+    std::string channel = std::string(absl::StripAsciiWhitespace(get(records[i], "channel")));
+    v1::Channel parsed = v1::CHANNEL_UNSPECIFIED;
+    if (!channel.empty() && !v1::Channel_Parse(absl::AsciiStrToUpper(channel), &parsed)) {
+      parsed = static_cast<v1::Channel>(-1);  // reported by CheckRows with its row number
+    }
+    row.set_channel(parsed);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<ImportRow> CheckRows(const std::vector<v1::OpinionRow>& rows, const std::string& round,
+                                 const std::vector<std::string>& hamlets,
+                                 const std::vector<v1::Topic>& topics,
+                                 std::vector<v1::RowError>* errors) {
+  std::set<absl::string_view> known(hamlets.begin(), hamlets.end());
+  std::map<std::string, int> occurrences;
+  std::vector<ImportRow> good;
+  good.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    int n = static_cast<int>(i) + 1;
+    const v1::OpinionRow& row = rows[i];
+    absl::Status text = CheckText("text", row.text(), kMaxTextChars);
+    if (!text.ok()) {
+      RowProblem(errors, n, "text", common::ErrorReason(text), text.message());
+      continue;
+    }
+    if (row.hamlet().empty() || (!known.empty() && !known.count(row.hamlet()))) {
+      RowProblem(errors, n, "hamlet", "HAMLET_UNKNOWN",
+                 absl::StrCat("'", row.hamlet(), "' is not a hamlet of this commune"));
+      continue;
+    }
+    if (!v1::Channel_IsValid(row.channel())) {
+      RowProblem(errors, n, "channel", "CHANNEL_UNKNOWN", "the channel is not one of Channel");
+      continue;
+    }
+    absl::Status name = CheckText("submitter_name", row.submitter_name(), 200, false);
+    absl::Status contact = CheckText("submitter_contact", row.submitter_contact(), 200, false);
+    if (!name.ok() || !contact.ok()) {
+      const absl::Status& bad = name.ok() ? contact : name;
+      RowProblem(errors, n, name.ok() ? "submitter_contact" : "submitter_name",
+                 common::ErrorReason(bad), bad.message());
+      continue;
+    }
+    ImportRow out;
+    out.row = n;
+    out.fields = row;
+    if (out.fields.channel() == v1::CHANNEL_UNSPECIFIED) out.fields.set_channel(v1::SURVEY_FORM);
+    out.normalized = Normalize(row.text());
+    out.suggestion = Suggest(out.normalized, topics);
+    std::string identity =
+        absl::StrCat(round, "\x1f", row.hamlet(), "\x1f", out.normalized, "\x1f",
+                     Normalize(row.submitter_name()), "\x1f", Normalize(row.submitter_contact()),
+                     "\x1f", out.fields.channel());
+    int occurrence = ++occurrences[identity];
+    out.key = absl::StrCat("import:", Digest(identity), ":", occurrence);
+    good.push_back(std::move(out));
+  }
+  return good;
+}
+
+std::string VoterKey(absl::string_view name, absl::string_view hamlet, absl::string_view contact) {
+  std::string digits;
+  for (char c : contact) {
+    if (absl::ascii_isdigit(c)) digits.push_back(c);
+  }
+  return absl::StrCat(Normalize(name), "|", hamlet, "|",
+                      digits.empty() ? Normalize(contact) : digits);
+}
+
+int DialogueThreshold(int voter_count, int percent) {
+  if (voter_count <= 0) return 0;
+  if (percent <= 0) percent = 10;
+  return static_cast<int>((static_cast<int64_t>(voter_count) * percent + 99) / 100);
+}
+
+}  // namespace dialogue::intake

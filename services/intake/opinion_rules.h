@@ -1,0 +1,109 @@
+// The rules of opinion intake, free of I/O: text checks and the diacritics-free form used
+// for search and duplicates, topics and the keyword suggestion, the state machine and
+// who may move it, receipt codes, survey-form rows and the CSV they arrive in.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "dialogue/auth/principal.h"
+#include "dialogue/v1/intake.pb.h"
+
+namespace dialogue::intake {
+
+namespace v1 = ::dialogue::v1;
+
+inline constexpr int kMaxTextChars = 10000;
+
+// Lower case, Vietnamese letters without their marks (đ -> d), and every run of anything
+// but letters and digits as one space: "Đường  BÊ-TÔNG!" -> "duong be tong". Other
+// scripts pass through lower-cased where ASCII, unchanged otherwise. Input must be UTF-8.
+std::string Normalize(absl::string_view text);
+
+// Code points in `text`, or -1 when it is not valid UTF-8.
+int Utf8Length(absl::string_view text);
+
+// INVALID_ARGUMENT naming `field` when `text` is empty, invalid UTF-8 or longer than
+// `max_chars` characters.
+absl::Status CheckText(absl::string_view field, absl::string_view text, int max_chars,
+                       bool required = true);
+
+// The topics of domain.md, for a tenant that has not set its own.
+const std::vector<v1::Topic>& DefaultTopics();
+
+struct Suggestion {
+  std::string topic;        // empty when no keyword matched
+  bool individual = false;  // reads as one person's own matter ("nhà tôi", "gia đình tôi")
+};
+
+// The topic whose keywords match most of the text (longer phrases weigh more; the first
+// listed wins a tie). Keywords match whole words, without diacritics.
+Suggestion Suggest(absl::string_view normalized_text, const std::vector<v1::Topic>& topics);
+
+// INVALID_ARGUMENT for a list a tenant may not set: empty, bad or repeated ids, no name.
+absl::Status ValidateTopics(const std::vector<v1::Topic>& topics);
+
+enum class OpinionAction {
+  kRead,
+  kReceive,  // create or import
+  kClassify,
+  kMerge,
+  kAssign,
+  kDraftAnswer,
+  kApproveAnswer,
+  kReturnAnswer,
+  kMarkAnswered,
+  kManageTopics,
+  kManageRequests,  // read and reject requests for a dialogue
+};
+
+absl::string_view ActionName(OpinionAction action);
+
+// May a principal with these roles do `action` at all? (Which tenant is checked apart.)
+absl::Status CheckRole(const auth::Principal& principal, OpinionAction action);
+
+// The state an opinion in `from` moves to by `action`, or FAILED_PRECONDITION saying why
+// not. Classify goes to CLASSIFIED; RouteElsewhere is ClassifyAsIndividual.
+absl::StatusOr<v1::OpinionState> NextState(v1::OpinionState from, OpinionAction action,
+                                           bool individual_matter = false);
+
+// May an opinion in `state` be folded into another, or stand for others?
+absl::Status CheckMergeable(const v1::Opinion& opinion, bool as_target);
+
+// 12 characters of Crockford base32 (60 random bits) from the system's CSPRNG, grouped
+// as "XXXX-XXXX-XXXX". Unguessable; ambiguous letters (I, L, O, U) never appear.
+std::string NewReceiptCode();
+// Upper-cases and drops spaces and dashes; maps I/L to 1 and O to 0, as Crockford says.
+std::string CanonicalReceiptCode(absl::string_view code);
+
+// A row of a survey-form import, checked. `row` counts data rows from 1.
+struct ImportRow {
+  int row = 0;
+  v1::OpinionRow fields;
+  std::string normalized;
+  Suggestion suggestion;
+  std::string key;  // same file, same row -> same key; identical forms differ by occurrence
+};
+
+// Parses RFC 4180 CSV with a header naming the columns. INVALID_ARGUMENT on a header
+// without hamlet and text, or on unterminated quotes.
+absl::StatusOr<std::vector<v1::OpinionRow>> ParseCsv(absl::string_view csv);
+
+// Checks each row (text, hamlet among `hamlets` when the tenant lists any, channel),
+// fills its key and suggestion, and reports bad rows in `errors`.
+std::vector<ImportRow> CheckRows(const std::vector<v1::OpinionRow>& rows, const std::string& round,
+                                 const std::vector<std::string>& hamlets,
+                                 const std::vector<v1::Topic>& topics,
+                                 std::vector<v1::RowError>* errors);
+
+// One voter, whatever the spelling: name and contact normalised, contact to its digits
+// when it has any (a phone number).
+std::string VoterKey(absl::string_view name, absl::string_view hamlet, absl::string_view contact);
+
+// ceil(voters * percent / 100); 0 when the voter count is unknown (0).
+int DialogueThreshold(int voter_count, int percent);
+
+}  // namespace dialogue::intake

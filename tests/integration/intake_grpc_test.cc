@@ -1,0 +1,668 @@
+// IntakeService over a real gRPC server on a free local port, with the real PostgreSQL
+// behind it, called through real stubs; what was stored is checked as the administrator.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "intake_server.h"
+
+namespace dialogue::intake {
+namespace {
+
+using absl::StatusCode;
+using auth::Role;
+using ::dialogue::testing::AdminQuery;
+using ::dialogue::testing::IsOk;
+using ::dialogue::testing::StatusIs;
+using ::dialogue::testing::Token;
+using ::testing::HasSubstr;
+using Stub = v1::IntakeService::Stub;
+
+v1::Hamlet MakeHamlet(const std::string& id) {
+  v1::Hamlet h;
+  h.set_id(id);
+  h.set_display_name(absl::StrCat("Thôn ", id));
+  return h;
+}
+
+class IntakeGrpcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stub_ = v1::IntakeService::NewStub(server_.channel());
+    province_ = testing::NewProvince(2, {MakeHamlet("thon-1"), MakeHamlet("thon-2")});
+    a_ = province_.tenants[0];
+    b_ = province_.tenants[1];
+    office_ = Token(a_, {Role::kGovernmentOffice, Role::kFront});
+    department_ = Token(a_, {Role::kDepartment});
+    round_ = NewRound(a_, office_);
+  }
+
+  template <typename Request, typename Response>
+  absl::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const std::string& token, const Request& request, Response* response) {
+    return testing::CallWith(*stub_, method, token, request, response);
+  }
+
+  std::string NewRound(const std::string& tenant, const std::string& token) {
+    v1::CreateRoundRequest request;
+    request.set_parent(absl::StrCat("tenants/", tenant));
+    request.mutable_round()->set_title("Đợt lấy ý kiến quý II");
+    request.mutable_round()->set_answer_due_date("2026-04-20");
+    v1::Round round;
+    EXPECT_THAT(Call(&Stub::CreateRound, token, request, &round), IsOk());
+    return round.name();
+  }
+
+  absl::StatusOr<v1::Opinion> Create(const std::string& text, const std::string& request_id = "",
+                                     const std::string& hamlet = "thon-1") {
+    v1::CreateOpinionRequest request;
+    request.set_parent(absl::StrCat("tenants/", a_));
+    request.set_request_id(request_id);
+    v1::Opinion* o = request.mutable_opinion();
+    o->set_round(round_);
+    o->set_hamlet(hamlet);
+    o->set_channel(v1::SURVEY_FORM);
+    o->set_text(text);
+    o->mutable_submitter()->set_name("Nguyễn Văn An");
+    o->mutable_submitter()->set_contact("0912345678");
+    v1::Opinion out;
+    RETURN_IF_ERROR(Call(&Stub::CreateOpinion, office_, request, &out));
+    return out;
+  }
+
+  int Count(const std::string& table, const std::string& where = "") {
+    return std::stoi(AdminQuery(absl::StrCat("SELECT count(*) FROM intake.", table,
+                                             " WHERE tenant_id = '", a_, "'", where)));
+  }
+
+  int Events(const std::string& type) {
+    return Count("outbox", absl::StrCat(" AND event_type = 'dialogue.v1.", type, "'"));
+  }
+
+  absl::Status Transition(grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                       const v1::TransitionOpinionRequest&,
+                                                       v1::Opinion*),
+                          const std::string& token, const std::string& name,
+                          const std::string& note, v1::Opinion* out) {
+    v1::TransitionOpinionRequest request;
+    request.set_name(name);
+    request.set_note(note);
+    return Call(method, token, request, out);
+  }
+
+  v1::OpinionStatus Follow(const std::string& code) {
+    v1::FollowOpinionRequest request;
+    request.set_name(absl::StrCat("tenants/", a_, "/receipts/", code));
+    v1::OpinionStatus status;
+    EXPECT_THAT(Call(&Stub::FollowOpinion, "", request, &status), IsOk());
+    return status;
+  }
+
+  testing::IntakeServer server_;
+  std::unique_ptr<Stub> stub_;
+  testing::Province province_;
+  std::string a_, b_, office_, department_, round_;
+};
+
+TEST_F(IntakeGrpcTest, AnOpinionGoesFromReceiptToAnswerAndTheCitizenSeesIt) {
+  auto created = Create("Đề nghị bê tông hóa đường giao thông thôn 1", "form-17");
+  ASSERT_THAT(created, IsOk());
+  EXPECT_EQ(created->state(), v1::RECEIVED);
+  EXPECT_EQ(created->suggested_topic(), "nong-thon-moi");
+  EXPECT_EQ(created->receipt_code().size(), 14u);
+  // The same request again stores nothing more and answers with the same opinion.
+  auto again = Create("Đề nghị bê tông hóa đường giao thông thôn 1", "form-17");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->name(), created->name());
+  EXPECT_EQ(Count("opinions"), 1);
+  EXPECT_EQ(Events("OpinionReceived"), 1);
+
+  const std::string name = created->name();
+  v1::ClassifyOpinionRequest classify;
+  classify.set_name(name);
+  classify.set_topic("không-có");
+  v1::Opinion o;
+  EXPECT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o),
+              StatusIs(StatusCode::kInvalidArgument, "TOPIC_UNKNOWN"));
+  classify.set_topic("nong-thon-moi");
+  ASSERT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o), IsOk());
+  EXPECT_EQ(o.state(), v1::CLASSIFIED);
+
+  // Approving before anything was drafted is refused and changes nothing.
+  EXPECT_THAT(Transition(&Stub::ApproveAnswer, office_, name, "", &o),
+              StatusIs(StatusCode::kFailedPrecondition, "INVALID_OPINION_STATE"));
+  // A department may not assign.
+  v1::AssignOpinionRequest assign;
+  assign.set_name(name);
+  assign.set_department("Phòng Kinh tế");
+  assign.set_working_days(5);
+  EXPECT_THAT(Call(&Stub::AssignOpinion, department_, assign, &o),
+              StatusIs(StatusCode::kPermissionDenied, "ROLE_FORBIDDEN"));
+  ASSERT_THAT(Call(&Stub::AssignOpinion, office_, assign, &o), IsOk());
+  EXPECT_EQ(o.state(), v1::ASSIGNED);
+  EXPECT_EQ(o.department(), "Phòng Kinh tế");
+  EXPECT_EQ(o.answer_due_date().size(), 10u);
+  EXPECT_FALSE(o.overdue());
+  EXPECT_EQ(Events("OpinionAssigned"), 1);
+
+  v1::DraftAnswerRequest draft;
+  draft.set_name(name);
+  draft.set_answer("Đã đưa vào kế hoạch năm 2027.");
+  ASSERT_THAT(Call(&Stub::DraftAnswer, department_, draft, &o), IsOk());
+  EXPECT_EQ(o.state(), v1::ANSWER_DRAFTED);
+  // The citizen does not see a draft.
+  v1::OpinionStatus status = Follow(created->receipt_code());
+  EXPECT_EQ(status.state(), v1::ANSWER_DRAFTED);
+  EXPECT_EQ(status.answer(), "");
+
+  // Sent back without a note: refused. With one: back to ASSIGNED, the note kept.
+  EXPECT_THAT(Transition(&Stub::ReturnAnswer, office_, name, "", &o),
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_REQUIRED"));
+  ASSERT_THAT(Transition(&Stub::ReturnAnswer, office_, name, "Nêu rõ kinh phí", &o), IsOk());
+  EXPECT_EQ(o.state(), v1::ASSIGNED);
+  EXPECT_EQ(o.return_note(), "Nêu rõ kinh phí");
+  draft.set_answer("Đã đưa vào kế hoạch năm 2027, kinh phí 1,2 tỷ đồng từ ngân sách xã.");
+  ASSERT_THAT(Call(&Stub::DraftAnswer, department_, draft, &o), IsOk());
+  ASSERT_THAT(Transition(&Stub::ApproveAnswer, office_, name, "", &o), IsOk());
+  EXPECT_EQ(o.state(), v1::ANSWER_APPROVED);
+  EXPECT_EQ(Events("AnswerApproved"), 1);
+
+  status = Follow(created->receipt_code());
+  EXPECT_EQ(status.state(), v1::ANSWER_APPROVED);
+  EXPECT_EQ(status.answer(), draft.answer());
+  // What the public sees carries no personal data at all.
+  EXPECT_EQ(status.SerializeAsString().find("0912345678"), std::string::npos);
+  // A code typed in lower case, without dashes, finds it too.
+  std::string typed = absl::AsciiStrToLower(created->receipt_code());
+  typed.erase(std::remove(typed.begin(), typed.end(), '-'), typed.end());
+  EXPECT_EQ(Follow(typed).state(), v1::ANSWER_APPROVED);
+
+  ASSERT_THAT(Transition(&Stub::MarkAnswered, office_, name, "Trả lời tại hội nghị", &o), IsOk());
+  EXPECT_EQ(o.state(), v1::ANSWERED);
+
+  v1::ListOpinionHistoryRequest history_request;
+  history_request.set_name(name);
+  v1::ListOpinionHistoryResponse history;
+  ASSERT_THAT(Call(&Stub::ListOpinionHistory, office_, history_request, &history), IsOk());
+  std::vector<v1::OpinionState> path;
+  for (const auto& e : history.entries()) path.push_back(e.to_state());
+  EXPECT_EQ(path, (std::vector<v1::OpinionState>{
+                      v1::RECEIVED, v1::CLASSIFIED, v1::ASSIGNED, v1::ANSWER_DRAFTED, v1::ASSIGNED,
+                      v1::ANSWER_DRAFTED, v1::ANSWER_APPROVED, v1::ANSWERED}));
+  EXPECT_FALSE(history.entries(1).actor().empty());
+  EXPECT_EQ(history.entries(4).note(), "Nêu rõ kinh phí");
+}
+
+TEST_F(IntakeGrpcTest, BadInputGetsAClearErrorAndStoresNothing) {
+  EXPECT_THAT(Create(""), StatusIs(StatusCode::kInvalidArgument, "TEXT_REQUIRED"));
+  EXPECT_THAT(Create(std::string(10001, 'a')),
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_TOO_LONG"));
+  EXPECT_THAT(Create("Ý kiến", "", "thon-9"),
+              StatusIs(StatusCode::kInvalidArgument, "HAMLET_UNKNOWN"));
+
+  v1::CreateOpinionRequest request;
+  request.set_parent(absl::StrCat("tenants/", a_));
+  request.mutable_opinion()->set_hamlet("thon-1");
+  request.mutable_opinion()->set_text("Ý kiến");
+  request.mutable_opinion()->set_round(round_);
+  v1::Opinion out;
+  EXPECT_THAT(Call(&Stub::CreateOpinion, office_, request, &out),
+              StatusIs(StatusCode::kInvalidArgument, "CHANNEL_REQUIRED"));
+  request.mutable_opinion()->set_channel(v1::HOTLINE);
+  // A round that does not exist, and a round of another commune.
+  request.mutable_opinion()->set_round(
+      absl::StrCat("tenants/", a_, "/rounds/00000000-0000-4000-8000-000000000000"));
+  EXPECT_THAT(Call(&Stub::CreateOpinion, office_, request, &out),
+              StatusIs(StatusCode::kNotFound, "ROUND_NOT_FOUND"));
+  request.mutable_opinion()->set_round(NewRound(b_, Token(b_, {Role::kGovernmentOffice})));
+  EXPECT_THAT(Call(&Stub::CreateOpinion, office_, request, &out),
+              StatusIs(StatusCode::kInvalidArgument, "OTHER_TENANT"));
+  request.mutable_opinion()->set_round("rounds/1");
+  EXPECT_THAT(Call(&Stub::CreateOpinion, office_, request, &out),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(Count("opinions"), 0);
+  EXPECT_EQ(Count("outbox"), 0);
+
+  // Another tenant's staff cannot write into this tenant, nor read it.
+  request.mutable_opinion()->set_round(round_);
+  EXPECT_THAT(Call(&Stub::CreateOpinion, Token(b_, {Role::kGovernmentOffice}), request, &out),
+              StatusIs(StatusCode::kPermissionDenied));
+  // No token at all on a staff route; an expired one on a public route.
+  EXPECT_THAT(Call(&Stub::CreateOpinion, "", request, &out),
+              StatusIs(StatusCode::kUnauthenticated));
+  v1::SubmitOpinionRequest submit;
+  submit.set_parent(absl::StrCat("tenants/", a_));
+  submit.set_round(round_);
+  submit.set_hamlet("thon-1");
+  submit.set_text("Ý kiến");
+  v1::OpinionReceipt receipt;
+  EXPECT_THAT(Call(&Stub::SubmitOpinion, Token(a_, {Role::kCitizen}, "", absl::Seconds(-60)),
+                   submit, &receipt),
+              StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_EQ(Count("opinions"), 0);
+}
+
+TEST_F(IntakeGrpcTest, OtherCommunesCannotReachAnOpinionAndTheProvinceSeesNoPersonalData) {
+  auto created = Create("Đường thôn 1 ngập nước");
+  ASSERT_THAT(created, IsOk());
+  v1::GetOpinionRequest get;
+  get.set_name(created->name());
+  v1::Opinion o;
+  EXPECT_THAT(Call(&Stub::GetOpinion, Token(b_, {Role::kGovernmentOffice}), get, &o),
+              StatusIs(StatusCode::kPermissionDenied));
+  // The same id under the other tenant's name finds nothing: RLS and the key agree.
+  get.set_name(absl::StrCat("tenants/", b_, "/opinions/",
+                            created->name().substr(created->name().rfind('/') + 1)));
+  EXPECT_THAT(Call(&Stub::GetOpinion, Token(b_, {Role::kGovernmentOffice}), get, &o),
+              StatusIs(StatusCode::kNotFound, "OPINION_NOT_FOUND"));
+
+  get.set_name(created->name());
+  ASSERT_THAT(Call(&Stub::GetOpinion, Token("", {Role::kProvince}, province_.id), get, &o), IsOk());
+  EXPECT_FALSE(o.has_submitter());
+  ASSERT_THAT(Call(&Stub::GetOpinion, office_, get, &o), IsOk());
+  EXPECT_EQ(o.submitter().contact(), "0912345678");
+  // A province reader changes nothing.
+  v1::ClassifyOpinionRequest classify;
+  classify.set_name(created->name());
+  classify.set_topic("nong-thon-moi");
+  EXPECT_THAT(
+      Call(&Stub::ClassifyOpinion, Token("", {Role::kProvince}, province_.id), classify, &o),
+      StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST_F(IntakeGrpcTest, ImportStoresGoodRowsReportsBadOnesAndNeverStoresTwice) {
+  v1::ImportOpinionsRequest request;
+  request.set_parent(absl::StrCat("tenants/", a_));
+  request.set_round(round_);
+  request.set_csv(
+      "hamlet,text,submitter_name\n"
+      "thon-1,\"Đề nghị sửa cống, kênh mương thôn 1\",Trần Thị B\n"
+      "thon-7,Không rõ thôn,\n"
+      "thon-2,Đề nghị sửa cống thôn 2,\n"
+      "thon-2,,\n");
+  v1::ImportOpinionsResponse response;
+  ASSERT_THAT(Call(&Stub::ImportOpinionsCsv, office_, request, &response), IsOk());
+  EXPECT_EQ(response.stored(), 2);
+  ASSERT_EQ(response.errors_size(), 2);
+  EXPECT_EQ(response.errors(0).row(), 2);
+  EXPECT_EQ(response.errors(0).reason(), "HAMLET_UNKNOWN");
+  EXPECT_EQ(response.errors(1).row(), 4);
+  EXPECT_EQ(response.errors(1).reason(), "TEXT_REQUIRED");
+  EXPECT_EQ(Events("OpinionsImported"), 1);
+
+  ASSERT_THAT(Call(&Stub::ImportOpinionsCsv, office_, request, &response), IsOk());
+  EXPECT_EQ(response.stored(), 0);
+  EXPECT_EQ(response.already_stored(), 2);
+  EXPECT_EQ(Count("opinions"), 2);
+  EXPECT_EQ(Events("OpinionsImported"), 1);
+
+  // Not UTF-8, rows and CSV together, too many rows: refused whole.
+  request.set_csv("hamlet,text\nthon-1,\xFF\xFE\n");
+  EXPECT_THAT(Call(&Stub::ImportOpinionsCsv, office_, request, &response),
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_NOT_UTF8"));
+  request.clear_csv();
+  for (int i = 0; i < 20001; ++i) {
+    v1::OpinionRow* row = request.add_rows();
+    row->set_hamlet("thon-1");
+    row->set_text("x");
+  }
+  EXPECT_THAT(Call(&Stub::ImportOpinions, office_, request, &response),
+              StatusIs(StatusCode::kInvalidArgument, "TOO_MANY_ROWS"));
+  EXPECT_EQ(Count("opinions"), 2);
+}
+
+TEST_F(IntakeGrpcTest, DuplicatesAreFoundMergedCountedAndUnmerged) {
+  auto a = Create("Đề nghị sửa chữa đường liên thôn 1 bị xuống cấp nghiêm trọng");
+  auto b = Create("Đường liên thôn 1 xuống cấp nghiêm trọng, đề nghị sửa chữa");
+  auto c = Create("de nghi sua chua duong lien thon 1 bi xuong cap nghiem trong!");
+  auto other = Create("Trạm y tế thiếu thuốc bảo hiểm y tế");
+  ASSERT_THAT(a, IsOk());
+  ASSERT_THAT(b, IsOk());
+  ASSERT_THAT(c, IsOk());
+  ASSERT_THAT(other, IsOk());
+
+  v1::FindDuplicatesRequest find;
+  find.set_name(a->name());
+  v1::FindDuplicatesResponse found;
+  ASSERT_THAT(Call(&Stub::FindDuplicates, office_, find, &found), IsOk());
+  std::set<std::string> names;
+  for (const auto& candidate : found.candidates()) names.insert(candidate.opinion().name());
+  EXPECT_EQ(names, (std::set<std::string>{b->name(), c->name()}));
+  EXPECT_GT(found.candidates(0).similarity(), 0.9);  // c differs from a by marks only
+  EXPECT_EQ(found.candidates(0).opinion().name(), c->name());
+
+  v1::MergeOpinionsRequest merge;
+  merge.set_name(a->name());
+  merge.add_sources(b->name());
+  merge.add_sources(c->name());
+  v1::Opinion merged;
+  ASSERT_THAT(Call(&Stub::MergeOpinions, office_, merge, &merged), IsOk());
+  EXPECT_EQ(merged.supporter_count(), 3);
+  // Each source's citizen follows the item that stands for it.
+  v1::OpinionStatus status = Follow(b->receipt_code());
+  EXPECT_EQ(status.supporter_count(), 3);
+  // A merged opinion cannot be merged again, nor stand for others.
+  merge.set_name(other->name());
+  merge.clear_sources();
+  merge.add_sources(b->name());
+  EXPECT_THAT(Call(&Stub::MergeOpinions, office_, merge, &merged),
+              StatusIs(StatusCode::kFailedPrecondition, "INVALID_OPINION_STATE"));
+  EXPECT_EQ(Count("opinions", " AND state = 'MERGED'"), 2);
+
+  v1::Opinion restored;
+  ASSERT_THAT(Transition(&Stub::UnmergeOpinion, office_, c->name(), "not the same road", &restored),
+              IsOk());
+  EXPECT_EQ(restored.state(), v1::RECEIVED);
+  EXPECT_EQ(restored.merged_into(), "");
+  v1::GetOpinionRequest get;
+  get.set_name(a->name());
+  ASSERT_THAT(Call(&Stub::GetOpinion, office_, get, &merged), IsOk());
+  EXPECT_EQ(merged.supporter_count(), 2);
+  EXPECT_THAT(Transition(&Stub::UnmergeOpinion, office_, c->name(), "", &restored),
+              StatusIs(StatusCode::kFailedPrecondition, "INVALID_OPINION_STATE"));
+}
+
+TEST_F(IntakeGrpcTest, ConcurrentCreatesAreAllStoredOnceEach) {
+  constexpr int kThreads = 8, kEach = 8;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Every create is sent twice, as a client retrying would.
+        std::string id = absl::StrCat("c-", t, "-", i);
+        auto first = Create(absl::StrCat("Ý kiến số ", t, "-", i), id);
+        auto second = Create(absl::StrCat("Ý kiến số ", t, "-", i), id);
+        if (!first.ok() || !second.ok() || first->name() != second->name()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(Count("opinions"), kThreads * kEach);
+  EXPECT_EQ(Events("OpinionReceived"), kThreads * kEach);
+}
+
+TEST_F(IntakeGrpcTest, SearchIgnoresMarksAndFiltersCombine) {
+  ASSERT_THAT(Create("Đề nghị cấp giấy chứng nhận quyền sử dụng đất"), IsOk());
+  ASSERT_THAT(Create("Đường thôn 2 ngập", "", "thon-2"), IsOk());
+  auto overdue = Create("Chợ xã xuống cấp");
+  ASSERT_THAT(overdue, IsOk());
+  v1::ClassifyOpinionRequest classify;
+  classify.set_name(overdue->name());
+  classify.set_topic("kinh-te");
+  v1::Opinion o;
+  ASSERT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o), IsOk());
+  v1::AssignOpinionRequest assign;
+  assign.set_name(overdue->name());
+  assign.set_department("Phòng Kinh tế");
+  assign.set_answer_due_date("2020-01-31");
+  ASSERT_THAT(Call(&Stub::AssignOpinion, office_, assign, &o), IsOk());
+  EXPECT_TRUE(o.overdue());
+
+  v1::ListOpinionsRequest list;
+  list.set_parent(absl::StrCat("tenants/", a_));
+  list.set_text("GIAY chung nhan");
+  v1::ListOpinionsResponse page;
+  ASSERT_THAT(Call(&Stub::ListOpinions, office_, list, &page), IsOk());
+  ASSERT_EQ(page.opinions_size(), 1);
+  EXPECT_THAT(page.opinions(0).text(), HasSubstr("giấy chứng nhận"));
+
+  list.clear_text();
+  list.set_filter("overdue = true");
+  ASSERT_THAT(Call(&Stub::ListOpinions, office_, list, &page), IsOk());
+  ASSERT_EQ(page.opinions_size(), 1);
+  EXPECT_EQ(page.opinions(0).name(), overdue->name());
+  list.set_filter(absl::StrCat("hamlet = thon-2 AND state = RECEIVED AND round = ", round_));
+  ASSERT_THAT(Call(&Stub::ListOpinions, office_, list, &page), IsOk());
+  ASSERT_EQ(page.opinions_size(), 1);
+  EXPECT_EQ(page.opinions(0).hamlet(), "thon-2");
+
+  // Pages of one, in a stable order, cover everything once.
+  list.clear_filter();
+  list.set_page_size(1);
+  std::set<std::string> seen;
+  for (int i = 0; i < 5; ++i) {
+    page.Clear();
+    ASSERT_THAT(Call(&Stub::ListOpinions, office_, list, &page), IsOk());
+    for (const auto& op : page.opinions()) seen.insert(op.name());
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(seen.size(), 3u);
+
+  list.set_page_token("bm90IGEgdG9rZW4");
+  EXPECT_THAT(Call(&Stub::ListOpinions, office_, list, &page),
+              StatusIs(StatusCode::kInvalidArgument, "PAGE_TOKEN_INVALID"));
+  list.clear_page_token();
+  list.set_filter("colour = red");
+  EXPECT_THAT(Call(&Stub::ListOpinions, office_, list, &page),
+              StatusIs(StatusCode::kInvalidArgument, "FILTER_INVALID"));
+}
+
+TEST_F(IntakeGrpcTest, IndividualMattersAreRoutedElsewhereWithAReason) {
+  auto created = Create("Thửa đất của gia đình tôi bị đo sai diện tích");
+  ASSERT_THAT(created, IsOk());
+  EXPECT_TRUE(created->suggested_individual());
+  v1::ClassifyOpinionRequest classify;
+  classify.set_name(created->name());
+  classify.set_individual_matter(true);
+  v1::Opinion o;
+  EXPECT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o),
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_REQUIRED"));
+  classify.set_routed_to("Tiếp công dân");
+  classify.set_route_reason("Việc riêng của một hộ, không đưa ra đối thoại");
+  ASSERT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o), IsOk());
+  EXPECT_EQ(o.state(), v1::ROUTED_ELSEWHERE);
+  v1::OpinionStatus status = Follow(created->receipt_code());
+  EXPECT_EQ(status.routed_to(), "Tiếp công dân");
+  // Stale etag: ABORTED, nothing changed.
+  classify.set_etag("1");
+  classify.set_individual_matter(false);
+  classify.set_topic("dat-dai");
+  EXPECT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o),
+              StatusIs(StatusCode::kAborted, "ETAG_MISMATCH"));
+}
+
+TEST_F(IntakeGrpcTest, TenantTopicsReplaceTheDefaults) {
+  v1::ListTopicsRequest list;
+  list.set_parent(absl::StrCat("tenants/", a_));
+  v1::ListTopicsResponse topics;
+  ASSERT_THAT(Call(&Stub::ListTopics, office_, list, &topics), IsOk());
+  EXPECT_TRUE(topics.defaults());
+  EXPECT_EQ(topics.topics_size(), 10);
+
+  v1::ReplaceTopicsRequest replace;
+  replace.set_parent(list.parent());
+  v1::Topic* t = replace.add_topics();
+  t->set_id("ca-phe");
+  t->set_display_name("Cây cà phê");
+  t->add_keywords("cà phê");
+  ASSERT_THAT(Call(&Stub::ReplaceTopics, office_, replace, &topics), IsOk());
+  EXPECT_FALSE(topics.defaults());
+  ASSERT_EQ(topics.topics_size(), 1);
+  EXPECT_EQ(topics.topics(0).keywords(0), "cà phê");
+  auto created = Create("Giá cà phê xuống thấp");
+  ASSERT_THAT(created, IsOk());
+  EXPECT_EQ(created->suggested_topic(), "ca-phe");
+  replace.clear_topics();
+  EXPECT_THAT(Call(&Stub::ReplaceTopics, office_, replace, &topics),
+              StatusIs(StatusCode::kInvalidArgument, "TOPICS_REQUIRED"));
+  EXPECT_THAT(Call(&Stub::ReplaceTopics, department_, replace, &topics),
+              StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST_F(IntakeGrpcTest, RequestsForADialogueReachTheThresholdOnce) {
+  AdminQuery(absl::StrCat("UPDATE tenancy.tenants SET voter_count = 20 WHERE id = '", a_, "'"));
+  v1::RequestDialogueRequest ask;
+  ask.set_parent(absl::StrCat("tenants/", a_));
+  v1::DialogueRequest* r = ask.mutable_request();
+  r->set_voter_name("Lê Văn Cường");
+  r->set_hamlet("thon-1");
+  r->set_contact("0987 000 111");
+  r->set_matter("Ô nhiễm từ trại lợn");
+  v1::DialogueRequest stored;
+  ASSERT_THAT(Call(&Stub::RequestDialogue, "", ask, &stored), IsOk());
+  EXPECT_EQ(stored.state(), v1::OPEN);
+  EXPECT_EQ(stored.contact(), "");  // the public answer is not personal
+  // The same voter, spelled differently, counts once.
+  r->set_voter_name("le van cuong");
+  r->set_contact("0987000111");
+  EXPECT_THAT(Call(&Stub::RequestDialogue, "", ask, &stored),
+              StatusIs(StatusCode::kAlreadyExists, "VOTER_ALREADY_ASKED"));
+  r->set_hamlet("thon-5");
+  EXPECT_THAT(Call(&Stub::RequestDialogue, "", ask, &stored),
+              StatusIs(StatusCode::kInvalidArgument, "HAMLET_UNKNOWN"));
+  EXPECT_EQ(Events("DialogueRequired"), 0);
+
+  // 10% of 20 voters is 2: the second voter reaches it.
+  r->set_hamlet("thon-2");
+  r->set_voter_name("Phạm Thị Dung");
+  r->set_contact("0911 222 333");
+  ASSERT_THAT(Call(&Stub::RequestDialogue, "", ask, &stored), IsOk());
+  EXPECT_EQ(stored.state(), v1::FORWARDED);
+  EXPECT_EQ(Events("DialogueRequired"), 1);
+
+  v1::ListDialogueRequestsRequest list;
+  list.set_parent(ask.parent());
+  v1::ListDialogueRequestsResponse requests;
+  ASSERT_THAT(Call(&Stub::ListDialogueRequests, office_, list, &requests), IsOk());
+  EXPECT_EQ(requests.requests_size(), 2);
+  EXPECT_EQ(requests.open_count(), 0);
+  EXPECT_EQ(requests.threshold(), 2);
+  EXPECT_FALSE(requests.requests(0).contact().empty());  // staff see the contact
+
+  v1::RejectDialogueRequestRequest reject;
+  reject.set_name(requests.requests(0).name());
+  reject.set_reason("không xác minh được");
+  EXPECT_THAT(Call(&Stub::RejectDialogueRequest, office_, reject, &stored),
+              StatusIs(StatusCode::kFailedPrecondition, "INVALID_REQUEST_STATE"));
+}
+
+TEST_F(IntakeGrpcTest, TheSynthesisReportCountsItemsAfterMerging) {
+  auto a = Create("Đề nghị sửa đường thôn 1");
+  auto b = Create("Đề nghị sửa đường thôn 1 gấp");
+  auto c = Create("Hỏi về chế độ bảo hiểm y tế", "", "thon-2");
+  ASSERT_THAT(c, IsOk());
+  v1::MergeOpinionsRequest merge;
+  merge.set_name(a->name());
+  merge.add_sources(b->name());
+  v1::Opinion merged;
+  ASSERT_THAT(Call(&Stub::MergeOpinions, office_, merge, &merged), IsOk());
+
+  v1::GetSynthesisReportRequest request;
+  request.set_round(round_);
+  v1::SynthesisReport report;
+  ASSERT_THAT(Call(&Stub::GetSynthesisReport, office_, request, &report), IsOk());
+  EXPECT_EQ(report.received(), 3);
+  EXPECT_EQ(report.items(), 2);
+  EXPECT_EQ(report.items_list_size(), 2);
+  int supporters = 0;
+  for (const auto& item : report.items_list()) supporters += item.supporter_count();
+  EXPECT_EQ(supporters, 3);
+  ASSERT_EQ(report.by_hamlet_size(), 2);
+  EXPECT_EQ(report.by_hamlet(0).key(), "thon-1");
+  EXPECT_EQ(report.by_hamlet(0).opinions(), 2);
+  request.set_round(absl::StrCat("tenants/", a_, "/rounds/00000000-0000-4000-8000-000000000000"));
+  EXPECT_THAT(Call(&Stub::GetSynthesisReport, office_, request, &report),
+              StatusIs(StatusCode::kNotFound, "ROUND_NOT_FOUND"));
+}
+
+// Row Level Security on every intake table: with the intake role and tenant A's scope, a
+// query without any tenant condition sees A's rows only, and cannot write B's.
+TEST_F(IntakeGrpcTest, EveryIntakeTableIsolatesTenantsInTheDatabase) {
+  ASSERT_THAT(Create("Ý kiến của xã A"), IsOk());
+  const std::string token_b = Token(b_, {Role::kGovernmentOffice, Role::kFront});
+  std::string round_b = NewRound(b_, token_b);
+  v1::CreateOpinionRequest request;
+  request.set_parent(absl::StrCat("tenants/", b_));
+  request.mutable_opinion()->set_round(round_b);
+  request.mutable_opinion()->set_hamlet("thon-1");
+  request.mutable_opinion()->set_channel(v1::HOTLINE);
+  request.mutable_opinion()->set_text("Ý kiến của xã B");
+  v1::Opinion b_opinion;
+  ASSERT_THAT(Call(&Stub::CreateOpinion, token_b, request, &b_opinion), IsOk());
+  v1::TransitionOpinionRequest dummy;
+  for (const auto& [tenant, token] : {std::make_pair(a_, office_), std::make_pair(b_, token_b)}) {
+    v1::ReplaceTopicsRequest topics;
+    topics.set_parent(absl::StrCat("tenants/", tenant));
+    topics.add_topics()->set_id("chung");
+    topics.mutable_topics(0)->set_display_name("Chung");
+    v1::ListTopicsResponse ignored;
+    ASSERT_THAT(Call(&Stub::ReplaceTopics, token, topics, &ignored), IsOk());
+    v1::RequestDialogueRequest ask;
+    ask.set_parent(topics.parent());
+    ask.mutable_request()->set_voter_name("Cử tri");
+    ask.mutable_request()->set_hamlet("thon-1");
+    ask.mutable_request()->set_contact("0900000000");
+    ask.mutable_request()->set_matter("Việc chung");
+    v1::DialogueRequest asked;
+    ASSERT_THAT(Call(&Stub::RequestDialogue, "", ask, &asked), IsOk());
+  }
+  // A history row for each tenant.
+  for (const auto& [name, token] : {std::make_pair(b_opinion.name(), token_b)}) {
+    v1::ClassifyOpinionRequest classify;
+    classify.set_name(name);
+    classify.set_topic("chung");
+    v1::Opinion o;
+    ASSERT_THAT(Call(&Stub::ClassifyOpinion, token, classify, &o), IsOk());
+  }
+  v1::ListOpinionsRequest list;
+  list.set_parent(absl::StrCat("tenants/", a_));
+  v1::ListOpinionsResponse page;
+  ASSERT_THAT(Call(&Stub::ListOpinions, office_, list, &page), IsOk());
+  v1::ClassifyOpinionRequest classify;
+  classify.set_name(page.opinions(0).name());
+  classify.set_topic("chung");
+  v1::Opinion o;
+  ASSERT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o), IsOk());
+
+  db::ConnectionPool pool({testing::IntakePgUri(), 1});
+  for (const char* table :
+       {"rounds", "opinions", "opinion_history", "topics", "dialogue_requests", "outbox"}) {
+    SCOPED_TRACE(table);
+    auto seen = pool.InTransaction(
+        db::TenantScope::Of(a_), [&](pqxx::work& txn) -> absl::StatusOr<std::vector<std::string>> {
+          std::vector<std::string> tenants;
+          for (const auto& row :
+               txn.exec(absl::StrCat("SELECT DISTINCT tenant_id FROM intake.", table,
+                                     " WHERE tenant_id LIKE '", province_.id, "%'"))) {
+            tenants.push_back(row[0].as<std::string>());
+          }
+          return tenants;
+        });
+    ASSERT_THAT(seen, IsOk());
+    EXPECT_EQ(*seen, std::vector<std::string>{a_});
+    // Both tenants really have rows: the administrator sees two.
+    EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(DISTINCT tenant_id) FROM intake.", table,
+                                      " WHERE tenant_id LIKE '", province_.id, "%'")),
+              "2");
+    // No scope at all: nothing.
+    auto none = pool.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+      return txn.exec(absl::StrCat("SELECT count(*) FROM intake.", table))[0][0].as<int>();
+    });
+    ASSERT_THAT(none, IsOk());
+    EXPECT_EQ(*none, 0);
+  }
+  // Writing a row of B under A's scope is refused by the policy.
+  auto forged = pool.InTransaction(db::TenantScope::Of(a_), [&](pqxx::work& txn) -> absl::Status {
+    txn.exec_params("UPDATE intake.topics SET tenant_id = $1 WHERE tenant_id = $2", b_, a_);
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(forged, StatusIs(StatusCode::kPermissionDenied));
+  auto hidden =
+      pool.InTransaction(db::TenantScope::Of(a_), [&](pqxx::work& txn) -> absl::StatusOr<int> {
+        return static_cast<int>(
+            txn.exec_params("UPDATE intake.opinions SET text = 'x' WHERE tenant_id = $1", b_)
+                .affected_rows());
+      });
+  ASSERT_THAT(hidden, IsOk());
+  EXPECT_EQ(*hidden, 0);
+}
+
+}  // namespace
+}  // namespace dialogue::intake

@@ -1,0 +1,178 @@
+// The intake rules without I/O: normalisation, suggestions, states, receipt codes, CSV
+// and the row checks of an import.
+#include "opinion_rules.h"
+
+#include <set>
+
+#include "test_support.h"
+
+namespace dialogue::intake {
+namespace {
+
+using absl::StatusCode;
+using ::dialogue::testing::IsOk;
+using ::dialogue::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(Normalize, DropsVietnameseMarksCaseAndPunctuation) {
+  EXPECT_EQ(Normalize("Đường  BÊ-TÔNG hóa!"), "duong be tong hoa");
+  EXPECT_EQ(Normalize("Giấy chứng nhận quyền sử dụng đất"), "giay chung nhan quyen su dung dat");
+  EXPECT_EQ(Normalize("Ỷ, ỹ; Ự ữ"), "y y u u");
+  // Decomposed input (a letter followed by combining marks) normalises the same way.
+  EXPECT_EQ(Normalize("Đe\xCC\x82\xCC\x80 nghi\xCC\xA3"), "de nghi");
+  EXPECT_EQ(Normalize("  "), "");
+}
+
+TEST(Utf8, CountsCodePointsAndRejectsMalformedInput) {
+  EXPECT_EQ(Utf8Length("Xã"), 2);
+  EXPECT_EQ(Utf8Length("\xC3"), -1);          // cut short
+  EXPECT_EQ(Utf8Length("\xC0\xAF"), -1);      // overlong
+  EXPECT_EQ(Utf8Length("\xED\xA0\x80"), -1);  // a surrogate
+  EXPECT_THAT(CheckText("text", "\xFF", 10),
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_NOT_UTF8"));
+  EXPECT_THAT(CheckText("text", " \n", 10),
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_REQUIRED"));
+  EXPECT_THAT(CheckText("text", std::string(11, 'a'), 10),
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_TOO_LONG"));
+  // Ten Vietnamese letters are ten characters, though more bytes.
+  EXPECT_THAT(CheckText("text", "ăăăăăăăăăă", 10), IsOk());
+  EXPECT_THAT(CheckText("note", "", 10, /*required=*/false), IsOk());
+}
+
+TEST(Suggest, PicksTheTopicWhoseKeywordsMatchMost) {
+  const auto& topics = DefaultTopics();
+  EXPECT_EQ(Suggest(Normalize("Đề nghị bê tông hóa đường giao thông thôn 3"), topics).topic,
+            "nong-thon-moi");
+  EXPECT_EQ(Suggest(Normalize("Việc cấp giấy chứng nhận quyền sử dụng đất còn chậm"), topics).topic,
+            "dat-dai");
+  EXPECT_EQ(Suggest(Normalize("Tài khoản định danh VNeID bị lỗi"), topics).topic, "chuyen-doi-so");
+  EXPECT_EQ(Suggest(Normalize("Xin cảm ơn"), topics).topic, "");
+  // Keywords are whole words: "cap" (theft) does not match inside "capital".
+  EXPECT_EQ(Suggest("capital", topics).topic, "");
+}
+
+TEST(Suggest, NoticesOnePersonsOwnMatter) {
+  const auto& topics = DefaultTopics();
+  EXPECT_TRUE(Suggest(Normalize("Thửa đất của gia đình tôi chưa được cấp sổ"), topics).individual);
+  EXPECT_FALSE(Suggest(Normalize("Đường thôn 3 ngập khi mưa"), topics).individual);
+}
+
+TEST(Topics, DefaultsFollowTheDomainAndTenantListsAreChecked) {
+  std::set<std::string> ids;
+  for (const auto& t : DefaultTopics()) ids.insert(t.id());
+  EXPECT_EQ(ids.size(), 10u);
+  EXPECT_TRUE(ids.count("dat-dai") && ids.count("thu-tuc-hanh-chinh") && ids.count("khac"));
+  EXPECT_THAT(ValidateTopics(DefaultTopics()), IsOk());
+  EXPECT_THAT(ValidateTopics({}), StatusIs(StatusCode::kInvalidArgument, "TOPICS_REQUIRED"));
+  v1::Topic bad;
+  bad.set_id("Đất");
+  bad.set_display_name("Đất");
+  EXPECT_THAT(ValidateTopics({bad}), StatusIs(StatusCode::kInvalidArgument, "TOPIC_ID_INVALID"));
+  v1::Topic good;
+  good.set_id("dat");
+  good.set_display_name("Đất đai");
+  EXPECT_THAT(ValidateTopics({good, good}),
+              StatusIs(StatusCode::kInvalidArgument, "TOPIC_REPEATED"));
+}
+
+TEST(States, FollowTheAnswerWorkflow) {
+  EXPECT_EQ(*NextState(v1::RECEIVED, OpinionAction::kClassify), v1::CLASSIFIED);
+  EXPECT_EQ(*NextState(v1::RECEIVED, OpinionAction::kClassify, true), v1::ROUTED_ELSEWHERE);
+  EXPECT_EQ(*NextState(v1::CLASSIFIED, OpinionAction::kAssign), v1::ASSIGNED);
+  EXPECT_EQ(*NextState(v1::ASSIGNED, OpinionAction::kDraftAnswer), v1::ANSWER_DRAFTED);
+  EXPECT_EQ(*NextState(v1::ANSWER_DRAFTED, OpinionAction::kReturnAnswer), v1::ASSIGNED);
+  EXPECT_EQ(*NextState(v1::ANSWER_DRAFTED, OpinionAction::kApproveAnswer), v1::ANSWER_APPROVED);
+  EXPECT_EQ(*NextState(v1::ANSWER_APPROVED, OpinionAction::kMarkAnswered), v1::ANSWERED);
+  auto refused = NextState(v1::RECEIVED, OpinionAction::kApproveAnswer);
+  EXPECT_THAT(refused, StatusIs(StatusCode::kFailedPrecondition, "INVALID_OPINION_STATE"));
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("ANSWER_DRAFTED"));
+  EXPECT_THAT(NextState(v1::MERGED, OpinionAction::kAssign),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(NextState(v1::ANSWERED, OpinionAction::kClassify),
+              StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST(Roles, DepartmentsDraftAndTheOfficeApproves) {
+  auth::Principal department{"d", "t", "", {auth::Role::kDepartment}};
+  auth::Principal office{"o", "t", "", {auth::Role::kGovernmentOffice}};
+  auth::Principal citizen{"c", "t", "", {auth::Role::kCitizen}};
+  EXPECT_THAT(CheckRole(department, OpinionAction::kDraftAnswer), IsOk());
+  EXPECT_THAT(CheckRole(department, OpinionAction::kApproveAnswer),
+              StatusIs(StatusCode::kPermissionDenied, "ROLE_FORBIDDEN"));
+  EXPECT_THAT(CheckRole(office, OpinionAction::kApproveAnswer), IsOk());
+  EXPECT_THAT(CheckRole(citizen, OpinionAction::kRead), StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST(ReceiptCodes, AreShortUnambiguousAndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    std::string code = NewReceiptCode();
+    ASSERT_EQ(code.size(), 14u) << code;
+    EXPECT_EQ(code.find_first_of("ILOU"), std::string::npos) << code;
+    EXPECT_EQ(CanonicalReceiptCode(code), code);
+    seen.insert(code);
+  }
+  EXPECT_EQ(seen.size(), 2000u);
+  // What a citizen types: lower case, no dashes, O for 0 and l for 1.
+  EXPECT_EQ(CanonicalReceiptCode("o1ab lcde 2345"), "01AB-1CDE-2345");
+}
+
+TEST(Csv, ReadsQuotedFieldsAndNamedColumns) {
+  auto rows = ParseCsv(
+      "\xEF\xBB\xBFtext,hamlet,channel\r\n"
+      "\"Đường, cống \"\"xuống cấp\"\"\nthôn 2\",thon-2,written_petition\r\n"
+      "Hỏi về BHYT,thon-1,\n");
+  ASSERT_THAT(rows, IsOk());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].text(), "Đường, cống \"xuống cấp\"\nthôn 2");
+  EXPECT_EQ((*rows)[0].hamlet(), "thon-2");
+  EXPECT_EQ((*rows)[0].channel(), v1::WRITTEN_PETITION);
+  EXPECT_EQ((*rows)[1].channel(), v1::CHANNEL_UNSPECIFIED);
+  EXPECT_THAT(ParseCsv("name,content\nx,y\n"),
+              StatusIs(StatusCode::kInvalidArgument, "CSV_HEADER_INVALID"));
+  EXPECT_THAT(ParseCsv("hamlet,text\nx,\"open"),
+              StatusIs(StatusCode::kInvalidArgument, "CSV_INVALID"));
+}
+
+TEST(ImportRows, ReportBadRowsByNumberAndKeyGoodOnesStably) {
+  std::vector<v1::OpinionRow> rows(4);
+  rows[0].set_hamlet("thon-1");
+  rows[0].set_text("Đề nghị sửa đường");
+  rows[1].set_hamlet("thon-9");
+  rows[1].set_text("Không rõ thôn");
+  rows[2] = rows[0];  // the same form from another household
+  rows[3].set_hamlet("thon-1");
+  rows[3].set_text("\xFF");
+  std::vector<v1::RowError> errors;
+  auto good = CheckRows(rows, "r1", {"thon-1", "thon-2"}, DefaultTopics(), &errors);
+  ASSERT_EQ(good.size(), 2u);
+  EXPECT_EQ(good[0].fields.channel(), v1::SURVEY_FORM);
+  EXPECT_NE(good[0].key, good[1].key);  // identical rows stay two opinions
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].row(), 2);
+  EXPECT_EQ(errors[0].reason(), "HAMLET_UNKNOWN");
+  EXPECT_EQ(errors[1].row(), 4);
+  EXPECT_EQ(errors[1].reason(), "TEXT_NOT_UTF8");
+  // The same file again gives the same keys, so a re-import stores nothing twice.
+  std::vector<v1::RowError> again_errors;
+  auto again = CheckRows(rows, "r1", {"thon-1", "thon-2"}, DefaultTopics(), &again_errors);
+  EXPECT_EQ(again[0].key, good[0].key);
+  EXPECT_EQ(again[1].key, good[1].key);
+  // Another round, other keys.
+  auto other = CheckRows(rows, "r2", {"thon-1", "thon-2"}, DefaultTopics(), &again_errors);
+  EXPECT_NE(other[0].key, good[0].key);
+}
+
+TEST(Voters, AreOneWhateverTheSpelling) {
+  EXPECT_EQ(VoterKey("Nguyễn Văn An", "thon-1", "0912 345 678"),
+            VoterKey("nguyen van  an", "thon-1", "0912-345-678"));
+  EXPECT_NE(VoterKey("Nguyễn Văn An", "thon-1", "0912345678"),
+            VoterKey("Nguyễn Văn An", "thon-2", "0912345678"));
+  EXPECT_EQ(DialogueThreshold(1234, 10), 124);  // 10% rounded up
+  EXPECT_EQ(DialogueThreshold(1000, 0), 100);   // the default share
+  EXPECT_EQ(DialogueThreshold(0, 10), 0);       // voters unknown
+}
+
+}  // namespace
+}  // namespace dialogue::intake
