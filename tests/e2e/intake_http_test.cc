@@ -1,0 +1,168 @@
+// Opinion intake end to end, through the stack's gateway and intake service: a citizen
+// submits without an account, staff classify, assign and answer, the citizen reads the
+// answer by receipt code; the Front uploads a CSV of survey forms.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "http_client.h"
+#include "test_support.h"
+
+namespace dialogue {
+namespace {
+
+using auth::Role;
+using ::dialogue::testing::AdminQuery;
+using ::dialogue::testing::Http;
+using ::dialogue::testing::HttpResponse;
+using ::dialogue::testing::StackEnv;
+using ::dialogue::testing::Token;
+using ::testing::HasSubstr;
+
+std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
+
+google::protobuf::Value Get(const std::string& body, const std::string& name) {
+  google::protobuf::Struct s;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(body, &s).ok()) << body;
+  auto it = s.fields().find(name);
+  return it == s.fields().end() ? google::protobuf::Value() : it->second;
+}
+
+std::string Str(const std::string& body, const std::string& name) {
+  return Get(body, name).string_value();
+}
+
+class IntakeHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = StackEnv("DIALOGUE_GATEWAY_URL");
+    v1::Hamlet hamlet;
+    hamlet.set_id("an-son");
+    hamlet.set_display_name("Thôn An Sơn");
+    province_ = testing::NewProvince(1, {hamlet});
+    tenant_ = province_.tenants[0];
+    office_ = Token(tenant_, {Role::kGovernmentOffice, Role::kFront});
+    department_ = Token(tenant_, {Role::kDepartment});
+    HttpResponse round =
+        Http("POST", Url("/rounds"), R"({"title":"Đợt 1","answerDueDate":"2026-04-20"})",
+             {Bearer(office_)});
+    ASSERT_EQ(round.status, 200) << round.body;
+    round_ = Str(round.body, "name");
+  }
+  std::string Url(const std::string& path) {
+    return absl::StrCat(url_, "/v1/tenants/", tenant_, path);
+  }
+  std::string Count() {
+    return AdminQuery("SELECT count(*) FROM intake.opinions WHERE tenant_id = '" + tenant_ + "'");
+  }
+
+  std::string url_, tenant_, office_, department_, round_;
+  testing::Province province_;
+};
+
+TEST_F(IntakeHttpTest, ACitizenSubmitsStaffAnswerAndTheCitizenReadsTheAnswer) {
+  HttpResponse submitted =
+      Http("POST", Url("/opinions:submit"),
+           absl::StrCat(R"({"round":")", round_,
+                        R"(","hamlet":"an-son","text":"Đề nghị lắp đèn chiếu sáng đường thôn",)",
+                        R"("submitter":{"name":"Hoàng Văn E","contact":"0900111222"}})"));
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  std::string code = Str(submitted.body, "receiptCode");
+  ASSERT_EQ(code.size(), 14u);
+  std::string follow = absl::StrCat(url_, Str(submitted.body, "followUrlPath"));
+
+  HttpResponse list = Http("GET", Url("/opinions?filter=state%20%3D%20RECEIVED"), "",
+                           {Bearer(office_)});
+  ASSERT_EQ(list.status, 200) << list.body;
+  google::protobuf::Value listed = Get(list.body, "opinions");
+  const auto& opinions = listed.list_value();
+  ASSERT_EQ(opinions.values_size(), 1);
+  std::string name = opinions.values(0).struct_value().fields().at("name").string_value();
+  EXPECT_EQ(opinions.values(0).struct_value().fields().at("suggestedTopic").string_value(),
+            "nong-thon-moi");
+
+  auto post = [&](const std::string& verb, const std::string& body, const std::string& token) {
+    return Http("POST", absl::StrCat(url_, "/v1/", name, ":", verb), body, {Bearer(token)});
+  };
+  ASSERT_EQ(post("classify", R"({"topic":"nong-thon-moi"})", office_).status, 200);
+  ASSERT_EQ(post("assign", R"({"department":"Phòng Kinh tế","workingDays":5})", office_).status,
+            200);
+  HttpResponse early = Http("GET", follow);
+  EXPECT_EQ(Str(early.body, "state"), "ASSIGNED");
+  EXPECT_EQ(Str(early.body, "answer"), "");
+  ASSERT_EQ(post("draftAnswer", R"({"answer":"Xã sẽ lắp 12 đèn trong quý III."})", department_)
+                .status,
+            200);
+  // A department cannot approve its own answer; the office can.
+  EXPECT_EQ(post("approveAnswer", "{}", department_).status, 403);
+  HttpResponse approved = post("approveAnswer", "{}", office_);
+  ASSERT_EQ(approved.status, 200) << approved.body;
+
+  HttpResponse seen = Http("GET", follow);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(Str(seen.body, "state"), "ANSWER_APPROVED");
+  EXPECT_EQ(Str(seen.body, "answer"), "Xã sẽ lắp 12 đèn trong quý III.");
+  EXPECT_EQ(seen.body.find("0900111222"), std::string::npos);
+  EXPECT_EQ(seen.body.find("Hoàng"), std::string::npos);
+
+  // Staff reading the opinion see who sent it; nobody without a token does.
+  HttpResponse staff = Http("GET", absl::StrCat(url_, "/v1/", name), "", {Bearer(office_)});
+  EXPECT_THAT(staff.body, HasSubstr("0900111222"));
+  EXPECT_EQ(Http("GET", absl::StrCat(url_, "/v1/", name)).status, 401);
+}
+
+TEST_F(IntakeHttpTest, TheFrontUploadsACsvOfSurveyForms) {
+  std::string csv =
+      "hamlet,text,submitter_name\n"
+      "an-son,\"Kênh mương nội đồng bị bồi lấp, đề nghị nạo vét\",Nguyễn Thị F\n"
+      "an-lau,Thôn không có trong danh sách,\n"
+      "an-son,Hỗ trợ giống lúa cho vụ Đông Xuân,\n";
+  std::string upload = absl::StrCat(url_, "/v1/tenants/", tenant_,
+                                    "/opinions:importCsv?round=", round_);
+  HttpResponse imported =
+      Http("POST", upload, csv, {Bearer(office_), "Content-Type: text/csv"});
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_EQ(Get(imported.body, "stored").number_value(), 2);
+  EXPECT_THAT(imported.body, HasSubstr("\"row\":2"));
+  EXPECT_THAT(imported.body, HasSubstr("HAMLET_UNKNOWN"));
+  HttpResponse again = Http("POST", upload, csv, {Bearer(office_), "Content-Type: text/csv"});
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Get(again.body, "alreadyStored").number_value(), 2);
+  EXPECT_EQ(Count(), "2");
+
+  // A file that is not UTF-8, and a header without the needed columns: refused whole.
+  HttpResponse latin1 = Http("POST", upload, "hamlet,text\nan-son,Ph\xE1t tri\xEAn\n",
+                             {Bearer(office_), "Content-Type: text/csv"});
+  EXPECT_EQ(latin1.status, 400);
+  EXPECT_THAT(latin1.body, HasSubstr("TEXT_NOT_UTF8"));
+  HttpResponse header = Http("POST", upload, "ten,noi_dung\nx,y\n",
+                             {Bearer(office_), "Content-Type: text/csv"});
+  EXPECT_EQ(header.status, 400);
+  EXPECT_THAT(header.body, HasSubstr("CSV_HEADER_INVALID"));
+  EXPECT_EQ(Count(), "2");
+}
+
+TEST_F(IntakeHttpTest, MalformedOrOversizedSubmissionsAreRefusedAndStoreNothing) {
+  HttpResponse malformed = Http("POST", Url("/opinions:submit"), R"({"round": )");
+  EXPECT_EQ(malformed.status, 400);
+  HttpResponse unknown = Http("POST", Url("/opinions:submit"), R"({"colour":"red"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_THAT(unknown.body, HasSubstr("colour"));
+  HttpResponse too_long = Http(
+      "POST", Url("/opinions:submit"),
+      absl::StrCat(R"({"round":")", round_, R"(","hamlet":"an-son","text":")",
+                   std::string(10001, 'a'), R"("})"));
+  EXPECT_EQ(too_long.status, 400);
+  EXPECT_THAT(too_long.body, HasSubstr("TEXT_TOO_LONG"));
+  HttpResponse huge = Http("POST", Url("/opinions:submit"), std::string(2 << 20, ' '));
+  EXPECT_EQ(huge.status, 413);
+  // A receipt code that cannot be one, and one that is well-formed but unknown.
+  EXPECT_EQ(Http("GET", Url("/receipts/nope")).status, 400);
+  HttpResponse unknown_code = Http("GET", Url("/receipts/0000-0000-0000"));
+  EXPECT_EQ(unknown_code.status, 404);
+  EXPECT_THAT(unknown_code.body, HasSubstr("RECEIPT_NOT_FOUND"));
+  EXPECT_EQ(Count(), "0");
+}
+
+}  // namespace
+}  // namespace dialogue
