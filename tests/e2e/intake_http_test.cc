@@ -71,8 +71,8 @@ TEST_F(IntakeHttpTest, ACitizenSubmitsStaffAnswerAndTheCitizenReadsTheAnswer) {
   ASSERT_EQ(code.size(), 14u);
   std::string follow = absl::StrCat(url_, Str(submitted.body, "followUrlPath"));
 
-  HttpResponse list = Http("GET", Url("/opinions?filter=state%20%3D%20RECEIVED"), "",
-                           {Bearer(office_)});
+  HttpResponse list =
+      Http("GET", Url("/opinions?filter=state%20%3D%20RECEIVED"), "", {Bearer(office_)});
   ASSERT_EQ(list.status, 200) << list.body;
   google::protobuf::Value listed = Get(list.body, "opinions");
   const auto& opinions = listed.list_value();
@@ -90,9 +90,9 @@ TEST_F(IntakeHttpTest, ACitizenSubmitsStaffAnswerAndTheCitizenReadsTheAnswer) {
   HttpResponse early = Http("GET", follow);
   EXPECT_EQ(Str(early.body, "state"), "ASSIGNED");
   EXPECT_EQ(Str(early.body, "answer"), "");
-  ASSERT_EQ(post("draftAnswer", R"({"answer":"Xã sẽ lắp 12 đèn trong quý III."})", department_)
-                .status,
-            200);
+  ASSERT_EQ(
+      post("draftAnswer", R"({"answer":"Xã sẽ lắp 12 đèn trong quý III."})", department_).status,
+      200);
   // A department cannot approve its own answer; the office can.
   EXPECT_EQ(post("approveAnswer", "{}", department_).status, 403);
   HttpResponse approved = post("approveAnswer", "{}", office_);
@@ -117,10 +117,9 @@ TEST_F(IntakeHttpTest, TheFrontUploadsACsvOfSurveyForms) {
       "an-son,\"Kênh mương nội đồng bị bồi lấp, đề nghị nạo vét\",Nguyễn Thị F\n"
       "an-lau,Thôn không có trong danh sách,\n"
       "an-son,Hỗ trợ giống lúa cho vụ Đông Xuân,\n";
-  std::string upload = absl::StrCat(url_, "/v1/tenants/", tenant_,
-                                    "/opinions:importCsv?round=", round_);
-  HttpResponse imported =
-      Http("POST", upload, csv, {Bearer(office_), "Content-Type: text/csv"});
+  std::string upload =
+      absl::StrCat(url_, "/v1/tenants/", tenant_, "/opinions:importCsv?round=", round_);
+  HttpResponse imported = Http("POST", upload, csv, {Bearer(office_), "Content-Type: text/csv"});
   ASSERT_EQ(imported.status, 200) << imported.body;
   EXPECT_EQ(Get(imported.body, "stored").number_value(), 2);
   EXPECT_THAT(imported.body, HasSubstr("\"row\":2"));
@@ -135,8 +134,8 @@ TEST_F(IntakeHttpTest, TheFrontUploadsACsvOfSurveyForms) {
                              {Bearer(office_), "Content-Type: text/csv"});
   EXPECT_EQ(latin1.status, 400);
   EXPECT_THAT(latin1.body, HasSubstr("TEXT_NOT_UTF8"));
-  HttpResponse header = Http("POST", upload, "ten,noi_dung\nx,y\n",
-                             {Bearer(office_), "Content-Type: text/csv"});
+  HttpResponse header =
+      Http("POST", upload, "ten,noi_dung\nx,y\n", {Bearer(office_), "Content-Type: text/csv"});
   EXPECT_EQ(header.status, 400);
   EXPECT_THAT(header.body, HasSubstr("CSV_HEADER_INVALID"));
   EXPECT_EQ(Count(), "2");
@@ -148,10 +147,10 @@ TEST_F(IntakeHttpTest, MalformedOrOversizedSubmissionsAreRefusedAndStoreNothing)
   HttpResponse unknown = Http("POST", Url("/opinions:submit"), R"({"colour":"red"})");
   EXPECT_EQ(unknown.status, 400);
   EXPECT_THAT(unknown.body, HasSubstr("colour"));
-  HttpResponse too_long = Http(
-      "POST", Url("/opinions:submit"),
-      absl::StrCat(R"({"round":")", round_, R"(","hamlet":"an-son","text":")",
-                   std::string(10001, 'a'), R"("})"));
+  HttpResponse too_long =
+      Http("POST", Url("/opinions:submit"),
+           absl::StrCat(R"({"round":")", round_, R"(","hamlet":"an-son","text":")",
+                        std::string(10001, 'a'), R"("})"));
   EXPECT_EQ(too_long.status, 400);
   EXPECT_THAT(too_long.body, HasSubstr("TEXT_TOO_LONG"));
   HttpResponse huge = Http("POST", Url("/opinions:submit"), std::string(2 << 20, ' '));

@@ -18,6 +18,7 @@
 #include "dialogue/common/config.h"
 #include "dialogue/common/status.h"
 #include "dialogue/db/migrations.h"
+#include "dialogue/v1/intake.grpc.pb.h"
 #include "dialogue/v1/planning.grpc.pb.h"
 #include "dialogue/v1/tenants.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -34,8 +35,8 @@ constexpr const char* kUsage = R"(usage: dialoguectl <command> [flags]
   migrate --pg-uri ADMIN_URI --service NAME --dir MIGRATIONS_DIR
   wait    --addr HOST:PORT [--timeout-seconds 30]
           waits until the server's grpc.health.v1 check answers SERVING
-  demo    --planning-addr HOST:PORT --dir deploy/demo
-          creates the demo province, communes and plans (safe to run again)
+  demo    --planning-addr HOST:PORT [--intake-addr HOST:PORT] --dir deploy/demo
+          creates the demo province, communes, plans and opinions (safe to run again)
 
 roles: party_office government_office front department chair secretary hamlet_lead
        citizen province admin
@@ -198,8 +199,33 @@ absl::Status LoadDemo(Config& config) {
                 v1::PlanState_Name(plan.state()).c_str(), plan.name().c_str());
     ++loaded;
   }
-  std::printf("demo: %d provinces, %d communes, %d plans\n", provinces.provinces_size(),
-              communes.tenants_size(), loaded);
+  // A collection round with a few survey forms, for the intake pages to show something.
+  int opinions = 0;
+  if (config.Has("intake-addr")) {
+    auto intake = v1::IntakeService::NewStub(grpc::CreateChannel(
+        config.String("intake-addr", "127.0.0.1:7002"), grpc::InsecureChannelCredentials()));
+    v1::CreateRoundRequest round_request;
+    RETURN_IF_ERROR(ParseJson(dir + "/round.json", &round_request));
+    v1::ImportOpinionsRequest import;
+    RETURN_IF_ERROR(ParseJson(dir + "/opinions.json", &import));
+    std::string tenant(absl::StripPrefix(round_request.parent(), "tenants/"));
+    ASSIGN_OR_RETURN(std::string front,
+                     IssueToken(config, tenant, "", "front,government_office", "demo-loader", 1));
+    v1::Round round;
+    RETURN_IF_ERROR(WithToken(
+        front,
+        [&](grpc::ClientContext* c) { return intake->CreateRound(c, round_request, &round); },
+        false));
+    import.set_round(round.name());
+    v1::ImportOpinionsResponse imported;
+    RETURN_IF_ERROR(WithToken(
+        front, [&](grpc::ClientContext* c) { return intake->ImportOpinions(c, import, &imported); },
+        false));
+    opinions = imported.stored() + imported.already_stored();
+    std::printf("  %-28s %d opinions in %s\n", "opinions.json", opinions, round.name().c_str());
+  }
+  std::printf("demo: %d provinces, %d communes, %d plans, %d opinions\n",
+              provinces.provinces_size(), communes.tenants_size(), loaded, opinions);
   return absl::OkStatus();
 }
 
