@@ -224,30 +224,44 @@ const std::vector<v1::Topic>& DefaultTopics() {
   return *topics;
 }
 
-Suggestion Suggest(absl::string_view normalized_text, const std::vector<v1::Topic>& topics) {
-  Suggestion suggestion;
-  std::string padded = absl::StrCat(" ", normalized_text, " ");
-  auto contains = [&](absl::string_view phrase) {
-    return padded.find(absl::StrCat(" ", phrase, " ")) != std::string::npos;
-  };
-  int best = 0;
+TopicMatcher::TopicMatcher(const std::vector<v1::Topic>& topics) {
   for (const auto& topic : topics) {
-    int score = 0;
+    Entry entry{topic.id(), {}};
     for (const auto& keyword : topic.keywords()) {
       std::string k = Normalize(keyword);
-      if (!k.empty() && contains(k)) {
-        score += 1 + static_cast<int>(std::count(k.begin(), k.end(), ' '));
-      }
+      if (k.empty()) continue;
+      int weight = 1 + static_cast<int>(std::count(k.begin(), k.end(), ' '));
+      entry.phrases.emplace_back(absl::StrCat(" ", k, " "), weight);
+    }
+    entries_.push_back(std::move(entry));
+  }
+}
+
+Suggestion TopicMatcher::Suggest(absl::string_view normalized_text) const {
+  Suggestion suggestion;
+  const std::string padded = absl::StrCat(" ", normalized_text, " ");
+  int best = 0;
+  for (const auto& entry : entries_) {
+    int score = 0;
+    for (const auto& [phrase, weight] : entry.phrases) {
+      if (padded.find(phrase) != std::string::npos) score += weight;
     }
     if (score > best) {
       best = score;
-      suggestion.topic = topic.id();
+      suggestion.topic = entry.topic;
     }
   }
   for (const char* phrase : kIndividualPhrases) {
-    if (contains(phrase)) suggestion.individual = true;
+    if (padded.find(absl::StrCat(" ", phrase, " ")) != std::string::npos) {
+      suggestion.individual = true;
+      break;
+    }
   }
   return suggestion;
+}
+
+Suggestion Suggest(absl::string_view normalized_text, const std::vector<v1::Topic>& topics) {
+  return TopicMatcher(topics).Suggest(normalized_text);
 }
 
 absl::Status ValidateTopics(const std::vector<v1::Topic>& topics) {
@@ -508,6 +522,7 @@ std::vector<ImportRow> CheckRows(const std::vector<v1::OpinionRow>& rows, const 
                                  const std::vector<v1::Topic>& topics,
                                  std::vector<v1::RowError>* errors) {
   std::set<absl::string_view> known(hamlets.begin(), hamlets.end());
+  const TopicMatcher matcher(topics);
   std::map<std::string, int> occurrences;
   std::vector<ImportRow> good;
   good.reserve(rows.size());
@@ -541,7 +556,7 @@ std::vector<ImportRow> CheckRows(const std::vector<v1::OpinionRow>& rows, const 
     out.fields = row;
     if (out.fields.channel() == v1::CHANNEL_UNSPECIFIED) out.fields.set_channel(v1::SURVEY_FORM);
     out.normalized = Normalize(row.text());
-    out.suggestion = Suggest(out.normalized, topics);
+    out.suggestion = matcher.Suggest(out.normalized);
     std::string identity =
         absl::StrCat(round, "\x1f", row.hamlet(), "\x1f", out.normalized, "\x1f",
                      Normalize(row.submitter_name()), "\x1f", Normalize(row.submitter_contact()),

@@ -39,8 +39,24 @@ struct Suggestion {
   bool individual = false;  // reads as one person's own matter ("nhà tôi", "gia đình tôi")
 };
 
-// The topic whose keywords match most of the text (longer phrases weigh more; the first
-// listed wins a tie). Keywords match whole words, without diacritics.
+// The topics' keywords normalised once, to suggest a topic for many texts.
+class TopicMatcher {
+ public:
+  explicit TopicMatcher(const std::vector<v1::Topic>& topics);
+
+  // The topic whose keywords match most of the text (longer phrases weigh more; the first
+  // listed wins a tie). Keywords match whole words, without diacritics.
+  Suggestion Suggest(absl::string_view normalized_text) const;
+
+ private:
+  struct Entry {
+    std::string topic;
+    std::vector<std::pair<std::string, int>> phrases;  // " keyword " and its weight
+  };
+  std::vector<Entry> entries_;
+};
+
+// TopicMatcher(topics).Suggest(normalized_text), for one text.
 Suggestion Suggest(absl::string_view normalized_text, const std::vector<v1::Topic>& topics);
 
 // INVALID_ARGUMENT for a list a tenant may not set: empty, bad or repeated ids, no name.
