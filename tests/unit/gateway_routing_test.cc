@@ -68,13 +68,13 @@ class RouteTableTest : public ::testing::Test {
 TEST_F(RouteTableTest, ComesFromEveryAnnotatedMethodOfTheContract) {
   int annotated = 0;
   for (const char* service : {"dialogue.v1.PlanningService", "dialogue.v1.TenantService",
-                              "dialogue.v1.CalendarService"}) {
+                              "dialogue.v1.CalendarService", "dialogue.v1.IntakeService"}) {
     const auto* s = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     ASSERT_NE(s, nullptr) << service;
     annotated += s->method_count();
   }
   EXPECT_EQ(static_cast<int>(table_.routes().size()), annotated);
-  EXPECT_EQ(table_.Programs(), std::vector<std::string>{"planning"});
+  EXPECT_EQ(table_.Programs(), (std::vector<std::string>{"intake", "planning"}));
   const Route* route = nullptr;
   Bindings b;
   std::string allowed;
@@ -86,6 +86,14 @@ TEST_F(RouteTableTest, ComesFromEveryAnnotatedMethodOfTheContract) {
   ASSERT_EQ(table_.Match("GET", "/v1/calendar:convert", &route, &b, &allowed),
             RouteTable::Result::kFound);
   EXPECT_TRUE(route->is_public);
+  ASSERT_EQ(table_.Match("GET", "/v1/tenants/x/receipts/ABCD-EFGH-JKMN", &route, &b, &allowed),
+            RouteTable::Result::kFound);
+  EXPECT_EQ(route->grpc_path, "/dialogue.v1.IntakeService/FollowOpinion");
+  EXPECT_TRUE(route->is_public);
+  ASSERT_EQ(table_.Match("POST", "/v1/tenants/x/opinions:importCsv", &route, &b, &allowed),
+            RouteTable::Result::kFound);
+  EXPECT_EQ(route->body, "csv");
+  EXPECT_FALSE(route->is_public);
   EXPECT_EQ(table_.Match("DELETE", "/v1/tenants/x/plans", &route, &b, &allowed),
             RouteTable::Result::kMethodNotAllowed);
   EXPECT_EQ(allowed, "GET, POST");
