@@ -68,6 +68,9 @@ struct Province {
 };
 Province NewProvince(int communes, const std::vector<v1::Hamlet>& hamlets = {});
 
+// A TCP port on 127.0.0.1 that was free a moment ago, for a server a test starts.
+int FreePort();
+
 // Runs SQL as the administrator and returns the first column of the first row.
 std::string AdminQuery(const std::string& sql);
 

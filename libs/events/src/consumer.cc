@@ -1,0 +1,279 @@
+#include "dialogue/events/consumer.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "dialogue/common/log.h"
+#include "dialogue/common/status.h"
+
+namespace dialogue::events {
+namespace {
+
+using common::Log;
+using common::LogLevel;
+
+// The fields of a stream entry [id, [field, value, ...]] as a map.
+std::map<std::string, std::string> Fields(const RedisReply& entry) {
+  std::map<std::string, std::string> fields;
+  if (entry.elements.size() < 2) return fields;
+  const auto& flat = entry.elements[1].elements;
+  for (size_t i = 0; i + 1 < flat.size(); i += 2) fields[flat[i].str] = flat[i + 1].str;
+  return fields;
+}
+
+absl::Status RedisError(const RedisReply& reply, const char* command) {
+  return absl::UnavailableError(absl::StrCat("Redis refused ", command, ": ", reply.str));
+}
+
+}  // namespace
+
+Consumer::Consumer(db::ConnectionPool& pool, RedisAddress redis, ConsumerOptions options,
+                   Handler handler)
+    : pool_(pool),
+      redis_(std::move(redis)),
+      options_(std::move(options)),
+      handler_(std::move(handler)) {}
+
+Consumer::~Consumer() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void Consumer::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+absl::Status Consumer::EnsureGroup() {
+  if (group_ready_) return absl::OkStatus();
+  // From the stream's first entry: events published before this group's first start
+  // (the relay runs before any consumer) are not lost.
+  auto reply =
+      redis_.Command({"XGROUP", "CREATE", options_.stream, options_.group, "0", "MKSTREAM"});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error() && !absl::StartsWith(reply->str, "BUSYGROUP")) {
+    return RedisError(*reply, "XGROUP CREATE");
+  }
+  group_ready_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PollResult> Consumer::PollOnce() {
+  RETURN_IF_ERROR(EnsureGroup());
+  PollResult result;
+  std::vector<RedisReply> entries;
+  auto claimed = redis_.Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
+                                 absl::StrCat(options_.claim_idle.count()), claim_cursor_, "COUNT",
+                                 absl::StrCat(options_.batch)});
+  if (!claimed.ok()) return claimed.status();
+  if (claimed->is_error()) {
+    // NOGROUP: Redis lost the group (restarted without its data); create it again.
+    if (absl::StartsWith(claimed->str, "NOGROUP")) group_ready_ = false;
+    return RedisError(*claimed, "XAUTOCLAIM");
+  }
+  if (claimed->elements.size() >= 2) {
+    claim_cursor_ = claimed->elements[0].str;
+    entries = std::move(claimed->elements[1].elements);
+  }
+  if (entries.empty()) {
+    auto read =
+        redis_.Command({"XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
+                        absl::StrCat(options_.batch), "BLOCK", absl::StrCat(options_.block.count()),
+                        "STREAMS", options_.stream, ">"},
+                       options_.block + RedisClient::kDefaultTimeout);
+    if (!read.ok()) return read.status();
+    if (read->is_error()) {
+      if (absl::StartsWith(read->str, "NOGROUP")) group_ready_ = false;
+      return RedisError(*read, "XREADGROUP");
+    }
+    if (read->type != RedisReply::Type::kArray || read->elements.empty()) return result;
+    const RedisReply& stream = read->elements[0];
+    if (stream.elements.size() < 2) return result;
+    entries = std::move(read->elements[0].elements[1].elements);
+  }
+  std::vector<std::string> ack = {"XACK", options_.stream, options_.group};
+  absl::Status first_error;
+  for (const RedisReply& entry : entries) {
+    if (entry.elements.empty()) continue;
+    auto before = result;
+    absl::Status s = Handle(entry, result);
+    if (!s.ok()) {
+      // PostgreSQL or Redis is away: stop the batch; the rest stays pending.
+      first_error = s;
+      break;
+    }
+    if (result.failed == before.failed) ack.push_back(entry.elements[0].str);
+  }
+  if (ack.size() > 3) {
+    auto acked = redis_.Command(ack);
+    if (!acked.ok()) return acked.status();
+  }
+  if (!first_error.ok()) return first_error;
+  return result;
+}
+
+absl::StatusOr<bool> Consumer::Apply(const v1::Event& event) {
+  absl::string_view tenant = event.tenant();
+  if (!absl::ConsumePrefix(&tenant, "tenants/") || tenant.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("event ", event.id(), " names no tenant (\"", event.tenant(), "\")"));
+  }
+  return pool_.InTransaction(
+      db::TenantScope::Of(std::string(tenant)), [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+        auto recorded = txn.exec_params(
+            absl::StrCat("INSERT INTO ", options_.processed_table,
+                         " (tenant_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"),
+            std::string(tenant), event.id());
+        if (recorded.affected_rows() == 0) return false;  // applied before
+        RETURN_IF_ERROR(handler_(txn, event));
+        return true;
+      });
+}
+
+absl::Status Consumer::Handle(const RedisReply& entry, PollResult& result) {
+  const std::string& id = entry.elements[0].str;
+  auto fields = Fields(entry);
+  const std::string& payload = fields["event"];
+  v1::Event event;
+  if (fields.empty()) {
+    result.skipped++;  // trimmed from the stream before it was claimed: nothing to apply
+    return absl::OkStatus();
+  }
+  if (!event.ParseFromString(payload) || event.id().empty()) {
+    RETURN_IF_ERROR(Park(id, payload, "the entry is not a dialogue.v1.Event", 1));
+    result.parked++;
+    return absl::OkStatus();
+  }
+  if (!options_.types.empty() && !options_.types.count(event.type())) {
+    result.skipped++;
+    return absl::OkStatus();
+  }
+  auto applied = Apply(event);
+  if (applied.ok()) {
+    (*applied ? result.applied : result.skipped)++;
+    return absl::OkStatus();
+  }
+  if (absl::IsUnavailable(applied.status())) return applied.status();
+  // The handler refused or failed: count the deliveries, park when they run out.
+  auto pending = redis_.Command({"XPENDING", options_.stream, options_.group, id, id, "1"});
+  if (!pending.ok()) return pending.status();
+  long long deliveries = 1;
+  if (!pending->elements.empty() && pending->elements[0].elements.size() >= 4) {
+    deliveries = pending->elements[0].elements[3].integer;
+  }
+  const std::string error(applied.status().message());
+  if (deliveries >= options_.max_deliveries) {
+    RETURN_IF_ERROR(Park(id, payload, error, deliveries));
+    result.parked++;
+    return absl::OkStatus();
+  }
+  Log(LogLevel::kWarning, "event not applied; it will be tried again",
+      {{"group", options_.group},
+       {"event", event.id()},
+       {"type", event.type()},
+       {"deliveries", absl::StrCat(deliveries)},
+       {"error", error}});
+  result.failed++;
+  return absl::OkStatus();
+}
+
+absl::Status Consumer::Park(const std::string& entry_id, const std::string& payload,
+                            const std::string& error, long long deliveries) {
+  Log(LogLevel::kError, "event parked in the dead-letter stream",
+      {{"group", options_.group}, {"entry", entry_id}, {"error", error}});
+  auto parked = redis_.Command({"XADD", options_.dead_letter_stream, "*", "event", payload, "group",
+                                options_.group, "error", error, "deliveries",
+                                absl::StrCat(deliveries), "entry", entry_id});
+  if (!parked.ok()) return parked.status();
+  if (parked->is_error()) return RedisError(*parked, "XADD");
+  return absl::OkStatus();
+}
+
+void Consumer::Run() {
+  auto backoff = std::chrono::milliseconds(100);
+  bool failing = false;
+  while (!stopping_) {
+    auto polled = PollOnce();
+    if (polled.ok()) {
+      if (failing)
+        Log(LogLevel::kInfo, "event consumer reading again", {{"group", options_.group}});
+      failing = false;
+      backoff = std::chrono::milliseconds(100);
+      continue;
+    }
+    if (!failing) {
+      Log(LogLevel::kWarning, "event consumer cannot read or apply; events wait",
+          {{"group", options_.group}, {"error", std::string(polled.status().message())}});
+    }
+    failing = true;
+    for (auto slept = std::chrono::milliseconds(0); slept < backoff && !stopping_;
+         slept += std::chrono::milliseconds(50)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+}
+
+absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(RedisClient& redis, int count,
+                                                        const std::string& dead_letter_stream) {
+  auto range =
+      redis.Command({"XRANGE", dead_letter_stream, "-", "+", "COUNT", absl::StrCat(count)});
+  if (!range.ok()) return range.status();
+  if (range->is_error()) return RedisError(*range, "XRANGE");
+  std::vector<DeadLetter> letters;
+  for (const auto& entry : range->elements) {
+    if (entry.elements.empty()) continue;
+    auto fields = Fields(entry);
+    DeadLetter letter;
+    letter.id = entry.elements[0].str;
+    letter.group = fields["group"];
+    letter.error = fields["error"];
+    (void)absl::SimpleAtoi(fields["deliveries"], &letter.deliveries);
+    (void)letter.event.ParseFromString(fields["event"]);
+    letters.push_back(std::move(letter));
+  }
+  return letters;
+}
+
+absl::StatusOr<int> ReplayDeadLetters(RedisClient& redis, const std::vector<std::string>& ids,
+                                      const std::string& stream,
+                                      const std::string& dead_letter_stream) {
+  std::vector<RedisReply> entries;
+  if (ids.empty()) {
+    auto range = redis.Command({"XRANGE", dead_letter_stream, "-", "+"});
+    if (!range.ok()) return range.status();
+    if (range->is_error()) return RedisError(*range, "XRANGE");
+    entries = std::move(range->elements);
+  } else {
+    for (const auto& id : ids) {
+      auto one = redis.Command({"XRANGE", dead_letter_stream, id, id});
+      if (!one.ok()) return one.status();
+      if (one->is_error()) return RedisError(*one, "XRANGE");
+      if (one->elements.empty()) {
+        return absl::NotFoundError(absl::StrCat("no parked event has the entry id ", id));
+      }
+      entries.push_back(std::move(one->elements[0]));
+    }
+  }
+  int replayed = 0;
+  for (const auto& entry : entries) {
+    if (entry.elements.empty()) continue;
+    auto fields = Fields(entry);
+    v1::Event event;
+    (void)event.ParseFromString(fields["event"]);
+    auto replies = redis.Pipeline({{"XADD", stream, "*", "id", event.id(), "type", event.type(),
+                                    "tenant", event.tenant(), "event", fields["event"]},
+                                   {"XDEL", dead_letter_stream, entry.elements[0].str}});
+    if (!replies.ok()) return replies.status();
+    for (const auto& r : *replies) {
+      if (r.is_error()) return RedisError(r, "XADD/XDEL");
+    }
+    ++replayed;
+  }
+  return replayed;
+}
+
+}  // namespace dialogue::events

@@ -1,0 +1,156 @@
+#include "dialogue/events/relay.h"
+
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "dialogue/common/log.h"
+#include "dialogue/v1/events.pb.h"
+
+namespace dialogue::events {
+namespace {
+
+using common::Log;
+using common::LogLevel;
+
+// Counts NOTIFYs on one channel; the relay only needs to know one arrived.
+class Wakeup : public pqxx::notification_receiver {
+ public:
+  Wakeup(pqxx::connection_base& c, const std::string& channel)
+      : pqxx::notification_receiver(c, channel) {}
+  void operator()(const std::string&, int) override {}
+};
+
+}  // namespace
+
+OutboxRelay::OutboxRelay(db::ConnectionPool& pool, RedisAddress redis, RelayOptions options)
+    : pool_(pool),
+      redis_(std::move(redis)),
+      options_(std::move(options)),
+      channel_(absl::StrReplaceAll(options_.outbox, {{".", "_"}})) {}
+
+OutboxRelay::~OutboxRelay() {
+  stopping_ = true;
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void OutboxRelay::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+absl::StatusOr<int> OutboxRelay::RelayOnce() {
+  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+    // The relay reads and marks every tenant's rows: the outbox's relay policy admits it.
+    txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
+    auto locked =
+        txn.exec_params("SELECT pg_try_advisory_xact_lock(hashtext($1))", options_.outbox);
+    if (!locked[0][0].as<bool>()) return 0;  // another replica is relaying
+    auto rows = txn.exec_params(absl::StrCat("SELECT id, payload FROM ", options_.outbox,
+                                             " WHERE sent_time IS NULL ORDER BY id LIMIT $1"),
+                                options_.batch);
+    if (rows.empty()) return 0;
+    std::vector<std::vector<std::string>> commands;
+    std::vector<std::string> ids;
+    commands.reserve(rows.size());
+    const std::string max_length = absl::StrCat(options_.max_stream_length);
+    for (const auto& row : rows) {
+      std::string payload = pqxx::binarystring(row[1]).str();
+      v1::Event event;
+      if (!event.ParseFromString(payload)) {
+        // Only this service writes its outbox; a row that is not an Event is a bug that
+        // must not stop every later event. It is published for the dead-letter stream.
+        Log(LogLevel::kError, "outbox row is not a dialogue.v1.Event",
+            {{"outbox", options_.outbox}, {"row", row[0].c_str()}});
+      }
+      commands.push_back({"XADD", options_.stream, "MAXLEN", "~", max_length, "*", "id", event.id(),
+                          "type", event.type(), "tenant", event.tenant(), "event",
+                          std::move(payload)});
+      ids.push_back(row[0].c_str());
+    }
+    auto replies = redis_.Pipeline(commands);
+    if (!replies.ok()) return replies.status();
+    for (const auto& reply : *replies) {
+      if (reply.is_error()) {
+        return absl::UnavailableError(absl::StrCat("Redis refused XADD: ", reply.str));
+      }
+    }
+    txn.exec(absl::StrCat("UPDATE ", options_.outbox, " SET sent_time = now() WHERE id IN (",
+                          absl::StrJoin(ids, ","), ") AND sent_time IS NULL"));
+    return static_cast<int>(rows.size());
+  });
+}
+
+absl::StatusOr<int> OutboxRelay::PurgeSent() {
+  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+    txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
+    auto deleted =
+        txn.exec_params(absl::StrCat("DELETE FROM ", options_.outbox,
+                                     " WHERE sent_time < now() - make_interval(hours => $1)"),
+                        static_cast<int>(options_.keep_sent.count()));
+    return static_cast<int>(deleted.affected_rows());
+  });
+}
+
+void OutboxRelay::Sleep(std::chrono::milliseconds d) {
+  std::unique_lock<std::mutex> lock(mu_);
+  wake_.wait_for(lock, d, [&] { return stopping_.load(); });
+}
+
+void OutboxRelay::Run() {
+  std::unique_ptr<pqxx::connection> listen;
+  std::unique_ptr<Wakeup> wakeup;
+  auto backoff = std::chrono::milliseconds(100);
+  bool failing = false;
+  auto next_purge = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!stopping_) {
+    if (listen == nullptr && !options_.pg_uri.empty()) {
+      try {
+        listen = std::make_unique<pqxx::connection>(options_.pg_uri);
+        wakeup = std::make_unique<Wakeup>(*listen, channel_);
+      } catch (const std::exception& e) {
+        wakeup.reset();
+        listen.reset();  // poll until PostgreSQL is back
+      }
+    }
+    auto published = RelayOnce();
+    if (!published.ok()) {
+      if (!failing) {
+        Log(LogLevel::kWarning, "outbox relay cannot publish; rows wait",
+            {{"outbox", options_.outbox}, {"error", std::string(published.status().message())}});
+      }
+      failing = true;
+      Sleep(backoff);
+      backoff = std::min(backoff * 2, options_.max_backoff);
+      continue;
+    }
+    if (failing)
+      Log(LogLevel::kInfo, "outbox relay publishing again", {{"outbox", options_.outbox}});
+    failing = false;
+    backoff = std::chrono::milliseconds(100);
+    if (std::chrono::steady_clock::now() >= next_purge) {
+      next_purge = std::chrono::steady_clock::now() + std::chrono::hours(1);
+      if (auto purged = PurgeSent(); purged.ok() && *purged > 0) {
+        Log(LogLevel::kInfo, "sent outbox rows deleted",
+            {{"outbox", options_.outbox}, {"rows", absl::StrCat(*purged)}});
+      }
+    }
+    if (*published >= options_.batch) continue;  // more may wait
+    if (listen == nullptr) {
+      Sleep(options_.idle_poll);
+      continue;
+    }
+    try {
+      const long us = static_cast<long>(options_.idle_poll.count()) * 1000;
+      listen->await_notification(us / 1000000, us % 1000000);
+    } catch (const std::exception&) {
+      wakeup.reset();
+      listen.reset();
+    }
+  }
+  wakeup.reset();
+}
+
+}  // namespace dialogue::events

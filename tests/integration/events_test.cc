@@ -1,0 +1,434 @@
+// The event backbone (libs/events) on the real PostgreSQL and a Redis this test starts
+// and stops itself: relay order and marking, Redis restarted mid-stream, a consumer
+// killed mid-batch, redelivery applied once, dead letters parked and replayed, and RLS on
+// the outbox's relay policy.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "dialogue/common/names.h"
+#include "dialogue/events/consumer.h"
+#include "dialogue/events/relay.h"
+#include "test_support.h"
+
+namespace dialogue::events {
+namespace {
+
+using testing::AdminQuery;
+using testing::FreePort;
+using namespace std::chrono_literals;
+
+// A redis-server of the test's own, durable (append-only file, fsync on every write) so
+// a crash loses nothing it acknowledged, as in production.
+class RedisServer {
+ public:
+  RedisServer() : port_(FreePort()) {
+    dir_ = std::filesystem::temp_directory_path() / absl::StrCat("events-test-redis-", port_);
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    Start();
+  }
+  ~RedisServer() {
+    Kill();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Start() {
+    const std::string port = absl::StrCat(port_);
+    pid_ = fork();
+    if (pid_ == 0) {
+      execlp("redis-server", "redis-server", "--bind", "127.0.0.1", "--port", port.c_str(), "--dir",
+             dir_.c_str(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+             "--loglevel", "warning", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    RedisClient probe(address());
+    for (int i = 0; i < 100; ++i) {
+      auto pong = probe.Command({"PING"});
+      if (pong.ok() && pong->str == "PONG") return;
+      std::this_thread::sleep_for(50ms);
+    }
+    ADD_FAILURE() << "redis-server did not start on port " << port_;
+  }
+
+  // As a crash would: no chance to write anything more.
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  RedisAddress address() const { return {"127.0.0.1", port_}; }
+
+ private:
+  int port_;
+  std::filesystem::path dir_;
+  pid_t pid_ = -1;
+};
+
+constexpr char kRole[] = "dialogue_events_test";
+
+// A schema shaped like a service's: an outbox with the relay's policy and trigger, a
+// processed-events table, and a table where the handler's effects land (no unique key on
+// the event, so an event applied twice shows as two rows).
+void CreateSchema() {
+  AdminQuery(absl::StrCat(R"sql(
+    DROP SCHEMA IF EXISTS events_test CASCADE;
+    DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ')sql",
+                          kRole, R"sql(') THEN
+        CREATE ROLE )sql",
+                          kRole, R"sql( LOGIN;
+      END IF;
+    END $$;
+    CREATE SCHEMA events_test;
+    CREATE TABLE events_test.outbox (
+      tenant_id text NOT NULL,
+      id bigint GENERATED ALWAYS AS IDENTITY,
+      event_id uuid NOT NULL UNIQUE,
+      event_type text NOT NULL,
+      payload bytea NOT NULL,
+      create_time timestamptz NOT NULL DEFAULT now(),
+      sent_time timestamptz,
+      PRIMARY KEY (tenant_id, id));
+    CREATE INDEX ON events_test.outbox (id) WHERE sent_time IS NULL;
+    CREATE TABLE events_test.processed_events (
+      tenant_id text NOT NULL,
+      event_id text NOT NULL,
+      processed_time timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (tenant_id, event_id));
+    CREATE TABLE events_test.effects (
+      tenant_id text NOT NULL,
+      event_id text NOT NULL,
+      applied_by text NOT NULL);
+    DO $$
+    DECLARE t text;
+    BEGIN
+      FOREACH t IN ARRAY ARRAY['outbox', 'processed_events', 'effects'] LOOP
+        EXECUTE format('ALTER TABLE events_test.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE events_test.%I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format($p$CREATE POLICY %I ON events_test.%I FOR ALL
+            USING (tenant_id = current_setting('app.tenant_id', true))
+            WITH CHECK (tenant_id = current_setting('app.tenant_id', true))$p$, t || '_tenant', t);
+      END LOOP;
+    END $$;
+    CREATE POLICY outbox_relay ON events_test.outbox FOR ALL
+      USING (current_setting('app.outbox_relay', true) = 'on')
+      WITH CHECK (current_setting('app.outbox_relay', true) = 'on');
+    CREATE FUNCTION events_test.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $f$
+      BEGIN PERFORM pg_notify('events_test_outbox', ''); RETURN NULL; END $f$;
+    CREATE TRIGGER outbox_notify AFTER INSERT ON events_test.outbox
+      FOR EACH STATEMENT EXECUTE FUNCTION events_test.outbox_notify();
+    GRANT USAGE ON SCHEMA events_test TO )sql",
+                          kRole, R"sql(;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA events_test TO )sql",
+                          kRole, R"sql(;
+    SELECT 1)sql"));
+}
+
+std::string RoleUri() {
+  return absl::StrCat("postgresql://", kRole, "@127.0.0.1:", testing::StackEnv("DIALOGUE_PG_PORT"),
+                      "/dialogue");
+}
+
+int Count(const std::string& sql) { return std::stoi(AdminQuery(sql)); }
+
+class EventsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { CreateSchema(); }
+
+  void SetUp() override {
+    AdminQuery(
+        "TRUNCATE events_test.outbox, events_test.processed_events, events_test.effects;"
+        " SELECT 1");
+    stream_ = absl::StrCat("events-test:", common::NewUuid());
+    dead_ = stream_ + ":dead";
+  }
+
+  // Writes one event per call, for `tenant`, as a service's store does: in a transaction
+  // of that tenant.
+  std::string Emit(const std::string& tenant, const std::string& type = "test.Happened") {
+    v1::Event event;
+    event.set_id(common::NewUuid());
+    event.set_type(type);
+    event.set_tenant("tenants/" + tenant);
+    event.set_source("events_test");
+    auto s = pool_.InTransaction(db::TenantScope::Of(tenant), [&](pqxx::work& txn) {
+      txn.exec_params(
+          "INSERT INTO events_test.outbox (tenant_id, event_id, event_type, payload)"
+          " VALUES ($1, $2::uuid, $3, decode($4, 'hex'))",
+          tenant, event.id(), event.type(), absl::BytesToHexString(event.SerializeAsString()));
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return event.id();
+  }
+
+  RelayOptions Relay() {
+    RelayOptions o;
+    o.outbox = "events_test.outbox";
+    o.pg_uri = RoleUri();
+    o.stream = stream_;
+    o.idle_poll = 100ms;
+    o.max_backoff = 400ms;
+    return o;
+  }
+
+  ConsumerOptions Consume(const std::string& name) {
+    ConsumerOptions o;
+    o.group = "events-test";
+    o.consumer = name;
+    o.processed_table = "events_test.processed_events";
+    o.stream = stream_;
+    o.dead_letter_stream = dead_;
+    o.block = 100ms;
+    o.claim_idle = 300ms;
+    o.max_deliveries = 3;
+    return o;
+  }
+
+  // The handler every consumer here runs: one effect row per application.
+  static Handler Record(const std::string& by) {
+    return [by](pqxx::work& txn, const v1::Event& event) {
+      txn.exec_params(
+          "INSERT INTO events_test.effects (tenant_id, event_id, applied_by)"
+          " VALUES (current_setting('app.tenant_id'), $1, $2)",
+          event.id(), by);
+      return absl::OkStatus();
+    };
+  }
+
+  // Polls until `done` or `limit` passes.
+  static bool Eventually(const std::function<bool()>& done, std::chrono::seconds limit = 20s) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      if (done()) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return done();
+  }
+
+  db::ConnectionPool pool_{{RoleUri(), 4}};
+  RedisServer redis_;
+  std::string stream_, dead_;
+};
+
+TEST_F(EventsTest, RelayPublishesInOrderAndMarksSent) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(Emit("xa-a"));
+  for (int i = 0; i < 2; ++i) ids.push_back(Emit("xa-b"));
+  OutboxRelay relay(pool_, redis_.address(), Relay());
+  auto published = relay.RelayOnce();
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_EQ(*published, 5);
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.outbox WHERE sent_time IS NULL"), 0);
+  RedisClient redis(redis_.address());
+  auto range = redis.Command({"XRANGE", stream_, "-", "+"});
+  ASSERT_TRUE(range.ok());
+  ASSERT_EQ(range->elements.size(), 5u);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const auto& fields = range->elements[i].elements[1].elements;
+    ASSERT_GE(fields.size(), 8u);
+    EXPECT_EQ(fields[1].str, ids[i]) << "entry " << i;
+    v1::Event event;
+    ASSERT_TRUE(event.ParseFromString(fields[7].str));
+    EXPECT_EQ(event.id(), ids[i]);
+  }
+  EXPECT_EQ(*relay.RelayOnce(), 0) << "nothing is published twice";
+}
+
+TEST_F(EventsTest, RowsWaitWhileRedisIsDownAndGoOutWhenItIsBack) {
+  Emit("xa-a");
+  redis_.Kill();
+  OutboxRelay relay(pool_, redis_.address(), Relay());
+  auto published = relay.RelayOnce();
+  EXPECT_TRUE(absl::IsUnavailable(published.status())) << published.status();
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.outbox WHERE sent_time IS NULL"), 1);
+  redis_.Start();
+  published = relay.RelayOnce();
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_EQ(*published, 1);
+}
+
+TEST_F(EventsTest, RedisRestartedMidStreamLosesNothingAndAppliesNothingTwice) {
+  OutboxRelay relay(pool_, redis_.address(), Relay());
+  relay.Start();
+  Consumer consumer(pool_, redis_.address(), Consume("one"), Record("one"));
+  consumer.Start();
+  const char* tenants[] = {"xa-a", "xa-b", "xa-c"};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    for (int i = 0; i < 300; ++i) {
+      Emit(tenants[i % 3]);
+      written++;
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  ASSERT_TRUE(Eventually([&] { return written >= 100; }));
+  redis_.Kill();
+  std::this_thread::sleep_for(500ms);  // writes go on; the relay and consumer fail and wait
+  redis_.Start();
+  writer.join();
+  EXPECT_TRUE(Eventually([&] { return Count("SELECT count(*) FROM events_test.effects") >= 300; }))
+      << Count("SELECT count(*) FROM events_test.effects") << " of 300 applied";
+  std::this_thread::sleep_for(300ms);  // anything applied twice would show by now
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects"), 300);
+  EXPECT_EQ(Count("SELECT count(DISTINCT event_id) FROM events_test.effects"), 300);
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.outbox WHERE sent_time IS NULL"), 0);
+}
+
+TEST_F(EventsTest, AnEventPublishedTwiceIsAppliedOnce) {
+  std::string id = Emit("xa-a");
+  OutboxRelay relay(pool_, redis_.address(), Relay());
+  ASSERT_EQ(*relay.RelayOnce(), 1);
+  // The relay crashed after XADD and before its commit: the row is still unsent.
+  AdminQuery("UPDATE events_test.outbox SET sent_time = NULL; SELECT 1");
+  ASSERT_EQ(*relay.RelayOnce(), 1);
+  Consumer consumer(pool_, redis_.address(), Consume("one"), Record("one"));
+  auto polled = consumer.PollOnce();
+  ASSERT_TRUE(polled.ok()) << polled.status();
+  EXPECT_EQ(polled->applied, 1);
+  EXPECT_EQ(polled->skipped, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects"), 1);
+}
+
+TEST_F(EventsTest, AConsumerKilledMidBatchLeavesTheRestToAnother) {
+  for (int i = 0; i < 10; ++i) Emit("xa-a");
+  {
+    OutboxRelay relay(pool_, redis_.address(), Relay());
+    ASSERT_EQ(*relay.RelayOnce(), 10);
+  }
+  // A consumer process that reads the batch of ten, applies four, and dies while
+  // applying the fifth (before its commit, before any XACK).
+  pid_t child = fork();
+  if (child == 0) {
+    db::ConnectionPool pool({RoleUri(), 1});
+    int seen = 0;
+    Consumer doomed(pool, redis_.address(), Consume("doomed"),
+                    [&](pqxx::work& txn, const v1::Event& event) {
+                      if (++seen == 5) _exit(9);
+                      return Record("doomed")(txn, event);
+                    });
+    (void)doomed.PollOnce();
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 9) << "the consumer did not die mid-batch";
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects"), 4);
+
+  Consumer heir(pool_, redis_.address(), Consume("heir"), Record("heir"));
+  PollResult total;
+  ASSERT_TRUE(Eventually([&] {
+    auto polled = heir.PollOnce();
+    EXPECT_TRUE(polled.ok()) << polled.status();
+    if (polled.ok()) {
+      total.applied += polled->applied;
+      total.skipped += polled->skipped;
+    }
+    return total.applied + total.skipped >= 10;
+  }));
+  EXPECT_EQ(total.applied, 6);
+  EXPECT_EQ(total.skipped, 4);
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects"), 10);
+  EXPECT_EQ(Count("SELECT count(DISTINCT event_id) FROM events_test.effects"), 10);
+  RedisClient redis(redis_.address());
+  auto pending = redis.Command({"XPENDING", stream_, "events-test"});
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->elements[0].integer, 0) << "every entry acknowledged";
+}
+
+TEST_F(EventsTest, AnEventThatKeepsFailingIsParkedThenReplayed) {
+  std::string good = Emit("xa-a");
+  std::string poison = Emit("xa-a", "test.Poison");
+  OutboxRelay relay(pool_, redis_.address(), Relay());
+  ASSERT_EQ(*relay.RelayOnce(), 2);
+  bool fixed = false;
+  Handler handler = [&](pqxx::work& txn, const v1::Event& event) {
+    if (event.type() == "test.Poison" && !fixed) {
+      return absl::FailedPreconditionError("no template for test.Poison");
+    }
+    return Record("one")(txn, event);
+  };
+  Consumer consumer(pool_, redis_.address(), Consume("one"), handler);
+  int parked = 0;
+  ASSERT_TRUE(Eventually([&] {
+    auto polled = consumer.PollOnce();
+    if (polled.ok()) parked += polled->parked;
+    return parked == 1;
+  }));
+  EXPECT_EQ(AdminQuery("SELECT string_agg(event_id, ',') FROM events_test.effects"), good);
+
+  RedisClient redis(redis_.address());
+  auto letters = ListDeadLetters(redis, 10, dead_);
+  ASSERT_TRUE(letters.ok()) << letters.status();
+  ASSERT_EQ(letters->size(), 1u);
+  EXPECT_EQ((*letters)[0].event.id(), poison);
+  EXPECT_EQ((*letters)[0].group, "events-test");
+  EXPECT_EQ((*letters)[0].deliveries, 3);
+  EXPECT_EQ((*letters)[0].error, "no template for test.Poison");
+
+  fixed = true;
+  auto replayed = ReplayDeadLetters(redis, {}, stream_, dead_);
+  ASSERT_TRUE(replayed.ok()) << replayed.status();
+  EXPECT_EQ(*replayed, 1);
+  ASSERT_TRUE(Eventually([&] {
+    auto polled = consumer.PollOnce();
+    return polled.ok() && polled->applied == 1;
+  }));
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects"), 2);
+  EXPECT_TRUE(ListDeadLetters(redis, 10, dead_)->empty());
+  EXPECT_TRUE(absl::IsNotFound(ReplayDeadLetters(redis, {"1-1"}, stream_, dead_).status()));
+}
+
+TEST_F(EventsTest, AnEntryThatIsNotAnEventIsParkedAtOnce) {
+  RedisClient redis(redis_.address());
+  ASSERT_TRUE(redis.Command({"XADD", stream_, "*", "event", "not a protobuf \xff"}).ok());
+  Consumer consumer(pool_, redis_.address(), Consume("one"), Record("one"));
+  auto polled = consumer.PollOnce();
+  ASSERT_TRUE(polled.ok()) << polled.status();
+  EXPECT_EQ(polled->parked, 1);
+  EXPECT_EQ(ListDeadLetters(redis, 10, dead_)->size(), 1u);
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects"), 0);
+}
+
+TEST_F(EventsTest, OnlyTheRelayReadsEveryTenantsOutbox) {
+  Emit("xa-a");
+  Emit("xa-b");
+  auto seen = [&](const db::TenantScope& scope, bool relay) {
+    return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+      if (relay) txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
+      auto marked = txn.exec("UPDATE events_test.outbox SET sent_time = now()");
+      return static_cast<int>(marked.affected_rows());
+    });
+  };
+  EXPECT_EQ(*seen(db::TenantScope::Of("xa-a"), false), 1) << "a tenant marks only its rows";
+  EXPECT_EQ(*seen(db::TenantScope{}, false), 0) << "no tenant, no rows";
+  EXPECT_EQ(*seen(db::TenantScope{}, true), 2);
+  // The processed-events record of one tenant is invisible to another.
+  Consumer consumer(pool_, redis_.address(), Consume("one"), Record("one"));
+  AdminQuery("UPDATE events_test.outbox SET sent_time = NULL; SELECT 1");
+  OutboxRelay relay(pool_, redis_.address(), Relay());
+  ASSERT_EQ(*relay.RelayOnce(), 2);
+  ASSERT_EQ(consumer.PollOnce()->applied, 2);
+  auto processed =
+      pool_.InTransaction(db::TenantScope::Of("xa-b"), [&](pqxx::work& txn) -> absl::StatusOr<int> {
+        return txn
+            .exec1(
+                "SELECT count(*) FROM "
+                "events_test.processed_events")[0]
+            .as<int>();
+      });
+  EXPECT_EQ(*processed, 1);
+}
+
+}  // namespace
+}  // namespace dialogue::events
