@@ -101,10 +101,10 @@ migrate() {
   done
 }
 
-# start_services RUN_DIR PG_PORT TOKEN_SECRET: starts every service, records
+# start_services RUN_DIR PG_PORT REDIS_PORT TOKEN_SECRET: starts every service, records
 # DIALOGUE_<SVC>_ADDR lines in RUN_DIR/services.env.
 start_services() {
-  local run="$1" pg_port="$2" secret="$3"
+  local run="$1" pg_port="$2" redis_port="$3" secret="$4"
   mkdir -p "$run/logs" "$run/pids"
   : >"$run/services.env"
   for svc in "${SERVICES[@]}"; do
@@ -113,7 +113,7 @@ start_services() {
     upper=$(echo "$svc" | tr '[:lower:]' '[:upper:]')
     env "DIALOGUE_${upper}_PG_URI=postgresql://dialogue_${svc}@127.0.0.1:$pg_port/dialogue" \
         "DIALOGUE_${upper}_LISTEN=127.0.0.1:$port" \
-        "DIALOGUE_TOKEN_SECRET=$secret" \
+        "DIALOGUE_REDIS_URI=redis://127.0.0.1:$redis_port" "DIALOGUE_TOKEN_SECRET=$secret" \
         "DIALOGUE_HOLIDAYS_FILE=$ROOT/libs/calendar/data/vn_holidays.json" \
       nohup "$BUILD/services/$svc/$svc" >>"$run/logs/$svc.log" 2>&1 &
     echo $! >"$run/pids/$svc.pid"
@@ -178,7 +178,7 @@ start_stack() {
   start_redis "$run/redis" "$redis_port" "$durable"
   local admin_uri="postgresql://dialogue_admin@127.0.0.1:$pg_port/dialogue"
   migrate "$admin_uri"
-  start_services "$run" "$pg_port" "$secret"
+  start_services "$run" "$pg_port" "$redis_port" "$secret"
   start_gateway "$run" "$secret"
   {
     echo "# Written by scripts/$(basename "$0") on $(date -u +%FT%TZ). Source it: . $run/env"

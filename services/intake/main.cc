@@ -8,6 +8,7 @@
 #include "dialogue/common/log.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
+#include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
 #include "dialogue/rpc/server.h"
 #include "intake_service.h"
@@ -33,6 +34,8 @@ int main(int argc, char** argv) {
   dialogue::rpc::ServerOptions server_options;
   server_options.address =
       config.String("intake-listen", "127.0.0.1:7002", "gRPC listen address (host:port)");
+  std::string redis_uri = config.String("redis-uri", "redis://127.0.0.1:6379",
+                                        "Redis, where the outbox relay publishes events");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
   std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
                                        "the government's yearly holiday decisions (JSON)");
@@ -43,6 +46,8 @@ int main(int argc, char** argv) {
   if (!pool_size.ok()) return StartupFailed(pool_size.status());
   if (!writers.ok()) return StartupFailed(writers.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
+  auto redis = dialogue::events::ParseRedisUri(redis_uri);
+  if (!redis.ok()) return StartupFailed(redis.status());
   pool_options.size = *pool_size;
   auto calendar_source = dialogue::calendar::CalendarSource::Open(holidays);
   if (!calendar_source.ok()) return StartupFailed(calendar_source.status());
@@ -53,6 +58,14 @@ int main(int argc, char** argv) {
   dialogue::intake::IntakeStore store(pool);
   dialogue::intake::CreateBatcher creates(store, *writers);
   dialogue::intake::IntakeService intake(store, creates, **calendar_source, authenticator);
+
+  // The relay has a connection of its own, so requests never wait for it nor it for them.
+  dialogue::db::ConnectionPool relay_pool({pool_options.uri, 1});
+  dialogue::events::RelayOptions relay_options;
+  relay_options.outbox = "intake.outbox";
+  relay_options.pg_uri = pool_options.uri;
+  dialogue::events::OutboxRelay relay(relay_pool, *std::move(redis), relay_options);
+  relay.Start();
 
   auto server = dialogue::rpc::StartServer(server_options, {&intake});
   if (!server.ok()) return StartupFailed(server.status());

@@ -4,8 +4,12 @@
 
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "dialogue/events/redis.h"
+#include "dialogue/events/relay.h"
+#include "dialogue/v1/events.pb.h"
 #include "dialogue/v1/planning.grpc.pb.h"
 #include "dialogue/v1/tenants.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -46,6 +50,40 @@ TEST_F(StackTest, EveryServiceReportsServing) {
   grpc::health::v1::HealthCheckResponse response;
   ASSERT_TRUE(health->Check(&context, request, &response).ok());
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+// The demo published plans (planning) and imported opinions (intake): each service's
+// outbox relay has put those events on the stack's Redis stream, tenant and trace kept.
+TEST_F(StackTest, EveryServicePublishesItsEventsToTheStream) {
+  auto address = events::ParseRedisUri(StackEnv("DIALOGUE_REDIS_URI"));
+  ASSERT_THAT(address.status(), IsOk());
+  events::RedisClient redis(*address);
+  // Other tests write to the same outboxes: look for the demo's events among them.
+  auto published = [&](const std::string& type, const std::string& tenant) {
+    auto range = redis.Command({"XRANGE", events::kEventStream, "-", "+"});
+    EXPECT_THAT(range.status(), IsOk());
+    if (!range.ok()) return std::string();
+    for (const auto& entry : range->elements) {
+      const auto& fields = entry.elements[1].elements;
+      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+        v1::Event event;
+        if (fields[i].str == "event" && event.ParseFromString(fields[i + 1].str) &&
+            event.type() == type && event.tenant() == tenant) {
+          return event.source();
+        }
+      }
+    }
+    return std::string();
+  };
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string planning, intake;
+  while ((planning.empty() || intake.empty()) && std::chrono::steady_clock::now() < until) {
+    planning = published("dialogue.v1.PlanPublished", "tenants/dien-chau");
+    intake = published("dialogue.v1.OpinionsImported", "tenants/bac-thanh-mien");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(planning, "planning") << "no PlanPublished of the demo on the stream";
+  EXPECT_EQ(intake, "intake") << "no OpinionsImported of the demo on the stream";
 }
 
 TEST_F(StackTest, TheDemoProvinceHoldsTheSeedCommunes) {

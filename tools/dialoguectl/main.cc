@@ -2,6 +2,7 @@
 //   token    print a bearer token for a tenant (or province) and roles
 //   migrate  apply a service's SQL migrations over an administrator's connection
 //   demo     load the demo province, communes and plans through the public gRPC API
+//   events   list the events consumers gave up on, and replay them
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
@@ -18,6 +19,7 @@
 #include "dialogue/common/config.h"
 #include "dialogue/common/status.h"
 #include "dialogue/db/migrations.h"
+#include "dialogue/events/consumer.h"
 #include "dialogue/v1/intake.grpc.pb.h"
 #include "dialogue/v1/planning.grpc.pb.h"
 #include "dialogue/v1/tenants.grpc.pb.h"
@@ -37,6 +39,9 @@ constexpr const char* kUsage = R"(usage: dialoguectl <command> [flags]
           waits until the server's grpc.health.v1 check answers SERVING
   demo    --planning-addr HOST:PORT [--intake-addr HOST:PORT] --dir deploy/demo
           creates the demo province, communes, plans and opinions (safe to run again)
+  events dead   [--count 100]      lists the parked events (dead-letter stream)
+  events replay [--ids ID1,ID2]    publishes parked events again (all when no --ids);
+          both read --redis-uri (DIALOGUE_REDIS_URI)
 
 roles: party_office government_office front department chair secretary hamlet_lead
        citizen province admin
@@ -229,6 +234,36 @@ absl::Status LoadDemo(Config& config) {
   return absl::OkStatus();
 }
 
+int Events(Config& config) {
+  auto address =
+      dialogue::events::ParseRedisUri(config.String("redis-uri", "redis://127.0.0.1:6379"));
+  if (!address.ok()) return Fail(address.status());
+  dialogue::events::RedisClient redis(*address);
+  const std::string what = config.Args().size() > 1 ? config.Args()[1] : "";
+  if (what == "dead") {
+    auto count = config.Int("count", 100);
+    if (!count.ok()) return Fail(count.status());
+    auto letters = dialogue::events::ListDeadLetters(redis, *count);
+    if (!letters.ok()) return Fail(letters.status());
+    for (const auto& l : *letters) {
+      std::printf("%s\t%s\t%s\t%s\t%s\tdeliveries=%lld\t%s\n", l.id.c_str(), l.group.c_str(),
+                  l.event.type().c_str(), l.event.tenant().c_str(), l.event.id().c_str(),
+                  l.deliveries, l.error.c_str());
+    }
+    std::printf("%zu parked\n", letters->size());
+    return 0;
+  }
+  if (what == "replay") {
+    std::vector<std::string> ids = absl::StrSplit(config.String("ids", ""), ',', absl::SkipEmpty());
+    auto replayed = dialogue::events::ReplayDeadLetters(redis, ids);
+    if (!replayed.ok()) return Fail(replayed.status());
+    std::printf("%d replayed\n", *replayed);
+    return 0;
+  }
+  std::fprintf(stderr, "%s", kUsage);
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -239,6 +274,7 @@ int main(int argc, char** argv) {
   if (command == "token") return Token(config);
   if (command == "migrate") return Migrate(config);
   if (command == "wait") return Wait(config);
+  if (command == "events") return Events(config);
   if (command == "demo") {
     absl::Status status = LoadDemo(config);
     return status.ok() ? 0 : Fail(status);
