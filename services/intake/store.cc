@@ -871,7 +871,8 @@ absl::StatusOr<v1::SynthesisReport> IntakeStore::Synthesis(const db::TenantScope
       if (o.state() == v1::ANSWER_APPROVED || o.state() == v1::ANSWERED)
         item->set_answer(o.answer());
     }
-    *report.mutable_generate_time() = TimeUtil::GetCurrentTime();
+    *report.mutable_generate_time() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
     return report;
   });
 }

@@ -4,6 +4,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "dialogue/common/names.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -70,7 +71,9 @@ v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
   event.set_type(payload.GetDescriptor()->full_name());
   event.set_tenant(absl::StrCat("tenants/", tenant));
   event.set_source(std::string(source));
-  *event.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  // TimeUtil::GetCurrentTime has whole seconds only (protobuf 3.21).
+  *event.mutable_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
   event.set_traceparent(request.trace.Traceparent());
   event.mutable_payload()->PackFrom(payload);
   return event;
