@@ -8,10 +8,13 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "dialogue/common/names.h"
 #include "dialogue/events/consumer.h"
 #include "dialogue/events/relay.h"
@@ -75,62 +78,15 @@ class RedisServer {
 
 constexpr char kRole[] = "dialogue_events_test";
 
-// A schema shaped like a service's: an outbox with the relay's policy and trigger, a
-// processed-events table, and a table where the handler's effects land (no unique key on
-// the event, so an event applied twice shows as two rows).
+// A schema shaped like a service's (libs/events/sql/service_tables.sql): an outbox with
+// the relay's policy and trigger, processed events, and the handler's effects.
 void CreateSchema() {
-  AdminQuery(absl::StrCat(R"sql(
-    DROP SCHEMA IF EXISTS events_test CASCADE;
-    DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ')sql",
-                          kRole, R"sql(') THEN
-        CREATE ROLE )sql",
-                          kRole, R"sql( LOGIN;
-      END IF;
-    END $$;
-    CREATE SCHEMA events_test;
-    CREATE TABLE events_test.outbox (
-      tenant_id text NOT NULL,
-      id bigint GENERATED ALWAYS AS IDENTITY,
-      event_id uuid NOT NULL UNIQUE,
-      event_type text NOT NULL,
-      payload bytea NOT NULL,
-      create_time timestamptz NOT NULL DEFAULT now(),
-      sent_time timestamptz,
-      PRIMARY KEY (tenant_id, id));
-    CREATE INDEX ON events_test.outbox (id) WHERE sent_time IS NULL;
-    CREATE TABLE events_test.processed_events (
-      tenant_id text NOT NULL,
-      event_id text NOT NULL,
-      processed_time timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (tenant_id, event_id));
-    CREATE TABLE events_test.effects (
-      tenant_id text NOT NULL,
-      event_id text NOT NULL,
-      applied_by text NOT NULL);
-    DO $$
-    DECLARE t text;
-    BEGIN
-      FOREACH t IN ARRAY ARRAY['outbox', 'processed_events', 'effects'] LOOP
-        EXECUTE format('ALTER TABLE events_test.%I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE events_test.%I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format($p$CREATE POLICY %I ON events_test.%I FOR ALL
-            USING (tenant_id = current_setting('app.tenant_id', true))
-            WITH CHECK (tenant_id = current_setting('app.tenant_id', true))$p$, t || '_tenant', t);
-      END LOOP;
-    END $$;
-    CREATE POLICY outbox_relay ON events_test.outbox FOR ALL
-      USING (current_setting('app.outbox_relay', true) = 'on')
-      WITH CHECK (current_setting('app.outbox_relay', true) = 'on');
-    CREATE FUNCTION events_test.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $f$
-      BEGIN PERFORM pg_notify('events_test_outbox', ''); RETURN NULL; END $f$;
-    CREATE TRIGGER outbox_notify AFTER INSERT ON events_test.outbox
-      FOR EACH STATEMENT EXECUTE FUNCTION events_test.outbox_notify();
-    GRANT USAGE ON SCHEMA events_test TO )sql",
-                          kRole, R"sql(;
-    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA events_test TO )sql",
-                          kRole, R"sql(;
-    SELECT 1)sql"));
+  std::ifstream in(absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/events/sql/service_tables.sql"));
+  std::stringstream sql;
+  sql << in.rdbuf();
+  ASSERT_FALSE(sql.str().empty());
+  AdminQuery(absl::StrCat(
+      absl::StrReplaceAll(sql.str(), {{":schema", "events_test"}, {":role", kRole}}), "SELECT 1"));
 }
 
 std::string RoleUri() {
@@ -300,20 +256,21 @@ TEST_F(EventsTest, AnEventPublishedTwiceIsAppliedOnce) {
 }
 
 TEST_F(EventsTest, AConsumerKilledMidBatchLeavesTheRestToAnother) {
-  for (int i = 0; i < 10; ++i) Emit("xa-a");
+  for (int i = 0; i < 5; ++i) Emit("xa-a");
+  for (int i = 0; i < 5; ++i) Emit("xa-b");
   {
     OutboxRelay relay(pool_, redis_.address(), Relay());
     ASSERT_EQ(*relay.RelayOnce(), 10);
   }
-  // A consumer process that reads the batch of ten, applies four, and dies while
-  // applying the fifth (before its commit, before any XACK).
+  // A consumer process that reads the batch of ten, commits commune A's five (one
+  // transaction per tenant), and dies in the middle of commune B's, before any XACK.
   pid_t child = fork();
   if (child == 0) {
     db::ConnectionPool pool({RoleUri(), 1});
     int seen = 0;
     Consumer doomed(pool, redis_.address(), Consume("doomed"),
                     [&](pqxx::work& txn, const v1::Event& event) {
-                      if (++seen == 5) _exit(9);
+                      if (++seen == 8) _exit(9);
                       return Record("doomed")(txn, event);
                     });
     (void)doomed.PollOnce();
@@ -323,7 +280,8 @@ TEST_F(EventsTest, AConsumerKilledMidBatchLeavesTheRestToAnother) {
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFEXITED(status));
   ASSERT_EQ(WEXITSTATUS(status), 9) << "the consumer did not die mid-batch";
-  EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects"), 4);
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects WHERE tenant_id = 'xa-a'"), 5);
+  EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects WHERE tenant_id = 'xa-b'"), 0);
 
   Consumer heir(pool_, redis_.address(), Consume("heir"), Record("heir"));
   PollResult total;
@@ -336,8 +294,8 @@ TEST_F(EventsTest, AConsumerKilledMidBatchLeavesTheRestToAnother) {
     }
     return total.applied + total.skipped >= 10;
   }));
-  EXPECT_EQ(total.applied, 6);
-  EXPECT_EQ(total.skipped, 4);
+  EXPECT_EQ(total.applied, 5);
+  EXPECT_EQ(total.skipped, 5);
   EXPECT_EQ(Count("SELECT count(*) FROM events_test.effects"), 10);
   EXPECT_EQ(Count("SELECT count(DISTINCT event_id) FROM events_test.effects"), 10);
   RedisClient redis(redis_.address());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -94,10 +96,43 @@ absl::StatusOr<PollResult> Consumer::PollOnce() {
     if (stream.elements.size() < 2) return result;
     entries = std::move(read->elements[0].elements[1].elements);
   }
+  // The events of one tenant are applied in one transaction; when that fails, they are
+  // applied one by one below, so that one bad event holds back no other.
+  std::set<size_t> settled;
+  std::map<std::string, std::vector<std::pair<size_t, v1::Event>>> by_tenant;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].elements.empty()) continue;
+    v1::Event event;
+    absl::string_view tenant;
+    if (!event.ParseFromString(Fields(entries[i])["event"]) || event.id().empty() ||
+        (!options_.types.empty() && !options_.types.count(event.type()))) {
+      continue;
+    }
+    tenant = event.tenant();
+    if (!absl::ConsumePrefix(&tenant, "tenants/") || tenant.empty()) continue;
+    by_tenant[std::string(tenant)].emplace_back(i, std::move(event));
+  }
+  for (const auto& [tenant, group] : by_tenant) {
+    if (group.size() < 2) continue;
+    auto applied = ApplyBatch(tenant, group);
+    if (!applied.ok()) {
+      if (absl::IsUnavailable(applied.status())) return applied.status();
+      continue;
+    }
+    result.applied += *applied;
+    result.skipped += static_cast<int>(group.size()) - *applied;
+    for (const auto& member : group) settled.insert(member.first);
+  }
+
   std::vector<std::string> ack = {"XACK", options_.stream, options_.group};
   absl::Status first_error;
-  for (const RedisReply& entry : entries) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const RedisReply& entry = entries[i];
     if (entry.elements.empty()) continue;
+    if (settled.count(i)) {
+      ack.push_back(entry.elements[0].str);
+      continue;
+    }
     auto before = result;
     absl::Status s = Handle(entry, result);
     if (!s.ok()) {
@@ -130,6 +165,33 @@ absl::StatusOr<bool> Consumer::Apply(const v1::Event& event) {
         if (recorded.affected_rows() == 0) return false;  // applied before
         RETURN_IF_ERROR(handler_(txn, event));
         return true;
+      });
+}
+
+absl::StatusOr<int> Consumer::ApplyBatch(const std::string& tenant,
+                                         const std::vector<std::pair<size_t, v1::Event>>& group) {
+  std::string ids = "[";
+  for (size_t i = 0; i < group.size(); ++i) {
+    absl::StrAppend(&ids, i ? "," : "", "\"", common::JsonEscape(group[i].second.id()), "\"");
+  }
+  ids += "]";
+  return pool_.InTransaction(
+      db::TenantScope::Of(tenant), [&](pqxx::work& txn) -> absl::StatusOr<int> {
+        auto fresh = txn.exec_params(absl::StrCat("INSERT INTO ", options_.processed_table,
+                                                  " (tenant_id, event_id) SELECT $1, e"
+                                                  " FROM jsonb_array_elements_text($2::jsonb) AS e"
+                                                  " ON CONFLICT DO NOTHING RETURNING event_id"),
+                                     tenant, ids);
+        std::set<std::string> unapplied;
+        for (const auto& row : fresh) unapplied.insert(row[0].as<std::string>());
+        int applied = 0;
+        for (const auto& member : group) {
+          // An id seen before, or twice in this batch, runs the handler once.
+          if (unapplied.erase(member.second.id()) == 0) continue;
+          RETURN_IF_ERROR(handler_(txn, member.second));
+          ++applied;
+        }
+        return applied;
       });
 }
 

@@ -44,10 +44,11 @@ void OutboxRelay::Start() {
 absl::StatusOr<int> OutboxRelay::RelayOnce() {
   return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<int> {
     // The relay reads and marks every tenant's rows: the outbox's relay policy admits it.
-    txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
-    auto locked =
-        txn.exec_params("SELECT pg_try_advisory_xact_lock(hashtext($1))", options_.outbox);
-    if (!locked[0][0].as<bool>()) return 0;  // another replica is relaying
+    auto locked = txn.exec_params(
+        "SELECT set_config('app.outbox_relay', 'on', true),"
+        " pg_try_advisory_xact_lock(hashtext($1))",
+        options_.outbox);
+    if (!locked[0][1].as<bool>()) return 0;  // another replica is relaying
     auto rows = txn.exec_params(absl::StrCat("SELECT id, payload FROM ", options_.outbox,
                                              " WHERE sent_time IS NULL ORDER BY id LIMIT $1"),
                                 options_.batch);
@@ -138,6 +139,9 @@ void OutboxRelay::Run() {
       }
     }
     if (*published >= options_.batch) continue;  // more may wait
+    // Under a steady flow, let a few milliseconds of events gather: one pass for many
+    // commits costs the database far less than one pass for each.
+    if (*published > 0) Sleep(options_.linger);
     if (listen == nullptr) {
       Sleep(options_.idle_poll);
       continue;

@@ -1,13 +1,14 @@
 // A consumer of the event stream, in a Redis consumer group: each event is applied once.
 //
-// Applying an event is one transaction, in the scope of the event's tenant, that records
+// Applying an event is a transaction, in the scope of the event's tenant, that records
 // the event id in the service's processed-events table and runs the handler; the entry is
-// acknowledged (XACK) after the commit. An event seen again (a relay or consumer crashed
-// at the wrong moment) finds its id recorded and is acknowledged without running the
-// handler. Entries a consumer read but never acknowledged (it died, or the handler
-// failed) are claimed again after `claim_idle`; one that has failed `max_deliveries` times
-// is parked in the dead-letter stream with its error and acknowledged, so it stops
-// blocking nothing and can be replayed (ReplayDeadLetters) once the cause is fixed.
+// acknowledged (XACK) after the commit. The events of one tenant read together share one
+// transaction; if it fails they are applied one at a time, so a bad event delays no other. An event
+// seen again (a relay or consumer crashed at the wrong moment) finds its id recorded and is
+// acknowledged without running the handler. Entries a consumer read but never acknowledged (it
+// died, or the handler failed) are claimed again after `claim_idle`; one that has failed
+// `max_deliveries` times is parked in the dead-letter stream with its error and acknowledged, so it
+// stops blocking nothing and can be replayed (ReplayDeadLetters) once the cause is fixed.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -68,6 +70,9 @@ class Consumer {
   absl::Status EnsureGroup();
   absl::Status Handle(const RedisReply& entry, PollResult& result);
   absl::StatusOr<bool> Apply(const v1::Event& event);
+  // Applies the events of one tenant in one transaction; returns how many ran the handler.
+  absl::StatusOr<int> ApplyBatch(const std::string& tenant,
+                                 const std::vector<std::pair<size_t, v1::Event>>& group);
   absl::Status Park(const std::string& entry_id, const std::string& payload,
                     const std::string& error, long long deliveries);
   void Run();

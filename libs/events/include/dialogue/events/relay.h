@@ -9,6 +9,8 @@
 //
 // The relay wakes on NOTIFY <schema>_outbox (an AFTER INSERT trigger on the outbox sends
 // it at commit) and polls every `idle_poll` besides, in case a notification was missed.
+// After a pass that published something it lingers a few milliseconds, so that under load
+// one pass carries many commits' events.
 #pragma once
 
 #include <atomic>
@@ -34,6 +36,7 @@ struct RelayOptions {
   std::string stream = kEventStream;
   int batch = 500;
   std::chrono::milliseconds idle_poll{500};
+  std::chrono::milliseconds linger{5};  // after a pass that published, before the next
   std::chrono::milliseconds max_backoff{5000};
   // XADD MAXLEN ~: how many events the stream keeps. Consumers further behind than this
   // lose events, so it is sized for days of a province's traffic.
