@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -96,22 +95,20 @@ absl::StatusOr<PollResult> Consumer::PollOnce() {
     if (stream.elements.size() < 2) return result;
     entries = std::move(read->elements[0].elements[1].elements);
   }
-  // The events of one tenant are applied in one transaction; when that fails, they are
-  // applied one by one below, so that one bad event holds back no other.
-  std::set<size_t> settled;
-  std::map<std::string, std::vector<std::pair<size_t, v1::Event>>> by_tenant;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (entries[i].elements.empty()) continue;
-    v1::Event event;
-    absl::string_view tenant;
-    if (!event.ParseFromString(Fields(entries[i])["event"]) || event.id().empty() ||
-        (!options_.types.empty() && !options_.types.count(event.type()))) {
-      continue;
-    }
-    tenant = event.tenant();
-    if (!absl::ConsumePrefix(&tenant, "tenants/") || tenant.empty()) continue;
-    by_tenant[std::string(tenant)].emplace_back(i, std::move(event));
+  // Each entry decoded once. The events of one tenant are applied in one transaction;
+  // when that fails, they are applied one by one below, so that one bad event holds back
+  // no other.
+  std::vector<Entry> decoded;
+  decoded.reserve(entries.size());
+  std::map<std::string, std::vector<const Entry*>> by_tenant;
+  for (const RedisReply& reply : entries) {
+    if (reply.elements.empty()) continue;
+    decoded.push_back(Decode(reply));
   }
+  for (const Entry& entry : decoded) {
+    if (entry.parsed && Handles(entry.event)) by_tenant[entry.tenant].push_back(&entry);
+  }
+  std::set<const Entry*> settled;
   for (const auto& [tenant, group] : by_tenant) {
     if (group.size() < 2) continue;
     auto applied = ApplyBatch(tenant, group);
@@ -121,16 +118,14 @@ absl::StatusOr<PollResult> Consumer::PollOnce() {
     }
     result.applied += *applied;
     result.skipped += static_cast<int>(group.size()) - *applied;
-    for (const auto& member : group) settled.insert(member.first);
+    settled.insert(group.begin(), group.end());
   }
 
   std::vector<std::string> ack = {"XACK", options_.stream, options_.group};
   absl::Status first_error;
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const RedisReply& entry = entries[i];
-    if (entry.elements.empty()) continue;
-    if (settled.count(i)) {
-      ack.push_back(entry.elements[0].str);
+  for (const Entry& entry : decoded) {
+    if (settled.count(&entry)) {
+      ack.push_back(entry.id);
       continue;
     }
     auto before = result;
@@ -140,7 +135,7 @@ absl::StatusOr<PollResult> Consumer::PollOnce() {
       first_error = s;
       break;
     }
-    if (result.failed == before.failed) ack.push_back(entry.elements[0].str);
+    if (result.failed == before.failed) ack.push_back(entry.id);
   }
   if (ack.size() > 3) {
     auto acked = redis_.Command(ack);
@@ -150,29 +145,31 @@ absl::StatusOr<PollResult> Consumer::PollOnce() {
   return result;
 }
 
-absl::StatusOr<bool> Consumer::Apply(const v1::Event& event) {
-  absl::string_view tenant = event.tenant();
-  if (!absl::ConsumePrefix(&tenant, "tenants/") || tenant.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("event ", event.id(), " names no tenant (\"", event.tenant(), "\")"));
-  }
-  return pool_.InTransaction(
-      db::TenantScope::Of(std::string(tenant)), [&](pqxx::work& txn) -> absl::StatusOr<bool> {
-        auto recorded = txn.exec_params(
-            absl::StrCat("INSERT INTO ", options_.processed_table,
-                         " (tenant_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"),
-            std::string(tenant), event.id());
-        if (recorded.affected_rows() == 0) return false;  // applied before
-        RETURN_IF_ERROR(handler_(txn, event));
-        return true;
-      });
+Consumer::Entry Consumer::Decode(const RedisReply& reply) {
+  Entry entry;
+  entry.id = reply.elements[0].str;
+  auto fields = Fields(reply);
+  entry.trimmed = fields.empty();
+  entry.payload = std::move(fields["event"]);
+  entry.parsed = entry.event.ParseFromString(entry.payload) && !entry.event.id().empty();
+  absl::string_view tenant = entry.event.tenant();
+  if (absl::ConsumePrefix(&tenant, "tenants/")) entry.tenant = std::string(tenant);
+  return entry;
+}
+
+bool Consumer::Handles(const v1::Event& event) const {
+  return options_.types.empty() || options_.types.count(event.type()) > 0;
 }
 
 absl::StatusOr<int> Consumer::ApplyBatch(const std::string& tenant,
-                                         const std::vector<std::pair<size_t, v1::Event>>& group) {
+                                         const std::vector<const Entry*>& group) {
+  if (tenant.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "event ", group[0]->event.id(), " names no tenant (\"", group[0]->event.tenant(), "\")"));
+  }
   std::string ids = "[";
   for (size_t i = 0; i < group.size(); ++i) {
-    absl::StrAppend(&ids, i ? "," : "", "\"", common::JsonEscape(group[i].second.id()), "\"");
+    absl::StrAppend(&ids, i ? "," : "", "\"", common::JsonEscape(group[i]->event.id()), "\"");
   }
   ids += "]";
   return pool_.InTransaction(
@@ -185,35 +182,34 @@ absl::StatusOr<int> Consumer::ApplyBatch(const std::string& tenant,
         std::set<std::string> unapplied;
         for (const auto& row : fresh) unapplied.insert(row[0].as<std::string>());
         int applied = 0;
-        for (const auto& member : group) {
+        for (const Entry* member : group) {
           // An id seen before, or twice in this batch, runs the handler once.
-          if (unapplied.erase(member.second.id()) == 0) continue;
-          RETURN_IF_ERROR(handler_(txn, member.second));
+          if (unapplied.erase(member->event.id()) == 0) continue;
+          RETURN_IF_ERROR(handler_(txn, member->event));
           ++applied;
         }
         return applied;
       });
 }
 
-absl::Status Consumer::Handle(const RedisReply& entry, PollResult& result) {
-  const std::string& id = entry.elements[0].str;
-  auto fields = Fields(entry);
-  const std::string& payload = fields["event"];
-  v1::Event event;
-  if (fields.empty()) {
+absl::Status Consumer::Handle(const Entry& entry, PollResult& result) {
+  const std::string& id = entry.id;
+  const std::string& payload = entry.payload;
+  const v1::Event& event = entry.event;
+  if (entry.trimmed) {
     result.skipped++;  // trimmed from the stream before it was claimed: nothing to apply
     return absl::OkStatus();
   }
-  if (!event.ParseFromString(payload) || event.id().empty()) {
+  if (!entry.parsed) {
     RETURN_IF_ERROR(Park(id, payload, "the entry is not a dialogue.v1.Event", 1));
     result.parked++;
     return absl::OkStatus();
   }
-  if (!options_.types.empty() && !options_.types.count(event.type())) {
+  if (!Handles(event)) {
     result.skipped++;
     return absl::OkStatus();
   }
-  auto applied = Apply(event);
+  auto applied = ApplyBatch(entry.tenant, {&entry});
   if (applied.ok()) {
     (*applied ? result.applied : result.skipped)++;
     return absl::OkStatus();

@@ -17,7 +17,6 @@
 #include <set>
 #include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -67,12 +66,23 @@ class Consumer {
   absl::StatusOr<PollResult> PollOnce();
 
  private:
+  // A stream entry, decoded once.
+  struct Entry {
+    std::string id;        // stream entry id
+    std::string payload;   // the "event" field
+    bool trimmed = false;  // no fields: trimmed from the stream before it was claimed
+    bool parsed = false;   // payload is an Event with an id
+    v1::Event event;
+    std::string tenant;  // the event's tenant id, "" when it names none
+  };
+
   absl::Status EnsureGroup();
-  absl::Status Handle(const RedisReply& entry, PollResult& result);
-  absl::StatusOr<bool> Apply(const v1::Event& event);
-  // Applies the events of one tenant in one transaction; returns how many ran the handler.
-  absl::StatusOr<int> ApplyBatch(const std::string& tenant,
-                                 const std::vector<std::pair<size_t, v1::Event>>& group);
+  static Entry Decode(const RedisReply& reply);
+  bool Handles(const v1::Event& event) const;
+  absl::Status Handle(const Entry& entry, PollResult& result);
+  // Applies events of one tenant in one transaction; returns how many ran the handler
+  // (the others were applied before).
+  absl::StatusOr<int> ApplyBatch(const std::string& tenant, const std::vector<const Entry*>& group);
   absl::Status Park(const std::string& entry_id, const std::string& payload,
                     const std::string& error, long long deliveries);
   void Run();
