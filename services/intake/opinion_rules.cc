@@ -20,25 +20,7 @@ namespace dialogue::intake {
 namespace {
 
 using auth::Role;
-
-// Decodes one code point at text[*i] and advances *i; -1 for a malformed sequence.
-int32_t NextCodePoint(absl::string_view text, size_t* i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = byte(*i);
-  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-  if (len == 0 || *i + len > text.size()) return -1;
-  int32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
-  for (int k = 1; k < len; ++k) {
-    unsigned char cc = byte(*i + k);
-    if ((cc >> 6) != 0x2) return -1;
-    cp = (cp << 6) | (cc & 0x3f);
-  }
-  // Overlong forms, surrogates and values past Unicode are not UTF-8.
-  static constexpr int32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
-  *i += len;
-  return cp;
-}
+using common::NextCodePoint;
 
 // Each Vietnamese letter with a mark, precomposed, to its base letter.
 const std::unordered_map<int32_t, char>& BaseLetters() {
@@ -148,14 +130,6 @@ std::string Digest(absl::string_view data) {
 
 }  // namespace
 
-int Utf8Length(absl::string_view text) {
-  int n = 0;
-  for (size_t i = 0; i < text.size(); ++n) {
-    if (NextCodePoint(text, &i) < 0) return -1;
-  }
-  return n;
-}
-
 std::string Normalize(absl::string_view text) {
   const auto& base = BaseLetters();
   std::string out;
@@ -200,23 +174,6 @@ std::string Normalize(absl::string_view text) {
   }
   if (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
-}
-
-absl::Status CheckText(absl::string_view field, absl::string_view text, int max_chars,
-                       bool required) {
-  int length = Utf8Length(text);
-  if (length < 0) {
-    return common::InvalidField(field, "TEXT_NOT_UTF8", "the text is not valid UTF-8");
-  }
-  if (required && absl::StripAsciiWhitespace(text).empty()) {
-    return common::InvalidField(field, "TEXT_REQUIRED", absl::StrCat(field, " must not be empty"));
-  }
-  if (length > max_chars) {
-    return common::InvalidField(
-        field, "TEXT_TOO_LONG",
-        absl::StrCat(field, " has ", length, " characters; at most ", max_chars, " are kept"));
-  }
-  return absl::OkStatus();
 }
 
 const std::vector<v1::Topic>& DefaultTopics() {

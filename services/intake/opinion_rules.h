@@ -10,11 +10,14 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "dialogue/auth/principal.h"
+#include "dialogue/common/text.h"
 #include "dialogue/v1/intake.pb.h"
 
 namespace dialogue::intake {
 
 namespace v1 = ::dialogue::v1;
+using common::CheckText;
+using common::Utf8Length;
 
 inline constexpr int kMaxTextChars = 10000;
 
@@ -22,14 +25,6 @@ inline constexpr int kMaxTextChars = 10000;
 // but letters and digits as one space: "Đường  BÊ-TÔNG!" -> "duong be tong". Other
 // scripts pass through lower-cased where ASCII, unchanged otherwise. Input must be UTF-8.
 std::string Normalize(absl::string_view text);
-
-// Code points in `text`, or -1 when it is not valid UTF-8.
-int Utf8Length(absl::string_view text);
-
-// INVALID_ARGUMENT naming `field` when `text` is empty, invalid UTF-8 or longer than
-// `max_chars` characters.
-absl::Status CheckText(absl::string_view field, absl::string_view text, int max_chars,
-                       bool required = true);
 
 // The topics of domain.md, for a tenant that has not set its own.
 const std::vector<v1::Topic>& DefaultTopics();

@@ -1,0 +1,23 @@
+// Text that people typed: UTF-8 decoding and the checks every service applies to it.
+#pragma once
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace dialogue::common {
+
+// Decodes one code point at text[*i] and advances *i; -1 (and *i unchanged) for a
+// malformed sequence: overlong forms, surrogates and values past Unicode included.
+int32_t NextCodePoint(absl::string_view text, size_t* i);
+
+// Code points in `text`, or -1 when it is not valid UTF-8.
+int Utf8Length(absl::string_view text);
+
+// INVALID_ARGUMENT naming `field` when `text` is empty (if required), invalid UTF-8 or
+// longer than `max_chars` characters.
+absl::Status CheckText(absl::string_view field, absl::string_view text, int max_chars,
+                       bool required = true);
+
+}  // namespace dialogue::common

@@ -1,0 +1,49 @@
+#include "dialogue/common/text.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "dialogue/common/status.h"
+
+namespace dialogue::common {
+
+int32_t NextCodePoint(absl::string_view text, size_t* i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char c = byte(*i);
+  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || *i + len > text.size()) return -1;
+  int32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+  for (int k = 1; k < len; ++k) {
+    unsigned char cc = byte(*i + k);
+    if ((cc >> 6) != 0x2) return -1;
+    cp = (cp << 6) | (cc & 0x3f);
+  }
+  static constexpr int32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return -1;
+  *i += len;
+  return cp;
+}
+
+int Utf8Length(absl::string_view text) {
+  int n = 0;
+  for (size_t i = 0; i < text.size(); ++n) {
+    if (NextCodePoint(text, &i) < 0) return -1;
+  }
+  return n;
+}
+
+absl::Status CheckText(absl::string_view field, absl::string_view text, int max_chars,
+                       bool required) {
+  int length = Utf8Length(text);
+  if (length < 0) return InvalidField(field, "TEXT_NOT_UTF8", "the text is not valid UTF-8");
+  if (required && absl::StripAsciiWhitespace(text).empty()) {
+    return InvalidField(field, "TEXT_REQUIRED", absl::StrCat(field, " must not be empty"));
+  }
+  if (length > max_chars) {
+    return InvalidField(
+        field, "TEXT_TOO_LONG",
+        absl::StrCat(field, " has ", length, " characters; at most ", max_chars, " are kept"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dialogue::common
