@@ -81,6 +81,11 @@ std::string IntakePgUri() {
                       "/dialogue");
 }
 
+std::string NoticesPgUri() {
+  return absl::StrCat("postgresql://dialogue_notices@127.0.0.1:", StackEnv("DIALOGUE_PG_PORT"),
+                      "/dialogue");
+}
+
 std::string TokenSecret() { return StackEnv("DIALOGUE_TOKEN_SECRET"); }
 
 std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,

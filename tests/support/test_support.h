@@ -56,6 +56,8 @@ std::string AdminPgUri();
 std::string PlanningPgUri();
 // The intake service's own role, subject to RLS.
 std::string IntakePgUri();
+// The notices service's own role, subject to RLS.
+std::string NoticesPgUri();
 std::string TokenSecret();
 
 std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,

@@ -1,0 +1,117 @@
+#include "delivery_worker.h"
+
+#include <curl/curl.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "dialogue/common/log.h"
+#include "dialogue/common/status.h"
+#include "notice_rules.h"
+
+namespace dialogue::notices {
+namespace {
+
+using common::JsonEscape;
+using common::Log;
+using common::LogLevel;
+
+size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
+
+std::string Body(const DueDelivery& d) {
+  const v1::Notice& n = d.notice;
+  std::string text = d.channel == v1::VIA_LOUDSPEAKER ? BroadcastScript(n, "") : n.body();
+  return absl::StrCat("{\"delivery\":\"", JsonEscape(absl::StrCat(n.name(), "/deliveries/", d.id)),
+                      "\",\"notice\":\"", JsonEscape(n.name()), "\",\"channel\":\"",
+                      v1::NoticeChannel_Name(d.channel), "\",\"kind\":\"",
+                      v1::NoticeKind_Name(n.kind()), "\",\"documentNumber\":\"",
+                      JsonEscape(n.document_number()), "\",\"title\":\"", JsonEscape(n.title()),
+                      "\",\"text\":\"", JsonEscape(text), "\",\"recipient\":{\"name\":\"",
+                      JsonEscape(d.recipient), "\",\"contact\":\"", JsonEscape(d.contact), "\"}}");
+}
+
+}  // namespace
+
+DeliveryWorker::DeliveryWorker(NoticeStore& store, DeliveryOptions options)
+    : store_(store), options_(options) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+DeliveryWorker::~DeliveryWorker() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void DeliveryWorker::Start() {
+  thread_ = std::thread([this] {
+    while (!stopping_) {
+      auto sent = RunOnce();
+      if (!sent.ok()) {
+        Log(LogLevel::kWarning, "delivery worker cannot claim deliveries",
+            {{"error", std::string(sent.status().message())}});
+      }
+      if (sent.ok() && *sent >= options_.batch) continue;
+      for (auto slept = std::chrono::milliseconds(0); slept < options_.poll && !stopping_;
+           slept += std::chrono::milliseconds(50)) {
+        std::this_thread::sleep_for(std::min(options_.poll, std::chrono::milliseconds(50)));
+      }
+    }
+  });
+}
+
+absl::Status DeliveryWorker::Post(const DueDelivery& d) {
+  if (d.url.empty()) return absl::FailedPreconditionError("the webhook was removed");
+  const std::string body = Body(d);
+  const std::string timestamp = absl::StrCat(absl::ToUnixSeconds(absl::Now()));
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return absl::UnavailableError("libcurl cannot start a request");
+  curl_slist* headers = nullptr;
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, ("X-Dialogue-Timestamp: " + timestamp).c_str());
+  headers = curl_slist_append(
+      headers, ("X-Dialogue-Signature: sha256=" + SignWebhook(d.secret, timestamp, body)).c_str());
+  headers = curl_slist_append(
+      headers,
+      absl::StrCat("X-Dialogue-Delivery: ", d.notice.name(), "/deliveries/", d.id).c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, d.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
+  CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(rc));
+  if (status < 200 || status > 299) {
+    return absl::UnavailableError(absl::StrCat("the webhook answered HTTP ", status));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> DeliveryWorker::RunOnce() {
+  // Leased for longer than a POST can take, so no two workers send one delivery at once.
+  auto due = store_.ClaimDue(options_.batch, options_.timeout + absl::Seconds(30));
+  if (!due.ok()) return due.status();
+  for (const DueDelivery& d : *due) {
+    absl::Status posted = Post(d);
+    absl::Duration retry = absl::ZeroDuration();
+    if (!posted.ok() && d.attempts < options_.max_attempts) {
+      retry = RetryDelay(d.attempts, options_.first_retry);
+    }
+    if (!posted.ok()) {
+      Log(LogLevel::kWarning, "delivery failed",
+          {{"delivery", d.id},
+           {"channel", v1::NoticeChannel_Name(d.channel)},
+           {"attempt", absl::StrCat(d.attempts)},
+           {"error", std::string(posted.message())}});
+    }
+    RETURN_IF_ERROR(store_.Settle(d, posted.ok(), std::string(posted.message()), retry));
+  }
+  return static_cast<int>(due->size());
+}
+
+}  // namespace dialogue::notices

@@ -1,0 +1,110 @@
+// The notices program: NoticeService, the consumer of sessions' events, the delivery
+// worker and the outbox relay. The one composition root: it reads config, builds them,
+// and serves until SIGTERM.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "delivery_worker.h"
+#include "dialogue/calendar/calendar_source.h"
+#include "dialogue/common/config.h"
+#include "dialogue/common/log.h"
+#include "dialogue/db/pool.h"
+#include "dialogue/db/tenant_directory.h"
+#include "dialogue/events/consumer.h"
+#include "dialogue/events/relay.h"
+#include "dialogue/rpc/call.h"
+#include "dialogue/rpc/server.h"
+#include "notice_service.h"
+#include "session_events.h"
+#include "store.h"
+
+using dialogue::common::Log;
+using dialogue::common::LogLevel;
+using dialogue::common::StartupFailed;
+
+int main(int argc, char** argv) {
+  dialogue::rpc::BlockTerminationSignals();
+  auto parsed = dialogue::common::Config::FromArgs(argc, argv);
+  if (!parsed.ok()) return StartupFailed(parsed.status());
+  dialogue::common::Config config = *std::move(parsed);
+
+  dialogue::db::PoolOptions pool_options;
+  pool_options.uri =
+      config.String("notices-pg-uri", "postgresql://dialogue_notices@127.0.0.1:5432/dialogue",
+                    "PostgreSQL URI of the notices role");
+  auto pool_size = config.Int("pool-size", 8, "database connections at most");
+  dialogue::rpc::ServerOptions server_options;
+  server_options.address =
+      config.String("notices-listen", "127.0.0.1:7003", "gRPC listen address (host:port)");
+  std::string redis_uri = config.String("redis-uri", "redis://127.0.0.1:6379",
+                                        "Redis: events in, the outbox relay's events out");
+  char host[256] = "notices";
+  gethostname(host, sizeof(host) - 1);
+  std::string consumer_name =
+      config.String("consumer-name", absl::StrCat(host, "-", getpid()),
+                    "this process's name in the event consumer group (unique per replica)");
+  auto first_retry_ms = config.Int("delivery-first-retry-ms", 30000,
+                                   "delay before a failed delivery's second attempt (doubles)");
+  auto max_attempts = config.Int("delivery-attempts", 6, "attempts before a delivery fails");
+  auto poll_ms = config.Int("delivery-poll-ms", 500, "how often due deliveries are looked for");
+  auto verifier = dialogue::auth::VerifierFromConfig(config);
+  std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
+                                       "the government's yearly holiday decisions (JSON)");
+  if (config.Has("help")) {
+    std::printf("notices: NoticeService\n\nOptions:\n%s", config.Usage().c_str());
+    return 0;
+  }
+  for (const auto* value : {&pool_size, &first_retry_ms, &max_attempts, &poll_ms}) {
+    if (!value->ok()) return StartupFailed(value->status());
+  }
+  if (!verifier.ok()) return StartupFailed(verifier.status());
+  auto redis = dialogue::events::ParseRedisUri(redis_uri);
+  if (!redis.ok()) return StartupFailed(redis.status());
+  pool_options.size = *pool_size;
+  auto calendar_source = dialogue::calendar::CalendarSource::Open(holidays);
+  if (!calendar_source.ok()) return StartupFailed(calendar_source.status());
+
+  dialogue::db::ConnectionPool pool(pool_options);
+  dialogue::db::TenantDirectory directory(pool);
+  dialogue::rpc::Authenticator authenticator(*std::move(verifier), directory);
+  dialogue::notices::NoticeStore store(pool);
+  dialogue::notices::NoticeService notices(store, authenticator);
+
+  // Background work, each on connections of its own.
+  dialogue::db::ConnectionPool relay_pool({pool_options.uri, 1});
+  dialogue::events::RelayOptions relay_options;
+  relay_options.outbox = "notices.outbox";
+  relay_options.pg_uri = pool_options.uri;
+  dialogue::events::OutboxRelay relay(relay_pool, *redis, relay_options);
+  relay.Start();
+
+  dialogue::db::ConnectionPool consumer_pool({pool_options.uri, 1});
+  dialogue::events::ConsumerOptions consumer_options;
+  consumer_options.group = "notices";
+  consumer_options.consumer = consumer_name;
+  consumer_options.processed_table = "notices.processed_events";
+  consumer_options.types = dialogue::notices::SessionEventTypes();
+  dialogue::events::Consumer consumer(consumer_pool, *redis, consumer_options,
+                                      [&](pqxx::work& txn, const dialogue::v1::Event& event) {
+                                        return dialogue::notices::ApplySessionEvent(
+                                            txn, event, **calendar_source);
+                                      });
+  consumer.Start();
+
+  dialogue::db::ConnectionPool worker_pool({pool_options.uri, 1});
+  dialogue::notices::NoticeStore worker_store(worker_pool);
+  dialogue::notices::DeliveryOptions delivery;
+  delivery.first_retry = absl::Milliseconds(*first_retry_ms);
+  delivery.max_attempts = *max_attempts;
+  delivery.poll = std::chrono::milliseconds(*poll_ms);
+  dialogue::notices::DeliveryWorker worker(worker_store, delivery);
+  worker.Start();
+
+  auto server = dialogue::rpc::StartServer(server_options, {&notices});
+  if (!server.ok()) return StartupFailed(server.status());
+  (*server)->WaitForTermination();
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}

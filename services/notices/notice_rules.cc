@@ -1,0 +1,319 @@
+#include "notice_rules.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "dialogue/calendar/dates.h"
+#include "dialogue/common/status.h"
+#include "dialogue/common/text.h"
+
+namespace dialogue::notices {
+namespace {
+
+using auth::Role;
+using common::CheckText;
+using common::InvalidField;
+
+bool IsPublicChannel(v1::NoticeChannel channel) {
+  return channel == v1::VIA_WEB || channel == v1::VIA_LOUDSPEAKER || channel == v1::VIA_IN_APP;
+}
+
+bool ValidAirTime(const std::string& text) {
+  absl::Time t;
+  std::string err;
+  return text.size() == 16 && absl::ParseTime("%Y-%m-%dT%H:%M", text, &t, &err);
+}
+
+v1::Recipient Group(const std::string& name) {
+  v1::Recipient r;
+  r.set_name(name);
+  return r;
+}
+
+std::string DayMonthYear(const std::string& date) {
+  auto day = calendar::ParseDate(date);
+  if (!day.ok()) return "ngày … tháng … năm …";
+  return absl::StrCat("ngày ", day->day(), " tháng ", day->month(), " năm ", day->year());
+}
+
+}  // namespace
+
+absl::Status CheckRole(const auth::Principal& principal, NoticeAction action) {
+  if (principal.Has(Role::kAdmin)) return absl::OkStatus();
+  bool allowed = false;
+  switch (action) {
+    case NoticeAction::kRead:
+      allowed =
+          principal.HasAny({Role::kPartyOffice, Role::kGovernmentOffice, Role::kFront,
+                            Role::kDepartment, Role::kChair, Role::kSecretary, Role::kProvince});
+      break;
+    case NoticeAction::kWrite:
+      allowed = principal.HasAny(
+          {Role::kPartyOffice, Role::kGovernmentOffice, Role::kChair, Role::kSecretary});
+      break;
+    case NoticeAction::kIssue:
+      allowed = principal.HasAny({Role::kPartyOffice, Role::kGovernmentOffice, Role::kChair});
+      break;
+    case NoticeAction::kManageWebhooks:
+      allowed = principal.HasAny({Role::kGovernmentOffice});
+      break;
+  }
+  if (allowed) return absl::OkStatus();
+  return common::Error(absl::StatusCode::kPermissionDenied, "ROLE_FORBIDDEN",
+                       "your roles do not allow this on notices");
+}
+
+bool IsPersonalChannel(v1::NoticeChannel channel) {
+  return channel == v1::VIA_ZALO || channel == v1::VIA_SMS || channel == v1::VIA_EMAIL;
+}
+
+absl::Status CheckNotice(const v1::Notice& notice, absl::string_view prefix) {
+  auto field = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
+  if (notice.kind() == v1::NOTICE_KIND_UNSPECIFIED || !v1::NoticeKind_IsValid(notice.kind())) {
+    return InvalidField(field("kind"), "KIND_REQUIRED",
+                        "say which kind of notice: ANNOUNCEMENT, INVITATION, CONCLUSION, "
+                        "REMINDER, PETITION_REPLY or GENERAL");
+  }
+  RETURN_IF_ERROR(CheckText(field("title"), notice.title(), kMaxTitleChars));
+  RETURN_IF_ERROR(CheckText(field("body"), notice.body(), kMaxBodyChars, false));
+  RETURN_IF_ERROR(CheckText(field("place"), notice.place(), kMaxShortChars, false));
+  RETURN_IF_ERROR(CheckText(field("signer"), notice.signer(), kMaxShortChars, false));
+  if (notice.recipients_size() > kMaxRecipients) {
+    return InvalidField(field("recipients"), "TOO_MANY_RECIPIENTS",
+                        absl::StrCat("at most ", kMaxRecipients, " recipients"));
+  }
+  for (int i = 0; i < notice.recipients_size(); ++i) {
+    const v1::Recipient& r = notice.recipients(i);
+    const std::string at = absl::StrCat(prefix, "recipients[", i, "].");
+    RETURN_IF_ERROR(CheckText(at + "name", r.name(), kMaxShortChars));
+    RETURN_IF_ERROR(CheckText(at + "contact", r.contact(), kMaxShortChars, false));
+    for (int c : r.channels()) {
+      auto channel = static_cast<v1::NoticeChannel>(c);
+      if (!IsPersonalChannel(channel)) {
+        return InvalidField(
+            at + "channels", "CHANNEL_NOT_PERSONAL",
+            "a recipient is reached by VIA_ZALO, VIA_SMS or VIA_EMAIL; VIA_WEB, VIA_LOUDSPEAKER "
+            "and VIA_IN_APP are the notice's own channels");
+      }
+      if (r.contact().empty()) {
+        return InvalidField(at + "contact", "CONTACT_REQUIRED",
+                            absl::StrCat(r.name(), " has channels but no contact to reach"));
+      }
+    }
+  }
+  for (int c : notice.channels()) {
+    if (!IsPublicChannel(static_cast<v1::NoticeChannel>(c))) {
+      return InvalidField(
+          field("channels"), "CHANNEL_NOT_PUBLIC",
+          "a notice's channels are VIA_WEB, VIA_LOUDSPEAKER and VIA_IN_APP; Zalo, SMS and "
+          "e-mail go to recipients");
+    }
+  }
+  if (notice.air_times_size() > kMaxAirTimes) {
+    return InvalidField(field("air_times"), "TOO_MANY_AIR_TIMES",
+                        absl::StrCat("at most ", kMaxAirTimes, " air times"));
+  }
+  for (const auto& t : notice.air_times()) {
+    if (!ValidAirTime(t)) {
+      return InvalidField(field("air_times"), "AIR_TIME_INVALID",
+                          absl::StrCat("'", t, "' is not a local time as YYYY-MM-DDTHH:MM"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckIssuable(const v1::Notice& notice) {
+  if (notice.document_number().empty()) {
+    return InvalidField("document_number", "NUMBER_REQUIRED",
+                        "a notice is issued with its number and symbol (số, ký hiệu)");
+  }
+  if (notice.signer().empty()) {
+    return InvalidField("signer", "SIGNER_REQUIRED", "a notice is issued with its signer");
+  }
+  bool loudspeaker = std::count(notice.channels().begin(), notice.channels().end(),
+                                static_cast<int>(v1::VIA_LOUDSPEAKER)) > 0;
+  if (loudspeaker && notice.air_times().empty()) {
+    return InvalidField("air_times", "AIR_TIMES_REQUIRED",
+                        "the loudspeaker reads a notice at its air times: give at least one");
+  }
+  return absl::OkStatus();
+}
+
+std::string DocumentText(const v1::Notice& notice, const std::string& commune) {
+  std::string number =
+      notice.document_number().empty() ? "Số:      /TB-UBND" : "Số: " + notice.document_number();
+  std::string place = notice.place().empty() ? commune : notice.place();
+  std::string heading;
+  switch (notice.kind()) {
+    case v1::NOTICE_INVITATION:
+      heading = "GIẤY MỜI";
+      break;
+    default:
+      heading = "THÔNG BÁO";
+  }
+  std::string out =
+      absl::StrCat("ỦY BAN NHÂN DÂN\n", commune, "\n\n", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n",
+                   "Độc lập - Tự do - Hạnh phúc\n\n", number, "\n", place, ", ",
+                   DayMonthYear(notice.issue_date()), "\n\n", heading, "\n", notice.title(), "\n\n",
+                   notice.body(), "\n\nNơi nhận:\n");
+  for (const auto& r : notice.recipients()) absl::StrAppend(&out, "- ", r.name(), ";\n");
+  absl::StrAppend(&out, "- Lưu: VT.\n\n", notice.signer().empty() ? "(chữ ký)" : notice.signer(),
+                  "\n");
+  return out;
+}
+
+std::string BroadcastScript(const v1::Notice& notice, const std::string& commune) {
+  return absl::StrCat("Kính thưa toàn thể nhân dân!\n", "Sau đây là thông báo của Ủy ban nhân dân",
+                      commune.empty() ? "" : " " + commune, ": ", notice.title(), ".\n\n",
+                      notice.body(),
+                      "\n\nĐề nghị các thôn, tổ dân phố và toàn thể nhân dân biết, thực hiện. "
+                      "Xin trân trọng cảm ơn!\n");
+}
+
+v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::TenantRules& rules,
+                             const calendar::WorkingDayCalendar& days, absl::CivilDay today) {
+  v1::Notice n;
+  n.set_kind(v1::NOTICE_ANNOUNCEMENT);
+  n.set_session(session.session());
+  n.set_title(absl::StrCat("Về việc tổ chức hội nghị đối thoại: ", session.title()));
+  n.set_body(absl::StrCat(
+      "Ủy ban nhân dân tổ chức hội nghị đối thoại với Nhân dân như sau:\n", "1. Thời gian: ",
+      session.start_time().empty() ? "" : session.start_time() + ", ", DayMonthYear(session.date()),
+      ".\n", "2. Địa điểm: ", session.venue(), ".\n", "3. Thành phần: ",
+      session.invited().empty() ? "đại diện Nhân dân các thôn"
+                                : absl::StrJoin(session.invited(), "; ",
+                                                [](std::string* out, const v1::InvitedGroup& g) {
+                                                  absl::StrAppend(out, g.name());
+                                                }),
+      ".\n", "4. Nội dung: Nhân dân phản ánh, kiến nghị; lãnh đạo xã trả lời, giải trình.\n",
+      "Chủ trì: ", session.chair().empty() ? "Chủ tịch Ủy ban nhân dân" : session.chair(), "."));
+  n.add_channels(v1::VIA_WEB);
+  n.add_channels(v1::VIA_LOUDSPEAKER);
+  n.add_channels(v1::VIA_IN_APP);
+  for (const auto& h : session.hamlets()) *n.add_recipients() = Group("Trưởng thôn " + h);
+  auto conference = calendar::ParseDate(session.date());
+  if (!conference.ok()) {
+    n.add_warnings(absl::StrCat("the session's date '", session.date(), "' is not a date"));
+    return n;
+  }
+  auto due = calendar::ComputeDueDate(days, rules, v1::DEADLINE_ANNOUNCEMENT, *conference);
+  if (due.ok()) {
+    n.set_due_date(due->due_date());
+    n.set_due_explanation(due->explanation());
+    const int lead = static_cast<int>(*conference - today);
+    if (lead < due->days()) {
+      n.add_warnings(absl::StrCat("the conference is ", lead, " days away; the rule asks for ",
+                                  due->days(), " days between the announcement and it"));
+    }
+  }
+  // Two air times: the morning and the afternoon broadcast of the day after.
+  for (const char* hour : {"T06:30", "T17:00"}) {
+    n.add_air_times(absl::StrCat(calendar::FormatDate(today + 1), hour));
+  }
+  return n;
+}
+
+v1::Notice InvitationDraft(const v1::SessionAnnounced& session, const v1::TenantRules& rules,
+                           const calendar::WorkingDayCalendar& days) {
+  v1::Notice n;
+  n.set_kind(v1::NOTICE_INVITATION);
+  n.set_session(session.session());
+  n.set_title(absl::StrCat("Mời dự hội nghị đối thoại: ", session.title()));
+  n.set_body(
+      absl::StrCat("Ủy ban nhân dân trân trọng kính mời đến dự hội nghị đối thoại.\n",
+                   "Thời gian: ", session.start_time().empty() ? "" : session.start_time() + ", ",
+                   DayMonthYear(session.date()), ".\nĐịa điểm: ", session.venue(), "."));
+  for (const auto& g : session.invited()) {
+    *n.add_recipients() =
+        Group(g.expected() > 0 ? absl::StrCat(g.name(), " (", g.expected(), " người)") : g.name());
+  }
+  n.add_channels(v1::VIA_IN_APP);
+  if (auto conference = calendar::ParseDate(session.date()); conference.ok()) {
+    auto due = calendar::ComputeDueDate(days, rules, v1::DEADLINE_ANNOUNCEMENT, *conference);
+    if (due.ok()) {
+      n.set_due_date(due->due_date());
+      n.set_due_explanation(due->explanation());
+    }
+  }
+  return n;
+}
+
+absl::StatusOr<v1::Notice> ConclusionDraft(const v1::SessionConcluded& session,
+                                           const v1::TenantRules& rules,
+                                           const calendar::WorkingDayCalendar& days) {
+  ASSIGN_OR_RETURN(absl::CivilDay conference, calendar::ParseDate(session.date()));
+  ASSIGN_OR_RETURN(v1::DueDate due, calendar::ComputeDueDate(
+                                        days, rules,
+                                        session.complex() ? v1::DEADLINE_CONCLUSION_NOTICE_EXTENDED
+                                                          : v1::DEADLINE_CONCLUSION_NOTICE,
+                                        conference));
+  v1::Notice n;
+  n.set_kind(v1::NOTICE_CONCLUSION);
+  n.set_session(session.session());
+  n.set_due_date(due.due_date());
+  n.set_due_explanation(due.explanation());
+  n.set_title(absl::StrCat("Kết luận của Chủ tịch Ủy ban nhân dân tại hội nghị đối thoại ",
+                           DayMonthYear(session.date()), ": ", session.title()));
+  std::string body = "Ý kiến kết luận đối với từng nội dung:\n";
+  std::set<std::string> agencies;
+  int petitions = 0;
+  int k = 0;
+  for (const auto& item : session.items()) {
+    absl::StrAppend(&body, ++k, ". ", item.summary(), "\n   ");
+    switch (item.outcome()) {
+      case v1::OUTCOME_ACCEPTED:
+        absl::StrAppend(&body, "Tiếp thu.");
+        break;
+      case v1::OUTCOME_RESOLVED_ON_SPOT:
+        absl::StrAppend(&body, "Đã giải quyết tại hội nghị.");
+        break;
+      default:
+        absl::StrAppend(&body, "Giao ", item.agency().empty() ? "(chưa rõ cơ quan)" : item.agency(),
+                        ": ", item.action(),
+                        item.due_date().empty()
+                            ? ""
+                            : absl::StrCat(" Thời hạn: ", DayMonthYear(item.due_date()), "."));
+    }
+    absl::StrAppend(&body, "\n");
+    if (!item.agency().empty()) agencies.insert(item.agency());
+    petitions += item.opinions_size();
+  }
+  n.set_body(body);
+  for (const auto& a : agencies) *n.add_recipients() = Group(a);
+  *n.add_recipients() = Group("Ban Xây dựng Đảng");
+  *n.add_recipients() = Group("Ủy ban Mặt trận Tổ quốc Việt Nam");
+  if (petitions > 0) {
+    *n.add_recipients() = Group(absl::StrCat("Người có kiến nghị (", petitions, " ý kiến)"));
+  }
+  n.add_channels(v1::VIA_WEB);
+  n.add_channels(v1::VIA_IN_APP);
+  if (session.complex()) {
+    n.add_warnings("complex items: the extended deadline for the conclusion notice applies");
+  }
+  return n;
+}
+
+std::string SignWebhook(const std::string& secret, const std::string& timestamp,
+                        const std::string& body) {
+  std::string message = absl::StrCat(timestamp, ".", body);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &length);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(mac), static_cast<size_t>(length)));
+}
+
+absl::Duration RetryDelay(int attempts, absl::Duration base) {
+  absl::Duration delay = base;
+  for (int i = 1; i < attempts && delay < absl::Hours(1); ++i) delay *= 2;
+  return std::min(delay, absl::Hours(1));
+}
+
+}  // namespace dialogue::notices

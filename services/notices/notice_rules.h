@@ -1,0 +1,77 @@
+// The rules of notices, without I/O: what a notice may hold, who may do what, the
+// administrative layout of its text, the drafts that sessions' events cause (with their
+// lead time and deadline on the calendar), webhook signatures and retry delays.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "dialogue/auth/principal.h"
+#include "dialogue/calendar/working_days.h"
+#include "dialogue/v1/events.pb.h"
+#include "dialogue/v1/notices.pb.h"
+#include "dialogue/v1/tenants.pb.h"
+
+namespace dialogue::notices {
+
+namespace v1 = ::dialogue::v1;
+
+inline constexpr int kMaxTitleChars = 500;
+inline constexpr int kMaxBodyChars = 20000;
+inline constexpr int kMaxShortChars = 500;
+inline constexpr int kMaxRecipients = 500;
+inline constexpr int kMaxAirTimes = 50;
+
+enum class NoticeAction { kRead, kWrite, kIssue, kManageWebhooks };
+
+// PERMISSION_DENIED unless one of the principal's roles may take `action`.
+absl::Status CheckRole(const auth::Principal& principal, NoticeAction action);
+
+// INVALID_ARGUMENT naming the first bad field ("notice.title", ...): missing kind or
+// title, texts too long or not UTF-8, a recipient without a name, a personal channel
+// (Zalo, SMS, e-mail) without a contact, a public channel among a recipient's or the
+// reverse, an air time that is not "YYYY-MM-DDTHH:MM".
+absl::Status CheckNotice(const v1::Notice& notice, absl::string_view prefix);
+
+// What issuing needs beyond a valid draft: a number, a signer, air times when the
+// loudspeaker is a channel.
+absl::Status CheckIssuable(const v1::Notice& notice);
+
+bool IsPersonalChannel(v1::NoticeChannel channel);  // ZALO, SMS, EMAIL
+
+// The whole text in the layout of an administrative document (Decree 30/2020): issuing
+// body and national motto, number and "place, ngày … tháng … năm …", title, body,
+// "Nơi nhận" and the signature block.
+std::string DocumentText(const v1::Notice& notice, const std::string& commune);
+
+// The same content written to be read aloud on the commune loudspeaker.
+std::string BroadcastScript(const v1::Notice& notice, const std::string& commune);
+
+// Drafts caused by a session's events. `today` is the day the event is applied.
+// The announcement is due `announcement_lead_days` before the conference; a warning says
+// when that day has already passed or the conference is too close.
+v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::TenantRules& rules,
+                             const calendar::WorkingDayCalendar& days, absl::CivilDay today);
+// Invitations to the participant groups, due with the announcement.
+v1::Notice InvitationDraft(const v1::SessionAnnounced& session, const v1::TenantRules& rules,
+                           const calendar::WorkingDayCalendar& days);
+// The conclusion notice, due within the tenant's working days after the conference (the
+// extended count when the session was complex), to the agencies, the Party building
+// board, the Front and the petitioners.
+absl::StatusOr<v1::Notice> ConclusionDraft(const v1::SessionConcluded& session,
+                                           const v1::TenantRules& rules,
+                                           const calendar::WorkingDayCalendar& days);
+
+// Hex HMAC-SHA256 of "<timestamp>.<body>" with `secret`: the X-Dialogue-Signature a
+// webhook receiver checks.
+std::string SignWebhook(const std::string& secret, const std::string& timestamp,
+                        const std::string& body);
+
+// Delay before attempt `attempts + 1` after `attempts` failures: base, 2×, 4×, … at most
+// an hour.
+absl::Duration RetryDelay(int attempts, absl::Duration base);
+
+}  // namespace dialogue::notices

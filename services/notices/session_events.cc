@@ -1,0 +1,55 @@
+#include "session_events.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "dialogue/calendar/dates.h"
+#include "dialogue/calendar/working_days.h"
+#include "dialogue/common/status.h"
+#include "notice_rules.h"
+#include "store.h"
+
+namespace dialogue::notices {
+
+const std::set<std::string>& SessionEventTypes() {
+  static const auto* types =
+      new std::set<std::string>{v1::SessionAnnounced::descriptor()->full_name(),
+                                v1::SessionConcluded::descriptor()->full_name()};
+  return *types;
+}
+
+absl::Status ApplySessionEvent(pqxx::work& txn, const v1::Event& event,
+                               calendar::CalendarSource& calendar) {
+  absl::string_view tenant = event.tenant();
+  absl::ConsumePrefix(&tenant, "tenants/");
+  ASSIGN_OR_RETURN(TenantInfo info, NoticeStore::Tenant(txn, std::string(tenant)));
+  // The national calendar; a commune's own days off live with planning (not read here).
+  calendar::WorkingDayCalendar days(calendar.Current());
+  std::vector<v1::Notice> drafts;
+  v1::SessionAnnounced announced;
+  v1::SessionConcluded concluded;
+  if (event.payload().UnpackTo(&announced) && event.type() == announced.GetTypeName()) {
+    absl::CivilDay today = calendar::TodayInVietnam(absl::Now());
+    if (auto day = calendar::ParseDate(announced.announce_date()); day.ok()) today = *day;
+    drafts.push_back(AnnouncementDraft(announced, info.rules, days, today));
+    if (announced.invited_size() > 0)
+      drafts.push_back(InvitationDraft(announced, info.rules, days));
+  } else if (event.payload().UnpackTo(&concluded) && event.type() == concluded.GetTypeName()) {
+    ASSIGN_OR_RETURN(v1::Notice draft, ConclusionDraft(concluded, info.rules, days));
+    drafts.push_back(std::move(draft));
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("event ", event.id(), " of type ", event.type(), " has no usable payload"));
+  }
+  for (const v1::Notice& draft : drafts) {
+    if (absl::Status valid = CheckNotice(draft, ""); !valid.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("the draft from event ", event.id(),
+                                                     " is not a valid notice: ", valid.message()));
+    }
+    RETURN_IF_ERROR(
+        NoticeStore::InsertDraft(txn, std::string(tenant), draft, "", event.id()).status());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace dialogue::notices

@@ -1,0 +1,98 @@
+// Notices end to end on the running stack: an event on the shared stream reaches the
+// notices service's consumer, which drafts the announcement; the office issues it over
+// HTTP; anyone reads it in the commune's public feed through the gateway.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "dialogue/common/names.h"
+#include "dialogue/events/redis.h"
+#include "dialogue/events/relay.h"
+#include "dialogue/v1/events.pb.h"
+#include "http_client.h"
+#include "test_support.h"
+
+namespace dialogue {
+namespace {
+
+using auth::Role;
+using ::dialogue::testing::Http;
+using ::dialogue::testing::HttpResponse;
+using ::dialogue::testing::StackEnv;
+using ::dialogue::testing::Token;
+using ::testing::HasSubstr;
+
+TEST(NoticesHttp, AnAnnouncedSessionIsDraftedIssuedAndPublished) {
+  const std::string url = StackEnv("DIALOGUE_GATEWAY_URL");
+  testing::Province province = testing::NewProvince(1);
+  const std::string tenant = province.tenants[0];
+  const std::string office = Token(tenant, {Role::kGovernmentOffice, Role::kChair});
+  const std::string auth = "Authorization: Bearer " + office;
+
+  v1::SessionAnnounced announced;
+  announced.set_session(absl::StrCat("tenants/", tenant, "/sessions/", common::NewUuid()));
+  announced.set_title("Đối thoại với Nhân dân quý II");
+  announced.set_date("2026-12-20");
+  announced.set_start_time("08:00");
+  announced.set_venue("Nhà văn hóa thôn Bắc");
+  announced.set_announce_date("2026-12-01");
+  v1::Event event;
+  event.set_id(common::NewUuid());
+  event.set_type(announced.GetTypeName());
+  event.set_tenant("tenants/" + tenant);
+  event.set_source("sessions");
+  event.mutable_payload()->PackFrom(announced);
+  auto address = events::ParseRedisUri(StackEnv("DIALOGUE_REDIS_URI"));
+  ASSERT_TRUE(address.ok());
+  events::RedisClient redis(*address);
+  auto added =
+      redis.Command({"XADD", events::kEventStream, "*", "id", event.id(), "type", event.type(),
+                     "tenant", event.tenant(), "event", event.SerializeAsString()});
+  ASSERT_TRUE(added.ok() && !added->is_error());
+
+  // The stack's notices service drafts it.
+  std::string name;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (name.empty() && std::chrono::steady_clock::now() < until) {
+    HttpResponse list =
+        Http("GET", absl::StrCat(url, "/v1/tenants/", tenant, "/notices?kind=NOTICE_ANNOUNCEMENT"),
+             "", {auth});
+    ASSERT_EQ(list.status, 200) << list.body;
+    google::protobuf::Struct s;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(list.body, &s).ok()) << list.body;
+    auto notices = s.fields().find("notices");
+    if (notices != s.fields().end() && notices->second.list_value().values_size() > 0) {
+      const auto& first = notices->second.list_value().values(0).struct_value().fields();
+      EXPECT_EQ(first.at("session").string_value(), announced.session());
+      EXPECT_EQ(first.at("dueDate").string_value(), "2026-12-13");
+      name = first.at("name").string_value();
+    }
+    if (name.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(name.empty()) << "the notices service drafted nothing from the event";
+
+  // Not yet public; issued over HTTP; then in the public feed without a token.
+  const std::string feed = absl::StrCat(url, "/v1/tenants/", tenant, "/notices:published");
+  HttpResponse before = Http("GET", feed);
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_THAT(before.body, ::testing::Not(HasSubstr(name)));
+  HttpResponse issued =
+      Http("POST", absl::StrCat(url, "/v1/", name, ":issue"),
+           R"({"documentNumber":"21/TB-UBND","signer":"CHỦ TỊCH\nLê Văn Tâm"})", {auth});
+  ASSERT_EQ(issued.status, 200) << issued.body;
+  EXPECT_THAT(issued.body, HasSubstr("NOTICE_ISSUED"));
+  HttpResponse after = Http("GET", feed);
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_THAT(after.body, HasSubstr(name));
+  EXPECT_THAT(after.body, HasSubstr("Nhà văn hóa thôn Bắc"));
+  // Issued again: refused, as an issued notice never changes.
+  HttpResponse again = Http("POST", absl::StrCat(url, "/v1/", name, ":issue"),
+                            R"({"documentNumber":"22/TB-UBND"})", {auth});
+  EXPECT_EQ(again.status, 400) << again.body;
+  EXPECT_THAT(again.body, HasSubstr("NOTICE_ISSUED"));
+}
+
+}  // namespace
+}  // namespace dialogue

@@ -1,0 +1,549 @@
+// NoticeService through real stubs against a server on a local port and the harness's
+// PostgreSQL and Redis: drafts, issuing, the public feed, bad input, webhooks that fail
+// then succeed, drafts caused by sessions' events (applied once, due on the calendar) and
+// RLS on every notices table.
+#include <grpcpp/grpcpp.h>
+
+#include <thread>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "delivery_worker.h"
+#include "dialogue/calendar/calendar_source.h"
+#include "dialogue/calendar/dates.h"
+#include "dialogue/common/names.h"
+#include "dialogue/events/consumer.h"
+#include "dialogue/rpc/server.h"
+#include "notice_rules.h"
+#include "notice_service.h"
+#include "session_events.h"
+#include "store.h"
+#include "test_support.h"
+#include "webhook_receiver.h"
+
+namespace dialogue::notices {
+namespace {
+
+using auth::Role;
+using testing::AdminQuery;
+using testing::IsOk;
+using testing::StatusIs;
+using testing::Token;
+using Stub = v1::NoticeService::Stub;
+using namespace std::chrono_literals;
+
+int Count(const std::string& sql) { return std::stoi(AdminQuery(sql)); }
+
+class NoticesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = rpc::StartServer({"127.0.0.1:0"}, {&service_});
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    stub_ = v1::NoticeService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+    province_ = testing::NewProvince(2);
+    a_ = province_.tenants[0];
+    b_ = province_.tenants[1];
+    office_ = Token(a_, {Role::kGovernmentOffice, Role::kChair});
+  }
+
+  template <typename Request, typename Response>
+  absl::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const std::string& token, const Request& request, Response* response) {
+    return testing::CallWith(*stub_, method, token, request, response);
+  }
+
+  v1::Notice Sample() {
+    v1::Notice n;
+    n.set_kind(v1::NOTICE_GENERAL);
+    n.set_title("Lịch tiếp công dân tháng 5");
+    n.set_body("Chủ tịch UBND xã tiếp công dân vào thứ Năm hằng tuần.");
+    v1::Recipient* r = n.add_recipients();
+    r->set_name("Ông Nguyễn Văn Bình, thôn Đông");
+    r->set_contact("+84912000111");
+    r->add_channels(v1::VIA_SMS);
+    n.add_channels(v1::VIA_WEB);
+    n.add_channels(v1::VIA_LOUDSPEAKER);
+    n.add_air_times("2026-05-04T06:30");
+    n.add_air_times("2026-05-04T17:00");
+    n.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nTrần Văn An");
+    return n;
+  }
+
+  absl::StatusOr<v1::Notice> Create(const v1::Notice& n, const std::string& tenant,
+                                    const std::string& token) {
+    v1::CreateNoticeRequest create;
+    create.set_parent("tenants/" + tenant);
+    *create.mutable_notice() = n;
+    v1::Notice out;
+    RETURN_IF_ERROR(Call(&Stub::CreateNotice, token, create, &out));
+    return out;
+  }
+
+  absl::StatusOr<v1::Notice> Issue(const v1::Notice& n, const std::string& number) {
+    v1::IssueNoticeRequest issue;
+    issue.set_name(n.name());
+    issue.set_document_number(number);
+    issue.set_issue_date("2026-05-02");
+    v1::Notice out;
+    RETURN_IF_ERROR(Call(&Stub::IssueNotice, office_, issue, &out));
+    return out;
+  }
+
+  int Notices(const std::string& tenant) {
+    return Count(
+        absl::StrCat("SELECT count(*) FROM notices.notices WHERE tenant_id = '", tenant, "'"));
+  }
+
+  db::ConnectionPool pool_{{testing::NoticesPgUri(), 4}};
+  db::TenantDirectory directory_{pool_};
+  rpc::Authenticator authenticator_{
+      *auth::TokenVerifier::Hs256(testing::TokenSecret(), "dialogue-local"), directory_};
+  NoticeStore store_{pool_};
+  NoticeService service_{store_, authenticator_};
+  std::unique_ptr<rpc::RunningServer> server_;
+  std::unique_ptr<Stub> stub_;
+  testing::Province province_;
+  std::string a_, b_, office_;
+};
+
+TEST_F(NoticesTest, ADraftIsIssuedWithItsLayoutDeliveriesAndAPublicFeedEntry) {
+  auto draft = Create(Sample(), a_, office_);
+  ASSERT_THAT(draft.status(), IsOk());
+  EXPECT_EQ(draft->state(), v1::NOTICE_DRAFT);
+  EXPECT_THAT(draft->broadcast_script(), ::testing::HasSubstr("Kính thưa toàn thể nhân dân"));
+
+  // No number: refused, and the draft is unchanged.
+  EXPECT_THAT(Issue(*draft, "").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, "NUMBER_REQUIRED"));
+  EXPECT_EQ(AdminQuery(absl::StrCat(
+                "SELECT state FROM notices.notices WHERE id = '",
+                common::ParseName(draft->name(), "tenants/{tenant}/notices/{notice:uuid}", "name")
+                    ->at("notice"),
+                "'")),
+            "NOTICE_DRAFT");
+
+  auto issued = Issue(*draft, "12/TB-UBND");
+  ASSERT_THAT(issued.status(), IsOk());
+  EXPECT_EQ(issued->state(), v1::NOTICE_ISSUED);
+  EXPECT_EQ(issued->issue_date(), "2026-05-02");
+  for (const char* part : {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                           "Số: 12/TB-UBND", "ngày 2 tháng 5 năm 2026", "THÔNG BÁO",
+                           "Nơi nhận:", "- Ông Nguyễn Văn Bình, thôn Đông;", "Trần Văn An"}) {
+    EXPECT_THAT(issued->document_text(), ::testing::HasSubstr(part));
+  }
+
+  v1::ListDeliveriesRequest list;
+  list.set_parent(issued->name());
+  v1::ListDeliveriesResponse deliveries;
+  ASSERT_THAT(Call(&Stub::ListDeliveries, office_, list, &deliveries), IsOk());
+  std::map<std::string, int> by_state;
+  for (const auto& d : deliveries.deliveries()) {
+    by_state[absl::StrCat(v1::NoticeChannel_Name(d.channel()), ":",
+                          v1::DeliveryState_Name(d.state()))]++;
+    if (d.state() == v1::DELIVERY_FAILED) {
+      EXPECT_THAT(d.last_error(), ::testing::HasSubstr("no webhook"));
+    }
+  }
+  // The web page has it at once; the loudspeaker (two air times) and the SMS have no
+  // webhook in this commune.
+  EXPECT_EQ(by_state, (std::map<std::string, int>{{"VIA_LOUDSPEAKER:DELIVERY_FAILED", 2},
+                                                  {"VIA_SMS:DELIVERY_FAILED", 1},
+                                                  {"VIA_WEB:DELIVERY_SENT", 1}}));
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM notices.outbox WHERE tenant_id = '", a_,
+                               "' AND event_type = 'dialogue.v1.NoticeIssued'")),
+            1);
+
+  // The public feed, without a token: the notice, and no recipient's contact.
+  v1::ListPublishedNoticesRequest feed;
+  feed.set_parent("tenants/" + a_);
+  v1::ListPublishedNoticesResponse published;
+  ASSERT_THAT(Call(&Stub::ListPublishedNotices, "", feed, &published), IsOk());
+  ASSERT_EQ(published.notices_size(), 1);
+  EXPECT_EQ(published.notices(0).document_number(), "12/TB-UBND");
+  EXPECT_FALSE(absl::StrContains(published.SerializeAsString(), "+84912000111"));
+  feed.set_parent("tenants/" + b_);
+  ASSERT_THAT(Call(&Stub::ListPublishedNotices, "", feed, &published), IsOk());
+  EXPECT_EQ(published.notices_size(), 0) << "another commune's feed is its own";
+
+  // An issued notice never changes.
+  v1::UpdateNoticeRequest update;
+  *update.mutable_notice() = *issued;
+  update.mutable_notice()->set_title("Sửa");
+  update.mutable_update_mask()->add_paths("title");
+  v1::Notice out;
+  EXPECT_THAT(Call(&Stub::UpdateNotice, office_, update, &out),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "NOTICE_ISSUED"));
+  EXPECT_THAT(Issue(*issued, "13/TB-UBND").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "NOTICE_ISSUED"));
+}
+
+TEST_F(NoticesTest, BadInputGetsAClearErrorAndStoresNothing) {
+  struct Case {
+    std::function<void(v1::Notice&)> spoil;
+    std::string reason;
+  };
+  const std::vector<Case> cases = {
+      {[](v1::Notice& n) { n.set_kind(v1::NOTICE_KIND_UNSPECIFIED); }, "KIND_REQUIRED"},
+      {[](v1::Notice& n) { n.set_title("  "); }, "TEXT_REQUIRED"},
+      {[](v1::Notice& n) { n.set_body(std::string(kMaxBodyChars + 1, 'a')); }, "TEXT_TOO_LONG"},
+      {[](v1::Notice& n) { n.add_channels(v1::VIA_SMS); }, "CHANNEL_NOT_PUBLIC"},
+      {[](v1::Notice& n) { n.mutable_recipients(0)->add_channels(v1::VIA_WEB); },
+       "CHANNEL_NOT_PERSONAL"},
+      {[](v1::Notice& n) { n.mutable_recipients(0)->clear_contact(); }, "CONTACT_REQUIRED"},
+      {[](v1::Notice& n) { n.add_air_times("4/5/2026 6h30"); }, "AIR_TIME_INVALID"},
+  };
+  for (const auto& c : cases) {
+    v1::Notice n = Sample();
+    c.spoil(n);
+    EXPECT_THAT(Create(n, a_, office_).status(),
+                StatusIs(absl::StatusCode::kInvalidArgument, c.reason));
+  }
+  // Another commune's token, a department (may read, not write), no token.
+  EXPECT_THAT(Create(Sample(), a_, Token(b_, {Role::kGovernmentOffice})).status(),
+              StatusIs(absl::StatusCode::kPermissionDenied, "TENANT_FORBIDDEN"));
+  EXPECT_THAT(Create(Sample(), a_, Token(a_, {Role::kDepartment})).status(),
+              StatusIs(absl::StatusCode::kPermissionDenied, "ROLE_FORBIDDEN"));
+  EXPECT_EQ(Create(Sample(), a_, "").status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(Notices(a_), 0);
+
+  // A draft: a field that cannot be edited, a stale etag.
+  auto draft = Create(Sample(), a_, office_);
+  ASSERT_THAT(draft.status(), IsOk());
+  v1::UpdateNoticeRequest update;
+  *update.mutable_notice() = *draft;
+  update.mutable_update_mask()->add_paths("document_number");
+  v1::Notice out;
+  EXPECT_THAT(Call(&Stub::UpdateNotice, office_, update, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument, "FIELD_NOT_EDITABLE"));
+  update.mutable_update_mask()->set_paths(0, "title");
+  update.mutable_notice()->set_title("Lịch tiếp công dân tháng 6");
+  ASSERT_THAT(Call(&Stub::UpdateNotice, office_, update, &out), IsOk());
+  EXPECT_EQ(out.title(), "Lịch tiếp công dân tháng 6");
+  EXPECT_THAT(Call(&Stub::UpdateNotice, office_, update, &out),
+              StatusIs(absl::StatusCode::kAborted, "ETAG_MISMATCH"));
+  // Commune B cannot read A's notice, nor tell whether it exists.
+  v1::GetNoticeRequest get;
+  get.set_name(draft->name());
+  EXPECT_THAT(Call(&Stub::GetNotice, Token(b_, {Role::kGovernmentOffice}), get, &out),
+              StatusIs(absl::StatusCode::kPermissionDenied, "TENANT_FORBIDDEN"));
+  EXPECT_EQ(Notices(a_), 1);
+}
+
+TEST_F(NoticesTest, AWebhookThatFailsTwiceThenSucceedsGetsTheDeliveryOnce) {
+  testing::WebhookReceiver receiver({500, 503, 200});
+  v1::UpdateWebhooksRequest hooks;
+  hooks.mutable_webhooks()->set_name(absl::StrCat("tenants/", a_, "/webhooks"));
+  v1::Webhook* sms = hooks.mutable_webhooks()->add_hooks();
+  sms->set_channel(v1::VIA_SMS);
+  sms->set_url(receiver.url());
+  sms->set_secret("bi-mat-cua-xa");
+  v1::Webhooks stored;
+  ASSERT_THAT(Call(&Stub::UpdateWebhooks, office_, hooks, &stored), IsOk());
+  ASSERT_EQ(stored.hooks_size(), 1);
+  EXPECT_TRUE(stored.hooks(0).has_secret());
+  EXPECT_TRUE(stored.hooks(0).secret().empty()) << "a secret is never sent back";
+
+  v1::Notice n = Sample();
+  n.clear_channels();
+  n.clear_air_times();
+  auto issued = Issue(*Create(n, a_, office_), "14/TB-UBND");
+  ASSERT_THAT(issued.status(), IsOk());
+
+  DeliveryOptions options;
+  options.first_retry = absl::Milliseconds(100);
+  options.max_attempts = 5;
+  DeliveryWorker worker(store_, options);
+  v1::ListDeliveriesRequest list;
+  list.set_parent(issued->name());
+  v1::ListDeliveriesResponse deliveries;
+  auto until = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_THAT(worker.RunOnce().status(), IsOk());
+    ASSERT_THAT(Call(&Stub::ListDeliveries, office_, list, &deliveries), IsOk());
+    if (deliveries.deliveries(0).state() != v1::DELIVERY_QUEUED) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(deliveries.deliveries_size(), 1);
+  EXPECT_EQ(deliveries.deliveries(0).state(), v1::DELIVERY_SENT);
+  EXPECT_EQ(deliveries.deliveries(0).attempts(), 3);
+  auto got = receiver.requests();
+  ASSERT_EQ(got.size(), 3u);
+  for (const auto& r : got) {
+    EXPECT_EQ(
+        r.headers.at("x-dialogue-signature"),
+        "sha256=" + SignWebhook("bi-mat-cua-xa", r.headers.at("x-dialogue-timestamp"), r.body));
+    EXPECT_EQ(r.headers.at("x-dialogue-delivery"), deliveries.deliveries(0).name());
+    EXPECT_THAT(r.body, ::testing::HasSubstr("+84912000111"));
+  }
+  // Nothing more is sent once it went through.
+  ASSERT_THAT(worker.RunOnce().status(), IsOk());
+  EXPECT_EQ(receiver.requests().size(), 3u);
+}
+
+TEST_F(NoticesTest, AWebhookThatNeverAnswersWellEndsFailedWithItsError) {
+  testing::WebhookReceiver receiver({500});
+  v1::UpdateWebhooksRequest hooks;
+  hooks.mutable_webhooks()->set_name(absl::StrCat("tenants/", a_, "/webhooks"));
+  v1::Webhook* sms = hooks.mutable_webhooks()->add_hooks();
+  sms->set_channel(v1::VIA_SMS);
+  sms->set_url(receiver.url());
+  sms->set_secret("s");
+  v1::Webhooks stored;
+  ASSERT_THAT(Call(&Stub::UpdateWebhooks, office_, hooks, &stored), IsOk());
+  // A hook for a public channel, or a URL that is not one, is refused.
+  sms->set_channel(v1::VIA_WEB);
+  EXPECT_THAT(Call(&Stub::UpdateWebhooks, office_, hooks, &stored),
+              StatusIs(absl::StatusCode::kInvalidArgument, "CHANNEL_NOT_WEBHOOK"));
+  sms->set_channel(v1::VIA_SMS);
+  sms->set_url("ftp://x");
+  EXPECT_THAT(Call(&Stub::UpdateWebhooks, office_, hooks, &stored),
+              StatusIs(absl::StatusCode::kInvalidArgument, "URL_INVALID"));
+
+  v1::Notice n = Sample();
+  n.clear_channels();
+  n.clear_air_times();
+  auto issued = Issue(*Create(n, a_, office_), "15/TB-UBND");
+  ASSERT_THAT(issued.status(), IsOk());
+  DeliveryOptions options;
+  options.first_retry = absl::Milliseconds(50);
+  options.max_attempts = 2;
+  DeliveryWorker worker(store_, options);
+  v1::ListDeliveriesRequest list;
+  list.set_parent(issued->name());
+  v1::ListDeliveriesResponse deliveries;
+  auto until = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_THAT(worker.RunOnce().status(), IsOk());
+    ASSERT_THAT(Call(&Stub::ListDeliveries, office_, list, &deliveries), IsOk());
+    if (deliveries.deliveries(0).state() == v1::DELIVERY_FAILED) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(deliveries.deliveries(0).state(), v1::DELIVERY_FAILED);
+  EXPECT_EQ(deliveries.deliveries(0).attempts(), 2);
+  EXPECT_EQ(deliveries.deliveries(0).last_error(), "the webhook answered HTTP 500");
+  EXPECT_EQ(receiver.requests().size(), 2u);
+}
+
+class SessionEventsTest : public NoticesTest {
+ protected:
+  void SetUp() override {
+    NoticesTest::SetUp();
+    auto source = calendar::CalendarSource::Open(
+        absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
+    ASSERT_TRUE(source.ok()) << source.status();
+    calendar_ = *std::move(source);
+    auto address = events::ParseRedisUri(testing::StackEnv("DIALOGUE_REDIS_URI"));
+    ASSERT_TRUE(address.ok());
+    redis_address_ = *address;
+    // A stream of the test's own: the stack's notices service reads the shared one.
+    stream_ = absl::StrCat("notices-test:", common::NewUuid());
+  }
+
+  void Publish(const google::protobuf::Message& payload, const std::string& event_id) {
+    v1::Event event;
+    event.set_id(event_id);
+    event.set_type(payload.GetDescriptor()->full_name());
+    event.set_tenant("tenants/" + a_);
+    event.set_source("sessions");
+    event.mutable_payload()->PackFrom(payload);
+    events::RedisClient redis(redis_address_);
+    auto added = redis.Command({"XADD", stream_, "*", "id", event.id(), "type", event.type(),
+                                "tenant", event.tenant(), "event", event.SerializeAsString()});
+    ASSERT_TRUE(added.ok() && !added->is_error());
+  }
+
+  events::PollResult Drain() {
+    events::ConsumerOptions options;
+    options.group = "notices";
+    options.consumer = "test";
+    options.processed_table = "notices.processed_events";
+    options.types = SessionEventTypes();
+    options.stream = stream_;
+    options.block = 100ms;
+    events::Consumer consumer(pool_, redis_address_, options,
+                              [&](pqxx::work& txn, const v1::Event& event) {
+                                return ApplySessionEvent(txn, event, *calendar_);
+                              });
+    events::PollResult total;
+    for (int i = 0; i < 3; ++i) {
+      auto polled = consumer.PollOnce();
+      EXPECT_TRUE(polled.ok()) << polled.status();
+      if (!polled.ok()) break;
+      total.applied += polled->applied;
+      total.skipped += polled->skipped;
+      total.parked += polled->parked;
+    }
+    return total;
+  }
+
+  v1::ListNoticesResponse List(v1::NoticeKind kind) {
+    v1::ListNoticesRequest list;
+    list.set_parent("tenants/" + a_);
+    list.set_kind(kind);
+    v1::ListNoticesResponse response;
+    EXPECT_THAT(Call(&Stub::ListNotices, office_, list, &response), IsOk());
+    return response;
+  }
+
+  std::unique_ptr<calendar::CalendarSource> calendar_;
+  events::RedisAddress redis_address_;
+  std::string stream_;
+};
+
+TEST_F(SessionEventsTest, AnAnnouncedSessionIsDraftedOnceWithItsLeadTimeChecked) {
+  v1::SessionAnnounced announced;
+  announced.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  announced.set_title("Đối thoại với Nhân dân năm 2026");
+  announced.set_date("2026-05-08");
+  announced.set_start_time("08:00");
+  announced.set_venue("Hội trường UBND xã");
+  announced.set_announce_date("2026-05-05");  // three days before: too late for 7
+  announced.add_hamlets("Thôn Đông");
+  v1::InvitedGroup* group = announced.add_invited();
+  group->set_name("Đại diện hộ gia đình thôn Đông");
+  group->set_expected(40);
+  const std::string id = common::NewUuid();
+  Publish(announced, id);
+  Publish(announced, id);  // redelivered
+  events::PollResult polled = Drain();
+  EXPECT_EQ(polled.applied, 1);
+  EXPECT_EQ(polled.skipped, 1);
+
+  auto announcements = List(v1::NOTICE_ANNOUNCEMENT);
+  ASSERT_EQ(announcements.notices_size(), 1);
+  const v1::Notice& a = announcements.notices(0);
+  EXPECT_EQ(a.session(), announced.session());
+  EXPECT_EQ(a.due_date(), "2026-05-01") << "seven calendar days before the conference";
+  ASSERT_EQ(a.warnings_size(), 1);
+  EXPECT_THAT(a.warnings(0), ::testing::HasSubstr("3 days away"));
+  EXPECT_THAT(a.body(), ::testing::HasSubstr("Hội trường UBND xã"));
+  auto invitations = List(v1::NOTICE_INVITATION);
+  ASSERT_EQ(invitations.notices_size(), 1);
+  EXPECT_EQ(invitations.notices(0).recipients(0).name(),
+            "Đại diện hộ gia đình thôn Đông (40 người)");
+
+  // A commune whose rule is five days (seed 001) is not warned for six.
+  AdminQuery(
+      absl::StrCat("UPDATE tenancy.tenants SET rules = rules || '{\"announcement_lead_days\": 5}'"
+                   " WHERE id = '",
+                   a_, "'; SELECT 1"));
+  announced.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  announced.set_announce_date("2026-05-02");
+  Publish(announced, common::NewUuid());
+  EXPECT_EQ(Drain().applied, 1);
+  const auto all = List(v1::NOTICE_ANNOUNCEMENT);
+  int matched = 0;
+  for (const auto& n : all.notices()) {
+    if (n.session() != announced.session()) continue;
+    ++matched;
+    EXPECT_EQ(n.due_date(), "2026-05-03");
+    EXPECT_EQ(n.warnings_size(), 0);
+  }
+  EXPECT_EQ(matched, 1);
+}
+
+TEST_F(SessionEventsTest, AConcludedSessionDraftsTheConclusionNoticeDueInWorkingDays) {
+  v1::SessionConcluded concluded;
+  concluded.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  concluded.set_title("Đối thoại năm 2026");
+  concluded.set_date("2026-04-24");
+  v1::ConclusionItem* item = concluded.add_items();
+  item->set_summary("Đường liên thôn Đông xuống cấp");
+  item->set_outcome(v1::OUTCOME_UNRESOLVED);
+  item->set_agency("Phòng Kinh tế");
+  item->set_action("Khảo sát, lập dự toán sửa chữa");
+  item->set_due_date("2026-06-30");
+  item->add_opinions(absl::StrCat("tenants/", a_, "/opinions/", common::NewUuid()));
+  Publish(concluded, common::NewUuid());
+  concluded.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  concluded.set_complex(true);
+  Publish(concluded, common::NewUuid());
+  EXPECT_EQ(Drain().applied, 2);
+
+  // Ten working days after Friday 24 April 2026, and fifteen when complex, on the
+  // national calendar: 30 April and 1 May are holidays.
+  calendar::WorkingDayCalendar days(calendar_->Current());
+  auto ten = days.AddWorkingDays(absl::CivilDay(2026, 4, 24), 10);
+  auto fifteen = days.AddWorkingDays(absl::CivilDay(2026, 4, 24), 15);
+  ASSERT_TRUE(ten.ok() && fifteen.ok());
+  EXPECT_GT(*ten - absl::CivilDay(2026, 4, 24), 14) << "the holidays push it past two weeks";
+  std::set<std::string> due;
+  const auto conclusions = List(v1::NOTICE_CONCLUSION);
+  ASSERT_EQ(conclusions.notices_size(), 2);
+  for (const auto& n : conclusions.notices()) {
+    due.insert(n.due_date());
+    EXPECT_THAT(n.body(), ::testing::HasSubstr("Giao Phòng Kinh tế: Khảo sát, lập dự toán"));
+    std::vector<std::string> to;
+    for (const auto& r : n.recipients()) to.push_back(r.name());
+    EXPECT_THAT(to, ::testing::ElementsAre("Phòng Kinh tế", "Ban Xây dựng Đảng",
+                                           "Ủy ban Mặt trận Tổ quốc Việt Nam",
+                                           "Người có kiến nghị (1 ý kiến)"));
+    EXPECT_TRUE(n.overdue()) << "a 2026 draft is past due by now";
+  }
+  EXPECT_EQ(due,
+            (std::set<std::string>{calendar::FormatDate(*ten), calendar::FormatDate(*fifteen)}));
+  v1::ListNoticesRequest overdue;
+  overdue.set_parent("tenants/" + a_);
+  overdue.set_overdue(true);
+  v1::ListNoticesResponse response;
+  ASSERT_THAT(Call(&Stub::ListNotices, office_, overdue, &response), IsOk());
+  EXPECT_EQ(response.notices_size(), 2);
+}
+
+TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {
+  testing::WebhookReceiver receiver({200});
+  for (const auto& [tenant, number] : {std::make_pair(a_, "1/TB"), std::make_pair(b_, "2/TB")}) {
+    std::string token = Token(tenant, {Role::kGovernmentOffice, Role::kChair});
+    v1::UpdateWebhooksRequest hooks;
+    hooks.mutable_webhooks()->set_name(absl::StrCat("tenants/", tenant, "/webhooks"));
+    v1::Webhook* sms = hooks.mutable_webhooks()->add_hooks();
+    sms->set_channel(v1::VIA_SMS);
+    sms->set_url(receiver.url());
+    sms->set_secret("s");
+    v1::Webhooks stored;
+    ASSERT_THAT(Call(&Stub::UpdateWebhooks, token, hooks, &stored), IsOk());
+    v1::IssueNoticeRequest issue;
+    auto draft = Create(Sample(), tenant, token);
+    ASSERT_THAT(draft.status(), IsOk());
+    issue.set_name(draft->name());
+    issue.set_document_number(number);
+    v1::Notice out;
+    ASSERT_THAT(Call(&Stub::IssueNotice, token, issue, &out), IsOk());
+    AdminQuery(absl::StrCat("INSERT INTO notices.processed_events (tenant_id, event_id) VALUES ('",
+                            tenant, "', '", common::NewUuid(), "'); SELECT 1"));
+  }
+  // In commune A's transaction, with the service's own role, a query without any
+  // tenant condition sees A's rows only, and cannot write B's.
+  for (const char* table : {"notices", "deliveries", "webhooks", "processed_events", "outbox"}) {
+    auto seen = pool_.InTransaction(
+        db::TenantScope::Of(a_), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+          return txn
+              .exec(absl::StrCat("SELECT string_agg(DISTINCT tenant_id, ',') FROM notices.", table,
+                                 " WHERE tenant_id IN ('", a_, "', '", b_, "')"))[0][0]
+              .as<std::string>();
+        });
+    ASSERT_THAT(seen.status(), IsOk()) << table;
+    EXPECT_EQ(*seen, a_) << table;
+  }
+  auto write_b = pool_.InTransaction(db::TenantScope::Of(a_), [&](pqxx::work& txn) {
+    txn.exec_params(
+        "INSERT INTO notices.webhooks (tenant_id, channel, url, secret)"
+        " VALUES ($1, 'EMAIL', 'http://x', 's')",
+        b_);
+    return absl::OkStatus();
+  });
+  EXPECT_FALSE(write_b.ok());
+  // Without the worker's setting a transaction with no tenant sees no delivery.
+  auto none = pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+    return txn.exec("SELECT count(*) FROM notices.deliveries")[0][0].as<int>();
+  });
+  ASSERT_THAT(none.status(), IsOk());
+  EXPECT_EQ(*none, 0);
+}
+
+}  // namespace
+}  // namespace dialogue::notices

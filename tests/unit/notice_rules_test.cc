@@ -1,0 +1,116 @@
+// The rules of notices without a server: checks, roles, layout, drafts from sessions'
+// events on the calendar, webhook signatures and retry delays.
+#include "notice_rules.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "dialogue/calendar/calendar_source.h"
+#include "dialogue/common/status.h"
+
+namespace dialogue::notices {
+namespace {
+
+using auth::Role;
+
+v1::Notice Valid() {
+  v1::Notice n;
+  n.set_kind(v1::NOTICE_GENERAL);
+  n.set_title("Thông báo lịch tiếp công dân");
+  return n;
+}
+
+std::string Reason(const absl::Status& s) { return common::ErrorReason(s); }
+
+TEST(NoticeRules, RefusesTextThatIsNotUtf8AndNamesTheField) {
+  v1::Notice n = Valid();
+  n.set_body("ch\xe1\xbb");  // a three-byte sequence cut short
+  absl::Status s = CheckNotice(n, "notice.");
+  EXPECT_EQ(Reason(s), "TEXT_NOT_UTF8");
+  EXPECT_EQ(common::FieldViolations(s).front().substr(0, 11), "notice.body");
+  EXPECT_TRUE(CheckNotice(Valid(), "notice.").ok());
+}
+
+TEST(NoticeRules, IssuingNeedsANumberASignerAndAirTimesForTheLoudspeaker) {
+  v1::Notice n = Valid();
+  EXPECT_EQ(Reason(CheckIssuable(n)), "NUMBER_REQUIRED");
+  n.set_document_number("3/TB-UBND");
+  EXPECT_EQ(Reason(CheckIssuable(n)), "SIGNER_REQUIRED");
+  n.set_signer("CHỦ TỊCH");
+  n.add_channels(v1::VIA_LOUDSPEAKER);
+  EXPECT_EQ(Reason(CheckIssuable(n)), "AIR_TIMES_REQUIRED");
+  n.add_air_times("2026-05-04T06:30");
+  EXPECT_TRUE(CheckIssuable(n).ok());
+}
+
+TEST(NoticeRules, RolesFollowTheOffices) {
+  auth::Principal department;
+  department.roles = {Role::kDepartment};
+  EXPECT_TRUE(CheckRole(department, NoticeAction::kRead).ok());
+  EXPECT_FALSE(CheckRole(department, NoticeAction::kWrite).ok());
+  auth::Principal secretary;
+  secretary.roles = {Role::kSecretary};
+  EXPECT_TRUE(CheckRole(secretary, NoticeAction::kWrite).ok());
+  EXPECT_FALSE(CheckRole(secretary, NoticeAction::kIssue).ok());
+  auth::Principal office;
+  office.roles = {Role::kGovernmentOffice};
+  EXPECT_TRUE(CheckRole(office, NoticeAction::kManageWebhooks).ok());
+}
+
+TEST(NoticeRules, TheLayoutHasEveryPartOfAnAdministrativeDocument) {
+  v1::Notice n = Valid();
+  n.set_document_number("7/TB-UBND");
+  n.set_issue_date("2026-03-09");
+  n.set_place("Bắc Thanh Miện");
+  n.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH");
+  n.add_recipients()->set_name("Các thôn");
+  std::string text = DocumentText(n, "Xã Bắc Thanh Miện");
+  size_t at = 0;
+  for (const char* part :
+       {"ỦY BAN NHÂN DÂN", "Xã Bắc Thanh Miện", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Số: 7/TB-UBND", "Bắc Thanh Miện, ngày 9 tháng 3 năm 2026", "THÔNG BÁO",
+        "Thông báo lịch tiếp công dân", "Nơi nhận:", "- Các thôn;", "- Lưu: VT.", "CHỦ TỊCH"}) {
+    size_t found = text.find(part, at);
+    ASSERT_NE(found, std::string::npos) << part << " missing or out of order in\n" << text;
+    at = found;
+  }
+}
+
+TEST(NoticeRules, WebhookSignaturesAreHmacSha256OfTimestampDotBody) {
+  // Computed with: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac bi-mat
+  EXPECT_EQ(SignWebhook("bi-mat", "1700000000", R"({"a":1})"),
+            "593511271c84f4e1c68d5807a9bf0d58b86455e048a54cca3a0f9a50a3cd6de8");
+  EXPECT_NE(SignWebhook("bi-mat", "1700000001", R"({"a":1})"),
+            SignWebhook("bi-mat", "1700000000", R"({"a":1})"));
+}
+
+TEST(NoticeRules, RetriesWaitTwiceAsLongEachTimeUpToAnHour) {
+  EXPECT_EQ(RetryDelay(1, absl::Seconds(30)), absl::Seconds(30));
+  EXPECT_EQ(RetryDelay(2, absl::Seconds(30)), absl::Seconds(60));
+  EXPECT_EQ(RetryDelay(4, absl::Seconds(30)), absl::Seconds(240));
+  EXPECT_EQ(RetryDelay(30, absl::Seconds(30)), absl::Hours(1));
+}
+
+TEST(NoticeRules, AConclusionDraftIsDueLaterWhenComplex) {
+  auto source = calendar::CalendarSource::Open(
+      absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
+  ASSERT_TRUE(source.ok()) << source.status();
+  calendar::WorkingDayCalendar days((*source)->Current());
+  v1::SessionConcluded concluded;
+  concluded.set_date("2026-06-05");
+  concluded.add_items()->set_summary("Đèn chiếu sáng");
+  v1::TenantRules rules;  // defaults: 10 and 15 working days
+  auto plain = ConclusionDraft(concluded, rules, days);
+  concluded.set_complex(true);
+  auto complex = ConclusionDraft(concluded, rules, days);
+  ASSERT_TRUE(plain.ok() && complex.ok());
+  // No holiday in June 2026: two weeks and three weeks of working days.
+  EXPECT_EQ(plain->due_date(), "2026-06-19");
+  EXPECT_EQ(complex->due_date(), "2026-06-26");
+  EXPECT_EQ(complex->warnings_size(), 1);
+  concluded.set_date("5/6/2026");
+  EXPECT_FALSE(ConclusionDraft(concluded, rules, days).ok());
+}
+
+}  // namespace
+}  // namespace dialogue::notices
