@@ -5,7 +5,7 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${DIALOGUE_BUILD_DIR:-$ROOT/build}"
 PG_BIN="$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)"
-SERVICES=(planning intake)  # every service that exists; each gets DIALOGUE_<NAME>_ADDR
+SERVICES=(planning intake notices)  # every service that exists; each gets DIALOGUE_<NAME>_ADDR
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
