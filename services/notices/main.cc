@@ -1,6 +1,6 @@
-// The notices program: NoticeService, the consumer of sessions' events, the delivery
-// worker and the outbox relay. The one composition root: it reads config, builds them,
-// and serves until SIGTERM.
+// The notices program: NoticeService, the consumer of sessions' events, the live
+// channel's reader, the delivery worker and the outbox relay. The one composition root: it reads
+// config, builds them, and serves until SIGTERM.
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +16,7 @@
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
 #include "dialogue/rpc/server.h"
+#include "live_notices.h"
 #include "notice_service.h"
 #include "session_events.h"
 #include "store.h"
@@ -70,7 +71,9 @@ int main(int argc, char** argv) {
   dialogue::db::TenantDirectory directory(pool);
   dialogue::rpc::Authenticator authenticator(*std::move(verifier), directory);
   dialogue::notices::NoticeStore store(pool);
-  dialogue::notices::NoticeService notices(store, authenticator);
+  dialogue::notices::LiveNotices live(store, *redis, dialogue::events::kEventStream);
+  live.Start();
+  dialogue::notices::NoticeService notices(store, authenticator, &live);
 
   // Background work, each on connections of its own.
   dialogue::db::ConnectionPool relay_pool({pool_options.uri, 1});

@@ -254,6 +254,26 @@ grpc::Status NoticeService::ListPublishedNotices(grpc::ServerContext* context,
       });
 }
 
+grpc::Status NoticeService::WatchNotices(grpc::ServerContext* context,
+                                         const v1::WatchNoticesRequest* request,
+                                         grpc::ServerWriter<v1::PublishedNotice>* writer) {
+  return rpc::ServePublic(
+      context, auth_, "WatchNotices", [&](const rpc::RequestContext&) -> absl::Status {
+        ASSIGN_OR_RETURN(auto parsed, common::ParseName(request->parent(), kParent, "parent"));
+        const std::string tenant = parsed["tenant"];
+        RETURN_IF_ERROR(store_.Tenant(db::TenantScope::Of(tenant), tenant).status());
+        if (live_ == nullptr) return absl::UnavailableError("the live channel is not running");
+        auto subscription = live_->Subscribe(tenant);
+        // Until the viewer leaves or the server stops.
+        while (!context->IsCancelled()) {
+          v1::PublishedNotice notice;
+          if (!subscription->Next(&notice, std::chrono::milliseconds(250))) continue;
+          if (!writer->Write(notice)) break;
+        }
+        return absl::OkStatus();
+      });
+}
+
 grpc::Status NoticeService::GetWebhooks(grpc::ServerContext* context,
                                         const v1::GetWebhooksRequest* request,
                                         v1::Webhooks* response) {

@@ -4,6 +4,7 @@
 
 #include "dialogue/rpc/call.h"
 #include "dialogue/v1/notices.grpc.pb.h"
+#include "live_notices.h"
 #include "notice_rules.h"
 #include "store.h"
 
@@ -11,8 +12,9 @@ namespace dialogue::notices {
 
 class NoticeService final : public v1::NoticeService::Service {
  public:
-  NoticeService(NoticeStore& store, rpc::Authenticator& authenticator)
-      : store_(store), auth_(authenticator) {}
+  // `live` serves WatchNotices; without it the live channel answers UNAVAILABLE.
+  NoticeService(NoticeStore& store, rpc::Authenticator& authenticator, LiveNotices* live)
+      : store_(store), auth_(authenticator), live_(live) {}
 
   grpc::Status CreateNotice(grpc::ServerContext* context, const v1::CreateNoticeRequest* request,
                             v1::Notice* response) override;
@@ -30,6 +32,8 @@ class NoticeService final : public v1::NoticeService::Service {
   grpc::Status ListPublishedNotices(grpc::ServerContext* context,
                                     const v1::ListPublishedNoticesRequest* request,
                                     v1::ListPublishedNoticesResponse* response) override;
+  grpc::Status WatchNotices(grpc::ServerContext* context, const v1::WatchNoticesRequest* request,
+                            grpc::ServerWriter<v1::PublishedNotice>* writer) override;
   grpc::Status GetWebhooks(grpc::ServerContext* context, const v1::GetWebhooksRequest* request,
                            v1::Webhooks* response) override;
   grpc::Status UpdateWebhooks(grpc::ServerContext* context,
@@ -51,6 +55,7 @@ class NoticeService final : public v1::NoticeService::Service {
 
   NoticeStore& store_;
   rpc::Authenticator& auth_;
+  LiveNotices* live_;
 };
 
 }  // namespace dialogue::notices

@@ -1,6 +1,6 @@
 // Notices end to end on the running stack: an event on the shared stream reaches the
 // notices service's consumer, which drafts the announcement; the office issues it over
-// HTTP; anyone reads it in the commune's public feed through the gateway.
+// HTTP; a screen sees it live (SSE) and anyone reads it in the commune's public feed.
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -78,10 +78,19 @@ TEST(NoticesHttp, AnAnnouncedSessionIsDraftedIssuedAndPublished) {
   HttpResponse before = Http("GET", feed);
   ASSERT_EQ(before.status, 200) << before.body;
   EXPECT_THAT(before.body, ::testing::Not(HasSubstr(name)));
+  // A screen at the venue watches the live channel (SSE) while the office issues it.
+  HttpResponse live;
+  std::thread screen([&] {
+    live = Http("GET", absl::StrCat(url, "/v1/tenants/", tenant, "/notices:watch"), "", {}, 4000);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
   HttpResponse issued =
       Http("POST", absl::StrCat(url, "/v1/", name, ":issue"),
            R"({"documentNumber":"21/TB-UBND","signer":"CHỦ TỊCH\nLê Văn Tâm"})", {auth});
+  screen.join();
   ASSERT_EQ(issued.status, 200) << issued.body;
+  EXPECT_THAT(live.body, HasSubstr("data: "));
+  EXPECT_THAT(live.body, HasSubstr(name)) << "the screen did not see the notice live";
   EXPECT_THAT(issued.body, HasSubstr("NOTICE_ISSUED"));
   HttpResponse after = Http("GET", feed);
   ASSERT_EQ(after.status, 200) << after.body;

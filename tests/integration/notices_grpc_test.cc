@@ -1,21 +1,23 @@
 // NoticeService through real stubs against a server on a local port and the harness's
 // PostgreSQL and Redis: drafts, issuing, the public feed, bad input, webhooks that fail
-// then succeed, drafts caused by sessions' events (applied once, due on the calendar) and
-// RLS on every notices table.
+// then succeed (sent by the stack's notices service, whose delivery worker and outbox
+// relay serve every notice in the database), the live channel, drafts caused by
+// sessions' events (applied once, due on the calendar) and RLS on every notices table.
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <thread>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "delivery_worker.h"
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/names.h"
 #include "dialogue/events/consumer.h"
 #include "dialogue/rpc/server.h"
+#include "live_notices.h"
 #include "notice_rules.h"
 #include "notice_service.h"
 #include "session_events.h"
@@ -36,9 +38,16 @@ using namespace std::chrono_literals;
 
 int Count(const std::string& sql) { return std::stoi(AdminQuery(sql)); }
 
+events::RedisAddress StackRedis() {
+  auto address = events::ParseRedisUri(testing::StackEnv("DIALOGUE_REDIS_URI"));
+  EXPECT_TRUE(address.ok()) << address.status();
+  return address.ok() ? *address : events::RedisAddress{};
+}
+
 class NoticesTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    live_.Start();
     auto server = rpc::StartServer({"127.0.0.1:0"}, {&service_});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -93,6 +102,24 @@ class NoticesTest : public ::testing::Test {
     return out;
   }
 
+  // The notice's deliveries once the first is no longer queued (at most 20 s).
+  v1::ListDeliveriesResponse AwaitDelivery(const std::string& notice) {
+    v1::ListDeliveriesRequest list;
+    list.set_parent(notice);
+    v1::ListDeliveriesResponse deliveries;
+    auto until = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < until) {
+      EXPECT_THAT(Call(&Stub::ListDeliveries, office_, list, &deliveries), IsOk());
+      if (deliveries.deliveries_size() > 0 &&
+          deliveries.deliveries(0).state() != v1::DELIVERY_QUEUED) {
+        break;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_GT(deliveries.deliveries_size(), 0);
+    return deliveries;
+  }
+
   int Notices(const std::string& tenant) {
     return Count(
         absl::StrCat("SELECT count(*) FROM notices.notices WHERE tenant_id = '", tenant, "'"));
@@ -103,7 +130,10 @@ class NoticesTest : public ::testing::Test {
   rpc::Authenticator authenticator_{
       *auth::TokenVerifier::Hs256(testing::TokenSecret(), "dialogue-local"), directory_};
   NoticeStore store_{pool_};
-  NoticeService service_{store_, authenticator_};
+  // The live channel reads the stack's stream, where the stack's notices relay publishes
+  // what this test's service writes to the outbox.
+  LiveNotices live_{store_, StackRedis(), events::kEventStream};
+  NoticeService service_{store_, authenticator_, &live_};
   std::unique_ptr<rpc::RunningServer> server_;
   std::unique_ptr<Stub> stub_;
   testing::Province province_;
@@ -253,20 +283,8 @@ TEST_F(NoticesTest, AWebhookThatFailsTwiceThenSucceedsGetsTheDeliveryOnce) {
   auto issued = Issue(*Create(n, a_, office_), "14/TB-UBND");
   ASSERT_THAT(issued.status(), IsOk());
 
-  DeliveryOptions options;
-  options.first_retry = absl::Milliseconds(100);
-  options.max_attempts = 5;
-  DeliveryWorker worker(store_, options);
-  v1::ListDeliveriesRequest list;
-  list.set_parent(issued->name());
-  v1::ListDeliveriesResponse deliveries;
-  auto until = std::chrono::steady_clock::now() + 15s;
-  while (std::chrono::steady_clock::now() < until) {
-    ASSERT_THAT(worker.RunOnce().status(), IsOk());
-    ASSERT_THAT(Call(&Stub::ListDeliveries, office_, list, &deliveries), IsOk());
-    if (deliveries.deliveries(0).state() != v1::DELIVERY_QUEUED) break;
-    std::this_thread::sleep_for(50ms);
-  }
+  // The stack's notices service sends it (scripts/test: retries after 200 ms, 400 ms).
+  v1::ListDeliveriesResponse deliveries = AwaitDelivery(issued->name());
   ASSERT_EQ(deliveries.deliveries_size(), 1);
   EXPECT_EQ(deliveries.deliveries(0).state(), v1::DELIVERY_SENT);
   EXPECT_EQ(deliveries.deliveries(0).attempts(), 3);
@@ -280,7 +298,7 @@ TEST_F(NoticesTest, AWebhookThatFailsTwiceThenSucceedsGetsTheDeliveryOnce) {
     EXPECT_THAT(r.body, ::testing::HasSubstr("+84912000111"));
   }
   // Nothing more is sent once it went through.
-  ASSERT_THAT(worker.RunOnce().status(), IsOk());
+  std::this_thread::sleep_for(500ms);
   EXPECT_EQ(receiver.requests().size(), 3u);
 }
 
@@ -308,24 +326,73 @@ TEST_F(NoticesTest, AWebhookThatNeverAnswersWellEndsFailedWithItsError) {
   n.clear_air_times();
   auto issued = Issue(*Create(n, a_, office_), "15/TB-UBND");
   ASSERT_THAT(issued.status(), IsOk());
-  DeliveryOptions options;
-  options.first_retry = absl::Milliseconds(50);
-  options.max_attempts = 2;
-  DeliveryWorker worker(store_, options);
-  v1::ListDeliveriesRequest list;
-  list.set_parent(issued->name());
-  v1::ListDeliveriesResponse deliveries;
+  // The stack's notices service gives up after DIALOGUE_DELIVERY_ATTEMPTS (scripts/test).
+  const int attempts = std::stoi(testing::StackEnv("DIALOGUE_DELIVERY_ATTEMPTS"));
+  v1::ListDeliveriesResponse deliveries = AwaitDelivery(issued->name());
+  EXPECT_EQ(deliveries.deliveries(0).state(), v1::DELIVERY_FAILED);
+  EXPECT_EQ(deliveries.deliveries(0).attempts(), attempts);
+  EXPECT_EQ(deliveries.deliveries(0).last_error(), "the webhook answered HTTP 500");
+  EXPECT_EQ(receiver.requests().size(), static_cast<size_t>(attempts));
+}
+
+TEST_F(NoticesTest, TwoViewersSeeAnIssuedNoticeLiveAndOtherCommunesNothing) {
+  struct Viewer {
+    grpc::ClientContext context;
+    std::vector<v1::PublishedNotice> seen;  // read after the thread is joined
+    std::atomic<int> count{0};
+    std::thread thread;
+  };
+  auto watch = [&](Viewer& viewer, const std::string& tenant) {
+    viewer.context.set_deadline(std::chrono::system_clock::now() + 20s);
+    v1::WatchNoticesRequest request;
+    request.set_parent("tenants/" + tenant);
+    viewer.thread = std::thread([&viewer, request, this] {
+      auto reader = stub_->WatchNotices(&viewer.context, request);
+      v1::PublishedNotice n;
+      while (reader->Read(&n)) {
+        viewer.seen.push_back(n);
+        viewer.count++;
+      }
+      reader->Finish();
+    });
+  };
+  Viewer first, second, other;
+  watch(first, a_);
+  watch(second, a_);
+  watch(other, b_);
+  std::this_thread::sleep_for(300ms);  // the watches are open
+
+  v1::Notice n = Sample();
+  n.clear_recipients();
+  n.clear_air_times();
+  n.clear_channels();
+  n.add_channels(v1::VIA_IN_APP);
+  auto issued = Issue(*Create(n, a_, office_), "30/TB-UBND");
+  ASSERT_THAT(issued.status(), IsOk());
   auto until = std::chrono::steady_clock::now() + 15s;
-  while (std::chrono::steady_clock::now() < until) {
-    ASSERT_THAT(worker.RunOnce().status(), IsOk());
-    ASSERT_THAT(Call(&Stub::ListDeliveries, office_, list, &deliveries), IsOk());
-    if (deliveries.deliveries(0).state() == v1::DELIVERY_FAILED) break;
+  while (std::chrono::steady_clock::now() < until && (first.seen.empty() || second.seen.empty())) {
     std::this_thread::sleep_for(50ms);
   }
-  EXPECT_EQ(deliveries.deliveries(0).state(), v1::DELIVERY_FAILED);
-  EXPECT_EQ(deliveries.deliveries(0).attempts(), 2);
-  EXPECT_EQ(deliveries.deliveries(0).last_error(), "the webhook answered HTTP 500");
-  EXPECT_EQ(receiver.requests().size(), 2u);
+  std::this_thread::sleep_for(300ms);  // anything for commune B would have come by now
+  for (Viewer* v : {&first, &second, &other}) {
+    v->context.TryCancel();
+    v->thread.join();
+  }
+  ASSERT_EQ(first.seen.size(), 1u);
+  ASSERT_EQ(second.seen.size(), 1u);
+  EXPECT_EQ(first.seen[0].name(), issued->name());
+  EXPECT_THAT(second.seen[0].document_text(), ::testing::HasSubstr("Số: 30/TB-UBND"));
+  EXPECT_TRUE(other.seen.empty());
+
+  // An unknown commune has nothing to watch.
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 5s);
+  v1::WatchNoticesRequest unknown;
+  unknown.set_parent("tenants/khong-co-xa-nay");
+  auto reader = stub_->WatchNotices(&context, unknown);
+  v1::PublishedNotice none;
+  EXPECT_FALSE(reader->Read(&none));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 class SessionEventsTest : public NoticesTest {
