@@ -1,6 +1,6 @@
 // The notices program: NoticeService, the consumer of sessions' events, the live
-// channel's reader, the delivery worker and the outbox relay. The one composition root: it reads
-// config, builds them, and serves until SIGTERM.
+// channel's reader, the delivery worker, the reminder sweep and the outbox relay. The one
+// composition root: it reads config, builds them, and serves until SIGTERM.
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,6 +18,7 @@
 #include "dialogue/rpc/server.h"
 #include "live_notices.h"
 #include "notice_service.h"
+#include "reminders.h"
 #include "session_events.h"
 #include "store.h"
 
@@ -50,6 +51,9 @@ int main(int argc, char** argv) {
                                    "delay before a failed delivery's second attempt (doubles)");
   auto max_attempts = config.Int("delivery-attempts", 6, "attempts before a delivery fails");
   auto poll_ms = config.Int("delivery-poll-ms", 500, "how often due deliveries are looked for");
+  auto remind_days = config.Int("reminder-days-before", 2,
+                                "drafts due within this many days (or overdue) get reminders");
+  auto remind_minutes = config.Int("reminder-every-minutes", 60, "how often the sweep runs");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
   std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
                                        "the government's yearly holiday decisions (JSON)");
@@ -57,7 +61,8 @@ int main(int argc, char** argv) {
     std::printf("notices: NoticeService\n\nOptions:\n%s", config.Usage().c_str());
     return 0;
   }
-  for (const auto* value : {&pool_size, &first_retry_ms, &max_attempts, &poll_ms}) {
+  for (const auto* value :
+       {&pool_size, &first_retry_ms, &max_attempts, &poll_ms, &remind_days, &remind_minutes}) {
     if (!value->ok()) return StartupFailed(value->status());
   }
   if (!verifier.ok()) return StartupFailed(verifier.status());
@@ -104,6 +109,9 @@ int main(int argc, char** argv) {
   delivery.poll = std::chrono::milliseconds(*poll_ms);
   dialogue::notices::DeliveryWorker worker(worker_store, delivery);
   worker.Start();
+  dialogue::notices::ReminderSweep reminders(worker_store, *remind_days,
+                                             std::chrono::minutes(*remind_minutes));
+  reminders.Start();
 
   auto server = dialogue::rpc::StartServer(server_options, {&notices});
   if (!server.ok()) return StartupFailed(server.status());

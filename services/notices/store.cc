@@ -7,6 +7,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
 
@@ -424,6 +425,57 @@ absl::StatusOr<std::vector<DueDelivery>> NoticeStore::ClaimDue(int limit, absl::
           out.push_back(std::move(d));
         }
         return out;
+      });
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, v1::Notice>>> NoticeStore::DueDrafts(
+    absl::CivilDay until) {
+  using Result = std::vector<std::pair<std::string, v1::Notice>>;
+  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+    txn.exec("SELECT set_config('app.delivery_worker', 'on', true)");
+    auto rows =
+        txn.exec_params(absl::StrCat("SELECT n.tenant_id, ", kColumns,
+                                     " FROM notices.notices n WHERE n.state = 'NOTICE_DRAFT'"
+                                     " AND n.due_date <= $1::date ORDER BY n.due_date LIMIT 10000"),
+                        absl::FormatCivilTime(until));
+    Result out;
+    for (const auto& row : rows) {
+      std::string tenant = row[0].as<std::string>();
+      v1::Notice n = FromRow(tenant, row, 1);
+      out.emplace_back(std::move(tenant), std::move(n));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<bool> NoticeStore::InsertReminder(const std::string& tenant,
+                                                 const v1::Notice& reminder, const std::string& key,
+                                                 const std::string& event_id) {
+  return pool_.InTransaction(
+      db::TenantScope::Of(tenant), [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+        auto rows = txn.exec_params(
+            "INSERT INTO notices.notices (tenant_id, kind, state, title, body, parts, session,"
+            " issue_date, issue_time, source_event) VALUES ($1, $2, 'NOTICE_ISSUED', $3, $4,"
+            " $5::jsonb, $6, $7::date, now(), $8) ON CONFLICT DO NOTHING RETURNING id::text",
+            tenant, v1::NoticeKind_Name(reminder.kind()), reminder.title(), reminder.body(),
+            PartsJson(reminder), reminder.session(), reminder.issue_date(), key);
+        if (rows.empty()) return false;
+        v1::NoticeIssued issued;
+        issued.set_notice(NoticeName(tenant, rows[0][0].as<std::string>()));
+        issued.set_kind(reminder.kind());
+        issued.set_title(reminder.title());
+        v1::Event event;
+        event.set_id(event_id);
+        event.set_type(issued.GetTypeName());
+        event.set_tenant("tenants/" + tenant);
+        event.set_source("notices");
+        *event.mutable_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
+        event.mutable_payload()->PackFrom(issued);
+        txn.exec_params(
+            "INSERT INTO notices.outbox (tenant_id, event_id, event_type, payload)"
+            " VALUES ($1, $2::uuid, $3, decode($4, 'hex'))",
+            tenant, event.id(), event.type(), absl::BytesToHexString(event.SerializeAsString()));
+        return true;
       });
 }
 

@@ -5,9 +5,11 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/v1/events.pb.h"
@@ -91,6 +93,14 @@ class NoticeStore {
   absl::StatusOr<v1::Webhooks> ReplaceWebhooks(const db::TenantScope& scope,
                                                const std::string& tenant,
                                                const v1::Webhooks& hooks);
+
+  // Every commune's drafts due on or before `until` (the reminder sweep), as
+  // (tenant, notice) pairs.
+  absl::StatusOr<std::vector<std::pair<std::string, v1::Notice>>> DueDrafts(absl::CivilDay until);
+  // Stores `reminder` as issued, with a NoticeIssued event `event_id`, unless the
+  // reminder `key` exists; true when it was new.
+  absl::StatusOr<bool> InsertReminder(const std::string& tenant, const v1::Notice& reminder,
+                                      const std::string& key, const std::string& event_id);
 
   // The delivery worker: claims up to `limit` queued deliveries that are due, leasing
   // them for `lease` (a worker that dies lets them go again), with one more attempt.

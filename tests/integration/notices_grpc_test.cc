@@ -20,6 +20,7 @@
 #include "live_notices.h"
 #include "notice_rules.h"
 #include "notice_service.h"
+#include "reminders.h"
 #include "session_events.h"
 #include "store.h"
 #include "test_support.h"
@@ -393,6 +394,54 @@ TEST_F(NoticesTest, TwoViewersSeeAnIssuedNoticeLiveAndOtherCommunesNothing) {
   v1::PublishedNotice none;
   EXPECT_FALSE(reader->Read(&none));
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(NoticesTest, DraftsDueSoonOrOverdueGetOneReminderADay) {
+  const absl::CivilDay today = calendar::TodayInVietnam(absl::Now());
+  auto draft_due = [&](int days, const std::string& title) {
+    v1::Notice n = Sample();
+    n.set_kind(v1::NOTICE_CONCLUSION);
+    n.set_title(title);
+    n.set_due_date(calendar::FormatDate(today + days));
+    auto created = Create(n, a_, office_);
+    EXPECT_THAT(created.status(), IsOk());
+    return created.ok() ? created->name() : "";
+  };
+  const std::string overdue = draft_due(-3, "Kết luận hội nghị tháng trước");
+  const std::string soon = draft_due(1, "Kết luận hội nghị tuần này");
+  draft_due(10, "Kết luận còn xa hạn");
+  ReminderSweep sweep(store_, 2, std::chrono::hours(1));
+  ASSERT_THAT(sweep.RunOnce(today).status(), IsOk());
+  ASSERT_THAT(sweep.RunOnce(today).status(), IsOk());  // the same day again: nothing new
+
+  v1::ListNoticesRequest list;
+  list.set_parent("tenants/" + a_);
+  list.set_kind(v1::NOTICE_REMINDER);
+  v1::ListNoticesResponse reminders;
+  ASSERT_THAT(Call(&Stub::ListNotices, office_, list, &reminders), IsOk());
+  ASSERT_EQ(reminders.notices_size(), 2);
+  std::set<std::string> about;
+  for (const auto& r : reminders.notices()) {
+    EXPECT_EQ(r.state(), v1::NOTICE_ISSUED);
+    EXPECT_EQ(r.issue_date(), calendar::FormatDate(today));
+    about.insert(r.body().find(overdue) != std::string::npos ? "overdue"
+                 : r.body().find(soon) != std::string::npos  ? "soon"
+                                                             : "?");
+  }
+  EXPECT_EQ(about, (std::set<std::string>{"overdue", "soon"}));
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM notices.outbox WHERE tenant_id = '", a_,
+                               "' AND event_type = 'dialogue.v1.NoticeIssued'")),
+            2);
+  // Internal: not in the public feed.
+  v1::ListPublishedNoticesRequest feed;
+  feed.set_parent("tenants/" + a_);
+  v1::ListPublishedNoticesResponse published;
+  ASSERT_THAT(Call(&Stub::ListPublishedNotices, "", feed, &published), IsOk());
+  EXPECT_EQ(published.notices_size(), 0);
+  // The next day, the overdue draft is reminded of again.
+  ASSERT_THAT(sweep.RunOnce(today + 1).status(), IsOk());
+  ASSERT_THAT(Call(&Stub::ListNotices, office_, list, &reminders), IsOk());
+  EXPECT_EQ(reminders.notices_size(), 4);
 }
 
 class SessionEventsTest : public NoticesTest {

@@ -1,0 +1,37 @@
+// Drafts are tracked until issued: a sweep finds the drafts due within `soon` days or
+// overdue (every commune's) and issues one REMINDER a day for each, to the office, with a
+// NoticeIssued event. Safe to run twice and on several replicas: a reminder is keyed by
+// its draft and day.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "store.h"
+
+namespace dialogue::notices {
+
+class ReminderSweep {
+ public:
+  ReminderSweep(NoticeStore& store, int soon_days, std::chrono::milliseconds every)
+      : store_(store), soon_days_(soon_days), every_(every) {}
+  ~ReminderSweep();  // stops the loop if started
+  ReminderSweep(const ReminderSweep&) = delete;
+  ReminderSweep& operator=(const ReminderSweep&) = delete;
+
+  void Start();
+  // Reminds of the drafts due by today + soon_days; returns how many reminders are new.
+  absl::StatusOr<int> RunOnce(absl::CivilDay today);
+
+ private:
+  NoticeStore& store_;
+  int soon_days_;
+  std::chrono::milliseconds every_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace dialogue::notices
