@@ -32,6 +32,7 @@
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
 #include "dialogue/common/trace.h"
+#include "dialogue/v1/common.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "openapi.h"
 #include "rate_limiter.h"
@@ -349,6 +350,11 @@ class Session : public std::enable_shared_from_this<Session> {
               return self->Send(x, 502,
                                 ErrorBody(502, "INTERNAL", "BAD_UPSTREAM_RESPONSE",
                                           "the service answered with an unreadable message"));
+            }
+            if (response->GetDescriptor() == dialogue::v1::HttpBody::descriptor()) {
+              // A feed or a file: sent as the service made it.
+              const auto& raw = static_cast<const dialogue::v1::HttpBody&>(*response);
+              return self->Send(x, 200, raw.data(), raw.content_type());
             }
             self->Send(x, 200, ToJson(*response));
           });

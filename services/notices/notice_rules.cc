@@ -176,6 +176,61 @@ std::string BroadcastScript(const v1::Notice& notice, const std::string& commune
                       "Xin trân trọng cảm ơn!\n");
 }
 
+namespace {
+
+std::string Xml(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string Rfc3339(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(t.seconds()),
+                          absl::UTCTimeZone());
+}
+
+}  // namespace
+
+std::string AtomFeed(const std::string& tenant, const std::string& commune,
+                     const std::vector<v1::Notice>& notices, absl::Time now) {
+  google::protobuf::Timestamp updated;
+  updated.set_seconds(absl::ToUnixSeconds(now));
+  if (!notices.empty()) updated = notices.front().issue_time();
+  std::string out = absl::StrCat(
+      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n", "  <id>urn:dialogue:tenants:", Xml(tenant),
+      ":notices</id>\n", "  <title>Thông báo của ", Xml(commune), "</title>\n", "  <updated>",
+      Rfc3339(updated), "</updated>\n", "  <author><name>Ủy ban nhân dân ", Xml(commune),
+      "</name></author>\n");
+  for (const auto& n : notices) {
+    absl::StrAppend(&out, "  <entry>\n    <id>urn:dialogue:", Xml(n.name()), "</id>\n",
+                    "    <title>", Xml(n.document_number()), " ", Xml(n.title()), "</title>\n",
+                    "    <updated>", Rfc3339(n.issue_time()), "</updated>\n",
+                    "    <content type=\"text\">", Xml(DocumentText(n, commune)),
+                    "</content>\n  </entry>\n");
+  }
+  out += "</feed>\n";
+  return out;
+}
+
 v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::TenantRules& rules,
                              const calendar::WorkingDayCalendar& days, absl::CivilDay today) {
   v1::Notice n;

@@ -50,6 +50,11 @@ std::string DocumentText(const v1::Notice& notice, const std::string& commune);
 // The same content written to be read aloud on the commune loudspeaker.
 std::string BroadcastScript(const v1::Notice& notice, const std::string& commune);
 
+// The commune's issued notices as an Atom feed (RFC 4287), newest first; `updated` is the
+// newest issue time (or now when there are none).
+std::string AtomFeed(const std::string& tenant, const std::string& commune,
+                     const std::vector<v1::Notice>& notices, absl::Time now);
+
 // Drafts caused by a session's events. `today` is the day the event is applied.
 // The announcement is due `announcement_lead_days` before the conference; a warning says
 // when that day has already passed or the conference is too close.

@@ -254,6 +254,22 @@ grpc::Status NoticeService::ListPublishedNotices(grpc::ServerContext* context,
       });
 }
 
+grpc::Status NoticeService::GetNoticeFeed(grpc::ServerContext* context,
+                                          const v1::GetNoticeFeedRequest* request,
+                                          v1::HttpBody* response) {
+  return rpc::ServePublic(
+      context, auth_, "GetNoticeFeed", [&](const rpc::RequestContext&) -> absl::Status {
+        ASSIGN_OR_RETURN(auto parsed, common::ParseName(request->parent(), kParent, "parent"));
+        const std::string tenant = parsed["tenant"];
+        const auto scope = db::TenantScope::Of(tenant);
+        ASSIGN_OR_RETURN(TenantInfo info, store_.Tenant(scope, tenant));
+        ASSIGN_OR_RETURN(auto notices, store_.Published(scope, tenant, 20, 0));
+        response->set_content_type("application/atom+xml; charset=utf-8");
+        response->set_data(AtomFeed(tenant, info.display_name, notices, absl::Now()));
+        return absl::OkStatus();
+      });
+}
+
 grpc::Status NoticeService::WatchNotices(grpc::ServerContext* context,
                                          const v1::WatchNoticesRequest* request,
                                          grpc::ServerWriter<v1::PublishedNotice>* writer) {

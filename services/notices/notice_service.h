@@ -32,6 +32,8 @@ class NoticeService final : public v1::NoticeService::Service {
   grpc::Status ListPublishedNotices(grpc::ServerContext* context,
                                     const v1::ListPublishedNoticesRequest* request,
                                     v1::ListPublishedNoticesResponse* response) override;
+  grpc::Status GetNoticeFeed(grpc::ServerContext* context, const v1::GetNoticeFeedRequest* request,
+                             v1::HttpBody* response) override;
   grpc::Status WatchNotices(grpc::ServerContext* context, const v1::WatchNoticesRequest* request,
                             grpc::ServerWriter<v1::PublishedNotice>* writer) override;
   grpc::Status GetWebhooks(grpc::ServerContext* context, const v1::GetWebhooksRequest* request,

@@ -96,6 +96,11 @@ TEST(NoticesHttp, AnAnnouncedSessionIsDraftedIssuedAndPublished) {
   ASSERT_EQ(after.status, 200) << after.body;
   EXPECT_THAT(after.body, HasSubstr(name));
   EXPECT_THAT(after.body, HasSubstr("Nhà văn hóa thôn Bắc"));
+  HttpResponse atom = Http("GET", absl::StrCat(url, "/v1/tenants/", tenant, "/notices:atom"));
+  ASSERT_EQ(atom.status, 200) << atom.body;
+  EXPECT_EQ(atom.headers["content-type"], "application/atom+xml; charset=utf-8");
+  EXPECT_THAT(atom.body, HasSubstr("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+  EXPECT_THAT(atom.body, HasSubstr(absl::StrCat("<id>urn:dialogue:", name, "</id>")));
   // Issued again: refused, as an issued notice never changes.
   HttpResponse again = Http("POST", absl::StrCat(url, "/v1/", name, ":issue"),
                             R"({"documentNumber":"22/TB-UBND"})", {auth});

@@ -76,6 +76,23 @@ TEST(NoticeRules, TheLayoutHasEveryPartOfAnAdministrativeDocument) {
   }
 }
 
+TEST(NoticeRules, TheAtomFeedEscapesWhatItQuotes) {
+  v1::Notice n = Valid();
+  n.set_name("tenants/xa-a/notices/1");
+  n.set_title("Đường & cầu <thôn Đông>");
+  n.set_document_number("9/TB");
+  n.mutable_issue_time()->set_seconds(1777777777);
+  std::string feed = AtomFeed("xa-a", "Xã A", {n}, absl::Now());
+  EXPECT_EQ(feed.rfind("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed "
+                       "xmlns=\"http://www.w3.org/2005/Atom\">",
+                       0),
+            0u);
+  EXPECT_NE(feed.find("<title>9/TB Đường &amp; cầu &lt;thôn Đông&gt;</title>"), std::string::npos);
+  EXPECT_EQ(feed.find("<thôn"), std::string::npos);
+  EXPECT_NE(feed.find("<id>urn:dialogue:tenants/xa-a/notices/1</id>"), std::string::npos);
+  EXPECT_NE(feed.find("<updated>2026-05-03T03:09:37Z</updated>"), std::string::npos);
+}
+
 TEST(NoticeRules, WebhookSignaturesAreHmacSha256OfTimestampDotBody) {
   // Computed with: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac bi-mat
   EXPECT_EQ(SignWebhook("bi-mat", "1700000000", R"({"a":1})"),
