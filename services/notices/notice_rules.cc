@@ -231,23 +231,140 @@ std::string AtomFeed(const std::string& tenant, const std::string& commune,
   return out;
 }
 
+namespace {
+
+struct TemplateDefault {
+  v1::NoticeKind kind;
+  const char* id;
+  const char* title;
+  const char* body;
+  std::vector<std::string> placeholders;
+};
+
+const std::vector<TemplateDefault>& Defaults() {
+  static const auto* defaults = new std::vector<TemplateDefault>{
+      {v1::NOTICE_ANNOUNCEMENT,
+       "announcement",
+       "Về việc tổ chức hội nghị đối thoại: {{title}}",
+       "Ủy ban nhân dân {{commune}} tổ chức hội nghị đối thoại với Nhân dân như sau:\n"
+       "1. Thời gian: {{time}}, {{date}}.\n"
+       "2. Địa điểm: {{venue}}.\n"
+       "3. Thành phần: {{groups}}.\n"
+       "4. Nội dung: Nhân dân phản ánh, kiến nghị; lãnh đạo xã trả lời, giải trình.\n"
+       "Chủ trì: {{chair}}.",
+       {"title", "date", "time", "venue", "groups", "chair", "commune"}},
+      {v1::NOTICE_INVITATION,
+       "invitation",
+       "Mời dự hội nghị đối thoại: {{title}}",
+       "Ủy ban nhân dân {{commune}} trân trọng kính mời đến dự hội nghị đối thoại.\n"
+       "Thời gian: {{time}}, {{date}}.\n"
+       "Địa điểm: {{venue}}.",
+       {"title", "date", "time", "venue", "groups", "chair", "commune"}},
+      {v1::NOTICE_CONCLUSION,
+       "conclusion",
+       "Kết luận của Chủ tịch Ủy ban nhân dân tại hội nghị đối thoại {{date}}: {{title}}",
+       "Ý kiến kết luận đối với từng nội dung:\n{{items}}",
+       {"title", "date", "items", "commune"}},
+  };
+  return *defaults;
+}
+
+const TemplateDefault* DefaultOf(v1::NoticeKind kind) {
+  for (const auto& d : Defaults()) {
+    if (d.kind == kind) return &d;
+  }
+  return nullptr;
+}
+
+// The values a session gives an announcement's or invitation's template.
+std::map<std::string, std::string> SessionValues(const v1::SessionAnnounced& session,
+                                                 const std::string& commune) {
+  return {{"title", session.title()},
+          {"date", DayMonthYear(session.date())},
+          {"time", session.start_time().empty() ? "(giờ sẽ báo sau)" : session.start_time()},
+          {"venue", session.venue()},
+          {"groups", session.invited().empty()
+                         ? "đại diện Nhân dân các thôn"
+                         : absl::StrJoin(session.invited(), "; ",
+                                         [](std::string* out, const v1::InvitedGroup& g) {
+                                           absl::StrAppend(out, g.name());
+                                         })},
+          {"chair", session.chair().empty() ? "Chủ tịch Ủy ban nhân dân" : session.chair()},
+          {"commune", commune}};
+}
+
+}  // namespace
+
+const std::vector<v1::NoticeKind>& TemplateKinds() {
+  static const auto* kinds = new std::vector<v1::NoticeKind>{
+      v1::NOTICE_ANNOUNCEMENT, v1::NOTICE_INVITATION, v1::NOTICE_CONCLUSION};
+  return *kinds;
+}
+
+std::string TemplateId(v1::NoticeKind kind) {
+  const TemplateDefault* d = DefaultOf(kind);
+  return d == nullptr ? "" : d->id;
+}
+
+v1::NoticeTemplate DefaultTemplate(v1::NoticeKind kind) {
+  v1::NoticeTemplate t;
+  const TemplateDefault* d = DefaultOf(kind);
+  if (d == nullptr) return t;
+  t.set_kind(kind);
+  t.set_title(d->title);
+  t.set_body(d->body);
+  for (const auto& p : d->placeholders) t.add_placeholders(p);
+  return t;
+}
+
+absl::Status CheckTemplate(const v1::NoticeTemplate& t, v1::NoticeKind kind) {
+  RETURN_IF_ERROR(CheckText("notice_template.title", t.title(), kMaxTitleChars, false));
+  RETURN_IF_ERROR(CheckText("notice_template.body", t.body(), kMaxBodyChars, false));
+  const TemplateDefault* d = DefaultOf(kind);
+  for (const auto& [field, text] : {std::make_pair("notice_template.title", &t.title()),
+                                    std::make_pair("notice_template.body", &t.body())}) {
+    for (size_t at = text->find("{{"); at != std::string::npos; at = text->find("{{", at + 2)) {
+      size_t end = text->find("}}", at);
+      if (end == std::string::npos) {
+        return InvalidField(field, "PLACEHOLDER_UNCLOSED", "a '{{' has no '}}'");
+      }
+      std::string name = text->substr(at + 2, end - at - 2);
+      if (d == nullptr || std::find(d->placeholders.begin(), d->placeholders.end(), name) ==
+                              d->placeholders.end()) {
+        return InvalidField(
+            field, "PLACEHOLDER_UNKNOWN",
+            absl::StrCat("{{", name, "}} is not a placeholder of this kind; it may use ",
+                         d == nullptr ? "none" : absl::StrJoin(d->placeholders, ", ")));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string Render(const std::string& text, const std::map<std::string, std::string>& values) {
+  std::string out;
+  size_t from = 0;
+  for (size_t at = text.find("{{"); at != std::string::npos; at = text.find("{{", from)) {
+    size_t end = text.find("}}", at);
+    if (end == std::string::npos) break;
+    out.append(text, from, at - from);
+    auto it = values.find(text.substr(at + 2, end - at - 2));
+    out += it == values.end() ? "…" : it->second;
+    from = end + 2;
+  }
+  out.append(text, from, std::string::npos);
+  return out;
+}
+
 v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::TenantRules& rules,
-                             const calendar::WorkingDayCalendar& days, absl::CivilDay today) {
+                             const calendar::WorkingDayCalendar& days, absl::CivilDay today,
+                             const v1::NoticeTemplate& text, const std::string& commune) {
+  const auto values = SessionValues(session, commune);
   v1::Notice n;
   n.set_kind(v1::NOTICE_ANNOUNCEMENT);
   n.set_session(session.session());
-  n.set_title(absl::StrCat("Về việc tổ chức hội nghị đối thoại: ", session.title()));
-  n.set_body(absl::StrCat(
-      "Ủy ban nhân dân tổ chức hội nghị đối thoại với Nhân dân như sau:\n", "1. Thời gian: ",
-      session.start_time().empty() ? "" : session.start_time() + ", ", DayMonthYear(session.date()),
-      ".\n", "2. Địa điểm: ", session.venue(), ".\n", "3. Thành phần: ",
-      session.invited().empty() ? "đại diện Nhân dân các thôn"
-                                : absl::StrJoin(session.invited(), "; ",
-                                                [](std::string* out, const v1::InvitedGroup& g) {
-                                                  absl::StrAppend(out, g.name());
-                                                }),
-      ".\n", "4. Nội dung: Nhân dân phản ánh, kiến nghị; lãnh đạo xã trả lời, giải trình.\n",
-      "Chủ trì: ", session.chair().empty() ? "Chủ tịch Ủy ban nhân dân" : session.chair(), "."));
+  n.set_title(Render(text.title(), values));
+  n.set_body(Render(text.body(), values));
   n.add_channels(v1::VIA_WEB);
   n.add_channels(v1::VIA_LOUDSPEAKER);
   n.add_channels(v1::VIA_IN_APP);
@@ -275,15 +392,14 @@ v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::Tena
 }
 
 v1::Notice InvitationDraft(const v1::SessionAnnounced& session, const v1::TenantRules& rules,
-                           const calendar::WorkingDayCalendar& days) {
+                           const calendar::WorkingDayCalendar& days, const v1::NoticeTemplate& text,
+                           const std::string& commune) {
+  const auto values = SessionValues(session, commune);
   v1::Notice n;
   n.set_kind(v1::NOTICE_INVITATION);
   n.set_session(session.session());
-  n.set_title(absl::StrCat("Mời dự hội nghị đối thoại: ", session.title()));
-  n.set_body(
-      absl::StrCat("Ủy ban nhân dân trân trọng kính mời đến dự hội nghị đối thoại.\n",
-                   "Thời gian: ", session.start_time().empty() ? "" : session.start_time() + ", ",
-                   DayMonthYear(session.date()), ".\nĐịa điểm: ", session.venue(), "."));
+  n.set_title(Render(text.title(), values));
+  n.set_body(Render(text.body(), values));
   for (const auto& g : session.invited()) {
     *n.add_recipients() =
         Group(g.expected() > 0 ? absl::StrCat(g.name(), " (", g.expected(), " người)") : g.name());
@@ -301,45 +417,51 @@ v1::Notice InvitationDraft(const v1::SessionAnnounced& session, const v1::Tenant
 
 absl::StatusOr<v1::Notice> ConclusionDraft(const v1::SessionConcluded& session,
                                            const v1::TenantRules& rules,
-                                           const calendar::WorkingDayCalendar& days) {
+                                           const calendar::WorkingDayCalendar& days,
+                                           const v1::NoticeTemplate& text,
+                                           const std::string& commune) {
   ASSIGN_OR_RETURN(absl::CivilDay conference, calendar::ParseDate(session.date()));
   ASSIGN_OR_RETURN(v1::DueDate due, calendar::ComputeDueDate(
                                         days, rules,
                                         session.complex() ? v1::DEADLINE_CONCLUSION_NOTICE_EXTENDED
                                                           : v1::DEADLINE_CONCLUSION_NOTICE,
                                         conference));
+  std::string items;
+  std::set<std::string> agencies;
+  int petitions = 0;
+  int k = 0;
+  for (const auto& item : session.items()) {
+    absl::StrAppend(&items, ++k, ". ", item.summary(), "\n   ");
+    switch (item.outcome()) {
+      case v1::OUTCOME_ACCEPTED:
+        absl::StrAppend(&items, "Tiếp thu.");
+        break;
+      case v1::OUTCOME_RESOLVED_ON_SPOT:
+        absl::StrAppend(&items, "Đã giải quyết tại hội nghị.");
+        break;
+      default:
+        absl::StrAppend(&items, "Giao ",
+                        item.agency().empty() ? "(chưa rõ cơ quan)" : item.agency(), ": ",
+                        item.action(),
+                        item.due_date().empty()
+                            ? ""
+                            : absl::StrCat(" Thời hạn: ", DayMonthYear(item.due_date()), "."));
+    }
+    absl::StrAppend(&items, "\n");
+    if (!item.agency().empty()) agencies.insert(item.agency());
+    petitions += item.opinions_size();
+  }
+  const std::map<std::string, std::string> values = {{"title", session.title()},
+                                                     {"date", DayMonthYear(session.date())},
+                                                     {"items", items},
+                                                     {"commune", commune}};
   v1::Notice n;
   n.set_kind(v1::NOTICE_CONCLUSION);
   n.set_session(session.session());
   n.set_due_date(due.due_date());
   n.set_due_explanation(due.explanation());
-  n.set_title(absl::StrCat("Kết luận của Chủ tịch Ủy ban nhân dân tại hội nghị đối thoại ",
-                           DayMonthYear(session.date()), ": ", session.title()));
-  std::string body = "Ý kiến kết luận đối với từng nội dung:\n";
-  std::set<std::string> agencies;
-  int petitions = 0;
-  int k = 0;
-  for (const auto& item : session.items()) {
-    absl::StrAppend(&body, ++k, ". ", item.summary(), "\n   ");
-    switch (item.outcome()) {
-      case v1::OUTCOME_ACCEPTED:
-        absl::StrAppend(&body, "Tiếp thu.");
-        break;
-      case v1::OUTCOME_RESOLVED_ON_SPOT:
-        absl::StrAppend(&body, "Đã giải quyết tại hội nghị.");
-        break;
-      default:
-        absl::StrAppend(&body, "Giao ", item.agency().empty() ? "(chưa rõ cơ quan)" : item.agency(),
-                        ": ", item.action(),
-                        item.due_date().empty()
-                            ? ""
-                            : absl::StrCat(" Thời hạn: ", DayMonthYear(item.due_date()), "."));
-    }
-    absl::StrAppend(&body, "\n");
-    if (!item.agency().empty()) agencies.insert(item.agency());
-    petitions += item.opinions_size();
-  }
-  n.set_body(body);
+  n.set_title(Render(text.title(), values));
+  n.set_body(Render(text.body(), values));
   for (const auto& a : agencies) *n.add_recipients() = Group(a);
   *n.add_recipients() = Group("Ban Xây dựng Đảng");
   *n.add_recipients() = Group("Ủy ban Mặt trận Tổ quốc Việt Nam");

@@ -3,6 +3,7 @@
 // lead time and deadline on the calendar), webhook signatures and retry delays.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -55,20 +56,36 @@ std::string BroadcastScript(const v1::Notice& notice, const std::string& commune
 std::string AtomFeed(const std::string& tenant, const std::string& commune,
                      const std::vector<v1::Notice>& notices, absl::Time now);
 
-// Drafts caused by a session's events. `today` is the day the event is applied.
+// Templates of the drafts that sessions' events cause. Their kinds, the default text of
+// each, the placeholders each may use, and {{placeholder}} substitution.
+const std::vector<v1::NoticeKind>& TemplateKinds();
+v1::NoticeTemplate DefaultTemplate(v1::NoticeKind kind);
+// "announcement" <-> NOTICE_ANNOUNCEMENT, for template names.
+std::string TemplateId(v1::NoticeKind kind);
+// INVALID_ARGUMENT naming the field when a text is too long, not UTF-8, or uses a
+// placeholder its kind does not have (or an unclosed "{{").
+absl::Status CheckTemplate(const v1::NoticeTemplate& t, v1::NoticeKind kind);
+std::string Render(const std::string& text, const std::map<std::string, std::string>& values);
+
+// Drafts caused by a session's events, in the words of `text` (the commune's template or
+// the default). `today` is the day the event is applied.
 // The announcement is due `announcement_lead_days` before the conference; a warning says
 // when that day has already passed or the conference is too close.
 v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::TenantRules& rules,
-                             const calendar::WorkingDayCalendar& days, absl::CivilDay today);
+                             const calendar::WorkingDayCalendar& days, absl::CivilDay today,
+                             const v1::NoticeTemplate& text, const std::string& commune);
 // Invitations to the participant groups, due with the announcement.
 v1::Notice InvitationDraft(const v1::SessionAnnounced& session, const v1::TenantRules& rules,
-                           const calendar::WorkingDayCalendar& days);
+                           const calendar::WorkingDayCalendar& days, const v1::NoticeTemplate& text,
+                           const std::string& commune);
 // The conclusion notice, due within the tenant's working days after the conference (the
 // extended count when the session was complex), to the agencies, the Party building
 // board, the Front and the petitioners.
 absl::StatusOr<v1::Notice> ConclusionDraft(const v1::SessionConcluded& session,
                                            const v1::TenantRules& rules,
-                                           const calendar::WorkingDayCalendar& days);
+                                           const calendar::WorkingDayCalendar& days,
+                                           const v1::NoticeTemplate& text,
+                                           const std::string& commune);
 
 // Hex HMAC-SHA256 of "<timestamp>.<body>" with `secret`: the X-Dialogue-Signature a
 // webhook receiver checks.

@@ -254,6 +254,47 @@ grpc::Status NoticeService::ListPublishedNotices(grpc::ServerContext* context,
       });
 }
 
+grpc::Status NoticeService::ListNoticeTemplates(grpc::ServerContext* context,
+                                                const v1::ListNoticeTemplatesRequest* request,
+                                                v1::ListNoticeTemplatesResponse* response) {
+  return rpc::Serve(
+      context, auth_, "ListNoticeTemplates", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(Target target,
+                         Authorize(rc, request->parent(), kParent, "parent", NoticeAction::kRead));
+        ASSIGN_OR_RETURN(auto templates, store_.Templates(target.scope, target.tenant));
+        for (auto& t : templates) *response->add_notice_templates() = std::move(t);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status NoticeService::UpdateNoticeTemplate(grpc::ServerContext* context,
+                                                 const v1::UpdateNoticeTemplateRequest* request,
+                                                 v1::NoticeTemplate* response) {
+  return rpc::Serve(
+      context, auth_, "UpdateNoticeTemplate", [&](const rpc::RequestContext& rc) -> absl::Status {
+        const v1::NoticeTemplate& in = request->notice_template();
+        ASSIGN_OR_RETURN(auto parsed,
+                         common::ParseName(in.name(), "tenants/{tenant}/noticeTemplates/{kind:id}",
+                                           "notice_template.name"));
+        ASSIGN_OR_RETURN(Target target,
+                         Authorize(rc, absl::StrCat("tenants/", parsed["tenant"]), kParent,
+                                   "notice_template.name", NoticeAction::kWrite));
+        v1::NoticeKind kind = v1::NOTICE_KIND_UNSPECIFIED;
+        for (v1::NoticeKind k : TemplateKinds()) {
+          if (TemplateId(k) == parsed["kind"]) kind = k;
+        }
+        if (kind == v1::NOTICE_KIND_UNSPECIFIED) {
+          return common::Error(
+              absl::StatusCode::kNotFound, "TEMPLATE_NOT_FOUND",
+              absl::StrCat("there is no template '", parsed["kind"],
+                           "'; there are announcement, invitation and conclusion"));
+        }
+        RETURN_IF_ERROR(CheckTemplate(in, kind));
+        ASSIGN_OR_RETURN(*response, store_.ReplaceTemplate(target.scope, target.tenant, kind, in));
+        return absl::OkStatus();
+      });
+}
+
 grpc::Status NoticeService::GetNoticeFeed(grpc::ServerContext* context,
                                           const v1::GetNoticeFeedRequest* request,
                                           v1::HttpBody* response) {

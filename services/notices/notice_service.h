@@ -32,6 +32,12 @@ class NoticeService final : public v1::NoticeService::Service {
   grpc::Status ListPublishedNotices(grpc::ServerContext* context,
                                     const v1::ListPublishedNoticesRequest* request,
                                     v1::ListPublishedNoticesResponse* response) override;
+  grpc::Status ListNoticeTemplates(grpc::ServerContext* context,
+                                   const v1::ListNoticeTemplatesRequest* request,
+                                   v1::ListNoticeTemplatesResponse* response) override;
+  grpc::Status UpdateNoticeTemplate(grpc::ServerContext* context,
+                                    const v1::UpdateNoticeTemplateRequest* request,
+                                    v1::NoticeTemplate* response) override;
   grpc::Status GetNoticeFeed(grpc::ServerContext* context, const v1::GetNoticeFeedRequest* request,
                              v1::HttpBody* response) override;
   grpc::Status WatchNotices(grpc::ServerContext* context, const v1::WatchNoticesRequest* request,

@@ -31,11 +31,20 @@ absl::Status ApplySessionEvent(pqxx::work& txn, const v1::Event& event,
   if (event.payload().UnpackTo(&announced) && event.type() == announced.GetTypeName()) {
     absl::CivilDay today = calendar::TodayInVietnam(absl::Now());
     if (auto day = calendar::ParseDate(announced.announce_date()); day.ok()) today = *day;
-    drafts.push_back(AnnouncementDraft(announced, info.rules, days, today));
-    if (announced.invited_size() > 0)
-      drafts.push_back(InvitationDraft(announced, info.rules, days));
+    ASSIGN_OR_RETURN(auto announcement,
+                     NoticeStore::Template(txn, std::string(tenant), v1::NOTICE_ANNOUNCEMENT));
+    drafts.push_back(
+        AnnouncementDraft(announced, info.rules, days, today, announcement, info.display_name));
+    if (announced.invited_size() > 0) {
+      ASSIGN_OR_RETURN(auto invitation,
+                       NoticeStore::Template(txn, std::string(tenant), v1::NOTICE_INVITATION));
+      drafts.push_back(InvitationDraft(announced, info.rules, days, invitation, info.display_name));
+    }
   } else if (event.payload().UnpackTo(&concluded) && event.type() == concluded.GetTypeName()) {
-    ASSIGN_OR_RETURN(v1::Notice draft, ConclusionDraft(concluded, info.rules, days));
+    ASSIGN_OR_RETURN(auto conclusion,
+                     NoticeStore::Template(txn, std::string(tenant), v1::NOTICE_CONCLUSION));
+    ASSIGN_OR_RETURN(v1::Notice draft,
+                     ConclusionDraft(concluded, info.rules, days, conclusion, info.display_name));
     drafts.push_back(std::move(draft));
   } else {
     return absl::InvalidArgumentError(

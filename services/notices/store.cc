@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "notice_rules.h"
 
 namespace dialogue::notices {
 namespace {
@@ -426,6 +427,53 @@ absl::StatusOr<std::vector<DueDelivery>> NoticeStore::ClaimDue(int limit, absl::
         }
         return out;
       });
+}
+
+absl::StatusOr<v1::NoticeTemplate> NoticeStore::Template(pqxx::work& txn, const std::string& tenant,
+                                                         v1::NoticeKind kind) {
+  v1::NoticeTemplate t = DefaultTemplate(kind);
+  t.set_name(absl::StrCat("tenants/", tenant, "/noticeTemplates/", TemplateId(kind)));
+  auto rows = txn.exec_params(
+      "SELECT title, body FROM notices.templates WHERE tenant_id = $1 AND kind = $2", tenant,
+      v1::NoticeKind_Name(kind));
+  if (!rows.empty()) {
+    t.set_title(rows[0][0].as<std::string>());
+    t.set_body(rows[0][1].as<std::string>());
+    t.set_customized(true);
+  }
+  return t;
+}
+
+absl::StatusOr<std::vector<v1::NoticeTemplate>> NoticeStore::Templates(const db::TenantScope& scope,
+                                                                       const std::string& tenant) {
+  return pool_.InTransaction(
+      scope, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::NoticeTemplate>> {
+        std::vector<v1::NoticeTemplate> out;
+        for (v1::NoticeKind kind : TemplateKinds()) {
+          ASSIGN_OR_RETURN(v1::NoticeTemplate t, Template(txn, tenant, kind));
+          out.push_back(std::move(t));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<v1::NoticeTemplate> NoticeStore::ReplaceTemplate(const db::TenantScope& scope,
+                                                                const std::string& tenant,
+                                                                v1::NoticeKind kind,
+                                                                const v1::NoticeTemplate& text) {
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::NoticeTemplate> {
+    if (text.title().empty() && text.body().empty()) {
+      txn.exec_params("DELETE FROM notices.templates WHERE tenant_id = $1 AND kind = $2", tenant,
+                      v1::NoticeKind_Name(kind));
+    } else {
+      txn.exec_params(
+          "INSERT INTO notices.templates (tenant_id, kind, title, body) VALUES ($1, $2, $3, $4)"
+          " ON CONFLICT (tenant_id, kind) DO UPDATE SET title = excluded.title,"
+          " body = excluded.body, update_time = now()",
+          tenant, v1::NoticeKind_Name(kind), text.title(), text.body());
+    }
+    return Template(txn, tenant, kind);
+  });
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, v1::Notice>>> NoticeStore::DueDrafts(

@@ -94,6 +94,16 @@ class NoticeStore {
                                                const std::string& tenant,
                                                const v1::Webhooks& hooks);
 
+  // The commune's template of `kind`, or the default (customized false).
+  static absl::StatusOr<v1::NoticeTemplate> Template(pqxx::work& txn, const std::string& tenant,
+                                                     v1::NoticeKind kind);
+  absl::StatusOr<std::vector<v1::NoticeTemplate>> Templates(const db::TenantScope& scope,
+                                                            const std::string& tenant);
+  // Stores the commune's own text; an empty title and body delete it (the default again).
+  absl::StatusOr<v1::NoticeTemplate> ReplaceTemplate(const db::TenantScope& scope,
+                                                     const std::string& tenant, v1::NoticeKind kind,
+                                                     const v1::NoticeTemplate& text);
+
   // Every commune's drafts due on or before `until` (the reminder sweep), as
   // (tenant, notice) pairs.
   absl::StatusOr<std::vector<std::pair<std::string, v1::Notice>>> DueDrafts(absl::CivilDay until);

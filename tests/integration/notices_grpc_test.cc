@@ -562,6 +562,64 @@ TEST_F(SessionEventsTest, AnAnnouncedSessionIsDraftedOnceWithItsLeadTimeChecked)
   EXPECT_EQ(matched, 1);
 }
 
+TEST_F(SessionEventsTest, ACommunesOwnTemplateWordsItsDrafts) {
+  v1::UpdateNoticeTemplateRequest update;
+  v1::NoticeTemplate* text = update.mutable_notice_template();
+  text->set_name(absl::StrCat("tenants/", a_, "/noticeTemplates/conclusion"));
+  text->set_title("KẾT LUẬN hội nghị {{title}}");
+  text->set_body("{{commune}} kết luận:\n{{items}}\nGiờ họp: {{time}}");
+  v1::NoticeTemplate saved;
+  EXPECT_THAT(Call(&Stub::UpdateNoticeTemplate, office_, update, &saved),
+              StatusIs(absl::StatusCode::kInvalidArgument, "PLACEHOLDER_UNKNOWN"));
+  text->set_body("{{commune}} kết luận:\n{{items}}");
+  EXPECT_THAT(
+      Call(&Stub::UpdateNoticeTemplate, Token(b_, {Role::kGovernmentOffice}), update, &saved),
+      StatusIs(absl::StatusCode::kPermissionDenied, "TENANT_FORBIDDEN"));
+  ASSERT_THAT(Call(&Stub::UpdateNoticeTemplate, office_, update, &saved), IsOk());
+  EXPECT_TRUE(saved.customized());
+  v1::UpdateNoticeTemplateRequest unknown = update;
+  unknown.mutable_notice_template()->set_name(absl::StrCat("tenants/", a_, "/noticeTemplates/loa"));
+  EXPECT_THAT(Call(&Stub::UpdateNoticeTemplate, office_, unknown, &saved),
+              StatusIs(absl::StatusCode::kNotFound, "TEMPLATE_NOT_FOUND"));
+
+  v1::SessionConcluded concluded;
+  concluded.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  concluded.set_title("quý IV");
+  concluded.set_date("2026-10-02");
+  v1::ConclusionItem* item = concluded.add_items();
+  item->set_summary("Rác thải ven sông");
+  item->set_outcome(v1::OUTCOME_ACCEPTED);
+  Publish(concluded, common::NewUuid());
+  EXPECT_EQ(Drain().applied, 1);
+  const auto drafts = List(v1::NOTICE_CONCLUSION);
+  ASSERT_EQ(drafts.notices_size(), 1);
+  EXPECT_EQ(drafts.notices(0).title(), "KẾT LUẬN hội nghị quý IV");
+  EXPECT_THAT(drafts.notices(0).body(), ::testing::HasSubstr("kết luận:\n1. Rác thải ven sông"));
+
+  // The list shows which texts are the commune's own; commune B keeps the defaults.
+  v1::ListNoticeTemplatesRequest list;
+  list.set_parent("tenants/" + a_);
+  v1::ListNoticeTemplatesResponse templates;
+  ASSERT_THAT(Call(&Stub::ListNoticeTemplates, office_, list, &templates), IsOk());
+  std::map<std::string, bool> customized;
+  for (const auto& t : templates.notice_templates()) customized[t.name()] = t.customized();
+  EXPECT_EQ(customized, (std::map<std::string, bool>{
+                            {absl::StrCat("tenants/", a_, "/noticeTemplates/announcement"), false},
+                            {absl::StrCat("tenants/", a_, "/noticeTemplates/conclusion"), true},
+                            {absl::StrCat("tenants/", a_, "/noticeTemplates/invitation"), false}}));
+  list.set_parent("tenants/" + b_);
+  ASSERT_THAT(
+      Call(&Stub::ListNoticeTemplates, Token(b_, {Role::kGovernmentOffice}), list, &templates),
+      IsOk());
+  for (const auto& t : templates.notice_templates()) EXPECT_FALSE(t.customized());
+  // An empty text is the default again.
+  text->clear_title();
+  text->clear_body();
+  ASSERT_THAT(Call(&Stub::UpdateNoticeTemplate, office_, update, &saved), IsOk());
+  EXPECT_FALSE(saved.customized());
+  EXPECT_THAT(saved.title(), ::testing::HasSubstr("Kết luận của Chủ tịch"));
+}
+
 TEST_F(SessionEventsTest, AConcludedSessionDraftsTheConclusionNoticeDueInWorkingDays) {
   v1::SessionConcluded concluded;
   concluded.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
@@ -629,6 +687,12 @@ TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {
     issue.set_document_number(number);
     v1::Notice out;
     ASSERT_THAT(Call(&Stub::IssueNotice, token, issue, &out), IsOk());
+    v1::UpdateNoticeTemplateRequest text;
+    text.mutable_notice_template()->set_name(
+        absl::StrCat("tenants/", tenant, "/noticeTemplates/invitation"));
+    text.mutable_notice_template()->set_title("Giấy mời {{title}}");
+    v1::NoticeTemplate saved;
+    ASSERT_THAT(Call(&Stub::UpdateNoticeTemplate, token, text, &saved), IsOk());
     AdminQuery(absl::StrCat("INSERT INTO notices.processed_events (tenant_id, event_id) VALUES ('",
                             tenant, "', '", common::NewUuid(), "'); SELECT 1"));
   }

@@ -93,6 +93,26 @@ TEST(NoticeRules, TheAtomFeedEscapesWhatItQuotes) {
   EXPECT_NE(feed.find("<updated>2026-05-03T03:09:37Z</updated>"), std::string::npos);
 }
 
+TEST(NoticeRules, TemplatesUseOnlyTheirKindsPlaceholders) {
+  v1::NoticeTemplate t;
+  t.set_title("Giấy mời: {{title}}");
+  t.set_body("Thời gian: {{time}}, {{date}}. Nội dung: {{items}}");
+  EXPECT_EQ(Reason(CheckTemplate(t, v1::NOTICE_INVITATION)), "PLACEHOLDER_UNKNOWN");
+  EXPECT_FALSE(CheckTemplate(t, v1::NOTICE_CONCLUSION).ok()) << "no {{time}} there";
+  t.set_body("Thời gian: {{time}, {{date}}");
+  EXPECT_EQ(Reason(CheckTemplate(t, v1::NOTICE_INVITATION)), "PLACEHOLDER_UNKNOWN");
+  t.set_body("Thời gian: {{time}}, {{date");
+  EXPECT_EQ(Reason(CheckTemplate(t, v1::NOTICE_INVITATION)), "PLACEHOLDER_UNCLOSED");
+  t.set_body("Thời gian: {{time}}, {{date}}.");
+  EXPECT_TRUE(CheckTemplate(t, v1::NOTICE_INVITATION).ok());
+  EXPECT_EQ(Render(t.body(), {{"time", "8 giờ"}, {"date", "ngày 5 tháng 5 năm 2026"}}),
+            "Thời gian: 8 giờ, ngày 5 tháng 5 năm 2026.");
+  EXPECT_EQ(Render("{{a}}{{b}}", {{"a", "{{b}}"}}), "{{b}}…") << "values are not rendered again";
+  for (v1::NoticeKind kind : TemplateKinds()) {
+    EXPECT_TRUE(CheckTemplate(DefaultTemplate(kind), kind).ok()) << TemplateId(kind);
+  }
+}
+
 TEST(NoticeRules, WebhookSignaturesAreHmacSha256OfTimestampDotBody) {
   // Computed with: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac bi-mat
   EXPECT_EQ(SignWebhook("bi-mat", "1700000000", R"({"a":1})"),
@@ -117,16 +137,17 @@ TEST(NoticeRules, AConclusionDraftIsDueLaterWhenComplex) {
   concluded.set_date("2026-06-05");
   concluded.add_items()->set_summary("Đèn chiếu sáng");
   v1::TenantRules rules;  // defaults: 10 and 15 working days
-  auto plain = ConclusionDraft(concluded, rules, days);
+  const v1::NoticeTemplate text = DefaultTemplate(v1::NOTICE_CONCLUSION);
+  auto plain = ConclusionDraft(concluded, rules, days, text, "Xã A");
   concluded.set_complex(true);
-  auto complex = ConclusionDraft(concluded, rules, days);
+  auto complex = ConclusionDraft(concluded, rules, days, text, "Xã A");
   ASSERT_TRUE(plain.ok() && complex.ok());
   // No holiday in June 2026: two weeks and three weeks of working days.
   EXPECT_EQ(plain->due_date(), "2026-06-19");
   EXPECT_EQ(complex->due_date(), "2026-06-26");
   EXPECT_EQ(complex->warnings_size(), 1);
   concluded.set_date("5/6/2026");
-  EXPECT_FALSE(ConclusionDraft(concluded, rules, days).ok());
+  EXPECT_FALSE(ConclusionDraft(concluded, rules, days, text, "Xã A").ok());
 }
 
 }  // namespace
