@@ -222,15 +222,7 @@ grpc::Status NoticeService::ListPublishedNotices(grpc::ServerContext* context,
         target.tenant = parsed["tenant"];
         target.scope = db::TenantScope::Of(target.tenant);
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
-        int offset = 0;
-        if (!request->page_token().empty()) {
-          std::string decoded;
-          if (!absl::WebSafeBase64Unescape(request->page_token(), &decoded) ||
-              !absl::SimpleAtoi(decoded, &offset) || offset < 0) {
-            return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
-                                        "the page token is not one this service gave");
-          }
-        }
+        ASSIGN_OR_RETURN(int offset, OffsetFromPageToken(request->page_token()));
         const int limit = request->page_size() <= 0 ? 20 : std::min(request->page_size(), 100);
         ASSIGN_OR_RETURN(auto notices,
                          store_.Published(target.scope, target.tenant, limit + 1, offset));
@@ -248,7 +240,7 @@ grpc::Status NoticeService::ListPublishedNotices(grpc::ServerContext* context,
           *p->mutable_issue_time() = n.issue_time();
         }
         if (static_cast<int>(notices.size()) > limit) {
-          response->set_next_page_token(absl::WebSafeBase64Escape(absl::StrCat(offset + limit)));
+          response->set_next_page_token(PageTokenAt(offset + limit));
         }
         return absl::OkStatus();
       });

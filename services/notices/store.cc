@@ -6,6 +6,7 @@
 #include <map>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "dialogue/common/log.h"
@@ -121,6 +122,19 @@ std::string AirTimeUtc(const std::string& local) { return local + ":00+07:00"; }
 
 }  // namespace
 
+absl::StatusOr<int> OffsetFromPageToken(const std::string& token) {
+  int offset = 0;
+  std::string decoded;
+  if (!token.empty() && (!absl::WebSafeBase64Unescape(token, &decoded) ||
+                         !absl::SimpleAtoi(decoded, &offset) || offset < 0)) {
+    return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
+                                "the page token is not one this service gave");
+  }
+  return offset;
+}
+
+std::string PageTokenAt(int offset) { return absl::WebSafeBase64Escape(absl::StrCat(offset)); }
+
 absl::StatusOr<TenantInfo> NoticeStore::Tenant(pqxx::work& txn, const std::string& tenant) {
   auto rows = txn.exec_params("SELECT display_name, rules::text FROM tenancy.tenants WHERE id = $1",
                               tenant);
@@ -189,15 +203,7 @@ absl::StatusOr<v1::ListNoticesResponse> NoticeStore::List(const db::TenantScope&
                                                           const std::string& tenant,
                                                           const NoticeFilter& filter, int page_size,
                                                           const std::string& page_token) {
-  int offset = 0;
-  if (!page_token.empty()) {
-    std::string decoded;
-    if (!absl::WebSafeBase64Unescape(page_token, &decoded) || !absl::SimpleAtoi(decoded, &offset) ||
-        offset < 0) {
-      return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
-                                  "the page token is not one this service gave");
-    }
-  }
+  ASSIGN_OR_RETURN(int offset, OffsetFromPageToken(page_token));
   const int limit = page_size <= 0 ? 50 : std::min(page_size, 500);
   return pool_.InTransaction(
       scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListNoticesResponse> {
@@ -216,7 +222,7 @@ absl::StatusOr<v1::ListNoticesResponse> NoticeStore::List(const db::TenantScope&
           *response.add_notices() = FromRow(tenant, rows[i]);
         }
         if (static_cast<int>(rows.size()) > limit) {
-          response.set_next_page_token(absl::WebSafeBase64Escape(absl::StrCat(offset + limit)));
+          response.set_next_page_token(PageTokenAt(offset + limit));
         }
         return response;
       });
@@ -234,7 +240,7 @@ absl::StatusOr<v1::Notice> NoticeStore::UpdateDraft(
 
 absl::StatusOr<v1::Notice> NoticeStore::Issue(
     const db::TenantScope& scope, const std::string& tenant, const std::string& id,
-    const std::string& etag, const std::function<absl::Status(v1::Notice&)> complete,
+    const std::string& etag, const std::function<absl::Status(v1::Notice&)>& complete,
     const std::function<v1::Event(const v1::Notice&)>& event) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
     ASSIGN_OR_RETURN(v1::Notice n, Lock(txn, tenant, id, etag));

@@ -46,6 +46,11 @@ struct DueDelivery {
   v1::Notice notice;
 };
 
+// The page tokens of the notices lists: the offset of the next page, opaque to callers.
+// INVALID_ARGUMENT for a token this service did not give.
+absl::StatusOr<int> OffsetFromPageToken(const std::string& token);
+std::string PageTokenAt(int offset);
+
 class NoticeStore {
  public:
   explicit NoticeStore(db::ConnectionPool& pool) : pool_(pool) {}
@@ -79,7 +84,7 @@ class NoticeStore {
   // and per public channel (per air time for the loudspeaker), and `event` in the outbox.
   absl::StatusOr<v1::Notice> Issue(const db::TenantScope& scope, const std::string& tenant,
                                    const std::string& id, const std::string& etag,
-                                   const std::function<absl::Status(v1::Notice&)> complete,
+                                   const std::function<absl::Status(v1::Notice&)>& complete,
                                    const std::function<v1::Event(const v1::Notice&)>& event);
 
   absl::StatusOr<std::vector<v1::Delivery>> Deliveries(const db::TenantScope& scope,

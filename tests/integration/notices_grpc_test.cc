@@ -262,6 +262,24 @@ TEST_F(NoticesTest, BadInputGetsAClearErrorAndStoresNothing) {
   EXPECT_THAT(Call(&Stub::GetNotice, Token(b_, {Role::kGovernmentOffice}), get, &out),
               StatusIs(absl::StatusCode::kPermissionDenied, "TENANT_FORBIDDEN"));
   EXPECT_EQ(Notices(a_), 1);
+
+  // Pages, and a page token this service did not give.
+  ASSERT_THAT(Create(Sample(), a_, office_).status(), IsOk());
+  ASSERT_THAT(Create(Sample(), a_, office_).status(), IsOk());
+  v1::ListNoticesRequest list;
+  list.set_parent("tenants/" + a_);
+  list.set_page_size(2);
+  v1::ListNoticesResponse page;
+  ASSERT_THAT(Call(&Stub::ListNotices, office_, list, &page), IsOk());
+  EXPECT_EQ(page.notices_size(), 2);
+  ASSERT_FALSE(page.next_page_token().empty());
+  list.set_page_token(page.next_page_token());
+  ASSERT_THAT(Call(&Stub::ListNotices, office_, list, &page), IsOk());
+  EXPECT_EQ(page.notices_size(), 1);
+  EXPECT_TRUE(page.next_page_token().empty());
+  list.set_page_token("not-a-token!");
+  EXPECT_THAT(Call(&Stub::ListNotices, office_, list, &page),
+              StatusIs(absl::StatusCode::kInvalidArgument, "PAGE_TOKEN_INVALID"));
 }
 
 TEST_F(NoticesTest, AWebhookThatFailsTwiceThenSucceedsGetsTheDeliveryOnce) {
