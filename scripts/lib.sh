@@ -204,6 +204,6 @@ load_demo() {
   # shellcheck disable=SC1091
   . "$run/env"
   "$BUILD/tools/dialoguectl/dialoguectl" demo --planning-addr "$DIALOGUE_PLANNING_ADDR" \
-    --intake-addr "$DIALOGUE_INTAKE_ADDR" \
+    --intake-addr "$DIALOGUE_INTAKE_ADDR" --notices-addr "$DIALOGUE_NOTICES_ADDR" \
     --dir "$ROOT/deploy/demo" --token-secret "$DIALOGUE_TOKEN_SECRET"
 }

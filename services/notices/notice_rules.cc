@@ -217,9 +217,8 @@ std::string AtomFeed(const std::string& tenant, const std::string& commune,
   std::string out = absl::StrCat(
       "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
       "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n", "  <id>urn:dialogue:tenants:", Xml(tenant),
-      ":notices</id>\n", "  <title>Thông báo của ", Xml(commune), "</title>\n", "  <updated>",
-      Rfc3339(updated), "</updated>\n", "  <author><name>Ủy ban nhân dân ", Xml(commune),
-      "</name></author>\n");
+      ":notices</id>\n", "  <title>Thông báo – ", Xml(commune), "</title>\n", "  <updated>",
+      Rfc3339(updated), "</updated>\n", "  <author><name>", Xml(commune), "</name></author>\n");
   for (const auto& n : notices) {
     absl::StrAppend(&out, "  <entry>\n    <id>urn:dialogue:", Xml(n.name()), "</id>\n",
                     "    <title>", Xml(n.document_number()), " ", Xml(n.title()), "</title>\n",

@@ -24,6 +24,14 @@ using ::dialogue::testing::StackEnv;
 using ::dialogue::testing::Token;
 using ::testing::HasSubstr;
 
+TEST(NoticesHttp, TheDemoCommunesFeedShowsItsIssuedNoticeToAnyone) {
+  const std::string url = StackEnv("DIALOGUE_GATEWAY_URL");
+  HttpResponse feed = Http("GET", url + "/v1/tenants/bac-thanh-mien/notices:published");
+  ASSERT_EQ(feed.status, 200) << feed.body;
+  EXPECT_THAT(feed.body, HasSubstr("15/TB-UBND (số mẫu)"));
+  EXPECT_THAT(feed.body, HasSubstr("Xã Bắc Thanh Miện"));
+}
+
 TEST(NoticesHttp, AnAnnouncedSessionIsDraftedIssuedAndPublished) {
   const std::string url = StackEnv("DIALOGUE_GATEWAY_URL");
   testing::Province province = testing::NewProvince(1);

@@ -21,6 +21,7 @@
 #include "dialogue/db/migrations.h"
 #include "dialogue/events/consumer.h"
 #include "dialogue/v1/intake.grpc.pb.h"
+#include "dialogue/v1/notices.grpc.pb.h"
 #include "dialogue/v1/planning.grpc.pb.h"
 #include "dialogue/v1/tenants.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -37,8 +38,10 @@ constexpr const char* kUsage = R"(usage: dialoguectl <command> [flags]
   migrate --pg-uri ADMIN_URI --service NAME --dir MIGRATIONS_DIR
   wait    --addr HOST:PORT [--timeout-seconds 30]
           waits until the server's grpc.health.v1 check answers SERVING
-  demo    --planning-addr HOST:PORT [--intake-addr HOST:PORT] --dir deploy/demo
-          creates the demo province, communes, plans and opinions (safe to run again)
+  demo    --planning-addr HOST:PORT [--intake-addr HOST:PORT] [--notices-addr HOST:PORT]
+          --dir deploy/demo
+          creates the demo province, communes, plans, opinions and notices (safe to run
+          again)
   events dead   [--count 100]      lists the parked events (dead-letter stream)
   events replay [--ids ID1,ID2]    publishes parked events again (all when no --ids);
           both read --redis-uri (DIALOGUE_REDIS_URI)
@@ -229,8 +232,42 @@ absl::Status LoadDemo(Config& config) {
     opinions = imported.stored() + imported.already_stored();
     std::printf("  %-28s %d opinions in %s\n", "opinions.json", opinions, round.name().c_str());
   }
-  std::printf("demo: %d provinces, %d communes, %d plans, %d opinions\n",
-              provinces.provinces_size(), communes.tenants_size(), loaded, opinions);
+  // An issued notice, for the commune's public feed to show something.
+  int notices = 0;
+  if (config.Has("notices-addr")) {
+    auto stub = v1::NoticeService::NewStub(grpc::CreateChannel(
+        config.String("notices-addr", "127.0.0.1:7003"), grpc::InsecureChannelCredentials()));
+    v1::ListNoticesResponse demo;
+    RETURN_IF_ERROR(ParseJson(dir + "/notices.json", &demo));
+    for (int i = 0; i < demo.notices_size(); ++i) {
+      const v1::Notice& n = demo.notices(i);  // name: the commune it belongs to
+      std::string tenant(absl::StripPrefix(n.name(), "tenants/"));
+      ASSIGN_OR_RETURN(std::string office,
+                       IssueToken(config, tenant, "", "government_office", "demo-loader", 1));
+      v1::CreateNoticeRequest create;
+      create.set_parent(n.name());
+      *create.mutable_notice() = n;
+      create.set_request_id(absl::StrCat("demo-notice-", i));
+      v1::Notice draft;
+      RETURN_IF_ERROR(WithToken(
+          office, [&](grpc::ClientContext* c) { return stub->CreateNotice(c, create, &draft); },
+          false));
+      if (draft.state() == v1::NOTICE_DRAFT) {  // not issued by an earlier load
+        v1::IssueNoticeRequest issue;
+        issue.set_name(draft.name());
+        issue.set_document_number(n.document_number());
+        issue.set_issue_date(n.issue_date());
+        issue.set_signer(n.signer());
+        RETURN_IF_ERROR(WithToken(
+            office, [&](grpc::ClientContext* c) { return stub->IssueNotice(c, issue, &draft); },
+            false));
+      }
+      ++notices;
+    }
+    std::printf("  %-28s %d issued notices\n", "notices.json", notices);
+  }
+  std::printf("demo: %d provinces, %d communes, %d plans, %d opinions, %d notices\n",
+              provinces.provinces_size(), communes.tenants_size(), loaded, opinions, notices);
   return absl::OkStatus();
 }
 
