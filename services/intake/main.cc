@@ -59,13 +59,7 @@ int main(int argc, char** argv) {
   dialogue::intake::CreateBatcher creates(store, *writers);
   dialogue::intake::IntakeService intake(store, creates, **calendar_source, authenticator);
 
-  // The relay has a connection of its own, so requests never wait for it nor it for them.
-  dialogue::db::ConnectionPool relay_pool({pool_options.uri, 1});
-  dialogue::events::RelayOptions relay_options;
-  relay_options.outbox = "intake.outbox";
-  relay_options.pg_uri = pool_options.uri;
-  dialogue::events::OutboxRelay relay(relay_pool, *std::move(redis), relay_options);
-  relay.Start();
+  dialogue::events::ServiceRelay relay(pool_options.uri, *std::move(redis), "intake.outbox");
 
   auto server = dialogue::rpc::StartServer(server_options, {&intake});
   if (!server.ok()) return StartupFailed(server.status());

@@ -1,7 +1,6 @@
 #include "live_notices.h"
 
 #include <algorithm>
-#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -81,14 +80,7 @@ void LiveNotices::Deliver(const v1::Event& event) {
                  static_cast<int>(v1::VIA_IN_APP)) == 0) {
     return;
   }
-  v1::PublishedNotice live;
-  live.set_name(notice->name());
-  live.set_kind(notice->kind());
-  live.set_title(notice->title());
-  live.set_document_number(notice->document_number());
-  live.set_issue_date(notice->issue_date());
-  live.set_document_text(DocumentText(*notice, info->display_name));
-  *live.mutable_issue_time() = notice->issue_time();
+  const v1::PublishedNotice live = ToPublished(*notice, info->display_name);
   for (const auto& s : targets) s->Push(live);
 }
 
@@ -119,9 +111,7 @@ void LiveNotices::Run() {
     for (const auto& entry : read->elements[0].elements[1].elements) {
       if (entry.elements.size() < 2) continue;
       last = entry.elements[0].str;
-      std::map<std::string, std::string> fields;
-      const auto& flat = entry.elements[1].elements;
-      for (size_t i = 0; i + 1 < flat.size(); i += 2) fields[flat[i].str] = flat[i + 1].str;
+      auto fields = events::EntryFields(entry);
       v1::Event event;
       if (fields["type"] == v1::NoticeIssued::descriptor()->full_name() &&
           event.ParseFromString(fields["event"])) {

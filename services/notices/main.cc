@@ -81,12 +81,7 @@ int main(int argc, char** argv) {
   dialogue::notices::NoticeService notices(store, authenticator, &live);
 
   // Background work, each on connections of its own.
-  dialogue::db::ConnectionPool relay_pool({pool_options.uri, 1});
-  dialogue::events::RelayOptions relay_options;
-  relay_options.outbox = "notices.outbox";
-  relay_options.pg_uri = pool_options.uri;
-  dialogue::events::OutboxRelay relay(relay_pool, *redis, relay_options);
-  relay.Start();
+  dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "notices.outbox");
 
   dialogue::db::ConnectionPool consumer_pool({pool_options.uri, 1});
   dialogue::events::ConsumerOptions consumer_options;

@@ -168,6 +168,18 @@ std::string DocumentText(const v1::Notice& notice, const std::string& commune) {
   return out;
 }
 
+v1::PublishedNotice ToPublished(const v1::Notice& notice, const std::string& commune) {
+  v1::PublishedNotice p;
+  p.set_name(notice.name());
+  p.set_kind(notice.kind());
+  p.set_title(notice.title());
+  p.set_document_number(notice.document_number());
+  p.set_issue_date(notice.issue_date());
+  p.set_document_text(DocumentText(notice, commune));
+  *p.mutable_issue_time() = notice.issue_time();
+  return p;
+}
+
 std::string BroadcastScript(const v1::Notice& notice, const std::string& commune) {
   return absl::StrCat("Kính thưa toàn thể nhân dân!\n", "Sau đây là thông báo của Ủy ban nhân dân",
                       commune.empty() ? "" : " " + commune, ": ", notice.title(), ".\n\n",

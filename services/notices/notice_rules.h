@@ -48,6 +48,10 @@ bool IsPersonalChannel(v1::NoticeChannel channel);  // ZALO, SMS, EMAIL
 // "Nơi nhận" and the signature block.
 std::string DocumentText(const v1::Notice& notice, const std::string& commune);
 
+// What public routes and the live channel show of an issued notice: its text, never a
+// recipient's contact.
+v1::PublishedNotice ToPublished(const v1::Notice& notice, const std::string& commune);
+
 // The same content written to be read aloud on the commune loudspeaker.
 std::string BroadcastScript(const v1::Notice& notice, const std::string& commune);
 

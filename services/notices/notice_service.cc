@@ -44,6 +44,15 @@ absl::StatusOr<NoticeService::Target> NoticeService::Authorize(const rpc::Reques
   return target;
 }
 
+absl::StatusOr<NoticeService::PublicTarget> NoticeService::Public(const std::string& parent) {
+  ASSIGN_OR_RETURN(auto parsed, common::ParseName(parent, kParent, "parent"));
+  PublicTarget target;
+  target.tenant = parsed["tenant"];
+  target.scope = db::TenantScope::Of(target.tenant);
+  ASSIGN_OR_RETURN(target.info, store_.Tenant(target.scope, target.tenant));
+  return target;
+}
+
 absl::Status NoticeService::Complete(const Target& target, v1::Notice& notice) {
   ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
   notice.set_document_text(DocumentText(notice, tenant.display_name));
@@ -217,27 +226,14 @@ grpc::Status NoticeService::ListPublishedNotices(grpc::ServerContext* context,
                                                  v1::ListPublishedNoticesResponse* response) {
   return rpc::ServePublic(
       context, auth_, "ListPublishedNotices", [&](const rpc::RequestContext&) -> absl::Status {
-        ASSIGN_OR_RETURN(auto parsed, common::ParseName(request->parent(), kParent, "parent"));
-        Target target;
-        target.tenant = parsed["tenant"];
-        target.scope = db::TenantScope::Of(target.tenant);
-        ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
+        ASSIGN_OR_RETURN(PublicTarget target, Public(request->parent()));
         ASSIGN_OR_RETURN(int offset, OffsetFromPageToken(request->page_token()));
         const int limit = request->page_size() <= 0 ? 20 : std::min(request->page_size(), 100);
         ASSIGN_OR_RETURN(auto notices,
                          store_.Published(target.scope, target.tenant, limit + 1, offset));
-        response->set_commune(tenant.display_name);
+        response->set_commune(target.info.display_name);
         for (int i = 0; i < static_cast<int>(notices.size()) && i < limit; ++i) {
-          const v1::Notice& n = notices[i];
-          // Recipients' contacts never leave on a public route; names are in the text.
-          v1::PublishedNotice* p = response->add_notices();
-          p->set_name(n.name());
-          p->set_kind(n.kind());
-          p->set_title(n.title());
-          p->set_document_number(n.document_number());
-          p->set_issue_date(n.issue_date());
-          p->set_document_text(DocumentText(n, tenant.display_name));
-          *p->mutable_issue_time() = n.issue_time();
+          *response->add_notices() = ToPublished(notices[i], target.info.display_name);
         }
         if (static_cast<int>(notices.size()) > limit) {
           response->set_next_page_token(PageTokenAt(offset + limit));
@@ -292,13 +288,10 @@ grpc::Status NoticeService::GetNoticeFeed(grpc::ServerContext* context,
                                           v1::HttpBody* response) {
   return rpc::ServePublic(
       context, auth_, "GetNoticeFeed", [&](const rpc::RequestContext&) -> absl::Status {
-        ASSIGN_OR_RETURN(auto parsed, common::ParseName(request->parent(), kParent, "parent"));
-        const std::string tenant = parsed["tenant"];
-        const auto scope = db::TenantScope::Of(tenant);
-        ASSIGN_OR_RETURN(TenantInfo info, store_.Tenant(scope, tenant));
-        ASSIGN_OR_RETURN(auto notices, store_.Published(scope, tenant, 20, 0));
+        ASSIGN_OR_RETURN(PublicTarget target, Public(request->parent()));
+        ASSIGN_OR_RETURN(auto notices, store_.Published(target.scope, target.tenant, 20, 0));
         response->set_content_type("application/atom+xml; charset=utf-8");
-        response->set_data(AtomFeed(tenant, info.display_name, notices, absl::Now()));
+        response->set_data(AtomFeed(target.tenant, target.info.display_name, notices, absl::Now()));
         return absl::OkStatus();
       });
 }
@@ -306,21 +299,21 @@ grpc::Status NoticeService::GetNoticeFeed(grpc::ServerContext* context,
 grpc::Status NoticeService::WatchNotices(grpc::ServerContext* context,
                                          const v1::WatchNoticesRequest* request,
                                          grpc::ServerWriter<v1::PublishedNotice>* writer) {
-  return rpc::ServePublic(
-      context, auth_, "WatchNotices", [&](const rpc::RequestContext&) -> absl::Status {
-        ASSIGN_OR_RETURN(auto parsed, common::ParseName(request->parent(), kParent, "parent"));
-        const std::string tenant = parsed["tenant"];
-        RETURN_IF_ERROR(store_.Tenant(db::TenantScope::Of(tenant), tenant).status());
-        if (live_ == nullptr) return absl::UnavailableError("the live channel is not running");
-        auto subscription = live_->Subscribe(tenant);
-        // Until the viewer leaves or the server stops.
-        while (!context->IsCancelled()) {
-          v1::PublishedNotice notice;
-          if (!subscription->Next(&notice, std::chrono::milliseconds(250))) continue;
-          if (!writer->Write(notice)) break;
-        }
-        return absl::OkStatus();
-      });
+  return rpc::ServePublic(context, auth_, "WatchNotices",
+                          [&](const rpc::RequestContext&) -> absl::Status {
+                            ASSIGN_OR_RETURN(PublicTarget target, Public(request->parent()));
+                            if (live_ == nullptr)
+                              return absl::UnavailableError("the live channel is not running");
+                            auto subscription = live_->Subscribe(target.tenant);
+                            // Until the viewer leaves or the server stops.
+                            while (!context->IsCancelled()) {
+                              v1::PublishedNotice notice;
+                              if (!subscription->Next(&notice, std::chrono::milliseconds(250)))
+                                continue;
+                              if (!writer->Write(notice)) break;
+                            }
+                            return absl::OkStatus();
+                          });
 }
 
 grpc::Status NoticeService::GetWebhooks(grpc::ServerContext* context,

@@ -58,6 +58,13 @@ class NoticeService final : public v1::NoticeService::Service {
   absl::StatusOr<Target> Authorize(const rpc::RequestContext& request, const std::string& name,
                                    absl::string_view pattern, absl::string_view field,
                                    NoticeAction action);
+  // Public routes: the commune named by `parent` must exist; its scope and details.
+  struct PublicTarget {
+    std::string tenant;
+    db::TenantScope scope;
+    TenantInfo info;
+  };
+  absl::StatusOr<PublicTarget> Public(const std::string& parent);
   // Adds the derived texts (document, broadcast script) for reading.
   absl::Status Complete(const Target& target, v1::Notice& notice);
 

@@ -153,7 +153,19 @@ absl::StatusOr<TenantInfo> NoticeStore::Tenant(pqxx::work& txn, const std::strin
 
 absl::StatusOr<TenantInfo> NoticeStore::Tenant(const db::TenantScope& scope,
                                                const std::string& tenant) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) { return Tenant(txn, tenant); });
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = tenants_.find(tenant);
+    if (it != tenants_.end() && absl::Now() - it->second.first < absl::Minutes(1)) {
+      return it->second.second;
+    }
+  }
+  ASSIGN_OR_RETURN(TenantInfo info, pool_.InTransaction(scope, [&](pqxx::work& txn) {
+    return Tenant(txn, tenant);
+  }));
+  std::lock_guard<std::mutex> lock(mu_);
+  tenants_[tenant] = {absl::Now(), info};
+  return info;
 }
 
 absl::StatusOr<v1::Notice> NoticeStore::InsertDraft(pqxx::work& txn, const std::string& tenant,

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,7 +57,9 @@ class NoticeStore {
  public:
   explicit NoticeStore(db::ConnectionPool& pool) : pool_(pool) {}
 
+  // The commune's name and rules, kept for a minute: every read of a notice lays it out.
   absl::StatusOr<TenantInfo> Tenant(const db::TenantScope& scope, const std::string& tenant);
+  // Read now, in the caller's transaction (event handlers: the rules as they are).
   static absl::StatusOr<TenantInfo> Tenant(pqxx::work& txn, const std::string& tenant);
 
   // Stores a draft. The same request_id, or the same source event and kind, returns the
@@ -126,6 +130,8 @@ class NoticeStore {
 
  private:
   db::ConnectionPool& pool_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<absl::Time, TenantInfo>> tenants_;  // read at, info
 };
 
 }  // namespace dialogue::notices

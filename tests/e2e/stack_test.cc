@@ -64,13 +64,11 @@ TEST_F(StackTest, EveryServicePublishesItsEventsToTheStream) {
     EXPECT_THAT(range.status(), IsOk());
     if (!range.ok()) return std::string();
     for (const auto& entry : range->elements) {
-      const auto& fields = entry.elements[1].elements;
-      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-        v1::Event event;
-        if (fields[i].str == "event" && event.ParseFromString(fields[i + 1].str) &&
-            event.type() == type && event.tenant() == tenant) {
-          return event.source();
-        }
+      auto fields = events::EntryFields(entry);
+      v1::Event event;
+      if (event.ParseFromString(fields["event"]) && event.type() == type &&
+          event.tenant() == tenant) {
+        return event.source();
       }
     }
     return std::string();

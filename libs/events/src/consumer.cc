@@ -17,15 +17,6 @@ namespace {
 using common::Log;
 using common::LogLevel;
 
-// The fields of a stream entry [id, [field, value, ...]] as a map.
-std::map<std::string, std::string> Fields(const RedisReply& entry) {
-  std::map<std::string, std::string> fields;
-  if (entry.elements.size() < 2) return fields;
-  const auto& flat = entry.elements[1].elements;
-  for (size_t i = 0; i + 1 < flat.size(); i += 2) fields[flat[i].str] = flat[i + 1].str;
-  return fields;
-}
-
 absl::Status RedisError(const RedisReply& reply, const char* command) {
   return absl::UnavailableError(absl::StrCat("Redis refused ", command, ": ", reply.str));
 }
@@ -148,7 +139,7 @@ absl::StatusOr<PollResult> Consumer::PollOnce() {
 Consumer::Entry Consumer::Decode(const RedisReply& reply) {
   Entry entry;
   entry.id = reply.elements[0].str;
-  auto fields = Fields(reply);
+  auto fields = EntryFields(reply);
   entry.trimmed = fields.empty();
   entry.payload = std::move(fields["event"]);
   entry.parsed = entry.event.ParseFromString(entry.payload) && !entry.event.id().empty();
@@ -284,7 +275,7 @@ absl::StatusOr<std::vector<DeadLetter>> ListDeadLetters(RedisClient& redis, int 
   std::vector<DeadLetter> letters;
   for (const auto& entry : range->elements) {
     if (entry.elements.empty()) continue;
-    auto fields = Fields(entry);
+    auto fields = EntryFields(entry);
     DeadLetter letter;
     letter.id = entry.elements[0].str;
     letter.group = fields["group"];
@@ -319,7 +310,7 @@ absl::StatusOr<int> ReplayDeadLetters(RedisClient& redis, const std::vector<std:
   int replayed = 0;
   for (const auto& entry : entries) {
     if (entry.elements.empty()) continue;
-    auto fields = Fields(entry);
+    auto fields = EntryFields(entry);
     v1::Event event;
     (void)event.ParseFromString(fields["event"]);
     auto replies = redis.Pipeline({{"XADD", stream, "*", "id", event.id(), "type", event.type(),

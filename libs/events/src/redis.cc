@@ -62,6 +62,14 @@ void Append(redisContext* c, const std::vector<std::string>& args) {
 
 }  // namespace
 
+std::map<std::string, std::string> EntryFields(const RedisReply& entry) {
+  std::map<std::string, std::string> fields;
+  if (entry.elements.size() < 2) return fields;
+  const auto& flat = entry.elements[1].elements;
+  for (size_t i = 0; i + 1 < flat.size(); i += 2) fields[flat[i].str] = flat[i + 1].str;
+  return fields;
+}
+
 absl::StatusOr<RedisAddress> ParseRedisUri(const std::string& uri) {
   absl::string_view rest = uri;
   absl::ConsumePrefix(&rest, "redis://");

@@ -157,4 +157,20 @@ void OutboxRelay::Run() {
   wakeup.reset();
 }
 
+namespace {
+
+RelayOptions ServiceRelayOptions(const std::string& pg_uri, const std::string& outbox) {
+  RelayOptions options;
+  options.outbox = outbox;
+  options.pg_uri = pg_uri;
+  return options;
+}
+
+}  // namespace
+
+ServiceRelay::ServiceRelay(const std::string& pg_uri, RedisAddress redis, const std::string& outbox)
+    : pool_({pg_uri, 1}), relay_(pool_, std::move(redis), ServiceRelayOptions(pg_uri, outbox)) {
+  relay_.Start();
+}
+
 }  // namespace dialogue::events

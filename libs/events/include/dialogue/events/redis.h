@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct RedisAddress {
   std::string host;
   int port = 6379;
 };
+
+// The fields of a stream entry reply [id, [field, value, ...]] by name (empty when the
+// entry was trimmed away).
+std::map<std::string, std::string> EntryFields(const RedisReply& entry);
 
 // Accepts redis://host:port (the form DIALOGUE_REDIS_URI takes) and host:port.
 absl::StatusOr<RedisAddress> ParseRedisUri(const std::string& uri);

@@ -77,4 +77,15 @@ class OutboxRelay {
   std::thread thread_;
 };
 
+// The relay as a service runs it, started: on a connection of its own (requests never wait
+// for it, nor it for them), publishing `outbox` to the event stream until destruction.
+class ServiceRelay {
+ public:
+  ServiceRelay(const std::string& pg_uri, RedisAddress redis, const std::string& outbox);
+
+ private:
+  db::ConnectionPool pool_;
+  OutboxRelay relay_;
+};
+
 }  // namespace dialogue::events
