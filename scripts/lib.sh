@@ -5,7 +5,7 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${DIALOGUE_BUILD_DIR:-$ROOT/build}"
 PG_BIN="$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)"
-SERVICES=(planning intake notices)  # every service that exists; each gets DIALOGUE_<NAME>_ADDR
+SERVICES=(planning intake notices sessions)  # every service that exists; each gets DIALOGUE_<NAME>_ADDR
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -111,12 +111,17 @@ start_services() {
     local port upper
     port=$(free_port)
     upper=$(echo "$svc" | tr '[:lower:]' '[:upper:]')
-    env "DIALOGUE_${upper}_PG_URI=postgresql://dialogue_${svc}@127.0.0.1:$pg_port/dialogue" \
-        "DIALOGUE_${upper}_LISTEN=127.0.0.1:$port" \
-        "DIALOGUE_REDIS_URI=redis://127.0.0.1:$redis_port" "DIALOGUE_TOKEN_SECRET=$secret" \
-        "DIALOGUE_HOLIDAYS_FILE=$ROOT/libs/calendar/data/vn_holidays.json" \
-      nohup "$BUILD/services/$svc/$svc" >>"$run/logs/$svc.log" 2>&1 &
-    echo $! >"$run/pids/$svc.pid"
+    (
+      # The addresses of the services started before (sessions calls planning and intake).
+      # shellcheck disable=SC1091
+      . "$run/services.env"
+      env "DIALOGUE_${upper}_PG_URI=postgresql://dialogue_${svc}@127.0.0.1:$pg_port/dialogue" \
+          "DIALOGUE_${upper}_LISTEN=127.0.0.1:$port" \
+          "DIALOGUE_REDIS_URI=redis://127.0.0.1:$redis_port" "DIALOGUE_TOKEN_SECRET=$secret" \
+          "DIALOGUE_HOLIDAYS_FILE=$ROOT/libs/calendar/data/vn_holidays.json" \
+        nohup "$BUILD/services/$svc/$svc" >>"$run/logs/$svc.log" 2>&1 &
+      echo $! >"$run/pids/$svc.pid"
+    )
     "$BUILD/tools/dialoguectl/dialoguectl" wait --addr "127.0.0.1:$port" --timeout-seconds 30 ||
       { tail -20 "$run/logs/$svc.log" >&2; die "$svc did not start"; }
     echo "export DIALOGUE_${upper}_ADDR=127.0.0.1:$port" >>"$run/services.env"

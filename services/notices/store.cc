@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/events/outbox.h"
 #include "notice_rules.h"
 
 namespace dialogue::notices {
@@ -295,10 +296,7 @@ absl::StatusOr<v1::Notice> NoticeStore::Issue(
       }
     }
     v1::Event e = event(issued);
-    txn.exec_params(
-        "INSERT INTO notices.outbox (tenant_id, event_id, event_type, payload)"
-        " VALUES ($1, $2::uuid, $3, decode($4, 'hex'))",
-        tenant, e.id(), e.type(), absl::BytesToHexString(e.SerializeAsString()));
+    events::AppendToOutbox(txn, "notices.outbox", tenant, e);
     return issued;
   });
 }
@@ -537,10 +535,7 @@ absl::StatusOr<bool> NoticeStore::InsertReminder(const std::string& tenant,
         event.set_source("notices");
         *event.mutable_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
         event.mutable_payload()->PackFrom(issued);
-        txn.exec_params(
-            "INSERT INTO notices.outbox (tenant_id, event_id, event_type, payload)"
-            " VALUES ($1, $2::uuid, $3, decode($4, 'hex'))",
-            tenant, event.id(), event.type(), absl::BytesToHexString(event.SerializeAsString()));
+        events::AppendToOutbox(txn, "notices.outbox", tenant, event);
         return true;
       });
 }

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "dialogue/common/status.h"
+#include "dialogue/events/outbox.h"
 #include "plan_rules.h"
 
 namespace dialogue::planning {
@@ -97,12 +98,7 @@ void ProjectTasks(pqxx::work& txn, const std::string& tenant, const std::string&
 }
 
 void WriteEvents(pqxx::work& txn, const std::string& tenant, const std::vector<v1::Event>& events) {
-  for (const auto& event : events) {
-    txn.exec_params(
-        "INSERT INTO planning.outbox (tenant_id, event_id, event_type, payload)"
-        " VALUES ($1, $2::uuid, $3, $4)",
-        tenant, event.id(), event.type(), pqxx::binarystring(event.SerializeAsString()));
-  }
+  for (const auto& event : events) events::AppendToOutbox(txn, "planning.outbox", tenant, event);
 }
 
 absl::Status NotFound(const std::string& tenant, const std::string& plan_id) {

@@ -86,6 +86,11 @@ std::string NoticesPgUri() {
                       "/dialogue");
 }
 
+std::string SessionsPgUri() {
+  return absl::StrCat("postgresql://dialogue_sessions@127.0.0.1:", StackEnv("DIALOGUE_PG_PORT"),
+                      "/dialogue");
+}
+
 std::string TokenSecret() { return StackEnv("DIALOGUE_TOKEN_SECRET"); }
 
 std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,

@@ -58,6 +58,8 @@ std::string PlanningPgUri();
 std::string IntakePgUri();
 // The notices service's own role, subject to RLS.
 std::string NoticesPgUri();
+// The sessions service's own role, subject to RLS.
+std::string SessionsPgUri();
 std::string TokenSecret();
 
 std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,

@@ -69,13 +69,14 @@ TEST_F(RouteTableTest, ComesFromEveryAnnotatedMethodOfTheContract) {
   int annotated = 0;
   for (const char* service :
        {"dialogue.v1.PlanningService", "dialogue.v1.TenantService", "dialogue.v1.CalendarService",
-        "dialogue.v1.IntakeService", "dialogue.v1.NoticeService"}) {
+        "dialogue.v1.IntakeService", "dialogue.v1.NoticeService", "dialogue.v1.SessionService"}) {
     const auto* s = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     ASSERT_NE(s, nullptr) << service;
     annotated += s->method_count();
   }
   EXPECT_EQ(static_cast<int>(table_.routes().size()), annotated);
-  EXPECT_EQ(table_.Programs(), (std::vector<std::string>{"intake", "notices", "planning"}));
+  EXPECT_EQ(table_.Programs(),
+            (std::vector<std::string>{"intake", "notices", "planning", "sessions"}));
   const Route* route = nullptr;
   Bindings b;
   std::string allowed;
@@ -94,6 +95,19 @@ TEST_F(RouteTableTest, ComesFromEveryAnnotatedMethodOfTheContract) {
   ASSERT_EQ(table_.Match("POST", "/v1/tenants/x/opinions:importCsv", &route, &b, &allowed),
             RouteTable::Result::kFound);
   EXPECT_EQ(route->body, "csv");
+  EXPECT_FALSE(route->is_public);
+  // A custom verb after a literal inside a variable, and a public route of sessions.
+  ASSERT_EQ(
+      table_.Match("POST", "/v1/tenants/x/sessions/y/attendance:record", &route, &b, &allowed),
+      RouteTable::Result::kFound);
+  EXPECT_EQ(route->grpc_path, "/dialogue.v1.SessionService/RecordAttendance");
+  EXPECT_THAT(b, ElementsAre(Pair("name", "tenants/x/sessions/y/attendance")));
+  ASSERT_EQ(table_.Match("GET", "/v1/tenants/x/sessions/y:watch", &route, &b, &allowed),
+            RouteTable::Result::kFound);
+  EXPECT_EQ(route->grpc_path, "/dialogue.v1.SessionService/WatchSession");
+  EXPECT_TRUE(route->is_public);
+  ASSERT_EQ(table_.Match("GET", "/v1/tenants/x/sessions:ics", &route, &b, &allowed),
+            RouteTable::Result::kFound);
   EXPECT_FALSE(route->is_public);
   EXPECT_EQ(table_.Match("DELETE", "/v1/tenants/x/plans", &route, &b, &allowed),
             RouteTable::Result::kMethodNotAllowed);

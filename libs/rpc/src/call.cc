@@ -1,5 +1,8 @@
 #include "dialogue/rpc/call.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -19,6 +22,19 @@ absl::string_view Metadata(const grpc::ServerContext& context, absl::string_view
 }
 
 }  // namespace
+
+std::unique_ptr<grpc::ClientContext> OnBehalfOf(const grpc::ServerContext& context,
+                                                const RequestContext& request,
+                                                absl::Duration timeout) {
+  auto client = std::make_unique<grpc::ClientContext>();
+  absl::string_view token = Metadata(context, "authorization");
+  if (!token.empty()) client->AddMetadata("authorization", std::string(token));
+  client->AddMetadata("traceparent", request.trace.Traceparent());
+  std::chrono::system_clock::time_point deadline =
+      std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout);
+  client->set_deadline(std::min(deadline, context.deadline()));
+  return client;
+}
 
 TraceContext TraceFrom(const grpc::ServerContext& context) {
   return common::ContinueTrace(Metadata(context, "traceparent"));

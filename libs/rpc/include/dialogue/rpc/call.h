@@ -8,6 +8,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -58,6 +59,13 @@ class Authenticator {
 // context, `payload` packed and its type as the event type.
 v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
                    absl::string_view source, const google::protobuf::Message& payload);
+
+// A client context for calling another service on the caller's behalf: the caller's
+// bearer token and this request's trace context go along, and the call gets `timeout`
+// (or the caller's own deadline, when sooner).
+std::unique_ptr<grpc::ClientContext> OnBehalfOf(const grpc::ServerContext& context,
+                                                const RequestContext& request,
+                                                absl::Duration timeout);
 
 enum class Access { kSignedIn, kPublic };
 
