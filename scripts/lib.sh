@@ -210,5 +210,6 @@ load_demo() {
   . "$run/env"
   "$BUILD/tools/dialoguectl/dialoguectl" demo --planning-addr "$DIALOGUE_PLANNING_ADDR" \
     --intake-addr "$DIALOGUE_INTAKE_ADDR" --notices-addr "$DIALOGUE_NOTICES_ADDR" \
+    --sessions-addr "$DIALOGUE_SESSIONS_ADDR" \
     --dir "$ROOT/deploy/demo" --token-secret "$DIALOGUE_TOKEN_SECRET"
 }

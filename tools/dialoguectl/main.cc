@@ -9,13 +9,16 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "dialogue/auth/token.h"
+#include "dialogue/calendar/dates.h"
 #include "dialogue/common/config.h"
 #include "dialogue/common/status.h"
 #include "dialogue/db/migrations.h"
@@ -23,6 +26,7 @@
 #include "dialogue/v1/intake.grpc.pb.h"
 #include "dialogue/v1/notices.grpc.pb.h"
 #include "dialogue/v1/planning.grpc.pb.h"
+#include "dialogue/v1/sessions.grpc.pb.h"
 #include "dialogue/v1/tenants.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -39,8 +43,9 @@ constexpr const char* kUsage = R"(usage: dialoguectl <command> [flags]
   wait    --addr HOST:PORT [--timeout-seconds 30]
           waits until the server's grpc.health.v1 check answers SERVING
   demo    --planning-addr HOST:PORT [--intake-addr HOST:PORT] [--notices-addr HOST:PORT]
-          --dir deploy/demo
-          creates the demo province, communes, plans, opinions and notices (safe to run
+          [--sessions-addr HOST:PORT] --dir deploy/demo
+          creates the demo province, communes, plans, opinions, notices and an announced
+          session two weeks ahead (safe to run
           again)
   events dead   [--count 100]      lists the parked events (dead-letter stream)
   events replay [--ids ID1,ID2]    publishes parked events again (all when no --ids);
@@ -177,6 +182,8 @@ absl::Status LoadDemo(Config& config) {
   }
   std::sort(files.begin(), files.end());
   int loaded = 0;
+  std::map<std::string, std::string> published;  // tenant -> its published plan
+  std::string demo_round;
   for (const auto& file : files) {
     v1::CreatePlanRequest request;
     RETURN_IF_ERROR(ParseJson(file.string(), &request));
@@ -203,6 +210,7 @@ absl::Status LoadDemo(Config& config) {
           office, [&](grpc::ClientContext* c) { return planning->PublishPlan(c, step, &plan); },
           false));
     }
+    if (plan.state() == v1::PUBLISHED) published[tenant] = plan.name();
     std::printf("  %-28s %-10s %s\n", file.filename().c_str(),
                 v1::PlanState_Name(plan.state()).c_str(), plan.name().c_str());
     ++loaded;
@@ -225,6 +233,7 @@ absl::Status LoadDemo(Config& config) {
         [&](grpc::ClientContext* c) { return intake->CreateRound(c, round_request, &round); },
         false));
     import.set_round(round.name());
+    demo_round = round.name();
     v1::ImportOpinionsResponse imported;
     RETURN_IF_ERROR(WithToken(
         front, [&](grpc::ClientContext* c) { return intake->ImportOpinions(c, import, &imported); },
@@ -266,8 +275,42 @@ absl::Status LoadDemo(Config& config) {
     }
     std::printf("  %-28s %d issued notices\n", "notices.json", notices);
   }
-  std::printf("demo: %d provinces, %d communes, %d plans, %d opinions, %d notices\n",
-              provinces.provinces_size(), communes.tenants_size(), loaded, opinions, notices);
+  // A session of a published plan's conference two weeks ahead, announced: its live view,
+  // speakers' registration and calendar have something to show.
+  int sessions = 0;
+  if (config.Has("sessions-addr")) {
+    auto stub = v1::SessionService::NewStub(grpc::CreateChannel(
+        config.String("sessions-addr", "127.0.0.1:7004"), grpc::InsecureChannelCredentials()));
+    v1::CreateSessionRequest create;
+    RETURN_IF_ERROR(ParseJson(dir + "/sessions.json", &create));
+    std::string tenant(absl::StripPrefix(create.parent(), "tenants/"));
+    ASSIGN_OR_RETURN(std::string office,
+                     IssueToken(config, tenant, "", "government_office,chair", "demo-loader", 1));
+    create.mutable_session()->set_plan(published[tenant]);
+    if (absl::StartsWith(demo_round, create.parent() + "/")) {
+      create.mutable_session()->set_round(demo_round);
+    }
+    create.mutable_session()->set_date(
+        dialogue::calendar::FormatDate(dialogue::calendar::TodayInVietnam(absl::Now()) + 14));
+    v1::Session session;
+    RETURN_IF_ERROR(WithToken(
+        office, [&](grpc::ClientContext* c) { return stub->CreateSession(c, create, &session); },
+        false));
+    if (session.state() == v1::SESSION_SCHEDULED) {  // not announced by an earlier load
+      v1::AnnounceSessionRequest announce;
+      announce.set_name(session.name());
+      RETURN_IF_ERROR(WithToken(
+          office,
+          [&](grpc::ClientContext* c) { return stub->AnnounceSession(c, announce, &session); },
+          false));
+    }
+    ++sessions;
+    std::printf("  %-28s %-10s %s\n", "sessions.json",
+                v1::SessionState_Name(session.state()).c_str(), session.name().c_str());
+  }
+  std::printf("demo: %d provinces, %d communes, %d plans, %d opinions, %d notices, %d sessions\n",
+              provinces.provinces_size(), communes.tenants_size(), loaded, opinions, notices,
+              sessions);
   return absl::OkStatus();
 }
 
