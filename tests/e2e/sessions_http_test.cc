@@ -30,8 +30,7 @@ google::protobuf::Struct Parse(const std::string& json) {
 
 TEST(SessionsHttp, TheDemoSessionRunsThroughEveryDoor) {
   const std::string url = StackEnv("DIALOGUE_GATEWAY_URL");
-  const std::string auth =
-      "Authorization: Bearer " + Token("dien-chau", {Role::kGovernmentOffice});
+  const std::string auth = "Authorization: Bearer " + Token("dien-chau", {Role::kGovernmentOffice});
   HttpResponse list = Http("GET", url + "/v1/tenants/dien-chau/sessions", "", {auth});
   ASSERT_EQ(list.status, 200) << list.body;
   auto sessions = Parse(list.body).fields().at("sessions").list_value();
@@ -45,8 +44,8 @@ TEST(SessionsHttp, TheDemoSessionRunsThroughEveryDoor) {
   bool drafted = false;
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (!drafted && std::chrono::steady_clock::now() < until) {
-    HttpResponse notices = Http(
-        "GET", url + "/v1/tenants/dien-chau/notices?kind=NOTICE_ANNOUNCEMENT", "", {auth});
+    HttpResponse notices =
+        Http("GET", url + "/v1/tenants/dien-chau/notices?kind=NOTICE_ANNOUNCEMENT", "", {auth});
     ASSERT_EQ(notices.status, 200) << notices.body;
     drafted = notices.body.find(name) != std::string::npos;
     if (!drafted) std::this_thread::sleep_for(std::chrono::milliseconds(100));
