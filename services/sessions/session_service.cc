@@ -502,8 +502,30 @@ grpc::Status SessionService::RegisterSpeaker(grpc::ServerContext* context,
                                       "written questions are handed in at the venue and "
                                       "registered by its staff");
         }
+        v1::Speaker speaker = in;
+        if (!in.receipt_code().empty()) {
+          // The opinion sent earlier must exist in this commune; its topic is the default.
+          if (intake_ == nullptr) {
+            return common::Error(absl::StatusCode::kUnavailable, "UPSTREAM_UNAVAILABLE",
+                                 "the intake service is not configured");
+          }
+          v1::FollowOpinionRequest follow;
+          follow.set_name(absl::StrCat("tenants/", target.tenant, "/receipts/", in.receipt_code()));
+          v1::OpinionStatus opinion;
+          auto call = rpc::OnBehalfOf(*context, rc, kUpstreamTimeout);
+          grpc::Status got = intake_->FollowOpinion(call.get(), follow, &opinion);
+          if (got.error_code() == grpc::StatusCode::NOT_FOUND) {
+            return common::InvalidField(
+                "speaker.receipt_code", "RECEIPT_CODE_UNKNOWN",
+                absl::StrCat("no opinion of this commune has the receipt code ",
+                             in.receipt_code()));
+          }
+          if (!got.ok()) return Upstream(got, "the intake service");
+          speaker.set_receipt_code(opinion.receipt_code());
+          if (speaker.topic().empty()) speaker.set_topic(opinion.topic());
+        }
         ASSIGN_OR_RETURN(*response,
-                         store_.Register(target.scope, target.tenant, target.session, in,
+                         store_.Register(target.scope, target.tenant, target.session, speaker,
                                          request->request_id(), [](const v1::Session& s) {
                                            return CheckTransition(s.state(),
                                                                   SessionEvent::kRegisterSpeaker);

@@ -239,6 +239,7 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
                                 round_request, &round),
               IsOk());
   std::vector<std::string> opinions;
+  std::vector<std::string> receipts;
   for (const char* text : {"Đề nghị sửa đường liên thôn An Sơn", "Đề nghị lắp đèn chiếu sáng"}) {
     v1::CreateOpinionRequest create;
     create.set_parent("tenants/" + a_);
@@ -252,6 +253,7 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
                                   &opinion),
                 IsOk());
     opinions.push_back(opinion.name());
+    receipts.push_back(opinion.receipt_code());
   }
 
   // Created from the plan's conference: venue and groups come from the plan.
@@ -291,9 +293,20 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   ASSERT_THAT(second, IsOk());
   EXPECT_THAT(Register(name, "", "Hoàng Văn Em", true),
               StatusIs(StatusCode::kInvalidArgument, "WRITTEN_AT_VENUE"));
+  // A receipt code names the opinion sent earlier: it must be one of this commune's.
+  v1::RegisterSpeakerRequest with_code;
+  with_code.set_parent(name);
+  with_code.mutable_speaker()->set_full_name("Lê Văn Giang");
+  with_code.mutable_speaker()->set_receipt_code("ZZZZ-ZZZZ-ZZZZ");
+  v1::Speaker coded;
+  EXPECT_THAT(Call(&Stub::RegisterSpeaker, "", with_code, &coded),
+              StatusIs(StatusCode::kInvalidArgument, "RECEIPT_CODE_UNKNOWN"));
+  with_code.mutable_speaker()->set_receipt_code(receipts[1]);
+  ASSERT_THAT(Call(&Stub::RegisterSpeaker, "", with_code, &coded), IsOk());
+  EXPECT_EQ(coded.receipt_code(), receipts[1]);
   auto written = Register(name, secretary_, "Hoàng Văn Em", true);
   ASSERT_THAT(written, IsOk());
-  EXPECT_EQ(written->position(), 3);
+  EXPECT_EQ(written->position(), 4);
 
   // Attendance at the door: named check-ins (twice is harmless) and a head count.
   v1::RecordAttendanceRequest attendance;
@@ -369,10 +382,10 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   list.set_parent(name);
   v1::ListSpeakersResponse queue;
   ASSERT_THAT(Call(&Stub::ListSpeakers, office_, list, &queue), IsOk());
-  ASSERT_EQ(queue.speakers_size(), 3);
+  ASSERT_EQ(queue.speakers_size(), 4);
   EXPECT_EQ(queue.speakers(0).full_name(), "Hoàng Văn Em");
   EXPECT_EQ(queue.speakers(1).full_name(), "Trần Văn Cường");
-  EXPECT_EQ(queue.speakers(2).position(), 3);
+  EXPECT_EQ(queue.speakers(3).position(), 4);
 
   // An answer to someone who has not had the floor is refused, nothing recorded.
   EXPECT_THAT(Answer(first->name(), "Chủ tịch UBND xã"),
@@ -401,8 +414,9 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   ASSERT_THAT(CallSpeaker(first->name()), IsOk());
   ASSERT_THAT(Call(&Stub::ListSpeakers, office_, list, &queue), IsOk());
   EXPECT_EQ(queue.speakers(0).full_name(), "Phạm Thị Dung");  // still waiting
-  EXPECT_EQ(queue.speakers(1).state(), v1::SPEAKER_DONE);
-  EXPECT_EQ(queue.speakers(2).state(), v1::SPEAKER_SPEAKING);
+  EXPECT_EQ(queue.speakers(1).full_name(), "Lê Văn Giang");
+  EXPECT_EQ(queue.speakers(2).state(), v1::SPEAKER_DONE);
+  EXPECT_EQ(queue.speakers(3).state(), v1::SPEAKER_SPEAKING);
   ASSERT_THAT(Answer(first->name(), "Chủ tịch UBND xã"), IsOk());
 
   // Concluding before the last step, or with an unresolved item lacking its agency, is
@@ -459,7 +473,7 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   EXPECT_EQ(event_payload.items(0).opinions(0), opinions[0]);
   // Whoever had the floor is done.
   ASSERT_THAT(Call(&Stub::ListSpeakers, office_, list, &queue), IsOk());
-  EXPECT_EQ(queue.speakers(2).state(), v1::SPEAKER_DONE);
+  EXPECT_EQ(queue.speakers(3).state(), v1::SPEAKER_DONE);
 
   // The minutes: drawn from the record; the public cannot see the draft.
   v1::GetMinutesRequest get_minutes;
@@ -472,7 +486,7 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   for (const char* expected :
        {"BIÊN BẢN", "Đại biểu Nhân dân: 12/15", "Ông/bà Hoàng Văn Em",
         "Trả lời (Trưởng phòng Kinh tế)", "chưa thỏa đáng", "Lũ sắp về", "Giao: Phòng Kinh tế",
-        "Thời hạn: 30/06/2027", "Số người đăng ký chưa được phát biểu: 1",
+        "Thời hạn: 30/06/2027", "Số người đăng ký chưa được phát biểu: 2",
         "được trả lời tại hội nghị: 1"}) {
     EXPECT_THAT(minutes.text(), HasSubstr(expected));
   }

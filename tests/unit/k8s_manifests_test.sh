@@ -19,4 +19,16 @@ for overlay in "$root"/deploy/k8s/overlays/*/; do
   fi
   echo "ok $name: $deployments deployments, $services headless services"
 done
+# Each service's Deployment sets that service's own listen address and database URI (a
+# copied manifest once set another service's variables, which the program ignores).
+for file in "$root"/deploy/k8s/base/*.yaml; do
+  name=$(basename "$file" .yaml)
+  grep -q '^kind: Deployment' "$file" || continue
+  upper=$(echo "$name" | tr '[:lower:]' '[:upper:]')
+  for var in "DIALOGUE_${upper}_LISTEN" "DIALOGUE_${upper}_PG_URI"; do
+    if ! grep -q "name: $var\$" "$file"; then echo "FAIL $name: $var is not set"; fail=1; fi
+  done
+  others=$(grep -o 'name: DIALOGUE_[A-Z]*_\(LISTEN\|PG_URI\)$' "$file" | grep -v "DIALOGUE_${upper}_" || true)
+  if [ -n "$others" ]; then echo "FAIL $name: sets another service's $others"; fail=1; fi
+done
 exit $fail
