@@ -103,37 +103,10 @@ CREATE TABLE sessions.outbox (
 );
 CREATE INDEX outbox_unsent ON sessions.outbox (id) WHERE sent_time IS NULL;
 
--- Row Level Security as in the other services.
-DO $$
-DECLARE
-  t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['sessions', 'delegates', 'speakers', 'minutes', 'agenda_templates',
-                           'outbox'] LOOP
-    EXECUTE format('ALTER TABLE sessions.%I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE sessions.%I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format($p$CREATE POLICY %I ON sessions.%I FOR SELECT USING (
-        tenant_id = current_setting('app.tenant_id', true)
-        OR tenant_id = ANY (string_to_array(nullif(current_setting('app.read_tenants', true), ''), ',')))$p$,
-      t || '_read', t);
-    EXECUTE format($p$CREATE POLICY %I ON sessions.%I FOR ALL
-        USING (tenant_id = current_setting('app.tenant_id', true))
-        WITH CHECK (tenant_id = current_setting('app.tenant_id', true))$p$,
-      t || '_write', t);
-  END LOOP;
-END $$;
-
--- The outbox relay (libs/events), as in the other services.
-CREATE POLICY outbox_relay ON sessions.outbox FOR ALL
-  USING (current_setting('app.outbox_relay', true) = 'on')
-  WITH CHECK (current_setting('app.outbox_relay', true) = 'on');
-CREATE FUNCTION sessions.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM pg_notify('sessions_outbox', '');
-  RETURN NULL;
-END $$;
-CREATE TRIGGER outbox_notify AFTER INSERT ON sessions.outbox
-  FOR EACH STATEMENT EXECUTE FUNCTION sessions.outbox_notify();
+-- Row Level Security and the outbox relay, as every service has them.
+SELECT tenancy.isolate_tenants('sessions', ARRAY['sessions', 'delegates', 'speakers', 'minutes',
+                                                 'agenda_templates', 'outbox']);
+SELECT tenancy.relay_outbox('sessions');
 
 -- The live view: "tenant/session" on channel sessions_live after every change that the
 -- screen shows (NOTIFY folds repeats within a transaction).
