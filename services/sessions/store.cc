@@ -148,6 +148,31 @@ void FillPresent(pqxx::work& txn, const std::string& tenant, const std::string& 
   }
 }
 
+// The session with its groups' present counts.
+absl::StatusOr<v1::Session> ReadSession(pqxx::work& txn, const std::string& tenant,
+                                        const std::string& id) {
+  auto rows = txn.exec_params(absl::StrCat("SELECT ", kSessionColumns,
+                                           " FROM sessions.sessions s WHERE s.tenant_id = $1"
+                                           " AND s.id = $2::uuid"),
+                              tenant, id);
+  if (rows.empty()) return SessionNotFound(tenant, id);
+  v1::Session session = SessionFromRow(tenant, rows[0]);
+  FillPresent(txn, tenant, id, session);
+  return session;
+}
+
+// Expected and present, per group and in all, without the named delegates.
+v1::Attendance Summary(const v1::Session& session) {
+  v1::Attendance attendance;
+  attendance.set_name(absl::StrCat(session.name(), "/attendance"));
+  for (const v1::SessionGroup& g : session.groups()) {
+    *attendance.add_groups() = g;
+    attendance.set_expected(attendance.expected() + g.expected());
+    attendance.set_present(attendance.present() + g.present());
+  }
+  return attendance;
+}
+
 std::string IdOf(const v1::Session& session) {
   return session.name().substr(session.name().rfind('/') + 1);
 }
@@ -233,14 +258,7 @@ absl::StatusOr<v1::Session> SessionStore::Create(const db::TenantScope& scope,
 absl::StatusOr<v1::Session> SessionStore::Get(const db::TenantScope& scope,
                                               const std::string& tenant, const std::string& id) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kSessionColumns,
-                                             " FROM sessions.sessions s WHERE s.tenant_id = $1"
-                                             " AND s.id = $2::uuid"),
-                                tenant, id);
-    if (rows.empty()) return SessionNotFound(tenant, id);
-    v1::Session s = SessionFromRow(tenant, rows[0]);
-    FillPresent(txn, tenant, id, s);
-    return s;
+    return ReadSession(txn, tenant, id);
   });
 }
 
@@ -399,20 +417,8 @@ absl::StatusOr<v1::Speaker> SessionStore::UpdateSpeaker(const db::TenantScope& s
 
 absl::StatusOr<v1::Attendance> SessionStore::Attendance(pqxx::work& txn, const std::string& tenant,
                                                         const std::string& session_id) {
-  auto rows = txn.exec_params(absl::StrCat("SELECT ", kSessionColumns,
-                                           " FROM sessions.sessions s WHERE s.tenant_id = $1"
-                                           " AND s.id = $2::uuid"),
-                              tenant, session_id);
-  if (rows.empty()) return SessionNotFound(tenant, session_id);
-  v1::Session session = SessionFromRow(tenant, rows[0]);
-  FillPresent(txn, tenant, session_id, session);
-  v1::Attendance attendance;
-  attendance.set_name(absl::StrCat(session.name(), "/attendance"));
-  for (const v1::SessionGroup& g : session.groups()) {
-    *attendance.add_groups() = g;
-    attendance.set_expected(attendance.expected() + g.expected());
-    attendance.set_present(attendance.present() + g.present());
-  }
+  ASSIGN_OR_RETURN(v1::Session session, ReadSession(txn, tenant, session_id));
+  v1::Attendance attendance = Summary(session);
   auto delegates = txn.exec_params(
       "SELECT full_name, group_name, hamlet, (extract(epoch FROM check_in_time) * 1000000)::bigint"
       " FROM sessions.delegates WHERE tenant_id = $1 AND session_id = $2::uuid"
@@ -603,12 +609,8 @@ absl::StatusOr<v1::SessionLiveView> SessionStore::LiveView(const db::TenantScope
                                                            const std::string& tenant,
                                                            const std::string& session_id) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::SessionLiveView> {
-    ASSIGN_OR_RETURN(v1::Attendance attendance, Attendance(txn, tenant, session_id));
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kSessionColumns,
-                                             " FROM sessions.sessions s WHERE s.tenant_id = $1"
-                                             " AND s.id = $2::uuid"),
-                                tenant, session_id);
-    v1::Session session = SessionFromRow(tenant, rows[0]);
+    ASSIGN_OR_RETURN(v1::Session session, ReadSession(txn, tenant, session_id));
+    const v1::Attendance attendance = Summary(session);
     v1::SessionLiveView view;
     view.set_session(session.name());
     view.set_title(session.title());
