@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "dialogue/calendar/dates.h"
@@ -61,6 +62,17 @@ absl::Status Upstream(const grpc::Status& status, absl::string_view what) {
 
 absl::Status Required(absl::string_view field, absl::string_view what) {
   return common::InvalidField(field, "FIELD_REQUIRED", what);
+}
+
+// The session's fields, and its round (when named) of the session's own commune.
+absl::Status CheckSessionOf(const std::string& tenant, const v1::Session& s) {
+  RETURN_IF_ERROR(CheckSession(s, "session."));
+  if (!s.round().empty() &&
+      !absl::StartsWith(s.round(), absl::StrCat("tenants/", tenant, "/rounds/"))) {
+    return common::InvalidField("session.round", "ROUND_OF_ANOTHER_TENANT",
+                                "the round of opinions must be the commune's own");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -218,7 +230,7 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
         s.set_round(in.round());
         s.set_complex(in.complex());
         if (s.date().empty()) return Required("session.date", "give the date, as YYYY-MM-DD");
-        RETURN_IF_ERROR(CheckSession(s, "session."));
+        RETURN_IF_ERROR(CheckSessionOf(target.tenant, s));
         if ((!conference->window_start_date().empty() &&
              s.date() < conference->window_start_date()) ||
             (!conference->window_end_date().empty() && s.date() > conference->window_end_date())) {
@@ -267,7 +279,8 @@ grpc::Status SessionService::UpdateSession(grpc::ServerContext* context,
   const v1::Session& in = request->session();
   return Change(
       context, "UpdateSession", in.name(), in.etag(), SessionAction::kOrganise,
-      [&](const rpc::RequestContext&, const Target&, pqxx::work&, v1::Session& s) -> absl::Status {
+      [&](const rpc::RequestContext&, const Target& target, pqxx::work&,
+          v1::Session& s) -> absl::Status {
         const auto& paths = request->update_mask().paths();
         if (paths.empty()) {
           return common::InvalidField("update_mask", "UPDATE_MASK_REQUIRED",
@@ -303,7 +316,7 @@ grpc::Status SessionService::UpdateSession(grpc::ServerContext* context,
             }
           }
         }
-        return CheckSession(s, "session.");
+        return CheckSessionOf(target.tenant, s);
       },
       response);
 }

@@ -545,6 +545,10 @@ TEST_F(SessionsTest, BadInputIsRefusedAndChangesNothing) {
   EXPECT_THAT(CreateSession(office_, s),
               StatusIs(StatusCode::kInvalidArgument, "PLAN_OF_ANOTHER_TENANT"));
   s = Basic();
+  s.set_round(absl::StrCat("tenants/", b_, "/rounds/", common::NewUuid()));
+  EXPECT_THAT(CreateSession(office_, s),
+              StatusIs(StatusCode::kInvalidArgument, "ROUND_OF_ANOTHER_TENANT"));
+  s = Basic();
   s.set_conference_id("9");
   EXPECT_THAT(CreateSession(office_, s),
               StatusIs(StatusCode::kInvalidArgument, "CONFERENCE_NOT_IN_PLAN"));
