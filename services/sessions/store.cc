@@ -4,6 +4,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -107,6 +108,23 @@ SpeakerRow SpeakerFromRow(const std::string& tenant, const std::string& session_
   return out;
 }
 
+// One speaker of the session, by `where` (a condition on $3): its id or its request id.
+std::optional<SpeakerRow> FindSpeaker(pqxx::work& txn, const std::string& tenant,
+                                      const std::string& session_id, const char* where,
+                                      const std::string& value) {
+  auto rows = txn.exec_params(
+      absl::StrCat("SELECT ", kSpeakerColumns,
+                   " FROM sessions.speakers p WHERE p.tenant_id = $1 AND p.session_id = $2::uuid"
+                   " AND ",
+                   where),
+      tenant, session_id, value);
+  if (rows.empty()) return std::nullopt;
+  return SpeakerFromRow(tenant, session_id, rows[0]);
+}
+
+constexpr char kById[] = "p.id = $3::uuid";
+constexpr char kByRequest[] = "p.request_id = $3";
+
 // The speaker's record column: what was said about them after registration.
 std::string SpeakerRecord(const v1::Speaker& speaker) {
   v1::Speaker record;
@@ -190,6 +208,22 @@ v1::Minutes MinutesFromRow(const std::string& tenant, const std::string& session
   *m.mutable_update_time() = Micros(row[5].as<int64_t>());
   if (int64_t t = row[6].as<int64_t>(); t != 0) *m.mutable_approve_time() = Micros(t);
   return m;
+}
+
+// The session's minutes, under a row lock when `for_update`.
+absl::StatusOr<v1::Minutes> ReadMinutes(pqxx::work& txn, const std::string& tenant,
+                                        const std::string& session_id, bool for_update) {
+  auto rows = txn.exec_params(absl::StrCat("SELECT ", kMinutesColumns,
+                                           " FROM sessions.minutes m WHERE m.tenant_id = $1"
+                                           " AND m.session_id = $2::uuid",
+                                           for_update ? " FOR UPDATE" : ""),
+                              tenant, session_id);
+  if (rows.empty()) {
+    return common::Error(absl::StatusCode::kNotFound, "MINUTES_NOT_FOUND",
+                         absl::StrCat("there are no minutes of ", SessionName(tenant, session_id),
+                                      " (they are drafted when the session is concluded)"));
+  }
+  return MinutesFromRow(tenant, session_id, rows[0]);
 }
 
 }  // namespace
@@ -316,13 +350,10 @@ absl::StatusOr<v1::Speaker> SessionStore::Register(
     const v1::Speaker& speaker, const std::string& request_id, const SessionCheck& check) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Speaker> {
     ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
-    const std::string select = absl::StrCat(
-        "SELECT ", kSpeakerColumns,
-        " FROM sessions.speakers p WHERE p.tenant_id = $1 AND p.session_id = $2::uuid");
     if (!request_id.empty()) {
-      auto rows = txn.exec_params(absl::StrCat(select, " AND p.request_id = $3"), tenant,
-                                  session_id, request_id);
-      if (!rows.empty()) return SpeakerFromRow(tenant, session_id, rows[0]).speaker;
+      if (auto stored = FindSpeaker(txn, tenant, session_id, kByRequest, request_id)) {
+        return stored->speaker;
+      }
     }
     RETURN_IF_ERROR(check(session));
     auto rows = txn.exec_params(
@@ -332,9 +363,7 @@ absl::StatusOr<v1::Speaker> SessionStore::Register(
         " AND session_id = $2::uuid RETURNING id::text",
         tenant, session_id, speaker.full_name(), speaker.hamlet(), speaker.topic(),
         speaker.receipt_code(), speaker.written(), request_id);
-    auto read = txn.exec_params(absl::StrCat(select, " AND p.id = $3::uuid"), tenant, session_id,
-                                rows[0][0].as<std::string>());
-    return SpeakerFromRow(tenant, session_id, read[0]).speaker;
+    return FindSpeaker(txn, tenant, session_id, kById, rows[0][0].as<std::string>())->speaker;
   });
 }
 
@@ -370,17 +399,13 @@ absl::StatusOr<v1::Speaker> SessionStore::UpdateSpeaker(const db::TenantScope& s
                                                         int position, const SpeakerChange& change) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Speaker> {
     ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
-    const std::string select = absl::StrCat(
-        "SELECT ", kSpeakerColumns,
-        " FROM sessions.speakers p WHERE p.tenant_id = $1 AND p.session_id = $2::uuid");
-    auto rows = txn.exec_params(absl::StrCat(select, " AND p.id = $3::uuid"), tenant, session_id,
-                                speaker_id);
-    if (rows.empty()) {
+    std::optional<SpeakerRow> found = FindSpeaker(txn, tenant, session_id, kById, speaker_id);
+    if (!found) {
       return common::Error(
           absl::StatusCode::kNotFound, "SPEAKER_NOT_FOUND",
           absl::StrCat("there is no speaker ", SpeakerName(tenant, session_id, speaker_id)));
     }
-    SpeakerRow current = SpeakerFromRow(tenant, session_id, rows[0]);
+    const SpeakerRow& current = *found;
     v1::Speaker speaker = current.speaker;
     RETURN_IF_ERROR(change(session, speaker));
     double rank = current.rank;
@@ -409,9 +434,7 @@ absl::StatusOr<v1::Speaker> SessionStore::UpdateSpeaker(const db::TenantScope& s
         " END WHERE tenant_id = $1 AND session_id = $2::uuid AND id = $3::uuid",
         tenant, session_id, speaker_id, v1::SpeakerState_Name(speaker.state()),
         SpeakerRecord(speaker), rank);
-    auto read = txn.exec_params(absl::StrCat(select, " AND p.id = $3::uuid"), tenant, session_id,
-                                speaker_id);
-    return SpeakerFromRow(tenant, session_id, read[0]).speaker;
+    return FindSpeaker(txn, tenant, session_id, kById, speaker_id)->speaker;
   });
 }
 
@@ -500,16 +523,7 @@ absl::StatusOr<v1::Minutes> SessionStore::Minutes(const db::TenantScope& scope,
                                                   const std::string& tenant,
                                                   const std::string& session_id) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Minutes> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kMinutesColumns,
-                                             " FROM sessions.minutes m WHERE m.tenant_id = $1"
-                                             " AND m.session_id = $2::uuid"),
-                                tenant, session_id);
-    if (rows.empty()) {
-      return common::Error(absl::StatusCode::kNotFound, "MINUTES_NOT_FOUND",
-                           absl::StrCat("there are no minutes of ", SessionName(tenant, session_id),
-                                        " (they are drafted when the session is concluded)"));
-    }
-    return MinutesFromRow(tenant, session_id, rows[0]);
+    return ReadMinutes(txn, tenant, session_id, false);
   });
 }
 
@@ -519,16 +533,7 @@ absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(const db::TenantScope& s
                                                         const std::string& etag,
                                                         const MinutesChange& change) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Minutes> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kMinutesColumns,
-                                             " FROM sessions.minutes m WHERE m.tenant_id = $1"
-                                             " AND m.session_id = $2::uuid FOR UPDATE"),
-                                tenant, session_id);
-    if (rows.empty()) {
-      return common::Error(absl::StatusCode::kNotFound, "MINUTES_NOT_FOUND",
-                           absl::StrCat("there are no minutes of ", SessionName(tenant, session_id),
-                                        " (they are drafted when the session is concluded)"));
-    }
-    v1::Minutes m = MinutesFromRow(tenant, session_id, rows[0]);
+    ASSIGN_OR_RETURN(v1::Minutes m, ReadMinutes(txn, tenant, session_id, true));
     if (m.state() == v1::MINUTES_APPROVED) {
       return common::Error(absl::StatusCode::kFailedPrecondition, "MINUTES_APPROVED",
                            absl::StrCat("approved minutes never change (", m.content_hash(), ")"));
