@@ -5,7 +5,7 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${DIALOGUE_BUILD_DIR:-$ROOT/build}"
 PG_BIN="$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || true)"
-SERVICES=(planning intake notices sessions)  # every service that exists; each gets DIALOGUE_<NAME>_ADDR
+SERVICES=(planning intake notices sessions supervision)  # every service that exists; each gets DIALOGUE_<NAME>_ADDR
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -112,7 +112,7 @@ start_services() {
     port=$(free_port)
     upper=$(echo "$svc" | tr '[:lower:]' '[:upper:]')
     (
-      # The addresses of the services started before (sessions calls planning and intake).
+      # The addresses of the services started before (sessions and supervision call intake).
       # shellcheck disable=SC1091
       . "$run/services.env"
       env "DIALOGUE_${upper}_PG_URI=postgresql://dialogue_${svc}@127.0.0.1:$pg_port/dialogue" \

@@ -629,6 +629,7 @@ absl::StatusOr<v1::OpinionStatus> IntakeStore::Follow(const db::TenantScope& sco
     status.set_routed_to(o.routed_to());
     status.set_route_reason(o.route_reason());
     status.set_supporter_count(o.supporter_count());
+    status.set_opinion(o.name());
     *status.mutable_receive_time() = o.create_time();
     *status.mutable_update_time() = o.update_time();
     return status;

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "consumed_events.h"
 #include "delivery_worker.h"
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/config.h"
@@ -19,7 +20,6 @@
 #include "live_notices.h"
 #include "notice_service.h"
 #include "reminders.h"
-#include "session_events.h"
 #include "store.h"
 
 using dialogue::common::Log;
@@ -88,11 +88,11 @@ int main(int argc, char** argv) {
   consumer_options.group = "notices";
   consumer_options.consumer = consumer_name;
   consumer_options.processed_table = "notices.processed_events";
-  consumer_options.types = dialogue::notices::SessionEventTypes();
+  consumer_options.types = dialogue::notices::ConsumedEventTypes();
   dialogue::events::Consumer consumer(consumer_pool, *redis, consumer_options,
                                       [&](pqxx::work& txn, const dialogue::v1::Event& event) {
-                                        return dialogue::notices::ApplySessionEvent(
-                                            txn, event, **calendar_source);
+                                        return dialogue::notices::ApplyEvent(txn, event,
+                                                                             **calendar_source);
                                       });
   consumer.Start();
 

@@ -200,6 +200,9 @@ grpc::Status NoticeService::IssueNotice(grpc::ServerContext* context,
                                           issued.set_kind(n.kind());
                                           issued.set_title(n.title());
                                           issued.set_document_number(n.document_number());
+                                          issued.set_session(n.session());
+                                          issued.set_issue_date(n.issue_date());
+                                          issued.set_due_date(n.due_date());
                                           return rpc::NewEvent(rc, target.tenant, "notices",
                                                                issued);
                                         }));

@@ -515,29 +515,35 @@ absl::StatusOr<std::vector<std::pair<std::string, v1::Notice>>> NoticeStore::Due
 absl::StatusOr<bool> NoticeStore::InsertReminder(const std::string& tenant,
                                                  const v1::Notice& reminder, const std::string& key,
                                                  const std::string& event_id) {
-  return pool_.InTransaction(
-      db::TenantScope::Of(tenant), [&](pqxx::work& txn) -> absl::StatusOr<bool> {
-        auto rows = txn.exec_params(
-            "INSERT INTO notices.notices (tenant_id, kind, state, title, body, parts, session,"
-            " issue_date, issue_time, source_event) VALUES ($1, $2, 'NOTICE_ISSUED', $3, $4,"
-            " $5::jsonb, $6, $7::date, now(), $8) ON CONFLICT DO NOTHING RETURNING id::text",
-            tenant, v1::NoticeKind_Name(reminder.kind()), reminder.title(), reminder.body(),
-            PartsJson(reminder), reminder.session(), reminder.issue_date(), key);
-        if (rows.empty()) return false;
-        v1::NoticeIssued issued;
-        issued.set_notice(NoticeName(tenant, rows[0][0].as<std::string>()));
-        issued.set_kind(reminder.kind());
-        issued.set_title(reminder.title());
-        v1::Event event;
-        event.set_id(event_id);
-        event.set_type(issued.GetTypeName());
-        event.set_tenant("tenants/" + tenant);
-        event.set_source("notices");
-        *event.mutable_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
-        event.mutable_payload()->PackFrom(issued);
-        events::AppendToOutbox(txn, "notices.outbox", tenant, event);
-        return true;
-      });
+  return pool_.InTransaction(db::TenantScope::Of(tenant),
+                             [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+                               return InsertReminder(txn, tenant, reminder, key, event_id);
+                             });
+}
+
+bool NoticeStore::InsertReminder(pqxx::work& txn, const std::string& tenant,
+                                 const v1::Notice& reminder, const std::string& key,
+                                 const std::string& event_id) {
+  auto rows = txn.exec_params(
+      "INSERT INTO notices.notices (tenant_id, kind, state, title, body, parts, session,"
+      " issue_date, issue_time, source_event) VALUES ($1, $2, 'NOTICE_ISSUED', $3, $4,"
+      " $5::jsonb, $6, $7::date, now(), $8) ON CONFLICT DO NOTHING RETURNING id::text",
+      tenant, v1::NoticeKind_Name(reminder.kind()), reminder.title(), reminder.body(),
+      PartsJson(reminder), reminder.session(), reminder.issue_date(), key);
+  if (rows.empty()) return false;
+  v1::NoticeIssued issued;
+  issued.set_notice(NoticeName(tenant, rows[0][0].as<std::string>()));
+  issued.set_kind(reminder.kind());
+  issued.set_title(reminder.title());
+  v1::Event event;
+  event.set_id(event_id);
+  event.set_type(issued.GetTypeName());
+  event.set_tenant("tenants/" + tenant);
+  event.set_source("notices");
+  *event.mutable_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
+  event.mutable_payload()->PackFrom(issued);
+  events::AppendToOutbox(txn, "notices.outbox", tenant, event);
+  return true;
 }
 
 absl::Status NoticeStore::Settle(const DueDelivery& d, bool sent, const std::string& error,

@@ -120,6 +120,9 @@ class NoticeStore {
   // reminder `key` exists; true when it was new.
   absl::StatusOr<bool> InsertReminder(const std::string& tenant, const v1::Notice& reminder,
                                       const std::string& key, const std::string& event_id);
+  // The same in the caller's transaction (the event consumer's).
+  static bool InsertReminder(pqxx::work& txn, const std::string& tenant, const v1::Notice& reminder,
+                             const std::string& key, const std::string& event_id);
 
   // The delivery worker: claims up to `limit` queued deliveries that are due, leasing
   // them for `lease` (a worker that dies lets them go again), with one more attempt.

@@ -49,17 +49,6 @@ const std::set<std::string>& EditableFields() {
   return *fields;
 }
 
-// A status from another service, as this service's: its reason and field kept.
-absl::Status Upstream(const grpc::Status& status, absl::string_view what) {
-  absl::Status s = common::FromGrpcStatus(status);
-  if (s.code() == absl::StatusCode::kUnavailable ||
-      s.code() == absl::StatusCode::kDeadlineExceeded) {
-    return common::Error(absl::StatusCode::kUnavailable, "UPSTREAM_UNAVAILABLE",
-                         absl::StrCat(what, " cannot be reached now; try again"));
-  }
-  return s;
-}
-
 // A service this one calls was given no address.
 absl::Status NotConfigured(absl::string_view what) {
   return common::Error(absl::StatusCode::kUnavailable, "UPSTREAM_UNAVAILABLE",
@@ -186,7 +175,7 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
           return common::InvalidField("session.plan", "PLAN_NOT_FOUND",
                                       absl::StrCat("there is no plan ", in.plan()));
         }
-        if (!got.ok()) return Upstream(got, "the planning service");
+        if (!got.ok()) return rpc::UpstreamStatus(got, "the planning service");
         if (plan.state() != v1::PUBLISHED) {
           return common::Error(absl::StatusCode::kFailedPrecondition, "PLAN_NOT_PUBLISHED",
                                absl::StrCat("sessions are held under a published plan; ", in.plan(),
@@ -537,7 +526,7 @@ grpc::Status SessionService::RegisterSpeaker(grpc::ServerContext* context,
                 absl::StrCat("no opinion of this commune has the receipt code ",
                              in.receipt_code()));
           }
-          if (!got.ok()) return Upstream(got, "the intake service");
+          if (!got.ok()) return rpc::UpstreamStatus(got, "the intake service");
           speaker.set_receipt_code(opinion.receipt_code());
           if (speaker.topic().empty()) speaker.set_topic(opinion.topic());
         }
@@ -710,7 +699,7 @@ grpc::Status SessionService::GetPreCollectedOpinions(
         get.set_round(s.round());
         auto call = rpc::OnBehalfOf(*context, rc, kUpstreamTimeout);
         grpc::Status got = intake_->GetSynthesisReport(call.get(), get, response->mutable_report());
-        if (!got.ok()) return Upstream(got, "the intake service");
+        if (!got.ok()) return rpc::UpstreamStatus(got, "the intake service");
         response->set_session(s.name());
         *response->mutable_answered_in_room() = s.opinions_answered();
         return absl::OkStatus();
@@ -768,9 +757,13 @@ grpc::Status SessionService::ConcludeSession(grpc::ServerContext* context,
         ASSIGN_OR_RETURN(absl::CivilDay held, calendar::ParseDate(s.date()));
         RETURN_IF_ERROR(CheckConclusion(items, held));
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
+        // Items beyond the commune's authority extend the notice's deadline, as complex
+        // ones do (seed 004).
+        const bool beyond = std::any_of(items.begin(), items.end(),
+                                        [](const auto& item) { return item.beyond_commune(); });
         s.clear_conclusion();
         for (auto& item : items) *s.add_conclusion() = std::move(item);
-        s.set_complex(s.complex() || request->complex());
+        s.set_complex(s.complex() || request->complex() || beyond);
         if (s.current_step() >= 1) {
           *s.mutable_agenda(s.current_step() - 1)->mutable_end_time() = Now();
         }

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "consumed_events.h"
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/names.h"
@@ -21,7 +22,6 @@
 #include "notice_rules.h"
 #include "notice_service.h"
 #include "reminders.h"
-#include "session_events.h"
 #include "store.h"
 #include "test_support.h"
 #include "webhook_receiver.h"
@@ -495,12 +495,12 @@ class SessionEventsTest : public NoticesTest {
     options.group = "notices";
     options.consumer = "test";
     options.processed_table = "notices.processed_events";
-    options.types = SessionEventTypes();
+    options.types = ConsumedEventTypes();
     options.stream = stream_;
     options.block = 100ms;
     events::Consumer consumer(pool_, redis_address_, options,
                               [&](pqxx::work& txn, const v1::Event& event) {
-                                return ApplySessionEvent(txn, event, *calendar_);
+                                return ApplyEvent(txn, event, *calendar_);
                               });
     events::PollResult total;
     for (int i = 0; i < 3; ++i) {

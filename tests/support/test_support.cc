@@ -86,9 +86,11 @@ std::string NoticesPgUri() {
                       "/dialogue");
 }
 
-std::string SessionsPgUri() {
-  return absl::StrCat("postgresql://dialogue_sessions@127.0.0.1:", StackEnv("DIALOGUE_PG_PORT"),
-                      "/dialogue");
+std::string SessionsPgUri() { return ServicePgUri("sessions"); }
+
+std::string ServicePgUri(const std::string& service) {
+  return absl::StrCat("postgresql://dialogue_", service,
+                      "@127.0.0.1:", StackEnv("DIALOGUE_PG_PORT"), "/dialogue");
 }
 
 std::string TokenSecret() { return StackEnv("DIALOGUE_TOKEN_SECRET"); }

@@ -60,6 +60,8 @@ std::string IntakePgUri();
 std::string NoticesPgUri();
 // The sessions service's own role, subject to RLS.
 std::string SessionsPgUri();
+// Any service's own role ("supervision"), subject to RLS.
+std::string ServicePgUri(const std::string& service);
 std::string TokenSecret();
 
 std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,

@@ -69,14 +69,15 @@ TEST_F(RouteTableTest, ComesFromEveryAnnotatedMethodOfTheContract) {
   int annotated = 0;
   for (const char* service :
        {"dialogue.v1.PlanningService", "dialogue.v1.TenantService", "dialogue.v1.CalendarService",
-        "dialogue.v1.IntakeService", "dialogue.v1.NoticeService", "dialogue.v1.SessionService"}) {
+        "dialogue.v1.IntakeService", "dialogue.v1.NoticeService", "dialogue.v1.SessionService",
+        "dialogue.v1.SupervisionService"}) {
     const auto* s = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     ASSERT_NE(s, nullptr) << service;
     annotated += s->method_count();
   }
   EXPECT_EQ(static_cast<int>(table_.routes().size()), annotated);
   EXPECT_EQ(table_.Programs(),
-            (std::vector<std::string>{"intake", "notices", "planning", "sessions"}));
+            (std::vector<std::string>{"intake", "notices", "planning", "sessions", "supervision"}));
   const Route* route = nullptr;
   Bindings b;
   std::string allowed;

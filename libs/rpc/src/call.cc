@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "dialogue/common/names.h"
@@ -78,6 +79,16 @@ absl::StatusOr<db::TenantScope> Authenticator::ScopeFor(const auth::Principal& p
   db::TenantScope scope;
   scope.read_tenants.push_back(tenant_id);
   return scope;
+}
+
+absl::Status UpstreamStatus(const grpc::Status& status, absl::string_view what) {
+  absl::Status s = common::FromGrpcStatus(status);
+  if (s.code() == absl::StatusCode::kUnavailable ||
+      s.code() == absl::StatusCode::kDeadlineExceeded) {
+    return common::Error(absl::StatusCode::kUnavailable, "UPSTREAM_UNAVAILABLE",
+                         absl::StrCat(what, " cannot be reached now; try again"));
+  }
+  return s;
 }
 
 v1::Event NewEvent(const RequestContext& request, const std::string& tenant,

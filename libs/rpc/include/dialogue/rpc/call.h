@@ -67,6 +67,11 @@ std::unique_ptr<grpc::ClientContext> OnBehalfOf(const grpc::ServerContext& conte
                                                 const RequestContext& request,
                                                 absl::Duration timeout);
 
+// The status another service answered, as this service's own: its reason and field kept,
+// except that a service down or too slow becomes UNAVAILABLE "UPSTREAM_UNAVAILABLE",
+// naming `what` ("the intake service").
+absl::Status UpstreamStatus(const grpc::Status& status, absl::string_view what);
+
 enum class Access { kSignedIn, kPublic };
 
 // For RPCs marked (dialogue.v1.public_route): a token is verified when one is sent (a bad

@@ -4,6 +4,9 @@
 //                        lead time before the conference, with a warning when it is short
 //   SessionConcluded  -> a conclusion-notice draft, due the tenant's working days after the
 //                        conference (the extended count when complex)
+//   CommitmentDue     -> a reminder, issued at once: to the agency when its report or the
+//                        commitment falls due soon; to the agency, the chair and the Front
+//                        when it is overdue (supervision's sweep)
 #pragma once
 
 #include <set>
@@ -17,10 +20,10 @@
 
 namespace dialogue::notices {
 
-// The event types ApplySessionEvent handles.
-const std::set<std::string>& SessionEventTypes();
+// The event types ApplyEvent handles.
+const std::set<std::string>& ConsumedEventTypes();
 
-absl::Status ApplySessionEvent(pqxx::work& txn, const v1::Event& event,
-                               calendar::CalendarSource& calendar);
+absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
+                        calendar::CalendarSource& calendar);
 
 }  // namespace dialogue::notices

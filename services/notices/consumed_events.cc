@@ -1,25 +1,55 @@
-#include "session_events.h"
+#include "consumed_events.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/calendar/working_days.h"
+#include "dialogue/common/names.h"
 #include "dialogue/common/status.h"
 #include "notice_rules.h"
 #include "store.h"
 
 namespace dialogue::notices {
 
-const std::set<std::string>& SessionEventTypes() {
+const std::set<std::string>& ConsumedEventTypes() {
   static const auto* types =
       new std::set<std::string>{v1::SessionAnnounced::descriptor()->full_name(),
-                                v1::SessionConcluded::descriptor()->full_name()};
+                                v1::SessionConcluded::descriptor()->full_name(),
+                                v1::CommitmentDue::descriptor()->full_name()};
   return *types;
 }
 
-absl::Status ApplySessionEvent(pqxx::work& txn, const v1::Event& event,
-                               calendar::CalendarSource& calendar) {
+namespace {
+
+// The reminder a CommitmentDue calls for; overdue ones go to the chair and the Front too.
+v1::Notice CommitmentReminder(const v1::CommitmentDue& due, absl::CivilDay today) {
+  const bool report = due.kind() == v1::DUE_REPORT_SOON || due.kind() == v1::DUE_REPORT_OVERDUE;
+  const bool overdue = due.kind() == v1::DUE_REPORT_OVERDUE || due.kind() == v1::DUE_OVERDUE;
+  const std::string what = report ? "báo cáo bằng văn bản kết quả thực hiện" : "hoàn thành việc";
+  v1::Notice reminder;
+  reminder.set_kind(v1::NOTICE_REMINDER);
+  reminder.set_title(
+      absl::StrCat(overdue ? "Quá hạn: " : "Nhắc việc: ", what, " \"", due.summary(), "\""));
+  reminder.set_body(absl::StrCat("Việc \"", due.summary(), "\" (", due.commitment(), ") giao ",
+                                 due.agency(), " theo kết luận hội nghị đối thoại. Hạn ", what,
+                                 ": ", due.due_date(),
+                                 overdue ? absl::StrCat(", đã quá hạn ", due.days(), " ngày.")
+                                         : absl::StrCat(", còn ", due.days(), " ngày.")));
+  reminder.add_recipients()->set_name(due.agency());
+  if (overdue) {
+    reminder.add_recipients()->set_name("Chủ tịch UBND xã");
+    reminder.add_recipients()->set_name("Ban Thường trực Ủy ban MTTQ Việt Nam xã");
+  }
+  reminder.set_session(due.session());
+  reminder.set_issue_date(calendar::FormatDate(today));
+  return reminder;
+}
+
+}  // namespace
+
+absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
+                        calendar::CalendarSource& calendar) {
   absl::string_view tenant = event.tenant();
   absl::ConsumePrefix(&tenant, "tenants/");
   ASSIGN_OR_RETURN(TenantInfo info, NoticeStore::Tenant(txn, std::string(tenant)));
@@ -28,6 +58,16 @@ absl::Status ApplySessionEvent(pqxx::work& txn, const v1::Event& event,
   std::vector<v1::Notice> drafts;
   v1::SessionAnnounced announced;
   v1::SessionConcluded concluded;
+  v1::CommitmentDue due;
+  if (event.payload().UnpackTo(&due) && event.type() == due.GetTypeName()) {
+    // Keyed by what it is about, so a sweep that announced it twice reminds once.
+    NoticeStore::InsertReminder(
+        txn, std::string(tenant), CommitmentReminder(due, calendar::TodayInVietnam(absl::Now())),
+        absl::StrCat("commitment:", due.commitment(), ":", v1::CommitmentDueKind_Name(due.kind()),
+                     ":", due.due_date()),
+        common::NewUuid());
+    return absl::OkStatus();
+  }
   if (event.payload().UnpackTo(&announced) && event.type() == announced.GetTypeName()) {
     absl::CivilDay today = calendar::TodayInVietnam(absl::Now());
     if (auto day = calendar::ParseDate(announced.announce_date()); day.ok()) today = *day;

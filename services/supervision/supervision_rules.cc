@@ -1,0 +1,280 @@
+#include "supervision_rules.h"
+
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "dialogue/calendar/dates.h"
+#include "dialogue/common/status.h"
+#include "dialogue/common/text.h"
+
+namespace dialogue::supervision {
+namespace {
+
+using auth::Role;
+
+constexpr int kMaxNote = 5000;
+
+// Where each state may go by RecordProgress; RESOLVED and CANNOT_RESOLVE go nowhere
+// (only the Front reopens them).
+const std::map<v1::CommitmentState, std::set<v1::CommitmentState>>& Transitions() {
+  static const auto* table = new std::map<v1::CommitmentState, std::set<v1::CommitmentState>>{
+      {v1::COMMITMENT_ASSIGNED,
+       {v1::COMMITMENT_REPORTED, v1::COMMITMENT_ESCALATED, v1::COMMITMENT_CANNOT_RESOLVE}},
+      {v1::COMMITMENT_REPORTED,
+       {v1::COMMITMENT_IN_PROGRESS, v1::COMMITMENT_RESOLVED, v1::COMMITMENT_ESCALATED,
+        v1::COMMITMENT_CANNOT_RESOLVE}},
+      {v1::COMMITMENT_IN_PROGRESS,
+       {v1::COMMITMENT_RESOLVED, v1::COMMITMENT_ESCALATED, v1::COMMITMENT_CANNOT_RESOLVE}},
+      // The upper level answered, or sent it back to the commune.
+      {v1::COMMITMENT_ESCALATED,
+       {v1::COMMITMENT_IN_PROGRESS, v1::COMMITMENT_RESOLVED, v1::COMMITMENT_CANNOT_RESOLVE}},
+  };
+  return *table;
+}
+
+std::string StateName(v1::CommitmentState state) {
+  return v1::CommitmentState_Name(state).substr(sizeof("COMMITMENT_") - 1);
+}
+
+absl::Status Required(absl::string_view field, absl::string_view what) {
+  return common::InvalidField(field, "FIELD_REQUIRED", what);
+}
+
+std::string CsvField(const std::string& value) {
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  return absl::StrCat("\"", absl::StrReplaceAll(value, {{"\"", "\"\""}}), "\"");
+}
+
+int Or(int value, int fallback) { return value > 0 ? value : fallback; }
+
+// The due date on the calendar. Past the years the holiday file covers (a year's Tết
+// holidays are decided late the year before), Monday to Friday are counted, so that an
+// event is never refused for want of next year's decision.
+absl::StatusOr<absl::CivilDay> DueOn(const calendar::WorkingDayCalendar& days,
+                                     const v1::TenantRules& rules, v1::DeadlineRule rule,
+                                     absl::CivilDay start, int working_days) {
+  auto due = calendar::ComputeDueDate(days, rules, rule, start);
+  if (due.ok()) return calendar::ParseDate(due->due_date());
+  if (due.status().code() != absl::StatusCode::kOutOfRange) return due.status();
+  absl::CivilDay day = start;
+  for (int counted = 0; counted < working_days;) {
+    ++day;
+    const absl::Weekday weekday = absl::GetWeekday(day);
+    if (weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday) ++counted;
+  }
+  return day;
+}
+
+}  // namespace
+
+bool IsOpen(v1::CommitmentState state) {
+  return state == v1::COMMITMENT_ASSIGNED || state == v1::COMMITMENT_REPORTED ||
+         state == v1::COMMITMENT_IN_PROGRESS || state == v1::COMMITMENT_ESCALATED;
+}
+
+std::optional<v1::Commitment> CommitmentFromItem(const v1::SessionConcluded& concluded,
+                                                 const v1::ConclusionItem& item) {
+  if (item.outcome() != v1::OUTCOME_ACCEPTED && item.outcome() != v1::OUTCOME_UNRESOLVED) {
+    return std::nullopt;
+  }
+  v1::Commitment c;
+  c.set_session(concluded.session());
+  c.set_session_title(concluded.title());
+  c.set_conference_date(concluded.date());
+  c.set_item_id(item.id());
+  c.set_summary(item.summary());
+  c.set_action(item.action().empty() ? item.summary() : item.action());
+  *c.mutable_opinions() = item.opinions();
+  // An accepted item without an agency is the commune's People's Committee's to carry out.
+  c.set_agency(item.agency().empty() ? "UBND xã" : item.agency());
+  c.set_beyond_commune(item.beyond_commune());
+  c.set_due_date(item.due_date());
+  c.set_state(item.beyond_commune() ? v1::COMMITMENT_ESCALATED : v1::COMMITMENT_ASSIGNED);
+  return c;
+}
+
+absl::StatusOr<absl::CivilDay> NoticeDue(const calendar::WorkingDayCalendar& days,
+                                         const v1::TenantRules& rules, absl::CivilDay conference,
+                                         bool complex) {
+  return DueOn(days, rules,
+               complex ? v1::DEADLINE_CONCLUSION_NOTICE_EXTENDED : v1::DEADLINE_CONCLUSION_NOTICE,
+               conference,
+               complex ? Or(rules.conclusion_notice_extended_working_days(), 15)
+                       : Or(rules.conclusion_notice_working_days(), 10));
+}
+
+absl::StatusOr<absl::CivilDay> ReportDue(const calendar::WorkingDayCalendar& days,
+                                         const v1::TenantRules& rules, absl::CivilDay notice) {
+  return DueOn(days, rules, v1::DEADLINE_AGENCY_REPORT, notice,
+               Or(rules.agency_report_working_days(), 7));
+}
+
+void DeriveOverdue(v1::Commitment& c, absl::CivilDay as_of) {
+  auto due = calendar::ParseDate(c.due_date());
+  c.set_overdue(IsOpen(c.state()) && due.ok() && *due < as_of);
+  auto report_due = calendar::ParseDate(c.report_due_date());
+  c.set_report_overdue(c.state() == v1::COMMITMENT_ASSIGNED && report_due.ok() &&
+                       *report_due < as_of);
+}
+
+absl::Status CheckRole(const auth::Principal& principal, SupervisionAction action) {
+  switch (action) {
+    case SupervisionAction::kRead:
+      return absl::OkStatus();
+    case SupervisionAction::kProgress:
+      if (principal.HasAny({Role::kDepartment, Role::kGovernmentOffice, Role::kChair})) {
+        return absl::OkStatus();
+      }
+      return common::Error(absl::StatusCode::kPermissionDenied, "ROLE_REQUIRED",
+                           "only the responsible department, the office or the chair record "
+                           "progress");
+    case SupervisionAction::kDecide:
+      if (principal.HasAny({Role::kGovernmentOffice, Role::kChair})) return absl::OkStatus();
+      return common::Error(absl::StatusCode::kPermissionDenied, "ROLE_REQUIRED",
+                           "only the office or the chair escalate an item or declare that it "
+                           "cannot be resolved");
+    case SupervisionAction::kCheck:
+      if (principal.Has(Role::kFront)) return absl::OkStatus();
+      return common::Error(absl::StatusCode::kPermissionDenied, "ROLE_REQUIRED",
+                           "only the Fatherland Front records supervision checks");
+  }
+  return absl::OkStatus();
+}
+
+SupervisionAction ActionFor(v1::CommitmentState to) {
+  return to == v1::COMMITMENT_ESCALATED || to == v1::COMMITMENT_CANNOT_RESOLVE
+             ? SupervisionAction::kDecide
+             : SupervisionAction::kProgress;
+}
+
+absl::Status ApplyProgress(v1::Commitment& c, const v1::RecordProgressRequest& request,
+                           absl::CivilDay day, absl::CivilDay today, v1::CommitmentChange& change) {
+  const v1::CommitmentState to = request.state();
+  if (to == v1::COMMITMENT_STATE_UNSPECIFIED) {
+    return Required("state", "say which state the commitment moves to");
+  }
+  auto allowed = Transitions().find(c.state());
+  if (allowed == Transitions().end() || allowed->second.count(to) == 0) {
+    return common::Error(
+        absl::StatusCode::kFailedPrecondition, "TRANSITION_NOT_ALLOWED",
+        absl::StrCat("a commitment ", StateName(c.state()), " cannot become ", StateName(to),
+                     c.state() == v1::COMMITMENT_ASSIGNED
+                         ? "; the agency reports in writing first (REPORTED)"
+                         : (IsOpen(c.state()) ? "" : "; only the Front can reopen it")));
+  }
+  RETURN_IF_ERROR(common::CheckText("note", request.note(), kMaxNote, false));
+  RETURN_IF_ERROR(common::CheckText("reason", request.reason(), kMaxNote, false));
+  if ((to == v1::COMMITMENT_REPORTED || to == v1::COMMITMENT_RESOLVED) && request.note().empty()) {
+    return Required("note", to == v1::COMMITMENT_REPORTED
+                                ? "the agency's written report is required (its text or summary)"
+                                : "say what was done to resolve it");
+  }
+  if ((to == v1::COMMITMENT_CANNOT_RESOLVE || to == v1::COMMITMENT_ESCALATED) &&
+      request.reason().empty()) {
+    return Required("reason", "say why it cannot be resolved by the commune");
+  }
+  if (auto held = calendar::ParseDate(c.conference_date()); held.ok() && day < *held) {
+    return common::InvalidField("date", "DATE_BEFORE_CONFERENCE",
+                                "progress cannot be dated before the conference");
+  }
+  if (day > today) {
+    return common::InvalidField("date", "DATE_IN_FUTURE", "progress cannot be dated ahead");
+  }
+  change.set_kind(v1::CHANGE_PROGRESS);
+  change.set_from_state(c.state());
+  change.set_to_state(to);
+  change.set_note(request.note());
+  *change.mutable_evidence() = request.evidence();
+  change.set_reason(request.reason());
+  c.set_state(to);
+  if (to == v1::COMMITMENT_RESOLVED) {
+    c.set_resolve_date(calendar::FormatDate(day));
+    auto due = calendar::ParseDate(c.due_date());
+    c.set_resolved_on_time(!due.ok() || day <= *due);
+  }
+  if (to == v1::COMMITMENT_CANNOT_RESOLVE || to == v1::COMMITMENT_ESCALATED) {
+    c.set_reason(request.reason());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyCheck(v1::Commitment& c, const v1::RecordCheckRequest& request,
+                        absl::CivilDay today, v1::CommitmentChange& change) {
+  if (request.findings().empty()) return Required("findings", "say what the check found");
+  RETURN_IF_ERROR(common::CheckText("findings", request.findings(), kMaxNote, false));
+  if (request.rating() == v1::CHECK_RATING_UNSPECIFIED) {
+    return Required("rating", "rate the result: done, partly done or not done");
+  }
+  change.set_kind(v1::CHANGE_CHECK);
+  change.set_from_state(c.state());
+  change.set_to_state(c.state());
+  change.set_findings(request.findings());
+  change.set_rating(request.rating());
+  *change.mutable_evidence() = request.evidence();
+  if (request.reopen()) {
+    if (IsOpen(c.state())) {
+      return common::Error(absl::StatusCode::kFailedPrecondition, "NOT_CLOSED",
+                           absl::StrCat("the commitment is still ", StateName(c.state()),
+                                        "; only a resolved or unresolvable one is reopened"));
+    }
+    if (!request.new_due_date().empty()) {
+      auto due = calendar::ParseDate(request.new_due_date());
+      if (!due.ok() || *due < today) {
+        return common::InvalidField("new_due_date", "DATE_INVALID",
+                                    "the new due date must be a date, today or later");
+      }
+      c.set_due_date(request.new_due_date());
+    }
+    c.set_state(v1::COMMITMENT_IN_PROGRESS);
+    c.clear_resolve_date();
+    c.clear_resolved_on_time();
+    c.clear_reason();
+    c.set_reopen_count(c.reopen_count() + 1);
+    change.set_to_state(v1::COMMITMENT_IN_PROGRESS);
+    change.set_reopened(true);
+  } else if (!request.new_due_date().empty()) {
+    return common::InvalidField("new_due_date", "FIELD_NOT_ALLOWED",
+                                "a new due date goes with a reopen");
+  }
+  // The Front has decided any petitioner's request, either way.
+  c.set_reopen_requested(false);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::CivilDay> ParseDay(const std::string& text, absl::string_view field,
+                                        absl::CivilDay today) {
+  if (text.empty()) return today;
+  auto day = calendar::ParseDate(text);
+  if (!day.ok()) {
+    return common::InvalidField(field, "DATE_INVALID",
+                                absl::StrCat("'", text, "' is not a date as YYYY-MM-DD"));
+  }
+  return *day;
+}
+
+std::string ProvinceCsv(const v1::ProvinceReport& report) {
+  std::string out = "\xEF\xBB\xBF";
+  absl::StrAppend(&out,
+                  "Mã xã,Tên xã,Hội nghị theo kế hoạch,Hội nghị đã tổ chức,"
+                  "Thông báo kết luận đã ban hành,Thông báo đúng hạn,Số việc theo dõi,"
+                  "Đã giải quyết,Giải quyết đúng hạn,Đang giải quyết,Quá hạn,Chuyển cấp trên,"
+                  "Chưa tổ chức hội nghị\r\n");
+  std::vector<const v1::CommuneSummary*> rows;
+  for (const auto& c : report.communes()) rows.push_back(&c);
+  rows.push_back(&report.totals());
+  for (const v1::CommuneSummary* c : rows) {
+    absl::StrAppend(&out, CsvField(c->tenant()), ",", CsvField(c->display_name()), ",",
+                    c->conferences_planned(), ",", c->conferences_held(), ",",
+                    c->conclusion_notices_issued(), ",", c->conclusion_notices_on_time(), ",",
+                    c->commitments(), ",", c->resolved(), ",", c->resolved_on_time(), ",",
+                    c->open(), ",", c->overdue(), ",", c->escalated(), ",",
+                    c == &report.totals() ? "" : (c->not_yet_held() ? "x" : ""), "\r\n");
+  }
+  return out;
+}
+
+}  // namespace dialogue::supervision

@@ -1,0 +1,277 @@
+#include "supervision_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "dialogue/calendar/dates.h"
+#include "dialogue/common/names.h"
+#include "dialogue/common/status.h"
+#include "dialogue/common/text.h"
+
+namespace dialogue::supervision {
+namespace {
+
+using auth::Access;
+
+constexpr char kParent[] = "tenants/{tenant}";
+constexpr char kCommitmentPattern[] = "tenants/{tenant}/commitments/{commitment:uuid}";
+constexpr char kReceiptPattern[] = "tenants/{tenant}/receipts/{code:id}";
+constexpr char kPublicCommitmentPattern[] =
+    "tenants/{tenant}/receipts/{code:id}/commitments/{commitment:uuid}";
+constexpr char kProvincePattern[] = "provinces/{province}";
+constexpr absl::Duration kUpstreamTimeout = absl::Seconds(5);
+constexpr int kMaxPageSize = 1000;
+
+absl::CivilDay Today() { return calendar::TodayInVietnam(absl::Now()); }
+
+absl::StatusOr<int> Year(int year, absl::CivilDay today) {
+  if (year == 0) return static_cast<int>(today.year());
+  if (year < 2000 || year > 2100) {
+    return common::InvalidField("year", "YEAR_INVALID", "the year must be between 2000 and 2100");
+  }
+  return year;
+}
+
+}  // namespace
+
+SupervisionService::SupervisionService(SupervisionStore& store, rpc::Authenticator& authenticator,
+                                       db::TenantDirectory& directory,
+                                       std::shared_ptr<grpc::Channel> intake)
+    : store_(store), auth_(authenticator), directory_(directory) {
+  if (intake) intake_ = v1::IntakeService::NewStub(intake);
+}
+
+absl::StatusOr<SupervisionService::Target> SupervisionService::Authorize(
+    const rpc::RequestContext& request, const std::string& name, absl::string_view pattern,
+    absl::string_view field, SupervisionAction action) {
+  ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, pattern, field));
+  Target target;
+  target.tenant = parsed["tenant"];
+  if (auto it = parsed.find("commitment"); it != parsed.end()) target.id = it->second;
+  ASSIGN_OR_RETURN(
+      target.scope,
+      auth_.ScopeFor(request.principal, target.tenant,
+                     action == SupervisionAction::kRead ? Access::kRead : Access::kWrite));
+  RETURN_IF_ERROR(CheckRole(request.principal, action));
+  return target;
+}
+
+absl::StatusOr<v1::OpinionStatus> SupervisionService::Receipt(grpc::ServerContext* context,
+                                                              const rpc::RequestContext& request,
+                                                              const std::string& tenant,
+                                                              const std::string& code) {
+  if (!intake_) {
+    return common::Error(absl::StatusCode::kUnavailable, "UPSTREAM_UNAVAILABLE",
+                         "the intake service is not configured");
+  }
+  v1::FollowOpinionRequest follow;
+  follow.set_name(absl::StrCat("tenants/", tenant, "/receipts/", code));
+  v1::OpinionStatus status;
+  auto call = rpc::OnBehalfOf(*context, request, kUpstreamTimeout);
+  grpc::Status got = intake_->FollowOpinion(call.get(), follow, &status);
+  if (!got.ok()) return rpc::UpstreamStatus(got, "the intake service");
+  return status;
+}
+
+grpc::Status SupervisionService::GetCommitment(grpc::ServerContext* context,
+                                               const v1::GetCommitmentRequest* request,
+                                               v1::Commitment* response) {
+  return rpc::Serve(
+      context, auth_, "GetCommitment", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->name(), kCommitmentPattern, "name",
+                                                  SupervisionAction::kRead));
+        ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(request->as_of(), "as_of", Today()));
+        ASSIGN_OR_RETURN(*response, store_.Get(target.scope, target.tenant, target.id, as_of));
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SupervisionService::ListCommitments(grpc::ServerContext* context,
+                                                 const v1::ListCommitmentsRequest* request,
+                                                 v1::ListCommitmentsResponse* response) {
+  return rpc::Serve(
+      context, auth_, "ListCommitments", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->parent(), kParent, "parent",
+                                                  SupervisionAction::kRead));
+        ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(request->as_of(), "as_of", Today()));
+        CommitmentFilter filter;
+        filter.state = request->state();
+        filter.agency = request->agency();
+        filter.session = request->session();
+        filter.overdue_only = request->overdue_only();
+        if (request->year() != 0) {
+          ASSIGN_OR_RETURN(filter.year, Year(request->year(), as_of));
+        }
+        if (request->page_size() < 0) {
+          return common::InvalidField("page_size", "PAGE_SIZE_INVALID",
+                                      "the page size cannot be negative");
+        }
+        if (request->page_size() > 0)
+          filter.page_size = std::min(request->page_size(), kMaxPageSize);
+        if (!request->page_token().empty() &&
+            (!absl::SimpleAtoi(request->page_token(), &filter.offset) || filter.offset < 0)) {
+          return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
+                                      "use the next_page_token of the previous page");
+        }
+        ASSIGN_OR_RETURN(auto page, store_.List(target.scope, target.tenant, filter, as_of));
+        for (auto& c : page.first) *response->add_commitments() = std::move(c);
+        if (page.second) {
+          response->set_next_page_token(absl::StrCat(filter.offset + response->commitments_size()));
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SupervisionService::ListCommitmentHistory(
+    grpc::ServerContext* context, const v1::ListCommitmentHistoryRequest* request,
+    v1::ListCommitmentHistoryResponse* response) {
+  return rpc::Serve(
+      context, auth_, "ListCommitmentHistory", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->name(), kCommitmentPattern, "name",
+                                                  SupervisionAction::kRead));
+        ASSIGN_OR_RETURN(auto changes, store_.History(target.scope, target.tenant, target.id));
+        for (auto& change : changes) *response->add_changes() = std::move(change);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SupervisionService::Change(
+    grpc::ServerContext* context, absl::string_view method, const std::string& name,
+    const std::string& etag, SupervisionAction action,
+    const std::function<absl::Status(absl::CivilDay, v1::Commitment&, v1::CommitmentChange&)>&
+        change,
+    v1::Commitment* response) {
+  return rpc::Serve(context, auth_, method, [&](const rpc::RequestContext& rc) -> absl::Status {
+    ASSIGN_OR_RETURN(Target target, Authorize(rc, name, kCommitmentPattern, "name", action));
+    const absl::CivilDay today = Today();
+    ASSIGN_OR_RETURN(
+        *response, store_.Update(target.scope, target.tenant, target.id, etag, rc.principal.subject,
+                                 today, [&](v1::Commitment& c, v1::CommitmentChange& d) {
+                                   return change(today, c, d);
+                                 }));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SupervisionService::RecordProgress(grpc::ServerContext* context,
+                                                const v1::RecordProgressRequest* request,
+                                                v1::Commitment* response) {
+  return Change(
+      context, "RecordProgress", request->name(), request->etag(), ActionFor(request->state()),
+      [&](absl::CivilDay today, v1::Commitment& c, v1::CommitmentChange& change) -> absl::Status {
+        ASSIGN_OR_RETURN(absl::CivilDay day, ParseDay(request->date(), "date", today));
+        return ApplyProgress(c, *request, day, today, change);
+      },
+      response);
+}
+
+grpc::Status SupervisionService::RecordCheck(grpc::ServerContext* context,
+                                             const v1::RecordCheckRequest* request,
+                                             v1::Commitment* response) {
+  return Change(
+      context, "RecordCheck", request->name(), request->etag(), SupervisionAction::kCheck,
+      [&](absl::CivilDay today, v1::Commitment& c, v1::CommitmentChange& change) {
+        return ApplyCheck(c, *request, today, change);
+      },
+      response);
+}
+
+grpc::Status SupervisionService::FollowCommitments(grpc::ServerContext* context,
+                                                   const v1::FollowCommitmentsRequest* request,
+                                                   v1::FollowCommitmentsResponse* response) {
+  return rpc::ServePublic(
+      context, auth_, "FollowCommitments", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(auto parsed,
+                         common::ParseName(request->parent(), kReceiptPattern, "parent"));
+        const std::string& tenant = parsed["tenant"];
+        ASSIGN_OR_RETURN(v1::OpinionStatus receipt, Receipt(context, rc, tenant, parsed["code"]));
+        response->set_receipt_code(receipt.receipt_code());
+        ASSIGN_OR_RETURN(auto commitments,
+                         store_.ForOpinion(db::TenantScope::Of(tenant), tenant, receipt.opinion(),
+                                           receipt.receipt_code(), Today()));
+        for (auto& c : commitments) *response->add_commitments() = std::move(c);
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SupervisionService::GiveFeedback(grpc::ServerContext* context,
+                                              const v1::GiveFeedbackRequest* request,
+                                              v1::PublicCommitment* response) {
+  return rpc::ServePublic(
+      context, auth_, "GiveFeedback", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(auto parsed,
+                         common::ParseName(request->name(), kPublicCommitmentPattern, "name"));
+        RETURN_IF_ERROR(common::CheckText("comment", request->comment(), 2000, false));
+        if (request->request_reopen() && request->satisfied()) {
+          return common::InvalidField("request_reopen", "REOPEN_WHEN_SATISFIED",
+                                      "ask to reopen only a result that did not satisfy you");
+        }
+        const std::string& tenant = parsed["tenant"];
+        ASSIGN_OR_RETURN(v1::OpinionStatus receipt, Receipt(context, rc, tenant, parsed["code"]));
+        ASSIGN_OR_RETURN(*response, store_.Feedback(db::TenantScope::Of(tenant), tenant,
+                                                    parsed["commitment"], receipt.opinion(),
+                                                    receipt.receipt_code(), *request, Today()));
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SupervisionService::GetCommuneReport(grpc::ServerContext* context,
+                                                  const v1::GetCommuneReportRequest* request,
+                                                  v1::CommuneReport* response) {
+  return rpc::Serve(
+      context, auth_, "GetCommuneReport", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->tenant(), kParent, "tenant",
+                                                  SupervisionAction::kRead));
+        ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(request->as_of(), "as_of", Today()));
+        ASSIGN_OR_RETURN(int year, Year(request->year(), as_of));
+        ASSIGN_OR_RETURN(*response, store_.CommuneReport(target.scope, target.tenant, year, as_of));
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<v1::ProvinceReport> SupervisionService::Province(
+    const rpc::RequestContext& request, const v1::GetProvinceReportRequest& in) {
+  ASSIGN_OR_RETURN(auto parsed, common::ParseName(in.province(), kProvincePattern, "province"));
+  const std::string& province = parsed["province"];
+  const auth::Principal& who = request.principal;
+  if (!who.Has(auth::Role::kAdmin) &&
+      !(who.Has(auth::Role::kProvince) && who.province == province)) {
+    return common::Error(absl::StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN",
+                         "only the province's own readers see its report");
+  }
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(in.as_of(), "as_of", Today()));
+  ASSIGN_OR_RETURN(int year, Year(in.year(), as_of));
+  ASSIGN_OR_RETURN(std::vector<std::string> tenants, directory_.TenantsOf(province));
+  // Read-only: the province's communes as read tenants, none as its own.
+  db::TenantScope scope;
+  scope.read_tenants = tenants;
+  ASSIGN_OR_RETURN(v1::ProvinceReport report, store_.ProvinceReport(scope, tenants, year, as_of));
+  report.set_province(in.province());
+  return report;
+}
+
+grpc::Status SupervisionService::GetProvinceReport(grpc::ServerContext* context,
+                                                   const v1::GetProvinceReportRequest* request,
+                                                   v1::ProvinceReport* response) {
+  return rpc::Serve(context, auth_, "GetProvinceReport",
+                    [&](const rpc::RequestContext& rc) -> absl::Status {
+                      ASSIGN_OR_RETURN(*response, Province(rc, *request));
+                      return absl::OkStatus();
+                    });
+}
+
+grpc::Status SupervisionService::ExportProvinceReport(grpc::ServerContext* context,
+                                                      const v1::GetProvinceReportRequest* request,
+                                                      v1::HttpBody* response) {
+  return rpc::Serve(context, auth_, "ExportProvinceReport",
+                    [&](const rpc::RequestContext& rc) -> absl::Status {
+                      ASSIGN_OR_RETURN(v1::ProvinceReport report, Province(rc, *request));
+                      response->set_content_type("text/csv; charset=utf-8");
+                      response->set_data(ProvinceCsv(report));
+                      return absl::OkStatus();
+                    });
+}
+
+}  // namespace dialogue::supervision

@@ -1,0 +1,78 @@
+#include "sweep.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "dialogue/calendar/dates.h"
+#include "dialogue/common/log.h"
+#include "dialogue/common/names.h"
+#include "dialogue/common/status.h"
+
+namespace dialogue::supervision {
+
+DueSweep::~DueSweep() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void DueSweep::Start() {
+  thread_ = std::thread([this] {
+    while (!stopping_) {
+      auto made = RunOnce(calendar::TodayInVietnam(absl::Now()));
+      if (!made.ok()) {
+        common::Log(common::LogLevel::kWarning, "commitment sweep failed",
+                    {{"error", std::string(made.status().message())}});
+      }
+      for (auto slept = std::chrono::milliseconds(0); slept < every_ && !stopping_;
+           slept += std::chrono::milliseconds(100)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  });
+}
+
+absl::StatusOr<int> DueSweep::RunOnce(absl::CivilDay today) {
+  ASSIGN_OR_RETURN(auto open, store_.DueBy(today + soon_days_));
+  int made = 0;
+  for (const auto& [tenant, c] : open) {
+    struct Due {
+      v1::CommitmentDueKind kind;
+      std::string date;
+    };
+    std::vector<Due> dues;
+    if (c.state() == v1::COMMITMENT_ASSIGNED) {
+      dues.push_back({v1::DUE_REPORT_SOON, c.report_due_date()});
+    }
+    dues.push_back({v1::DUE_SOON, c.due_date()});
+    for (Due due : dues) {
+      auto day = calendar::ParseDate(due.date);
+      if (!day.ok() || *day > today + soon_days_) continue;
+      const bool overdue = *day < today;
+      if (overdue) {
+        due.kind = due.kind == v1::DUE_SOON ? v1::DUE_OVERDUE : v1::DUE_REPORT_OVERDUE;
+      }
+      v1::CommitmentDue payload;
+      payload.set_commitment(c.name());
+      payload.set_kind(due.kind);
+      payload.set_due_date(due.date);
+      payload.set_summary(c.summary());
+      payload.set_agency(c.agency());
+      payload.set_session(c.session());
+      payload.set_days(static_cast<int>(overdue ? today - *day : *day - today));
+      v1::Event event;
+      event.set_id(common::NewUuid());
+      event.set_type(payload.GetTypeName());
+      event.set_tenant("tenants/" + tenant);
+      event.set_source("supervision");
+      *event.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+      event.mutable_payload()->PackFrom(payload);
+      const std::string id = c.name().substr(c.name().rfind('/') + 1);
+      ASSIGN_OR_RETURN(bool fresh, store_.Remind(tenant, id, due.kind, *day, event));
+      made += fresh ? 1 : 0;
+    }
+  }
+  return made;
+}
+
+}  // namespace dialogue::supervision

@@ -1,0 +1,214 @@
+// The supervision rules: which items become commitments, the state machine and its
+// roles, due dates on the real holiday calendar (Tết 2026) and past it, overdue on a
+// given day, the Front's reopen, and the province CSV.
+#include "supervision_rules.h"
+
+#include "absl/strings/match.h"
+#include "dialogue/calendar/calendar_source.h"
+#include "dialogue/calendar/dates.h"
+#include "test_support.h"
+
+namespace dialogue::supervision {
+namespace {
+
+using testing::IsOk;
+using testing::StatusIs;
+using StatusCode = absl::StatusCode;
+
+absl::CivilDay D(const char* text) { return *calendar::ParseDate(text); }
+
+calendar::WorkingDayCalendar National() {
+  auto source = calendar::CalendarSource::Open(std::string(DIALOGUE_SOURCE_DIR) +
+                                               "/libs/calendar/data/vn_holidays.json");
+  EXPECT_TRUE(source.ok()) << source.status();
+  return calendar::WorkingDayCalendar((*source)->Current());
+}
+
+v1::Commitment Assigned() {
+  v1::Commitment c;
+  c.set_conference_date("2026-03-10");
+  c.set_due_date("2026-06-30");
+  c.set_report_due_date("2026-04-02");
+  c.set_state(v1::COMMITMENT_ASSIGNED);
+  return c;
+}
+
+absl::Status Move(v1::Commitment& c, v1::CommitmentState to, const std::string& note = "báo cáo",
+                  const std::string& reason = "", const char* day = "2026-05-04") {
+  v1::RecordProgressRequest request;
+  request.set_state(to);
+  request.set_note(note);
+  request.set_reason(reason);
+  v1::CommitmentChange change;
+  return ApplyProgress(c, request, D(day), D("2026-11-23"), change);
+}
+
+TEST(SupervisionRules, ItemsThatCallForActionBecomeCommitments) {
+  v1::SessionConcluded concluded;
+  concluded.set_session("tenants/a/sessions/s");
+  concluded.set_title("Hội nghị đối thoại");
+  concluded.set_date("2026-03-10");
+  v1::ConclusionItem road;
+  road.set_id("1");
+  road.set_summary("Sửa đường");
+  road.set_outcome(v1::OUTCOME_UNRESOLVED);
+  road.set_agency("Phòng Kinh tế");
+  road.set_due_date("2026-06-30");
+  road.add_opinions("tenants/a/opinions/o1");
+  auto c = CommitmentFromItem(concluded, road);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->state(), v1::COMMITMENT_ASSIGNED);
+  EXPECT_EQ(c->agency(), "Phòng Kinh tế");
+  EXPECT_EQ(c->action(), "Sửa đường");  // no action written: the summary is what to do
+  EXPECT_EQ(c->opinions(0), "tenants/a/opinions/o1");
+
+  road.set_beyond_commune(true);
+  EXPECT_EQ(CommitmentFromItem(concluded, road)->state(), v1::COMMITMENT_ESCALATED);
+
+  v1::ConclusionItem accepted;
+  accepted.set_outcome(v1::OUTCOME_ACCEPTED);
+  EXPECT_EQ(CommitmentFromItem(concluded, accepted)->agency(), "UBND xã");
+  v1::ConclusionItem on_spot;
+  on_spot.set_outcome(v1::OUTCOME_RESOLVED_ON_SPOT);
+  EXPECT_FALSE(CommitmentFromItem(concluded, on_spot).has_value());
+}
+
+TEST(SupervisionRules, TheAgencyReportsBeforeAnythingElse) {
+  v1::Commitment c = Assigned();
+  EXPECT_THAT(Move(c, v1::COMMITMENT_RESOLVED),
+              StatusIs(StatusCode::kFailedPrecondition, "TRANSITION_NOT_ALLOWED"));
+  EXPECT_THAT(Move(c, v1::COMMITMENT_IN_PROGRESS),
+              StatusIs(StatusCode::kFailedPrecondition, "TRANSITION_NOT_ALLOWED"));
+  EXPECT_THAT(Move(c, v1::COMMITMENT_REPORTED, ""),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_REQUIRED"));
+  EXPECT_EQ(c.state(), v1::COMMITMENT_ASSIGNED);
+  ASSERT_THAT(Move(c, v1::COMMITMENT_REPORTED), IsOk());
+  ASSERT_THAT(Move(c, v1::COMMITMENT_IN_PROGRESS), IsOk());
+  ASSERT_THAT(Move(c, v1::COMMITMENT_RESOLVED, "Đã làm xong", "", "2026-06-30"), IsOk());
+  EXPECT_EQ(c.resolve_date(), "2026-06-30");
+  EXPECT_TRUE(c.resolved_on_time());  // on the due date itself
+  EXPECT_THAT(Move(c, v1::COMMITMENT_IN_PROGRESS),
+              StatusIs(StatusCode::kFailedPrecondition, "TRANSITION_NOT_ALLOWED"));
+
+  v1::Commitment late = Assigned();
+  ASSERT_THAT(Move(late, v1::COMMITMENT_REPORTED), IsOk());
+  ASSERT_THAT(Move(late, v1::COMMITMENT_RESOLVED, "Xong", "", "2026-07-01"), IsOk());
+  EXPECT_FALSE(late.resolved_on_time());
+}
+
+TEST(SupervisionRules, EscalationAndCannotResolveNeedAReasonAndTheRightRole) {
+  v1::Commitment c = Assigned();
+  EXPECT_THAT(Move(c, v1::COMMITMENT_CANNOT_RESOLVE, ""),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_REQUIRED"));
+  ASSERT_THAT(Move(c, v1::COMMITMENT_ESCALATED, "", "Vượt thẩm quyền: đất rừng phòng hộ"), IsOk());
+  EXPECT_EQ(c.reason(), "Vượt thẩm quyền: đất rừng phòng hộ");
+  ASSERT_THAT(Move(c, v1::COMMITMENT_RESOLVED, "Tỉnh đã giải quyết"), IsOk());
+  EXPECT_THAT(Move(c, v1::COMMITMENT_REPORTED),
+              StatusIs(StatusCode::kFailedPrecondition, "TRANSITION_NOT_ALLOWED"));
+  // Dated before the conference or ahead of today.
+  v1::Commitment d = Assigned();
+  EXPECT_THAT(Move(d, v1::COMMITMENT_REPORTED, "r", "", "2026-03-09"),
+              StatusIs(StatusCode::kInvalidArgument, "DATE_BEFORE_CONFERENCE"));
+  EXPECT_THAT(Move(d, v1::COMMITMENT_REPORTED, "r", "", "2026-11-24"),
+              StatusIs(StatusCode::kInvalidArgument, "DATE_IN_FUTURE"));
+
+  auth::Principal department{"d", "a", "", {auth::Role::kDepartment}};
+  auth::Principal front{"f", "a", "", {auth::Role::kFront}};
+  auth::Principal chair{"c", "a", "", {auth::Role::kChair}};
+  EXPECT_THAT(CheckRole(department, ActionFor(v1::COMMITMENT_REPORTED)), IsOk());
+  EXPECT_THAT(CheckRole(department, ActionFor(v1::COMMITMENT_ESCALATED)),
+              StatusIs(StatusCode::kPermissionDenied, "ROLE_REQUIRED"));
+  EXPECT_THAT(CheckRole(chair, ActionFor(v1::COMMITMENT_CANNOT_RESOLVE)), IsOk());
+  EXPECT_THAT(CheckRole(front, SupervisionAction::kProgress),
+              StatusIs(StatusCode::kPermissionDenied, "ROLE_REQUIRED"));
+  EXPECT_THAT(CheckRole(front, SupervisionAction::kCheck), IsOk());
+  EXPECT_THAT(CheckRole(chair, SupervisionAction::kCheck),
+              StatusIs(StatusCode::kPermissionDenied, "ROLE_REQUIRED"));
+}
+
+TEST(SupervisionRules, TheFrontReopensOnlyWhatIsClosed) {
+  v1::Commitment c = Assigned();
+  v1::RecordCheckRequest check;
+  check.set_findings("Đường mới rải đá, chưa đổ bê tông");
+  check.set_rating(v1::RATING_NOT_DONE);
+  check.set_reopen(true);
+  v1::CommitmentChange change;
+  EXPECT_THAT(ApplyCheck(c, check, D("2026-07-02"), change),
+              StatusIs(StatusCode::kFailedPrecondition, "NOT_CLOSED"));
+  ASSERT_THAT(Move(c, v1::COMMITMENT_REPORTED), IsOk());
+  ASSERT_THAT(Move(c, v1::COMMITMENT_RESOLVED, "Xong"), IsOk());
+  c.set_reopen_requested(true);
+  check.set_new_due_date("2026-07-01");  // before today
+  EXPECT_THAT(ApplyCheck(c, check, D("2026-07-02"), change),
+              StatusIs(StatusCode::kInvalidArgument, "DATE_INVALID"));
+  check.set_new_due_date("2026-09-30");
+  ASSERT_THAT(ApplyCheck(c, check, D("2026-07-02"), change), IsOk());
+  EXPECT_EQ(c.state(), v1::COMMITMENT_IN_PROGRESS);
+  EXPECT_EQ(c.due_date(), "2026-09-30");
+  EXPECT_EQ(c.resolve_date(), "");
+  EXPECT_EQ(c.reopen_count(), 1);
+  EXPECT_FALSE(c.reopen_requested());  // decided
+  EXPECT_TRUE(change.reopened());
+
+  v1::RecordCheckRequest empty;
+  EXPECT_THAT(ApplyCheck(c, empty, D("2026-07-02"), change),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_REQUIRED"));
+}
+
+TEST(SupervisionRules, DueDatesSkipTetAndOverdueIsOfTheDayAsked) {
+  calendar::WorkingDayCalendar days = National();
+  v1::TenantRules rules;  // the defaults: 10, 15 and 7 working days
+  // A conclusion notice issued on Thursday 12/2/2026, the last working day before Tết
+  // Bính Ngọ: Friday 13/2, then 16-20/2 are holidays; the 7th working day is Monday 2/3.
+  EXPECT_EQ(*ReportDue(days, rules, D("2026-02-12")), D("2026-03-02"));
+  // Without the holidays it would have been Monday 23/2.
+  rules.set_agency_report_working_days(3);
+  EXPECT_EQ(*ReportDue(days, rules, D("2026-02-12")), D("2026-02-24"));
+  // The notice: 10 working days after the conference, 15 when complex.
+  EXPECT_EQ(*NoticeDue(days, v1::TenantRules(), D("2026-02-05"), false), D("2026-02-26"));
+  EXPECT_EQ(*NoticeDue(days, v1::TenantRules(), D("2026-02-05"), true), D("2026-03-05"));
+  // Past the holiday file: Monday to Friday.
+  EXPECT_EQ(*ReportDue(days, v1::TenantRules(), D("2027-03-05")), D("2027-03-16"));
+
+  v1::Commitment c = Assigned();
+  c.set_report_due_date("2026-03-02");
+  DeriveOverdue(c, D("2026-02-25"));
+  EXPECT_FALSE(c.report_overdue());
+  DeriveOverdue(c, D("2026-03-02"));
+  EXPECT_FALSE(c.report_overdue());  // due that day, not yet late
+  DeriveOverdue(c, D("2026-03-03"));
+  EXPECT_TRUE(c.report_overdue());
+  EXPECT_FALSE(c.overdue());
+  DeriveOverdue(c, D("2026-07-01"));
+  EXPECT_TRUE(c.overdue());
+  c.set_state(v1::COMMITMENT_RESOLVED);
+  DeriveOverdue(c, D("2026-07-01"));
+  EXPECT_FALSE(c.overdue());
+  EXPECT_FALSE(c.report_overdue());
+}
+
+TEST(SupervisionRules, ProvinceCsvQuotesAndTotals) {
+  v1::ProvinceReport report;
+  v1::CommuneSummary* a = report.add_communes();
+  a->set_tenant("tenants/dien-chau");
+  a->set_display_name("Xã Diễn Châu, \"mới\"");
+  a->set_conferences_held(1);
+  a->set_commitments(4);
+  a->set_overdue(1);
+  v1::CommuneSummary* b = report.add_communes();
+  b->set_tenant("tenants/quynh-luu");
+  b->set_display_name("Xã Quỳnh Lưu");
+  b->set_not_yet_held(true);
+  report.mutable_totals()->set_display_name("Tổng cộng");
+  report.mutable_totals()->set_commitments(4);
+  const std::string csv = ProvinceCsv(report);
+  EXPECT_TRUE(absl::StartsWith(csv, "\xEF\xBB\xBFMã xã,Tên xã,"));
+  EXPECT_THAT(csv, ::testing::HasSubstr(
+                       "tenants/dien-chau,\"Xã Diễn Châu, \"\"mới\"\"\",0,1,0,0,4,0,0,0,1,0,\r\n"));
+  EXPECT_THAT(csv,
+              ::testing::HasSubstr("tenants/quynh-luu,Xã Quỳnh Lưu,0,0,0,0,0,0,0,0,0,0,x\r\n"));
+  EXPECT_TRUE(absl::EndsWith(csv, ",Tổng cộng,0,0,0,0,4,0,0,0,0,0,\r\n"));
+}
+
+}  // namespace
+}  // namespace dialogue::supervision
