@@ -52,7 +52,7 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
                         calendar::CalendarSource& calendar) {
   absl::string_view tenant = event.tenant();
   absl::ConsumePrefix(&tenant, "tenants/");
-  ASSIGN_OR_RETURN(TenantInfo info, NoticeStore::Tenant(txn, std::string(tenant)));
+  ASSIGN_OR_RETURN(TenantInfo info, db::ReadCommune(txn, std::string(tenant)));
   // The national calendar; a commune's own days off live with planning (not read here).
   calendar::WorkingDayCalendar days(calendar.Current());
   std::vector<v1::Notice> drafts;

@@ -136,37 +136,9 @@ absl::StatusOr<int> OffsetFromPageToken(const std::string& token) {
 
 std::string PageTokenAt(int offset) { return absl::WebSafeBase64Escape(absl::StrCat(offset)); }
 
-absl::StatusOr<TenantInfo> NoticeStore::Tenant(pqxx::work& txn, const std::string& tenant) {
-  auto rows = txn.exec_params("SELECT display_name, rules::text FROM tenancy.tenants WHERE id = $1",
-                              tenant);
-  if (rows.empty()) {
-    return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
-                         absl::StrCat("there is no tenant ", tenant));
-  }
-  TenantInfo info;
-  info.display_name = rows[0][0].as<std::string>();
-  google::protobuf::util::JsonParseOptions lenient;
-  lenient.ignore_unknown_fields = true;
-  (void)google::protobuf::util::JsonStringToMessage(rows[0][1].as<std::string>(), &info.rules,
-                                                    lenient);
-  return info;
-}
-
 absl::StatusOr<TenantInfo> NoticeStore::Tenant(const db::TenantScope& scope,
                                                const std::string& tenant) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = tenants_.find(tenant);
-    if (it != tenants_.end() && absl::Now() - it->second.first < absl::Minutes(1)) {
-      return it->second.second;
-    }
-  }
-  ASSIGN_OR_RETURN(TenantInfo info, pool_.InTransaction(scope, [&](pqxx::work& txn) {
-    return Tenant(txn, tenant);
-  }));
-  std::lock_guard<std::mutex> lock(mu_);
-  tenants_[tenant] = {absl::Now(), info};
-  return info;
+  return communes_.Get(scope, tenant);
 }
 
 absl::StatusOr<v1::Notice> NoticeStore::InsertDraft(pqxx::work& txn, const std::string& tenant,

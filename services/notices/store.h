@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "dialogue/db/commune.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/v1/events.pb.h"
 #include "dialogue/v1/notices.pb.h"
@@ -22,10 +23,8 @@ namespace dialogue::notices {
 
 namespace v1 = ::dialogue::v1;
 
-struct TenantInfo {
-  std::string display_name;
-  v1::TenantRules rules;
-};
+// The commune's name and rules.
+using TenantInfo = db::Commune;
 
 struct NoticeFilter {
   v1::NoticeKind kind = v1::NOTICE_KIND_UNSPECIFIED;
@@ -59,8 +58,6 @@ class NoticeStore {
 
   // The commune's name and rules, kept for a minute: every read of a notice lays it out.
   absl::StatusOr<TenantInfo> Tenant(const db::TenantScope& scope, const std::string& tenant);
-  // Read now, in the caller's transaction (event handlers: the rules as they are).
-  static absl::StatusOr<TenantInfo> Tenant(pqxx::work& txn, const std::string& tenant);
 
   // Stores a draft. The same request_id, or the same source event and kind, returns the
   // notice stored the first time.
@@ -133,8 +130,7 @@ class NoticeStore {
 
  private:
   db::ConnectionPool& pool_;
-  std::mutex mu_;
-  std::map<std::string, std::pair<absl::Time, TenantInfo>> tenants_;  // read at, info
+  db::CommuneCache communes_{pool_};
 };
 
 }  // namespace dialogue::notices

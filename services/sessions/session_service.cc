@@ -49,12 +49,6 @@ const std::set<std::string>& EditableFields() {
   return *fields;
 }
 
-// A service this one calls was given no address.
-absl::Status NotConfigured(absl::string_view what) {
-  return common::Error(absl::StatusCode::kUnavailable, "UPSTREAM_UNAVAILABLE",
-                       absl::StrCat(what, " is not configured"));
-}
-
 absl::Status Required(absl::string_view field, absl::string_view what) {
   return common::InvalidField(field, "FIELD_REQUIRED", what);
 }
@@ -163,7 +157,7 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
         }
         RETURN_IF_ERROR(common::CheckText("request_id", request->request_id(), 100, false));
         if (planning_ == nullptr) {
-          return NotConfigured("the planning service");
+          return rpc::UpstreamMissing("the planning service");
         }
         // The plan's conference, read on the caller's behalf.
         v1::GetPlanRequest get;
@@ -513,7 +507,7 @@ grpc::Status SessionService::RegisterSpeaker(grpc::ServerContext* context,
         if (!in.receipt_code().empty()) {
           // The opinion sent earlier must exist in this commune; its topic is the default.
           if (intake_ == nullptr) {
-            return NotConfigured("the intake service");
+            return rpc::UpstreamMissing("the intake service");
           }
           v1::FollowOpinionRequest follow;
           follow.set_name(absl::StrCat("tenants/", target.tenant, "/receipts/", in.receipt_code()));
@@ -693,7 +687,7 @@ grpc::Status SessionService::GetPreCollectedOpinions(
                                "the session names no round of opinions; set its round");
         }
         if (intake_ == nullptr) {
-          return NotConfigured("the intake service");
+          return rpc::UpstreamMissing("the intake service");
         }
         v1::GetSynthesisReportRequest get;
         get.set_round(s.round());

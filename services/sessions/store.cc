@@ -1,6 +1,5 @@
 #include "store.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "dialogue/common/json.h"
 #include "dialogue/common/status.h"
 #include "session_rules.h"
 
@@ -40,18 +40,6 @@ constexpr char kMinutesColumns[] =
     " (extract(epoch FROM m.update_time) * 1000000)::bigint,"
     " coalesce((extract(epoch FROM m.approve_time) * 1000000)::bigint, 0)";
 
-google::protobuf::util::JsonParseOptions Lenient() {
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  return options;
-}
-
-std::string Json(const google::protobuf::Message& message) {
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json);
-  return json;
-}
-
 google::protobuf::Timestamp Micros(int64_t us) { return TimeUtil::MicrosecondsToTimestamp(us); }
 
 // What the doc column holds: the session without what has columns of its own.
@@ -62,12 +50,12 @@ std::string SessionDoc(const v1::Session& session) {
   doc.clear_etag();
   doc.clear_create_time();
   doc.clear_update_time();
-  return Json(doc);
+  return common::StoredJson(doc);
 }
 
 v1::Session SessionFromRow(const std::string& tenant, const pqxx::row& row) {
   v1::Session s;
-  (void)google::protobuf::util::JsonStringToMessage(row[2].as<std::string>(), &s, Lenient());
+  common::FromStoredJson(row[2].as<std::string>(), &s);
   s.set_name(SessionName(tenant, row[0].as<std::string>()));
   v1::SessionState state;
   if (v1::SessionState_Parse(row[1].as<std::string>(), &state)) s.set_state(state);
@@ -91,7 +79,7 @@ SpeakerRow SpeakerFromRow(const std::string& tenant, const std::string& session_
                           const pqxx::row& row) {
   SpeakerRow out;
   v1::Speaker& s = out.speaker;
-  (void)google::protobuf::util::JsonStringToMessage(row[8].as<std::string>(), &s, Lenient());
+  common::FromStoredJson(row[8].as<std::string>(), &s);
   s.set_name(SpeakerName(tenant, session_id, row[0].as<std::string>()));
   out.rank = row[1].as<double>();
   s.set_full_name(row[2].as<std::string>());
@@ -133,7 +121,7 @@ std::string SpeakerRecord(const v1::Speaker& speaker) {
   record.set_follow_up(speaker.follow_up());
   record.set_satisfaction(speaker.satisfaction());
   record.set_move_reason(speaker.move_reason());
-  return Json(record);
+  return common::StoredJson(record);
 }
 
 absl::Status SessionNotFound(const std::string& tenant, const std::string& id) {
@@ -198,7 +186,7 @@ std::string IdOf(const v1::Session& session) {
 v1::Minutes MinutesFromRow(const std::string& tenant, const std::string& session_id,
                            const pqxx::row& row) {
   v1::Minutes m;
-  (void)google::protobuf::util::JsonStringToMessage(row[2].as<std::string>(), &m, Lenient());
+  common::FromStoredJson(row[2].as<std::string>(), &m);
   m.set_name(absl::StrCat(SessionName(tenant, session_id), "/minutes"));
   m.set_text(row[0].as<std::string>());
   v1::MinutesState state;
@@ -234,31 +222,7 @@ std::string SessionName(const std::string& tenant, const std::string& id) {
 
 absl::StatusOr<TenantInfo> SessionStore::Tenant(const db::TenantScope& scope,
                                                 const std::string& tenant) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = tenants_.find(tenant);
-    if (it != tenants_.end() && absl::Now() - it->second.first < absl::Minutes(1)) {
-      return it->second.second;
-    }
-  }
-  ASSIGN_OR_RETURN(TenantInfo info,
-                   pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<TenantInfo> {
-                     auto rows = txn.exec_params(
-                         "SELECT display_name, rules::text FROM tenancy.tenants WHERE id = $1",
-                         tenant);
-                     if (rows.empty()) {
-                       return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
-                                            absl::StrCat("there is no tenant ", tenant));
-                     }
-                     TenantInfo found;
-                     found.display_name = rows[0][0].as<std::string>();
-                     (void)google::protobuf::util::JsonStringToMessage(rows[0][1].as<std::string>(),
-                                                                       &found.rules, Lenient());
-                     return found;
-                   }));
-  std::lock_guard<std::mutex> lock(mu_);
-  tenants_[tenant] = {absl::Now(), info};
-  return info;
+  return communes_.Get(scope, tenant);
 }
 
 absl::StatusOr<v1::Session> SessionStore::Create(const db::TenantScope& scope,
@@ -553,8 +517,8 @@ absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(const db::TenantScope& s
                      " approve_time = CASE WHEN $4 = 'MINUTES_APPROVED' THEN now() END"
                      " WHERE m.tenant_id = $1 AND m.session_id = $2::uuid RETURNING ",
                      kMinutesColumns),
-        tenant, session_id, m.text(), v1::MinutesState_Name(m.state()), Json(approvals),
-        approved ? ContentHash(m.text()) : std::string());
+        tenant, session_id, m.text(), v1::MinutesState_Name(m.state()),
+        common::StoredJson(approvals), approved ? ContentHash(m.text()) : std::string());
     if (approved) {
       txn.exec_params(
           "UPDATE sessions.sessions SET state = 'SESSION_CLOSED', version = version + 1,"
@@ -569,9 +533,7 @@ v1::AgendaTemplate SessionStore::Template(pqxx::work& txn, const std::string& te
   auto rows = txn.exec_params(
       "SELECT agenda::text FROM sessions.agenda_templates WHERE tenant_id = $1", tenant);
   v1::AgendaTemplate agenda;
-  if (rows.empty() ||
-      !google::protobuf::util::JsonStringToMessage(rows[0][0].as<std::string>(), &agenda, Lenient())
-           .ok()) {
+  if (rows.empty() || !common::FromStoredJson(rows[0][0].as<std::string>(), &agenda)) {
     agenda = DefaultAgendaTemplate();
     agenda.set_customized(false);
   } else {
@@ -604,7 +566,7 @@ absl::StatusOr<v1::AgendaTemplate> SessionStore::ReplaceTemplate(const db::Tenan
       txn.exec_params(
           "INSERT INTO sessions.agenda_templates (tenant_id, agenda) VALUES ($1, $2::jsonb)"
           " ON CONFLICT (tenant_id) DO UPDATE SET agenda = excluded.agenda, update_time = now()",
-          tenant, Json(stored));
+          tenant, common::StoredJson(stored));
     }
     return Template(txn, tenant);
   });

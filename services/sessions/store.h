@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "dialogue/db/commune.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/v1/sessions.pb.h"
 #include "dialogue/v1/tenants.pb.h"
@@ -21,10 +22,8 @@ namespace dialogue::sessions {
 
 namespace v1 = ::dialogue::v1;
 
-struct TenantInfo {
-  std::string display_name;
-  v1::TenantRules rules;
-};
+// The commune's name and rules.
+using TenantInfo = db::Commune;
 
 struct SessionFilter {
   v1::SessionState state = v1::SESSION_STATE_UNSPECIFIED;
@@ -119,8 +118,7 @@ class SessionStore {
 
  private:
   db::ConnectionPool& pool_;
-  std::mutex mu_;
-  std::map<std::string, std::pair<absl::Time, TenantInfo>> tenants_;  // read at, info
+  db::CommuneCache communes_{pool_};
 };
 
 }  // namespace dialogue::sessions

@@ -1,6 +1,5 @@
 #include "store.h"
 
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <map>
@@ -9,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "dialogue/calendar/dates.h"
+#include "dialogue/common/json.h"
 #include "dialogue/common/status.h"
 #include "dialogue/events/outbox.h"
 #include "supervision_rules.h"
@@ -27,18 +27,6 @@ constexpr char kColumns[] =
 
 constexpr char kOpen[] = "supervision.is_open(c.state)";
 
-google::protobuf::util::JsonParseOptions Lenient() {
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  return options;
-}
-
-std::string Json(const google::protobuf::Message& message) {
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(message, &json);
-  return json;
-}
-
 // What the doc column holds: the commitment without what has columns of its own or is
 // derived.
 std::string Doc(const v1::Commitment& c) {
@@ -53,13 +41,13 @@ std::string Doc(const v1::Commitment& c) {
         v1::Commitment::kReopenRequestedFieldNumber, v1::Commitment::kAgencyFieldNumber}) {
     doc.GetReflection()->ClearField(&doc, doc.GetDescriptor()->FindFieldByNumber(field));
   }
-  return Json(doc);
+  return common::StoredJson(doc);
 }
 
 v1::Commitment FromRow(const std::string& tenant, const pqxx::row& row, int at,
                        absl::CivilDay as_of) {
   v1::Commitment c;
-  (void)google::protobuf::util::JsonStringToMessage(row[at + 2].as<std::string>(), &c, Lenient());
+  common::FromStoredJson(row[at + 2].as<std::string>(), &c);
   c.set_name(CommitmentName(tenant, row[at].as<std::string>()));
   v1::CommitmentState state;
   if (v1::CommitmentState_Parse(row[at + 1].as<std::string>(), &state)) c.set_state(state);
@@ -95,7 +83,7 @@ void InsertChange(pqxx::work& txn, const std::string& tenant, const std::string&
   txn.exec_params(
       "INSERT INTO supervision.changes (tenant_id, commitment_id, change)"
       " VALUES ($1, $2::uuid, $3::jsonb)",
-      tenant, id, Json(change));
+      tenant, id, common::StoredJson(change));
 }
 
 v1::CommitmentChange Stamped(v1::CommitmentChange change, const std::string& actor) {
@@ -144,7 +132,7 @@ std::vector<v1::CommitmentChange> HistoryOf(pqxx::work& txn, const std::string& 
   std::vector<v1::CommitmentChange> out;
   for (const auto& row : rows) {
     v1::CommitmentChange change;
-    (void)google::protobuf::util::JsonStringToMessage(row[0].as<std::string>(), &change, Lenient());
+    common::FromStoredJson(row[0].as<std::string>(), &change);
     out.push_back(std::move(change));
   }
   return out;
@@ -166,21 +154,6 @@ void AddFeedback(pqxx::work& txn, const std::string& tenant, const std::string& 
 
 std::string CommitmentName(const std::string& tenant, const std::string& id) {
   return absl::StrCat("tenants/", tenant, "/commitments/", id);
-}
-
-absl::StatusOr<TenantInfo> SupervisionStore::Tenant(pqxx::work& txn, const std::string& tenant) {
-  auto rows = txn.exec_params(
-      "SELECT display_name, coalesce(rules::text, '{}') FROM tenancy.tenants WHERE id = $1",
-      tenant);
-  if (rows.empty()) {
-    return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
-                         absl::StrCat("tenants/", tenant, " does not exist"));
-  }
-  TenantInfo info;
-  info.display_name = rows[0][0].as<std::string>();
-  (void)google::protobuf::util::JsonStringToMessage(rows[0][1].as<std::string>(), &info.rules,
-                                                    Lenient());
-  return info;
 }
 
 void SupervisionStore::RecordPlan(pqxx::work& txn, const std::string& tenant,
@@ -424,7 +397,7 @@ absl::StatusOr<v1::CommuneReport> SupervisionStore::CommuneReport(const db::Tena
                                                                   int year, absl::CivilDay as_of) {
   return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::CommuneReport> {
     const std::string day = calendar::FormatDate(as_of);
-    ASSIGN_OR_RETURN(TenantInfo info, Tenant(txn, tenant));
+    ASSIGN_OR_RETURN(TenantInfo info, db::ReadCommune(txn, tenant));
     v1::CommuneReport r;
     r.set_tenant("tenants/" + tenant);
     r.set_display_name(info.display_name);

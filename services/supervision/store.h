@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "dialogue/db/commune.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/v1/events.pb.h"
 #include "dialogue/v1/supervision.pb.h"
@@ -22,10 +23,8 @@ namespace dialogue::supervision {
 
 namespace v1 = ::dialogue::v1;
 
-struct TenantInfo {
-  std::string display_name;
-  v1::TenantRules rules;
-};
+// The commune's name and rules.
+using TenantInfo = db::Commune;
 
 struct CommitmentFilter {
   v1::CommitmentState state = v1::COMMITMENT_STATE_UNSPECIFIED;
@@ -44,7 +43,6 @@ class SupervisionStore {
   explicit SupervisionStore(db::ConnectionPool& pool) : pool_(pool) {}
 
   // --- In the event consumer's transaction (the event's tenant scope).
-  static absl::StatusOr<TenantInfo> Tenant(pqxx::work& txn, const std::string& tenant);
   // The plan's conferences; a revision marks the plan it revises replaced.
   static void RecordPlan(pqxx::work& txn, const std::string& tenant, const v1::PlanPublished& plan);
   // A conference held, with its conclusion notice's due date. Returns the day the notice

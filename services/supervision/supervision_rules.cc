@@ -49,15 +49,14 @@ std::string CsvField(const std::string& value) {
   return absl::StrCat("\"", absl::StrReplaceAll(value, {{"\"", "\"\""}}), "\"");
 }
 
-int Or(int value, int fallback) { return value > 0 ? value : fallback; }
-
 // The due date on the calendar. Past the years the holiday file covers (a year's Tết
 // holidays are decided late the year before), Monday to Friday are counted, so that an
 // event is never refused for want of next year's decision.
 absl::StatusOr<absl::CivilDay> DueOn(const calendar::WorkingDayCalendar& days,
                                      const v1::TenantRules& rules, v1::DeadlineRule rule,
-                                     absl::CivilDay start, int working_days) {
+                                     absl::CivilDay start) {
   auto due = calendar::ComputeDueDate(days, rules, rule, start);
+  const int working_days = calendar::DeadlineDays(rules, rule);
   if (due.ok()) return calendar::ParseDate(due->due_date());
   if (due.status().code() != absl::StatusCode::kOutOfRange) return due.status();
   absl::CivilDay day = start;
@@ -102,15 +101,12 @@ absl::StatusOr<absl::CivilDay> NoticeDue(const calendar::WorkingDayCalendar& day
                                          bool complex) {
   return DueOn(days, rules,
                complex ? v1::DEADLINE_CONCLUSION_NOTICE_EXTENDED : v1::DEADLINE_CONCLUSION_NOTICE,
-               conference,
-               complex ? Or(rules.conclusion_notice_extended_working_days(), 15)
-                       : Or(rules.conclusion_notice_working_days(), 10));
+               conference);
 }
 
 absl::StatusOr<absl::CivilDay> ReportDue(const calendar::WorkingDayCalendar& days,
                                          const v1::TenantRules& rules, absl::CivilDay notice) {
-  return DueOn(days, rules, v1::DEADLINE_AGENCY_REPORT, notice,
-               Or(rules.agency_report_working_days(), 7));
+  return DueOn(days, rules, v1::DEADLINE_AGENCY_REPORT, notice);
 }
 
 void DeriveOverdue(v1::Commitment& c, absl::CivilDay as_of) {

@@ -62,10 +62,7 @@ absl::StatusOr<v1::OpinionStatus> SupervisionService::Receipt(grpc::ServerContex
                                                               const rpc::RequestContext& request,
                                                               const std::string& tenant,
                                                               const std::string& code) {
-  if (!intake_) {
-    return common::Error(absl::StatusCode::kUnavailable, "UPSTREAM_UNAVAILABLE",
-                         "the intake service is not configured");
-  }
+  if (!intake_) return rpc::UpstreamMissing("the intake service");
   v1::FollowOpinionRequest follow;
   follow.set_name(absl::StrCat("tenants/", tenant, "/receipts/", code));
   v1::OpinionStatus status;

@@ -470,24 +470,10 @@ class SessionEventsTest : public NoticesTest {
         absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
     ASSERT_TRUE(source.ok()) << source.status();
     calendar_ = *std::move(source);
-    auto address = events::ParseRedisUri(testing::StackEnv("DIALOGUE_REDIS_URI"));
-    ASSERT_TRUE(address.ok());
-    redis_address_ = *address;
-    // A stream of the test's own: the stack's notices service reads the shared one.
-    stream_ = absl::StrCat("notices-test:", common::NewUuid());
   }
 
   void Publish(const google::protobuf::Message& payload, const std::string& event_id) {
-    v1::Event event;
-    event.set_id(event_id);
-    event.set_type(payload.GetDescriptor()->full_name());
-    event.set_tenant("tenants/" + a_);
-    event.set_source("sessions");
-    event.mutable_payload()->PackFrom(payload);
-    events::RedisClient redis(redis_address_);
-    auto added = redis.Command({"XADD", stream_, "*", "id", event.id(), "type", event.type(),
-                                "tenant", event.tenant(), "event", event.SerializeAsString()});
-    ASSERT_TRUE(added.ok() && !added->is_error());
+    stream_.Publish(a_, "sessions", payload, event_id);
   }
 
   events::PollResult Drain() {
@@ -496,22 +482,9 @@ class SessionEventsTest : public NoticesTest {
     options.consumer = "test";
     options.processed_table = "notices.processed_events";
     options.types = ConsumedEventTypes();
-    options.stream = stream_;
-    options.block = 100ms;
-    events::Consumer consumer(pool_, redis_address_, options,
-                              [&](pqxx::work& txn, const v1::Event& event) {
-                                return ApplyEvent(txn, event, *calendar_);
-                              });
-    events::PollResult total;
-    for (int i = 0; i < 3; ++i) {
-      auto polled = consumer.PollOnce();
-      EXPECT_TRUE(polled.ok()) << polled.status();
-      if (!polled.ok()) break;
-      total.applied += polled->applied;
-      total.skipped += polled->skipped;
-      total.parked += polled->parked;
-    }
-    return total;
+    return stream_.Drain(pool_, options, [&](pqxx::work& txn, const v1::Event& event) {
+      return ApplyEvent(txn, event, *calendar_);
+    });
   }
 
   v1::ListNoticesResponse List(v1::NoticeKind kind) {
@@ -524,8 +497,7 @@ class SessionEventsTest : public NoticesTest {
   }
 
   std::unique_ptr<calendar::CalendarSource> calendar_;
-  events::RedisAddress redis_address_;
-  std::string stream_;
+  testing::TestStream stream_{"notices-test"};
 };
 
 TEST_F(SessionEventsTest, AnAnnouncedSessionIsDraftedOnceWithItsLeadTimeChecked) {

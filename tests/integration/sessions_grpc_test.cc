@@ -31,8 +31,10 @@ namespace {
 using auth::Role;
 using testing::AdminQuery;
 using testing::IsOk;
+using testing::StackChannel;
 using testing::StatusIs;
 using testing::Token;
+using testing::TokenAs;
 using Stub = v1::SessionService::Stub;
 using StatusCode = absl::StatusCode;
 using ::testing::HasSubstr;
@@ -40,28 +42,11 @@ using namespace std::chrono_literals;
 
 int Count(const std::string& sql) { return std::stoi(AdminQuery(sql)); }
 
-// A token with its own subject: the chair and the secretary are two people.
-std::string TokenAs(const std::string& subject, const std::string& tenant,
-                    std::initializer_list<Role> roles) {
-  auth::TokenRequest request;
-  request.principal.subject = subject;
-  request.principal.tenant = tenant;
-  request.principal.roles = roles;
-  request.ttl = absl::Hours(1);
-  auto token = auth::IssueHs256(request, testing::TokenSecret());
-  EXPECT_TRUE(token.ok()) << token.status();
-  return token.value_or("");
-}
-
 v1::Hamlet MakeHamlet(const std::string& id) {
   v1::Hamlet h;
   h.set_id(id);
   h.set_display_name(absl::StrCat("Thôn ", id));
   return h;
-}
-
-std::shared_ptr<grpc::Channel> StackChannel(const char* env) {
-  return grpc::CreateChannel(testing::StackEnv(env), grpc::InsecureChannelCredentials());
 }
 
 class SessionsTest : public ::testing::Test {

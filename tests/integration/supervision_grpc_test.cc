@@ -37,30 +37,16 @@ namespace {
 using auth::Role;
 using testing::AdminQuery;
 using testing::IsOk;
+using testing::StackChannel;
 using testing::StatusIs;
 using testing::Token;
+using testing::TokenAs;
 using Stub = v1::SupervisionService::Stub;
 using StatusCode = absl::StatusCode;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 int Count(const std::string& sql) { return std::stoi(AdminQuery(sql)); }
-
-std::string TokenAs(const std::string& subject, const std::string& tenant,
-                    std::initializer_list<Role> roles) {
-  auth::TokenRequest request;
-  request.principal.subject = subject;
-  request.principal.tenant = tenant;
-  request.principal.roles = roles;
-  request.ttl = absl::Hours(1);
-  auto token = auth::IssueHs256(request, testing::TokenSecret());
-  EXPECT_TRUE(token.ok()) << token.status();
-  return token.value_or("");
-}
-
-std::shared_ptr<grpc::Channel> StackChannel(const char* env) {
-  return grpc::CreateChannel(testing::StackEnv(env), grpc::InsecureChannelCredentials());
-}
 
 v1::ConclusionItem Item(const std::string& id, v1::ConclusionOutcome outcome,
                         const std::string& agency, const std::string& due,
@@ -97,11 +83,6 @@ class SupervisionTest : public ::testing::Test {
         absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
     ASSERT_TRUE(source.ok()) << source.status();
     calendar_ = *std::move(source);
-    auto address = events::ParseRedisUri(testing::StackEnv("DIALOGUE_REDIS_URI"));
-    ASSERT_TRUE(address.ok());
-    redis_ = *address;
-    // A stream of the test's own: the stack's supervision service reads the shared one.
-    stream_ = absl::StrCat("supervision-test:", common::NewUuid());
   }
 
   template <typename Request, typename Response>
@@ -112,16 +93,7 @@ class SupervisionTest : public ::testing::Test {
 
   void Publish(const std::string& tenant, const google::protobuf::Message& payload,
                const std::string& event_id) {
-    v1::Event event;
-    event.set_id(event_id);
-    event.set_type(payload.GetDescriptor()->full_name());
-    event.set_tenant("tenants/" + tenant);
-    event.set_source("test");
-    event.mutable_payload()->PackFrom(payload);
-    events::RedisClient redis(redis_);
-    auto added = redis.Command({"XADD", stream_, "*", "id", event.id(), "type", event.type(),
-                                "tenant", event.tenant(), "event", event.SerializeAsString()});
-    ASSERT_TRUE(added.ok() && !added->is_error());
+    stream_.Publish(tenant, "test", payload, event_id);
   }
 
   events::PollResult Drain() {
@@ -130,22 +102,9 @@ class SupervisionTest : public ::testing::Test {
     options.consumer = "test";
     options.processed_table = "supervision.processed_events";
     options.types = ConsumedEventTypes();
-    options.stream = stream_;
-    options.block = 100ms;
-    events::Consumer consumer(consumer_pool_, redis_, options,
-                              [&](pqxx::work& txn, const v1::Event& event) {
-                                return ApplyEvent(txn, event, *calendar_);
-                              });
-    events::PollResult total;
-    for (int i = 0; i < 3; ++i) {
-      auto polled = consumer.PollOnce();
-      EXPECT_TRUE(polled.ok()) << polled.status();
-      if (!polled.ok()) break;
-      total.applied += polled->applied;
-      total.skipped += polled->skipped;
-      total.parked += polled->parked;
-    }
-    return total;
+    return stream_.Drain(consumer_pool_, options, [&](pqxx::work& txn, const v1::Event& event) {
+      return ApplyEvent(txn, event, *calendar_);
+    });
   }
 
   // A conference of `tenant` concluded on `date` with `items`, applied from the stream.
@@ -233,8 +192,7 @@ class SupervisionTest : public ::testing::Test {
   std::unique_ptr<rpc::RunningServer> server_;
   std::unique_ptr<Stub> stub_;
   std::unique_ptr<calendar::CalendarSource> calendar_;
-  events::RedisAddress redis_;
-  std::string stream_;
+  testing::TestStream stream_{"supervision-test"};
   testing::Province province_;
   std::string a_, b_, department_, office_, front_;
 };
@@ -384,6 +342,20 @@ TEST_F(SupervisionTest, StateRulesRolesAndTenantsWithNothingChangedOnRefusal) {
   list.clear_as_of();
   EXPECT_THAT(Call(&Stub::ListCommitments, office_, list, &page),
               StatusIs(StatusCode::kPermissionDenied));
+  list.set_parent("tenants/" + a_);
+  list.set_page_size(-1);
+  EXPECT_THAT(Call(&Stub::ListCommitments, office_, list, &page),
+              StatusIs(StatusCode::kInvalidArgument, "PAGE_SIZE_INVALID"));
+  EXPECT_THAT(Get(c.name(), "2026-13-01"), StatusIs(StatusCode::kInvalidArgument, "DATE_INVALID"));
+  history.set_name(absl::StrCat("tenants/", a_, "/commitments/", common::NewUuid()));
+  EXPECT_THAT(Call(&Stub::ListCommitmentHistory, front_, history, &changes),
+              StatusIs(StatusCode::kNotFound, "COMMITMENT_NOT_FOUND"));
+  // A check without findings or rating, over the wire, changes nothing.
+  v1::RecordCheckRequest bare;
+  bare.set_name(c.name());
+  EXPECT_THAT(Call(&Stub::RecordCheck, front_, bare, &reopened),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_REQUIRED"));
+  EXPECT_EQ(Get(c.name())->etag(), reopened.etag());
 }
 
 TEST_F(SupervisionTest, ThePetitionerFollowsByReceiptCodeAndAsksToReopen) {
@@ -404,6 +376,9 @@ TEST_F(SupervisionTest, ThePetitionerFollowsByReceiptCodeAndAsksToReopen) {
   EXPECT_EQ(mine.state(), v1::COMMITMENT_ASSIGNED);
   EXPECT_TRUE(absl::StartsWith(mine.name(), absl::StrCat("tenants/", a_, "/receipts/", code)));
 
+  follow.set_parent(absl::StrCat("tenants/", a_, "/receipts/not a code"));
+  EXPECT_THAT(Call(&Stub::FollowCommitments, "", follow, &seen),
+              StatusIs(StatusCode::kInvalidArgument));
   follow.set_parent(absl::StrCat("tenants/", a_, "/receipts/AAAA-BBBB-CCCC"));
   EXPECT_THAT(Call(&Stub::FollowCommitments, "", follow, &seen),
               StatusIs(StatusCode::kNotFound, "RECEIPT_NOT_FOUND"));
@@ -412,11 +387,14 @@ TEST_F(SupervisionTest, ThePetitionerFollowsByReceiptCodeAndAsksToReopen) {
               StatusIs(StatusCode::kNotFound, "RECEIPT_NOT_FOUND"));
 
   v1::GiveFeedbackRequest feedback;
+  feedback.set_name(absl::StrCat("tenants/", a_, "/commitments/", common::NewUuid()));
+  v1::PublicCommitment after;
+  EXPECT_THAT(Call(&Stub::GiveFeedback, "", feedback, &after),
+              StatusIs(StatusCode::kInvalidArgument));  // not a receipt's commitment
   feedback.set_name(mine.name());
   feedback.set_satisfied(false);
   feedback.set_comment("Kênh vẫn tắc");
   feedback.set_request_reopen(true);
-  v1::PublicCommitment after;
   EXPECT_THAT(Call(&Stub::GiveFeedback, "", feedback, &after),
               StatusIs(StatusCode::kFailedPrecondition, "NO_RESULT_YET"));
 

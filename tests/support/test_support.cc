@@ -17,7 +17,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "dialogue/auth/token.h"
+#include "dialogue/common/names.h"
 #include "dialogue/db/pool.h"
+#include "dialogue/events/redis.h"
 #include "store.h"
 
 namespace dialogue::testing {
@@ -93,12 +95,22 @@ std::string ServicePgUri(const std::string& service) {
                       "@127.0.0.1:", StackEnv("DIALOGUE_PG_PORT"), "/dialogue");
 }
 
+std::shared_ptr<grpc::Channel> StackChannel(const char* env) {
+  return grpc::CreateChannel(StackEnv(env), grpc::InsecureChannelCredentials());
+}
+
 std::string TokenSecret() { return StackEnv("DIALOGUE_TOKEN_SECRET"); }
 
 std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,
                   const std::string& province, absl::Duration ttl) {
+  return TokenAs(absl::StrCat("test-", tenant, province), tenant, roles, province, ttl);
+}
+
+std::string TokenAs(const std::string& subject, const std::string& tenant,
+                    std::initializer_list<auth::Role> roles, const std::string& province,
+                    absl::Duration ttl) {
   auth::TokenRequest request;
-  request.principal.subject = absl::StrCat("test-", tenant, province);
+  request.principal.subject = subject;
   request.principal.tenant = tenant;
   request.principal.province = province;
   request.principal.roles = roles;
@@ -199,6 +211,44 @@ v1::Plan SamplePlan(int year) {
   plan.mutable_signer()->set_title("CHỦ TỊCH");
   plan.mutable_signer()->set_full_name("Nguyễn Văn A");
   return plan;
+}
+
+TestStream::TestStream(absl::string_view prefix)
+    : name_(absl::StrCat(prefix, ":", common::NewUuid())) {
+  auto address = events::ParseRedisUri(StackEnv("DIALOGUE_REDIS_URI"));
+  EXPECT_TRUE(address.ok()) << address.status();
+  if (address.ok()) redis_ = *address;
+}
+
+void TestStream::Publish(const std::string& tenant, const std::string& source,
+                         const google::protobuf::Message& payload, const std::string& event_id) {
+  v1::Event event;
+  event.set_id(event_id);
+  event.set_type(payload.GetDescriptor()->full_name());
+  event.set_tenant("tenants/" + tenant);
+  event.set_source(source);
+  event.mutable_payload()->PackFrom(payload);
+  events::RedisClient redis(redis_);
+  auto added = redis.Command({"XADD", name_, "*", "id", event.id(), "type", event.type(), "tenant",
+                              event.tenant(), "event", event.SerializeAsString()});
+  EXPECT_TRUE(added.ok() && !added->is_error());
+}
+
+events::PollResult TestStream::Drain(db::ConnectionPool& pool, events::ConsumerOptions options,
+                                     const events::Handler& handler) {
+  options.stream = name_;
+  options.block = std::chrono::milliseconds(100);
+  events::Consumer consumer(pool, redis_, options, handler);
+  events::PollResult total;
+  for (int i = 0; i < 3; ++i) {
+    auto polled = consumer.PollOnce();
+    EXPECT_TRUE(polled.ok()) << polled.status();
+    if (!polled.ok()) break;
+    total.applied += polled->applied;
+    total.skipped += polled->skipped;
+    total.parked += polled->parked;
+  }
+  return total;
 }
 
 }  // namespace dialogue::testing

@@ -14,6 +14,8 @@
 #include "absl/status/statusor.h"
 #include "dialogue/auth/principal.h"
 #include "dialogue/common/status.h"
+#include "dialogue/db/pool.h"
+#include "dialogue/events/consumer.h"
 #include "dialogue/v1/planning.pb.h"
 #include "dialogue/v1/tenants.pb.h"
 
@@ -66,6 +68,10 @@ std::string TokenSecret();
 
 std::string Token(const std::string& tenant, std::initializer_list<auth::Role> roles,
                   const std::string& province = "", absl::Duration ttl = absl::Hours(1));
+// The same with its own subject: the chair and the secretary are two people.
+std::string TokenAs(const std::string& subject, const std::string& tenant,
+                    std::initializer_list<auth::Role> roles, const std::string& province = "",
+                    absl::Duration ttl = absl::Hours(1));
 
 // A fresh province and communes with unique ids, created through the real TenantStore.
 struct Province {
@@ -74,6 +80,8 @@ struct Province {
 };
 Province NewProvince(int communes, const std::vector<v1::Hamlet>& hamlets = {});
 
+// A channel to the stack's service whose address is in `env` ("DIALOGUE_INTAKE_ADDR").
+std::shared_ptr<grpc::Channel> StackChannel(const char* env);
 // A TCP port on 127.0.0.1 that was free a moment ago, for a server a test starts.
 int FreePort();
 
@@ -84,6 +92,25 @@ std::string AdminQuery(const std::string& sql);
 std::vector<v1::CreatePlanRequest> SeedPlans();
 // deploy/demo/tenants.json.
 v1::ListTenantsResponse DemoTenants();
+
+// ---- Events ----------------------------------------------------------------------------
+// A Redis stream of the test's own (the stack's consumers read the shared one), and a
+// consumer of it that applies its events as a service's consumer would.
+class TestStream {
+ public:
+  explicit TestStream(absl::string_view prefix);  // e.g. "notices-test"
+
+  void Publish(const std::string& tenant, const std::string& source,
+               const google::protobuf::Message& payload, const std::string& event_id);
+  // Polls three times with a consumer of `options` on this stream, handling events with
+  // `handler`; the counts summed.
+  events::PollResult Drain(db::ConnectionPool& pool, events::ConsumerOptions options,
+                           const events::Handler& handler);
+
+ private:
+  events::RedisAddress redis_;
+  std::string name_;
+};
 
 // ---- gRPC ------------------------------------------------------------------------------
 

@@ -58,35 +58,47 @@ absl::StatusOr<absl::CivilDay> WorkingDayCalendar::AddWorkingDays(absl::CivilDay
   }
 }
 
+int DeadlineDays(const v1::TenantRules& rules, v1::DeadlineRule rule) {
+  auto pick = [](int value, int fallback) { return value > 0 ? value : fallback; };
+  switch (rule) {
+    case v1::DEADLINE_CONCLUSION_NOTICE:
+      return pick(rules.conclusion_notice_working_days(), 10);
+    case v1::DEADLINE_CONCLUSION_NOTICE_EXTENDED:
+      return pick(rules.conclusion_notice_extended_working_days(), 15);
+    case v1::DEADLINE_AGENCY_REPORT:
+      return pick(rules.agency_report_working_days(), 7);
+    case v1::DEADLINE_ANNOUNCEMENT:
+      return pick(rules.announcement_lead_days(), 7);
+    case v1::DEADLINE_RESULTS_PUBLICATION:
+      return pick(rules.results_publication_days(), 10);
+    default:
+      return 0;
+  }
+}
+
 absl::StatusOr<v1::DueDate> ComputeDueDate(const WorkingDayCalendar& calendar,
                                            const v1::TenantRules& rules, v1::DeadlineRule rule,
                                            absl::CivilDay start, int working_days) {
-  auto pick = [](int value, int fallback) { return value > 0 ? value : fallback; };
-  int days = 0;
+  int days = DeadlineDays(rules, rule);
   bool working = true;
   bool before = false;
   std::string what;
   switch (rule) {
     case v1::DEADLINE_CONCLUSION_NOTICE:
-      days = pick(rules.conclusion_notice_working_days(), 10);
       what = "conclusion notice after the conference";
       break;
     case v1::DEADLINE_CONCLUSION_NOTICE_EXTENDED:
-      days = pick(rules.conclusion_notice_extended_working_days(), 15);
       what = "conclusion notice (complex items) after the conference";
       break;
     case v1::DEADLINE_AGENCY_REPORT:
-      days = pick(rules.agency_report_working_days(), 7);
       what = "agency report after the conclusion notice";
       break;
     case v1::DEADLINE_ANNOUNCEMENT:
-      days = pick(rules.announcement_lead_days(), 7);
       working = false;
       before = true;
       what = "public announcement before the conference";
       break;
     case v1::DEADLINE_RESULTS_PUBLICATION:
-      days = pick(rules.results_publication_days(), 10);
       working = false;
       what = "results published after the conference";
       break;

@@ -91,6 +91,11 @@ absl::Status UpstreamStatus(const grpc::Status& status, absl::string_view what) 
   return s;
 }
 
+absl::Status UpstreamMissing(absl::string_view what) {
+  return common::Error(absl::StatusCode::kUnavailable, "UPSTREAM_UNAVAILABLE",
+                       absl::StrCat(what, " is not configured"));
+}
+
 v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
                    absl::string_view source, const google::protobuf::Message& payload) {
   v1::Event event;

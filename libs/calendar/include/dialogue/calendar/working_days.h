@@ -39,6 +39,10 @@ class WorkingDayCalendar {
   std::set<absl::CivilDay> tenant_days_off_;  // only those that are national working days
 };
 
+// How many days `rule` counts under the tenant's rules (domain.md's default where the
+// tenant left a zero); 0 for DEADLINE_WORKING_DAYS, whose count the caller gives.
+int DeadlineDays(const v1::TenantRules& rules, v1::DeadlineRule rule);
+
 // The due date of `rule` counted from `start` under the tenant's rules (defaults of
 // domain.md where the tenant left a zero). For WORKING_DAYS, `working_days` says how many.
 absl::StatusOr<v1::DueDate> ComputeDueDate(const WorkingDayCalendar& calendar,

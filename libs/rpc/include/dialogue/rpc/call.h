@@ -71,6 +71,8 @@ std::unique_ptr<grpc::ClientContext> OnBehalfOf(const grpc::ServerContext& conte
 // except that a service down or too slow becomes UNAVAILABLE "UPSTREAM_UNAVAILABLE",
 // naming `what` ("the intake service").
 absl::Status UpstreamStatus(const grpc::Status& status, absl::string_view what);
+// UNAVAILABLE "UPSTREAM_UNAVAILABLE": the service `what` was given no address.
+absl::Status UpstreamMissing(absl::string_view what);
 
 enum class Access { kSignedIn, kPublic };
 

@@ -1,0 +1,42 @@
+// A commune's name and deadline rules, as the services that draft and count read them
+// from tenancy.tenants (planning's table) inside their own transactions.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "dialogue/db/pool.h"
+#include "dialogue/v1/tenants.pb.h"
+
+namespace dialogue::db {
+
+struct Commune {
+  std::string display_name;
+  v1::TenantRules rules;
+};
+
+// NOT_FOUND "TENANT_NOT_FOUND" when there is no such tenant.
+absl::StatusOr<Commune> ReadCommune(pqxx::work& txn, const std::string& tenant);
+
+// The same kept for `ttl`, for reads that lay a commune's name out on every call.
+class CommuneCache {
+ public:
+  explicit CommuneCache(ConnectionPool& pool, absl::Duration ttl = absl::Minutes(1))
+      : pool_(pool), ttl_(ttl) {}
+
+  absl::StatusOr<Commune> Get(const TenantScope& scope, const std::string& tenant);
+
+ private:
+  ConnectionPool& pool_;
+  absl::Duration ttl_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<absl::Time, Commune>> read_;  // read at, commune
+};
+
+}  // namespace dialogue::db

@@ -1,0 +1,38 @@
+#include "dialogue/db/commune.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "dialogue/common/json.h"
+#include "dialogue/common/status.h"
+
+namespace dialogue::db {
+
+absl::StatusOr<Commune> ReadCommune(pqxx::work& txn, const std::string& tenant) {
+  auto rows = txn.exec_params(
+      "SELECT display_name, coalesce(rules::text, '{}') FROM tenancy.tenants WHERE id = $1",
+      tenant);
+  if (rows.empty()) {
+    return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
+                         absl::StrCat("there is no tenant ", tenant));
+  }
+  Commune commune;
+  commune.display_name = rows[0][0].as<std::string>();
+  common::FromStoredJson(rows[0][1].as<std::string>(), &commune.rules);
+  return commune;
+}
+
+absl::StatusOr<Commune> CommuneCache::Get(const TenantScope& scope, const std::string& tenant) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = read_.find(tenant);
+    if (it != read_.end() && absl::Now() - it->second.first < ttl_) return it->second.second;
+  }
+  ASSIGN_OR_RETURN(Commune commune, pool_.InTransaction(scope, [&](pqxx::work& txn) {
+    return ReadCommune(txn, tenant);
+  }));
+  std::lock_guard<std::mutex> lock(mu_);
+  read_[tenant] = {absl::Now(), commune};
+  return commune;
+}
+
+}  // namespace dialogue::db
