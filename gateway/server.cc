@@ -68,6 +68,22 @@ std::string ErrorBody(int http_status, absl::string_view status, absl::string_vi
                       reason, "\",\"domain\":\"dialogue.gov.vn\"}]}}");
 }
 
+// One HTTP/1.1 response, head and body, as the bytes to write.
+std::string ResponseBytes(int status, absl::string_view content_type, absl::string_view traceparent,
+                          bool keep_alive, absl::string_view body,
+                          const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+  std::string out;
+  out.reserve(body.size() + 256);
+  auto reason = http::obsolete_reason(static_cast<http::status>(status));
+  absl::StrAppend(&out, "HTTP/1.1 ", status, " ", absl::string_view(reason.data(), reason.size()),
+                  "\r\nServer: dialogue-gateway\r\nContent-Type: ", content_type,
+                  "\r\ntraceparent: ", traceparent, "\r\n");
+  for (const auto& [name, value] : headers) absl::StrAppend(&out, name, ": ", value, "\r\n");
+  if (!keep_alive) out += "Connection: close\r\n";
+  absl::StrAppend(&out, "Content-Length: ", body.size(), "\r\n\r\n", body);
+  return out;
+}
+
 std::string ContentType(const std::string& path) {
   static const std::map<std::string, std::string> kTypes = {{".html", "text/html; charset=utf-8"},
                                                             {".js", "text/javascript"},
@@ -90,9 +106,15 @@ struct Gateway::Impl : std::enable_shared_from_this<Gateway::Impl> {
         routes(std::move(r)),
         public_limiter(options.public_per_second, options.public_burst),
         tenant_limiter(options.tenant_per_second, options.tenant_burst),
-        ioc(options.threads),
-        acceptor(ioc) {}
+        iocs(MakeContexts(options.threads)),
+        acceptor(*iocs[0]) {}
 
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int threads) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (int i = 0; i < std::max(1, threads); ++i)
+      out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
   void Accept();
 
   GatewayOptions options;
@@ -103,9 +125,16 @@ struct Gateway::Impl : std::enable_shared_from_this<Gateway::Impl> {
   std::map<std::string, Upstream> upstreams;
   RateLimiter public_limiter;
   RateLimiter tenant_limiter;
-  net::io_context ioc;
+  // One event loop per thread: a connection lives on one loop, so its handlers never
+  // hand work to another thread.
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  size_t next_ioc = 0;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  // Unary calls complete here, on threads of their own that answer the client directly.
+  grpc::CompletionQueue calls;
+  std::vector<std::thread> call_threads;
   std::atomic<bool> stopped{false};
   int port = 0;
   // Live connections, so that Stop() can close them (each holds this Impl).
@@ -155,10 +184,37 @@ class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   std::shared_ptr<StreamCall> self_;
 };
 
+// One request's facts, from its reading to its access-log line.
+struct Exchange {
+  std::string method;
+  std::string target;
+  std::string trace_id;
+  std::string traceparent;
+  std::string tenant;
+  double upstream_ms = -1;  // the gRPC call's own time, for the access log
+  bool keep_alive = true;
+  std::chrono::steady_clock::time_point start;
+};
+
+class Session;
+
+// A unary call through the generic stub on the gateway's completion queue.
+struct UnaryCall {
+  grpc::ClientContext context;
+  grpc::ByteBuffer request;
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
+  std::shared_ptr<Session> session;
+  const Route* route = nullptr;
+  Exchange x;
+  std::chrono::steady_clock::time_point sent;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Gateway::Impl> gw)
-      : stream_(std::move(socket)), gw_(std::move(gw)) {
+      : stream_(std::move(socket)), gw_(std::move(gw)), idle_(stream_.get_executor()) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     client_ = ec ? "unknown" : endpoint.address().to_string();
@@ -170,17 +226,6 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  struct Exchange {
-    std::string method;
-    std::string target;
-    std::string trace_id;
-    std::string traceparent;
-    std::string tenant;
-    double upstream_ms = -1;  // the gRPC call's own time, for the access log
-    bool keep_alive = true;
-    std::chrono::steady_clock::time_point start;
-  };
-
   void Read() {
     parser_.emplace();
     parser_->body_limit(gw_->options.max_body_bytes);
@@ -192,10 +237,33 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnRead(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
-        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
-      return Close();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_active_ = std::chrono::steady_clock::now();
+      if (busy_) {
+        if (IsHangUp(ec)) {
+          // The client went away during its call: the call is cancelled, its answer dropped.
+          gone_ = true;
+          if (call_ != nullptr) call_->context.TryCancel();
+          idle_.cancel();
+        } else {
+          parked_.emplace(Parked{ec, ec ? http::request<http::string_body>() : parser_->release()});
+        }
+        return;
+      }
     }
+    Dispatch(ec, ec ? http::request<http::string_body>() : parser_->release());
+  }
+
+  static bool IsHangUp(beast::error_code ec) {
+    return ec == http::error::end_of_stream || ec == net::error::eof ||
+           ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+           ec == beast::error::timeout;
+  }
+
+  // A request read (or the error reading it), served now.
+  void Dispatch(beast::error_code ec, http::request<http::string_body> req) {
+    if (IsHangUp(ec)) return Close();
     Exchange x;
     x.start = std::chrono::steady_clock::now();
     if (ec) {
@@ -214,7 +282,7 @@ class Session : public std::enable_shared_from_this<Session> {
                             absl::StrCat("malformed HTTP request: ", ec.message())));
     }
     stream_.expires_never();
-    Handle(parser_->release(), std::move(x));
+    Handle(std::move(req), std::move(x));
   }
 
   void Handle(http::request<http::string_body> req, Exchange x) {
@@ -310,12 +378,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return Stream(x, *route, upstream->second, *request, authorization);
     }
 
-    struct Call {
-      grpc::ClientContext context;
-      grpc::ByteBuffer request;
-      grpc::ByteBuffer response;
-    };
-    auto call = std::make_shared<Call>();
+    auto call = std::make_unique<UnaryCall>();
+    call->session = shared_from_this();
+    call->route = route;
     call->context.set_deadline(std::chrono::system_clock::now() + gw_->options.route_timeout);
     if (!authorization.empty()) call->context.AddMetadata("authorization", authorization);
     call->context.AddMetadata("traceparent", x.traceparent);
@@ -323,53 +388,170 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string bytes = request->SerializeAsString();
     grpc::Slice slice(bytes);
     call->request = grpc::ByteBuffer(&slice, 1);
-    auto self = shared_from_this();
-    auto sent = std::chrono::steady_clock::now();
-    upstream->second.stub->UnaryCall(
-        &call->context, route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
-        [self, call, route, x, sent](grpc::Status status) mutable {
-          x.upstream_ms =
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent)
-                  .count();
-          net::post(self->stream_.get_executor(), [self, call, route, x, status] {
-            beast::error_code ignored;
-            self->stream_.socket().cancel(ignored);  // ends the disconnect watch below
-            if (!status.ok()) {
-              return self->Send(x, HttpStatusFor(status.error_code()), ErrorJson(status));
-            }
-            std::vector<grpc::Slice> slices;
-            (void)call->response.Dump(&slices);
-            std::string data;
-            for (const auto& s : slices)
-              data.append(reinterpret_cast<const char*>(s.begin()), s.size());
-            const auto* out_type =
-                google::protobuf::MessageFactory::generated_factory()->GetPrototype(
-                    route->method->output_type());
-            std::unique_ptr<google::protobuf::Message> response(out_type->New());
-            if (!response->ParseFromString(data)) {
-              return self->Send(x, 502,
-                                ErrorBody(502, "INTERNAL", "BAD_UPSTREAM_RESPONSE",
-                                          "the service answered with an unreadable message"));
-            }
-            if (response->GetDescriptor() == dialogue::v1::HttpBody::descriptor()) {
-              // A feed or a file: sent as the service made it.
-              const auto& raw = static_cast<const dialogue::v1::HttpBody&>(*response);
-              return self->Send(x, 200, raw.data(), raw.content_type());
-            }
-            self->Send(x, 200, ToJson(*response));
-          });
-        });
-    // While the call runs, a client that hangs up cancels it. Waiting for readability
-    // consumes nothing, so a pipelined next request stays for the next read.
-    std::weak_ptr<Call> weak = call;
-    stream_.socket().async_wait(tcp::socket::wait_read, [self, weak](beast::error_code ec) {
-      if (ec) return;  // cancelled: the answer came first
-      char byte;
-      ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-        if (auto c = weak.lock()) c->context.TryCancel();
+    call->x = std::move(x);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      busy_ = true;
+      call_ = call.get();
+    }
+    // While the call runs the connection reads on: its end cancels the call, and a request
+    // pipelined behind this one waits for the answer. Armed first, so that this thread has
+    // nothing left to do once the call is sent and leaves the CPU to the service.
+    ReadDuringCall();
+    call->sent = std::chrono::steady_clock::now();
+    call->reader = upstream->second.stub->PrepareUnaryCall(&call->context, route->grpc_path,
+                                                           call->request, &gw_->calls);
+    call->reader->StartCall();
+    UnaryCall* tag = call.release();  // owned by the completion queue until answered
+    tag->reader->Finish(&tag->response, &tag->status, tag);
+  }
+
+ public:
+  // On a completion thread: the call's answer, written to the client from here when the
+  // socket takes it at once (the usual case), else by the connection's strand.
+  void Answer(UnaryCall& call) {
+    Exchange& x = call.x;
+    x.upstream_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - call.sent)
+            .count();
+    int status = 200;
+    std::string body, content_type = "application/json";
+    if (!call.status.ok()) {
+      status = HttpStatusFor(call.status.error_code());
+      body = ErrorJson(call.status);
+    } else {
+      const auto* out_type = google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+          call.route->method->output_type());
+      std::unique_ptr<google::protobuf::Message> response(out_type->New());
+      grpc::ProtoBufferReader reader(&call.response);
+      if (!response->ParseFromZeroCopyStream(&reader)) {
+        status = 502;
+        body = ErrorBody(502, "INTERNAL", "BAD_UPSTREAM_RESPONSE",
+                         "the service answered with an unreadable message");
+      } else if (response->GetDescriptor() == dialogue::v1::HttpBody::descriptor()) {
+        // A feed or a file: sent as the service made it.
+        auto& raw = static_cast<dialogue::v1::HttpBody&>(*response);
+        body = std::move(*raw.mutable_data());
+        content_type = raw.content_type();
+      } else {
+        body = ToJson(*response);
       }
-    });
+    }
+    std::string bytes = ResponseBytes(status, content_type, x.traceparent, x.keep_alive, body);
+    // The access log line once the answer is out (or dropped).
+    struct LogWhenDone {
+      Session* self;
+      const Exchange& x;
+      int status;
+      size_t bytes;
+      ~LogWhenDone() { self->Log(x, status, bytes); }
+    } log_when_done{this, x, status, body.size()};
+    std::lock_guard<std::mutex> lock(mu_);
+    call_ = nullptr;
+    if (closed_ || gone_) {
+      busy_ = false;
+      return;  // nobody is listening; the connection is being closed
+    }
+    size_t written = 0;
+    int fd = stream_.socket().native_handle();
+    while (written < bytes.size()) {
+      ssize_t n =
+          ::send(fd, bytes.data() + written, bytes.size() - written, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n > 0) {
+        written += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        break;
+      } else {
+        gone_ = true;  // the read side sees the same end and closes
+        busy_ = false;
+        return;
+      }
+    }
+    if (written < bytes.size()) {
+      // A large answer or a slow reader: the strand writes the rest.
+      unsent_ = bytes.substr(written);
+      net::post(stream_.get_executor(), [self = shared_from_this(), keep_alive = x.keep_alive] {
+        self->WriteRest(keep_alive);
+      });
+      return;
+    }
+    AnsweredLocked(x.keep_alive);
+  }
+
+ private:
+  // Under mu_: the answer is out; what waited behind it may go on.
+  void AnsweredLocked(bool keep_alive) {
+    busy_ = false;
+    last_active_ = std::chrono::steady_clock::now();
+    if (!keep_alive) {
+      ::shutdown(stream_.socket().native_handle(), SHUT_WR);
+      parked_.reset();
+      return;
+    }
+    if (parked_) {
+      net::post(stream_.get_executor(), [self = shared_from_this()] { self->Resume(); });
+    }
+  }
+
+  void WriteRest(bool keep_alive) {
+    net::async_write(stream_, net::buffer(unsent_),
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                       std::lock_guard<std::mutex> lock(self->mu_);
+                       self->unsent_.clear();
+                       if (ec) {
+                         self->gone_ = true;
+                         self->busy_ = false;
+                         return;
+                       }
+                       self->AnsweredLocked(keep_alive);
+                     });
+  }
+
+  // A request that arrived while a call was answered, now served in its turn.
+  void Resume() {
+    std::optional<Parked> next;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      next.swap(parked_);
+    }
+    if (next) Dispatch(next->ec, std::move(next->request));
+  }
+
+  // Reading on while a call is in flight: no read deadline (the call has its own), but an
+  // idle timer that closes the connection once it has been quiet for idle_timeout after
+  // its last answer. The timer is armed once and re-armed only when it fires, so a busy
+  // connection costs no timer work per request.
+  void ReadDuringCall() {
+    parser_.emplace();
+    parser_->body_limit(gw_->options.max_body_bytes);
+    parser_->header_limit(16 * 1024);
+    stream_.expires_never();
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    if (!idle_armed_) {
+      idle_armed_ = true;
+      idle_.expires_after(gw_->options.idle_timeout);
+      idle_.async_wait(beast::bind_front_handler(&Session::OnIdle, shared_from_this()));
+    }
+  }
+
+  void OnIdle(beast::error_code ec) {
+    idle_armed_ = false;
+    if (ec || streaming_) return;  // cancelled: the connection is closing or streams
+    std::lock_guard<std::mutex> lock(mu_);
+    auto now = std::chrono::steady_clock::now();
+    auto quiet_until = last_active_ + gw_->options.idle_timeout;
+    if (busy_ || now < quiet_until) {
+      idle_armed_ = true;
+      idle_.expires_at(busy_ ? now + gw_->options.idle_timeout : quiet_until);
+      idle_.async_wait(beast::bind_front_handler(&Session::OnIdle, shared_from_this()));
+      return;
+    }
+    closed_ = true;
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
   }
 
   // Server-Sent Events: each message as "data: <json>", a comment line as heartbeat, and
@@ -377,6 +559,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // that goes away (a failed write) cancels the call.
   void Stream(Exchange x, const Route& route, Upstream& upstream,
               const google::protobuf::Message& request, const std::string& authorization) {
+    // The connection is the stream's now: an earlier call's idle timer must not end it.
+    streaming_ = true;
+    idle_.cancel();
     auto call = std::make_shared<StreamCall>();
     call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(12));
     if (!authorization.empty()) call->context.AddMetadata("authorization", authorization);
@@ -492,24 +677,18 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(x, 200, buffer.str(), ContentType(file));
   }
 
-  void Send(const Exchange& x, int status, std::string body,
+  void Send(const Exchange& x, int status, const std::string& body,
             const std::string& content_type = "application/json",
             std::vector<std::pair<std::string, std::string>> headers = {}) {
-    auto res =
-        std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
-    res->set(http::field::server, "dialogue-gateway");
-    res->set(http::field::content_type, content_type);
-    res->set("traceparent", x.traceparent);
-    for (const auto& [k, v] : headers) res->set(k, v);
-    res->keep_alive(x.keep_alive);
-    res->body() = std::move(body);
-    res->prepare_payload();
-    Log(x, status, res->body().size());
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                        if (ec || !res->keep_alive()) return self->Close();
-                        self->Read();
-                      });
+    auto bytes = std::make_shared<std::string>(
+        ResponseBytes(status, content_type, x.traceparent, x.keep_alive, body, headers));
+    net::async_write(stream_, net::buffer(*bytes),
+                     [self = shared_from_this(), bytes, keep_alive = x.keep_alive](
+                         beast::error_code ec, std::size_t) {
+                       if (ec || !keep_alive) return self->Close();
+                       self->Read();
+                     });
+    Log(x, status, body.size());  // after the write has begun: off the answer's path
   }
 
   void Log(const Exchange& x, int status, size_t bytes) {
@@ -517,17 +696,21 @@ class Session : public std::enable_shared_from_this<Session> {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - x.start)
             .count();
     common::ScopedLogContext context(x.trace_id, x.tenant);
-    common::Log(status >= 500 ? common::LogLevel::kWarning : common::LogLevel::kInfo, "http",
-                {{"method", x.method},
-                 {"path", x.target.substr(0, x.target.find('?'))},
-                 {"status", absl::StrCat(status)},
-                 {"ms", absl::StrCat(ms)},
-                 {"upstream_ms", x.upstream_ms < 0 ? std::string() : absl::StrCat(x.upstream_ms)},
-                 {"client", client_},
-                 {"bytes", absl::StrCat(bytes)}});
+    common::Log(
+        status >= 500 ? common::LogLevel::kWarning : common::LogLevel::kInfo, "http",
+        {{"method", x.method},
+         {"path", x.target.substr(0, x.target.find('?'))},
+         {"status", absl::StrCat(status)},
+         {"ms", absl::StrCat(ms)},
+         {"upstream_ms", x.upstream_ms < 0 ? std::string() : absl::StrCat(x.upstream_ms)},
+         {"client", client_},
+         {"t_start", absl::StrCat(x.start.time_since_epoch().count())},
+         {"t_log", absl::StrCat(std::chrono::steady_clock::now().time_since_epoch().count())},
+         {"bytes", absl::StrCat(bytes)}});
   }
 
   void Close() {
+    idle_.cancel();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
@@ -538,6 +721,10 @@ class Session : public std::enable_shared_from_this<Session> {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       if (auto call = self->stream_call_.lock()) call->context.TryCancel();
       self->heartbeat_.reset();
+      self->idle_.cancel();
+      std::lock_guard<std::mutex> lock(self->mu_);
+      if (self->call_ != nullptr) self->call_->context.TryCancel();
+      self->closed_ = true;
       beast::error_code ec;
       self->stream_.socket().close(ec);
     });
@@ -555,28 +742,45 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<std::string> outbox_;
   std::unique_ptr<net::steady_timer> heartbeat_;
   bool stream_done_ = false;
+  bool streaming_ = false;
+  // A unary call's time: shared by the strand and the completion thread that answers it.
+  struct Parked {
+    beast::error_code ec;
+    http::request<http::string_body> request;
+  };
+  net::steady_timer idle_;
+  std::mutex mu_;
+  bool busy_ = false;             // a call is in flight, or its answer is being written
+  UnaryCall* call_ = nullptr;     // the call in flight, for cancelling
+  bool gone_ = false;             // the client went away: nothing more is written
+  bool closed_ = false;           // the socket is closed: its descriptor must not be used
+  std::optional<Parked> parked_;  // a request pipelined behind the call
+  std::string unsent_;            // the part of an answer the socket did not take at once
+  // The last request read or answer written, for the idle timer.
+  std::chrono::steady_clock::time_point last_active_ = std::chrono::steady_clock::now();
+  bool idle_armed_ = false;  // strand only
 };
 
 }  // namespace
 
 void Gateway::Impl::Accept() {
-  acceptor.async_accept(
-      net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-        if (self->stopped) return;
-        if (!ec) {
-          auto session = std::make_shared<Session>(std::move(socket), self);
-          {
-            std::lock_guard<std::mutex> lock(self->sessions_mu);
-            auto& list = self->sessions;
-            list.erase(
-                std::remove_if(list.begin(), list.end(), [](const auto& w) { return w.expired(); }),
-                list.end());
-            list.push_back(session);
-          }
-          session->Run();
-        }
-        self->Accept();
-      });
+  acceptor.async_accept(net::make_strand(*iocs[next_ioc++ % iocs.size()]),
+                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                          if (self->stopped) return;
+                          if (!ec) {
+                            auto session = std::make_shared<Session>(std::move(socket), self);
+                            {
+                              std::lock_guard<std::mutex> lock(self->sessions_mu);
+                              auto& list = self->sessions;
+                              list.erase(std::remove_if(list.begin(), list.end(),
+                                                        [](const auto& w) { return w.expired(); }),
+                                         list.end());
+                              list.push_back(session);
+                            }
+                            session->Run();
+                          }
+                          self->Accept();
+                        });
 }
 
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options,
@@ -615,14 +819,25 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options,
   impl->close_session = [](const std::shared_ptr<void>& s) {
     std::static_pointer_cast<Session>(s)->Abort();
   };
-  impl->running = std::max(1, impl->options.threads);
-  for (int i = 0; i < impl->running; ++i) {
-    // Raw pointer: the Gateway outlives its threads (Stop joins them).
-    impl->threads.emplace_back([raw = impl.get()] {
-      raw->ioc.run();
+  impl->running = static_cast<int>(impl->iocs.size());
+  for (auto& ioc : impl->iocs) {
+    impl->guards.push_back(net::make_work_guard(*ioc));
+    // Raw pointers: the Gateway outlives its threads (Stop joins them).
+    impl->threads.emplace_back([raw = impl.get(), loop = ioc.get()] {
+      loop->run();
       std::lock_guard<std::mutex> lock(raw->running_mu);
       --raw->running;
       raw->running_cv.notify_all();
+    });
+  }
+  for (int i = 0; i < std::max(1, impl->options.call_threads); ++i) {
+    impl->call_threads.emplace_back([raw = impl.get()] {
+      void* tag = nullptr;
+      bool ok = false;
+      while (raw->calls.Next(&tag, &ok)) {
+        std::unique_ptr<UnaryCall> call(static_cast<UnaryCall*>(tag));
+        call->session->Answer(*call);
+      }
     });
   }
   common::Log(common::LogLevel::kInfo, "gateway listening",
@@ -636,10 +851,10 @@ int Gateway::port() const { return impl_->port; }
 
 void Gateway::Stop() {
   if (impl_->stopped.exchange(true)) return;
-  // Close the door and every connection; the threads then run out of work and return,
-  // dropping every handler that holds the Impl. Calls that do not end within two
-  // seconds are abandoned.
-  net::post(impl_->ioc, [impl = impl_.get()] {
+  // Close the door and every connection (cancelling their calls); the threads then run out
+  // of work and return, dropping every handler that holds the Impl. Handlers that do not
+  // end within two seconds are abandoned.
+  net::post(*impl_->iocs[0], [impl = impl_.get()] {
     beast::error_code ec;
     impl->acceptor.close(ec);
     std::lock_guard<std::mutex> lock(impl->sessions_mu);
@@ -648,12 +863,16 @@ void Gateway::Stop() {
     }
     impl->sessions.clear();
   });
+  impl_->guards.clear();
   {
     std::unique_lock<std::mutex> lock(impl_->running_mu);
     impl_->running_cv.wait_for(lock, std::chrono::seconds(2), [&] { return impl_->running == 0; });
   }
-  impl_->ioc.stop();
+  for (auto& ioc : impl_->iocs) ioc->stop();
   for (auto& t : impl_->threads) t.join();
+  // Every call was cancelled above; the completion threads answer what is left and end.
+  impl_->calls.Shutdown();
+  for (auto& t : impl_->call_threads) t.join();
 }
 
 Gateway::~Gateway() { Stop(); }

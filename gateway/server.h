@@ -26,7 +26,8 @@ struct GatewayOptions {
   double tenant_per_second = 200, tenant_burst = 400;  // per tenant (or province)
   std::chrono::milliseconds heartbeat{15000};          // an SSE comment line when a stream is idle
   size_t max_queued_events = 1000;                     // an SSE reader this far behind is cut off
-  int threads = 2;
+  int threads = 2;                                     // HTTP event loops, one thread each
+  int call_threads = 1;  // threads that take unary calls' answers and write them to the client
 };
 
 class Gateway {

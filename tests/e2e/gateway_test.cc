@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "dialogue/common/names.h"
 #include "dialogue/fixtures/v1/ticks.grpc.pb.h"
@@ -254,16 +255,22 @@ TEST(GatewayLimits, ServesStaticFilesAndNothingOutsideTheirFolder) {
   std::filesystem::remove_all(dir);
 }
 
+// A plain TCP connection to a local port, for what an HTTP library will not do.
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  return fd;
+}
+
 TEST(GatewayLimits, AClientThatStallsIsDisconnected) {
   gateway::GatewayOptions options;
   options.read_timeout = std::chrono::milliseconds(300);
   auto g = StartGateway(options);
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(g->port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  int fd = Connect(g->port());
   std::string partial = "GET /healthz HTTP/1.1\r\nHost: x\r\n";  // headers never finished
   ASSERT_EQ(write(fd, partial.data(), partial.size()), static_cast<ssize_t>(partial.size()));
   timeval tv{3, 0};
@@ -317,21 +324,21 @@ class Ticker final : public fixtures::v1::TickService::Service {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     response->set_n(1);
+    response->set_note(std::string(static_cast<size_t>(std::max(0, request->count())), 'x'));
     return grpc::Status::OK;
   }
   std::atomic<bool> cancelled{false};
 };
 
-class ServerSentEvents : public ::testing::Test {
+// A gateway in front of the ticking service.
+class TickerGateway : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void Start(gateway::GatewayOptions options) {
     auto server = rpc::StartServer({"127.0.0.1:0"}, {&ticker_});
     ASSERT_TRUE(server.ok());
     server_ = *std::move(server);
-    gateway::GatewayOptions options;
     options.upstreams["ticker"] = absl::StrCat("127.0.0.1:", server_->port());
     options.upstreams["planning"] = ::dialogue::testing::StackEnv("DIALOGUE_PLANNING_ADDR");
-    options.heartbeat = std::chrono::milliseconds(100);
     gateway_ = StartGateway(options);
     base_ = absl::StrCat("http://127.0.0.1:", gateway_->port());
   }
@@ -339,6 +346,15 @@ class ServerSentEvents : public ::testing::Test {
   std::unique_ptr<rpc::RunningServer> server_;
   std::unique_ptr<gateway::Gateway> gateway_;
   std::string base_;
+};
+
+class ServerSentEvents : public TickerGateway {
+ protected:
+  void SetUp() override {
+    gateway::GatewayOptions options;
+    options.heartbeat = std::chrono::milliseconds(100);
+    Start(options);
+  }
 };
 
 TEST_F(ServerSentEvents, DeliverEachMessageThenTheEnd) {
@@ -383,6 +399,158 @@ TEST_F(ServerSentEvents, AUnaryCallIsCancelledWhenItsClientGoesAway) {
   for (int i = 0; i < 50 && !ticker_.cancelled; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(ticker_.cancelled) << "the upstream call should be cancelled within seconds";
+}
+
+}  // namespace
+}  // namespace dialogue
+
+namespace dialogue {
+namespace {
+
+struct RawResponse {
+  int status = 0;
+  std::string head;
+  std::string body;
+};
+
+// Reads whole responses (by Content-Length) from a raw connection until `count` have
+// come, the peer closes, or `timeout` passes.
+std::vector<RawResponse> ReadResponses(
+    int fd, size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  std::vector<RawResponse> out;
+  std::string data;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
+    size_t end = data.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      std::string head = data.substr(0, end);
+      size_t length = 0;
+      size_t at = absl::AsciiStrToLower(head).find("content-length: ");
+      if (at != std::string::npos) length = std::stoul(head.substr(at + 16));
+      if (data.size() >= end + 4 + length) {
+        out.push_back({std::stoi(head.substr(9, 3)), head, data.substr(end + 4, length)});
+        data.erase(0, end + 4 + length);
+        continue;
+      }
+    }
+    timeval tv{0, 100 * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    char buffer[64 * 1024];
+    ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n == 0) break;
+    if (n > 0) data.append(buffer, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// True when the peer has closed the connection within `timeout`.
+bool ClosedWithin(int fd, std::chrono::milliseconds timeout) {
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  char byte;
+  return read(fd, &byte, 1) == 0;
+}
+
+void Write(int fd, const std::string& text) {
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+}
+
+class Connections : public TickerGateway {};
+
+TEST_F(Connections, PipelinedRequestsAreAnsweredInOrder) {
+  Start({});
+  int fd = Connect(gateway_->port());
+  // A slow call, a quick page and a quick call in one write: the answers keep that order.
+  Write(fd,
+        "GET /v1/fixtures/sleep?intervalMs=200 HTTP/1.1\r\nHost: x\r\n\r\n"
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        "GET /v1/fixtures/sleep?intervalMs=1&count=3 HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto answers = ReadResponses(fd, 3);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0].body, "{\"n\":1}");
+  EXPECT_EQ(answers[1].body, "{\"status\":\"ok\"}");
+  EXPECT_EQ(answers[2].body, "{\"n\":1,\"note\":\"xxx\"}");
+  for (const auto& a : answers) EXPECT_EQ(a.status, 200) << a.head;
+  close(fd);
+}
+
+TEST_F(Connections, AnswersLargerThanTheSocketTakesAreWrittenWholeToASlowReader) {
+  Start({});
+  int fd = Connect(gateway_->port());
+  int small = 64 * 1024;  // fixed, so the kernel does not grow it to hold the answers
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  // Four answers of 3 MiB each (under gRPC's 4 MiB message limit), pipelined: together far
+  // more than the socket's buffers hold while the reader dawdles.
+  const int size = 3 << 20;
+  std::string request = absl::StrCat("GET /v1/fixtures/sleep?intervalMs=1&count=", size,
+                                     " HTTP/1.1\r\nHost: x\r\n\r\n");
+  Write(fd, request + request + request + request);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto big = ReadResponses(fd, 4, std::chrono::seconds(20));
+  ASSERT_EQ(big.size(), 4u);
+  for (const auto& answer : big) {
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.body.size(), size + std::string("{\"n\":1,\"note\":\"\"}").size());
+  }
+  // The connection is still good for the next request.
+  Write(fd, "GET /v1/fixtures/sleep?intervalMs=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto next = ReadResponses(fd, 1);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].body, "{\"n\":1}");
+  close(fd);
+}
+
+TEST_F(Connections, AConnectionIdleAfterItsCallIsClosedAndABusyOneIsNot) {
+  gateway::GatewayOptions options;
+  options.idle_timeout = std::chrono::milliseconds(400);
+  Start(options);
+  int busy = Connect(gateway_->port());
+  // Calls that together last longer than the idle timeout keep the connection open.
+  for (int i = 0; i < 6; ++i) {
+    Write(busy, "GET /v1/fixtures/sleep?intervalMs=150 HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto a = ReadResponses(busy, 1);
+    ASSERT_EQ(a.size(), 1u) << "call " << i;
+    EXPECT_EQ(a[0].status, 200);
+  }
+  // Then quiet: closed after the idle timeout, not before.
+  auto quiet = std::chrono::steady_clock::now();
+  EXPECT_FALSE(ClosedWithin(busy, std::chrono::milliseconds(200)));
+  EXPECT_TRUE(ClosedWithin(busy, std::chrono::milliseconds(3000)));
+  EXPECT_GE(std::chrono::steady_clock::now() - quiet, std::chrono::milliseconds(350));
+  close(busy);
+}
+
+TEST_F(Connections, AStreamAfterACallOutlivesTheIdleTimeout) {
+  gateway::GatewayOptions options;
+  options.idle_timeout = std::chrono::milliseconds(300);
+  options.heartbeat = std::chrono::milliseconds(5000);
+  Start(options);
+  int fd = Connect(gateway_->port());
+  Write(fd, "GET /v1/fixtures/sleep?intervalMs=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(ReadResponses(fd, 1).size(), 1u);
+  // Then, on the same connection, a stream quieter than the idle timeout between ticks.
+  Write(fd, "GET /v1/fixtures/ticks?count=3&intervalMs=400 HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string events;
+  timeval tv{3, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) events.append(buffer, static_cast<size_t>(n));
+  EXPECT_THAT(events, HasSubstr("data: {\"n\":3,\"note\":\"nhịp\"}"));
+  EXPECT_THAT(events, HasSubstr("event: end"));
+  close(fd);
+}
+
+TEST_F(Connections, ACallAskedToCloseIsAnsweredThenTheConnectionEnds) {
+  Start({});
+  int fd = Connect(gateway_->port());
+  Write(fd, "GET /v1/fixtures/sleep?intervalMs=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto a = ReadResponses(fd, 1);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_THAT(a[0].head, HasSubstr("Connection: close"));
+  EXPECT_TRUE(ClosedWithin(fd, std::chrono::milliseconds(2000)));
+  close(fd);
 }
 
 }  // namespace
