@@ -48,6 +48,27 @@ TEST(Hs256Token, IsRefusedWhenExpired) {
   EXPECT_THAT(verifier->Verify(*token), StatusIs(StatusCode::kUnauthenticated, "TOKEN_EXPIRED"));
 }
 
+TEST(Hs256Token, IsRememberedUntilItExpiresAndNoLonger) {
+  auto verifier = TokenVerifier::Hs256(kSecret, "");
+  TokenRequest request = Request("dien-chau", {Role::kFront});
+  request.ttl = absl::Hours(1);
+  auto token = IssueHs256(request, kSecret);
+  absl::Time now = absl::Now();
+  ASSERT_THAT(verifier->Verify(*token, now), IsOk());
+  auto again = verifier->Verify(*token, now + absl::Minutes(59));
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->tenant, "dien-chau");
+  EXPECT_TRUE(again->Has(Role::kFront));
+  EXPECT_THAT(verifier->Verify(*token, now + absl::Minutes(61)),
+              StatusIs(StatusCode::kUnauthenticated, "TOKEN_EXPIRED"));
+  // A copy of the verifier, and another verifier with another secret, decide for themselves.
+  TokenVerifier copy = *verifier;
+  EXPECT_THAT(copy.Verify(*token, now), IsOk());
+  auto other = TokenVerifier::Hs256("another-secret-of-enough-length", "");
+  EXPECT_THAT(other->Verify(*token, now),
+              StatusIs(StatusCode::kUnauthenticated, "TOKEN_BAD_SIGNATURE"));
+}
+
 TEST(Hs256Token, IsRefusedWhenSignedWithAnotherSecret) {
   auto verifier = TokenVerifier::Hs256(kSecret, "");
   auto token = IssueHs256(Request("dien-chau", {Role::kFront}), "another-secret-of-enough-length");
@@ -58,6 +79,8 @@ TEST(Hs256Token, IsRefusedWhenSignedWithAnotherSecret) {
 TEST(Hs256Token, IsRefusedWhenItsClaimsWereEdited) {
   auto verifier = TokenVerifier::Hs256(kSecret, "");
   auto token = IssueHs256(Request("dien-chau", {Role::kFront}), kSecret);
+  // The genuine token is verified (and remembered) first: its signature vouches for it only.
+  ASSERT_THAT(verifier->Verify(*token), IsOk());
   std::vector<std::string> parts = absl::StrSplit(*token, '.');
   std::string claims;
   ASSERT_TRUE(absl::WebSafeBase64Unescape(parts[1], &claims));

@@ -9,10 +9,12 @@
 #include <sstream>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "claims_json.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
@@ -116,7 +118,39 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Rs256(absl::string_view public_key_
   return TokenVerifier(std::move(key));
 }
 
+// Verified tokens by their whole text (never by the signature alone, which a forger could
+// pair with other claims), with their expiry. Bounded: when full it starts again.
+struct TokenVerifier::Remembered {
+  static constexpr size_t kMaxTokens = 10000;
+  struct Entry {
+    Principal principal;
+    absl::Time expires;
+  };
+  absl::Mutex mu;
+  absl::flat_hash_map<std::string, Entry> tokens ABSL_GUARDED_BY(mu);
+};
+
+TokenVerifier::TokenVerifier(std::shared_ptr<const Key> key)
+    : key_(std::move(key)), remembered_(std::make_shared<Remembered>()) {}
+
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::Time now) const {
+  {
+    absl::MutexLock lock(&remembered_->mu);
+    auto it = remembered_->tokens.find(token);
+    if (it != remembered_->tokens.end() && now < it->second.expires) return it->second.principal;
+  }
+  absl::Time expires;
+  absl::StatusOr<Principal> principal = VerifyUncached(token, now, &expires);
+  if (principal.ok()) {
+    absl::MutexLock lock(&remembered_->mu);
+    if (remembered_->tokens.size() >= Remembered::kMaxTokens) remembered_->tokens.clear();
+    remembered_->tokens[token] = {*principal, expires};
+  }
+  return principal;
+}
+
+absl::StatusOr<Principal> TokenVerifier::VerifyUncached(absl::string_view token, absl::Time now,
+                                                        absl::Time* expires) const {
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3) {
     return Unauthenticated("TOKEN_MALFORMED",
@@ -159,7 +193,8 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token, absl::T
   if (exp == claims.end() || exp->second.kind != internal::ClaimValue::Kind::kNumber) {
     return Unauthenticated("TOKEN_MALFORMED", "the token has no expiry (exp)");
   }
-  if (absl::FromUnixSeconds(static_cast<int64_t>(exp->second.number)) <= now) {
+  *expires = absl::FromUnixSeconds(static_cast<int64_t>(exp->second.number));
+  if (*expires <= now) {
     return Unauthenticated("TOKEN_EXPIRED", "the token has expired; sign in again");
   }
   if (!key_->issuer.empty() && StringClaim(claims, "iss") != key_->issuer) {

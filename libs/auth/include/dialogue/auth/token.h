@@ -21,12 +21,19 @@ class TokenVerifier {
 
   // UNAUTHENTICATED with a reason (TOKEN_MALFORMED, TOKEN_BAD_SIGNATURE, TOKEN_EXPIRED,
   // TOKEN_WRONG_ISSUER, TOKEN_UNKNOWN_ROLE) when the token cannot be trusted.
+  // A token verified once is remembered, whole, until it expires: a client sends the same
+  // token with every request, and the signature check is the costly part (RS256 ~20 us).
+  // Copies of a verifier share what it remembers.
   absl::StatusOr<Principal> Verify(absl::string_view token, absl::Time now = absl::Now()) const;
 
  private:
   struct Key;
-  explicit TokenVerifier(std::shared_ptr<const Key> key) : key_(std::move(key)) {}
+  struct Remembered;
+  explicit TokenVerifier(std::shared_ptr<const Key> key);
+  absl::StatusOr<Principal> VerifyUncached(absl::string_view token, absl::Time now,
+                                           absl::Time* expires) const;
   std::shared_ptr<const Key> key_;
+  std::shared_ptr<Remembered> remembered_;
 };
 
 struct TokenRequest {
