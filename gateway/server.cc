@@ -227,11 +227,16 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void Read() {
+    stream_.expires_after(first_ ? gw_->options.read_timeout : gw_->options.idle_timeout);
+    first_ = false;
+    ReadRequest();
+  }
+
+  // The next request, under whatever deadline the stream has.
+  void ReadRequest() {
     parser_.emplace();
     parser_->body_limit(gw_->options.max_body_bytes);
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(first_ ? gw_->options.read_timeout : gw_->options.idle_timeout);
-    first_ = false;
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -524,12 +529,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // its last answer. The timer is armed once and re-armed only when it fires, so a busy
   // connection costs no timer work per request.
   void ReadDuringCall() {
-    parser_.emplace();
-    parser_->body_limit(gw_->options.max_body_bytes);
-    parser_->header_limit(16 * 1024);
     stream_.expires_never();
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+    ReadRequest();
     if (!idle_armed_) {
       idle_armed_ = true;
       idle_.expires_after(gw_->options.idle_timeout);
@@ -549,6 +550,11 @@ class Session : public std::enable_shared_from_this<Session> {
       idle_.async_wait(beast::bind_front_handler(&Session::OnIdle, shared_from_this()));
       return;
     }
+    CloseSocketLocked();
+  }
+
+  // Under mu_: closes the descriptor, which the completion thread then no longer touches.
+  void CloseSocketLocked() {
     closed_ = true;
     beast::error_code ignored;
     stream_.socket().close(ignored);
@@ -724,9 +730,7 @@ class Session : public std::enable_shared_from_this<Session> {
       self->idle_.cancel();
       std::lock_guard<std::mutex> lock(self->mu_);
       if (self->call_ != nullptr) self->call_->context.TryCancel();
-      self->closed_ = true;
-      beast::error_code ec;
-      self->stream_.socket().close(ec);
+      self->CloseSocketLocked();
     });
   }
 
