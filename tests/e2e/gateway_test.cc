@@ -475,6 +475,22 @@ TEST_F(Connections, PipelinedRequestsAreAnsweredInOrder) {
   close(fd);
 }
 
+TEST_F(Connections, AMalformedRequestBehindACallIsRefusedAfterItsAnswer) {
+  Start({});
+  int fd = Connect(gateway_->port());
+  Write(fd,
+        "GET /v1/fixtures/sleep?intervalMs=200 HTTP/1.1\r\nHost: x\r\n\r\n"
+        "NOT HTTP AT ALL\r\n\r\n");
+  auto answers = ReadResponses(fd, 2);
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0].status, 200);
+  EXPECT_EQ(answers[0].body, "{\"n\":1}");
+  EXPECT_EQ(answers[1].status, 400);
+  EXPECT_THAT(answers[1].body, HasSubstr("MALFORMED_HTTP"));
+  EXPECT_TRUE(ClosedWithin(fd, std::chrono::milliseconds(2000)));
+  close(fd);
+}
+
 TEST_F(Connections, AnswersLargerThanTheSocketTakesAreWrittenWholeToASlowReader) {
   Start({});
   int fd = Connect(gateway_->port());
