@@ -141,9 +141,10 @@ struct Gateway::Impl : std::enable_shared_from_this<Gateway::Impl> {
   std::mutex sessions_mu;
   std::vector<std::weak_ptr<void>> sessions;
   std::function<void(const std::shared_ptr<void>&)> close_session;
-  // Threads still inside ioc.run().
+  // Connections not yet ended, and threads still inside ioc.run(): Stop() waits for both.
   std::mutex running_mu;
   std::condition_variable running_cv;
+  int connections = 0;
   int running = 0;
 };
 
@@ -214,10 +215,17 @@ struct UnaryCall {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Gateway::Impl> gw)
-      : stream_(std::move(socket)), gw_(std::move(gw)), idle_(stream_.get_executor()) {
+      : gw_(std::move(gw)), stream_(std::move(socket)), idle_(stream_.get_executor()) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     client_ = ec ? "unknown" : endpoint.address().to_string();
+    std::lock_guard<std::mutex> lock(gw_->running_mu);
+    ++gw_->connections;
+  }
+  ~Session() {
+    std::lock_guard<std::mutex> lock(gw_->running_mu);
+    --gw_->connections;
+    gw_->running_cv.notify_all();
   }
 
   void Run() {
@@ -702,17 +710,14 @@ class Session : public std::enable_shared_from_this<Session> {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - x.start)
             .count();
     common::ScopedLogContext context(x.trace_id, x.tenant);
-    common::Log(
-        status >= 500 ? common::LogLevel::kWarning : common::LogLevel::kInfo, "http",
-        {{"method", x.method},
-         {"path", x.target.substr(0, x.target.find('?'))},
-         {"status", absl::StrCat(status)},
-         {"ms", absl::StrCat(ms)},
-         {"upstream_ms", x.upstream_ms < 0 ? std::string() : absl::StrCat(x.upstream_ms)},
-         {"client", client_},
-         {"t_start", absl::StrCat(x.start.time_since_epoch().count())},
-         {"t_log", absl::StrCat(std::chrono::steady_clock::now().time_since_epoch().count())},
-         {"bytes", absl::StrCat(bytes)}});
+    common::Log(status >= 500 ? common::LogLevel::kWarning : common::LogLevel::kInfo, "http",
+                {{"method", x.method},
+                 {"path", x.target.substr(0, x.target.find('?'))},
+                 {"status", absl::StrCat(status)},
+                 {"ms", absl::StrCat(ms)},
+                 {"upstream_ms", x.upstream_ms < 0 ? std::string() : absl::StrCat(x.upstream_ms)},
+                 {"client", client_},
+                 {"bytes", absl::StrCat(bytes)}});
   }
 
   void Close() {
@@ -735,10 +740,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // First, so that it goes last: the socket and timers below belong to the Impl's loops,
+  // and a session's last owner may let go after the Gateway is gone.
+  std::shared_ptr<Gateway::Impl> gw_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<Gateway::Impl> gw_;
   std::string client_;
   bool first_ = true;
   // Server-Sent Events state.
@@ -855,9 +862,14 @@ int Gateway::port() const { return impl_->port; }
 
 void Gateway::Stop() {
   if (impl_->stopped.exchange(true)) return;
-  // Close the door and every connection (cancelling their calls); the threads then run out
-  // of work and return, dropping every handler that holds the Impl. Handlers that do not
-  // end within two seconds are abandoned.
+  // Close the door and every connection (cancelling their calls), and let the loops run
+  // until every connection has ended; then the threads run out of work and return. Work
+  // that does not end within two seconds is abandoned.
+  //
+  // The loops outlive the connections because a connection's last work may be posted to
+  // its loop from elsewhere (a stream's end from a gRPC thread, a connection accepted as
+  // the door closes); posted to a stopped loop it would wait there for ever, holding its
+  // session, which holds the Impl, which holds the loop.
   net::post(*impl_->iocs[0], [impl = impl_.get()] {
     beast::error_code ec;
     impl->acceptor.close(ec);
@@ -867,6 +879,11 @@ void Gateway::Stop() {
     }
     impl->sessions.clear();
   });
+  {
+    std::unique_lock<std::mutex> lock(impl_->running_mu);
+    impl_->running_cv.wait_for(lock, std::chrono::seconds(2),
+                               [&] { return impl_->connections == 0; });
+  }
   impl_->guards.clear();
   {
     std::unique_lock<std::mutex> lock(impl_->running_mu);

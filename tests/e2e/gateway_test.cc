@@ -333,10 +333,13 @@ class Ticker final : public fixtures::v1::TickService::Service {
 // A gateway in front of the ticking service.
 class TickerGateway : public ::testing::Test {
  protected:
+  // Starts the ticking service once, then a gateway in front of it (a new one each time).
   void Start(gateway::GatewayOptions options) {
-    auto server = rpc::StartServer({"127.0.0.1:0"}, {&ticker_});
-    ASSERT_TRUE(server.ok());
-    server_ = *std::move(server);
+    if (server_ == nullptr) {
+      auto server = rpc::StartServer({"127.0.0.1:0"}, {&ticker_});
+      ASSERT_TRUE(server.ok());
+      server_ = *std::move(server);
+    }
     options.upstreams["ticker"] = absl::StrCat("127.0.0.1:", server_->port());
     options.upstreams["planning"] = ::dialogue::testing::StackEnv("DIALOGUE_PLANNING_ADDR");
     gateway_ = StartGateway(options);
@@ -567,6 +570,43 @@ TEST_F(Connections, ACallAskedToCloseIsAnsweredThenTheConnectionEnds) {
   EXPECT_THAT(a[0].head, HasSubstr("Connection: close"));
   EXPECT_TRUE(ClosedWithin(fd, std::chrono::milliseconds(2000)));
   close(fd);
+}
+
+// A gateway stopped just as a stream ends, or while one runs, stops whole: it cancels the
+// running stream and closes its connection, and the stream's last hold on the connection,
+// let go on a gRPC thread, may come after the gateway is gone (AddressSanitizer checks).
+TEST_F(Connections, AGatewayStoppedAsItsStreamsEndOrRunStopsWhole) {
+  for (int i = 0; i < 20; ++i) {
+    Start({});
+    auto ended = Http("GET", base_ + "/v1/fixtures/ticks?count=1&intervalMs=1");
+    ASSERT_THAT(ended.body, HasSubstr("event: end")) << "round " << i;
+    gateway_.reset();
+
+    Start({});
+    ticker_.cancelled = false;
+    int fd = Connect(gateway_->port());
+    timeval tv{3, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    Write(fd, "GET /v1/fixtures/ticks?count=1000&intervalMs=10 HTTP/1.1\r\nHost: x\r\n\r\n");
+    // Stopped once the first tick has come, so the service is inside the call.
+    std::string seen;
+    char buffer[4096];
+    ssize_t n;
+    while (seen.find("data: ") == std::string::npos && (n = read(fd, buffer, sizeof(buffer))) > 0)
+      seen.append(buffer, static_cast<size_t>(n));
+    ASSERT_THAT(seen, HasSubstr("data: ")) << "round " << i;
+    auto stopping = std::chrono::steady_clock::now();
+    gateway_.reset();
+    EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(3));
+    // What the stream sent before is read, then the connection's end.
+    while ((n = read(fd, buffer, sizeof(buffer))) > 0) {
+    }
+    EXPECT_EQ(n, 0) << "round " << i << ": the connection should be closed";
+    close(fd);
+    for (int w = 0; w < 100 && !ticker_.cancelled; ++w)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(ticker_.cancelled) << "round " << i;
+  }
 }
 
 }  // namespace
