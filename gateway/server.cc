@@ -879,16 +879,13 @@ void Gateway::Stop() {
     }
     impl->sessions.clear();
   });
-  {
-    std::unique_lock<std::mutex> lock(impl_->running_mu);
-    impl_->running_cv.wait_for(lock, std::chrono::seconds(2),
-                               [&] { return impl_->connections == 0; });
-  }
+  auto wait_for_none = [impl = impl_.get()](const int& count) {
+    std::unique_lock<std::mutex> lock(impl->running_mu);
+    impl->running_cv.wait_for(lock, std::chrono::seconds(2), [&] { return count == 0; });
+  };
+  wait_for_none(impl_->connections);
   impl_->guards.clear();
-  {
-    std::unique_lock<std::mutex> lock(impl_->running_mu);
-    impl_->running_cv.wait_for(lock, std::chrono::seconds(2), [&] { return impl_->running == 0; });
-  }
+  wait_for_none(impl_->running);
   for (auto& ioc : impl_->iocs) ioc->stop();
   for (auto& t : impl_->threads) t.join();
   // Every call was cancelled above; the completion threads answer what is left and end.

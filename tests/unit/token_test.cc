@@ -61,7 +61,8 @@ TEST(Hs256Token, IsRememberedUntilItExpiresAndNoLonger) {
   EXPECT_TRUE(again->Has(Role::kFront));
   EXPECT_THAT(verifier->Verify(*token, now + absl::Minutes(61)),
               StatusIs(StatusCode::kUnauthenticated, "TOKEN_EXPIRED"));
-  // A copy of the verifier, and another verifier with another secret, decide for themselves.
+  // A copy of the verifier shares what it remembers; a verifier with another secret does not
+  // trust the token for having been told of it elsewhere.
   TokenVerifier copy = *verifier;
   EXPECT_THAT(copy.Verify(*token, now), IsOk());
   auto other = TokenVerifier::Hs256("another-secret-of-enough-length", "");
