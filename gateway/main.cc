@@ -9,6 +9,7 @@
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
 #include "dialogue/rpc/server.h"
+#include "dialogue/telemetry/exporter.h"
 #include "routes.h"
 #include "server.h"
 
@@ -55,6 +56,9 @@ int main(int argc, char** argv) {
   }
   if (!routes.ok()) return StartupFailed(routes.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
+  auto trace_options = dialogue::telemetry::OptionsFromEnvironment("gateway");
+  if (!trace_options.ok()) return StartupFailed(trace_options.status());
+  dialogue::telemetry::Tracing tracing(*std::move(trace_options));
   options.max_body_bytes = static_cast<size_t>(*body);
   options.route_timeout = std::chrono::milliseconds(*timeout);
   options.threads = *threads;

@@ -31,7 +31,8 @@
 #include "absl/strings/str_split.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
-#include "dialogue/common/trace.h"
+#include "dialogue/telemetry/span.h"
+#include "dialogue/telemetry/trace_context.h"
 #include "dialogue/v1/common.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "openapi.h"
@@ -150,6 +151,28 @@ struct Gateway::Impl : std::enable_shared_from_this<Gateway::Impl> {
 
 namespace {
 
+// The gRPC client span of the call the gateway makes for a request, under its HTTP span.
+telemetry::Span UpstreamSpan(const Route& route, const telemetry::TraceContext& http_span) {
+  absl::string_view method = absl::string_view(route.grpc_path).substr(1);
+  telemetry::Span span =
+      telemetry::StartSpan(std::string(method), telemetry::SpanKind::kClient, http_span);
+  if (span.recording()) {
+    size_t slash = method.rfind('/');
+    span.Set("rpc.system", "grpc")
+        .Set("rpc.service", method.substr(0, slash))
+        .Set("rpc.method", method.substr(slash + 1))
+        .Set("server.address", route.program);
+  }
+  return span;
+}
+
+void EndUpstreamSpan(telemetry::Span& span, const grpc::Status& status) {
+  if (!span.recording()) return;
+  span.Set("rpc.grpc.status_code", static_cast<int>(status.error_code()));
+  if (!status.ok()) span.SetError(status.error_message());
+  span.End();
+}
+
 // A server-streaming call made through the generic stub: one request written, then
 // every message handed to `on_message`, and the end (OK or error) to `on_done`.
 class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
@@ -158,6 +181,7 @@ class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   std::function<void(grpc::Status)> on_done;
   grpc::ClientContext context;
   grpc::ByteBuffer request;
+  telemetry::Span span;
 
   void Start(grpc::GenericStub& stub, const std::string& method, std::shared_ptr<StreamCall> self) {
     self_ = std::move(self);  // alive until OnDone
@@ -176,6 +200,7 @@ class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBu
     StartRead(&response_);
   }
   void OnDone(const grpc::Status& status) override {
+    EndUpstreamSpan(span, status);
     on_done(status);
     self_.reset();
   }
@@ -191,6 +216,8 @@ struct Exchange {
   std::string target;
   std::string trace_id;
   std::string traceparent;
+  // The HTTP server span; ended by the access-log line, which every exchange writes once.
+  mutable telemetry::Span span;
   std::string tenant;
   double upstream_ms = -1;  // the gRPC call's own time, for the access log
   bool keep_alive = true;
@@ -209,6 +236,7 @@ struct UnaryCall {
   std::shared_ptr<Session> session;
   const Route* route = nullptr;
   Exchange x;
+  telemetry::Span span;  // the upstream call's
   std::chrono::steady_clock::time_point sent;
 };
 
@@ -283,7 +311,7 @@ class Session : public std::enable_shared_from_this<Session> {
       x.method = "?";
       x.target = "?";
       x.keep_alive = false;
-      x.traceparent = common::ContinueTrace("").Traceparent();
+      x.traceparent = telemetry::ContinueTrace("").Traceparent();
       if (ec == http::error::body_limit) {
         return Send(x, 413,
                     ErrorBody(413, "INVALID_ARGUMENT", "BODY_TOO_LARGE",
@@ -302,9 +330,15 @@ class Session : public std::enable_shared_from_this<Session> {
     x.method = std::string(req.method_string());
     x.target = std::string(req.target());
     x.keep_alive = req.keep_alive();
-    common::TraceContext trace = common::ContinueTrace(std::string(req["traceparent"]));
-    x.trace_id = trace.trace_id;
-    x.traceparent = trace.Traceparent();
+    x.span = telemetry::Span(x.method, telemetry::SpanKind::kServer,
+                             telemetry::ContinueTrace(std::string(req["traceparent"])));
+    x.trace_id = x.span.context().trace_id;
+    x.traceparent = x.span.context().Traceparent();
+    if (x.span.recording()) {
+      x.span.Set("http.request.method", x.method)
+          .Set("url.scheme", "http")
+          .Set("client.address", client_);
+    }
     absl::string_view target = x.target;
     absl::string_view path = target.substr(0, target.find('?'));
     absl::string_view query = target.find('?') == absl::string_view::npos
@@ -337,6 +371,10 @@ class Session : public std::enable_shared_from_this<Session> {
                     "application/json", {{"Allow", allowed}});
       case RouteTable::Result::kFound:
         break;
+    }
+    if (x.span.recording()) {
+      x.span.Set("http.route", route->path.text());
+      x.span.Rename(absl::StrCat(x.method, " ", route->path.text()));
     }
 
     // The token is checked here and again by the service: a service reached directly is
@@ -388,7 +426,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!built.ok()) return Send(x, 400, ErrorJson(common::ToGrpcStatus(built)));
 
     if (route->method->server_streaming()) {
-      return Stream(x, *route, upstream->second, *request, authorization);
+      return Stream(std::move(x), *route, upstream->second, *request, authorization);
     }
 
     auto call = std::make_unique<UnaryCall>();
@@ -396,7 +434,8 @@ class Session : public std::enable_shared_from_this<Session> {
     call->route = route;
     call->context.set_deadline(std::chrono::system_clock::now() + gw_->options.route_timeout);
     if (!authorization.empty()) call->context.AddMetadata("authorization", authorization);
-    call->context.AddMetadata("traceparent", x.traceparent);
+    call->span = UpstreamSpan(*route, x.span.context());
+    call->context.AddMetadata("traceparent", call->span.context().Traceparent());
     call->context.AddMetadata("x-forwarded-for", client_);
     std::string bytes = request->SerializeAsString();
     grpc::Slice slice(bytes);
@@ -427,6 +466,7 @@ class Session : public std::enable_shared_from_this<Session> {
     x.upstream_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - call.sent)
             .count();
+    EndUpstreamSpan(call.span, call.status);
     int status = 200;
     std::string body, content_type = "application/json";
     if (!call.status.ok()) {
@@ -579,7 +619,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto call = std::make_shared<StreamCall>();
     call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(12));
     if (!authorization.empty()) call->context.AddMetadata("authorization", authorization);
-    call->context.AddMetadata("traceparent", x.traceparent);
+    call->span = UpstreamSpan(route, x.span.context());
+    call->context.AddMetadata("traceparent", call->span.context().Traceparent());
     std::string bytes = request.SerializeAsString();
     grpc::Slice slice(bytes);
     call->request = grpc::ByteBuffer(&slice, 1);
@@ -709,6 +750,12 @@ class Session : public std::enable_shared_from_this<Session> {
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - x.start)
             .count();
+    if (x.span.recording()) {
+      x.span.Set("http.response.status_code", status);
+      if (!x.tenant.empty()) x.span.Set("dialogue.tenant", x.tenant);
+      if (status >= 500) x.span.SetError(absl::StrCat("HTTP ", status));
+      x.span.End();
+    }
     common::ScopedLogContext context(x.trace_id, x.tenant);
     common::Log(status >= 500 ? common::LogLevel::kWarning : common::LogLevel::kInfo, "http",
                 {{"method", x.method},

@@ -101,12 +101,33 @@ migrate() {
   done
 }
 
+# start_collector RUN_DIR: the local span collector (OTLP/HTTP JSON into RUN_DIR/traces.jsonl,
+# read by 'dialoguectl traces show'); every program started after it exports to it.
+# DIALOGUE_TRACING=off leaves it out (the benchmarks measure without tracing unless asked).
+start_collector() {
+  local run="$1" port
+  [ "${DIALOGUE_TRACING:-on}" = off ] && return 0
+  mkdir -p "$run/logs" "$run/pids"
+  port=$(free_port)
+  nohup "$BUILD/tools/dialoguectl/dialoguectl" traces collect --listen "127.0.0.1:$port" \
+    --out "$run/traces.jsonl" >>"$run/logs/collector.log" 2>&1 &
+  echo $! >"$run/pids/collector.pid"
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "the span collector did not start"
+  {
+    echo "export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$port"
+    echo "export DIALOGUE_TRACES_FILE=$run/traces.jsonl"
+  } >>"$run/services.env"
+}
+
 # start_services RUN_DIR PG_PORT REDIS_PORT TOKEN_SECRET: starts every service, records
 # DIALOGUE_<SVC>_ADDR lines in RUN_DIR/services.env.
 start_services() {
   local run="$1" pg_port="$2" redis_port="$3" secret="$4"
   mkdir -p "$run/logs" "$run/pids"
-  : >"$run/services.env"
   for svc in "${SERVICES[@]}"; do
     local port upper
     port=$(free_port)
@@ -183,6 +204,8 @@ start_stack() {
   start_redis "$run/redis" "$redis_port" "$durable"
   local admin_uri="postgresql://dialogue_admin@127.0.0.1:$pg_port/dialogue"
   migrate "$admin_uri"
+  : >"$run/services.env"
+  start_collector "$run"
   start_services "$run" "$pg_port" "$redis_port" "$secret"
   start_gateway "$run" "$secret"
   {

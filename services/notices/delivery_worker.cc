@@ -60,6 +60,20 @@ void DeliveryWorker::Start() {
 
 absl::Status DeliveryWorker::Post(const DueDelivery& d) {
   if (d.url.empty()) return absl::FailedPreconditionError("the webhook was removed");
+  // The POST is a client span in the trace of the request that queued the delivery (a new
+  // trace for deliveries queued before traces were kept), and the receiver gets its context.
+  telemetry::Span span("POST", telemetry::SpanKind::kClient,
+                       telemetry::ContinueTrace(d.traceparent));
+  common::ScopedLogContext log_context(span.context().trace_id, d.tenant);
+  absl::Status status = Post(d, span);
+  if (span.recording()) {
+    if (!status.ok()) span.SetError(status.message());
+    span.End();
+  }
+  return status;
+}
+
+absl::Status DeliveryWorker::Post(const DueDelivery& d, telemetry::Span& span) {
   const std::string body = Body(d);
   const std::string timestamp = absl::StrCat(absl::ToUnixSeconds(absl::Now()));
   CURL* curl = curl_easy_init();
@@ -72,6 +86,8 @@ absl::Status DeliveryWorker::Post(const DueDelivery& d) {
   headers = curl_slist_append(
       headers,
       absl::StrCat("X-Dialogue-Delivery: ", d.notice.name(), "/deliveries/", d.id).c_str());
+  headers = curl_slist_append(headers,
+                              absl::StrCat("traceparent: ", span.context().Traceparent()).c_str());
   curl_easy_setopt(curl, CURLOPT_URL, d.url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
@@ -83,6 +99,22 @@ absl::Status DeliveryWorker::Post(const DueDelivery& d) {
   CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (span.recording()) {
+    // The host only: a webhook's path or query may carry the receiver's own secret.
+    char* host = nullptr;
+    CURLU* url = curl_url();
+    if (curl_url_set(url, CURLUPART_URL, d.url.c_str(), 0) == CURLUE_OK &&
+        curl_url_get(url, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+      span.Set("server.address", host);
+      curl_free(host);
+    }
+    curl_url_cleanup(url);
+    span.Set("http.request.method", "POST")
+        .Set("dialogue.tenant", d.tenant)
+        .Set("dialogue.notice.channel", v1::NoticeChannel_Name(d.channel))
+        .Set("http.request.resend_count", d.attempts - 1);
+    if (status != 0) span.Set("http.response.status_code", static_cast<int64_t>(status));
+  }
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   if (rc != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(rc));

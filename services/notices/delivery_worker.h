@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "absl/time/time.h"
+#include "dialogue/telemetry/span.h"
 #include "store.h"
 
 namespace dialogue::notices {
@@ -36,6 +37,7 @@ class DeliveryWorker {
  private:
   // The POST; OK on a 2xx answer.
   absl::Status Post(const DueDelivery& delivery);
+  absl::Status Post(const DueDelivery& delivery, telemetry::Span& span);
 
   NoticeStore& store_;
   DeliveryOptions options_;

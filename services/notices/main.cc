@@ -17,6 +17,7 @@
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
 #include "dialogue/rpc/server.h"
+#include "dialogue/telemetry/exporter.h"
 #include "live_notices.h"
 #include "notice_service.h"
 #include "reminders.h"
@@ -66,6 +67,9 @@ int main(int argc, char** argv) {
     if (!value->ok()) return StartupFailed(value->status());
   }
   if (!verifier.ok()) return StartupFailed(verifier.status());
+  auto trace_options = dialogue::telemetry::OptionsFromEnvironment("notices");
+  if (!trace_options.ok()) return StartupFailed(trace_options.status());
+  dialogue::telemetry::Tracing tracing(*std::move(trace_options));
   auto redis = dialogue::events::ParseRedisUri(redis_uri);
   if (!redis.ok()) return StartupFailed(redis.status());
   pool_options.size = *pool_size;

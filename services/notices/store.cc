@@ -12,6 +12,7 @@
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
 #include "dialogue/events/outbox.h"
+#include "dialogue/telemetry/span.h"
 #include "notice_rules.h"
 
 namespace dialogue::notices {
@@ -237,6 +238,9 @@ absl::StatusOr<v1::Notice> NoticeStore::Issue(
          txn.exec_params("SELECT channel FROM notices.webhooks WHERE tenant_id = $1", tenant)) {
       hooked[row[0].as<std::string>()] = true;
     }
+    // The deliveries join the trace of the request that issued the notice.
+    const telemetry::TraceContext* trace = telemetry::ActiveTrace();
+    const std::string traceparent = trace == nullptr ? "" : trace->Traceparent();
     // One statement per delivery is plenty: a notice has tens of recipients, not more.
     auto add = [&](v1::NoticeChannel channel, const std::string& recipient,
                    const std::string& contact, const std::string& at, bool sent_now) {
@@ -244,15 +248,15 @@ absl::StatusOr<v1::Notice> NoticeStore::Issue(
       const bool can_send = sent_now || hooked.count(name) > 0;
       txn.exec_params(
           "INSERT INTO notices.deliveries (tenant_id, notice_id, channel, recipient, contact,"
-          " state, last_error, next_attempt_time, sent_time)"
+          " state, last_error, next_attempt_time, sent_time, traceparent)"
           " VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, coalesce(nullif($8, '')::timestamptz,"
-          " now()), CASE WHEN $9 THEN now() END)",
+          " now()), CASE WHEN $9 THEN now() END, $10)",
           tenant, id, name, recipient, contact,
           sent_now   ? "DELIVERY_SENT"
           : can_send ? "DELIVERY_QUEUED"
                      : "DELIVERY_FAILED",
           can_send ? "" : absl::StrCat("the commune has no webhook for ", name),
-          at.empty() ? at : AirTimeUtc(at), sent_now);
+          at.empty() ? at : AirTimeUtc(at), sent_now, traceparent);
     };
     for (const auto& r : n.recipients()) {
       for (int c : r.channels())
@@ -388,9 +392,10 @@ absl::StatusOr<std::vector<DueDelivery>> NoticeStore::ClaimDue(int limit, absl::
                 "   next_attempt_time = now() + make_interval(secs => $2)"
                 "   FROM due WHERE d.tenant_id = due.tenant_id AND d.id = due.id"
                 "   RETURNING d.tenant_id, d.id, d.notice_id, d.channel, d.recipient, d.contact,"
-                "   d.attempts)"
+                "   d.attempts, d.traceparent)"
                 " SELECT c.tenant_id, c.id::text, c.notice_id::text, c.channel, c.recipient,"
-                " c.contact, c.attempts, coalesce(w.url, ''), coalesce(w.secret, ''), ",
+                " c.contact, c.attempts, coalesce(w.url, ''), coalesce(w.secret, ''),"
+                " c.traceparent, ",
                 kColumns,
                 " FROM claimed c JOIN notices.notices n ON n.tenant_id = c.tenant_id"
                 " AND n.id = c.notice_id"
@@ -410,7 +415,8 @@ absl::StatusOr<std::vector<DueDelivery>> NoticeStore::ClaimDue(int limit, absl::
           d.attempts = row[6].as<int>();
           d.url = row[7].as<std::string>();
           d.secret = row[8].as<std::string>();
-          d.notice = FromRow(d.tenant, row, 9);  // the notice's columns follow these nine
+          d.traceparent = row[9].as<std::string>();
+          d.notice = FromRow(d.tenant, row, 10);  // the notice's columns follow these ten
           out.push_back(std::move(d));
         }
         return out;

@@ -44,6 +44,7 @@ struct DueDelivery {
   int attempts = 0;  // including this one
   std::string url;
   std::string secret;
+  std::string traceparent;  // of the request that queued it
   v1::Notice notice;
 };
 

@@ -11,6 +11,7 @@
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
 #include "dialogue/rpc/server.h"
+#include "dialogue/telemetry/exporter.h"
 #include "planning_service.h"
 #include "store.h"
 #include "tenant_service.h"
@@ -45,6 +46,9 @@ int main(int argc, char** argv) {
   }
   if (!pool_size.ok()) return StartupFailed(pool_size.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
+  auto trace_options = dialogue::telemetry::OptionsFromEnvironment("planning");
+  if (!trace_options.ok()) return StartupFailed(trace_options.status());
+  dialogue::telemetry::Tracing tracing(*std::move(trace_options));
   auto redis = dialogue::events::ParseRedisUri(redis_uri);
   if (!redis.ok()) return StartupFailed(redis.status());
   pool_options.size = *pool_size;

@@ -163,8 +163,9 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
         v1::GetPlanRequest get;
         get.set_name(in.plan());
         v1::Plan plan;
-        auto call = rpc::OnBehalfOf(*context, rc, kUpstreamTimeout);
-        grpc::Status got = planning_->GetPlan(call.get(), get, &plan);
+        grpc::Status got = rpc::CallOnBehalf(
+            *context, rc, kUpstreamTimeout, "dialogue.v1.PlanningService/GetPlan",
+            [&](grpc::ClientContext* call) { return planning_->GetPlan(call, get, &plan); });
         if (got.error_code() == grpc::StatusCode::NOT_FOUND) {
           return common::InvalidField("session.plan", "PLAN_NOT_FOUND",
                                       absl::StrCat("there is no plan ", in.plan()));
@@ -512,8 +513,11 @@ grpc::Status SessionService::RegisterSpeaker(grpc::ServerContext* context,
           v1::FollowOpinionRequest follow;
           follow.set_name(absl::StrCat("tenants/", target.tenant, "/receipts/", in.receipt_code()));
           v1::OpinionStatus opinion;
-          auto call = rpc::OnBehalfOf(*context, rc, kUpstreamTimeout);
-          grpc::Status got = intake_->FollowOpinion(call.get(), follow, &opinion);
+          grpc::Status got = rpc::CallOnBehalf(
+              *context, rc, kUpstreamTimeout, "dialogue.v1.IntakeService/FollowOpinion",
+              [&](grpc::ClientContext* call) {
+                return intake_->FollowOpinion(call, follow, &opinion);
+              });
           if (got.error_code() == grpc::StatusCode::NOT_FOUND) {
             return common::InvalidField(
                 "speaker.receipt_code", "RECEIPT_CODE_UNKNOWN",
@@ -691,8 +695,11 @@ grpc::Status SessionService::GetPreCollectedOpinions(
         }
         v1::GetSynthesisReportRequest get;
         get.set_round(s.round());
-        auto call = rpc::OnBehalfOf(*context, rc, kUpstreamTimeout);
-        grpc::Status got = intake_->GetSynthesisReport(call.get(), get, response->mutable_report());
+        grpc::Status got = rpc::CallOnBehalf(
+            *context, rc, kUpstreamTimeout, "dialogue.v1.IntakeService/GetSynthesisReport",
+            [&](grpc::ClientContext* call) {
+              return intake_->GetSynthesisReport(call, get, response->mutable_report());
+            });
         if (!got.ok()) return rpc::UpstreamStatus(got, "the intake service");
         response->set_session(s.name());
         *response->mutable_answered_in_room() = s.opinions_answered();

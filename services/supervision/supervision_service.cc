@@ -66,8 +66,9 @@ absl::StatusOr<v1::OpinionStatus> SupervisionService::Receipt(grpc::ServerContex
   v1::FollowOpinionRequest follow;
   follow.set_name(absl::StrCat("tenants/", tenant, "/receipts/", code));
   v1::OpinionStatus status;
-  auto call = rpc::OnBehalfOf(*context, request, kUpstreamTimeout);
-  grpc::Status got = intake_->FollowOpinion(call.get(), follow, &status);
+  grpc::Status got = rpc::CallOnBehalf(
+      *context, request, kUpstreamTimeout, "dialogue.v1.IntakeService/FollowOpinion",
+      [&](grpc::ClientContext* call) { return intake_->FollowOpinion(call, follow, &status); });
   if (!got.ok()) return rpc::UpstreamStatus(got, "the intake service");
   return status;
 }

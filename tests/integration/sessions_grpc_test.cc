@@ -64,39 +64,13 @@ class SessionsTest : public ::testing::Test {
     office_ = TokenAs("office-a", a_, {Role::kGovernmentOffice, Role::kPartyOffice});
     chair_ = TokenAs("chair-a", a_, {Role::kChair});
     secretary_ = TokenAs("secretary-a", a_, {Role::kSecretary});
-    plan_ = PublishedPlan(a_);
+    plan_ = testing::PublishedPlan(a_);
   }
 
   template <typename Request, typename Response>
   absl::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
                     const std::string& token, const Request& request, Response* response) {
     return testing::CallWith(*stub_, method, token, request, response);
-  }
-
-  // A published plan of `tenant` with conference "1" in April 2027, on the stack's planning.
-  std::string PublishedPlan(const std::string& tenant) {
-    auto planning = v1::PlanningService::NewStub(StackChannel("DIALOGUE_PLANNING_ADDR"));
-    const std::string office = TokenAs("office", tenant, {Role::kGovernmentOffice, Role::kChair});
-    v1::CreatePlanRequest create;
-    create.set_parent("tenants/" + tenant);
-    *create.mutable_plan() = testing::SamplePlan(2027);
-    create.mutable_plan()->mutable_conferences(0)->add_hamlets("an-son");
-    create.mutable_plan()->set_document_number("12/KH-UBND");
-    create.mutable_plan()->set_issue_date("2026-11-02");
-    v1::Plan plan;
-    EXPECT_THAT(
-        testing::CallWith(*planning, &v1::PlanningService::Stub::CreatePlan, office, create, &plan),
-        IsOk());
-    v1::TransitionPlanRequest step;
-    step.set_name(plan.name());
-    v1::Plan out;
-    EXPECT_THAT(
-        testing::CallWith(*planning, &v1::PlanningService::Stub::ApprovePlan, office, step, &out),
-        IsOk());
-    EXPECT_THAT(
-        testing::CallWith(*planning, &v1::PlanningService::Stub::PublishPlan, office, step, &out),
-        IsOk());
-    return plan.name();
   }
 
   absl::StatusOr<v1::Session> CreateSession(const std::string& token, v1::Session s,
@@ -526,7 +500,7 @@ TEST_F(SessionsTest, BadInputIsRefusedAndChangesNothing) {
   s.set_plan(absl::StrCat("tenants/", a_, "/plans/", common::NewUuid()));
   EXPECT_THAT(CreateSession(office_, s), StatusIs(StatusCode::kInvalidArgument, "PLAN_NOT_FOUND"));
   s = Basic();
-  s.set_plan(PublishedPlan(b_));
+  s.set_plan(testing::PublishedPlan(b_));
   EXPECT_THAT(CreateSession(office_, s),
               StatusIs(StatusCode::kInvalidArgument, "PLAN_OF_ANOTHER_TENANT"));
   s = Basic();

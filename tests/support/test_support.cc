@@ -20,6 +20,7 @@
 #include "dialogue/common/names.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/events/redis.h"
+#include "dialogue/v1/planning.grpc.pb.h"
 #include "store.h"
 
 namespace dialogue::testing {
@@ -249,6 +250,29 @@ events::PollResult TestStream::Drain(db::ConnectionPool& pool, events::ConsumerO
     total.parked += polled->parked;
   }
   return total;
+}
+
+std::string PublishedPlan(const std::string& tenant) {
+  auto planning = v1::PlanningService::NewStub(StackChannel("DIALOGUE_PLANNING_ADDR"));
+  const std::string office =
+      TokenAs("office", tenant, {auth::Role::kGovernmentOffice, auth::Role::kChair});
+  v1::CreatePlanRequest create;
+  create.set_parent("tenants/" + tenant);
+  *create.mutable_plan() = SamplePlan(2027);
+  create.mutable_plan()->mutable_conferences(0)->add_hamlets("an-son");
+  create.mutable_plan()->set_document_number("12/KH-UBND");
+  create.mutable_plan()->set_issue_date("2026-11-02");
+  v1::Plan plan;
+  EXPECT_THAT(CallWith(*planning, &v1::PlanningService::Stub::CreatePlan, office, create, &plan),
+              IsOk());
+  v1::TransitionPlanRequest step;
+  step.set_name(plan.name());
+  v1::Plan out;
+  EXPECT_THAT(CallWith(*planning, &v1::PlanningService::Stub::ApprovePlan, office, step, &out),
+              IsOk());
+  EXPECT_THAT(CallWith(*planning, &v1::PlanningService::Stub::PublishPlan, office, step, &out),
+              IsOk());
+  return plan.name();
 }
 
 }  // namespace dialogue::testing

@@ -127,4 +127,8 @@ absl::Status CallWith(Stub& stub, Method method, const std::string& token, const
 // A small valid plan for `year`, with one conference in April and three tasks.
 v1::Plan SamplePlan(int year = 2026);
 
+// A published SamplePlan(2027) of `tenant`, its conference "1" (April 2027) held in hamlet
+// "an-son", made on the stack's planning service; its name.
+std::string PublishedPlan(const std::string& tenant);
+
 }  // namespace dialogue::testing

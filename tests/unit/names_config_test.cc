@@ -3,7 +3,6 @@
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/names.h"
-#include "dialogue/common/trace.h"
 #include "test_support.h"
 
 namespace dialogue::common {
@@ -67,31 +66,6 @@ TEST(Config, ANonNumberForANumberIsAClearError) {
 TEST(Logging, EscapesForJson) {
   EXPECT_EQ(JsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
   EXPECT_EQ(JsonEscape("Diễn Châu"), "Diễn Châu");
-}
-
-}  // namespace
-}  // namespace dialogue::common
-
-namespace dialogue::common {
-namespace {
-
-TEST(TraceContext, ContinuesAWellFormedTraceWithANewSpan) {
-  TraceContext t = ContinueTrace("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-  EXPECT_EQ(t.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
-  EXPECT_NE(t.span_id, "00f067aa0ba902b7");
-  EXPECT_EQ(t.Traceparent().size(), 55u);
-}
-
-TEST(TraceContext, StartsANewTraceForAMissingOrMalformedHeader) {
-  for (const char* bad : {"", "garbage", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
-                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"}) {
-    TraceContext t = ContinueTrace(bad);
-    EXPECT_NE(t.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736") << bad;
-    EXPECT_EQ(t.trace_id.size(), 32u) << bad;
-  }
-  EXPECT_NE(ContinueTrace("").trace_id, ContinueTrace("").trace_id);
 }
 
 }  // namespace

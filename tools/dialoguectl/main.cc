@@ -3,17 +3,23 @@
 //   migrate  apply a service's SQL migrations over an administrator's connection
 //   demo     load the demo province, communes and plans through the public gRPC API
 //   events   list the events consumers gave up on, and replay them
+//   traces   collect the local stack's spans into a file, and show one trace from it
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -29,6 +35,8 @@
 #include "dialogue/v1/sessions.grpc.pb.h"
 #include "dialogue/v1/tenants.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "http_receiver.h"
+#include "otlp_spans.h"
 
 namespace {
 
@@ -50,6 +58,10 @@ constexpr const char* kUsage = R"(usage: dialoguectl <command> [flags]
   events dead   [--count 100]      lists the parked events (dead-letter stream)
   events replay [--ids ID1,ID2]    publishes parked events again (all when no --ids);
           both read --redis-uri (DIALOGUE_REDIS_URI)
+  traces collect --listen 127.0.0.1:4318 --out FILE
+          an OTLP/HTTP (JSON) receiver that appends each request to FILE, one per line
+  traces show TRACE_ID [--traces-file FILE]
+          prints the trace's spans as a tree (or DIALOGUE_TRACES_FILE)
 
 roles: party_office government_office front department chair secretary hamlet_lead
        citizen province admin
@@ -344,6 +356,61 @@ int Events(Config& config) {
   return 2;
 }
 
+int Traces(Config& config) {
+  const std::string what = config.Args().size() > 1 ? config.Args()[1] : "";
+  if (what == "collect") {
+    std::string listen = config.String("listen", "127.0.0.1:4318");
+    std::string out = config.String("out", "traces.jsonl");
+    std::vector<std::string> host_port = absl::StrSplit(listen, ':');
+    int port = 0;
+    if (host_port.size() != 2 || !absl::SimpleAtoi(host_port[1], &port)) {
+      return Fail(absl::InvalidArgumentError("--listen takes HOST:PORT"));
+    }
+    std::mutex mu;
+    auto receiver = dialogue::collector::HttpReceiver::Start(
+        [&](const dialogue::collector::HttpRequest& request) {
+          if (request.method != "POST" || request.path != "/v1/traces") return 404;
+          if (!absl::StartsWith(request.headers.count("content-type") > 0
+                                    ? request.headers.at("content-type")
+                                    : "",
+                                "application/json")) {
+            return 415;  // only the JSON encoding is stored
+          }
+          std::string line = request.body;
+          std::replace(line.begin(), line.end(), '\n', ' ');
+          std::lock_guard<std::mutex> lock(mu);
+          std::ofstream file(out, std::ios::app);
+          file << line << '\n';
+          return file ? 200 : 503;
+        },
+        host_port[0], port);
+    if (!receiver.ok()) return Fail(receiver.status());
+    std::fprintf(stderr, "collecting spans on %s:%d into %s\n", host_port[0].c_str(),
+                 (*receiver)->port(), out.c_str());
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    int received = 0;
+    sigwait(&signals, &received);
+    return 0;
+  }
+  if (what == "show" && config.Args().size() > 2) {
+    std::string file = config.String("traces-file", "traces.jsonl");
+    std::string tree = dialogue::collector::FormatTrace(
+        dialogue::collector::ReadCollectedSpans(file), config.Args()[2]);
+    if (tree.empty()) {
+      return Fail(absl::NotFoundError(absl::StrCat("no span of trace ", config.Args()[2], " in ",
+                                                   file, " (yet: spans leave within seconds)")));
+    }
+    std::printf("%s", tree.c_str());
+    return 0;
+  }
+  std::fprintf(stderr, "%s", kUsage);
+  return 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -355,6 +422,7 @@ int main(int argc, char** argv) {
   if (command == "migrate") return Migrate(config);
   if (command == "wait") return Wait(config);
   if (command == "events") return Events(config);
+  if (command == "traces") return Traces(config);
   if (command == "demo") {
     absl::Status status = LoadDemo(config);
     return status.ok() ? 0 : Fail(status);

@@ -1,5 +1,6 @@
 #include "dialogue/db/pool.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "dialogue/common/log.h"
@@ -106,6 +107,48 @@ void ConnectionPool::ApplyScope(pqxx::work& txn, const TenantScope& scope) {
       "SELECT set_config('app.tenant_id', $1, true), set_config('app.read_tenants', $2, true),"
       " set_config('app.admin', $3, true)",
       scope.tenant, absl::StrJoin(scope.read_tenants, ","), scope.admin ? "on" : "off");
+}
+
+telemetry::Span ConnectionPool::StartSpan(const char* operation, const TenantScope& scope) {
+  telemetry::Span span = telemetry::StartActiveChild(absl::StrCat("postgresql ", operation),
+                                                     telemetry::SpanKind::kClient);
+  if (span.recording()) {
+    span.Set("db.system", "postgresql")
+        .Set("db.system.name", "postgresql")
+        .Set("db.operation.name", "TRANSACTION")
+        .Set("code.function.name", operation);
+    if (!scope.tenant.empty()) span.Set("dialogue.tenant", scope.tenant);
+  }
+  // A request's commune is the one its transactions act for, also where no access check
+  // named it (public routes).
+  telemetry::Span* request = telemetry::ActiveSpan();
+  if (request != nullptr && !scope.tenant.empty() && !request->Has("dialogue.tenant")) {
+    request->Set("dialogue.tenant", scope.tenant);
+  }
+  return span;
+}
+
+void ConnectionPool::EndSpan(telemetry::Span& span, pqxx::connection* conn,
+                             const absl::Status& status) {
+  if (!span.recording()) return;
+  if (conn != nullptr) {
+    const char* db = conn->dbname();
+    const char* host = conn->hostname();
+    const char* port = conn->port();
+    if (db != nullptr) span.Set("db.namespace", db);
+    if (host != nullptr) span.Set("server.address", host);
+    int port_number = 0;
+    if (port != nullptr && absl::SimpleAtoi(port, &port_number))
+      span.Set("server.port", port_number);
+  }
+  if (!status.ok()) span.Set("error.type", common::ErrorReason(status));
+  // A refusal the body chose (not found, a wrong state) is the caller's; only a database
+  // that failed marks the span failed.
+  if (status.code() == absl::StatusCode::kUnavailable ||
+      status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown) {
+    span.SetError(status.message());
+  }
+  span.End();
 }
 
 absl::Status ConnectionPool::Ping() {

@@ -163,8 +163,16 @@ absl::StatusOr<int> Consumer::ApplyBatch(const std::string& tenant,
     absl::StrAppend(&ids, i ? "," : "", "\"", common::JsonEscape(group[i]->event.id()), "\"");
   }
   ids += "]";
-  return pool_.InTransaction(
-      db::TenantScope::Of(tenant), [&](pqxx::work& txn) -> absl::StatusOr<int> {
+  // Each event's consumer span is a child of the request that committed it; the batch's
+  // transaction runs under the first one's.
+  std::vector<telemetry::Span> spans;
+  spans.reserve(group.size());
+  for (const Entry* member : group) spans.push_back(ConsumerSpan(*member, group.size()));
+  telemetry::ActiveScope active(spans[0]);
+  common::ScopedLogContext log_context(spans[0].context().trace_id, tenant);
+  auto result = pool_.InTransaction(
+      db::TenantScope::Of(tenant),
+      [&](pqxx::work& txn) -> absl::StatusOr<int> {
         auto fresh = txn.exec_params(absl::StrCat("INSERT INTO ", options_.processed_table,
                                                   " (tenant_id, event_id) SELECT $1, e"
                                                   " FROM jsonb_array_elements_text($2::jsonb) AS e"
@@ -173,14 +181,38 @@ absl::StatusOr<int> Consumer::ApplyBatch(const std::string& tenant,
         std::set<std::string> unapplied;
         for (const auto& row : fresh) unapplied.insert(row[0].as<std::string>());
         int applied = 0;
-        for (const Entry* member : group) {
+        for (size_t i = 0; i < group.size(); ++i) {
           // An id seen before, or twice in this batch, runs the handler once.
-          if (unapplied.erase(member->event.id()) == 0) continue;
-          RETURN_IF_ERROR(handler_(txn, member->event));
+          if (unapplied.erase(group[i]->event.id()) == 0) {
+            spans[i].SetBool("dialogue.event.duplicate", true);
+            continue;
+          }
+          telemetry::ActiveScope member_active(spans[i]);
+          RETURN_IF_ERROR(handler_(txn, group[i]->event));
           ++applied;
         }
         return applied;
-      });
+      },
+      "ApplyEvents");
+  if (!result.ok()) {
+    for (auto& span : spans) span.SetError(result.status().message());
+  }
+  return result;
+}
+
+telemetry::Span Consumer::ConsumerSpan(const Entry& entry, size_t batch) const {
+  if (!telemetry::Recording()) return telemetry::Span();
+  telemetry::Span span(absl::StrCat("process ", options_.stream), telemetry::SpanKind::kConsumer,
+                       telemetry::ContinueTrace(entry.event.traceparent()));
+  span.Set("messaging.system", "redis")
+      .Set("messaging.destination.name", options_.stream)
+      .Set("messaging.operation.type", "process")
+      .Set("messaging.consumer.group.name", options_.group)
+      .Set("messaging.message.id", entry.event.id())
+      .Set("messaging.batch.message_count", static_cast<int64_t>(batch))
+      .Set("dialogue.event.type", entry.event.type())
+      .Set("dialogue.tenant", entry.tenant);
+  return span;
 }
 
 absl::Status Consumer::Handle(const Entry& entry, PollResult& result) {

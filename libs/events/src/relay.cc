@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "dialogue/common/log.h"
 #include "dialogue/v1/events.pb.h"
 
@@ -55,6 +56,7 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
     if (rows.empty()) return 0;
     std::vector<std::vector<std::string>> commands;
     std::vector<std::string> ids;
+    std::vector<telemetry::Span> spans;  // each event's publishing, in its request's trace
     commands.reserve(rows.size());
     const std::string max_length = absl::StrCat(options_.max_stream_length);
     for (const auto& row : rows) {
@@ -66,15 +68,20 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
         Log(LogLevel::kError, "outbox row is not a dialogue.v1.Event",
             {{"outbox", options_.outbox}, {"row", row[0].c_str()}});
       }
+      if (telemetry::Recording()) spans.push_back(PublishSpan(event, rows.size()));
       commands.push_back({"XADD", options_.stream, "MAXLEN", "~", max_length, "*", "id", event.id(),
                           "type", event.type(), "tenant", event.tenant(), "event",
                           std::move(payload)});
       ids.push_back(row[0].c_str());
     }
     auto replies = redis_.Pipeline(commands);
-    if (!replies.ok()) return replies.status();
+    if (!replies.ok()) {
+      for (auto& span : spans) span.SetError(replies.status().message());
+      return replies.status();
+    }
     for (const auto& reply : *replies) {
       if (reply.is_error()) {
+        for (auto& span : spans) span.SetError(reply.str);
         return absl::UnavailableError(absl::StrCat("Redis refused XADD: ", reply.str));
       }
     }
@@ -82,6 +89,20 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
                           absl::StrJoin(ids, ","), ") AND sent_time IS NULL"));
     return static_cast<int>(rows.size());
   });
+}
+
+telemetry::Span OutboxRelay::PublishSpan(const v1::Event& event, size_t batch) const {
+  telemetry::Span span(absl::StrCat("send ", options_.stream), telemetry::SpanKind::kProducer,
+                       telemetry::ContinueTrace(event.traceparent()));
+  span.Set("messaging.system", "redis")
+      .Set("messaging.destination.name", options_.stream)
+      .Set("messaging.operation.type", "send")
+      .Set("messaging.operation.name", "XADD")
+      .Set("messaging.message.id", event.id())
+      .Set("messaging.batch.message_count", static_cast<int64_t>(batch))
+      .Set("dialogue.event.type", event.type())
+      .Set("dialogue.tenant", absl::StripPrefix(event.tenant(), "tenants/"));
+  return span;
 }
 
 absl::StatusOr<int> OutboxRelay::PurgeSent() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -10,6 +11,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "dialogue/common/names.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor_database.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace dialogue::rpc {
@@ -25,12 +28,11 @@ absl::string_view Metadata(const grpc::ServerContext& context, absl::string_view
 }  // namespace
 
 std::unique_ptr<grpc::ClientContext> OnBehalfOf(const grpc::ServerContext& context,
-                                                const RequestContext& request,
-                                                absl::Duration timeout) {
+                                                const TraceContext& trace, absl::Duration timeout) {
   auto client = std::make_unique<grpc::ClientContext>();
   absl::string_view token = Metadata(context, "authorization");
   if (!token.empty()) client->AddMetadata("authorization", std::string(token));
-  client->AddMetadata("traceparent", request.trace.Traceparent());
+  client->AddMetadata("traceparent", trace.Traceparent());
   std::chrono::system_clock::time_point deadline =
       std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout);
   client->set_deadline(std::min(deadline, context.deadline()));
@@ -38,8 +40,92 @@ std::unique_ptr<grpc::ClientContext> OnBehalfOf(const grpc::ServerContext& conte
 }
 
 TraceContext TraceFrom(const grpc::ServerContext& context) {
-  return common::ContinueTrace(Metadata(context, "traceparent"));
+  return telemetry::ContinueTrace(Metadata(context, "traceparent"));
 }
+
+namespace internal {
+namespace {
+
+// The service that declares `method`, from the contract: method names are unique across
+// dialogue.v1's services, so a handler names its method alone.
+const std::string& ServiceOf(absl::string_view method) {
+  static const auto* services = [] {
+    auto* map = new absl::flat_hash_map<std::string, std::string>();
+    std::vector<std::string> files;
+    google::protobuf::DescriptorPool::internal_generated_database()->FindAllFileNames(&files);
+    for (const auto& name : files) {
+      if (!absl::StartsWith(name, "dialogue/")) continue;
+      const auto* file = google::protobuf::DescriptorPool::generated_pool()->FindFileByName(name);
+      if (file == nullptr) continue;
+      for (int s = 0; s < file->service_count(); ++s) {
+        const auto* service = file->service(s);
+        for (int m = 0; m < service->method_count(); ++m) {
+          map->emplace(service->method(m)->name(), service->full_name());
+        }
+      }
+    }
+    return map;
+  }();
+  static const std::string unknown = "unknown";
+  auto it = services->find(method);
+  return it == services->end() ? unknown : it->second;
+}
+
+// Codes that are the server's failure rather than the caller's (the semantic conventions'
+// rule for gRPC server spans).
+bool IsServerError(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kUnimplemented:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDataLoss:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void SetRpcAttributes(telemetry::Span& span, absl::string_view full_method) {
+  size_t slash = full_method.rfind('/');
+  span.Set("rpc.system", "grpc")
+      .Set("rpc.service", full_method.substr(0, slash))
+      .Set("rpc.method", full_method.substr(slash + 1));
+}
+
+}  // namespace
+
+telemetry::Span StartServerSpan(absl::string_view method, const TraceContext& trace) {
+  std::string name = absl::StrCat(ServiceOf(method), "/", method);
+  telemetry::Span span(name, telemetry::SpanKind::kServer, trace);
+  if (span.recording()) SetRpcAttributes(span, name);
+  return span;
+}
+
+void EndServerSpan(telemetry::Span& span, const absl::Status& status) {
+  if (!span.recording()) return;
+  span.Set("rpc.grpc.status_code", static_cast<int>(status.code()));
+  if (!status.ok()) span.Set("error.type", common::ErrorReason(status));
+  if (IsServerError(status.code())) span.SetError(status.message());
+  span.End();
+}
+
+telemetry::Span StartClientSpan(const TraceContext& parent, absl::string_view method) {
+  telemetry::Span span =
+      telemetry::StartSpan(std::string(method), telemetry::SpanKind::kClient, parent);
+  if (span.recording()) SetRpcAttributes(span, method);
+  return span;
+}
+
+void EndClientSpan(telemetry::Span& span, const grpc::Status& status) {
+  if (!span.recording()) return;
+  span.Set("rpc.grpc.status_code", static_cast<int>(status.error_code()));
+  if (!status.ok()) span.SetError(status.error_message());
+  span.End();
+}
+
+}  // namespace internal
 
 absl::StatusOr<auth::Principal> Authenticator::Authenticate(
     const grpc::ServerContext& context) const {
@@ -58,6 +144,7 @@ absl::StatusOr<auth::Principal> Authenticator::Authenticate(
 absl::StatusOr<db::TenantScope> Authenticator::ScopeFor(const auth::Principal& principal,
                                                         const std::string& tenant_id,
                                                         auth::Access access) {
+  if (telemetry::Span* span = telemetry::ActiveSpan()) span->Set("dialogue.tenant", tenant_id);
   // Staff of the tenant need no lookup: their scope is their own tenant, and a tenant id
   // that does not exist simply holds no rows.
   if (principal.IsStaffOf(tenant_id) && !principal.Has(auth::Role::kAdmin)) {

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "dialogue/common/status.h"
+#include "dialogue/telemetry/span.h"
 
 namespace dialogue::db {
 
@@ -43,6 +44,14 @@ struct PoolOptions {
   std::chrono::milliseconds acquire_timeout{2000};
 };
 
+namespace internal {
+inline const absl::Status& StatusOf(const absl::Status& status) { return status; }
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& result) {
+  return result.status();
+}
+}  // namespace internal
+
 class ConnectionPool {
  public:
   explicit ConnectionPool(PoolOptions options);
@@ -52,8 +61,11 @@ class ConnectionPool {
 
   // Runs `body(txn)` in one transaction that first sets the tenant scope; commits when
   // the body returns OK, rolls back otherwise. `body` returns absl::Status or StatusOr<T>.
+  // Inside a request the transaction is a span of its own, named after `operation` (the
+  // calling function, e.g. "CreateOpinion"); no statement or value goes into it.
   template <typename Body>
-  auto InTransaction(const TenantScope& scope, Body&& body)
+  auto InTransaction(const TenantScope& scope, Body&& body,
+                     const char* operation = __builtin_FUNCTION())
       -> decltype(body(std::declval<pqxx::work&>()));
 
   // Checks a connection can be made and answers (for readiness).
@@ -65,6 +77,8 @@ class ConnectionPool {
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire();
   void Release(std::unique_ptr<pqxx::connection> conn, bool healthy);
   static void ApplyScope(pqxx::work& txn, const TenantScope& scope);
+  static telemetry::Span StartSpan(const char* operation, const TenantScope& scope);
+  static void EndSpan(telemetry::Span& span, pqxx::connection* conn, const absl::Status& status);
 
   PoolOptions options_;
   std::mutex mu_;
@@ -74,14 +88,18 @@ class ConnectionPool {
 };
 
 template <typename Body>
-auto ConnectionPool::InTransaction(const TenantScope& scope, Body&& body)
+auto ConnectionPool::InTransaction(const TenantScope& scope, Body&& body, const char* operation)
     -> decltype(body(std::declval<pqxx::work&>())) {
   using Result = decltype(body(std::declval<pqxx::work&>()));
+  telemetry::Span span = StartSpan(operation, scope);
   // A connection found dead before the body ran (the server restarted while it sat idle)
   // is dropped and the transaction starts again on another: nothing of it had run.
   for (int attempt = 0;; ++attempt) {
     auto conn = Acquire();
-    if (!conn.ok()) return Result(conn.status());
+    if (!conn.ok()) {
+      EndSpan(span, nullptr, conn.status());
+      return Result(conn.status());
+    }
     bool healthy = true;
     bool body_started = false;
     Result result = absl::UnknownError("transaction did not run");
@@ -105,8 +123,12 @@ auto ConnectionPool::InTransaction(const TenantScope& scope, Body&& body)
       result = StatusFromException(e);
     }
     healthy = healthy && (*conn)->is_open();
+    if (healthy || body_started || attempt >= options_.size) {
+      EndSpan(span, conn->get(), internal::StatusOf(result));
+      Release(std::move(*conn), healthy);
+      return result;
+    }
     Release(std::move(*conn), healthy);
-    if (healthy || body_started || attempt >= options_.size) return result;
   }
 }
 

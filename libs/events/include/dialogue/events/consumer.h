@@ -23,6 +23,7 @@
 #include "dialogue/db/pool.h"
 #include "dialogue/events/redis.h"
 #include "dialogue/events/relay.h"
+#include "dialogue/telemetry/span.h"
 #include "dialogue/v1/events.pb.h"
 
 namespace dialogue::events {
@@ -83,6 +84,7 @@ class Consumer {
   // Applies events of one tenant in one transaction; returns how many ran the handler
   // (the others were applied before).
   absl::StatusOr<int> ApplyBatch(const std::string& tenant, const std::vector<const Entry*>& group);
+  telemetry::Span ConsumerSpan(const Entry& entry, size_t batch) const;
   absl::Status Park(const std::string& entry_id, const std::string& payload,
                     const std::string& error, long long deliveries);
   void Run();

@@ -23,6 +23,8 @@
 #include "absl/status/statusor.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/events/redis.h"
+#include "dialogue/telemetry/span.h"
+#include "dialogue/v1/events.pb.h"
 
 namespace dialogue::events {
 
@@ -66,6 +68,7 @@ class OutboxRelay {
  private:
   void Run();
   void Sleep(std::chrono::milliseconds d);
+  telemetry::Span PublishSpan(const v1::Event& event, size_t batch) const;
 
   db::ConnectionPool& pool_;
   RedisClient redis_;

@@ -1,6 +1,7 @@
-// The one wrapper every gRPC handler passes through: it reads the trace context, verifies
-// the bearer token, runs the handler, turns an unexpected exception into INTERNAL, maps
-// the absl::Status to a grpc::Status with details, and writes one access log line.
+// The one wrapper every gRPC handler passes through: it reads the trace context and records
+// the call's server span, verifies the bearer token, runs the handler, turns an unexpected
+// exception into INTERNAL, maps the absl::Status to a grpc::Status with details, and writes
+// one access log line.
 //
 // gRPC 1.51 server interceptors cannot refuse a call, so the check lives here instead;
 // a handler that does not go through Serve() gets no principal to act with.
@@ -18,18 +19,25 @@
 #include "dialogue/auth/token.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
-#include "dialogue/common/trace.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
+#include "dialogue/telemetry/span.h"
+#include "dialogue/telemetry/trace_context.h"
 #include "dialogue/v1/events.pb.h"
 
 namespace dialogue::rpc {
 
 namespace v1 = ::dialogue::v1;
-using common::TraceContext;
+using telemetry::TraceContext;
 
 // Reads `traceparent` from the metadata, or starts a new trace when absent or malformed.
 TraceContext TraceFrom(const grpc::ServerContext& context);
+
+namespace internal {
+// The server span of `method` ("GetPlan"), named "dialogue.v1.PlanningService/GetPlan".
+telemetry::Span StartServerSpan(absl::string_view method, const TraceContext& trace);
+void EndServerSpan(telemetry::Span& span, const absl::Status& status);
+}  // namespace internal
 
 struct RequestContext {
   auth::Principal principal;
@@ -61,11 +69,28 @@ v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
                    absl::string_view source, const google::protobuf::Message& payload);
 
 // A client context for calling another service on the caller's behalf: the caller's
-// bearer token and this request's trace context go along, and the call gets `timeout`
-// (or the caller's own deadline, when sooner).
+// bearer token and the trace context `trace` go along, and the call gets `timeout` (or the
+// caller's own deadline, when sooner).
 std::unique_ptr<grpc::ClientContext> OnBehalfOf(const grpc::ServerContext& context,
-                                                const RequestContext& request,
-                                                absl::Duration timeout);
+                                                const TraceContext& trace, absl::Duration timeout);
+
+namespace internal {
+telemetry::Span StartClientSpan(const TraceContext& parent, absl::string_view method);
+void EndClientSpan(telemetry::Span& span, const grpc::Status& status);
+}  // namespace internal
+
+// Calls another service on the caller's behalf (see OnBehalfOf) inside a client span named
+// `method` ("dialogue.v1.IntakeService/FollowOpinion"): `call(grpc::ClientContext*)` makes
+// the call and returns its status.
+template <typename Call>
+grpc::Status CallOnBehalf(const grpc::ServerContext& context, const RequestContext& request,
+                          absl::Duration timeout, absl::string_view method, Call&& call) {
+  telemetry::Span span = internal::StartClientSpan(request.trace, method);
+  auto client = OnBehalfOf(context, span.context(), timeout);
+  grpc::Status status = call(client.get());
+  internal::EndClientSpan(span, status);
+  return status;
+}
 
 // The status another service answered, as this service's own: its reason and field kept,
 // except that a service down or too slow becomes UNAVAILABLE "UPSTREAM_UNAVAILABLE",
@@ -86,6 +111,8 @@ template <typename Handler>
 grpc::Status Serve(grpc::ServerContext* context, Authenticator& authenticator,
                    absl::string_view method, Handler&& handler, Access access = Access::kSignedIn) {
   RequestContext request{{}, TraceFrom(*context)};
+  telemetry::Span span = internal::StartServerSpan(method, request.trace);
+  telemetry::ActiveScope active(span);
   common::ScopedLogContext log_context(request.trace.trace_id, "");
   absl::Time start = absl::Now();
   absl::Status status;
@@ -113,6 +140,7 @@ grpc::Status Serve(grpc::ServerContext* context, Authenticator& authenticator,
                {"subject", request.principal.subject},
                {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - start))},
                {"error", std::string(status.message())}});
+  internal::EndServerSpan(span, status);
   return common::ToGrpcStatus(status);
 }
 
