@@ -9,7 +9,7 @@
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
 #include "dialogue/rpc/server.h"
-#include "dialogue/telemetry/exporter.h"
+#include "dialogue/telemetry/program.h"
 #include "routes.h"
 #include "server.h"
 
@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   auto parsed = dialogue::common::Config::FromArgs(argc, argv);
   if (!parsed.ok()) return StartupFailed(parsed.status());
   dialogue::common::Config config = *std::move(parsed);
+  dialogue::telemetry::ProgramTelemetry telemetry(config, "gateway", "127.0.0.1:9100");
 
   dialogue::gateway::GatewayOptions options;
   options.listen = config.String("gateway-listen", "127.0.0.1:8080", "HTTP listen address");
@@ -56,9 +57,7 @@ int main(int argc, char** argv) {
   }
   if (!routes.ok()) return StartupFailed(routes.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
-  auto trace_options = dialogue::telemetry::OptionsFromEnvironment("gateway");
-  if (!trace_options.ok()) return StartupFailed(trace_options.status());
-  dialogue::telemetry::Tracing tracing(*std::move(trace_options));
+  if (auto started = telemetry.Start(); !started.ok()) return StartupFailed(started);
   options.max_body_bytes = static_cast<size_t>(*body);
   options.route_timeout = std::chrono::milliseconds(*timeout);
   options.threads = *threads;

@@ -31,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/telemetry/metrics.h"
 #include "dialogue/telemetry/span.h"
 #include "dialogue/telemetry/trace_context.h"
 #include "dialogue/v1/common.pb.h"
@@ -173,6 +174,16 @@ void EndUpstreamSpan(telemetry::Span& span, const grpc::Status& status) {
   span.End();
 }
 
+// The SSE streams open now (each holds an upstream call).
+prometheus::Gauge& Watchers() {
+  static auto* gauge = &prometheus::BuildGauge()
+                            .Name("dialogue_sse_streams")
+                            .Help("Server-Sent Event streams open (live views watched).")
+                            .Register(telemetry::Metrics())
+                            .Add({});
+  return *gauge;
+}
+
 // A server-streaming call made through the generic stub: one request written, then
 // every message handed to `on_message`, and the end (OK or error) to `on_done`.
 class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
@@ -201,6 +212,7 @@ class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBu
   }
   void OnDone(const grpc::Status& status) override {
     EndUpstreamSpan(span, status);
+    Watchers().Decrement();
     on_done(status);
     self_.reset();
   }
@@ -218,6 +230,9 @@ struct Exchange {
   std::string traceparent;
   // The HTTP server span; ended by the access-log line, which every exchange writes once.
   mutable telemetry::Span span;
+  // The route's template, or what answered instead ("/healthz", "static", "unmatched"):
+  // the metrics' label, a bounded set.
+  absl::string_view route = "unmatched";
   std::string tenant;
   double upstream_ms = -1;  // the gRPC call's own time, for the access log
   bool keep_alive = true;
@@ -225,6 +240,18 @@ struct Exchange {
 };
 
 class Session;
+
+// Rate, errors and duration per route (dialogue_http_server_*). Methods outside HTTP's
+// own are counted together, so a client cannot grow the series.
+void RecordHttp(const Exchange& x, int status, double seconds) {
+  static auto* requests = new telemetry::RequestMetrics("dialogue_http_server", "HTTP requests",
+                                                        {"route", "method"}, "status");
+  absl::string_view method = "_OTHER";
+  for (absl::string_view known : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    if (x.method == known) method = known;
+  }
+  requests->Record({x.route, method}, absl::StrCat(status), seconds);
+}
 
 // A unary call through the generic stub on the gateway's completion queue.
 struct UnaryCall {
@@ -345,22 +372,25 @@ class Session : public std::enable_shared_from_this<Session> {
                                   ? absl::string_view()
                                   : target.substr(target.find('?') + 1);
 
-    if (req.method() == http::verb::get && path == "/healthz")
-      return Send(x, 200, "{\"status\":\"ok\"}");
-    if (req.method() == http::verb::get && path == "/readyz") return Ready(x);
-    if (req.method() == http::verb::get && path == "/openapi.json")
-      return Send(x, 200, gw_->openapi);
-    if (req.method() == http::verb::get && path == "/docs") {
-      return Send(x, 200, gw_->api_page, "text/html; charset=utf-8");
+    if (req.method() == http::verb::get) {
+      for (absl::string_view fixed : {"/healthz", "/readyz", "/openapi.json", "/docs"}) {
+        if (path == fixed) x.route = fixed;
+      }
     }
+    if (x.route == "/healthz") return Send(x, 200, "{\"status\":\"ok\"}");
+    if (x.route == "/readyz") return Ready(x);
+    if (x.route == "/openapi.json") return Send(x, 200, gw_->openapi);
+    if (x.route == "/docs") return Send(x, 200, gw_->api_page, "text/html; charset=utf-8");
 
     const Route* route = nullptr;
     Bindings bindings;
     std::string allowed;
     switch (gw_->routes.Match(x.method, path, &route, &bindings, &allowed)) {
       case RouteTable::Result::kNotFound:
-        if (req.method() == http::verb::get && !absl::StartsWith(path, "/v1/"))
+        if (req.method() == http::verb::get && !absl::StartsWith(path, "/v1/")) {
+          x.route = "static";
           return Static(x, path);
+        }
         return Send(x, 404,
                     ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND",
                               absl::StrCat("no route for ", x.method, " ", path, "; see /docs")));
@@ -372,6 +402,7 @@ class Session : public std::enable_shared_from_this<Session> {
       case RouteTable::Result::kFound:
         break;
     }
+    x.route = route->path.text();
     if (x.span.recording()) {
       x.span.Set("http.route", route->path.text());
       x.span.Rename(absl::StrCat(x.method, " ", route->path.text()));
@@ -650,6 +681,7 @@ class Session : public std::enable_shared_from_this<Session> {
         self->heartbeat_.reset();
       });
     };
+    Watchers().Increment();
     call->Start(*upstream.stub, route.grpc_path, call);
     Heartbeat();
   }
@@ -750,6 +782,7 @@ class Session : public std::enable_shared_from_this<Session> {
     double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - x.start)
             .count();
+    RecordHttp(x, status, ms / 1000);
     if (x.span.recording()) {
       x.span.Set("http.response.status_code", status);
       if (!x.tenant.empty()) x.span.Set("dialogue.tenant", x.tenant);

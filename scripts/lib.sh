@@ -129,15 +129,16 @@ start_services() {
   local run="$1" pg_port="$2" redis_port="$3" secret="$4"
   mkdir -p "$run/logs" "$run/pids"
   for svc in "${SERVICES[@]}"; do
-    local port upper
+    local port upper metrics_port
     port=$(free_port)
+    metrics_port=$(free_port)
     upper=$(echo "$svc" | tr '[:lower:]' '[:upper:]')
     (
       # The addresses of the services started before (sessions and supervision call intake).
       # shellcheck disable=SC1091
       . "$run/services.env"
       env "DIALOGUE_${upper}_PG_URI=postgresql://dialogue_${svc}@127.0.0.1:$pg_port/dialogue" \
-          "DIALOGUE_${upper}_LISTEN=127.0.0.1:$port" \
+          "DIALOGUE_${upper}_LISTEN=127.0.0.1:$port" "DIALOGUE_METRICS_LISTEN=127.0.0.1:$metrics_port" \
           "DIALOGUE_REDIS_URI=redis://127.0.0.1:$redis_port" "DIALOGUE_TOKEN_SECRET=$secret" \
           "DIALOGUE_HOLIDAYS_FILE=$ROOT/libs/calendar/data/vn_holidays.json" \
         nohup "$BUILD/services/$svc/$svc" >>"$run/logs/$svc.log" 2>&1 &
@@ -146,18 +147,21 @@ start_services() {
     "$BUILD/tools/dialoguectl/dialoguectl" wait --addr "127.0.0.1:$port" --timeout-seconds 30 ||
       { tail -20 "$run/logs/$svc.log" >&2; die "$svc did not start"; }
     echo "export DIALOGUE_${upper}_ADDR=127.0.0.1:$port" >>"$run/services.env"
+    echo "export DIALOGUE_${upper}_METRICS_ADDR=127.0.0.1:$metrics_port" >>"$run/services.env"
   done
 }
 
 # start_gateway RUN_DIR TOKEN_SECRET: the HTTP door, in front of every service of
 # RUN_DIR/services.env; adds DIALOGUE_GATEWAY_URL to it.
 start_gateway() {
-  local run="$1" secret="$2" port
+  local run="$1" secret="$2" port metrics_port
   port=$(free_port)
+  metrics_port=$(free_port)
   (
     # shellcheck disable=SC1091
     . "$run/services.env"
-    env "DIALOGUE_GATEWAY_LISTEN=127.0.0.1:$port" "DIALOGUE_TOKEN_SECRET=$secret" \
+    env "DIALOGUE_GATEWAY_LISTEN=127.0.0.1:$port" "DIALOGUE_METRICS_LISTEN=127.0.0.1:$metrics_port" \
+      "DIALOGUE_TOKEN_SECRET=$secret" \
       nohup "$BUILD/gateway/gateway" >>"$run/logs/gateway.log" 2>&1 &
     echo $! >"$run/pids/gateway.pid"
   )
@@ -168,6 +172,47 @@ start_gateway() {
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null ||
     { tail -20 "$run/logs/gateway.log" >&2; die "the gateway is not ready"; }
   echo "export DIALOGUE_GATEWAY_URL=http://127.0.0.1:$port" >>"$run/services.env"
+  echo "export DIALOGUE_GATEWAY_METRICS_ADDR=127.0.0.1:$metrics_port" >>"$run/services.env"
+}
+
+# start_prometheus RUN_DIR: a Prometheus (Debian's) scraping every program of
+# RUN_DIR/services.env every 5 s, with deploy/observability's rules; adds
+# DIALOGUE_PROMETHEUS_URL. DIALOGUE_PROMETHEUS=off leaves it out.
+start_prometheus() {
+  local run="$1" port
+  [ "${DIALOGUE_PROMETHEUS:-on}" = off ] && return 0
+  command -v prometheus >/dev/null || die "prometheus is not installed (scripts/setup installs it)"
+  port=$(free_port)
+  (
+    # shellcheck disable=SC1091
+    . "$run/services.env"
+    cat <<YAML
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+rule_files:
+  - $ROOT/deploy/observability/prometheus/rules.yml
+scrape_configs:
+  - job_name: dialogue
+    static_configs:
+YAML
+    for program in gateway "${SERVICES[@]}"; do
+      local var
+      var="DIALOGUE_$(echo "$program" | tr '[:lower:]' '[:upper:]')_METRICS_ADDR"
+      printf '      - targets: ["%s"]\n        labels: {program: %s}\n' "${!var}" "$program"
+    done
+  ) >"$run/prometheus.yml"
+  mkdir -p "$run/prometheus"
+  nohup prometheus --config.file="$run/prometheus.yml" --storage.tsdb.path="$run/prometheus" \
+    --web.listen-address="127.0.0.1:$port" >>"$run/logs/prometheus.log" 2>&1 &
+  echo $! >"$run/pids/prometheus.pid"
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fs "http://127.0.0.1:$port/-/ready" >/dev/null ||
+    { tail -20 "$run/logs/prometheus.log" >&2; die "Prometheus did not start"; }
+  echo "export DIALOGUE_PROMETHEUS_URL=http://127.0.0.1:$port" >>"$run/services.env"
 }
 
 stop_services() {
@@ -208,6 +253,7 @@ start_stack() {
   start_collector "$run"
   start_services "$run" "$pg_port" "$redis_port" "$secret"
   start_gateway "$run" "$secret"
+  start_prometheus "$run"
   {
     echo "# Written by scripts/$(basename "$0") on $(date -u +%FT%TZ). Source it: . $run/env"
     cat "$run/services.env"

@@ -6,12 +6,15 @@
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
+#include "dialogue/db/commune_gauges.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
+#include "dialogue/events/redis.h"
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
+#include "dialogue/rpc/readiness.h"
 #include "dialogue/rpc/server.h"
-#include "dialogue/telemetry/exporter.h"
+#include "dialogue/telemetry/program.h"
 #include "intake_service.h"
 #include "store.h"
 
@@ -24,6 +27,7 @@ int main(int argc, char** argv) {
   auto parsed = dialogue::common::Config::FromArgs(argc, argv);
   if (!parsed.ok()) return StartupFailed(parsed.status());
   dialogue::common::Config config = *std::move(parsed);
+  dialogue::telemetry::ProgramTelemetry telemetry(config, "intake", "127.0.0.1:9102");
 
   dialogue::db::PoolOptions pool_options;
   pool_options.uri =
@@ -38,6 +42,8 @@ int main(int argc, char** argv) {
   std::string redis_uri = config.String("redis-uri", "redis://127.0.0.1:6379",
                                         "Redis, where the outbox relay publishes events");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
+  auto commune_seconds = config.Int("commune-metrics-seconds", 60,
+                                    "how often the per-commune deadline figures are counted");
   std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
                                        "the government's yearly holiday decisions (JSON)");
   if (config.Has("help")) {
@@ -47,11 +53,11 @@ int main(int argc, char** argv) {
   if (!pool_size.ok()) return StartupFailed(pool_size.status());
   if (!writers.ok()) return StartupFailed(writers.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
-  auto trace_options = dialogue::telemetry::OptionsFromEnvironment("intake");
-  if (!trace_options.ok()) return StartupFailed(trace_options.status());
-  dialogue::telemetry::Tracing tracing(*std::move(trace_options));
+  if (!commune_seconds.ok()) return StartupFailed(commune_seconds.status());
+  if (auto started = telemetry.Start(); !started.ok()) return StartupFailed(started);
   auto redis = dialogue::events::ParseRedisUri(redis_uri);
   if (!redis.ok()) return StartupFailed(redis.status());
+  const dialogue::events::RedisAddress readiness_address = *redis;
   pool_options.size = *pool_size;
   auto calendar_source = dialogue::calendar::CalendarSource::Open(holidays);
   if (!calendar_source.ok()) return StartupFailed(calendar_source.status());
@@ -65,8 +71,21 @@ int main(int argc, char** argv) {
 
   dialogue::events::ServiceRelay relay(pool_options.uri, *std::move(redis), "intake.outbox");
 
+  dialogue::db::CommuneGauges commune_figures(
+      pool_options.ForLoop("metrics"),
+      {"intake.unanswered_past_due_by_tenant", "dialogue_opinions_past_answer_date",
+       "Opinions not answered by their answer date, per commune.",
+       std::chrono::seconds(*commune_seconds)});
+  commune_figures.Start();
+
   auto server = dialogue::rpc::StartServer(server_options, {&intake});
   if (!server.ok()) return StartupFailed(server.status());
+  // Ready while PostgreSQL and Redis answer, on connections of its own.
+  dialogue::db::ConnectionPool readiness_pool(pool_options.ForLoop("readiness"));
+  dialogue::events::RedisClient readiness_redis(readiness_address);
+  dialogue::rpc::Readiness readiness((*server)->server(),
+                                     {{"postgresql", [&] { return readiness_pool.Ping(); }},
+                                      {"redis", [&] { return readiness_redis.Ping(); }}});
   (*server)->WaitForTermination();
   Log(LogLevel::kInfo, "stopped");
   return 0;

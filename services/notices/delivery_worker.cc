@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/telemetry/metrics.h"
 #include "notice_rules.h"
 
 namespace dialogue::notices {
@@ -27,6 +28,17 @@ std::string Body(const DueDelivery& d) {
                       JsonEscape(n.document_number()), "\",\"title\":\"", JsonEscape(n.title()),
                       "\",\"text\":\"", JsonEscape(text), "\",\"recipient\":{\"name\":\"",
                       JsonEscape(d.recipient), "\",\"contact\":\"", JsonEscape(d.contact), "\"}}");
+}
+
+// dialogue_webhook_deliveries_total: each attempt by channel and what came of it.
+void CountDelivery(v1::NoticeChannel channel, const char* result) {
+  static auto& attempts = prometheus::BuildCounter()
+                              .Name("dialogue_webhook_deliveries_total")
+                              .Help(
+                                  "Webhook delivery attempts, by channel and result "
+                                  "(sent, retry: to be tried again, failed: given up).")
+                              .Register(telemetry::Metrics());
+  attempts.Add({{"channel", v1::NoticeChannel_Name(channel)}, {"result", result}}).Increment();
 }
 
 }  // namespace
@@ -142,6 +154,9 @@ absl::StatusOr<int> DeliveryWorker::RunOnce() {
            {"error", std::string(posted.message())}});
     }
     RETURN_IF_ERROR(store_.Settle(d, posted.ok(), std::string(posted.message()), retry));
+    CountDelivery(d.channel, posted.ok()                    ? "sent"
+                             : retry > absl::ZeroDuration() ? "retry"
+                                                            : "failed");
   }
   return static_cast<int>(due->size());
 }

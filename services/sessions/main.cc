@@ -8,10 +8,12 @@
 #include "dialogue/common/log.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
+#include "dialogue/events/redis.h"
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
+#include "dialogue/rpc/readiness.h"
 #include "dialogue/rpc/server.h"
-#include "dialogue/telemetry/exporter.h"
+#include "dialogue/telemetry/program.h"
 #include "live_sessions.h"
 #include "session_service.h"
 #include "store.h"
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
   auto parsed = dialogue::common::Config::FromArgs(argc, argv);
   if (!parsed.ok()) return StartupFailed(parsed.status());
   dialogue::common::Config config = *std::move(parsed);
+  dialogue::telemetry::ProgramTelemetry telemetry(config, "sessions", "127.0.0.1:9104");
 
   dialogue::db::PoolOptions pool_options;
   pool_options.uri =
@@ -47,11 +50,10 @@ int main(int argc, char** argv) {
   }
   if (!pool_size.ok()) return StartupFailed(pool_size.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
-  auto trace_options = dialogue::telemetry::OptionsFromEnvironment("sessions");
-  if (!trace_options.ok()) return StartupFailed(trace_options.status());
-  dialogue::telemetry::Tracing tracing(*std::move(trace_options));
+  if (auto started = telemetry.Start(); !started.ok()) return StartupFailed(started);
   auto redis = dialogue::events::ParseRedisUri(redis_uri);
   if (!redis.ok()) return StartupFailed(redis.status());
+  const dialogue::events::RedisAddress readiness_address = *redis;
   pool_options.size = *pool_size;
 
   dialogue::db::ConnectionPool pool(pool_options);
@@ -69,6 +71,12 @@ int main(int argc, char** argv) {
 
   auto server = dialogue::rpc::StartServer(server_options, {&sessions});
   if (!server.ok()) return StartupFailed(server.status());
+  // Ready while PostgreSQL and Redis answer, on connections of its own.
+  dialogue::db::ConnectionPool readiness_pool(pool_options.ForLoop("readiness"));
+  dialogue::events::RedisClient readiness_redis(readiness_address);
+  dialogue::rpc::Readiness readiness((*server)->server(),
+                                     {{"postgresql", [&] { return readiness_pool.Ping(); }},
+                                      {"redis", [&] { return readiness_redis.Ping(); }}});
   (*server)->WaitForTermination();
   Log(LogLevel::kInfo, "stopped");
   return 0;

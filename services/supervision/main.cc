@@ -11,13 +11,16 @@
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
+#include "dialogue/db/commune_gauges.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
 #include "dialogue/events/consumer.h"
+#include "dialogue/events/redis.h"
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
+#include "dialogue/rpc/readiness.h"
 #include "dialogue/rpc/server.h"
-#include "dialogue/telemetry/exporter.h"
+#include "dialogue/telemetry/program.h"
 #include "store.h"
 #include "supervision_service.h"
 #include "sweep.h"
@@ -31,6 +34,7 @@ int main(int argc, char** argv) {
   auto parsed = dialogue::common::Config::FromArgs(argc, argv);
   if (!parsed.ok()) return StartupFailed(parsed.status());
   dialogue::common::Config config = *std::move(parsed);
+  dialogue::telemetry::ProgramTelemetry telemetry(config, "supervision", "127.0.0.1:9105");
 
   dialogue::db::PoolOptions pool_options;
   pool_options.uri = config.String("supervision-pg-uri",
@@ -53,6 +57,8 @@ int main(int argc, char** argv) {
                               "commitments due within this many days (or overdue) are announced");
   auto sweep_minutes = config.Int("sweep-every-minutes", 60, "how often the sweep runs");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
+  auto commune_seconds = config.Int("commune-metrics-seconds", 60,
+                                    "how often the per-commune deadline figures are counted");
   std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
                                        "the government's yearly holiday decisions (JSON)");
   if (config.Has("help")) {
@@ -63,11 +69,11 @@ int main(int argc, char** argv) {
     if (!value->ok()) return StartupFailed(value->status());
   }
   if (!verifier.ok()) return StartupFailed(verifier.status());
-  auto trace_options = dialogue::telemetry::OptionsFromEnvironment("supervision");
-  if (!trace_options.ok()) return StartupFailed(trace_options.status());
-  dialogue::telemetry::Tracing tracing(*std::move(trace_options));
+  if (!commune_seconds.ok()) return StartupFailed(commune_seconds.status());
+  if (auto started = telemetry.Start(); !started.ok()) return StartupFailed(started);
   auto redis = dialogue::events::ParseRedisUri(redis_uri);
   if (!redis.ok()) return StartupFailed(redis.status());
+  const dialogue::events::RedisAddress readiness_address = *redis;
   pool_options.size = *pool_size;
   auto calendar_source = dialogue::calendar::CalendarSource::Open(holidays);
   if (!calendar_source.ok()) return StartupFailed(calendar_source.status());
@@ -83,7 +89,7 @@ int main(int argc, char** argv) {
   // Background work, each on connections of its own.
   dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "supervision.outbox");
 
-  dialogue::db::ConnectionPool consumer_pool({pool_options.uri, 1});
+  dialogue::db::ConnectionPool consumer_pool(pool_options.ForLoop("consumer"));
   dialogue::events::ConsumerOptions consumer_options;
   consumer_options.group = "supervision";
   consumer_options.consumer = consumer_name;
@@ -96,14 +102,27 @@ int main(int argc, char** argv) {
                                       });
   consumer.Start();
 
-  dialogue::db::ConnectionPool sweep_pool({pool_options.uri, 1});
+  dialogue::db::ConnectionPool sweep_pool(pool_options.ForLoop("sweep"));
   dialogue::supervision::SupervisionStore sweep_store(sweep_pool);
   dialogue::supervision::DueSweep sweep(sweep_store, *soon_days,
                                         std::chrono::minutes(*sweep_minutes));
   sweep.Start();
 
+  dialogue::db::CommuneGauges commune_figures(
+      pool_options.ForLoop("metrics"),
+      {"supervision.overdue_commitments_by_tenant", "dialogue_commitments_overdue",
+       "Open commitments past their due date, per commune.",
+       std::chrono::seconds(*commune_seconds)});
+  commune_figures.Start();
+
   auto server = dialogue::rpc::StartServer(server_options, {&supervision});
   if (!server.ok()) return StartupFailed(server.status());
+  // Ready while PostgreSQL and Redis answer, on connections of its own.
+  dialogue::db::ConnectionPool readiness_pool(pool_options.ForLoop("readiness"));
+  dialogue::events::RedisClient readiness_redis(readiness_address);
+  dialogue::rpc::Readiness readiness((*server)->server(),
+                                     {{"postgresql", [&] { return readiness_pool.Ping(); }},
+                                      {"redis", [&] { return readiness_redis.Ping(); }}});
   (*server)->WaitForTermination();
   Log(LogLevel::kInfo, "stopped");
   return 0;

@@ -3,9 +3,6 @@
 // the gateway's call, the intake service, its transaction and the relay; a session's
 // announcement continues in the notices service's consumer; a notice's webhook POST joins
 // the trace of the request that issued it and passes the trace on to the receiver.
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -23,17 +20,11 @@ using auth::Role;
 using collector::CollectedSpan;
 using ::dialogue::testing::Http;
 using ::dialogue::testing::HttpResponse;
+using ::dialogue::testing::JsonString;
 using ::dialogue::testing::StackEnv;
 using ::dialogue::testing::Token;
 
 std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
-
-std::string Field(const std::string& json, const std::string& name) {
-  google::protobuf::Struct s;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &s).ok()) << json;
-  auto it = s.fields().find(name);
-  return it == s.fields().end() ? "" : it->second.string_value();
-}
 
 // A traceparent of a new trace, as a caller in front of the gateway would send it.
 telemetry::TraceContext Caller() {
@@ -63,7 +54,15 @@ std::vector<CollectedSpan> AwaitTrace(
   return mine;
 }
 
-// The one span of `service` of `kind` whose name or attributes match.
+// Whether a span of `service` of `kind` whose name starts with `name_prefix` was collected.
+bool Has(const std::vector<CollectedSpan>& spans, const std::string& service, int kind,
+         const std::string& name_prefix) {
+  return std::any_of(spans.begin(), spans.end(), [&](const CollectedSpan& span) {
+    return span.service == service && span.kind == kind && span.name.rfind(name_prefix, 0) == 0;
+  });
+}
+
+// The one span of `service` of `kind` whose name starts with `name_prefix`.
 const CollectedSpan* Find(const std::vector<CollectedSpan>& spans, const std::string& service,
                           int kind, const std::string& name_prefix) {
   const CollectedSpan* found = nullptr;
@@ -116,15 +115,18 @@ TEST_F(TracingHttpTest, ACitizensOpinionIsOneTraceFromTheGatewayToTheDatabaseAnd
   telemetry::TraceContext caller = Caller();
   HttpResponse submitted =
       Http("POST", Url("/opinions:submit"),
-           absl::StrCat(R"({"round":")", Field(round.body, "name"),
+           absl::StrCat(R"({"round":")", JsonString(round.body, "name"),
                         R"(","hamlet":"an-son","text":"Đề nghị sửa đường nội đồng xứ Đồng Chùa",)",
                         R"("submitter":{"name":"Phạm Thị Riêng","contact":"0911222333"}})"),
            {Header(caller)});
   ASSERT_EQ(submitted.status, 200) << submitted.body;
   EXPECT_EQ(submitted.headers["traceparent"].substr(3, 32), caller.trace_id);
 
+  // Each program sends its spans on its own (within a second or so): wait for all of them.
   auto spans = AwaitTrace(caller.trace_id, [](const std::vector<CollectedSpan>& s) {
-    return s.size() >= 5 && std::any_of(s.begin(), s.end(), [](auto& x) { return x.kind == 4; });
+    return Has(s, "gateway", 2, "POST ") && Has(s, "gateway", 3, "dialogue.v1.") &&
+           Has(s, "intake", 2, "dialogue.v1.") && Has(s, "intake", 3, "postgresql ") &&
+           Has(s, "intake", 4, "send ");
   });
   const CollectedSpan* http = Find(spans, "gateway", 2, "POST ");
   const CollectedSpan* call = Find(spans, "gateway", 3, "dialogue.v1.IntakeService/");
@@ -190,12 +192,13 @@ TEST_F(TracingHttpTest, AnAnnouncementContinuesInTheNoticesConsumerAndAWebhookJo
   ASSERT_EQ(created.status, 200) << created.body;
   telemetry::TraceContext announcing = Caller();
   HttpResponse announced =
-      Http("POST", absl::StrCat(url_, "/v1/", Field(created.body, "name"), ":announce"), "{}",
+      Http("POST", absl::StrCat(url_, "/v1/", JsonString(created.body, "name"), ":announce"), "{}",
            {Bearer(office_), Header(announcing)});
   ASSERT_EQ(announced.status, 200) << announced.body;
 
   auto spans = AwaitTrace(announcing.trace_id, [](const std::vector<CollectedSpan>& s) {
-    return std::count_if(s.begin(), s.end(), [](auto& x) { return x.service == "notices"; }) >= 2;
+    return Has(s, "sessions", 2, "dialogue.v1.SessionService/AnnounceSession") &&
+           Has(s, "notices", 5, "process ") && Has(s, "notices", 3, "postgresql ApplyEvents");
   });
   const CollectedSpan* server =
       Find(spans, "sessions", 2, "dialogue.v1.SessionService/AnnounceSession");
@@ -227,12 +230,13 @@ TEST_F(TracingHttpTest, AnAnnouncementContinuesInTheNoticesConsumerAndAWebhookJo
   ASSERT_EQ(draft.status, 200) << draft.body;
   telemetry::TraceContext issuing = Caller();
   HttpResponse issued = Http(
-      "POST", absl::StrCat(url_, "/v1/", Field(draft.body, "name"), ":issue"),
+      "POST", absl::StrCat(url_, "/v1/", JsonString(draft.body, "name"), ":issue"),
       R"({"documentNumber":"31/TB-UBND","signer":"CHỦ TỊCH"})", {Bearer(office_), Header(issuing)});
   ASSERT_EQ(issued.status, 200) << issued.body;
 
   auto delivered = AwaitTrace(issuing.trace_id, [](const std::vector<CollectedSpan>& s) {
-    return std::any_of(s.begin(), s.end(), [](auto& x) { return x.name == "POST"; });
+    return Has(s, "notices", 2, "dialogue.v1.NoticeService/IssueNotice") &&
+           Has(s, "notices", 3, "POST");
   });
   const CollectedSpan* issue =
       Find(delivered, "notices", 2, "dialogue.v1.NoticeService/IssueNotice");

@@ -36,6 +36,7 @@ TEST(PlanningProcess, StopsCleanlyOnSigterm) {
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     setenv("DIALOGUE_PLANNING_LISTEN", addr.c_str(), 1);
+    setenv("DIALOGUE_METRICS_LISTEN", "127.0.0.1:0", 1);
     setenv("DIALOGUE_PLANNING_PG_URI", pg.c_str(), 1);
     setenv("DIALOGUE_TOKEN_SECRET", secret.c_str(), 1);
     setenv("DIALOGUE_HOLIDAYS_FILE", DIALOGUE_SOURCE_DIR "/libs/calendar/data/vn_holidays.json", 1);

@@ -1,6 +1,8 @@
 #include "http_client.h"
 
 #include <curl/curl.h>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/strip.h"
@@ -25,6 +27,13 @@ size_t OnHeader(char* data, size_t size, size_t count, void* out) {
 }
 
 }  // namespace
+
+std::string JsonString(const std::string& json, const std::string& name) {
+  google::protobuf::Struct s;
+  if (!google::protobuf::util::JsonStringToMessage(json, &s).ok()) return "";
+  auto it = s.fields().find(name);
+  return it == s.fields().end() ? "" : it->second.string_value();
+}
 
 HttpResponse Http(const std::string& method, const std::string& url, const std::string& body,
                   const std::vector<std::string>& headers, long timeout_ms) {

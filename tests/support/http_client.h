@@ -13,6 +13,9 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;  // lower-case names
 };
 
+// The string field `name` of the JSON object `json` ("" when absent or not a string).
+std::string JsonString(const std::string& json, const std::string& name);
+
 HttpResponse Http(const std::string& method, const std::string& url, const std::string& body = "",
                   const std::vector<std::string>& headers = {}, long timeout_ms = 10000);
 

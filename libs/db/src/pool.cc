@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "dialogue/common/log.h"
+#include "dialogue/telemetry/metrics.h"
 
 namespace dialogue::db {
 
@@ -53,36 +54,94 @@ absl::Status StatusFromException(const std::exception& e) {
   return Error(StatusCode::kInternal, "DATABASE_ERROR", "the database request failed");
 }
 
+// Pools of one name (a program may have several) add up in the same series.
+struct ConnectionPool::Gauges {
+  prometheus::Gauge* in_use;
+  prometheus::Gauge* idle;
+  prometheus::Gauge* waiting;
+  prometheus::Gauge* size;
+  prometheus::Histogram* wait;
+  prometheus::Counter* failed;
+
+  explicit Gauges(const std::string& pool) {
+    static auto& connections = prometheus::BuildGauge()
+                                   .Name("dialogue_db_pool_connections")
+                                   .Help("PostgreSQL connections of the pool, by state.")
+                                   .Register(telemetry::Metrics());
+    static auto& waiters = prometheus::BuildGauge()
+                               .Name("dialogue_db_pool_waiting")
+                               .Help("Transactions waiting for a connection of the pool.")
+                               .Register(telemetry::Metrics());
+    static auto& sizes = prometheus::BuildGauge()
+                             .Name("dialogue_db_pool_max_connections")
+                             .Help("Connections the pool may open at most.")
+                             .Register(telemetry::Metrics());
+    static auto& waits = prometheus::BuildHistogram()
+                             .Name("dialogue_db_pool_wait_seconds")
+                             .Help("How long a transaction waited for a connection, in seconds.")
+                             .Register(telemetry::Metrics());
+    static auto& failures = prometheus::BuildCounter()
+                                .Name("dialogue_db_pool_acquire_failures_total")
+                                .Help("Transactions that got no connection (busy or unreachable).")
+                                .Register(telemetry::Metrics());
+    in_use = &connections.Add({{"pool", pool}, {"state", "in_use"}});
+    idle = &connections.Add({{"pool", pool}, {"state", "idle"}});
+    waiting = &waiters.Add({{"pool", pool}});
+    size = &sizes.Add({{"pool", pool}});
+    wait = &waits.Add({{"pool", pool}}, telemetry::LatencyBuckets());
+    failed = &failures.Add({{"pool", pool}});
+  }
+};
+
 ConnectionPool::ConnectionPool(PoolOptions options) : options_(std::move(options)) {
   if (options_.size < 1) options_.size = 1;
+  gauges_ = std::make_unique<Gauges>(options_.name);
+  gauges_->size->Increment(options_.size);
 }
 
-ConnectionPool::~ConnectionPool() = default;
+ConnectionPool::~ConnectionPool() {
+  std::lock_guard<std::mutex> lock(mu_);
+  gauges_->size->Decrement(options_.size);
+  gauges_->idle->Decrement(static_cast<double>(idle_.size()));
+}
 
 absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Acquire() {
+  auto start = std::chrono::steady_clock::now();
   {
     std::unique_lock<std::mutex> lock(mu_);
+    gauges_->waiting->Increment();
     bool got = available_.wait_for(lock, options_.acquire_timeout,
                                    [&] { return !idle_.empty() || open_ < options_.size; });
+    gauges_->waiting->Decrement();
+    gauges_->wait->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (!got) {
+      gauges_->failed->Increment();
       return Error(absl::StatusCode::kUnavailable, "DATABASE_BUSY",
                    "every database connection is busy; retry shortly");
     }
     while (!idle_.empty()) {
       auto conn = std::move(idle_.front());
       idle_.pop_front();
-      if (conn->is_open()) return conn;
+      gauges_->idle->Decrement();
+      if (conn->is_open()) {
+        gauges_->in_use->Increment();
+        return conn;
+      }
       --open_;  // dropped while idle (server restart): make a new one below
     }
     ++open_;
   }
   try {
-    return std::make_unique<pqxx::connection>(options_.uri);
+    auto conn = std::make_unique<pqxx::connection>(options_.uri);
+    gauges_->in_use->Increment();
+    return conn;
   } catch (const std::exception& e) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       --open_;
     }
+    gauges_->failed->Increment();
     available_.notify_one();
     common::Log(common::LogLevel::kWarning, "cannot connect to PostgreSQL", {{"error", e.what()}});
     return Error(absl::StatusCode::kUnavailable, "DATABASE_UNAVAILABLE",
@@ -93,8 +152,10 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Acquire() {
 void ConnectionPool::Release(std::unique_ptr<pqxx::connection> conn, bool healthy) {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    gauges_->in_use->Decrement();
     if (healthy) {
       idle_.push_back(std::move(conn));
+      gauges_->idle->Increment();
     } else {
       --open_;
     }

@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "metrics.h"
 
 namespace dialogue::events {
 namespace {
@@ -28,7 +29,9 @@ Consumer::Consumer(db::ConnectionPool& pool, RedisAddress redis, ConsumerOptions
     : pool_(pool),
       redis_(std::move(redis)),
       options_(std::move(options)),
-      handler_(std::move(handler)) {}
+      handler_(std::move(handler)),
+      metrics_(std::make_unique<internal::ConsumerMetrics>(options_.group, options_.stream,
+                                                           options_.dead_letter_stream)) {}
 
 Consumer::~Consumer() {
   stopping_ = true;
@@ -132,8 +135,33 @@ absl::StatusOr<PollResult> Consumer::PollOnce() {
     auto acked = redis_.Command(ack);
     if (!acked.ok()) return acked.status();
   }
+  metrics_->applied->Increment(result.applied);
+  metrics_->skipped->Increment(result.skipped);
+  metrics_->failed->Increment(result.failed);
+  metrics_->parked->Increment(result.parked);
   if (!first_error.ok()) return first_error;
   return result;
+}
+
+absl::Status Consumer::Measure() {
+  auto groups = redis_.Command({"XINFO", "GROUPS", options_.stream});
+  if (!groups.ok()) return groups.status();
+  for (const RedisReply& group : groups->elements) {
+    std::map<std::string, const RedisReply*> fields;
+    for (size_t i = 0; i + 1 < group.elements.size(); i += 2) {
+      fields[group.elements[i].str] = &group.elements[i + 1];
+    }
+    if (fields.count("name") == 0 || fields["name"]->str != options_.group) continue;
+    if (fields.count("pending")) metrics_->pending->Set(fields["pending"]->integer);
+    // Redis 7 counts the entries the group has yet to read; nil when it cannot tell.
+    if (fields.count("lag") && fields["lag"]->type == RedisReply::Type::kInteger) {
+      metrics_->lag->Set(fields["lag"]->integer);
+    }
+  }
+  auto dead = redis_.Command({"XLEN", options_.dead_letter_stream});
+  if (!dead.ok()) return dead.status();
+  metrics_->dead_letters->Set(dead->integer);
+  return absl::OkStatus();
 }
 
 Consumer::Entry Consumer::Decode(const RedisReply& reply) {
@@ -276,7 +304,12 @@ absl::Status Consumer::Park(const std::string& entry_id, const std::string& payl
 void Consumer::Run() {
   auto backoff = std::chrono::milliseconds(100);
   bool failing = false;
+  auto next_measure = std::chrono::steady_clock::now();
   while (!stopping_) {
+    if (std::chrono::steady_clock::now() >= next_measure) {
+      next_measure = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      (void)Measure();  // Redis away: the poll below says so
+    }
     auto polled = PollOnce();
     if (polled.ok()) {
       if (failing)

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "metrics.h"
 
 namespace dialogue::events {
 namespace {
@@ -96,6 +97,7 @@ RedisClient::~RedisClient() {
 }
 
 absl::Status RedisClient::Fail(const char* what) {
+  internal::CountRedisError(what);
   std::string detail = context_ != nullptr && context_->err ? context_->errstr : "no reply";
   if (context_ != nullptr) redisFree(context_);
   context_ = nullptr;
@@ -110,6 +112,13 @@ absl::Status RedisClient::EnsureConnected(std::chrono::milliseconds timeout) {
     if (context_ == nullptr || context_->err) return Fail("cannot connect");
   }
   if (redisSetTimeout(context_, ToTimeval(timeout)) != REDIS_OK) return Fail("cannot set timeout");
+  return absl::OkStatus();
+}
+
+absl::Status RedisClient::Ping() {
+  auto reply = Command({"PING"});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error()) return absl::UnavailableError(absl::StrCat("Redis: ", reply->str));
   return absl::OkStatus();
 }
 

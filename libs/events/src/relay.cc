@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "dialogue/common/log.h"
 #include "dialogue/v1/events.pb.h"
+#include "metrics.h"
 
 namespace dialogue::events {
 namespace {
@@ -30,7 +31,8 @@ OutboxRelay::OutboxRelay(db::ConnectionPool& pool, RedisAddress redis, RelayOpti
     : pool_(pool),
       redis_(std::move(redis)),
       options_(std::move(options)),
-      channel_(absl::StrReplaceAll(options_.outbox, {{".", "_"}})) {}
+      channel_(absl::StrReplaceAll(options_.outbox, {{".", "_"}})),
+      metrics_(std::make_unique<internal::RelayMetrics>(options_.outbox)) {}
 
 OutboxRelay::~OutboxRelay() {
   stopping_ = true;
@@ -87,6 +89,7 @@ absl::StatusOr<int> OutboxRelay::RelayOnce() {
     }
     txn.exec(absl::StrCat("UPDATE ", options_.outbox, " SET sent_time = now() WHERE id IN (",
                           absl::StrJoin(ids, ","), ") AND sent_time IS NULL"));
+    metrics_->published->Increment(static_cast<double>(rows.size()));
     return static_cast<int>(rows.size());
   });
 }
@@ -103,6 +106,18 @@ telemetry::Span OutboxRelay::PublishSpan(const v1::Event& event, size_t batch) c
       .Set("dialogue.event.type", event.type())
       .Set("dialogue.tenant", absl::StripPrefix(event.tenant(), "tenants/"));
   return span;
+}
+
+absl::Status OutboxRelay::MeasureBacklog() {
+  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::Status {
+    txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
+    auto row = txn.exec1(absl::StrCat(
+        "SELECT count(*), coalesce(extract(epoch FROM now() - min(create_time)), 0) FROM ",
+        options_.outbox, " WHERE sent_time IS NULL"));
+    metrics_->backlog->Set(row[0].as<double>());
+    metrics_->oldest_seconds->Set(row[1].as<double>());
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<int> OutboxRelay::PurgeSent() {
@@ -127,7 +142,12 @@ void OutboxRelay::Run() {
   auto backoff = std::chrono::milliseconds(100);
   bool failing = false;
   auto next_purge = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  auto next_measure = std::chrono::steady_clock::now();
   while (!stopping_) {
+    if (std::chrono::steady_clock::now() >= next_measure) {
+      next_measure = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      (void)MeasureBacklog();  // PostgreSQL away: the pass below says so
+    }
     if (listen == nullptr && !options_.pg_uri.empty()) {
       try {
         listen = std::make_unique<pqxx::connection>(options_.pg_uri);
@@ -190,7 +210,8 @@ RelayOptions ServiceRelayOptions(const std::string& pg_uri, const std::string& o
 }  // namespace
 
 ServiceRelay::ServiceRelay(const std::string& pg_uri, RedisAddress redis, const std::string& outbox)
-    : pool_({pg_uri, 1}), relay_(pool_, std::move(redis), ServiceRelayOptions(pg_uri, outbox)) {
+    : pool_(db::PoolOptions{pg_uri, 1, std::chrono::milliseconds(2000), "relay"}),
+      relay_(pool_, std::move(redis), ServiceRelayOptions(pg_uri, outbox)) {
   relay_.Start();
 }
 

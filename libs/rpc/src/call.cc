@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "dialogue/common/names.h"
+#include "dialogue/telemetry/metrics.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor_database.h"
 #include "google/protobuf/util/time_util.h"
@@ -95,6 +96,13 @@ void SetRpcAttributes(telemetry::Span& span, absl::string_view full_method) {
 }
 
 }  // namespace
+
+void RecordServerCall(absl::string_view method, absl::StatusCode code, absl::Duration took) {
+  static auto* calls = new telemetry::RequestMetrics("dialogue_rpc_server", "gRPC calls",
+                                                     {"service", "method"}, "code");
+  calls->Record({ServiceOf(method), method}, absl::StatusCodeToString(code),
+                absl::ToDoubleSeconds(took));
+}
 
 telemetry::Span StartServerSpan(absl::string_view method, const TraceContext& trace) {
   std::string name = absl::StrCat(ServiceOf(method), "/", method);

@@ -42,6 +42,12 @@ struct PoolOptions {
   std::string uri;
   int size = 8;
   std::chrono::milliseconds acquire_timeout{2000};
+  std::string name = "requests";  // the metrics' `pool` label
+
+  // One connection to the same database, for a background loop named `loop`.
+  PoolOptions ForLoop(std::string loop) const {
+    return PoolOptions{uri, 1, acquire_timeout, std::move(loop)};
+  }
 };
 
 namespace internal {
@@ -81,6 +87,8 @@ class ConnectionPool {
   static void EndSpan(telemetry::Span& span, pqxx::connection* conn, const absl::Status& status);
 
   PoolOptions options_;
+  struct Gauges;  // dialogue_db_pool_*, this pool's series
+  std::unique_ptr<Gauges> gauges_;
   std::mutex mu_;
   std::condition_variable available_;
   std::deque<std::unique_ptr<pqxx::connection>> idle_;

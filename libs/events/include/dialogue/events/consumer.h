@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -27,6 +28,9 @@
 #include "dialogue/v1/events.pb.h"
 
 namespace dialogue::events {
+namespace internal {
+struct ConsumerMetrics;
+}
 
 // Applies one event inside the consumer's transaction; a non-OK status rolls it back.
 using Handler = std::function<absl::Status(pqxx::work&, const v1::Event&)>;
@@ -66,6 +70,9 @@ class Consumer {
   // ones), or else reads new entries (waiting up to `block`), and applies them.
   absl::StatusOr<PollResult> PollOnce();
 
+  // Reads the group's lag and pending count and the dead letters into the metrics.
+  absl::Status Measure();
+
  private:
   // A stream entry, decoded once.
   struct Entry {
@@ -93,6 +100,7 @@ class Consumer {
   RedisClient redis_;
   ConsumerOptions options_;
   Handler handler_;
+  std::unique_ptr<internal::ConsumerMetrics> metrics_;
   bool group_ready_ = false;
   std::string claim_cursor_ = "0-0";
   std::atomic<bool> stopping_{false};

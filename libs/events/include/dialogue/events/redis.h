@@ -47,6 +47,9 @@ class RedisClient {
   // a timeout longer than their BLOCK). An error reply from Redis is a reply of type
   // kError; a status is returned only when the connection failed (UNAVAILABLE), after
   // which the next command connects again.
+  // OK when Redis answers PING.
+  absl::Status Ping();
+
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& args,
                                      std::chrono::milliseconds timeout = kDefaultTimeout);
 

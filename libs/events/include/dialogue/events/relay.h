@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -27,6 +28,9 @@
 #include "dialogue/v1/events.pb.h"
 
 namespace dialogue::events {
+namespace internal {
+struct RelayMetrics;
+}
 
 // The stream every service publishes to, and where consumers park what keeps failing.
 inline constexpr char kEventStream[] = "dialogue:events";
@@ -65,6 +69,9 @@ class OutboxRelay {
   // Deletes sent rows older than `keep_sent`; returns how many.
   absl::StatusOr<int> PurgeSent();
 
+  // Counts the rows waiting and the age of the oldest into the metrics.
+  absl::Status MeasureBacklog();
+
  private:
   void Run();
   void Sleep(std::chrono::milliseconds d);
@@ -74,6 +81,7 @@ class OutboxRelay {
   RedisClient redis_;
   RelayOptions options_;
   std::string channel_;  // NOTIFY channel, "<schema>_outbox"
+  std::unique_ptr<internal::RelayMetrics> metrics_;
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   std::condition_variable wake_;

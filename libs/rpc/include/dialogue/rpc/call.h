@@ -37,6 +37,8 @@ namespace internal {
 // The server span of `method` ("GetPlan"), named "dialogue.v1.PlanningService/GetPlan".
 telemetry::Span StartServerSpan(absl::string_view method, const TraceContext& trace);
 void EndServerSpan(telemetry::Span& span, const absl::Status& status);
+// Counts the call by its code and times it (dialogue_rpc_server_*).
+void RecordServerCall(absl::string_view method, absl::StatusCode code, absl::Duration took);
 }  // namespace internal
 
 struct RequestContext {
@@ -141,6 +143,7 @@ grpc::Status Serve(grpc::ServerContext* context, Authenticator& authenticator,
                {"ms", absl::StrCat(absl::ToDoubleMilliseconds(absl::Now() - start))},
                {"error", std::string(status.message())}});
   internal::EndServerSpan(span, status);
+  internal::RecordServerCall(method, status.code(), absl::Now() - start);
   return common::ToGrpcStatus(status);
 }
 

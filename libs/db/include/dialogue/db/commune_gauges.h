@@ -1,0 +1,52 @@
+// A Prometheus gauge per commune, refreshed on a thread of its own from a SQL function of
+// the service's schema that returns (tenant_id, value) for every commune at once, e.g.
+// notices.overdue_drafts_by_tenant(). For the per-commune deadline dashboard and alerts.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "dialogue/db/pool.h"
+
+namespace prometheus {
+class Gauge;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace dialogue::db {
+
+struct CommuneGaugeOptions {
+  std::string function;  // schema-qualified, no arguments
+  std::string metric;    // e.g. dialogue_notices_overdue
+  std::string help;
+  std::chrono::milliseconds interval{60000};
+};
+
+class CommuneGauges {
+ public:
+  CommuneGauges(PoolOptions pool, CommuneGaugeOptions options);
+  ~CommuneGauges();  // stops the thread if started
+  CommuneGauges(const CommuneGauges&) = delete;
+  CommuneGauges& operator=(const CommuneGauges&) = delete;
+
+  // Refreshes every `interval` until destruction, the first time at once.
+  void Start();
+  // One refresh: every commune's value set.
+  absl::Status RefreshOnce();
+
+ private:
+  ConnectionPool pool_;
+  CommuneGaugeOptions options_;
+  prometheus::Family<prometheus::Gauge>& family_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace dialogue::db
