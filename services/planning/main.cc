@@ -6,6 +6,7 @@
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
+#include "dialogue/db/commune_gauges.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
 #include "dialogue/events/redis.h"
@@ -40,6 +41,8 @@ int main(int argc, char** argv) {
   std::string redis_uri = config.String("redis-uri", "redis://127.0.0.1:6379",
                                         "Redis, where the outbox relay publishes events");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
+  auto commune_seconds =
+      config.Int("commune-metrics-seconds", 60, "how often the per-commune figures are counted");
   std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
                                        "the government's yearly holiday decisions (JSON)");
   if (config.Has("help")) {
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
   }
   if (!pool_size.ok()) return StartupFailed(pool_size.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
+  if (!commune_seconds.ok()) return StartupFailed(commune_seconds.status());
   if (auto started = telemetry.Start(); !started.ok()) return StartupFailed(started);
   auto redis = dialogue::events::ParseRedisUri(redis_uri);
   if (!redis.ok()) return StartupFailed(redis.status());
@@ -68,6 +72,13 @@ int main(int argc, char** argv) {
   dialogue::planning::CalendarService calendar(**calendar_source, days_off, tenants, authenticator);
 
   dialogue::events::ServiceRelay relay(pool_options.uri, *std::move(redis), "planning.outbox");
+
+  dialogue::db::CommuneGauges commune_figures(
+      pool_options.ForLoop("metrics"),
+      {"planning.conferences_planned_by_tenant", "dialogue_conferences_planned",
+       "Conferences the published plans of this year schedule, per commune.",
+       std::chrono::seconds(*commune_seconds)});
+  commune_figures.Start();
 
   auto server = dialogue::rpc::StartServer(server_options, {&planning, &tenant_service, &calendar});
   if (!server.ok()) return StartupFailed(server.status());

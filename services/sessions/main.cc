@@ -6,6 +6,7 @@
 
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
+#include "dialogue/db/commune_gauges.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
 #include "dialogue/events/redis.h"
@@ -44,12 +45,15 @@ int main(int argc, char** argv) {
   std::string intake_addr = config.String("intake-addr", "127.0.0.1:7002",
                                           "the intake service (the synthesis report of opinions)");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
+  auto commune_seconds =
+      config.Int("commune-metrics-seconds", 60, "how often the per-commune figures are counted");
   if (config.Has("help")) {
     std::printf("sessions: SessionService\n\nOptions:\n%s", config.Usage().c_str());
     return 0;
   }
   if (!pool_size.ok()) return StartupFailed(pool_size.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
+  if (!commune_seconds.ok()) return StartupFailed(commune_seconds.status());
   if (auto started = telemetry.Start(); !started.ok()) return StartupFailed(started);
   auto redis = dialogue::events::ParseRedisUri(redis_uri);
   if (!redis.ok()) return StartupFailed(redis.status());
@@ -68,6 +72,13 @@ int main(int argc, char** argv) {
   dialogue::sessions::SessionService sessions(store, authenticator, upstreams, &live);
 
   dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "sessions.outbox");
+
+  dialogue::db::CommuneGauges commune_figures(
+      pool_options.ForLoop("metrics"),
+      {"sessions.conferences_held_by_tenant", "dialogue_conferences_held",
+       "Conferences held this year (concluded or closed), per commune.",
+       std::chrono::seconds(*commune_seconds)});
+  commune_figures.Start();
 
   auto server = dialogue::rpc::StartServer(server_options, {&sessions});
   if (!server.ok()) return StartupFailed(server.status());

@@ -149,6 +149,10 @@ TEST(MetricsHttp, EachCommuneHasItsDeadlineFigures) {
       Await("NOTICES", absl::StrCat("dialogue_notices_overdue{tenant=\"", tenant, "\"} 0")));
   EXPECT_TRUE(Await("SUPERVISION",
                     absl::StrCat("dialogue_commitments_overdue{tenant=\"", tenant, "\"} 0")));
+  // Planned against held: the demo's Diễn Châu plans two conferences this year (seed 000).
+  EXPECT_TRUE(Await("PLANNING", "dialogue_conferences_planned{tenant=\"dien-chau\"} 2"));
+  EXPECT_TRUE(
+      Await("SESSIONS", absl::StrCat("dialogue_conferences_held{tenant=\"", tenant, "\"} 0")));
 }
 
 }  // namespace
