@@ -40,9 +40,12 @@ inline size_t Sink(char*, size_t size, size_t n, void* out) {
 // One keep-alive HTTP connection.
 class HttpClient {
  public:
-  explicit HttpClient(const std::string& token) : curl_(curl_easy_init()) {
+  // `header` ("Name: value"), when given, goes with every request too.
+  explicit HttpClient(const std::string& token, const std::string& header = "")
+      : curl_(curl_easy_init()) {
     headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + token).c_str());
     headers_ = curl_slist_append(headers_, "Content-Type: application/json");
+    if (!header.empty()) headers_ = curl_slist_append(headers_, header.c_str());
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, Sink);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &body_);

@@ -31,10 +31,16 @@ absl::string_view LevelName(LogLevel level) {
 
 }  // namespace
 
-std::string JsonEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (unsigned char c : text) {
+void AppendJsonEscaped(std::string& out, absl::string_view text) {
+  size_t clean = 0;  // the run of characters that need no escape, appended at once
+  auto flush = [&](size_t end) {
+    out.append(text.data() + clean, end - clean);
+    clean = end + 1;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    flush(i);
     switch (c) {
       case '"':
         out += "\\\"";
@@ -52,13 +58,16 @@ std::string JsonEscape(absl::string_view text) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
+        out += absl::StrFormat("\\u%04x", c);
     }
   }
+  out.append(text.data() + clean, text.size() - clean);
+}
+
+std::string JsonEscape(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  AppendJsonEscaped(out, text);
   return out;
 }
 
@@ -73,13 +82,21 @@ void Log(LogLevel level, absl::string_view message, std::initializer_list<LogFie
   if (static_cast<int>(level) < min_level.load(std::memory_order_relaxed)) return;
   std::string line = absl::StrCat(
       "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", absl::Now(), absl::UTCTimeZone()),
-      "\",\"level\":\"", LevelName(level), "\",\"msg\":\"", JsonEscape(message), "\"");
+      "\",\"level\":\"", LevelName(level), "\",\"msg\":\"");
+  AppendJsonEscaped(line, message);
+  line += '"';
   if (!current_trace_id.empty()) absl::StrAppend(&line, ",\"trace_id\":\"", current_trace_id, "\"");
   if (!current_tenant.empty()) {
-    absl::StrAppend(&line, ",\"tenant\":\"", JsonEscape(current_tenant), "\"");
+    line += ",\"tenant\":\"";
+    AppendJsonEscaped(line, current_tenant);
+    line += '"';
   }
   for (const auto& [key, value] : fields) {
-    absl::StrAppend(&line, ",\"", JsonEscape(key), "\":\"", JsonEscape(value), "\"");
+    line += ",\"";
+    AppendJsonEscaped(line, key);
+    line += "\":\"";
+    AppendJsonEscaped(line, value);
+    line += '"';
   }
   line += "}\n";
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -21,8 +21,6 @@
 namespace dialogue::telemetry {
 namespace {
 
-using common::JsonEscape;
-
 // The one exporter of the process. Spans are queued under a mutex (a push is a pointer
 // move); the thread takes a whole batch at a time.
 class Exporter {
@@ -162,13 +160,17 @@ class Exporter {
 };
 
 void AppendAttribute(std::string& out, absl::string_view key, const AttributeValue& value) {
-  absl::StrAppend(&out, "{\"key\":\"", JsonEscape(key), "\",\"value\":{");
+  out += "{\"key\":\"";
+  common::AppendJsonEscaped(out, key);
+  out += "\",\"value\":{";
   if (const auto* s = std::get_if<std::string>(&value)) {
-    absl::StrAppend(&out, "\"stringValue\":\"", JsonEscape(*s), "\"}}");
+    out += "\"stringValue\":\"";
+    common::AppendJsonEscaped(out, *s);
+    out += "\"}}";
   } else if (const auto* i = std::get_if<int64_t>(&value)) {
     absl::StrAppend(&out, "\"intValue\":\"", *i, "\"}}");
   } else {
-    absl::StrAppend(&out, "\"boolValue\":", std::get<bool>(value) ? "true" : "false", "}}");
+    out += std::get<bool>(value) ? "\"boolValue\":true}}" : "\"boolValue\":false}}";
   }
 }
 
@@ -213,28 +215,36 @@ std::string EncodeOtlpJson(const std::vector<std::pair<std::string, std::string>
     AppendAttribute(out, resource[i].first, resource[i].second);
   }
   out += "]},\"scopeSpans\":[{\"scope\":{\"name\":\"dialogue\"},\"spans\":[";
+  out.reserve(out.size() + spans.size() * 600);
   for (size_t i = 0; i < spans.size(); ++i) {
     const SpanData& span = spans[i];
     if (i > 0) out += ',';
-    absl::StrAppend(&out, "{\"traceId\":\"", span.context.trace_id, "\",\"spanId\":\"",
-                    span.context.span_id, "\"");
+    out += "{\"traceId\":\"";
+    out += span.context.trace_id;
+    out += "\",\"spanId\":\"";
+    out += span.context.span_id;
+    out += '"';
     if (!span.context.parent_span_id.empty()) {
-      absl::StrAppend(&out, ",\"parentSpanId\":\"", span.context.parent_span_id, "\"");
+      out += ",\"parentSpanId\":\"";
+      out += span.context.parent_span_id;
+      out += '"';
     }
-    absl::StrAppend(&out, ",\"name\":\"", JsonEscape(span.name),
-                    "\",\"kind\":", static_cast<int>(span.kind), ",\"startTimeUnixNano\":\"",
+    out += ",\"name\":\"";
+    common::AppendJsonEscaped(out, span.name);
+    absl::StrAppend(&out, "\",\"kind\":", static_cast<int>(span.kind), ",\"startTimeUnixNano\":\"",
                     span.start_unix_nanos, "\",\"endTimeUnixNano\":\"", span.end_unix_nanos,
                     "\",\"attributes\":[");
     for (size_t a = 0; a < span.attributes.size(); ++a) {
       if (a > 0) out += ',';
       AppendAttribute(out, span.attributes[a].first, span.attributes[a].second);
     }
-    out += "]";
+    out += ']';
     if (span.error) {
-      absl::StrAppend(&out, ",\"status\":{\"code\":2,\"message\":\"",
-                      JsonEscape(span.error_message), "\"}");
+      out += ",\"status\":{\"code\":2,\"message\":\"";
+      common::AppendJsonEscaped(out, span.error_message);
+      out += "\"}";
     }
-    out += "}";
+    out += '}';
   }
   out += "]}]}]}";
   return out;

@@ -16,6 +16,7 @@ Span::Span(std::string name, SpanKind kind, TraceContext context) : context_(std
   data_ = std::make_unique<SpanData>();
   data_->name = std::move(name);
   data_->kind = kind;
+  data_->attributes.reserve(8);
   data_->start_unix_nanos = absl::GetCurrentTimeNanos();
 }
 

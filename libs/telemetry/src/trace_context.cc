@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -15,17 +14,19 @@
 namespace dialogue::telemetry {
 namespace {
 
+// `bytes` random bytes as lower-case hex, written in place.
 std::string RandomHex(size_t bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string raw(bytes, '\0');
+  std::string hex(bytes * 2, '0');
   for (size_t i = 0; i < bytes; i += 8) {
     uint64_t r = rng();
-    for (size_t j = i; j < bytes && j < i + 8; ++j) {
-      raw[j] = static_cast<char>(r & 0xff);
-      r >>= 8;
+    for (size_t j = i; j < bytes && j < i + 8; ++j, r >>= 8) {
+      hex[2 * j] = kDigits[(r >> 4) & 0xf];
+      hex[2 * j + 1] = kDigits[r & 0xf];
     }
   }
-  return absl::BytesToHexString(raw);
+  return hex;
 }
 
 bool IsLowerHex(absl::string_view s, size_t length) {

@@ -40,5 +40,7 @@ int StartupFailed(const absl::Status& status);
 
 // Escapes a string for a JSON string literal (without the quotes).
 std::string JsonEscape(absl::string_view text);
+// The same, appended to `out` (no string of its own: for encoders on a hot path).
+void AppendJsonEscaped(std::string& out, absl::string_view text);
 
 }  // namespace dialogue::common
