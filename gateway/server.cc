@@ -29,8 +29,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/telemetry/grpc_spans.h"
 #include "dialogue/telemetry/metrics.h"
 #include "dialogue/telemetry/span.h"
 #include "dialogue/telemetry/trace_context.h"
@@ -154,24 +156,10 @@ namespace {
 
 // The gRPC client span of the call the gateway makes for a request, under its HTTP span.
 telemetry::Span UpstreamSpan(const Route& route, const telemetry::TraceContext& http_span) {
-  absl::string_view method = absl::string_view(route.grpc_path).substr(1);
   telemetry::Span span =
-      telemetry::StartSpan(std::string(method), telemetry::SpanKind::kClient, http_span);
-  if (span.recording()) {
-    size_t slash = method.rfind('/');
-    span.Set("rpc.system", "grpc")
-        .Set("rpc.service", method.substr(0, slash))
-        .Set("rpc.method", method.substr(slash + 1))
-        .Set("server.address", route.program);
-  }
+      telemetry::StartGrpcClientSpan(http_span, absl::string_view(route.grpc_path).substr(1));
+  if (span.recording()) span.Set("server.address", route.program);
   return span;
-}
-
-void EndUpstreamSpan(telemetry::Span& span, const grpc::Status& status) {
-  if (!span.recording()) return;
-  span.Set("rpc.grpc.status_code", static_cast<int>(status.error_code()));
-  if (!status.ok()) span.SetError(status.error_message());
-  span.End();
 }
 
 // The SSE streams open now (each holds an upstream call).
@@ -211,7 +199,7 @@ class StreamCall : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBu
     StartRead(&response_);
   }
   void OnDone(const grpc::Status& status) override {
-    EndUpstreamSpan(span, status);
+    telemetry::EndGrpcClientSpan(span, status);
     Watchers().Decrement();
     on_done(status);
     self_.reset();
@@ -453,6 +441,16 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto* prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(
         route->method->input_type());
     std::unique_ptr<google::protobuf::Message> request(prototype->New());
+    if (x.span.recording() && !x.span.Has("dialogue.tenant")) {
+      // A public route's commune is the one its path names (tenants/{tenant}/...).
+      for (const auto& [field, value] : bindings) {
+        absl::string_view tenant = value;
+        if (absl::ConsumePrefix(&tenant, "tenants/")) {
+          x.span.Set("dialogue.tenant", tenant.substr(0, tenant.find('/')));
+          break;
+        }
+      }
+    }
     absl::Status built = BuildRequest(*route, bindings, query, req.body(), request.get());
     if (!built.ok()) return Send(x, 400, ErrorJson(common::ToGrpcStatus(built)));
 
@@ -497,7 +495,7 @@ class Session : public std::enable_shared_from_this<Session> {
     x.upstream_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - call.sent)
             .count();
-    EndUpstreamSpan(call.span, call.status);
+    telemetry::EndGrpcClientSpan(call.span, call.status);
     int status = 200;
     std::string body, content_type = "application/json";
     if (!call.status.ok()) {
@@ -785,7 +783,8 @@ class Session : public std::enable_shared_from_this<Session> {
     RecordHttp(x, status, ms / 1000);
     if (x.span.recording()) {
       x.span.Set("http.response.status_code", status);
-      if (!x.tenant.empty()) x.span.Set("dialogue.tenant", x.tenant);
+      if (!x.tenant.empty() && !x.span.Has("dialogue.tenant"))
+        x.span.Set("dialogue.tenant", x.tenant);
       if (status >= 500) x.span.SetError(absl::StrCat("HTTP ", status));
       x.span.End();
     }

@@ -146,6 +146,7 @@ TEST_F(TracingHttpTest, ACitizensOpinionIsOneTraceFromTheGatewayToTheDatabaseAnd
   EXPECT_EQ(Attribute(http, "http.response.status_code"), "200");
   EXPECT_EQ(Attribute(http, "url.scheme"), "http");
   EXPECT_EQ(Attribute(http, "client.address"), "127.0.0.1");
+  EXPECT_EQ(Attribute(http, "dialogue.tenant"), tenant_);  // a public route: from its path
   EXPECT_EQ(call->parent_span_id, http->span_id);
   EXPECT_EQ(Attribute(call, "rpc.system"), "grpc");
   EXPECT_EQ(Attribute(call, "rpc.method"), "SubmitOpinion");

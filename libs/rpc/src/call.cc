@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "dialogue/common/names.h"
+#include "dialogue/telemetry/grpc_spans.h"
 #include "dialogue/telemetry/metrics.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor_database.h"
@@ -88,13 +89,6 @@ bool IsServerError(absl::StatusCode code) {
   }
 }
 
-void SetRpcAttributes(telemetry::Span& span, absl::string_view full_method) {
-  size_t slash = full_method.rfind('/');
-  span.Set("rpc.system", "grpc")
-      .Set("rpc.service", full_method.substr(0, slash))
-      .Set("rpc.method", full_method.substr(slash + 1));
-}
-
 }  // namespace
 
 void RecordServerCall(absl::string_view method, absl::StatusCode code, absl::Duration took) {
@@ -107,7 +101,7 @@ void RecordServerCall(absl::string_view method, absl::StatusCode code, absl::Dur
 telemetry::Span StartServerSpan(absl::string_view method, const TraceContext& trace) {
   std::string name = absl::StrCat(ServiceOf(method), "/", method);
   telemetry::Span span(name, telemetry::SpanKind::kServer, trace);
-  if (span.recording()) SetRpcAttributes(span, name);
+  if (span.recording()) telemetry::SetRpcAttributes(span, name);
   return span;
 }
 
@@ -116,20 +110,6 @@ void EndServerSpan(telemetry::Span& span, const absl::Status& status) {
   span.Set("rpc.grpc.status_code", static_cast<int>(status.code()));
   if (!status.ok()) span.Set("error.type", common::ErrorReason(status));
   if (IsServerError(status.code())) span.SetError(status.message());
-  span.End();
-}
-
-telemetry::Span StartClientSpan(const TraceContext& parent, absl::string_view method) {
-  telemetry::Span span =
-      telemetry::StartSpan(std::string(method), telemetry::SpanKind::kClient, parent);
-  if (span.recording()) SetRpcAttributes(span, method);
-  return span;
-}
-
-void EndClientSpan(telemetry::Span& span, const grpc::Status& status) {
-  if (!span.recording()) return;
-  span.Set("rpc.grpc.status_code", static_cast<int>(status.error_code()));
-  if (!status.ok()) span.SetError(status.error_message());
   span.End();
 }
 

@@ -21,6 +21,7 @@
 #include "dialogue/common/status.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
+#include "dialogue/telemetry/grpc_spans.h"
 #include "dialogue/telemetry/span.h"
 #include "dialogue/telemetry/trace_context.h"
 #include "dialogue/v1/events.pb.h"
@@ -76,21 +77,16 @@ v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
 std::unique_ptr<grpc::ClientContext> OnBehalfOf(const grpc::ServerContext& context,
                                                 const TraceContext& trace, absl::Duration timeout);
 
-namespace internal {
-telemetry::Span StartClientSpan(const TraceContext& parent, absl::string_view method);
-void EndClientSpan(telemetry::Span& span, const grpc::Status& status);
-}  // namespace internal
-
 // Calls another service on the caller's behalf (see OnBehalfOf) inside a client span named
 // `method` ("dialogue.v1.IntakeService/FollowOpinion"): `call(grpc::ClientContext*)` makes
 // the call and returns its status.
 template <typename Call>
 grpc::Status CallOnBehalf(const grpc::ServerContext& context, const RequestContext& request,
                           absl::Duration timeout, absl::string_view method, Call&& call) {
-  telemetry::Span span = internal::StartClientSpan(request.trace, method);
+  telemetry::Span span = telemetry::StartGrpcClientSpan(request.trace, method);
   auto client = OnBehalfOf(context, span.context(), timeout);
   grpc::Status status = call(client.get());
-  internal::EndClientSpan(span, status);
+  telemetry::EndGrpcClientSpan(span, status);
   return status;
 }
 
