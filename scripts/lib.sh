@@ -27,12 +27,30 @@ build() {
   ninja -C "$BUILD" -j "$(nproc)"
 }
 
+# wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds (0) or SECONDS
+# pass (1).
+wait_for() {
+  local tries=$(( $1 * 10 ))
+  shift
+  for _ in $(seq 1 "$tries"); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  "$@" >/dev/null 2>&1
+}
+
+# exited PID: the process is gone.
+exited() { ! kill -0 "$1" 2>/dev/null; }
+
+# listening PORT: something accepts connections on 127.0.0.1:PORT.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 # A port on 127.0.0.1 that nothing listens on now.
 free_port() {
   local port
   for _ in $(seq 1 200); do
     port=$(( 20000 + RANDOM % 30000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    if ! listening "$port"; then
       echo "$port"
       return 0
     fi
@@ -78,12 +96,10 @@ start_redis() {
   if [ "$durable" = yes ]; then persist=(--appendonly yes); fi
   redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" "${persist[@]}" >/dev/null
-  for _ in $(seq 1 50); do
-    redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && return 0
-    sleep 0.1
-  done
-  die "Redis did not start (see $dir/redis.log)"
+  wait_for 5 redis_answers "$port" || die "Redis did not start (see $dir/redis.log)"
 }
+
+redis_answers() { redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }
 
 stop_redis() {
   local dir="$1"
@@ -112,11 +128,7 @@ start_collector() {
   nohup "$BUILD/tools/dialoguectl/dialoguectl" traces collect --listen "127.0.0.1:$port" \
     --out "$run/traces.jsonl" >>"$run/logs/collector.log" 2>&1 &
   echo $! >"$run/pids/collector.pid"
-  for _ in $(seq 1 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-  done
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "the span collector did not start"
+  wait_for 5 listening "$port" || die "the span collector did not start"
   {
     echo "export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$port"
     echo "export DIALOGUE_TRACES_FILE=$run/traces.jsonl"
@@ -165,11 +177,7 @@ start_gateway() {
       nohup "$BUILD/gateway/gateway" >>"$run/logs/gateway.log" 2>&1 &
     echo $! >"$run/pids/gateway.pid"
   )
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null ||
+  wait_for 10 curl -fs "http://127.0.0.1:$port/readyz" ||
     { tail -20 "$run/logs/gateway.log" >&2; die "the gateway is not ready"; }
   echo "export DIALOGUE_GATEWAY_URL=http://127.0.0.1:$port" >>"$run/services.env"
   echo "export DIALOGUE_GATEWAY_METRICS_ADDR=127.0.0.1:$metrics_port" >>"$run/services.env"
@@ -206,11 +214,7 @@ YAML
   nohup prometheus --config.file="$run/prometheus.yml" --storage.tsdb.path="$run/prometheus" \
     --web.listen-address="127.0.0.1:$port" >>"$run/logs/prometheus.log" 2>&1 &
   echo $! >"$run/pids/prometheus.pid"
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$port/-/ready" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  curl -fs "http://127.0.0.1:$port/-/ready" >/dev/null ||
+  wait_for 10 curl -fs "http://127.0.0.1:$port/-/ready" ||
     { tail -20 "$run/logs/prometheus.log" >&2; die "Prometheus did not start"; }
   echo "export DIALOGUE_PROMETHEUS_URL=http://127.0.0.1:$port" >>"$run/services.env"
 }
@@ -222,8 +226,7 @@ stop_services() {
     local pid
     pid=$(cat "$pidfile")
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
+    wait_for 10 exited "$pid" || kill -KILL "$pid" 2>/dev/null || true
     rm -f "$pidfile"
   done
 }

@@ -1,5 +1,7 @@
 #include "create_batcher.h"
 
+#include "dialogue/telemetry/span.h"
+
 namespace dialogue::intake {
 namespace {
 
@@ -29,6 +31,7 @@ absl::StatusOr<v1::Opinion> CreateBatcher::Create(const db::TenantScope& scope,
   pending->scope = scope;
   pending->tenant = tenant;
   pending->item = std::move(item);
+  if (const telemetry::TraceContext* trace = telemetry::ActiveTrace()) pending->trace = *trace;
   auto done = pending->done.get_future();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -61,6 +64,9 @@ void CreateBatcher::Run() {
     std::vector<NewOpinion> items;
     items.reserve(batch.size());
     for (auto& p : batch) items.push_back(std::move(p->item));
+    // The batch's transaction is a span in the trace of its oldest call.
+    std::optional<telemetry::ActiveScope> traced;
+    if (batch[0]->trace) traced.emplace(*batch[0]->trace);
     auto results = store_.CreateOpinions(batch[0]->scope, batch[0]->tenant, items);
     for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
   }

@@ -8,9 +8,11 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include "dialogue/telemetry/trace_context.h"
 #include "store.h"
 
 namespace dialogue::intake {
@@ -32,6 +34,7 @@ class CreateBatcher {
     db::TenantScope scope;
     std::string tenant;
     NewOpinion item;
+    std::optional<telemetry::TraceContext> trace;  // the caller's, for the transaction's span
     std::promise<absl::StatusOr<v1::Opinion>> done;
   };
   void Run();

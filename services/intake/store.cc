@@ -265,25 +265,27 @@ absl::StatusOr<TenantInfo> IntakeStore::Tenant(const db::TenantScope& scope,
       return it->second.second;
     }
   }
-  ASSIGN_OR_RETURN(TenantInfo info,
-                   pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<TenantInfo> {
-                     auto rows = txn.exec_params(
-                         "SELECT coalesce((SELECT string_agg(h->>'id', E'\\n')"
-                         "   FROM jsonb_array_elements(hamlets) AS h), ''), voter_count,"
-                         " coalesce((rules->>'dialogue_request_threshold_percent')::int, 0)"
-                         " FROM tenancy.tenants WHERE id = $1",
-                         tenant);
-                     if (rows.empty()) {
-                       return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
-                                            absl::StrCat("there is no tenant ", tenant));
-                     }
-                     TenantInfo out;
-                     std::string hamlets = rows[0][0].as<std::string>();
-                     if (!hamlets.empty()) out.hamlets = absl::StrSplit(hamlets, '\n');
-                     out.voter_count = rows[0][1].as<int>();
-                     out.threshold_percent = rows[0][2].as<int>();
-                     return out;
-                   }));
+  ASSIGN_OR_RETURN(
+      TenantInfo info,
+      pool_.InTransaction(scope, "tenancy.tenants",
+                          [&](pqxx::work& txn) -> absl::StatusOr<TenantInfo> {
+                            auto rows = txn.exec_params(
+                                "SELECT coalesce((SELECT string_agg(h->>'id', E'\\n')"
+                                "   FROM jsonb_array_elements(hamlets) AS h), ''), voter_count,"
+                                " coalesce((rules->>'dialogue_request_threshold_percent')::int, 0)"
+                                " FROM tenancy.tenants WHERE id = $1",
+                                tenant);
+                            if (rows.empty()) {
+                              return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
+                                                   absl::StrCat("there is no tenant ", tenant));
+                            }
+                            TenantInfo out;
+                            std::string hamlets = rows[0][0].as<std::string>();
+                            if (!hamlets.empty()) out.hamlets = absl::StrSplit(hamlets, '\n');
+                            out.voter_count = rows[0][1].as<int>();
+                            out.threshold_percent = rows[0][2].as<int>();
+                            return out;
+                          }));
   std::lock_guard<std::mutex> lock(mu_);
   tenants_[tenant] = {absl::Now(), info};
   return info;
@@ -293,49 +295,52 @@ absl::StatusOr<v1::Round> IntakeStore::CreateRound(const db::TenantScope& scope,
                                                    const std::string& tenant,
                                                    const v1::Round& round,
                                                    const std::string& request_id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Round> {
-    auto inserted = txn.exec_params(
-        absl::StrCat("INSERT INTO intake.rounds (tenant_id, title, plan, conference_id,"
-                     " opinion_deadline, answer_due, request_id) VALUES ($1, $2, $3, $4,"
-                     " nullif($5, '')::date, nullif($6, '')::date, nullif($7, ''))"
-                     " ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
-                     kRoundColumns),
-        tenant, round.title(), round.plan(), round.conference_id(), round.opinion_deadline_date(),
-        round.answer_due_date(), request_id);
-    if (!inserted.empty()) return RoundFromRow(tenant, inserted[0]);
-    auto existing = txn.exec_params(
-        absl::StrCat("SELECT ", kRoundColumns,
-                     " FROM intake.rounds WHERE tenant_id = $1 AND request_id = $2"),
-        tenant, request_id);
-    if (existing.empty()) return absl::AbortedError("concurrent create; retry");
-    return RoundFromRow(tenant, existing[0]);
-  });
+  return pool_.InTransaction(
+      scope, "intake.rounds", [&](pqxx::work& txn) -> absl::StatusOr<v1::Round> {
+        auto inserted = txn.exec_params(
+            absl::StrCat("INSERT INTO intake.rounds (tenant_id, title, plan, conference_id,"
+                         " opinion_deadline, answer_due, request_id) VALUES ($1, $2, $3, $4,"
+                         " nullif($5, '')::date, nullif($6, '')::date, nullif($7, ''))"
+                         " ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
+                         kRoundColumns),
+            tenant, round.title(), round.plan(), round.conference_id(),
+            round.opinion_deadline_date(), round.answer_due_date(), request_id);
+        if (!inserted.empty()) return RoundFromRow(tenant, inserted[0]);
+        auto existing = txn.exec_params(
+            absl::StrCat("SELECT ", kRoundColumns,
+                         " FROM intake.rounds WHERE tenant_id = $1 AND request_id = $2"),
+            tenant, request_id);
+        if (existing.empty()) return absl::AbortedError("concurrent create; retry");
+        return RoundFromRow(tenant, existing[0]);
+      });
 }
 
 absl::StatusOr<v1::Round> IntakeStore::GetRound(const db::TenantScope& scope,
                                                 const std::string& tenant,
                                                 const std::string& round_id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Round> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kRoundColumns,
-                                             " FROM intake.rounds WHERE tenant_id = $1"
-                                             " AND id = $2::uuid"),
-                                tenant, round_id);
-    if (rows.empty()) return RoundNotFound(tenant, round_id);
-    return RoundFromRow(tenant, rows[0]);
-  });
+  return pool_.InTransaction(
+      scope, "intake.rounds", [&](pqxx::work& txn) -> absl::StatusOr<v1::Round> {
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kRoundColumns,
+                                                 " FROM intake.rounds WHERE tenant_id = $1"
+                                                 " AND id = $2::uuid"),
+                                    tenant, round_id);
+        if (rows.empty()) return RoundNotFound(tenant, round_id);
+        return RoundFromRow(tenant, rows[0]);
+      });
 }
 
 absl::StatusOr<std::vector<v1::Round>> IntakeStore::ListRounds(const db::TenantScope& scope,
                                                                const std::string& tenant) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Round>> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kRoundColumns,
-                                             " FROM intake.rounds WHERE tenant_id = $1"
-                                             " ORDER BY create_time DESC, id LIMIT 1000"),
-                                tenant);
-    std::vector<v1::Round> out;
-    for (const auto& row : rows) out.push_back(RoundFromRow(tenant, row));
-    return out;
-  });
+  return pool_.InTransaction(
+      scope, "intake.rounds", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Round>> {
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kRoundColumns,
+                                                 " FROM intake.rounds WHERE tenant_id = $1"
+                                                 " ORDER BY create_time DESC, id LIMIT 1000"),
+                                    tenant);
+        std::vector<v1::Round> out;
+        for (const auto& row : rows) out.push_back(RoundFromRow(tenant, row));
+        return out;
+      });
 }
 
 absl::StatusOr<std::pair<std::vector<v1::Topic>, bool>> IntakeStore::Topics(
@@ -349,7 +354,8 @@ absl::StatusOr<std::pair<std::vector<v1::Topic>, bool>> IntakeStore::Topics(
   }
   using Result = std::pair<std::vector<v1::Topic>, bool>;
   ASSIGN_OR_RETURN(
-      Result result, pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+      Result result,
+      pool_.InTransaction(scope, "intake.topics", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
         auto rows = txn.exec_params(
             "SELECT id, display_name, array_to_string(keywords, E'\\n')"
             " FROM intake.topics WHERE tenant_id = $1 ORDER BY position",
@@ -383,7 +389,7 @@ absl::Status IntakeStore::ReplaceTopics(const db::TenantScope& scope, const std:
                     absl::StrJoin(keywords, ","), "]}");
   }
   json += "]";
-  RETURN_IF_ERROR(pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
+  RETURN_IF_ERROR(pool_.InTransaction(scope, "intake.topics", [&](pqxx::work& txn) -> absl::Status {
     txn.exec_params("DELETE FROM intake.topics WHERE tenant_id = $1", tenant);
     txn.exec_params(
         "INSERT INTO intake.topics (tenant_id, id, position, display_name, keywords)"
@@ -419,62 +425,65 @@ std::vector<absl::StatusOr<v1::Opinion>> IntakeStore::CreateOpinions(
         ",\"request_id\":", n.request_id.empty() ? "null" : Quoted(n.request_id), "}");
   }
   json += "]";
-  auto written = pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
-    // A row whose round does not exist is left out by the join, as is one whose
-    // request_id was seen before; the two are told apart below.
-    auto inserted = txn.exec_params(
-        absl::StrCat(
-            "INSERT INTO intake.opinions AS o (tenant_id, id, round_id, receipt_code, hamlet,"
-            " channel, text, norm_text, submitter_name, submitter_contact, state,"
-            " suggested_topic, suggested_individual, created_by, request_id)"
-            " SELECT $1, i.id, i.round_id, i.receipt_code, i.hamlet, i.channel, i.text,"
-            "        i.norm_text, i.submitter_name, i.submitter_contact, 'RECEIVED',"
-            "        i.suggested_topic, i.suggested_individual, i.created_by, i.request_id"
-            " FROM jsonb_to_recordset($2::jsonb) AS i(id uuid, round_id uuid, receipt_code text,"
-            "      hamlet text, channel text, text text, norm_text text, submitter_name text,"
-            "      submitter_contact text, suggested_topic text, suggested_individual boolean,"
-            "      created_by text, request_id text)"
-            " JOIN intake.rounds r ON r.tenant_id = $1 AND r.id = i.round_id"
-            " ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
-            kOpinionColumns),
-        tenant, json);
-    std::map<std::string, v1::Opinion> by_id;
-    for (const auto& row : inserted) by_id[row[0].as<std::string>()] = OpinionFromRow(tenant, row);
-    std::vector<v1::Event> events;
-    std::vector<std::string> replayed;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      auto it = by_id.find(batch[i].id);
-      if (it != by_id.end()) {
-        results[i] = it->second;
-        if (batch[i].event) events.push_back(*batch[i].event);
-      } else if (!batch[i].request_id.empty()) {
-        replayed.push_back(Quoted(batch[i].request_id));
-      } else {
-        results[i] = RoundNotFound(tenant, batch[i].round_id);
-      }
-    }
-    WriteEvents(txn, tenant, events);
-    if (replayed.empty()) return absl::OkStatus();
-    auto existing = txn.exec_params(
-        absl::StrCat("SELECT ", kOpinionColumns, ", o.request_id FROM intake.opinions o",
-                     " WHERE o.tenant_id = $1 AND o.request_id IN"
-                     " (SELECT jsonb_array_elements_text($2::jsonb))"),
-        tenant, absl::StrCat("[", absl::StrJoin(replayed, ","), "]"));
-    std::map<std::string, v1::Opinion> by_request;
-    for (const auto& row : existing) {
-      by_request[row[kOpinionColumnCount].as<std::string>()] = OpinionFromRow(tenant, row);
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (results[i].ok() || batch[i].request_id.empty()) continue;
-      auto it = by_request.find(batch[i].request_id);
-      if (it != by_request.end()) {
-        results[i] = it->second;
-      } else if (!by_id.count(batch[i].id)) {
-        results[i] = RoundNotFound(tenant, batch[i].round_id);
-      }
-    }
-    return absl::OkStatus();
-  });
+  auto written =
+      pool_.InTransaction(scope, "intake.opinions", [&](pqxx::work& txn) -> absl::Status {
+        // A row whose round does not exist is left out by the join, as is one whose
+        // request_id was seen before; the two are told apart below.
+        auto inserted = txn.exec_params(
+            absl::StrCat(
+                "INSERT INTO intake.opinions AS o (tenant_id, id, round_id, receipt_code, hamlet,"
+                " channel, text, norm_text, submitter_name, submitter_contact, state,"
+                " suggested_topic, suggested_individual, created_by, request_id)"
+                " SELECT $1, i.id, i.round_id, i.receipt_code, i.hamlet, i.channel, i.text,"
+                "        i.norm_text, i.submitter_name, i.submitter_contact, 'RECEIVED',"
+                "        i.suggested_topic, i.suggested_individual, i.created_by, i.request_id"
+                " FROM jsonb_to_recordset($2::jsonb) AS i(id uuid, round_id uuid, receipt_code "
+                "text,"
+                "      hamlet text, channel text, text text, norm_text text, submitter_name text,"
+                "      submitter_contact text, suggested_topic text, suggested_individual boolean,"
+                "      created_by text, request_id text)"
+                " JOIN intake.rounds r ON r.tenant_id = $1 AND r.id = i.round_id"
+                " ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
+                kOpinionColumns),
+            tenant, json);
+        std::map<std::string, v1::Opinion> by_id;
+        for (const auto& row : inserted)
+          by_id[row[0].as<std::string>()] = OpinionFromRow(tenant, row);
+        std::vector<v1::Event> events;
+        std::vector<std::string> replayed;
+        for (size_t i = 0; i < batch.size(); ++i) {
+          auto it = by_id.find(batch[i].id);
+          if (it != by_id.end()) {
+            results[i] = it->second;
+            if (batch[i].event) events.push_back(*batch[i].event);
+          } else if (!batch[i].request_id.empty()) {
+            replayed.push_back(Quoted(batch[i].request_id));
+          } else {
+            results[i] = RoundNotFound(tenant, batch[i].round_id);
+          }
+        }
+        WriteEvents(txn, tenant, events);
+        if (replayed.empty()) return absl::OkStatus();
+        auto existing = txn.exec_params(
+            absl::StrCat("SELECT ", kOpinionColumns, ", o.request_id FROM intake.opinions o",
+                         " WHERE o.tenant_id = $1 AND o.request_id IN"
+                         " (SELECT jsonb_array_elements_text($2::jsonb))"),
+            tenant, absl::StrCat("[", absl::StrJoin(replayed, ","), "]"));
+        std::map<std::string, v1::Opinion> by_request;
+        for (const auto& row : existing) {
+          by_request[row[kOpinionColumnCount].as<std::string>()] = OpinionFromRow(tenant, row);
+        }
+        for (size_t i = 0; i < batch.size(); ++i) {
+          if (results[i].ok() || batch[i].request_id.empty()) continue;
+          auto it = by_request.find(batch[i].request_id);
+          if (it != by_request.end()) {
+            results[i] = it->second;
+          } else if (!by_id.count(batch[i].id)) {
+            results[i] = RoundNotFound(tenant, batch[i].round_id);
+          }
+        }
+        return absl::OkStatus();
+      });
   if (!written.ok()) {
     for (auto& r : results) r = written;
   }
@@ -487,63 +496,66 @@ absl::StatusOr<ImportResult> IntakeStore::Import(const db::TenantScope& scope,
                                                  const std::vector<ImportRow>& rows,
                                                  const std::string& created_by,
                                                  const std::function<v1::Event(int)>& event) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<ImportResult> {
-    auto round = txn.exec_params(
-        "SELECT 1 FROM intake.rounds WHERE tenant_id = $1 AND id = $2::uuid", tenant, round_id);
-    if (round.empty()) return RoundNotFound(tenant, round_id);
-    ImportResult result;
-    std::string json;
-    for (size_t start = 0; start < rows.size(); start += kImportChunk) {
-      size_t end = std::min(rows.size(), start + kImportChunk);
-      json.clear();
-      json += "[";
-      for (size_t i = start; i < end; ++i) {
-        const ImportRow& r = rows[i];
-        absl::StrAppend(&json, i > start ? "," : "", "{\"id\":", Quoted(common::NewUuid()),
-                        ",\"receipt_code\":", Quoted(NewReceiptCode()),
-                        ",\"hamlet\":", Quoted(r.fields.hamlet()),
-                        ",\"channel\":", Quoted(v1::Channel_Name(r.fields.channel())),
-                        ",\"text\":", Quoted(r.fields.text()),
-                        ",\"norm_text\":", Quoted(r.normalized),
-                        ",\"submitter_name\":", Quoted(r.fields.submitter_name()),
-                        ",\"submitter_contact\":", Quoted(r.fields.submitter_contact()),
-                        ",\"suggested_topic\":", Quoted(r.suggestion.topic),
-                        ",\"suggested_individual\":", r.suggestion.individual ? "true" : "false",
-                        ",\"request_id\":", Quoted(r.key), "}");
-      }
-      json += "]";
-      auto inserted = txn.exec_params(
-          "INSERT INTO intake.opinions (tenant_id, id, round_id, receipt_code, hamlet, channel,"
-          " text, norm_text, submitter_name, submitter_contact, state, suggested_topic,"
-          " suggested_individual, created_by, request_id)"
-          " SELECT $1, i.id, $2::uuid, i.receipt_code, i.hamlet, i.channel, i.text, i.norm_text,"
-          "        i.submitter_name, i.submitter_contact, 'RECEIVED', i.suggested_topic,"
-          "        i.suggested_individual, $3, i.request_id"
-          " FROM jsonb_to_recordset($4::jsonb) AS i(id uuid, receipt_code text, hamlet text,"
-          "      channel text, text text, norm_text text, submitter_name text,"
-          "      submitter_contact text, suggested_topic text, suggested_individual boolean,"
-          "      request_id text)"
-          " ON CONFLICT (tenant_id, request_id) DO NOTHING",
-          tenant, round_id, created_by, json);
-      result.stored += static_cast<int>(inserted.affected_rows());
-    }
-    result.already_stored = static_cast<int>(rows.size()) - result.stored;
-    if (result.stored > 0) WriteEvents(txn, tenant, {event(result.stored)});
-    return result;
-  });
+  return pool_.InTransaction(
+      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<ImportResult> {
+        auto round = txn.exec_params(
+            "SELECT 1 FROM intake.rounds WHERE tenant_id = $1 AND id = $2::uuid", tenant, round_id);
+        if (round.empty()) return RoundNotFound(tenant, round_id);
+        ImportResult result;
+        std::string json;
+        for (size_t start = 0; start < rows.size(); start += kImportChunk) {
+          size_t end = std::min(rows.size(), start + kImportChunk);
+          json.clear();
+          json += "[";
+          for (size_t i = start; i < end; ++i) {
+            const ImportRow& r = rows[i];
+            absl::StrAppend(
+                &json, i > start ? "," : "", "{\"id\":", Quoted(common::NewUuid()),
+                ",\"receipt_code\":", Quoted(NewReceiptCode()),
+                ",\"hamlet\":", Quoted(r.fields.hamlet()),
+                ",\"channel\":", Quoted(v1::Channel_Name(r.fields.channel())),
+                ",\"text\":", Quoted(r.fields.text()), ",\"norm_text\":", Quoted(r.normalized),
+                ",\"submitter_name\":", Quoted(r.fields.submitter_name()),
+                ",\"submitter_contact\":", Quoted(r.fields.submitter_contact()),
+                ",\"suggested_topic\":", Quoted(r.suggestion.topic),
+                ",\"suggested_individual\":", r.suggestion.individual ? "true" : "false",
+                ",\"request_id\":", Quoted(r.key), "}");
+          }
+          json += "]";
+          auto inserted = txn.exec_params(
+              "INSERT INTO intake.opinions (tenant_id, id, round_id, receipt_code, hamlet, channel,"
+              " text, norm_text, submitter_name, submitter_contact, state, suggested_topic,"
+              " suggested_individual, created_by, request_id)"
+              " SELECT $1, i.id, $2::uuid, i.receipt_code, i.hamlet, i.channel, i.text, "
+              "i.norm_text,"
+              "        i.submitter_name, i.submitter_contact, 'RECEIVED', i.suggested_topic,"
+              "        i.suggested_individual, $3, i.request_id"
+              " FROM jsonb_to_recordset($4::jsonb) AS i(id uuid, receipt_code text, hamlet text,"
+              "      channel text, text text, norm_text text, submitter_name text,"
+              "      submitter_contact text, suggested_topic text, suggested_individual boolean,"
+              "      request_id text)"
+              " ON CONFLICT (tenant_id, request_id) DO NOTHING",
+              tenant, round_id, created_by, json);
+          result.stored += static_cast<int>(inserted.affected_rows());
+        }
+        result.already_stored = static_cast<int>(rows.size()) - result.stored;
+        if (result.stored > 0) WriteEvents(txn, tenant, {event(result.stored)});
+        return result;
+      });
 }
 
 absl::StatusOr<v1::Opinion> IntakeStore::GetOpinion(const db::TenantScope& scope,
                                                     const std::string& tenant,
                                                     const std::string& opinion_id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
-                                             " FROM intake.opinions o WHERE o.tenant_id = $1"
-                                             " AND o.id = $2::uuid"),
-                                tenant, opinion_id);
-    if (rows.empty()) return OpinionNotFound(tenant, opinion_id);
-    return OpinionFromRow(tenant, rows[0]);
-  });
+  return pool_.InTransaction(
+      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
+                                                 " FROM intake.opinions o WHERE o.tenant_id = $1"
+                                                 " AND o.id = $2::uuid"),
+                                    tenant, opinion_id);
+        if (rows.empty()) return OpinionNotFound(tenant, opinion_id);
+        return OpinionFromRow(tenant, rows[0]);
+      });
 }
 
 absl::StatusOr<OpinionPage> IntakeStore::ListOpinions(const db::TenantScope& scope,
@@ -569,101 +581,106 @@ absl::StatusOr<OpinionPage> IntakeStore::ListOpinions(const db::TenantScope& sco
   if (!filter.text.empty()) {
     pattern = absl::StrCat("%", absl::StrJoin(absl::StrSplit(filter.text, ' '), "%"), "%");
   }
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<OpinionPage> {
-    auto rows = txn.exec_params(
-        absl::StrCat(
-            "SELECT ", kOpinionColumns, " FROM intake.opinions o WHERE o.tenant_id = $1",
-            " AND ($2 = '' OR o.round_id = nullif($2, '')::uuid)",
-            " AND ($3 = '' OR o.topic = $3) AND ($4 = '' OR o.state = $4)",
-            " AND ($5 = '' OR o.hamlet = $5) AND ($6 = '' OR o.department = $6)",
-            " AND ($7 = '' OR o.channel = $7)",
-            " AND (NOT $8 OR (o.state IN ('ASSIGNED', 'ANSWER_DRAFTED') AND o.answer_due <",
-            "      (now() AT TIME ZONE 'UTC' + interval '7 hours')::date))",
-            " AND ($9 = '' OR (o.state IN ('ASSIGNED', 'ANSWER_DRAFTED')",
-            "      AND o.answer_due < nullif($9, '')::date))",
-            " AND ($10 = '' OR o.norm_text LIKE $10)",
-            " AND (o.create_time, o.id) > (to_timestamp($11::double precision / 1000000), "
-            "$12::uuid)",
-            " ORDER BY o.create_time, o.id LIMIT $13"),
-        tenant, filter.round_id, filter.topic,
-        filter.state ? v1::OpinionState_Name(*filter.state) : std::string(), filter.hamlet,
-        filter.department, filter.channel ? v1::Channel_Name(*filter.channel) : std::string(),
-        filter.overdue, filter.due_before, pattern, after_micros, after_id, limit + 1);
-    OpinionPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
-      page.opinions.push_back(OpinionFromRow(tenant, rows[i]));
-    }
-    if (static_cast<int>(rows.size()) > limit) {
-      const auto& last = rows[limit - 1];
-      page.next_page_token = absl::WebSafeBase64Escape(
-          absl::StrCat(last[21].as<int64_t>(), "|", last[0].as<std::string>()));
-    }
-    return page;
-  });
+  return pool_.InTransaction(
+      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<OpinionPage> {
+        auto rows = txn.exec_params(
+            absl::StrCat(
+                "SELECT ", kOpinionColumns, " FROM intake.opinions o WHERE o.tenant_id = $1",
+                " AND ($2 = '' OR o.round_id = nullif($2, '')::uuid)",
+                " AND ($3 = '' OR o.topic = $3) AND ($4 = '' OR o.state = $4)",
+                " AND ($5 = '' OR o.hamlet = $5) AND ($6 = '' OR o.department = $6)",
+                " AND ($7 = '' OR o.channel = $7)",
+                " AND (NOT $8 OR (o.state IN ('ASSIGNED', 'ANSWER_DRAFTED') AND o.answer_due <",
+                "      (now() AT TIME ZONE 'UTC' + interval '7 hours')::date))",
+                " AND ($9 = '' OR (o.state IN ('ASSIGNED', 'ANSWER_DRAFTED')",
+                "      AND o.answer_due < nullif($9, '')::date))",
+                " AND ($10 = '' OR o.norm_text LIKE $10)",
+                " AND (o.create_time, o.id) > (to_timestamp($11::double precision / 1000000), "
+                "$12::uuid)",
+                " ORDER BY o.create_time, o.id LIMIT $13"),
+            tenant, filter.round_id, filter.topic,
+            filter.state ? v1::OpinionState_Name(*filter.state) : std::string(), filter.hamlet,
+            filter.department, filter.channel ? v1::Channel_Name(*filter.channel) : std::string(),
+            filter.overdue, filter.due_before, pattern, after_micros, after_id, limit + 1);
+        OpinionPage page;
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+          page.opinions.push_back(OpinionFromRow(tenant, rows[i]));
+        }
+        if (static_cast<int>(rows.size()) > limit) {
+          const auto& last = rows[limit - 1];
+          page.next_page_token = absl::WebSafeBase64Escape(
+              absl::StrCat(last[21].as<int64_t>(), "|", last[0].as<std::string>()));
+        }
+        return page;
+      });
 }
 
 absl::StatusOr<v1::OpinionStatus> IntakeStore::Follow(const db::TenantScope& scope,
                                                       const std::string& tenant,
                                                       const std::string& code) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::OpinionStatus> {
-    // A merged opinion is answered through the one that stands for it.
-    auto rows = txn.exec_params(
-        absl::StrCat("SELECT ", kOpinionColumns,
-                     " FROM intake.opinions m JOIN intake.opinions o ON o.tenant_id = m.tenant_id"
-                     " AND o.id = coalesce(m.merged_into, m.id)"
-                     " WHERE m.tenant_id = $1 AND m.receipt_code = $2"),
-        tenant, code);
-    if (rows.empty()) {
-      return common::Error(absl::StatusCode::kNotFound, "RECEIPT_NOT_FOUND",
-                           absl::StrCat("no opinion of tenants/", tenant, " has the receipt code ",
-                                        code, "; check it against the receipt"));
-    }
-    v1::Opinion o = OpinionFromRow(tenant, rows[0]);
-    v1::OpinionStatus status;
-    status.set_receipt_code(code);
-    status.set_state(o.state());
-    status.set_topic(o.topic());
-    if (o.state() == v1::ANSWER_APPROVED || o.state() == v1::ANSWERED) {
-      status.set_answer(o.answer());
-    }
-    status.set_routed_to(o.routed_to());
-    status.set_route_reason(o.route_reason());
-    status.set_supporter_count(o.supporter_count());
-    status.set_opinion(o.name());
-    *status.mutable_receive_time() = o.create_time();
-    *status.mutable_update_time() = o.update_time();
-    return status;
-  });
+  return pool_.InTransaction(
+      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::OpinionStatus> {
+        // A merged opinion is answered through the one that stands for it.
+        auto rows = txn.exec_params(
+            absl::StrCat(
+                "SELECT ", kOpinionColumns,
+                " FROM intake.opinions m JOIN intake.opinions o ON o.tenant_id = m.tenant_id"
+                " AND o.id = coalesce(m.merged_into, m.id)"
+                " WHERE m.tenant_id = $1 AND m.receipt_code = $2"),
+            tenant, code);
+        if (rows.empty()) {
+          return common::Error(
+              absl::StatusCode::kNotFound, "RECEIPT_NOT_FOUND",
+              absl::StrCat("no opinion of tenants/", tenant, " has the receipt code ", code,
+                           "; check it against the receipt"));
+        }
+        v1::Opinion o = OpinionFromRow(tenant, rows[0]);
+        v1::OpinionStatus status;
+        status.set_receipt_code(code);
+        status.set_state(o.state());
+        status.set_topic(o.topic());
+        if (o.state() == v1::ANSWER_APPROVED || o.state() == v1::ANSWERED) {
+          status.set_answer(o.answer());
+        }
+        status.set_routed_to(o.routed_to());
+        status.set_route_reason(o.route_reason());
+        status.set_supporter_count(o.supporter_count());
+        status.set_opinion(o.name());
+        *status.mutable_receive_time() = o.create_time();
+        *status.mutable_update_time() = o.update_time();
+        return status;
+      });
 }
 
 absl::StatusOr<v1::Opinion> IntakeStore::Mutate(const db::TenantScope& scope,
                                                 const std::string& tenant,
                                                 const std::string& opinion_id,
                                                 const std::string& etag, const Change& change) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
-    ASSIGN_OR_RETURN(auto locked, LockOpinions(txn, tenant, {opinion_id}));
-    Locked& current = locked.begin()->second;
-    v1::Opinion opinion = current.opinion;
-    if (!etag.empty() && etag != opinion.etag()) {
-      return common::Error(
-          absl::StatusCode::kAborted, "ETAG_MISMATCH",
-          absl::StrCat("the opinion changed since you read it (etag ", etag, ", now ",
-                       opinion.etag(), "); read it again and reapply your change"));
-    }
-    OpinionEffects effects;
-    RETURN_IF_ERROR(change(opinion, effects));
-    WriteOpinion(txn, tenant, opinion_id, opinion, current.state_before_merge);
-    if (opinion.state() != current.opinion.state() || !effects.note.empty()) {
-      WriteHistory(txn, tenant, opinion_id, current.opinion.state(), opinion.state(), effects.actor,
-                   effects.note);
-    }
-    WriteEvents(txn, tenant, effects.events);
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
-                                             " FROM intake.opinions o WHERE o.tenant_id = $1"
-                                             " AND o.id = $2::uuid"),
-                                tenant, opinion_id);
-    return OpinionFromRow(tenant, rows[0]);
-  });
+  return pool_.InTransaction(
+      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
+        ASSIGN_OR_RETURN(auto locked, LockOpinions(txn, tenant, {opinion_id}));
+        Locked& current = locked.begin()->second;
+        v1::Opinion opinion = current.opinion;
+        if (!etag.empty() && etag != opinion.etag()) {
+          return common::Error(
+              absl::StatusCode::kAborted, "ETAG_MISMATCH",
+              absl::StrCat("the opinion changed since you read it (etag ", etag, ", now ",
+                           opinion.etag(), "); read it again and reapply your change"));
+        }
+        OpinionEffects effects;
+        RETURN_IF_ERROR(change(opinion, effects));
+        WriteOpinion(txn, tenant, opinion_id, opinion, current.state_before_merge);
+        if (opinion.state() != current.opinion.state() || !effects.note.empty()) {
+          WriteHistory(txn, tenant, opinion_id, current.opinion.state(), opinion.state(),
+                       effects.actor, effects.note);
+        }
+        WriteEvents(txn, tenant, effects.events);
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
+                                                 " FROM intake.opinions o WHERE o.tenant_id = $1"
+                                                 " AND o.id = $2::uuid"),
+                                    tenant, opinion_id);
+        return OpinionFromRow(tenant, rows[0]);
+      });
 }
 
 absl::StatusOr<v1::Opinion> IntakeStore::Merge(const db::TenantScope& scope,
@@ -671,42 +688,43 @@ absl::StatusOr<v1::Opinion> IntakeStore::Merge(const db::TenantScope& scope,
                                                const std::string& target_id,
                                                const std::vector<std::string>& source_ids,
                                                const std::string& actor) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
-    std::vector<std::string> ids = source_ids;
-    ids.push_back(target_id);
-    ASSIGN_OR_RETURN(auto locked, LockOpinions(txn, tenant, ids));
-    Locked& target = locked[target_id];
-    RETURN_IF_ERROR(CheckMergeable(target.opinion, /*as_target=*/true));
-    int supporters = target.opinion.supporter_count();
-    for (const auto& id : source_ids) {
-      Locked& source = locked[id];
-      RETURN_IF_ERROR(CheckMergeable(source.opinion, /*as_target=*/false));
-      if (source.opinion.round() != target.opinion.round()) {
-        return common::Error(
-            absl::StatusCode::kFailedPrecondition, "ROUND_MISMATCH",
-            absl::StrCat(source.opinion.name(), " belongs to ", source.opinion.round(),
-                         ", not to the round of ", target.opinion.name()));
-      }
-      v1::Opinion merged = source.opinion;
-      merged.set_state(v1::MERGED);
-      merged.set_merged_into(target.opinion.name());
-      WriteOpinion(txn, tenant, id, merged, v1::OpinionState_Name(source.opinion.state()));
-      WriteHistory(txn, tenant, id, source.opinion.state(), v1::MERGED, actor,
-                   absl::StrCat("merged into ", target.opinion.name()));
-      supporters += source.opinion.supporter_count();
-    }
-    v1::Opinion updated = target.opinion;
-    updated.set_supporter_count(supporters);
-    WriteOpinion(txn, tenant, target_id, updated, target.state_before_merge);
-    WriteHistory(txn, tenant, target_id, updated.state(), updated.state(), actor,
-                 absl::StrCat("stands for ", source_ids.size(), " more opinion(s); ", supporters,
-                              " supporters"));
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
-                                             " FROM intake.opinions o WHERE o.tenant_id = $1"
-                                             " AND o.id = $2::uuid"),
-                                tenant, target_id);
-    return OpinionFromRow(tenant, rows[0]);
-  });
+  return pool_.InTransaction(
+      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
+        std::vector<std::string> ids = source_ids;
+        ids.push_back(target_id);
+        ASSIGN_OR_RETURN(auto locked, LockOpinions(txn, tenant, ids));
+        Locked& target = locked[target_id];
+        RETURN_IF_ERROR(CheckMergeable(target.opinion, /*as_target=*/true));
+        int supporters = target.opinion.supporter_count();
+        for (const auto& id : source_ids) {
+          Locked& source = locked[id];
+          RETURN_IF_ERROR(CheckMergeable(source.opinion, /*as_target=*/false));
+          if (source.opinion.round() != target.opinion.round()) {
+            return common::Error(
+                absl::StatusCode::kFailedPrecondition, "ROUND_MISMATCH",
+                absl::StrCat(source.opinion.name(), " belongs to ", source.opinion.round(),
+                             ", not to the round of ", target.opinion.name()));
+          }
+          v1::Opinion merged = source.opinion;
+          merged.set_state(v1::MERGED);
+          merged.set_merged_into(target.opinion.name());
+          WriteOpinion(txn, tenant, id, merged, v1::OpinionState_Name(source.opinion.state()));
+          WriteHistory(txn, tenant, id, source.opinion.state(), v1::MERGED, actor,
+                       absl::StrCat("merged into ", target.opinion.name()));
+          supporters += source.opinion.supporter_count();
+        }
+        v1::Opinion updated = target.opinion;
+        updated.set_supporter_count(supporters);
+        WriteOpinion(txn, tenant, target_id, updated, target.state_before_merge);
+        WriteHistory(txn, tenant, target_id, updated.state(), updated.state(), actor,
+                     absl::StrCat("stands for ", source_ids.size(), " more opinion(s); ",
+                                  supporters, " supporters"));
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
+                                                 " FROM intake.opinions o WHERE o.tenant_id = $1"
+                                                 " AND o.id = $2::uuid"),
+                                    tenant, target_id);
+        return OpinionFromRow(tenant, rows[0]);
+      });
 }
 
 absl::StatusOr<v1::Opinion> IntakeStore::Unmerge(const db::TenantScope& scope,
@@ -714,46 +732,48 @@ absl::StatusOr<v1::Opinion> IntakeStore::Unmerge(const db::TenantScope& scope,
                                                  const std::string& opinion_id,
                                                  const std::string& actor,
                                                  const std::string& note) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
-    ASSIGN_OR_RETURN(auto first, LockOpinions(txn, tenant, {opinion_id}));
-    const Locked source = first.begin()->second;
-    if (source.opinion.state() != v1::MERGED) {
-      return common::Error(
-          absl::StatusCode::kFailedPrecondition, "INVALID_OPINION_STATE",
-          absl::StrCat(source.opinion.name(), " is ", v1::OpinionState_Name(source.opinion.state()),
-                       "; only a MERGED opinion can be unmerged"));
-    }
-    std::string target_id = IdOf(source.opinion.merged_into());
-    ASSIGN_OR_RETURN(auto second, LockOpinions(txn, tenant, {target_id}));
-    Locked& target = second.begin()->second;
-    v1::Opinion restored = source.opinion;
-    v1::OpinionState before = v1::RECEIVED;
-    v1::OpinionState_Parse(source.state_before_merge, &before);
-    restored.set_state(before);
-    restored.clear_merged_into();
-    WriteOpinion(txn, tenant, opinion_id, restored, "");
-    WriteHistory(
-        txn, tenant, opinion_id, v1::MERGED, before, actor,
-        note.empty() ? absl::StrCat("no longer merged into ", target.opinion.name()) : note);
-    v1::Opinion updated = target.opinion;
-    updated.set_supporter_count(
-        std::max(1, updated.supporter_count() - source.opinion.supporter_count()));
-    WriteOpinion(txn, tenant, target_id, updated, target.state_before_merge);
-    WriteHistory(txn, tenant, target_id, updated.state(), updated.state(), actor,
-                 absl::StrCat(source.opinion.name(), " no longer merged into it"));
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
-                                             " FROM intake.opinions o WHERE o.tenant_id = $1"
-                                             " AND o.id = $2::uuid"),
-                                tenant, opinion_id);
-    return OpinionFromRow(tenant, rows[0]);
-  });
+  return pool_.InTransaction(
+      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
+        ASSIGN_OR_RETURN(auto first, LockOpinions(txn, tenant, {opinion_id}));
+        const Locked source = first.begin()->second;
+        if (source.opinion.state() != v1::MERGED) {
+          return common::Error(absl::StatusCode::kFailedPrecondition, "INVALID_OPINION_STATE",
+                               absl::StrCat(source.opinion.name(), " is ",
+                                            v1::OpinionState_Name(source.opinion.state()),
+                                            "; only a MERGED opinion can be unmerged"));
+        }
+        std::string target_id = IdOf(source.opinion.merged_into());
+        ASSIGN_OR_RETURN(auto second, LockOpinions(txn, tenant, {target_id}));
+        Locked& target = second.begin()->second;
+        v1::Opinion restored = source.opinion;
+        v1::OpinionState before = v1::RECEIVED;
+        v1::OpinionState_Parse(source.state_before_merge, &before);
+        restored.set_state(before);
+        restored.clear_merged_into();
+        WriteOpinion(txn, tenant, opinion_id, restored, "");
+        WriteHistory(
+            txn, tenant, opinion_id, v1::MERGED, before, actor,
+            note.empty() ? absl::StrCat("no longer merged into ", target.opinion.name()) : note);
+        v1::Opinion updated = target.opinion;
+        updated.set_supporter_count(
+            std::max(1, updated.supporter_count() - source.opinion.supporter_count()));
+        WriteOpinion(txn, tenant, target_id, updated, target.state_before_merge);
+        WriteHistory(txn, tenant, target_id, updated.state(), updated.state(), actor,
+                     absl::StrCat(source.opinion.name(), " no longer merged into it"));
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
+                                                 " FROM intake.opinions o WHERE o.tenant_id = $1"
+                                                 " AND o.id = $2::uuid"),
+                                    tenant, opinion_id);
+        return OpinionFromRow(tenant, rows[0]);
+      });
 }
 
 absl::StatusOr<std::vector<v1::DuplicateCandidate>> IntakeStore::FindDuplicates(
     const db::TenantScope& scope, const std::string& tenant, const std::string& opinion_id,
     int limit) {
   return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::DuplicateCandidate>> {
+      scope, "intake.opinions",
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::DuplicateCandidate>> {
         auto self = txn.exec_params(
             "SELECT round_id::text, norm_text FROM intake.opinions WHERE tenant_id = $1"
             " AND id = $2::uuid",
@@ -782,7 +802,8 @@ absl::StatusOr<std::vector<v1::HistoryEntry>> IntakeStore::History(const db::Ten
                                                                    const std::string& tenant,
                                                                    const std::string& opinion_id) {
   return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::HistoryEntry>> {
+      scope, "intake.opinion_history",
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::HistoryEntry>> {
         auto created = txn.exec_params(
             "SELECT created_by, (extract(epoch FROM create_time) * 1000000)::bigint"
             " FROM intake.opinions WHERE tenant_id = $1 AND id = $2::uuid",
@@ -816,66 +837,70 @@ absl::StatusOr<std::vector<v1::HistoryEntry>> IntakeStore::History(const db::Ten
 absl::StatusOr<v1::SynthesisReport> IntakeStore::Synthesis(const db::TenantScope& scope,
                                                            const std::string& tenant,
                                                            const std::string& round_id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::SynthesisReport> {
-    auto round = txn.exec_params(
-        "SELECT title FROM intake.rounds WHERE tenant_id = $1 AND id = $2::uuid", tenant, round_id);
-    if (round.empty()) return RoundNotFound(tenant, round_id);
-    v1::SynthesisReport report;
-    report.set_round(RoundName(tenant, round_id));
-    report.set_title(round[0][0].as<std::string>());
-    auto totals = txn.exec_params(
-        "SELECT count(*), count(*) FILTER (WHERE state NOT IN ('MERGED', 'ROUTED_ELSEWHERE')),"
-        " count(*) FILTER (WHERE state = 'ROUTED_ELSEWHERE')"
-        " FROM intake.opinions WHERE tenant_id = $1 AND round_id = $2::uuid",
-        tenant, round_id);
-    report.set_received(totals[0][0].as<int>());
-    report.set_items(totals[0][1].as<int>());
-    report.set_routed_elsewhere(totals[0][2].as<int>());
-    // Items (after merging, without those routed elsewhere) by topic; every opinion
-    // received by channel and hamlet; items and routed ones by state.
-    const std::string where = "FROM intake.opinions WHERE tenant_id = $1 AND round_id = $2::uuid";
-    AddCount(report.mutable_by_topic(),
-             txn.exec_params(absl::StrCat("SELECT topic, count(*), sum(supporter_count) ", where,
-                                          " AND state NOT IN ('MERGED', 'ROUTED_ELSEWHERE')"
-                                          " GROUP BY topic ORDER BY 2 DESC, 1"),
-                             tenant, round_id));
-    AddCount(report.mutable_by_channel(),
-             txn.exec_params(absl::StrCat("SELECT channel, count(*), count(*) ", where,
-                                          " GROUP BY channel ORDER BY 2 DESC, 1"),
-                             tenant, round_id));
-    AddCount(report.mutable_by_hamlet(),
-             txn.exec_params(absl::StrCat("SELECT hamlet, count(*), count(*) ", where,
-                                          " GROUP BY hamlet ORDER BY 2 DESC, 1"),
-                             tenant, round_id));
-    AddCount(
-        report.mutable_by_state(),
-        txn.exec_params(absl::StrCat("SELECT state, count(*), sum(supporter_count) ", where,
-                                     " AND state <> 'MERGED' GROUP BY state ORDER BY 2 DESC, 1"),
-                        tenant, round_id));
-    auto items = txn.exec_params(
-        absl::StrCat("SELECT ", kOpinionColumns, " FROM intake.opinions o",
-                     " WHERE o.tenant_id = $1 AND o.round_id = $2::uuid",
-                     " AND o.state NOT IN ('MERGED', 'ROUTED_ELSEWHERE')",
-                     " ORDER BY o.topic, o.supporter_count DESC, o.create_time, o.id"),
-        tenant, round_id);
-    for (const auto& row : items) {
-      v1::Opinion o = OpinionFromRow(tenant, row);
-      v1::SynthesisItem* item = report.add_items_list();
-      item->set_opinion(o.name());
-      item->set_topic(o.topic());
-      item->set_hamlet(o.hamlet());
-      item->set_channel(o.channel());
-      item->set_text(o.text());
-      item->set_supporter_count(o.supporter_count());
-      item->set_state(o.state());
-      item->set_department(o.department());
-      if (o.state() == v1::ANSWER_APPROVED || o.state() == v1::ANSWERED)
-        item->set_answer(o.answer());
-    }
-    *report.mutable_generate_time() =
-        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
-    return report;
-  });
+  return pool_.InTransaction(
+      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::SynthesisReport> {
+        auto round = txn.exec_params(
+            "SELECT title FROM intake.rounds WHERE tenant_id = $1 AND id = $2::uuid", tenant,
+            round_id);
+        if (round.empty()) return RoundNotFound(tenant, round_id);
+        v1::SynthesisReport report;
+        report.set_round(RoundName(tenant, round_id));
+        report.set_title(round[0][0].as<std::string>());
+        auto totals = txn.exec_params(
+            "SELECT count(*), count(*) FILTER (WHERE state NOT IN ('MERGED', 'ROUTED_ELSEWHERE')),"
+            " count(*) FILTER (WHERE state = 'ROUTED_ELSEWHERE')"
+            " FROM intake.opinions WHERE tenant_id = $1 AND round_id = $2::uuid",
+            tenant, round_id);
+        report.set_received(totals[0][0].as<int>());
+        report.set_items(totals[0][1].as<int>());
+        report.set_routed_elsewhere(totals[0][2].as<int>());
+        // Items (after merging, without those routed elsewhere) by topic; every opinion
+        // received by channel and hamlet; items and routed ones by state.
+        const std::string where =
+            "FROM intake.opinions WHERE tenant_id = $1 AND round_id = $2::uuid";
+        AddCount(
+            report.mutable_by_topic(),
+            txn.exec_params(absl::StrCat("SELECT topic, count(*), sum(supporter_count) ", where,
+                                         " AND state NOT IN ('MERGED', 'ROUTED_ELSEWHERE')"
+                                         " GROUP BY topic ORDER BY 2 DESC, 1"),
+                            tenant, round_id));
+        AddCount(report.mutable_by_channel(),
+                 txn.exec_params(absl::StrCat("SELECT channel, count(*), count(*) ", where,
+                                              " GROUP BY channel ORDER BY 2 DESC, 1"),
+                                 tenant, round_id));
+        AddCount(report.mutable_by_hamlet(),
+                 txn.exec_params(absl::StrCat("SELECT hamlet, count(*), count(*) ", where,
+                                              " GROUP BY hamlet ORDER BY 2 DESC, 1"),
+                                 tenant, round_id));
+        AddCount(report.mutable_by_state(),
+                 txn.exec_params(
+                     absl::StrCat("SELECT state, count(*), sum(supporter_count) ", where,
+                                  " AND state <> 'MERGED' GROUP BY state ORDER BY 2 DESC, 1"),
+                     tenant, round_id));
+        auto items = txn.exec_params(
+            absl::StrCat("SELECT ", kOpinionColumns, " FROM intake.opinions o",
+                         " WHERE o.tenant_id = $1 AND o.round_id = $2::uuid",
+                         " AND o.state NOT IN ('MERGED', 'ROUTED_ELSEWHERE')",
+                         " ORDER BY o.topic, o.supporter_count DESC, o.create_time, o.id"),
+            tenant, round_id);
+        for (const auto& row : items) {
+          v1::Opinion o = OpinionFromRow(tenant, row);
+          v1::SynthesisItem* item = report.add_items_list();
+          item->set_opinion(o.name());
+          item->set_topic(o.topic());
+          item->set_hamlet(o.hamlet());
+          item->set_channel(o.channel());
+          item->set_text(o.text());
+          item->set_supporter_count(o.supporter_count());
+          item->set_state(o.state());
+          item->set_department(o.department());
+          if (o.state() == v1::ANSWER_APPROVED || o.state() == v1::ANSWERED)
+            item->set_answer(o.answer());
+        }
+        *report.mutable_generate_time() =
+            TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
+        return report;
+      });
 }
 
 namespace {
@@ -904,51 +929,55 @@ absl::StatusOr<v1::DialogueRequest> IntakeStore::RequestDialogue(
     const db::TenantScope& scope, const std::string& tenant, const v1::DialogueRequest& request,
     const std::string& voter_key, int threshold,
     const std::function<v1::Event(const v1::DialogueRequired&)>& required) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::DialogueRequest> {
-    // One counter per tenant: requests of the same tenant are counted one at a time.
-    txn.exec_params("SELECT pg_advisory_xact_lock(hashtext('intake.dialogue_requests/' || $1))",
-                    tenant);
-    auto inserted = txn.exec_params(
-        absl::StrCat("INSERT INTO intake.dialogue_requests (tenant_id, voter_key, voter_name,"
-                     " hamlet, contact, matter, state) VALUES ($1, $2, $3, $4, $5, $6, 'OPEN')"
-                     " ON CONFLICT (tenant_id, voter_key) WHERE state = 'OPEN' DO NOTHING"
-                     " RETURNING ",
-                     kRequestColumns),
-        tenant, voter_key, request.voter_name(), request.hamlet(), request.contact(),
-        request.matter());
-    if (inserted.empty()) {
-      return common::Error(absl::StatusCode::kAlreadyExists, "VOTER_ALREADY_ASKED",
-                           "this voter has asked for a dialogue already; the request counts once");
-    }
-    v1::DialogueRequest stored = RequestFromRow(tenant, inserted[0]);
-    if (threshold <= 0) return stored;
-    auto open = txn.exec_params(
-        "SELECT count(*) FROM intake.dialogue_requests WHERE tenant_id = $1 AND state = 'OPEN'",
-        tenant);
-    int count = open[0][0].as<int>();
-    if (count < threshold) return stored;
-    v1::DialogueRequired event;
-    event.set_requests(count);
-    event.set_threshold(threshold);
-    auto matters = txn.exec_params(
-        "SELECT matter FROM intake.dialogue_requests WHERE tenant_id = $1 AND state = 'OPEN'"
-        " GROUP BY matter ORDER BY count(*) DESC, matter LIMIT 50",
-        tenant);
-    for (const auto& row : matters) event.add_matters(row[0].as<std::string>());
-    txn.exec_params(
-        "UPDATE intake.dialogue_requests SET state = 'FORWARDED' WHERE tenant_id = $1"
-        " AND state = 'OPEN'",
-        tenant);
-    WriteEvents(txn, tenant, {required(event)});
-    stored.set_state(v1::FORWARDED);
-    return stored;
-  });
+  return pool_.InTransaction(
+      scope, "intake.dialogue_requests",
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::DialogueRequest> {
+        // One counter per tenant: requests of the same tenant are counted one at a time.
+        txn.exec_params("SELECT pg_advisory_xact_lock(hashtext('intake.dialogue_requests/' || $1))",
+                        tenant);
+        auto inserted = txn.exec_params(
+            absl::StrCat("INSERT INTO intake.dialogue_requests (tenant_id, voter_key, voter_name,"
+                         " hamlet, contact, matter, state) VALUES ($1, $2, $3, $4, $5, $6, 'OPEN')"
+                         " ON CONFLICT (tenant_id, voter_key) WHERE state = 'OPEN' DO NOTHING"
+                         " RETURNING ",
+                         kRequestColumns),
+            tenant, voter_key, request.voter_name(), request.hamlet(), request.contact(),
+            request.matter());
+        if (inserted.empty()) {
+          return common::Error(
+              absl::StatusCode::kAlreadyExists, "VOTER_ALREADY_ASKED",
+              "this voter has asked for a dialogue already; the request counts once");
+        }
+        v1::DialogueRequest stored = RequestFromRow(tenant, inserted[0]);
+        if (threshold <= 0) return stored;
+        auto open = txn.exec_params(
+            "SELECT count(*) FROM intake.dialogue_requests WHERE tenant_id = $1 AND state = 'OPEN'",
+            tenant);
+        int count = open[0][0].as<int>();
+        if (count < threshold) return stored;
+        v1::DialogueRequired event;
+        event.set_requests(count);
+        event.set_threshold(threshold);
+        auto matters = txn.exec_params(
+            "SELECT matter FROM intake.dialogue_requests WHERE tenant_id = $1 AND state = 'OPEN'"
+            " GROUP BY matter ORDER BY count(*) DESC, matter LIMIT 50",
+            tenant);
+        for (const auto& row : matters) event.add_matters(row[0].as<std::string>());
+        txn.exec_params(
+            "UPDATE intake.dialogue_requests SET state = 'FORWARDED' WHERE tenant_id = $1"
+            " AND state = 'OPEN'",
+            tenant);
+        WriteEvents(txn, tenant, {required(event)});
+        stored.set_state(v1::FORWARDED);
+        return stored;
+      });
 }
 
 absl::StatusOr<v1::ListDialogueRequestsResponse> IntakeStore::ListDialogueRequests(
     const db::TenantScope& scope, const std::string& tenant) {
   return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListDialogueRequestsResponse> {
+      scope, "intake.dialogue_requests",
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::ListDialogueRequestsResponse> {
         auto rows =
             txn.exec_params(absl::StrCat("SELECT ", kRequestColumns,
                                          " FROM intake.dialogue_requests WHERE tenant_id = $1"
@@ -969,25 +998,28 @@ absl::StatusOr<v1::DialogueRequest> IntakeStore::RejectDialogueRequest(const db:
                                                                        const std::string& tenant,
                                                                        const std::string& id,
                                                                        const std::string& reason) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::DialogueRequest> {
-    auto rows = txn.exec_params(
-        absl::StrCat("UPDATE intake.dialogue_requests SET state = 'REJECTED', reject_reason = $3"
-                     " WHERE tenant_id = $1 AND id = $2::uuid AND state = 'OPEN' RETURNING ",
-                     kRequestColumns),
-        tenant, id, reason);
-    if (!rows.empty()) return RequestFromRow(tenant, rows[0]);
-    auto exists = txn.exec_params(
-        "SELECT state FROM intake.dialogue_requests WHERE tenant_id = $1 AND id = $2::uuid", tenant,
-        id);
-    if (exists.empty()) {
-      return common::Error(
-          absl::StatusCode::kNotFound, "DIALOGUE_REQUEST_NOT_FOUND",
-          absl::StrCat("there is no request tenants/", tenant, "/dialogueRequests/", id));
-    }
-    return common::Error(absl::StatusCode::kFailedPrecondition, "INVALID_REQUEST_STATE",
-                         absl::StrCat("the request is ", exists[0][0].as<std::string>(),
-                                      "; only an OPEN request can be rejected"));
-  });
+  return pool_.InTransaction(
+      scope, "intake.dialogue_requests",
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::DialogueRequest> {
+        auto rows = txn.exec_params(
+            absl::StrCat(
+                "UPDATE intake.dialogue_requests SET state = 'REJECTED', reject_reason = $3"
+                " WHERE tenant_id = $1 AND id = $2::uuid AND state = 'OPEN' RETURNING ",
+                kRequestColumns),
+            tenant, id, reason);
+        if (!rows.empty()) return RequestFromRow(tenant, rows[0]);
+        auto exists = txn.exec_params(
+            "SELECT state FROM intake.dialogue_requests WHERE tenant_id = $1 AND id = $2::uuid",
+            tenant, id);
+        if (exists.empty()) {
+          return common::Error(
+              absl::StatusCode::kNotFound, "DIALOGUE_REQUEST_NOT_FOUND",
+              absl::StrCat("there is no request tenants/", tenant, "/dialogueRequests/", id));
+        }
+        return common::Error(absl::StatusCode::kFailedPrecondition, "INVALID_REQUEST_STATE",
+                             absl::StrCat("the request is ", exists[0][0].as<std::string>(),
+                                          "; only an OPEN request can be rejected"));
+      });
 }
 
 }  // namespace dialogue::intake

@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/telemetry/http_post.h"
 #include "dialogue/telemetry/metrics.h"
 #include "notice_rules.h"
 
@@ -15,8 +16,6 @@ namespace {
 using common::JsonEscape;
 using common::Log;
 using common::LogLevel;
-
-size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
 
 std::string Body(const DueDelivery& d) {
   const v1::Notice& n = d.notice;
@@ -44,9 +43,7 @@ void CountDelivery(v1::NoticeChannel channel, const char* result) {
 }  // namespace
 
 DeliveryWorker::DeliveryWorker(NoticeStore& store, DeliveryOptions options)
-    : store_(store), options_(options) {
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+    : store_(store), options_(options) {}
 
 DeliveryWorker::~DeliveryWorker() {
   stopping_ = true;
@@ -88,29 +85,14 @@ absl::Status DeliveryWorker::Post(const DueDelivery& d) {
 absl::Status DeliveryWorker::Post(const DueDelivery& d, telemetry::Span& span) {
   const std::string body = Body(d);
   const std::string timestamp = absl::StrCat(absl::ToUnixSeconds(absl::Now()));
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return absl::UnavailableError("libcurl cannot start a request");
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, ("X-Dialogue-Timestamp: " + timestamp).c_str());
-  headers = curl_slist_append(
-      headers, ("X-Dialogue-Signature: sha256=" + SignWebhook(d.secret, timestamp, body)).c_str());
-  headers = curl_slist_append(
-      headers,
-      absl::StrCat("X-Dialogue-Delivery: ", d.notice.name(), "/deliveries/", d.id).c_str());
-  headers = curl_slist_append(headers,
-                              absl::StrCat("traceparent: ", span.context().Traceparent()).c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, d.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
-  CURLcode rc = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  telemetry::JsonPost post;
+  absl::StatusOr<int> status =
+      post.Send(d.url,
+                {"X-Dialogue-Timestamp: " + timestamp,
+                 "X-Dialogue-Signature: sha256=" + SignWebhook(d.secret, timestamp, body),
+                 absl::StrCat("X-Dialogue-Delivery: ", d.notice.name(), "/deliveries/", d.id),
+                 absl::StrCat("traceparent: ", span.context().Traceparent())},
+                body, options_.timeout);
   if (span.recording()) {
     // The host only: a webhook's path or query may carry the receiver's own secret.
     char* host = nullptr;
@@ -125,13 +107,11 @@ absl::Status DeliveryWorker::Post(const DueDelivery& d, telemetry::Span& span) {
         .Set("dialogue.tenant", d.tenant)
         .Set("dialogue.notice.channel", v1::NoticeChannel_Name(d.channel))
         .Set("http.request.resend_count", d.attempts - 1);
-    if (status != 0) span.Set("http.response.status_code", static_cast<int64_t>(status));
+    if (status.ok()) span.Set("http.response.status_code", *status);
   }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(rc));
-  if (status < 200 || status > 299) {
-    return absl::UnavailableError(absl::StrCat("the webhook answered HTTP ", status));
+  if (!status.ok()) return status.status();
+  if (*status < 200 || *status > 299) {
+    return absl::UnavailableError(absl::StrCat("the webhook answered HTTP ", *status));
   }
   return absl::OkStatus();
 }

@@ -169,20 +169,22 @@ absl::StatusOr<v1::Notice> NoticeStore::CreateDraft(const db::TenantScope& scope
                                                     const std::string& tenant,
                                                     const v1::Notice& notice,
                                                     const std::string& request_id) {
-  return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) { return InsertDraft(txn, tenant, notice, request_id, ""); });
+  return pool_.InTransaction(scope, "notices.notices", [&](pqxx::work& txn) {
+    return InsertDraft(txn, tenant, notice, request_id, "");
+  });
 }
 
 absl::StatusOr<v1::Notice> NoticeStore::Get(const db::TenantScope& scope, const std::string& tenant,
                                             const std::string& id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
-                                             " FROM notices.notices n WHERE n.tenant_id = $1"
-                                             " AND n.id = $2::uuid"),
-                                tenant, id);
-    if (rows.empty()) return NotFound(tenant, id);
-    return FromRow(tenant, rows[0]);
-  });
+  return pool_.InTransaction(
+      scope, "notices.notices", [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
+                                                 " FROM notices.notices n WHERE n.tenant_id = $1"
+                                                 " AND n.id = $2::uuid"),
+                                    tenant, id);
+        if (rows.empty()) return NotFound(tenant, id);
+        return FromRow(tenant, rows[0]);
+      });
 }
 
 absl::StatusOr<v1::ListNoticesResponse> NoticeStore::List(const db::TenantScope& scope,
@@ -192,7 +194,7 @@ absl::StatusOr<v1::ListNoticesResponse> NoticeStore::List(const db::TenantScope&
   ASSIGN_OR_RETURN(int offset, OffsetFromPageToken(page_token));
   const int limit = page_size <= 0 ? 50 : std::min(page_size, 500);
   return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListNoticesResponse> {
+      scope, "notices.notices", [&](pqxx::work& txn) -> absl::StatusOr<v1::ListNoticesResponse> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kColumns, " FROM notices.notices n WHERE n.tenant_id = $1",
                          " AND ($2 = '' OR n.kind = $2) AND ($3 = '' OR n.state = $3)",
@@ -217,71 +219,74 @@ absl::StatusOr<v1::ListNoticesResponse> NoticeStore::List(const db::TenantScope&
 absl::StatusOr<v1::Notice> NoticeStore::UpdateDraft(
     const db::TenantScope& scope, const std::string& tenant, const std::string& id,
     const std::string& etag, const std::function<absl::Status(v1::Notice&)>& edit) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
-    ASSIGN_OR_RETURN(v1::Notice n, Lock(txn, tenant, id, etag));
-    RETURN_IF_ERROR(edit(n));
-    return Write(txn, tenant, id, n);
-  });
+  return pool_.InTransaction(scope, "notices.notices",
+                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
+                               ASSIGN_OR_RETURN(v1::Notice n, Lock(txn, tenant, id, etag));
+                               RETURN_IF_ERROR(edit(n));
+                               return Write(txn, tenant, id, n);
+                             });
 }
 
 absl::StatusOr<v1::Notice> NoticeStore::Issue(
     const db::TenantScope& scope, const std::string& tenant, const std::string& id,
     const std::string& etag, const std::function<absl::Status(v1::Notice&)>& complete,
     const std::function<v1::Event(const v1::Notice&)>& event) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
-    ASSIGN_OR_RETURN(v1::Notice n, Lock(txn, tenant, id, etag));
-    RETURN_IF_ERROR(complete(n));
-    n.set_state(v1::NOTICE_ISSUED);
-    ASSIGN_OR_RETURN(v1::Notice issued, Write(txn, tenant, id, n));
-    std::map<std::string, bool> hooked;  // channel name -> has a webhook
-    for (const auto& row :
-         txn.exec_params("SELECT channel FROM notices.webhooks WHERE tenant_id = $1", tenant)) {
-      hooked[row[0].as<std::string>()] = true;
-    }
-    // The deliveries join the trace of the request that issued the notice.
-    const telemetry::TraceContext* trace = telemetry::ActiveTrace();
-    const std::string traceparent = trace == nullptr ? "" : trace->Traceparent();
-    // One statement per delivery is plenty: a notice has tens of recipients, not more.
-    auto add = [&](v1::NoticeChannel channel, const std::string& recipient,
-                   const std::string& contact, const std::string& at, bool sent_now) {
-      const std::string name = v1::NoticeChannel_Name(channel);
-      const bool can_send = sent_now || hooked.count(name) > 0;
-      txn.exec_params(
-          "INSERT INTO notices.deliveries (tenant_id, notice_id, channel, recipient, contact,"
-          " state, last_error, next_attempt_time, sent_time, traceparent)"
-          " VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, coalesce(nullif($8, '')::timestamptz,"
-          " now()), CASE WHEN $9 THEN now() END, $10)",
-          tenant, id, name, recipient, contact,
-          sent_now   ? "DELIVERY_SENT"
-          : can_send ? "DELIVERY_QUEUED"
-                     : "DELIVERY_FAILED",
-          can_send ? "" : absl::StrCat("the commune has no webhook for ", name),
-          at.empty() ? at : AirTimeUtc(at), sent_now, traceparent);
-    };
-    for (const auto& r : n.recipients()) {
-      for (int c : r.channels())
-        add(static_cast<v1::NoticeChannel>(c), r.name(), r.contact(), "", false);
-    }
-    for (int c : n.channels()) {
-      auto channel = static_cast<v1::NoticeChannel>(c);
-      if (channel == v1::VIA_LOUDSPEAKER) {
-        for (const auto& at : n.air_times()) add(channel, "Loa truyền thanh", "", at, false);
-      } else {
-        add(channel, channel == v1::VIA_WEB ? "Trang thông tin điện tử" : "Màn hình trực tiếp", "",
-            "", true);
-      }
-    }
-    v1::Event e = event(issued);
-    events::AppendToOutbox(txn, "notices.outbox", tenant, e);
-    return issued;
-  });
+  return pool_.InTransaction(
+      scope, "notices.deliveries", [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
+        ASSIGN_OR_RETURN(v1::Notice n, Lock(txn, tenant, id, etag));
+        RETURN_IF_ERROR(complete(n));
+        n.set_state(v1::NOTICE_ISSUED);
+        ASSIGN_OR_RETURN(v1::Notice issued, Write(txn, tenant, id, n));
+        std::map<std::string, bool> hooked;  // channel name -> has a webhook
+        for (const auto& row :
+             txn.exec_params("SELECT channel FROM notices.webhooks WHERE tenant_id = $1", tenant)) {
+          hooked[row[0].as<std::string>()] = true;
+        }
+        // The deliveries join the trace of the request that issued the notice.
+        const telemetry::TraceContext* trace = telemetry::ActiveTrace();
+        const std::string traceparent = trace == nullptr ? "" : trace->Traceparent();
+        // One statement per delivery is plenty: a notice has tens of recipients, not more.
+        auto add = [&](v1::NoticeChannel channel, const std::string& recipient,
+                       const std::string& contact, const std::string& at, bool sent_now) {
+          const std::string name = v1::NoticeChannel_Name(channel);
+          const bool can_send = sent_now || hooked.count(name) > 0;
+          txn.exec_params(
+              "INSERT INTO notices.deliveries (tenant_id, notice_id, channel, recipient, contact,"
+              " state, last_error, next_attempt_time, sent_time, traceparent)"
+              " VALUES ($1, $2::uuid, $3, $4, $5, $6, $7, coalesce(nullif($8, '')::timestamptz,"
+              " now()), CASE WHEN $9 THEN now() END, $10)",
+              tenant, id, name, recipient, contact,
+              sent_now   ? "DELIVERY_SENT"
+              : can_send ? "DELIVERY_QUEUED"
+                         : "DELIVERY_FAILED",
+              can_send ? "" : absl::StrCat("the commune has no webhook for ", name),
+              at.empty() ? at : AirTimeUtc(at), sent_now, traceparent);
+        };
+        for (const auto& r : n.recipients()) {
+          for (int c : r.channels())
+            add(static_cast<v1::NoticeChannel>(c), r.name(), r.contact(), "", false);
+        }
+        for (int c : n.channels()) {
+          auto channel = static_cast<v1::NoticeChannel>(c);
+          if (channel == v1::VIA_LOUDSPEAKER) {
+            for (const auto& at : n.air_times()) add(channel, "Loa truyền thanh", "", at, false);
+          } else {
+            add(channel, channel == v1::VIA_WEB ? "Trang thông tin điện tử" : "Màn hình trực tiếp",
+                "", "", true);
+          }
+        }
+        v1::Event e = event(issued);
+        events::AppendToOutbox(txn, "notices.outbox", tenant, e);
+        return issued;
+      });
 }
 
 absl::StatusOr<std::vector<v1::Delivery>> NoticeStore::Deliveries(const db::TenantScope& scope,
                                                                   const std::string& tenant,
                                                                   const std::string& notice_id) {
   return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Delivery>> {
+      scope, "notices.deliveries",
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Delivery>> {
         auto exists =
             txn.exec_params("SELECT 1 FROM notices.notices WHERE tenant_id = $1 AND id = $2::uuid",
                             tenant, notice_id);
@@ -319,7 +324,7 @@ absl::StatusOr<std::vector<v1::Notice>> NoticeStore::Published(const db::TenantS
                                                                const std::string& tenant, int limit,
                                                                int offset) {
   return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Notice>> {
+      scope, "notices.notices", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Notice>> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kColumns,
                          " FROM notices.notices n WHERE n.tenant_id = $1"
@@ -334,54 +339,58 @@ absl::StatusOr<std::vector<v1::Notice>> NoticeStore::Published(const db::TenantS
 
 absl::StatusOr<v1::Webhooks> NoticeStore::Webhooks(const db::TenantScope& scope,
                                                    const std::string& tenant) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Webhooks> {
-    v1::Webhooks hooks;
-    hooks.set_name(absl::StrCat("tenants/", tenant, "/webhooks"));
-    for (const auto& row : txn.exec_params(
-             "SELECT channel, url FROM notices.webhooks WHERE tenant_id = $1 ORDER BY channel",
-             tenant)) {
-      v1::Webhook* h = hooks.add_hooks();
-      v1::NoticeChannel channel;
-      if (v1::NoticeChannel_Parse(row[0].as<std::string>(), &channel)) h->set_channel(channel);
-      h->set_url(row[1].as<std::string>());
-      h->set_has_secret(true);
-    }
-    return hooks;
-  });
+  return pool_.InTransaction(
+      scope, "notices.webhooks", [&](pqxx::work& txn) -> absl::StatusOr<v1::Webhooks> {
+        v1::Webhooks hooks;
+        hooks.set_name(absl::StrCat("tenants/", tenant, "/webhooks"));
+        for (const auto& row : txn.exec_params(
+                 "SELECT channel, url FROM notices.webhooks WHERE tenant_id = $1 ORDER BY channel",
+                 tenant)) {
+          v1::Webhook* h = hooks.add_hooks();
+          v1::NoticeChannel channel;
+          if (v1::NoticeChannel_Parse(row[0].as<std::string>(), &channel)) h->set_channel(channel);
+          h->set_url(row[1].as<std::string>());
+          h->set_has_secret(true);
+        }
+        return hooks;
+      });
 }
 
 absl::StatusOr<v1::Webhooks> NoticeStore::ReplaceWebhooks(const db::TenantScope& scope,
                                                           const std::string& tenant,
                                                           const v1::Webhooks& hooks) {
-  RETURN_IF_ERROR(pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
-    std::map<std::string, std::string> secrets;
-    for (const auto& row : txn.exec_params(
-             "SELECT channel, secret FROM notices.webhooks WHERE tenant_id = $1 FOR UPDATE",
-             tenant)) {
-      secrets[row[0].as<std::string>()] = row[1].as<std::string>();
-    }
-    txn.exec_params("DELETE FROM notices.webhooks WHERE tenant_id = $1", tenant);
-    for (int i = 0; i < hooks.hooks_size(); ++i) {
-      const v1::Webhook& h = hooks.hooks(i);
-      const std::string channel = v1::NoticeChannel_Name(h.channel());
-      std::string secret = h.secret().empty() ? secrets[channel] : h.secret();
-      if (secret.empty()) {
-        return common::InvalidField(absl::StrCat("webhooks.hooks[", i, "].secret"),
-                                    "SECRET_REQUIRED",
-                                    absl::StrCat("a new webhook for ", channel, " needs a secret"));
-      }
-      txn.exec_params(
-          "INSERT INTO notices.webhooks (tenant_id, channel, url, secret) VALUES ($1, $2, $3, $4)",
-          tenant, channel, h.url(), secret);
-    }
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      pool_.InTransaction(scope, "notices.webhooks", [&](pqxx::work& txn) -> absl::Status {
+        std::map<std::string, std::string> secrets;
+        for (const auto& row : txn.exec_params(
+                 "SELECT channel, secret FROM notices.webhooks WHERE tenant_id = $1 FOR UPDATE",
+                 tenant)) {
+          secrets[row[0].as<std::string>()] = row[1].as<std::string>();
+        }
+        txn.exec_params("DELETE FROM notices.webhooks WHERE tenant_id = $1", tenant);
+        for (int i = 0; i < hooks.hooks_size(); ++i) {
+          const v1::Webhook& h = hooks.hooks(i);
+          const std::string channel = v1::NoticeChannel_Name(h.channel());
+          std::string secret = h.secret().empty() ? secrets[channel] : h.secret();
+          if (secret.empty()) {
+            return common::InvalidField(
+                absl::StrCat("webhooks.hooks[", i, "].secret"), "SECRET_REQUIRED",
+                absl::StrCat("a new webhook for ", channel, " needs a secret"));
+          }
+          txn.exec_params(
+              "INSERT INTO notices.webhooks (tenant_id, channel, url, secret) VALUES ($1, $2, $3, "
+              "$4)",
+              tenant, channel, h.url(), secret);
+        }
+        return absl::OkStatus();
+      }));
   return Webhooks(scope, tenant);
 }
 
 absl::StatusOr<std::vector<DueDelivery>> NoticeStore::ClaimDue(int limit, absl::Duration lease) {
   return pool_.InTransaction(
-      db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<DueDelivery>> {
+      db::TenantScope{}, "notices.deliveries",
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<DueDelivery>> {
         txn.exec("SELECT set_config('app.delivery_worker', 'on', true)");
         auto rows = txn.exec_params(
             absl::StrCat(
@@ -441,7 +450,8 @@ absl::StatusOr<v1::NoticeTemplate> NoticeStore::Template(pqxx::work& txn, const 
 absl::StatusOr<std::vector<v1::NoticeTemplate>> NoticeStore::Templates(const db::TenantScope& scope,
                                                                        const std::string& tenant) {
   return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::NoticeTemplate>> {
+      scope, "notices.templates",
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::NoticeTemplate>> {
         std::vector<v1::NoticeTemplate> out;
         for (v1::NoticeKind kind : TemplateKinds()) {
           ASSIGN_OR_RETURN(v1::NoticeTemplate t, Template(txn, tenant, kind));
@@ -455,45 +465,47 @@ absl::StatusOr<v1::NoticeTemplate> NoticeStore::ReplaceTemplate(const db::Tenant
                                                                 const std::string& tenant,
                                                                 v1::NoticeKind kind,
                                                                 const v1::NoticeTemplate& text) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::NoticeTemplate> {
-    if (text.title().empty() && text.body().empty()) {
-      txn.exec_params("DELETE FROM notices.templates WHERE tenant_id = $1 AND kind = $2", tenant,
-                      v1::NoticeKind_Name(kind));
-    } else {
-      txn.exec_params(
-          "INSERT INTO notices.templates (tenant_id, kind, title, body) VALUES ($1, $2, $3, $4)"
-          " ON CONFLICT (tenant_id, kind) DO UPDATE SET title = excluded.title,"
-          " body = excluded.body, update_time = now()",
-          tenant, v1::NoticeKind_Name(kind), text.title(), text.body());
-    }
-    return Template(txn, tenant, kind);
-  });
+  return pool_.InTransaction(
+      scope, "notices.templates", [&](pqxx::work& txn) -> absl::StatusOr<v1::NoticeTemplate> {
+        if (text.title().empty() && text.body().empty()) {
+          txn.exec_params("DELETE FROM notices.templates WHERE tenant_id = $1 AND kind = $2",
+                          tenant, v1::NoticeKind_Name(kind));
+        } else {
+          txn.exec_params(
+              "INSERT INTO notices.templates (tenant_id, kind, title, body) VALUES ($1, $2, $3, $4)"
+              " ON CONFLICT (tenant_id, kind) DO UPDATE SET title = excluded.title,"
+              " body = excluded.body, update_time = now()",
+              tenant, v1::NoticeKind_Name(kind), text.title(), text.body());
+        }
+        return Template(txn, tenant, kind);
+      });
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, v1::Notice>>> NoticeStore::DueDrafts(
     absl::CivilDay until) {
   using Result = std::vector<std::pair<std::string, v1::Notice>>;
-  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<Result> {
-    txn.exec("SELECT set_config('app.delivery_worker', 'on', true)");
-    auto rows =
-        txn.exec_params(absl::StrCat("SELECT n.tenant_id, ", kColumns,
-                                     " FROM notices.notices n WHERE n.state = 'NOTICE_DRAFT'"
-                                     " AND n.due_date <= $1::date ORDER BY n.due_date LIMIT 10000"),
-                        absl::FormatCivilTime(until));
-    Result out;
-    for (const auto& row : rows) {
-      std::string tenant = row[0].as<std::string>();
-      v1::Notice n = FromRow(tenant, row, 1);
-      out.emplace_back(std::move(tenant), std::move(n));
-    }
-    return out;
-  });
+  return pool_.InTransaction(
+      db::TenantScope{}, "notices.notices", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+        txn.exec("SELECT set_config('app.delivery_worker', 'on', true)");
+        auto rows = txn.exec_params(
+            absl::StrCat("SELECT n.tenant_id, ", kColumns,
+                         " FROM notices.notices n WHERE n.state = 'NOTICE_DRAFT'"
+                         " AND n.due_date <= $1::date ORDER BY n.due_date LIMIT 10000"),
+            absl::FormatCivilTime(until));
+        Result out;
+        for (const auto& row : rows) {
+          std::string tenant = row[0].as<std::string>();
+          v1::Notice n = FromRow(tenant, row, 1);
+          out.emplace_back(std::move(tenant), std::move(n));
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<bool> NoticeStore::InsertReminder(const std::string& tenant,
                                                  const v1::Notice& reminder, const std::string& key,
                                                  const std::string& event_id) {
-  return pool_.InTransaction(db::TenantScope::Of(tenant),
+  return pool_.InTransaction(db::TenantScope::Of(tenant), "notices.notices",
                              [&](pqxx::work& txn) -> absl::StatusOr<bool> {
                                return InsertReminder(txn, tenant, reminder, key, event_id);
                              });
@@ -526,20 +538,21 @@ bool NoticeStore::InsertReminder(pqxx::work& txn, const std::string& tenant,
 
 absl::Status NoticeStore::Settle(const DueDelivery& d, bool sent, const std::string& error,
                                  absl::Duration retry_after) {
-  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::Status {
-    txn.exec("SELECT set_config('app.delivery_worker', 'on', true)");
-    txn.exec_params(
-        "UPDATE notices.deliveries SET state = $3, last_error = $4,"
-        " next_attempt_time = now() + make_interval(secs => $5),"
-        " sent_time = CASE WHEN $3 = 'DELIVERY_SENT' THEN now() END"
-        " WHERE tenant_id = $1 AND id = $2::uuid",
-        d.tenant, d.id,
-        sent                                 ? "DELIVERY_SENT"
-        : retry_after > absl::ZeroDuration() ? "DELIVERY_QUEUED"
-                                             : "DELIVERY_FAILED",
-        sent ? "" : error, absl::ToDoubleSeconds(retry_after));
-    return absl::OkStatus();
-  });
+  return pool_.InTransaction(db::TenantScope{}, "notices.deliveries",
+                             [&](pqxx::work& txn) -> absl::Status {
+                               txn.exec("SELECT set_config('app.delivery_worker', 'on', true)");
+                               txn.exec_params(
+                                   "UPDATE notices.deliveries SET state = $3, last_error = $4,"
+                                   " next_attempt_time = now() + make_interval(secs => $5),"
+                                   " sent_time = CASE WHEN $3 = 'DELIVERY_SENT' THEN now() END"
+                                   " WHERE tenant_id = $1 AND id = $2::uuid",
+                                   d.tenant, d.id,
+                                   sent                                 ? "DELIVERY_SENT"
+                                   : retry_after > absl::ZeroDuration() ? "DELIVERY_QUEUED"
+                                                                        : "DELIVERY_FAILED",
+                                   sent ? "" : error, absl::ToDoubleSeconds(retry_after));
+                               return absl::OkStatus();
+                             });
 }
 
 }  // namespace dialogue::notices

@@ -174,44 +174,48 @@ absl::StatusOr<PlanFilter> ParsePlanFilter(const std::string& text) {
 
 absl::StatusOr<v1::Plan> PlanStore::Create(const db::TenantScope& scope, const std::string& tenant,
                                            const v1::Plan& plan, const std::string& request_id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
-    std::string body = BodyJson(plan);
-    std::string revises = plan.revises().empty()
-                              ? std::string()
-                              : std::string(absl::StripPrefix(
-                                    plan.revises(), absl::StrCat("tenants/", tenant, "/plans/")));
-    auto inserted = txn.exec_params(
-        absl::StrCat(
-            "INSERT INTO planning.plans (tenant_id, year, title, state, revision, revises, body,"
-            " request_id) VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid, $7::jsonb,"
-            " nullif($8, '')) ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
-            kPlanColumns),
-        tenant, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
-        plan.revision() > 0 ? plan.revision() : 1, revises, body, request_id);
-    if (inserted.empty()) {
-      // The same request was made before: answer with what it created.
-      auto existing = txn.exec_params(
-          absl::StrCat("SELECT ", kPlanColumns,
-                       " FROM planning.plans WHERE tenant_id = $1 AND request_id = $2"),
-          tenant, request_id);
-      if (existing.empty()) return absl::AbortedError("concurrent create; retry");
-      return PlanFromRow(tenant, existing[0]);
-    }
-    ProjectTasks(txn, tenant, inserted[0][0].as<std::string>(), body);
-    return PlanFromRow(tenant, inserted[0]);
-  });
+  return pool_.InTransaction(
+      scope, "planning.plans", [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+        std::string body = BodyJson(plan);
+        std::string revises =
+            plan.revises().empty()
+                ? std::string()
+                : std::string(absl::StripPrefix(plan.revises(),
+                                                absl::StrCat("tenants/", tenant, "/plans/")));
+        auto inserted = txn.exec_params(
+            absl::StrCat(
+                "INSERT INTO planning.plans (tenant_id, year, title, state, revision, revises, "
+                "body,"
+                " request_id) VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid, $7::jsonb,"
+                " nullif($8, '')) ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
+                kPlanColumns),
+            tenant, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
+            plan.revision() > 0 ? plan.revision() : 1, revises, body, request_id);
+        if (inserted.empty()) {
+          // The same request was made before: answer with what it created.
+          auto existing = txn.exec_params(
+              absl::StrCat("SELECT ", kPlanColumns,
+                           " FROM planning.plans WHERE tenant_id = $1 AND request_id = $2"),
+              tenant, request_id);
+          if (existing.empty()) return absl::AbortedError("concurrent create; retry");
+          return PlanFromRow(tenant, existing[0]);
+        }
+        ProjectTasks(txn, tenant, inserted[0][0].as<std::string>(), body);
+        return PlanFromRow(tenant, inserted[0]);
+      });
 }
 
 absl::StatusOr<v1::Plan> PlanStore::Get(const db::TenantScope& scope, const std::string& tenant,
                                         const std::string& plan_id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
-    auto rows =
-        txn.exec_params(absl::StrCat("SELECT ", kPlanColumns,
-                                     " FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid"),
-                        tenant, plan_id);
-    if (rows.empty()) return NotFound(tenant, plan_id);
-    return PlanFromRow(tenant, rows[0]);
-  });
+  return pool_.InTransaction(
+      scope, "planning.plans", [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+        auto rows = txn.exec_params(
+            absl::StrCat("SELECT ", kPlanColumns,
+                         " FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid"),
+            tenant, plan_id);
+        if (rows.empty()) return NotFound(tenant, plan_id);
+        return PlanFromRow(tenant, rows[0]);
+      });
 }
 
 absl::StatusOr<PlanPage> PlanStore::List(const db::TenantScope& scope, const std::string& tenant,
@@ -230,65 +234,67 @@ absl::StatusOr<PlanPage> PlanStore::List(const db::TenantScope& scope, const std
     after_id = parts[1];
   }
   const int limit = ClampPageSize(page_size, 50);
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<PlanPage> {
-    auto rows = txn.exec_params(
-        absl::StrCat("SELECT ", kPlanColumns, ", year FROM planning.plans WHERE tenant_id = $1",
-                     " AND ($2 = 0 OR year = $2) AND ($3 = '' OR state = $3)",
-                     " AND (year < $4 OR (year = $4 AND id > $5::uuid))",
-                     " ORDER BY year DESC, id LIMIT $6"),
-        tenant, filter.year.value_or(0),
-        filter.state ? v1::PlanState_Name(*filter.state) : std::string(), after_year, after_id,
-        limit + 1);
-    PlanPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
-      ASSIGN_OR_RETURN(v1::Plan plan, PlanFromRow(tenant, rows[i]));
-      page.plans.push_back(std::move(plan));
-    }
-    if (static_cast<int>(rows.size()) > limit) {
-      const auto& last = rows[limit - 1];
-      page.next_page_token = absl::WebSafeBase64Escape(
-          absl::StrCat(last[12].as<int>(), "|", last[0].as<std::string>()));
-    }
-    return page;
-  });
+  return pool_.InTransaction(
+      scope, "planning.plans", [&](pqxx::work& txn) -> absl::StatusOr<PlanPage> {
+        auto rows = txn.exec_params(
+            absl::StrCat("SELECT ", kPlanColumns, ", year FROM planning.plans WHERE tenant_id = $1",
+                         " AND ($2 = 0 OR year = $2) AND ($3 = '' OR state = $3)",
+                         " AND (year < $4 OR (year = $4 AND id > $5::uuid))",
+                         " ORDER BY year DESC, id LIMIT $6"),
+            tenant, filter.year.value_or(0),
+            filter.state ? v1::PlanState_Name(*filter.state) : std::string(), after_year, after_id,
+            limit + 1);
+        PlanPage page;
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+          ASSIGN_OR_RETURN(v1::Plan plan, PlanFromRow(tenant, rows[i]));
+          page.plans.push_back(std::move(plan));
+        }
+        if (static_cast<int>(rows.size()) > limit) {
+          const auto& last = rows[limit - 1];
+          page.next_page_token = absl::WebSafeBase64Escape(
+              absl::StrCat(last[12].as<int>(), "|", last[0].as<std::string>()));
+        }
+        return page;
+      });
 }
 
 absl::StatusOr<v1::Plan> PlanStore::Mutate(const db::TenantScope& scope, const std::string& tenant,
                                            const std::string& plan_id, const std::string& etag,
                                            const Change& change) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
-    ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
-    PlanEffects effects;
-    RETURN_IF_ERROR(change(plan, effects));
-    std::string body = BodyJson(plan);
-    auto updated = txn.exec_params(
-        absl::StrCat(
-            "UPDATE planning.plans SET year = $3, title = $4, state = $5, cancel_reason = $6,"
-            " body = $7::jsonb, version = version + 1, update_time = now(),"
-            " approve_time = CASE WHEN $5 = 'APPROVED' THEN now() ELSE approve_time END,"
-            " publish_time = CASE WHEN $5 = 'PUBLISHED' AND publish_time IS NULL THEN now()"
-            "                     ELSE publish_time END"
-            " WHERE tenant_id = $1 AND id = $2::uuid RETURNING ",
-            kPlanColumns),
-        tenant, plan_id, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
-        plan.cancel_reason(), body);
-    ProjectTasks(txn, tenant, plan_id, body);
-    if (!effects.supersede_plan_id.empty()) {
-      txn.exec_params(
-          "UPDATE planning.plans SET state = 'SUPERSEDED', superseded_by = $3::uuid,"
-          " version = version + 1, update_time = now()"
-          " WHERE tenant_id = $1 AND id = $2::uuid AND state = 'PUBLISHED'",
-          tenant, effects.supersede_plan_id, plan_id);
-    }
-    WriteEvents(txn, tenant, effects.events);
-    return PlanFromRow(tenant, updated[0]);
-  });
+  return pool_.InTransaction(
+      scope, "planning.plans", [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+        ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
+        PlanEffects effects;
+        RETURN_IF_ERROR(change(plan, effects));
+        std::string body = BodyJson(plan);
+        auto updated = txn.exec_params(
+            absl::StrCat(
+                "UPDATE planning.plans SET year = $3, title = $4, state = $5, cancel_reason = $6,"
+                " body = $7::jsonb, version = version + 1, update_time = now(),"
+                " approve_time = CASE WHEN $5 = 'APPROVED' THEN now() ELSE approve_time END,"
+                " publish_time = CASE WHEN $5 = 'PUBLISHED' AND publish_time IS NULL THEN now()"
+                "                     ELSE publish_time END"
+                " WHERE tenant_id = $1 AND id = $2::uuid RETURNING ",
+                kPlanColumns),
+            tenant, plan_id, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
+            plan.cancel_reason(), body);
+        ProjectTasks(txn, tenant, plan_id, body);
+        if (!effects.supersede_plan_id.empty()) {
+          txn.exec_params(
+              "UPDATE planning.plans SET state = 'SUPERSEDED', superseded_by = $3::uuid,"
+              " version = version + 1, update_time = now()"
+              " WHERE tenant_id = $1 AND id = $2::uuid AND state = 'PUBLISHED'",
+              tenant, effects.supersede_plan_id, plan_id);
+        }
+        WriteEvents(txn, tenant, effects.events);
+        return PlanFromRow(tenant, updated[0]);
+      });
 }
 
 absl::Status PlanStore::Delete(const db::TenantScope& scope, const std::string& tenant,
                                const std::string& plan_id, const std::string& etag,
                                const std::function<absl::Status(const v1::Plan&)>& allowed) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
+  return pool_.InTransaction(scope, "planning.plans", [&](pqxx::work& txn) -> absl::Status {
     ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
     RETURN_IF_ERROR(allowed(plan));
     txn.exec_params("DELETE FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid", tenant,
@@ -313,41 +319,42 @@ absl::StatusOr<TaskPage> PlanStore::ListTasks(const db::TenantScope& scope,
     after_task = parts[2];
   }
   const int limit = ClampPageSize(query.page_size, 100);
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<TaskPage> {
-    auto rows = txn.exec_params(
-        "SELECT t.plan_id::text, t.task_id, t.task::text, p.title, p.year, t.due_date::text,"
-        "       (t.due_date < $2::date AND NOT t.done) AS overdue"
-        " FROM planning.plan_tasks t"
-        " JOIN planning.plans p ON p.tenant_id = t.tenant_id AND p.id = t.plan_id"
-        " WHERE t.tenant_id = $1 AND p.state IN ('APPROVED', 'PUBLISHED')"
-        "   AND t.due_date IS NOT NULL"
-        "   AND ($3 OR NOT t.done)"
-        "   AND (NOT $4 OR (t.due_date < $2::date AND NOT t.done))"
-        "   AND ($5 < 0 OR t.due_date BETWEEN $2::date AND $2::date + $5)"
-        "   AND (t.due_date, t.plan_id, t.task_id) > ($6::date, $7::uuid, $8)"
-        " ORDER BY t.due_date, t.plan_id, t.task_id LIMIT $9",
-        tenant, query.as_of_date, query.include_done, query.overdue_only, query.due_within_days,
-        after_due, after_plan, after_task, limit + 1);
-    TaskPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
-      const auto& row = rows[i];
-      v1::TaskView view;
-      RETURN_IF_ERROR(FromJson(row[2].as<std::string>(), view.mutable_task()));
-      view.set_name(absl::StrCat(PlanName(tenant, row[0].as<std::string>()), "/tasks/",
-                                 row[1].as<std::string>()));
-      view.set_plan_title(row[3].as<std::string>());
-      view.set_plan_year(row[4].as<int>());
-      view.set_overdue(row[6].as<bool>());
-      page.tasks.push_back(std::move(view));
-    }
-    if (static_cast<int>(rows.size()) > limit) {
-      const auto& last = rows[limit - 1];
-      page.next_page_token = absl::WebSafeBase64Escape(absl::StrCat(last[5].as<std::string>(), "|",
-                                                                    last[0].as<std::string>(), "|",
-                                                                    last[1].as<std::string>()));
-    }
-    return page;
-  });
+  return pool_.InTransaction(
+      scope, "planning.plan_tasks", [&](pqxx::work& txn) -> absl::StatusOr<TaskPage> {
+        auto rows = txn.exec_params(
+            "SELECT t.plan_id::text, t.task_id, t.task::text, p.title, p.year, t.due_date::text,"
+            "       (t.due_date < $2::date AND NOT t.done) AS overdue"
+            " FROM planning.plan_tasks t"
+            " JOIN planning.plans p ON p.tenant_id = t.tenant_id AND p.id = t.plan_id"
+            " WHERE t.tenant_id = $1 AND p.state IN ('APPROVED', 'PUBLISHED')"
+            "   AND t.due_date IS NOT NULL"
+            "   AND ($3 OR NOT t.done)"
+            "   AND (NOT $4 OR (t.due_date < $2::date AND NOT t.done))"
+            "   AND ($5 < 0 OR t.due_date BETWEEN $2::date AND $2::date + $5)"
+            "   AND (t.due_date, t.plan_id, t.task_id) > ($6::date, $7::uuid, $8)"
+            " ORDER BY t.due_date, t.plan_id, t.task_id LIMIT $9",
+            tenant, query.as_of_date, query.include_done, query.overdue_only, query.due_within_days,
+            after_due, after_plan, after_task, limit + 1);
+        TaskPage page;
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+          const auto& row = rows[i];
+          v1::TaskView view;
+          RETURN_IF_ERROR(FromJson(row[2].as<std::string>(), view.mutable_task()));
+          view.set_name(absl::StrCat(PlanName(tenant, row[0].as<std::string>()), "/tasks/",
+                                     row[1].as<std::string>()));
+          view.set_plan_title(row[3].as<std::string>());
+          view.set_plan_year(row[4].as<int>());
+          view.set_overdue(row[6].as<bool>());
+          page.tasks.push_back(std::move(view));
+        }
+        if (static_cast<int>(rows.size()) > limit) {
+          const auto& last = rows[limit - 1];
+          page.next_page_token = absl::WebSafeBase64Escape(
+              absl::StrCat(last[5].as<std::string>(), "|", last[0].as<std::string>(), "|",
+                           last[1].as<std::string>()));
+        }
+        return page;
+      });
 }
 
 // ---- Tenancy ----------------------------------------------------------------------------
@@ -397,12 +404,14 @@ std::string HamletsJson(const v1::Tenant& tenant) {
 
 absl::Status CalendarStore::AddDayOff(const db::TenantScope& scope, const std::string& tenant,
                                       const std::string& date, const std::string& reason) {
-  absl::Status status = pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
-    txn.exec_params(
-        "INSERT INTO planning.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2::date, $3)",
-        tenant, date, reason);
-    return absl::OkStatus();
-  });
+  absl::Status status =
+      pool_.InTransaction(scope, "planning.tenant_days_off", [&](pqxx::work& txn) -> absl::Status {
+        txn.exec_params(
+            "INSERT INTO planning.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2::date, "
+            "$3)",
+            tenant, date, reason);
+        return absl::OkStatus();
+      });
   if (status.code() == absl::StatusCode::kAlreadyExists) {
     return common::Error(absl::StatusCode::kAlreadyExists, "DAY_OFF_EXISTS",
                          absl::StrCat(date, " is already a day off of this commune"));
@@ -412,32 +421,34 @@ absl::Status CalendarStore::AddDayOff(const db::TenantScope& scope, const std::s
 
 absl::Status CalendarStore::RemoveDayOff(const db::TenantScope& scope, const std::string& tenant,
                                          const std::string& date) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
-    auto rows = txn.exec_params(
-        "DELETE FROM planning.tenant_days_off WHERE tenant_id = $1 AND day = $2::date", tenant,
-        date);
-    if (rows.affected_rows() == 0) {
-      return common::Error(absl::StatusCode::kNotFound, "DAY_OFF_NOT_FOUND",
-                           absl::StrCat(date, " is not a day off of this commune"));
-    }
-    return absl::OkStatus();
-  });
+  return pool_.InTransaction(
+      scope, "planning.tenant_days_off", [&](pqxx::work& txn) -> absl::Status {
+        auto rows = txn.exec_params(
+            "DELETE FROM planning.tenant_days_off WHERE tenant_id = $1 AND day = $2::date", tenant,
+            date);
+        if (rows.affected_rows() == 0) {
+          return common::Error(absl::StatusCode::kNotFound, "DAY_OFF_NOT_FOUND",
+                               absl::StrCat(date, " is not a day off of this commune"));
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CalendarStore::DaysOff(
     const db::TenantScope& scope, const std::string& tenant, const std::string& from,
     const std::string& to) {
   using Days = std::vector<std::pair<std::string, std::string>>;
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<Days> {
-    Days out;
-    for (const auto& row :
-         txn.exec_params("SELECT day::text, reason FROM planning.tenant_days_off"
-                         " WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day",
-                         tenant, from, to)) {
-      out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
-    }
-    return out;
-  });
+  return pool_.InTransaction(
+      scope, "planning.tenant_days_off", [&](pqxx::work& txn) -> absl::StatusOr<Days> {
+        Days out;
+        for (const auto& row : txn.exec_params(
+                 "SELECT day::text, reason FROM planning.tenant_days_off"
+                 " WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day",
+                 tenant, from, to)) {
+          out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+        }
+        return out;
+      });
 }
 
 v1::TenantRules WithDefaults(v1::TenantRules rules) {
@@ -456,18 +467,20 @@ v1::TenantRules WithDefaults(v1::TenantRules rules) {
 
 absl::StatusOr<v1::Province> TenantStore::CreateProvince(const std::string& id,
                                                          const v1::Province& province) {
-  return pool_.InTransaction(AdminScope(), [&](pqxx::work& txn) -> absl::StatusOr<v1::Province> {
-    txn.exec_params("INSERT INTO tenancy.provinces (id, display_name) VALUES ($1, $2)", id,
-                    province.display_name());
-    v1::Province out = province;
-    out.set_name(absl::StrCat("provinces/", id));
-    return out;
-  });
+  return pool_.InTransaction(
+      AdminScope(), "tenancy.provinces", [&](pqxx::work& txn) -> absl::StatusOr<v1::Province> {
+        txn.exec_params("INSERT INTO tenancy.provinces (id, display_name) VALUES ($1, $2)", id,
+                        province.display_name());
+        v1::Province out = province;
+        out.set_name(absl::StrCat("provinces/", id));
+        return out;
+      });
 }
 
 absl::StatusOr<std::vector<v1::Province>> TenantStore::ListProvinces() {
   return pool_.InTransaction(
-      db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Province>> {
+      db::TenantScope{}, "tenancy.provinces",
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Province>> {
         std::vector<v1::Province> out;
         for (const auto& row :
              txn.exec("SELECT id, display_name FROM tenancy.provinces ORDER BY id")) {
@@ -482,36 +495,40 @@ absl::StatusOr<std::vector<v1::Province>> TenantStore::ListProvinces() {
 
 absl::StatusOr<v1::Tenant> TenantStore::CreateTenant(const std::string& id,
                                                      const v1::Tenant& tenant) {
-  return pool_.InTransaction(AdminScope(), [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
-    std::string province(absl::StripPrefix(tenant.province(), "provinces/"));
-    auto rows = txn.exec_params(
-        absl::StrCat("INSERT INTO tenancy.tenants (id, province_id, display_name, kind, hamlets,"
-                     " voter_count, rules) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb)"
-                     " RETURNING ",
-                     kTenantColumns),
-        id, province, tenant.display_name(), v1::TenantKind_Name(tenant.kind()),
-        HamletsJson(tenant), tenant.voter_count(), ToJson(WithDefaults(tenant.rules())));
-    return TenantFromRow(rows[0]);
-  });
+  return pool_.InTransaction(
+      AdminScope(), "tenancy.tenants", [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
+        std::string province(absl::StripPrefix(tenant.province(), "provinces/"));
+        auto rows = txn.exec_params(
+            absl::StrCat(
+                "INSERT INTO tenancy.tenants (id, province_id, display_name, kind, hamlets,"
+                " voter_count, rules) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb)"
+                " RETURNING ",
+                kTenantColumns),
+            id, province, tenant.display_name(), v1::TenantKind_Name(tenant.kind()),
+            HamletsJson(tenant), tenant.voter_count(), ToJson(WithDefaults(tenant.rules())));
+        return TenantFromRow(rows[0]);
+      });
 }
 
 absl::StatusOr<v1::Tenant> TenantStore::GetTenant(const std::string& id) {
-  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
-    auto rows = txn.exec_params(
-        absl::StrCat("SELECT ", kTenantColumns, " FROM tenancy.tenants WHERE id = $1"), id);
-    if (rows.empty()) {
-      return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
-                           absl::StrCat("there is no commune 'tenants/", id, "'"));
-    }
-    return TenantFromRow(rows[0]);
-  });
+  return pool_.InTransaction(
+      db::TenantScope{}, "tenancy.tenants", [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
+        auto rows = txn.exec_params(
+            absl::StrCat("SELECT ", kTenantColumns, " FROM tenancy.tenants WHERE id = $1"), id);
+        if (rows.empty()) {
+          return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
+                               absl::StrCat("there is no commune 'tenants/", id, "'"));
+        }
+        return TenantFromRow(rows[0]);
+      });
 }
 
 absl::StatusOr<std::vector<v1::Tenant>> TenantStore::ListTenants(const std::string& province_id,
                                                                  int page_size,
                                                                  const std::string& after_id) {
   return pool_.InTransaction(
-      db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Tenant>> {
+      db::TenantScope{}, "tenancy.tenants",
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Tenant>> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kTenantColumns,
                          " FROM tenancy.tenants WHERE ($1 = '' OR province_id = $1) AND id > $2"
@@ -536,31 +553,32 @@ absl::StatusOr<v1::Tenant> TenantStore::UpdateTenant(const v1::Tenant& tenant,
     }
     return false;
   };
-  return pool_.InTransaction(AdminScope(), [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
-    auto rows = txn.exec_params(
-        absl::StrCat("SELECT ", kTenantColumns, " FROM tenancy.tenants WHERE id = $1 FOR UPDATE"),
-        id);
-    if (rows.empty()) {
-      return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
-                           absl::StrCat("there is no commune '", tenant.name(), "'"));
-    }
-    ASSIGN_OR_RETURN(v1::Tenant current, TenantFromRow(rows[0]));
-    if (!tenant.etag().empty() && tenant.etag() != current.etag()) {
-      return StaleEtag(tenant.etag(), current.etag());
-    }
-    if (wants("display_name")) current.set_display_name(tenant.display_name());
-    if (wants("hamlets")) *current.mutable_hamlets() = tenant.hamlets();
-    if (wants("voter_count")) current.set_voter_count(tenant.voter_count());
-    if (wants("rules")) *current.mutable_rules() = WithDefaults(tenant.rules());
-    auto updated = txn.exec_params(
-        absl::StrCat("UPDATE tenancy.tenants SET display_name = $2, hamlets = $3::jsonb,"
-                     " voter_count = $4, rules = $5::jsonb, version = version + 1,"
-                     " update_time = now() WHERE id = $1 RETURNING ",
-                     kTenantColumns),
-        id, current.display_name(), HamletsJson(current), current.voter_count(),
-        ToJson(current.rules()));
-    return TenantFromRow(updated[0]);
-  });
+  return pool_.InTransaction(
+      AdminScope(), "tenancy.tenants", [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kTenantColumns,
+                                                 " FROM tenancy.tenants WHERE id = $1 FOR UPDATE"),
+                                    id);
+        if (rows.empty()) {
+          return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
+                               absl::StrCat("there is no commune '", tenant.name(), "'"));
+        }
+        ASSIGN_OR_RETURN(v1::Tenant current, TenantFromRow(rows[0]));
+        if (!tenant.etag().empty() && tenant.etag() != current.etag()) {
+          return StaleEtag(tenant.etag(), current.etag());
+        }
+        if (wants("display_name")) current.set_display_name(tenant.display_name());
+        if (wants("hamlets")) *current.mutable_hamlets() = tenant.hamlets();
+        if (wants("voter_count")) current.set_voter_count(tenant.voter_count());
+        if (wants("rules")) *current.mutable_rules() = WithDefaults(tenant.rules());
+        auto updated = txn.exec_params(
+            absl::StrCat("UPDATE tenancy.tenants SET display_name = $2, hamlets = $3::jsonb,"
+                         " voter_count = $4, rules = $5::jsonb, version = version + 1,"
+                         " update_time = now() WHERE id = $1 RETURNING ",
+                         kTenantColumns),
+            id, current.display_name(), HamletsJson(current), current.voter_count(),
+            ToJson(current.rules()));
+        return TenantFromRow(updated[0]);
+      });
 }
 
 }  // namespace dialogue::planning

@@ -228,43 +228,45 @@ absl::StatusOr<TenantInfo> SessionStore::Tenant(const db::TenantScope& scope,
 absl::StatusOr<v1::Session> SessionStore::Create(const db::TenantScope& scope,
                                                  const std::string& tenant, v1::Session session,
                                                  const std::string& request_id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> {
-    if (!request_id.empty()) {
-      auto rows = txn.exec_params(absl::StrCat("SELECT ", kSessionColumns,
-                                               " FROM sessions.sessions s WHERE s.tenant_id = $1"
-                                               " AND s.request_id = $2"),
-                                  tenant, request_id);
-      if (!rows.empty()) return SessionFromRow(tenant, rows[0]);
-    }
-    v1::AgendaTemplate agenda = Template(txn, tenant);
-    *session.mutable_agenda() = agenda.steps();
-    session.set_speaker_limit_minutes(agenda.speaker_limit_minutes() > 0
-                                          ? agenda.speaker_limit_minutes()
-                                          : kDefaultSpeakerLimitMinutes);
-    session.set_current_step(0);
-    auto rows = txn.exec_params(
-        absl::StrCat("INSERT INTO sessions.sessions AS s (tenant_id, plan, conference_id,"
-                     " session_date, doc, request_id) VALUES ($1, $2, $3, $4::date, $5::jsonb,"
-                     " nullif($6, '')) RETURNING ",
-                     kSessionColumns),
-        tenant, session.plan(), session.conference_id(), session.date(), SessionDoc(session),
-        request_id);
-    return SessionFromRow(tenant, rows[0]);
-  });
+  return pool_.InTransaction(
+      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> {
+        if (!request_id.empty()) {
+          auto rows =
+              txn.exec_params(absl::StrCat("SELECT ", kSessionColumns,
+                                           " FROM sessions.sessions s WHERE s.tenant_id = $1"
+                                           " AND s.request_id = $2"),
+                              tenant, request_id);
+          if (!rows.empty()) return SessionFromRow(tenant, rows[0]);
+        }
+        v1::AgendaTemplate agenda = Template(txn, tenant);
+        *session.mutable_agenda() = agenda.steps();
+        session.set_speaker_limit_minutes(agenda.speaker_limit_minutes() > 0
+                                              ? agenda.speaker_limit_minutes()
+                                              : kDefaultSpeakerLimitMinutes);
+        session.set_current_step(0);
+        auto rows = txn.exec_params(
+            absl::StrCat("INSERT INTO sessions.sessions AS s (tenant_id, plan, conference_id,"
+                         " session_date, doc, request_id) VALUES ($1, $2, $3, $4::date, $5::jsonb,"
+                         " nullif($6, '')) RETURNING ",
+                         kSessionColumns),
+            tenant, session.plan(), session.conference_id(), session.date(), SessionDoc(session),
+            request_id);
+        return SessionFromRow(tenant, rows[0]);
+      });
 }
 
 absl::StatusOr<v1::Session> SessionStore::Get(const db::TenantScope& scope,
                                               const std::string& tenant, const std::string& id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> {
-    return ReadSession(txn, tenant, id);
-  });
+  return pool_.InTransaction(
+      scope, "sessions.sessions",
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> { return ReadSession(txn, tenant, id); });
 }
 
 absl::StatusOr<std::vector<v1::Session>> SessionStore::List(const db::TenantScope& scope,
                                                             const std::string& tenant,
                                                             const SessionFilter& filter) {
   return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Session>> {
+      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Session>> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kSessionColumns,
                          " FROM sessions.sessions s WHERE s.tenant_id = $1"
@@ -288,47 +290,49 @@ absl::StatusOr<std::vector<v1::Session>> SessionStore::List(const db::TenantScop
 absl::StatusOr<v1::Session> SessionStore::Update(const db::TenantScope& scope,
                                                  const std::string& tenant, const std::string& id,
                                                  const std::string& etag, const Change& change) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> {
-    ASSIGN_OR_RETURN(v1::Session s, LockSession(txn, tenant, id));
-    if (!etag.empty() && etag != s.etag()) {
-      return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                           absl::StrCat("the session changed since you read it (etag ", etag,
-                                        ", now ", s.etag(), "); read it again"));
-    }
-    FillPresent(txn, tenant, id, s);
-    RETURN_IF_ERROR(change(txn, s));
-    auto rows = txn.exec_params(
-        absl::StrCat("UPDATE sessions.sessions s SET doc = $3::jsonb, state = $4,"
-                     " session_date = $5::date, version = version + 1, update_time = now()"
-                     " WHERE s.tenant_id = $1 AND s.id = $2::uuid RETURNING ",
-                     kSessionColumns),
-        tenant, id, SessionDoc(s), v1::SessionState_Name(s.state()), s.date());
-    v1::Session written = SessionFromRow(tenant, rows[0]);
-    FillPresent(txn, tenant, id, written);
-    return written;
-  });
+  return pool_.InTransaction(
+      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> {
+        ASSIGN_OR_RETURN(v1::Session s, LockSession(txn, tenant, id));
+        if (!etag.empty() && etag != s.etag()) {
+          return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                               absl::StrCat("the session changed since you read it (etag ", etag,
+                                            ", now ", s.etag(), "); read it again"));
+        }
+        FillPresent(txn, tenant, id, s);
+        RETURN_IF_ERROR(change(txn, s));
+        auto rows = txn.exec_params(
+            absl::StrCat("UPDATE sessions.sessions s SET doc = $3::jsonb, state = $4,"
+                         " session_date = $5::date, version = version + 1, update_time = now()"
+                         " WHERE s.tenant_id = $1 AND s.id = $2::uuid RETURNING ",
+                         kSessionColumns),
+            tenant, id, SessionDoc(s), v1::SessionState_Name(s.state()), s.date());
+        v1::Session written = SessionFromRow(tenant, rows[0]);
+        FillPresent(txn, tenant, id, written);
+        return written;
+      });
 }
 
 absl::StatusOr<v1::Speaker> SessionStore::Register(
     const db::TenantScope& scope, const std::string& tenant, const std::string& session_id,
     const v1::Speaker& speaker, const std::string& request_id, const SessionCheck& check) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Speaker> {
-    ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
-    if (!request_id.empty()) {
-      if (auto stored = FindSpeaker(txn, tenant, session_id, kByRequest, request_id)) {
-        return stored->speaker;
-      }
-    }
-    RETURN_IF_ERROR(check(session));
-    auto rows = txn.exec_params(
-        "INSERT INTO sessions.speakers (tenant_id, session_id, rank, full_name, hamlet, topic,"
-        " receipt_code, written, request_id) SELECT $1, $2::uuid, coalesce(max(rank), 0) + 1,"
-        " $3, $4, $5, $6, $7, nullif($8, '') FROM sessions.speakers WHERE tenant_id = $1"
-        " AND session_id = $2::uuid RETURNING id::text",
-        tenant, session_id, speaker.full_name(), speaker.hamlet(), speaker.topic(),
-        speaker.receipt_code(), speaker.written(), request_id);
-    return FindSpeaker(txn, tenant, session_id, kById, rows[0][0].as<std::string>())->speaker;
-  });
+  return pool_.InTransaction(
+      scope, "sessions.speakers", [&](pqxx::work& txn) -> absl::StatusOr<v1::Speaker> {
+        ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
+        if (!request_id.empty()) {
+          if (auto stored = FindSpeaker(txn, tenant, session_id, kByRequest, request_id)) {
+            return stored->speaker;
+          }
+        }
+        RETURN_IF_ERROR(check(session));
+        auto rows = txn.exec_params(
+            "INSERT INTO sessions.speakers (tenant_id, session_id, rank, full_name, hamlet, topic,"
+            " receipt_code, written, request_id) SELECT $1, $2::uuid, coalesce(max(rank), 0) + 1,"
+            " $3, $4, $5, $6, $7, nullif($8, '') FROM sessions.speakers WHERE tenant_id = $1"
+            " AND session_id = $2::uuid RETURNING id::text",
+            tenant, session_id, speaker.full_name(), speaker.hamlet(), speaker.topic(),
+            speaker.receipt_code(), speaker.written(), request_id);
+        return FindSpeaker(txn, tenant, session_id, kById, rows[0][0].as<std::string>())->speaker;
+      });
 }
 
 std::vector<v1::Speaker> SessionStore::Speakers(pqxx::work& txn, const std::string& tenant,
@@ -347,7 +351,7 @@ absl::StatusOr<std::vector<v1::Speaker>> SessionStore::Speakers(const db::Tenant
                                                                 const std::string& tenant,
                                                                 const std::string& session_id) {
   return pool_.InTransaction(
-      scope, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Speaker>> {
+      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Speaker>> {
         auto exists = txn.exec_params(
             "SELECT 1 FROM sessions.sessions WHERE tenant_id = $1 AND id = $2::uuid", tenant,
             session_id);
@@ -361,45 +365,46 @@ absl::StatusOr<v1::Speaker> SessionStore::UpdateSpeaker(const db::TenantScope& s
                                                         const std::string& session_id,
                                                         const std::string& speaker_id, SpeakerOp op,
                                                         int position, const SpeakerChange& change) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Speaker> {
-    ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
-    std::optional<SpeakerRow> found = FindSpeaker(txn, tenant, session_id, kById, speaker_id);
-    if (!found) {
-      return common::Error(
-          absl::StatusCode::kNotFound, "SPEAKER_NOT_FOUND",
-          absl::StrCat("there is no speaker ", SpeakerName(tenant, session_id, speaker_id)));
-    }
-    const SpeakerRow& current = *found;
-    v1::Speaker speaker = current.speaker;
-    RETURN_IF_ERROR(change(session, speaker));
-    double rank = current.rank;
-    if (op == SpeakerOp::kMove) {
-      auto others = txn.exec_params(
-          "SELECT rank FROM sessions.speakers WHERE tenant_id = $1 AND session_id = $2::uuid"
-          " AND state = 'SPEAKER_WAITING' AND id <> $3::uuid ORDER BY rank",
-          tenant, session_id, speaker_id);
-      std::vector<double> ranks;
-      for (const auto& row : others) ranks.push_back(row[0].as<double>());
-      const int at = std::clamp(position, 1, static_cast<int>(ranks.size()) + 1) - 1;
-      rank = RankBetween(at > 0 ? &ranks[at - 1] : nullptr,
-                         at < static_cast<int>(ranks.size()) ? &ranks[at] : nullptr);
-    }
-    if (op == SpeakerOp::kCall) {
-      txn.exec_params(
-          "UPDATE sessions.speakers SET state = 'SPEAKER_DONE', end_time = now()"
-          " WHERE tenant_id = $1 AND session_id = $2::uuid AND state = 'SPEAKER_SPEAKING'",
-          tenant, session_id);
-    }
-    txn.exec_params(
-        "UPDATE sessions.speakers SET state = $4, record = $5::jsonb, rank = $6,"
-        " call_time = CASE WHEN $4 = 'SPEAKER_SPEAKING' THEN coalesce(call_time, now())"
-        " ELSE call_time END,"
-        " end_time = CASE WHEN $4 = 'SPEAKER_DONE' THEN coalesce(end_time, now()) ELSE end_time"
-        " END WHERE tenant_id = $1 AND session_id = $2::uuid AND id = $3::uuid",
-        tenant, session_id, speaker_id, v1::SpeakerState_Name(speaker.state()),
-        SpeakerRecord(speaker), rank);
-    return FindSpeaker(txn, tenant, session_id, kById, speaker_id)->speaker;
-  });
+  return pool_.InTransaction(
+      scope, "sessions.speakers", [&](pqxx::work& txn) -> absl::StatusOr<v1::Speaker> {
+        ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
+        std::optional<SpeakerRow> found = FindSpeaker(txn, tenant, session_id, kById, speaker_id);
+        if (!found) {
+          return common::Error(
+              absl::StatusCode::kNotFound, "SPEAKER_NOT_FOUND",
+              absl::StrCat("there is no speaker ", SpeakerName(tenant, session_id, speaker_id)));
+        }
+        const SpeakerRow& current = *found;
+        v1::Speaker speaker = current.speaker;
+        RETURN_IF_ERROR(change(session, speaker));
+        double rank = current.rank;
+        if (op == SpeakerOp::kMove) {
+          auto others = txn.exec_params(
+              "SELECT rank FROM sessions.speakers WHERE tenant_id = $1 AND session_id = $2::uuid"
+              " AND state = 'SPEAKER_WAITING' AND id <> $3::uuid ORDER BY rank",
+              tenant, session_id, speaker_id);
+          std::vector<double> ranks;
+          for (const auto& row : others) ranks.push_back(row[0].as<double>());
+          const int at = std::clamp(position, 1, static_cast<int>(ranks.size()) + 1) - 1;
+          rank = RankBetween(at > 0 ? &ranks[at - 1] : nullptr,
+                             at < static_cast<int>(ranks.size()) ? &ranks[at] : nullptr);
+        }
+        if (op == SpeakerOp::kCall) {
+          txn.exec_params(
+              "UPDATE sessions.speakers SET state = 'SPEAKER_DONE', end_time = now()"
+              " WHERE tenant_id = $1 AND session_id = $2::uuid AND state = 'SPEAKER_SPEAKING'",
+              tenant, session_id);
+        }
+        txn.exec_params(
+            "UPDATE sessions.speakers SET state = $4, record = $5::jsonb, rank = $6,"
+            " call_time = CASE WHEN $4 = 'SPEAKER_SPEAKING' THEN coalesce(call_time, now())"
+            " ELSE call_time END,"
+            " end_time = CASE WHEN $4 = 'SPEAKER_DONE' THEN coalesce(end_time, now()) ELSE end_time"
+            " END WHERE tenant_id = $1 AND session_id = $2::uuid AND id = $3::uuid",
+            tenant, session_id, speaker_id, v1::SpeakerState_Name(speaker.state()),
+            SpeakerRecord(speaker), rank);
+        return FindSpeaker(txn, tenant, session_id, kById, speaker_id)->speaker;
+      });
 }
 
 absl::StatusOr<v1::Attendance> SessionStore::Attendance(pqxx::work& txn, const std::string& tenant,
@@ -424,7 +429,7 @@ absl::StatusOr<v1::Attendance> SessionStore::Attendance(pqxx::work& txn, const s
 absl::StatusOr<v1::Attendance> SessionStore::Attendance(const db::TenantScope& scope,
                                                         const std::string& tenant,
                                                         const std::string& session_id) {
-  return pool_.InTransaction(scope,
+  return pool_.InTransaction(scope, "sessions.delegates",
                              [&](pqxx::work& txn) { return Attendance(txn, tenant, session_id); });
 }
 
@@ -432,45 +437,49 @@ absl::StatusOr<v1::Attendance> SessionStore::RecordAttendance(
     const db::TenantScope& scope, const std::string& tenant, const std::string& session_id,
     const std::vector<v1::Delegate>& check_ins, const std::vector<v1::GroupCount>& counts,
     const SessionCheck& check) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Attendance> {
-    ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
-    RETURN_IF_ERROR(check(session));
-    auto group_index = [&](const std::string& name) {
-      for (int i = 0; i < session.groups_size(); ++i) {
-        if (session.groups(i).name() == name) return i;
-      }
-      return -1;
-    };
-    for (size_t i = 0; i < check_ins.size(); ++i) {
-      if (group_index(check_ins[i].group()) < 0) {
-        return common::InvalidField(
-            absl::StrCat("check_ins[", i, "].group"), "GROUP_UNKNOWN",
-            absl::StrCat("'", check_ins[i].group(), "' is not a participant group of the session"));
-      }
-    }
-    for (size_t i = 0; i < counts.size(); ++i) {
-      int at = group_index(counts[i].group());
-      if (at < 0) {
-        return common::InvalidField(
-            absl::StrCat("counts[", i, "].group"), "GROUP_UNKNOWN",
-            absl::StrCat("'", counts[i].group(), "' is not a participant group of the session"));
-      }
-      session.mutable_groups(at)->set_present(counts[i].present());
-    }
-    for (const v1::Delegate& d : check_ins) {
-      txn.exec_params(
-          "INSERT INTO sessions.delegates (tenant_id, session_id, full_name, group_name, hamlet)"
-          " VALUES ($1, $2::uuid, $3, $4, $5) ON CONFLICT DO NOTHING",
-          tenant, session_id, d.full_name(), d.group(), d.hamlet());
-    }
-    if (!counts.empty()) {
-      txn.exec_params(
-          "UPDATE sessions.sessions SET doc = $3::jsonb, version = version + 1,"
-          " update_time = now() WHERE tenant_id = $1 AND id = $2::uuid",
-          tenant, session_id, SessionDoc(session));
-    }
-    return Attendance(txn, tenant, session_id);
-  });
+  return pool_.InTransaction(
+      scope, "sessions.delegates", [&](pqxx::work& txn) -> absl::StatusOr<v1::Attendance> {
+        ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
+        RETURN_IF_ERROR(check(session));
+        auto group_index = [&](const std::string& name) {
+          for (int i = 0; i < session.groups_size(); ++i) {
+            if (session.groups(i).name() == name) return i;
+          }
+          return -1;
+        };
+        for (size_t i = 0; i < check_ins.size(); ++i) {
+          if (group_index(check_ins[i].group()) < 0) {
+            return common::InvalidField(
+                absl::StrCat("check_ins[", i, "].group"), "GROUP_UNKNOWN",
+                absl::StrCat("'", check_ins[i].group(),
+                             "' is not a participant group of the session"));
+          }
+        }
+        for (size_t i = 0; i < counts.size(); ++i) {
+          int at = group_index(counts[i].group());
+          if (at < 0) {
+            return common::InvalidField(
+                absl::StrCat("counts[", i, "].group"), "GROUP_UNKNOWN",
+                absl::StrCat("'", counts[i].group(),
+                             "' is not a participant group of the session"));
+          }
+          session.mutable_groups(at)->set_present(counts[i].present());
+        }
+        for (const v1::Delegate& d : check_ins) {
+          txn.exec_params(
+              "INSERT INTO sessions.delegates (tenant_id, session_id, full_name, group_name, "
+              "hamlet)"
+              " VALUES ($1, $2::uuid, $3, $4, $5) ON CONFLICT DO NOTHING",
+              tenant, session_id, d.full_name(), d.group(), d.hamlet());
+        }
+        if (!counts.empty()) {
+          txn.exec_params(
+              "UPDATE sessions.sessions SET doc = $3::jsonb, version = version + 1,"
+              " update_time = now() WHERE tenant_id = $1 AND id = $2::uuid",
+              tenant, session_id, SessionDoc(session));
+        }
+        return Attendance(txn, tenant, session_id);
+      });
 }
 
 void SessionStore::InsertMinutes(pqxx::work& txn, const std::string& tenant,
@@ -486,9 +495,10 @@ void SessionStore::InsertMinutes(pqxx::work& txn, const std::string& tenant,
 absl::StatusOr<v1::Minutes> SessionStore::Minutes(const db::TenantScope& scope,
                                                   const std::string& tenant,
                                                   const std::string& session_id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Minutes> {
-    return ReadMinutes(txn, tenant, session_id, false);
-  });
+  return pool_.InTransaction(scope, "sessions.minutes",
+                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Minutes> {
+                               return ReadMinutes(txn, tenant, session_id, false);
+                             });
 }
 
 absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(const db::TenantScope& scope,
@@ -496,37 +506,40 @@ absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(const db::TenantScope& s
                                                         const std::string& session_id,
                                                         const std::string& etag,
                                                         const MinutesChange& change) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Minutes> {
-    ASSIGN_OR_RETURN(v1::Minutes m, ReadMinutes(txn, tenant, session_id, true));
-    if (m.state() == v1::MINUTES_APPROVED) {
-      return common::Error(absl::StatusCode::kFailedPrecondition, "MINUTES_APPROVED",
-                           absl::StrCat("approved minutes never change (", m.content_hash(), ")"));
-    }
-    if (!etag.empty() && etag != m.etag()) {
-      return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                           absl::StrCat("the minutes changed since you read them (etag ", etag,
-                                        ", now ", m.etag(), "); read them again"));
-    }
-    RETURN_IF_ERROR(change(m));
-    v1::Minutes approvals;
-    *approvals.mutable_approvals() = m.approvals();
-    const bool approved = m.state() == v1::MINUTES_APPROVED;
-    auto written = txn.exec_params(
-        absl::StrCat("UPDATE sessions.minutes m SET text = $3, state = $4, approvals = $5::jsonb,"
-                     " content_hash = $6, version = version + 1, update_time = now(),"
-                     " approve_time = CASE WHEN $4 = 'MINUTES_APPROVED' THEN now() END"
-                     " WHERE m.tenant_id = $1 AND m.session_id = $2::uuid RETURNING ",
-                     kMinutesColumns),
-        tenant, session_id, m.text(), v1::MinutesState_Name(m.state()),
-        common::StoredJson(approvals), approved ? ContentHash(m.text()) : std::string());
-    if (approved) {
-      txn.exec_params(
-          "UPDATE sessions.sessions SET state = 'SESSION_CLOSED', version = version + 1,"
-          " update_time = now() WHERE tenant_id = $1 AND id = $2::uuid",
-          tenant, session_id);
-    }
-    return MinutesFromRow(tenant, session_id, written[0]);
-  });
+  return pool_.InTransaction(
+      scope, "sessions.minutes", [&](pqxx::work& txn) -> absl::StatusOr<v1::Minutes> {
+        ASSIGN_OR_RETURN(v1::Minutes m, ReadMinutes(txn, tenant, session_id, true));
+        if (m.state() == v1::MINUTES_APPROVED) {
+          return common::Error(
+              absl::StatusCode::kFailedPrecondition, "MINUTES_APPROVED",
+              absl::StrCat("approved minutes never change (", m.content_hash(), ")"));
+        }
+        if (!etag.empty() && etag != m.etag()) {
+          return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                               absl::StrCat("the minutes changed since you read them (etag ", etag,
+                                            ", now ", m.etag(), "); read them again"));
+        }
+        RETURN_IF_ERROR(change(m));
+        v1::Minutes approvals;
+        *approvals.mutable_approvals() = m.approvals();
+        const bool approved = m.state() == v1::MINUTES_APPROVED;
+        auto written = txn.exec_params(
+            absl::StrCat(
+                "UPDATE sessions.minutes m SET text = $3, state = $4, approvals = $5::jsonb,"
+                " content_hash = $6, version = version + 1, update_time = now(),"
+                " approve_time = CASE WHEN $4 = 'MINUTES_APPROVED' THEN now() END"
+                " WHERE m.tenant_id = $1 AND m.session_id = $2::uuid RETURNING ",
+                kMinutesColumns),
+            tenant, session_id, m.text(), v1::MinutesState_Name(m.state()),
+            common::StoredJson(approvals), approved ? ContentHash(m.text()) : std::string());
+        if (approved) {
+          txn.exec_params(
+              "UPDATE sessions.sessions SET state = 'SESSION_CLOSED', version = version + 1,"
+              " update_time = now() WHERE tenant_id = $1 AND id = $2::uuid",
+              tenant, session_id);
+        }
+        return MinutesFromRow(tenant, session_id, written[0]);
+      });
 }
 
 v1::AgendaTemplate SessionStore::Template(pqxx::work& txn, const std::string& tenant) {
@@ -548,61 +561,65 @@ v1::AgendaTemplate SessionStore::Template(pqxx::work& txn, const std::string& te
 
 absl::StatusOr<v1::AgendaTemplate> SessionStore::Template(const db::TenantScope& scope,
                                                           const std::string& tenant) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::AgendaTemplate> {
-    return Template(txn, tenant);
-  });
+  return pool_.InTransaction(
+      scope, "sessions.agenda_templates",
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::AgendaTemplate> { return Template(txn, tenant); });
 }
 
 absl::StatusOr<v1::AgendaTemplate> SessionStore::ReplaceTemplate(const db::TenantScope& scope,
                                                                  const std::string& tenant,
                                                                  const v1::AgendaTemplate& agenda) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::AgendaTemplate> {
-    if (agenda.steps().empty()) {
-      txn.exec_params("DELETE FROM sessions.agenda_templates WHERE tenant_id = $1", tenant);
-    } else {
-      v1::AgendaTemplate stored;
-      *stored.mutable_steps() = agenda.steps();
-      stored.set_speaker_limit_minutes(agenda.speaker_limit_minutes());
-      txn.exec_params(
-          "INSERT INTO sessions.agenda_templates (tenant_id, agenda) VALUES ($1, $2::jsonb)"
-          " ON CONFLICT (tenant_id) DO UPDATE SET agenda = excluded.agenda, update_time = now()",
-          tenant, common::StoredJson(stored));
-    }
-    return Template(txn, tenant);
-  });
+  return pool_.InTransaction(
+      scope, "sessions.agenda_templates",
+      [&](pqxx::work& txn) -> absl::StatusOr<v1::AgendaTemplate> {
+        if (agenda.steps().empty()) {
+          txn.exec_params("DELETE FROM sessions.agenda_templates WHERE tenant_id = $1", tenant);
+        } else {
+          v1::AgendaTemplate stored;
+          *stored.mutable_steps() = agenda.steps();
+          stored.set_speaker_limit_minutes(agenda.speaker_limit_minutes());
+          txn.exec_params(
+              "INSERT INTO sessions.agenda_templates (tenant_id, agenda) VALUES ($1, $2::jsonb)"
+              " ON CONFLICT (tenant_id) DO UPDATE SET agenda = excluded.agenda, update_time = "
+              "now()",
+              tenant, common::StoredJson(stored));
+        }
+        return Template(txn, tenant);
+      });
 }
 
 absl::StatusOr<v1::SessionLiveView> SessionStore::LiveView(const db::TenantScope& scope,
                                                            const std::string& tenant,
                                                            const std::string& session_id) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::SessionLiveView> {
-    ASSIGN_OR_RETURN(v1::Session session, ReadSession(txn, tenant, session_id));
-    const v1::Attendance attendance = Summary(session);
-    v1::SessionLiveView view;
-    view.set_session(session.name());
-    view.set_title(session.title());
-    view.set_state(session.state());
-    if (const v1::AgendaStep* step = CurrentStep(session)) *view.mutable_current_step() = *step;
-    view.set_step_count(session.agenda_size());
-    view.set_speaker_limit_minutes(session.speaker_limit_minutes());
-    view.set_expected(attendance.expected());
-    view.set_present(attendance.present());
-    for (const v1::Speaker& s : Speakers(txn, tenant, session_id)) {
-      v1::LiveSpeaker live;
-      live.set_position(s.position());
-      live.set_full_name(s.full_name());
-      live.set_hamlet(s.hamlet());
-      live.set_topic(s.topic());
-      live.set_written(s.written());
-      if (s.state() == v1::SPEAKER_SPEAKING) {
-        *live.mutable_call_time() = s.call_time();
-        *view.mutable_speaking() = live;
-      } else if (s.state() == v1::SPEAKER_WAITING && view.queue_size() < 50) {
-        *view.add_queue() = live;
-      }
-    }
-    return view;
-  });
+  return pool_.InTransaction(
+      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<v1::SessionLiveView> {
+        ASSIGN_OR_RETURN(v1::Session session, ReadSession(txn, tenant, session_id));
+        const v1::Attendance attendance = Summary(session);
+        v1::SessionLiveView view;
+        view.set_session(session.name());
+        view.set_title(session.title());
+        view.set_state(session.state());
+        if (const v1::AgendaStep* step = CurrentStep(session)) *view.mutable_current_step() = *step;
+        view.set_step_count(session.agenda_size());
+        view.set_speaker_limit_minutes(session.speaker_limit_minutes());
+        view.set_expected(attendance.expected());
+        view.set_present(attendance.present());
+        for (const v1::Speaker& s : Speakers(txn, tenant, session_id)) {
+          v1::LiveSpeaker live;
+          live.set_position(s.position());
+          live.set_full_name(s.full_name());
+          live.set_hamlet(s.hamlet());
+          live.set_topic(s.topic());
+          live.set_written(s.written());
+          if (s.state() == v1::SPEAKER_SPEAKING) {
+            *live.mutable_call_time() = s.call_time();
+            *view.mutable_speaking() = live;
+          } else if (s.state() == v1::SPEAKER_WAITING && view.queue_size() < 50) {
+            *view.add_queue() = live;
+          }
+        }
+        return view;
+      });
 }
 
 }  // namespace dialogue::sessions

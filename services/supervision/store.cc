@@ -238,158 +238,167 @@ int SupervisionStore::RecordNoticeIssued(pqxx::work& txn, const std::string& ten
 absl::StatusOr<v1::Commitment> SupervisionStore::Get(const db::TenantScope& scope,
                                                      const std::string& tenant,
                                                      const std::string& id, absl::CivilDay as_of) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Commitment> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
-                                             " FROM supervision.commitments c"
-                                             " WHERE c.tenant_id = $1 AND c.id = $2::uuid"),
-                                tenant, id);
-    if (rows.empty()) return NotFound(tenant, id);
-    return FromRow(tenant, rows[0], 0, as_of);
-  });
+  return pool_.InTransaction(
+      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<v1::Commitment> {
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
+                                                 " FROM supervision.commitments c"
+                                                 " WHERE c.tenant_id = $1 AND c.id = $2::uuid"),
+                                    tenant, id);
+        if (rows.empty()) return NotFound(tenant, id);
+        return FromRow(tenant, rows[0], 0, as_of);
+      });
 }
 
 absl::StatusOr<std::pair<std::vector<v1::Commitment>, bool>> SupervisionStore::List(
     const db::TenantScope& scope, const std::string& tenant, const CommitmentFilter& filter,
     absl::CivilDay as_of) {
   using Page = std::pair<std::vector<v1::Commitment>, bool>;
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<Page> {
-    auto rows = txn.exec_params(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM supervision.commitments c WHERE c.tenant_id = $1"
-                     " AND ($2 = '' OR c.state = $2) AND ($3 = '' OR c.agency = $3)"
-                     " AND ($4 = '' OR c.session = $4) AND ($5 = 0 OR c.year = $5)"
-                     " AND (NOT $6 OR (",
-                     kOpen,
-                     " AND c.due_date < $7::date))"
-                     " ORDER BY c.conference_date DESC, c.session, c.item_id"
-                     " LIMIT $8 OFFSET $9"),
-        tenant,
-        filter.state == v1::COMMITMENT_STATE_UNSPECIFIED ? ""
-                                                         : v1::CommitmentState_Name(filter.state),
-        filter.agency, filter.session, filter.year, filter.overdue_only,
-        calendar::FormatDate(as_of), filter.page_size + 1, filter.offset);
-    Page page{FromRows(tenant, rows, as_of), false};
-    if (static_cast<int>(page.first.size()) > filter.page_size) {
-      page.first.pop_back();
-      page.second = true;
-    }
-    return page;
-  });
+  return pool_.InTransaction(
+      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<Page> {
+        auto rows = txn.exec_params(
+            absl::StrCat("SELECT ", kColumns,
+                         " FROM supervision.commitments c WHERE c.tenant_id = $1"
+                         " AND ($2 = '' OR c.state = $2) AND ($3 = '' OR c.agency = $3)"
+                         " AND ($4 = '' OR c.session = $4) AND ($5 = 0 OR c.year = $5)"
+                         " AND (NOT $6 OR (",
+                         kOpen,
+                         " AND c.due_date < $7::date))"
+                         " ORDER BY c.conference_date DESC, c.session, c.item_id"
+                         " LIMIT $8 OFFSET $9"),
+            tenant,
+            filter.state == v1::COMMITMENT_STATE_UNSPECIFIED
+                ? ""
+                : v1::CommitmentState_Name(filter.state),
+            filter.agency, filter.session, filter.year, filter.overdue_only,
+            calendar::FormatDate(as_of), filter.page_size + 1, filter.offset);
+        Page page{FromRows(tenant, rows, as_of), false};
+        if (static_cast<int>(page.first.size()) > filter.page_size) {
+          page.first.pop_back();
+          page.second = true;
+        }
+        return page;
+      });
 }
 
 absl::StatusOr<std::vector<v1::CommitmentChange>> SupervisionStore::History(
     const db::TenantScope& scope, const std::string& tenant, const std::string& id) {
   using Result = std::vector<v1::CommitmentChange>;
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<Result> {
-    auto found = txn.exec_params(
-        "SELECT 1 FROM supervision.commitments WHERE tenant_id = $1 AND id = $2::uuid", tenant, id);
-    if (found.empty()) return NotFound(tenant, id);
-    return HistoryOf(txn, tenant, id);
-  });
+  return pool_.InTransaction(
+      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+        auto found = txn.exec_params(
+            "SELECT 1 FROM supervision.commitments WHERE tenant_id = $1 AND id = $2::uuid", tenant,
+            id);
+        if (found.empty()) return NotFound(tenant, id);
+        return HistoryOf(txn, tenant, id);
+      });
 }
 
 absl::StatusOr<v1::Commitment> SupervisionStore::Update(
     const db::TenantScope& scope, const std::string& tenant, const std::string& id,
     const std::string& etag, const std::string& actor, absl::CivilDay as_of, const Change& change) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::Commitment> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
-                                             " FROM supervision.commitments c WHERE c.tenant_id"
-                                             " = $1 AND c.id = $2::uuid FOR UPDATE"),
-                                tenant, id);
-    if (rows.empty()) return NotFound(tenant, id);
-    v1::Commitment c = FromRow(tenant, rows[0], 0, as_of);
-    if (!etag.empty() && etag != c.etag()) {
-      return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                           absl::StrCat("the commitment changed since you read it (etag ", etag,
-                                        ", now ", c.etag(), "); read it again"));
-    }
-    v1::CommitmentChange described;
-    RETURN_IF_ERROR(change(c, described));
-    auto written = txn.exec_params(
-        absl::StrCat("UPDATE supervision.commitments c SET state = $3, due_date = nullif($4, "
-                     "'')::date, resolve_date = nullif($5, '')::date, resolved_on_time = CASE"
-                     " WHEN $5 = '' THEN NULL ELSE $6::boolean END, reopen_requested = $7,"
-                     " doc = $8::jsonb, version = version + 1, update_time = now()"
-                     " WHERE c.tenant_id = $1 AND c.id = $2::uuid RETURNING ",
-                     kColumns),
-        tenant, id, v1::CommitmentState_Name(c.state()), c.due_date(), c.resolve_date(),
-        c.resolved_on_time(), c.reopen_requested(), Doc(c));
-    InsertChange(txn, tenant, id, Stamped(described, actor));
-    return FromRow(tenant, written[0], 0, as_of);
-  });
+  return pool_.InTransaction(
+      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<v1::Commitment> {
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
+                                                 " FROM supervision.commitments c WHERE c.tenant_id"
+                                                 " = $1 AND c.id = $2::uuid FOR UPDATE"),
+                                    tenant, id);
+        if (rows.empty()) return NotFound(tenant, id);
+        v1::Commitment c = FromRow(tenant, rows[0], 0, as_of);
+        if (!etag.empty() && etag != c.etag()) {
+          return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+                               absl::StrCat("the commitment changed since you read it (etag ", etag,
+                                            ", now ", c.etag(), "); read it again"));
+        }
+        v1::CommitmentChange described;
+        RETURN_IF_ERROR(change(c, described));
+        auto written = txn.exec_params(
+            absl::StrCat("UPDATE supervision.commitments c SET state = $3, due_date = nullif($4, "
+                         "'')::date, resolve_date = nullif($5, '')::date, resolved_on_time = CASE"
+                         " WHEN $5 = '' THEN NULL ELSE $6::boolean END, reopen_requested = $7,"
+                         " doc = $8::jsonb, version = version + 1, update_time = now()"
+                         " WHERE c.tenant_id = $1 AND c.id = $2::uuid RETURNING ",
+                         kColumns),
+            tenant, id, v1::CommitmentState_Name(c.state()), c.due_date(), c.resolve_date(),
+            c.resolved_on_time(), c.reopen_requested(), Doc(c));
+        InsertChange(txn, tenant, id, Stamped(described, actor));
+        return FromRow(tenant, written[0], 0, as_of);
+      });
 }
 
 absl::StatusOr<std::vector<v1::PublicCommitment>> SupervisionStore::ForOpinion(
     const db::TenantScope& scope, const std::string& tenant, const std::string& opinion,
     const std::string& code, absl::CivilDay as_of) {
   using Result = std::vector<v1::PublicCommitment>;
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<Result> {
-    auto rows = txn.exec_params(
-        absl::StrCat("SELECT ", kColumns,
-                     " FROM supervision.commitments c WHERE c.tenant_id = $1"
-                     " AND c.opinions @> ARRAY[$2::text] ORDER BY c.conference_date, c.item_id"),
-        tenant, opinion);
-    Result out;
-    for (const v1::Commitment& c : FromRows(tenant, rows, as_of)) {
-      const std::string id = c.name().substr(c.name().rfind('/') + 1);
-      out.push_back(Public(tenant, code, c, HistoryOf(txn, tenant, id)));
-      AddFeedback(txn, tenant, id, code, out.back());
-    }
-    return out;
-  });
+  return pool_.InTransaction(
+      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+        auto rows = txn.exec_params(
+            absl::StrCat(
+                "SELECT ", kColumns,
+                " FROM supervision.commitments c WHERE c.tenant_id = $1"
+                " AND c.opinions @> ARRAY[$2::text] ORDER BY c.conference_date, c.item_id"),
+            tenant, opinion);
+        Result out;
+        for (const v1::Commitment& c : FromRows(tenant, rows, as_of)) {
+          const std::string id = c.name().substr(c.name().rfind('/') + 1);
+          out.push_back(Public(tenant, code, c, HistoryOf(txn, tenant, id)));
+          AddFeedback(txn, tenant, id, code, out.back());
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<v1::PublicCommitment> SupervisionStore::Feedback(
     const db::TenantScope& scope, const std::string& tenant, const std::string& id,
     const std::string& opinion, const std::string& code, const v1::GiveFeedbackRequest& feedback,
     absl::CivilDay as_of) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::PublicCommitment> {
-    auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
-                                             " FROM supervision.commitments c WHERE c.tenant_id"
-                                             " = $1 AND c.id = $2::uuid AND c.opinions @>"
-                                             " ARRAY[$3::text] FOR UPDATE"),
-                                tenant, id, opinion);
-    if (rows.empty()) {
-      return common::Error(absl::StatusCode::kNotFound, "COMMITMENT_NOT_FOUND",
-                           "no commitment with this name was made on this receipt's opinion");
-    }
-    v1::Commitment c = FromRow(tenant, rows[0], 0, as_of);
-    if (IsOpen(c.state())) {
-      return common::Error(absl::StatusCode::kFailedPrecondition, "NO_RESULT_YET",
-                           "feedback is given on a result; this commitment is still being "
-                           "worked on");
-    }
-    txn.exec_params(
-        "INSERT INTO supervision.feedback (tenant_id, commitment_id, receipt_code, satisfied,"
-        " reopen_requested, comment) VALUES ($1, $2::uuid, $3, $4, $5, $6)"
-        " ON CONFLICT (tenant_id, commitment_id, receipt_code) DO UPDATE SET"
-        " satisfied = excluded.satisfied, reopen_requested = excluded.reopen_requested,"
-        " comment = excluded.comment, update_time = now()",
-        tenant, id, code, feedback.satisfied(), feedback.request_reopen(), feedback.comment());
-    auto counts = txn.exec_params(
-        "SELECT count(*) FILTER (WHERE satisfied), count(*) FILTER (WHERE NOT satisfied)"
-        " FROM supervision.feedback WHERE tenant_id = $1 AND commitment_id = $2::uuid",
-        tenant, id);
-    c.set_satisfied_count(counts[0][0].as<int>());
-    c.set_not_satisfied_count(counts[0][1].as<int>());
-    if (feedback.request_reopen()) c.set_reopen_requested(true);
-    txn.exec_params(
-        "UPDATE supervision.commitments SET doc = $3::jsonb, reopen_requested = $4,"
-        " version = version + 1, update_time = now() WHERE tenant_id = $1 AND id = $2::uuid",
-        tenant, id, Doc(c), c.reopen_requested());
-    v1::CommitmentChange change;
-    change.set_kind(v1::CHANGE_FEEDBACK);
-    change.set_from_state(c.state());
-    change.set_to_state(c.state());
-    change.set_note(feedback.comment());
-    change.set_satisfied(feedback.satisfied());
-    change.set_reopen_requested(feedback.request_reopen());
-    InsertChange(txn, tenant, id, Stamped(change, "citizen"));
-    v1::PublicCommitment p = Public(tenant, code, c, HistoryOf(txn, tenant, id));
-    p.set_feedback_given(true);
-    p.set_satisfied(feedback.satisfied());
-    return p;
-  });
+  return pool_.InTransaction(
+      scope, "supervision.feedback", [&](pqxx::work& txn) -> absl::StatusOr<v1::PublicCommitment> {
+        auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
+                                                 " FROM supervision.commitments c WHERE c.tenant_id"
+                                                 " = $1 AND c.id = $2::uuid AND c.opinions @>"
+                                                 " ARRAY[$3::text] FOR UPDATE"),
+                                    tenant, id, opinion);
+        if (rows.empty()) {
+          return common::Error(absl::StatusCode::kNotFound, "COMMITMENT_NOT_FOUND",
+                               "no commitment with this name was made on this receipt's opinion");
+        }
+        v1::Commitment c = FromRow(tenant, rows[0], 0, as_of);
+        if (IsOpen(c.state())) {
+          return common::Error(absl::StatusCode::kFailedPrecondition, "NO_RESULT_YET",
+                               "feedback is given on a result; this commitment is still being "
+                               "worked on");
+        }
+        txn.exec_params(
+            "INSERT INTO supervision.feedback (tenant_id, commitment_id, receipt_code, satisfied,"
+            " reopen_requested, comment) VALUES ($1, $2::uuid, $3, $4, $5, $6)"
+            " ON CONFLICT (tenant_id, commitment_id, receipt_code) DO UPDATE SET"
+            " satisfied = excluded.satisfied, reopen_requested = excluded.reopen_requested,"
+            " comment = excluded.comment, update_time = now()",
+            tenant, id, code, feedback.satisfied(), feedback.request_reopen(), feedback.comment());
+        auto counts = txn.exec_params(
+            "SELECT count(*) FILTER (WHERE satisfied), count(*) FILTER (WHERE NOT satisfied)"
+            " FROM supervision.feedback WHERE tenant_id = $1 AND commitment_id = $2::uuid",
+            tenant, id);
+        c.set_satisfied_count(counts[0][0].as<int>());
+        c.set_not_satisfied_count(counts[0][1].as<int>());
+        if (feedback.request_reopen()) c.set_reopen_requested(true);
+        txn.exec_params(
+            "UPDATE supervision.commitments SET doc = $3::jsonb, reopen_requested = $4,"
+            " version = version + 1, update_time = now() WHERE tenant_id = $1 AND id = $2::uuid",
+            tenant, id, Doc(c), c.reopen_requested());
+        v1::CommitmentChange change;
+        change.set_kind(v1::CHANGE_FEEDBACK);
+        change.set_from_state(c.state());
+        change.set_to_state(c.state());
+        change.set_note(feedback.comment());
+        change.set_satisfied(feedback.satisfied());
+        change.set_reopen_requested(feedback.request_reopen());
+        InsertChange(txn, tenant, id, Stamped(change, "citizen"));
+        v1::PublicCommitment p = Public(tenant, code, c, HistoryOf(txn, tenant, id));
+        p.set_feedback_given(true);
+        p.set_satisfied(feedback.satisfied());
+        return p;
+      });
 }
 
 absl::StatusOr<v1::CommuneReport> SupervisionStore::CommuneReport(const db::TenantScope& scope,
@@ -586,22 +595,23 @@ absl::StatusOr<v1::ProvinceReport> SupervisionStore::ProvinceReport(
 
 absl::StatusOr<std::vector<SupervisionStore::Open>> SupervisionStore::DueBy(absl::CivilDay until) {
   using Result = std::vector<Open>;
-  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<Result> {
-    txn.exec("SELECT set_config('app.sweep', 'on', true)");
-    auto rows = txn.exec_params(
-        absl::StrCat("SELECT c.tenant_id, ", kColumns, " FROM supervision.commitments c WHERE ",
-                     kOpen,
-                     " AND (c.due_date <= $1::date OR (c.state = 'COMMITMENT_ASSIGNED'"
-                     " AND c.report_due_date <= $1::date)) ORDER BY c.tenant_id LIMIT 10000"),
-        calendar::FormatDate(until));
-    Result out;
-    for (const auto& row : rows) {
-      std::string tenant = row[0].as<std::string>();
-      v1::Commitment c = FromRow(tenant, row, 1, until);
-      out.push_back({std::move(tenant), std::move(c)});
-    }
-    return out;
-  });
+  return pool_.InTransaction(
+      db::TenantScope{}, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+        txn.exec("SELECT set_config('app.sweep', 'on', true)");
+        auto rows = txn.exec_params(
+            absl::StrCat("SELECT c.tenant_id, ", kColumns, " FROM supervision.commitments c WHERE ",
+                         kOpen,
+                         " AND (c.due_date <= $1::date OR (c.state = 'COMMITMENT_ASSIGNED'"
+                         " AND c.report_due_date <= $1::date)) ORDER BY c.tenant_id LIMIT 10000"),
+            calendar::FormatDate(until));
+        Result out;
+        for (const auto& row : rows) {
+          std::string tenant = row[0].as<std::string>();
+          v1::Commitment c = FromRow(tenant, row, 1, until);
+          out.push_back({std::move(tenant), std::move(c)});
+        }
+        return out;
+      });
 }
 
 absl::StatusOr<bool> SupervisionStore::Remind(const std::string& tenant,
@@ -609,7 +619,8 @@ absl::StatusOr<bool> SupervisionStore::Remind(const std::string& tenant,
                                               v1::CommitmentDueKind kind, absl::CivilDay about,
                                               const v1::Event& event) {
   return pool_.InTransaction(
-      db::TenantScope::Of(tenant), [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+      db::TenantScope::Of(tenant), "supervision.reminders",
+      [&](pqxx::work& txn) -> absl::StatusOr<bool> {
         auto rows = txn.exec_params(
             "INSERT INTO supervision.reminders (tenant_id, commitment_id, kind, about)"
             " VALUES ($1, $2::uuid, $3, $4::date) ON CONFLICT DO NOTHING RETURNING 1",

@@ -27,13 +27,12 @@ namespace {
 
 using auth::Role;
 using ::dialogue::testing::AdminQuery;
+using ::dialogue::testing::Bearer;
 using ::dialogue::testing::Http;
 using ::dialogue::testing::HttpResponse;
 using ::dialogue::testing::StackEnv;
 using ::dialogue::testing::Token;
 using ::testing::HasSubstr;
-
-std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
 
 google::protobuf::Struct ParseJson(const std::string& body) {
   google::protobuf::Struct out;

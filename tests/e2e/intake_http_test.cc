@@ -13,13 +13,12 @@ namespace {
 
 using auth::Role;
 using ::dialogue::testing::AdminQuery;
+using ::dialogue::testing::Bearer;
 using ::dialogue::testing::Http;
 using ::dialogue::testing::HttpResponse;
 using ::dialogue::testing::StackEnv;
 using ::dialogue::testing::Token;
 using ::testing::HasSubstr;
-
-std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
 
 google::protobuf::Value Get(const std::string& body, const std::string& name) {
   google::protobuf::Struct s;

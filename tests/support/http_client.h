@@ -16,6 +16,9 @@ struct HttpResponse {
 // The string field `name` of the JSON object `json` ("" when absent or not a string).
 std::string JsonString(const std::string& json, const std::string& name);
 
+// The header that presents `token`: "Authorization: Bearer <token>".
+inline std::string Bearer(const std::string& token) { return "Authorization: Bearer " + token; }
+
 HttpResponse Http(const std::string& method, const std::string& url, const std::string& body = "",
                   const std::vector<std::string>& headers = {}, long timeout_ms = 10000);
 

@@ -27,9 +27,9 @@ absl::StatusOr<Commune> CommuneCache::Get(const TenantScope& scope, const std::s
     auto it = read_.find(tenant);
     if (it != read_.end() && absl::Now() - it->second.first < ttl_) return it->second.second;
   }
-  ASSIGN_OR_RETURN(Commune commune, pool_.InTransaction(scope, [&](pqxx::work& txn) {
-    return ReadCommune(txn, tenant);
-  }));
+  ASSIGN_OR_RETURN(Commune commune,
+                   pool_.InTransaction(scope, "tenancy.tenants",
+                                       [&](pqxx::work& txn) { return ReadCommune(txn, tenant); }));
   std::lock_guard<std::mutex> lock(mu_);
   read_[tenant] = {absl::Now(), commune};
   return commune;

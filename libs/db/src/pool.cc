@@ -170,22 +170,26 @@ void ConnectionPool::ApplyScope(pqxx::work& txn, const TenantScope& scope) {
       scope.tenant, absl::StrJoin(scope.read_tenants, ","), scope.admin ? "on" : "off");
 }
 
-telemetry::Span ConnectionPool::StartSpan(const char* operation, const TenantScope& scope) {
-  telemetry::Span span = telemetry::StartActiveChild(absl::StrCat("postgresql ", operation),
-                                                     telemetry::SpanKind::kClient);
-  if (span.recording()) {
-    span.Set("db.system", "postgresql")
-        .Set("db.system.name", "postgresql")
-        .Set("db.operation.name", "TRANSACTION")
-        .Set("code.function.name", operation);
-    if (!scope.tenant.empty()) span.Set("dialogue.tenant", scope.tenant);
-  }
+telemetry::Span ConnectionPool::StartSpan(const char* operation, absl::string_view table,
+                                          const TenantScope& scope) {
   // A request's commune is the one its transactions act for, also where no access check
   // named it (public routes).
   telemetry::Span* request = telemetry::ActiveSpan();
-  if (request != nullptr && !scope.tenant.empty() && !request->Has("dialogue.tenant")) {
+  if (request != nullptr && request->recording() && !scope.tenant.empty() &&
+      !request->Has("dialogue.tenant")) {
     request->Set("dialogue.tenant", scope.tenant);
   }
+  // Nothing is built for a request that is not sampled or a process that records nothing.
+  const telemetry::TraceContext* trace = telemetry::ActiveTrace();
+  if (trace == nullptr || !trace->sampled || !telemetry::Recording()) return telemetry::Span();
+  telemetry::Span span = telemetry::StartSpan(absl::StrCat("postgresql ", operation),
+                                              telemetry::SpanKind::kClient, *trace);
+  span.Set("db.system", "postgresql")
+      .Set("db.system.name", "postgresql")
+      .Set("db.operation.name", "TRANSACTION")
+      .Set("code.function.name", operation);
+  if (!table.empty()) span.Set("db.collection.name", table);
+  if (!scope.tenant.empty()) span.Set("dialogue.tenant", scope.tenant);
   return span;
 }
 

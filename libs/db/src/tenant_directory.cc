@@ -11,12 +11,13 @@ TenantDirectory::TenantDirectory(ConnectionPool& pool, absl::Duration ttl)
 absl::Status TenantDirectory::RefreshLocked(bool force) {
   if (!force && absl::Now() - loaded_at_ < ttl_) return absl::OkStatus();
   std::map<std::string, std::string> fresh;
-  RETURN_IF_ERROR(pool_.InTransaction(TenantScope{}, [&](pqxx::work& txn) -> absl::Status {
-    for (const auto& row : txn.exec("SELECT id, province_id FROM tenancy.tenants")) {
-      fresh[row[0].as<std::string>()] = row[1].as<std::string>();
-    }
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      pool_.InTransaction(TenantScope{}, "tenancy.tenants", [&](pqxx::work& txn) -> absl::Status {
+        for (const auto& row : txn.exec("SELECT id, province_id FROM tenancy.tenants")) {
+          fresh[row[0].as<std::string>()] = row[1].as<std::string>();
+        }
+        return absl::OkStatus();
+      }));
   province_of_ = std::move(fresh);
   loaded_at_ = absl::Now();
   return absl::OkStatus();

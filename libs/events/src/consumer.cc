@@ -199,7 +199,7 @@ absl::StatusOr<int> Consumer::ApplyBatch(const std::string& tenant,
   telemetry::ActiveScope active(spans[0]);
   common::ScopedLogContext log_context(spans[0].context().trace_id, tenant);
   auto result = pool_.InTransaction(
-      db::TenantScope::Of(tenant),
+      db::TenantScope::Of(tenant), options_.processed_table,
       [&](pqxx::work& txn) -> absl::StatusOr<int> {
         auto fresh = txn.exec_params(absl::StrCat("INSERT INTO ", options_.processed_table,
                                                   " (tenant_id, event_id) SELECT $1, e"

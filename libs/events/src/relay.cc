@@ -45,53 +45,54 @@ void OutboxRelay::Start() {
 }
 
 absl::StatusOr<int> OutboxRelay::RelayOnce() {
-  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<int> {
-    // The relay reads and marks every tenant's rows: the outbox's relay policy admits it.
-    auto locked = txn.exec_params(
-        "SELECT set_config('app.outbox_relay', 'on', true),"
-        " pg_try_advisory_xact_lock(hashtext($1))",
-        options_.outbox);
-    if (!locked[0][1].as<bool>()) return 0;  // another replica is relaying
-    auto rows = txn.exec_params(absl::StrCat("SELECT id, payload FROM ", options_.outbox,
-                                             " WHERE sent_time IS NULL ORDER BY id LIMIT $1"),
-                                options_.batch);
-    if (rows.empty()) return 0;
-    std::vector<std::vector<std::string>> commands;
-    std::vector<std::string> ids;
-    std::vector<telemetry::Span> spans;  // each event's publishing, in its request's trace
-    commands.reserve(rows.size());
-    const std::string max_length = absl::StrCat(options_.max_stream_length);
-    for (const auto& row : rows) {
-      std::string payload = pqxx::binarystring(row[1]).str();
-      v1::Event event;
-      if (!event.ParseFromString(payload)) {
-        // Only this service writes its outbox; a row that is not an Event is a bug that
-        // must not stop every later event. It is published for the dead-letter stream.
-        Log(LogLevel::kError, "outbox row is not a dialogue.v1.Event",
-            {{"outbox", options_.outbox}, {"row", row[0].c_str()}});
-      }
-      if (telemetry::Recording()) spans.push_back(PublishSpan(event, rows.size()));
-      commands.push_back({"XADD", options_.stream, "MAXLEN", "~", max_length, "*", "id", event.id(),
-                          "type", event.type(), "tenant", event.tenant(), "event",
-                          std::move(payload)});
-      ids.push_back(row[0].c_str());
-    }
-    auto replies = redis_.Pipeline(commands);
-    if (!replies.ok()) {
-      for (auto& span : spans) span.SetError(replies.status().message());
-      return replies.status();
-    }
-    for (const auto& reply : *replies) {
-      if (reply.is_error()) {
-        for (auto& span : spans) span.SetError(reply.str);
-        return absl::UnavailableError(absl::StrCat("Redis refused XADD: ", reply.str));
-      }
-    }
-    txn.exec(absl::StrCat("UPDATE ", options_.outbox, " SET sent_time = now() WHERE id IN (",
-                          absl::StrJoin(ids, ","), ") AND sent_time IS NULL"));
-    metrics_->published->Increment(static_cast<double>(rows.size()));
-    return static_cast<int>(rows.size());
-  });
+  return pool_.InTransaction(
+      db::TenantScope{}, options_.outbox, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+        // The relay reads and marks every tenant's rows: the outbox's relay policy admits it.
+        auto locked = txn.exec_params(
+            "SELECT set_config('app.outbox_relay', 'on', true),"
+            " pg_try_advisory_xact_lock(hashtext($1))",
+            options_.outbox);
+        if (!locked[0][1].as<bool>()) return 0;  // another replica is relaying
+        auto rows = txn.exec_params(absl::StrCat("SELECT id, payload FROM ", options_.outbox,
+                                                 " WHERE sent_time IS NULL ORDER BY id LIMIT $1"),
+                                    options_.batch);
+        if (rows.empty()) return 0;
+        std::vector<std::vector<std::string>> commands;
+        std::vector<std::string> ids;
+        std::vector<telemetry::Span> spans;  // each event's publishing, in its request's trace
+        commands.reserve(rows.size());
+        const std::string max_length = absl::StrCat(options_.max_stream_length);
+        for (const auto& row : rows) {
+          std::string payload = pqxx::binarystring(row[1]).str();
+          v1::Event event;
+          if (!event.ParseFromString(payload)) {
+            // Only this service writes its outbox; a row that is not an Event is a bug that
+            // must not stop every later event. It is published for the dead-letter stream.
+            Log(LogLevel::kError, "outbox row is not a dialogue.v1.Event",
+                {{"outbox", options_.outbox}, {"row", row[0].c_str()}});
+          }
+          if (telemetry::Recording()) spans.push_back(PublishSpan(event, rows.size()));
+          commands.push_back({"XADD", options_.stream, "MAXLEN", "~", max_length, "*", "id",
+                              event.id(), "type", event.type(), "tenant", event.tenant(), "event",
+                              std::move(payload)});
+          ids.push_back(row[0].c_str());
+        }
+        auto replies = redis_.Pipeline(commands);
+        if (!replies.ok()) {
+          for (auto& span : spans) span.SetError(replies.status().message());
+          return replies.status();
+        }
+        for (const auto& reply : *replies) {
+          if (reply.is_error()) {
+            for (auto& span : spans) span.SetError(reply.str);
+            return absl::UnavailableError(absl::StrCat("Redis refused XADD: ", reply.str));
+          }
+        }
+        txn.exec(absl::StrCat("UPDATE ", options_.outbox, " SET sent_time = now() WHERE id IN (",
+                              absl::StrJoin(ids, ","), ") AND sent_time IS NULL"));
+        metrics_->published->Increment(static_cast<double>(rows.size()));
+        return static_cast<int>(rows.size());
+      });
 }
 
 telemetry::Span OutboxRelay::PublishSpan(const v1::Event& event, size_t batch) const {
@@ -109,26 +110,28 @@ telemetry::Span OutboxRelay::PublishSpan(const v1::Event& event, size_t batch) c
 }
 
 absl::Status OutboxRelay::MeasureBacklog() {
-  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::Status {
-    txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
-    auto row = txn.exec1(absl::StrCat(
-        "SELECT count(*), coalesce(extract(epoch FROM now() - min(create_time)), 0) FROM ",
-        options_.outbox, " WHERE sent_time IS NULL"));
-    metrics_->backlog->Set(row[0].as<double>());
-    metrics_->oldest_seconds->Set(row[1].as<double>());
-    return absl::OkStatus();
-  });
+  return pool_.InTransaction(
+      db::TenantScope{}, options_.outbox, [&](pqxx::work& txn) -> absl::Status {
+        txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
+        auto row = txn.exec1(absl::StrCat(
+            "SELECT count(*), coalesce(extract(epoch FROM now() - min(create_time)), 0) FROM ",
+            options_.outbox, " WHERE sent_time IS NULL"));
+        metrics_->backlog->Set(row[0].as<double>());
+        metrics_->oldest_seconds->Set(row[1].as<double>());
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<int> OutboxRelay::PurgeSent() {
-  return pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<int> {
-    txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
-    auto deleted =
-        txn.exec_params(absl::StrCat("DELETE FROM ", options_.outbox,
-                                     " WHERE sent_time < now() - make_interval(hours => $1)"),
-                        static_cast<int>(options_.keep_sent.count()));
-    return static_cast<int>(deleted.affected_rows());
-  });
+  return pool_.InTransaction(
+      db::TenantScope{}, options_.outbox, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+        txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
+        auto deleted =
+            txn.exec_params(absl::StrCat("DELETE FROM ", options_.outbox,
+                                         " WHERE sent_time < now() - make_interval(hours => $1)"),
+                            static_cast<int>(options_.keep_sent.count()));
+        return static_cast<int>(deleted.affected_rows());
+      });
 }
 
 void OutboxRelay::Sleep(std::chrono::milliseconds d) {

@@ -99,6 +99,9 @@ void RecordServerCall(absl::string_view method, absl::StatusCode code, absl::Dur
 }
 
 telemetry::Span StartServerSpan(absl::string_view method, const TraceContext& trace) {
+  if (!trace.sampled || !telemetry::Recording()) {
+    return telemetry::Span(std::string(), telemetry::SpanKind::kServer, trace);
+  }
   std::string name = absl::StrCat(ServiceOf(method), "/", method);
   telemetry::Span span(name, telemetry::SpanKind::kServer, trace);
   if (span.recording()) telemetry::SetRpcAttributes(span, name);

@@ -1,7 +1,5 @@
 #include "dialogue/telemetry/exporter.h"
 
-#include <curl/curl.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -17,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/telemetry/http_post.h"
 
 namespace dialogue::telemetry {
 namespace {
@@ -79,7 +78,7 @@ class Exporter {
 
  private:
   void Run() {
-    CURL* curl = curl_easy_init();
+    JsonPost post;
     std::unique_lock<std::mutex> lock(mu_);
     while (true) {
       wake_.wait_for(lock, options_.interval, [&] {
@@ -100,7 +99,7 @@ class Exporter {
       in_flight_ = batch.size();
       ExportOptions options = options_;
       lock.unlock();
-      bool sent = Post(curl, options, EncodeOtlpJson(options.resource, batch));
+      bool sent = Post(post, options, EncodeOtlpJson(options.resource, batch));
       lock.lock();
       in_flight_ = 0;
       (sent ? exported_ : dropped_) += batch.size();
@@ -109,37 +108,22 @@ class Exporter {
         flushed_.notify_all();
       }
     }
-    lock.unlock();
-    if (curl != nullptr) curl_easy_cleanup(curl);
   }
 
-  static size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
-
-  bool Post(CURL* curl, const ExportOptions& options, const std::string& body) {
-    if (curl == nullptr) return false;
-    curl_easy_reset(curl);
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-    for (const auto& [key, value] : options.headers) {
-      headers = curl_slist_append(headers, absl::StrCat(key, ": ", value).c_str());
-    }
-    curl_easy_setopt(curl, CURLOPT_URL, options.endpoint.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-    CURLcode rc = curl_easy_perform(curl);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(headers);
-    bool ok = rc == CURLE_OK && status >= 200 && status < 300;
+  bool Post(JsonPost& post, const ExportOptions& options, const std::string& body) {
+    std::vector<std::string> headers;
+    for (const auto& [key, value] : options.headers)
+      headers.push_back(absl::StrCat(key, ": ", value));
+    absl::StatusOr<int> status =
+        post.Send(options.endpoint, headers, body, absl::FromChrono(options.timeout));
+    bool ok = status.ok() && *status >= 200 && *status < 300;
     if (!ok && !warned_) {
       // Once: a collector that is down must not fill the logs as well.
       warned_ = true;
       common::Log(common::LogLevel::kWarning, "spans cannot be exported; dropping them",
                   {{"endpoint", options.endpoint},
-                   {"error", rc != CURLE_OK ? curl_easy_strerror(rc) : absl::StrCat(status)}});
+                   {"error", status.ok() ? absl::StrCat("HTTP ", *status)
+                                         : std::string(status.status().message())}});
     }
     return ok;
   }
@@ -321,7 +305,6 @@ ExportStats Stats() { return Exporter::Get().Stats(); }
 Tracing::Tracing(ExportOptions options) {
   SetSampler(options.sampler);
   if (options.endpoint.empty()) return;
-  curl_global_init(CURL_GLOBAL_DEFAULT);
   common::Log(common::LogLevel::kInfo, "exporting spans",
               {{"endpoint", options.endpoint},
                {"service", options.resource.empty() ? "" : options.resource[0].second}});

@@ -17,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "dialogue/common/status.h"
 #include "dialogue/telemetry/span.h"
 
@@ -68,11 +69,18 @@ class ConnectionPool {
   // Runs `body(txn)` in one transaction that first sets the tenant scope; commits when
   // the body returns OK, rolls back otherwise. `body` returns absl::Status or StatusOr<T>.
   // Inside a request the transaction is a span of its own, named after `operation` (the
-  // calling function, e.g. "CreateOpinion"); no statement or value goes into it.
+  // calling function, e.g. "CreateOpinion") and `table`, the one it writes or reads
+  // ("intake.opinions"; empty where it spans several); no statement or value goes into it.
+  template <typename Body>
+  auto InTransaction(const TenantScope& scope, absl::string_view table, Body&& body,
+                     const char* operation = __builtin_FUNCTION())
+      -> decltype(body(std::declval<pqxx::work&>()));
   template <typename Body>
   auto InTransaction(const TenantScope& scope, Body&& body,
                      const char* operation = __builtin_FUNCTION())
-      -> decltype(body(std::declval<pqxx::work&>()));
+      -> decltype(body(std::declval<pqxx::work&>())) {
+    return InTransaction(scope, absl::string_view(), std::forward<Body>(body), operation);
+  }
 
   // Checks a connection can be made and answers (for readiness).
   absl::Status Ping();
@@ -83,7 +91,8 @@ class ConnectionPool {
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire();
   void Release(std::unique_ptr<pqxx::connection> conn, bool healthy);
   static void ApplyScope(pqxx::work& txn, const TenantScope& scope);
-  static telemetry::Span StartSpan(const char* operation, const TenantScope& scope);
+  static telemetry::Span StartSpan(const char* operation, absl::string_view table,
+                                   const TenantScope& scope);
   static void EndSpan(telemetry::Span& span, pqxx::connection* conn, const absl::Status& status);
 
   PoolOptions options_;
@@ -96,10 +105,11 @@ class ConnectionPool {
 };
 
 template <typename Body>
-auto ConnectionPool::InTransaction(const TenantScope& scope, Body&& body, const char* operation)
+auto ConnectionPool::InTransaction(const TenantScope& scope, absl::string_view table, Body&& body,
+                                   const char* operation)
     -> decltype(body(std::declval<pqxx::work&>())) {
   using Result = decltype(body(std::declval<pqxx::work&>()));
-  telemetry::Span span = StartSpan(operation, scope);
+  telemetry::Span span = StartSpan(operation, table, scope);
   // A connection found dead before the body ran (the server restarted while it sat idle)
   // is dropped and the transaction starts again on another: nothing of it had run.
   for (int attempt = 0;; ++attempt) {
