@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
   options.static_dir = config.String("static-dir", "", "folder of web pages to serve");
   auto public_rate = config.Int("public-requests-per-second", 5, "per client address, no account");
   auto public_burst = config.Int("public-burst", 20, "requests a client address may make at once");
+  auto trusted = dialogue::gateway::TrustedProxies::Parse(
+      config.String("trusted-proxies", "",
+                    "addresses and CIDR networks of the proxies (the Ingress) whose "
+                    "X-Forwarded-For is believed"));
   auto tenant_rate = config.Int("tenant-requests-per-second", 200, "per commune (or province)");
   auto tenant_burst = config.Int("tenant-burst", 400, "requests a commune may make at once");
   auto routes = dialogue::gateway::RouteTable::FromGeneratedPool();
@@ -56,6 +60,7 @@ int main(int argc, char** argv) {
     if (!value->ok()) return StartupFailed(value->status());
   }
   if (!routes.ok()) return StartupFailed(routes.status());
+  if (!trusted.ok()) return StartupFailed(trusted.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
   if (auto started = telemetry.Start(); !started.ok()) return StartupFailed(started);
   options.max_body_bytes = static_cast<size_t>(*body);
@@ -63,6 +68,7 @@ int main(int argc, char** argv) {
   options.threads = *threads;
   options.call_threads = *call_threads;
   options.public_per_second = *public_rate;
+  options.trusted_proxies = *std::move(trusted);
   options.public_burst = *public_burst;
   options.tenant_per_second = *tenant_rate;
   options.tenant_burst = *tenant_burst;

@@ -32,6 +32,7 @@
 #include "absl/strings/strip.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/rpc/channel.h"
 #include "dialogue/telemetry/grpc_spans.h"
 #include "dialogue/telemetry/metrics.h"
 #include "dialogue/telemetry/span.h"
@@ -222,6 +223,7 @@ struct Exchange {
   // the metrics' label, a bounded set.
   absl::string_view route = "unmatched";
   std::string tenant;
+  std::string client;       // the socket peer, or the client a trusted proxy names
   double upstream_ms = -1;  // the gRPC call's own time, for the access log
   bool keep_alive = true;
   std::chrono::steady_clock::time_point start;
@@ -322,6 +324,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (IsHangUp(ec)) return Close();
     Exchange x;
     x.start = std::chrono::steady_clock::now();
+    x.client = client_;
     if (ec) {
       x.method = "?";
       x.target = "?";
@@ -345,6 +348,7 @@ class Session : public std::enable_shared_from_this<Session> {
     x.method = std::string(req.method_string());
     x.target = std::string(req.target());
     x.keep_alive = req.keep_alive();
+    x.client = gw_->options.trusted_proxies.ClientOf(client_, std::string(req["X-Forwarded-For"]));
     x.span = telemetry::Span(x.method, telemetry::SpanKind::kServer,
                              telemetry::ContinueTrace(std::string(req["traceparent"])));
     x.trace_id = x.span.context().trace_id;
@@ -352,7 +356,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (x.span.recording()) {
       x.span.Set("http.request.method", x.method)
           .Set("url.scheme", "http")
-          .Set("client.address", client_);
+          .Set("client.address", x.client)
+          .Set("network.peer.address", client_);
     }
     absl::string_view target = x.target;
     absl::string_view path = target.substr(0, target.find('?'));
@@ -419,7 +424,7 @@ class Session : public std::enable_shared_from_this<Session> {
                   ErrorBody(401, "UNAUTHENTICATED", "TOKEN_MISSING",
                             "this route needs a bearer token (Authorization: Bearer <token>)"));
     }
-    bool limited = principal.subject.empty() ? !gw_->public_limiter.Allow("addr:" + client_)
+    bool limited = principal.subject.empty() ? !gw_->public_limiter.Allow("addr:" + x.client)
                                              : !gw_->tenant_limiter.Allow(BudgetOf(principal));
     if (limited) {
       return Send(
@@ -465,7 +470,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!authorization.empty()) call->context.AddMetadata("authorization", authorization);
     call->span = UpstreamSpan(*route, x.span.context());
     call->context.AddMetadata("traceparent", call->span.context().Traceparent());
-    call->context.AddMetadata("x-forwarded-for", client_);
+    call->context.AddMetadata("x-forwarded-for", x.client);
     std::string bytes = request->SerializeAsString();
     grpc::Slice slice(bytes);
     call->request = grpc::ByteBuffer(&slice, 1);
@@ -650,6 +655,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!authorization.empty()) call->context.AddMetadata("authorization", authorization);
     call->span = UpstreamSpan(route, x.span.context());
     call->context.AddMetadata("traceparent", call->span.context().Traceparent());
+    call->context.AddMetadata("x-forwarded-for", x.client);
     std::string bytes = request.SerializeAsString();
     grpc::Slice slice(bytes);
     call->request = grpc::ByteBuffer(&slice, 1);
@@ -795,7 +801,7 @@ class Session : public std::enable_shared_from_this<Session> {
                  {"status", absl::StrCat(status)},
                  {"ms", absl::StrCat(ms)},
                  {"upstream_ms", x.upstream_ms < 0 ? std::string() : absl::StrCat(x.upstream_ms)},
-                 {"client", client_},
+                 {"client", x.client},
                  {"bytes", absl::StrCat(bytes)}});
   }
 
@@ -881,7 +887,7 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options,
   impl->api_page = ApiPageHtml(impl->routes);
   for (const auto& [program, address] : impl->options.upstreams) {
     Upstream u;
-    u.channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    u.channel = rpc::BalancedChannel(address);
     u.stub = std::make_unique<grpc::GenericStub>(u.channel);
     u.health = grpc::health::v1::Health::NewStub(u.channel);
     impl->upstreams.emplace(program, std::move(u));

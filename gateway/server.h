@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "client_address.h"
 #include "dialogue/auth/token.h"
 #include "routes.h"
 
@@ -19,10 +20,11 @@ struct GatewayOptions {
   std::map<std::string, std::string> upstreams;  // program -> host:port
   size_t max_body_bytes = 1 << 20;
   std::chrono::milliseconds route_timeout{10000};
-  std::chrono::milliseconds read_timeout{15000};       // a request's headers and body
-  std::chrono::milliseconds idle_timeout{60000};       // a kept-alive connection with no request
-  std::string static_dir;                              // "" serves no files
-  double public_per_second = 5, public_burst = 20;     // per client address
+  std::chrono::milliseconds read_timeout{15000};    // a request's headers and body
+  std::chrono::milliseconds idle_timeout{60000};    // a kept-alive connection with no request
+  std::string static_dir;                           // "" serves no files
+  double public_per_second = 5, public_burst = 20;  // per client address
+  TrustedProxies trusted_proxies;                   // peers whose X-Forwarded-For names the client
   double tenant_per_second = 200, tenant_burst = 400;  // per tenant (or province)
   std::chrono::milliseconds heartbeat{15000};          // an SSE comment line when a stream is idle
   size_t max_queued_events = 1000;                     // an SSE reader this far behind is cut off

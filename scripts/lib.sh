@@ -96,7 +96,8 @@ start_redis() {
   if [ "$durable" = yes ]; then persist=(--appendonly yes); fi
   redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" "${persist[@]}" >/dev/null
-  wait_for 5 redis_answers "$port" || die "Redis did not start (see $dir/redis.log)"
+  wait_for 5 redis_answers "$port" ||
+    { tail -5 "$dir/redis.log" >&2; die "Redis did not start on port $port"; }
 }
 
 redis_answers() { redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }

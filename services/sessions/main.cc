@@ -12,6 +12,7 @@
 #include "dialogue/events/redis.h"
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
+#include "dialogue/rpc/channel.h"
 #include "dialogue/rpc/readiness.h"
 #include "dialogue/rpc/server.h"
 #include "dialogue/telemetry/program.h"
@@ -67,8 +68,8 @@ int main(int argc, char** argv) {
   dialogue::sessions::LiveSessions live(store, pool_options.uri);
   live.Start();
   dialogue::sessions::Upstreams upstreams;
-  upstreams.planning = grpc::CreateChannel(planning_addr, grpc::InsecureChannelCredentials());
-  upstreams.intake = grpc::CreateChannel(intake_addr, grpc::InsecureChannelCredentials());
+  upstreams.planning = dialogue::rpc::BalancedChannel(planning_addr);
+  upstreams.intake = dialogue::rpc::BalancedChannel(intake_addr);
   dialogue::sessions::SessionService sessions(store, authenticator, upstreams, &live);
 
   dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "sessions.outbox");

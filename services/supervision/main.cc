@@ -18,6 +18,7 @@
 #include "dialogue/events/redis.h"
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
+#include "dialogue/rpc/channel.h"
 #include "dialogue/rpc/readiness.h"
 #include "dialogue/rpc/server.h"
 #include "dialogue/telemetry/program.h"
@@ -83,8 +84,7 @@ int main(int argc, char** argv) {
   dialogue::rpc::Authenticator authenticator(*std::move(verifier), directory);
   dialogue::supervision::SupervisionStore store(pool);
   dialogue::supervision::SupervisionService supervision(
-      store, authenticator, directory,
-      grpc::CreateChannel(intake_addr, grpc::InsecureChannelCredentials()));
+      store, authenticator, directory, dialogue::rpc::BalancedChannel(intake_addr));
 
   // Background work, each on connections of its own.
   dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "supervision.outbox");

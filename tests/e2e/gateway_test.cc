@@ -237,6 +237,35 @@ TEST(GatewayLimits, RateLimitsAnonymousCallersPerAddressAndStaffPerCommune) {
   EXPECT_EQ(Http("GET", base + "/v1/tenants/hoai-thanh/plans", "", {b}).status, 200);
 }
 
+TEST(GatewayLimits, BehindATrustedProxyEachForwardedClientHasItsOwnBudget) {
+  gateway::GatewayOptions behind_ingress;
+  behind_ingress.public_per_second = 0.01;
+  behind_ingress.public_burst = 2;
+  behind_ingress.trusted_proxies = *gateway::TrustedProxies::Parse("127.0.0.1/32");
+  auto g = StartGateway(behind_ingress);
+  std::string convert =
+      absl::StrCat("http://127.0.0.1:", g->port(), "/v1/calendar:convert?solarDate=2026-01-01");
+  // A client that wrote its own header gets no new budget: the Ingress appends the peer.
+  const std::string farmer = "X-Forwarded-For: 10.1.1.1, 198.51.100.1";
+  const std::string spoofed = "X-Forwarded-For: 10.1.1.2, 198.51.100.1";
+  EXPECT_EQ(Http("GET", convert, "", {farmer}).status, 200);
+  EXPECT_EQ(Http("GET", convert, "", {spoofed}).status, 200);
+  EXPECT_EQ(Http("GET", convert, "", {farmer}).status, 429);
+  // Another citizen behind the same Ingress is not held back by the first.
+  EXPECT_EQ(Http("GET", convert, "", {"X-Forwarded-For: 198.51.100.2"}).status, 200);
+
+  // Without a trusted proxy the header is ignored: every request here is from 127.0.0.1.
+  gateway::GatewayOptions direct;
+  direct.public_per_second = 0.01;
+  direct.public_burst = 2;
+  auto d = StartGateway(direct);
+  std::string direct_convert =
+      absl::StrCat("http://127.0.0.1:", d->port(), "/v1/calendar:convert?solarDate=2026-01-01");
+  EXPECT_EQ(Http("GET", direct_convert, "", {"X-Forwarded-For: 198.51.100.3"}).status, 200);
+  EXPECT_EQ(Http("GET", direct_convert, "", {"X-Forwarded-For: 198.51.100.4"}).status, 200);
+  EXPECT_EQ(Http("GET", direct_convert, "", {"X-Forwarded-For: 198.51.100.5"}).status, 429);
+}
+
 TEST(GatewayLimits, ServesStaticFilesAndNothingOutsideTheirFolder) {
   auto dir = std::filesystem::temp_directory_path() / absl::StrCat("web-", std::rand());
   std::filesystem::create_directories(dir);

@@ -35,6 +35,8 @@ class PlanningServer {
   }
 
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  int port() const { return server_->port(); }
+  void Stop() { server_->Shutdown(); }
 
  private:
   db::ConnectionPool pool_{{PlanningPgUri(), 4}};

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "dialogue/common/status.h"
 #include "metrics.h"
 
 namespace dialogue::events {
@@ -71,22 +72,70 @@ std::map<std::string, std::string> EntryFields(const RedisReply& entry) {
   return fields;
 }
 
+namespace {
+
+absl::Status BadUri(absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "the Redis address is not redis://[[user]:password@]host[:port][/database]: ", why));
+}
+
+// %XX escapes of a URI's user or password.
+absl::StatusOr<std::string> PercentDecode(absl::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    int value = 0;
+    if (i + 2 >= text.size() || !absl::SimpleHexAtoi(text.substr(i + 1, 2), &value)) {
+      return BadUri("a % in the user or password is not followed by two hex digits");
+    }
+    out.push_back(static_cast<char>(value));
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RedisAddress::Describe() const {
+  return absl::StrCat(host, ":", port, database == 0 ? "" : absl::StrCat("/", database));
+}
+
 absl::StatusOr<RedisAddress> ParseRedisUri(const std::string& uri) {
   absl::string_view rest = uri;
+  if (absl::StartsWith(rest, "rediss://")) {
+    return absl::InvalidArgumentError(
+        "rediss:// (TLS) is not supported by this build's hiredis 0.14: connect through a TLS "
+        "tunnel beside the program (deploy/README.md) and give its redis:// address");
+  }
   absl::ConsumePrefix(&rest, "redis://");
-  rest = rest.substr(0, rest.find('/'));
   RedisAddress address;
+  if (size_t at = rest.rfind('@'); at != absl::string_view::npos) {
+    absl::string_view credentials = rest.substr(0, at);
+    rest.remove_prefix(at + 1);
+    size_t colon = credentials.find(':');
+    if (colon == absl::string_view::npos) return BadUri("the part before @ has no ':password'");
+    ASSIGN_OR_RETURN(address.user, PercentDecode(credentials.substr(0, colon)));
+    ASSIGN_OR_RETURN(address.password, PercentDecode(credentials.substr(colon + 1)));
+  }
+  if (size_t slash = rest.find('/'); slash != absl::string_view::npos) {
+    absl::string_view database = rest.substr(slash + 1);
+    rest = rest.substr(0, slash);
+    if (!database.empty() && (!absl::SimpleAtoi(database, &address.database) ||
+                              address.database < 0 || address.database > 1000000)) {
+      return BadUri(absl::StrCat("the database \"", database, "\" is not a number"));
+    }
+  }
   size_t colon = rest.rfind(':');
   address.host = std::string(rest.substr(0, colon));
   if (colon != absl::string_view::npos &&
       (!absl::SimpleAtoi(rest.substr(colon + 1), &address.port) || address.port <= 0 ||
        address.port > 65535)) {
-    address.host.clear();
+    return BadUri(absl::StrCat("the port \"", rest.substr(colon + 1), "\" is not 1-65535"));
   }
-  if (address.host.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Redis address \"", uri, "\" is not redis://host:port"));
-  }
+  if (address.host.empty()) return BadUri("there is no host");
   return address;
 }
 
@@ -102,7 +151,7 @@ absl::Status RedisClient::Fail(const char* what) {
   if (context_ != nullptr) redisFree(context_);
   context_ = nullptr;
   return absl::UnavailableError(
-      absl::StrCat("Redis at ", address_.host, ":", address_.port, ": ", what, ": ", detail));
+      absl::StrCat("Redis at ", address_.Describe(), ": ", what, ": ", detail));
 }
 
 absl::Status RedisClient::EnsureConnected(std::chrono::milliseconds timeout) {
@@ -110,8 +159,39 @@ absl::Status RedisClient::EnsureConnected(std::chrono::milliseconds timeout) {
     context_ = redisConnectWithTimeout(address_.host.c_str(), address_.port,
                                        ToTimeval(std::chrono::milliseconds(1000)));
     if (context_ == nullptr || context_->err) return Fail("cannot connect");
+    if (auto s = Handshake(); !s.ok()) return s;
   }
   if (redisSetTimeout(context_, ToTimeval(timeout)) != REDIS_OK) return Fail("cannot set timeout");
+  return absl::OkStatus();
+}
+
+// AUTH and SELECT on a new connection, before any command of the caller's.
+absl::Status RedisClient::Handshake() {
+  std::vector<std::vector<std::string>> commands;
+  if (!address_.password.empty()) {
+    commands.push_back(address_.user.empty()
+                           ? std::vector<std::string>{"AUTH", address_.password}
+                           : std::vector<std::string>{"AUTH", address_.user, address_.password});
+  }
+  if (address_.database != 0) {
+    commands.push_back({"SELECT", absl::StrCat(address_.database)});
+  }
+  for (const auto& args : commands) Append(context_, args);
+  for (const auto& args : commands) {
+    void* raw = nullptr;
+    if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) return Fail("lost");
+    RedisReply reply = Copy(static_cast<redisReply*>(raw));
+    freeReplyObject(raw);
+    if (reply.is_error()) {
+      // Not retried on the next command as a lost connection is: the address is wrong.
+      std::string what =
+          absl::StrCat(args[0] == "AUTH" ? "AUTH refused" : "SELECT refused", ": ", reply.str);
+      redisFree(context_);
+      context_ = nullptr;
+      internal::CountRedisError(args[0] == "AUTH" ? "auth" : "select");
+      return absl::UnavailableError(absl::StrCat("Redis at ", address_.Describe(), ": ", what));
+    }
+  }
   return absl::OkStatus();
 }
 

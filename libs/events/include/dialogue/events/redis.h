@@ -27,13 +27,22 @@ struct RedisReply {
 struct RedisAddress {
   std::string host;
   int port = 6379;
+  std::string user;      // ACL user (Redis 6); empty: the default user
+  std::string password;  // sent with AUTH on every connect; empty: no AUTH
+  int database = 0;      // chosen with SELECT on every connect
+
+  // host:port and the database, never the password (for logs and errors).
+  std::string Describe() const;
 };
 
 // The fields of a stream entry reply [id, [field, value, ...]] by name (empty when the
 // entry was trimmed away).
 std::map<std::string, std::string> EntryFields(const RedisReply& entry);
 
-// Accepts redis://host:port (the form DIALOGUE_REDIS_URI takes) and host:port.
+// Accepts redis://[[user]:password@]host[:port][/database] (the form DIALOGUE_REDIS_URI
+// takes; user and password percent-encoded) and host:port. rediss:// (TLS) is refused with
+// the reason: Debian bookworm's hiredis 0.14 has no TLS, so TLS to a managed Redis goes
+// through a tunnel beside the program (deploy/README.md).
 absl::StatusOr<RedisAddress> ParseRedisUri(const std::string& uri);
 
 class RedisClient {
@@ -63,6 +72,8 @@ class RedisClient {
  private:
   absl::Status EnsureConnected(std::chrono::milliseconds timeout);
   absl::Status Fail(const char* what);
+
+  absl::Status Handshake();
 
   RedisAddress address_;
   redisContext* context_ = nullptr;

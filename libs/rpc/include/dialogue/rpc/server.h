@@ -17,6 +17,9 @@ struct ServerOptions {
   std::string address = "127.0.0.1:0";  // port 0 picks a free port
   int max_message_bytes = 4 * 1024 * 1024;
   absl::Duration shutdown_grace = absl::Seconds(10);
+  // Clients are asked to reconnect after this long (with `shutdown_grace` for the calls in
+  // flight), so that balanced channels resolve again and spread onto new replicas.
+  absl::Duration max_connection_age = absl::Minutes(5);
 };
 
 class RunningServer {
