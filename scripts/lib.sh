@@ -185,7 +185,7 @@ start_gateway() {
 }
 
 # start_prometheus RUN_DIR: a Prometheus (Debian's) scraping every program of
-# RUN_DIR/services.env every 5 s, with deploy/observability's rules; adds
+# RUN_DIR/services.env every 5 s, with deploy/k8s/observability's rules; adds
 # DIALOGUE_PROMETHEUS_URL. DIALOGUE_PROMETHEUS=off leaves it out.
 start_prometheus() {
   local run="$1" port
@@ -200,7 +200,7 @@ global:
   scrape_interval: 5s
   evaluation_interval: 5s
 rule_files:
-  - $ROOT/deploy/observability/prometheus/rules.yml
+  - $ROOT/deploy/k8s/observability/prometheus/rules.yml
 scrape_configs:
   - job_name: dialogue
     static_configs:

@@ -7,6 +7,7 @@
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
 #include "dialogue/db/commune_gauges.h"
+#include "dialogue/db/migrations.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
 #include "dialogue/events/redis.h"
@@ -62,6 +63,12 @@ int main(int argc, char** argv) {
   if (!calendar_source.ok()) return StartupFailed(calendar_source.status());
 
   dialogue::db::ConnectionPool pool(pool_options);
+  // Rolled out beside the migrations Job: serve once the schema this build needs is there.
+  if (auto schema = dialogue::db::AwaitSchema(pool, DIALOGUE_SCHEMA_SERVICE, DIALOGUE_SCHEMA_FILE,
+                                              absl::Minutes(5));
+      !schema.ok()) {
+    return StartupFailed(schema);
+  }
   dialogue::db::TenantDirectory directory(pool);
   dialogue::rpc::Authenticator authenticator(*std::move(verifier), directory);
   dialogue::planning::PlanStore plans(pool);

@@ -1,4 +1,4 @@
-// The dashboards of deploy/observability/grafana against the stack's running Prometheus:
+// The dashboards of deploy/k8s/observability/grafana against the stack's running Prometheus:
 // every panel's every query is valid PromQL there (template variables filled as Grafana
 // would), and each dashboard is whole (uid, title, a datasource on every panel).
 #include <curl/curl.h>
@@ -24,7 +24,7 @@ using google::protobuf::Struct;
 using google::protobuf::Value;
 
 Struct ReadDashboard(const std::string& name) {
-  std::ifstream in(absl::StrCat(DIALOGUE_SOURCE_DIR, "/deploy/observability/grafana/", name));
+  std::ifstream in(absl::StrCat(DIALOGUE_SOURCE_DIR, "/deploy/k8s/observability/grafana/", name));
   std::stringstream text;
   text << in.rdbuf();
   Struct dashboard;

@@ -161,5 +161,32 @@ TEST_F(MigrationsTest, RefusesBadlyNamedFiles) {
   EXPECT_THAT(Apply(), StatusIs(StatusCode::kInvalidArgument));
 }
 
+// A program rolled out before its migrations waits for them, as its own database role.
+TEST(AwaitSchema, ReturnsOnceTheMigrationIsAppliedAndGivesUpAfterItsLimit) {
+  ConnectionPool pool({PlanningPgUri(), 1});
+  // The stack's own schema is there.
+  EXPECT_THAT(AwaitSchema(pool, "planning", "0001_tenancy.sql", absl::Seconds(1)), IsOk());
+
+  const std::string file = absl::StrCat("0001_await_", std::rand(), ".sql");
+  auto start = absl::Now();
+  EXPECT_THAT(AwaitSchema(pool, "await-test", file, absl::Milliseconds(1500)),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(1400));
+
+  // The migrations Job records the file while the program waits.
+  std::thread job([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    AdminQuery(
+        "INSERT INTO public.schema_migrations (service, file, checksum) VALUES"
+        " ('await-test', '" +
+        file + "', 'x')");
+  });
+  start = absl::Now();
+  EXPECT_THAT(AwaitSchema(pool, "await-test", file, absl::Seconds(10)), IsOk());
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  job.join();
+  AdminQuery("DELETE FROM public.schema_migrations WHERE service = 'await-test'");
+}
+
 }  // namespace
 }  // namespace dialogue::db

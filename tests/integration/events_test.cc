@@ -209,6 +209,66 @@ TEST(RedisAuthTest, AWrongPasswordIsRefusedClearlyAndNotLogged) {
   EXPECT_TRUE(reply->is_error()) << "without AUTH Redis answers NOAUTH";
 }
 
+// The province overlay's way to a managed Redis that takes TLS only: the stunnel sidecar,
+// with the component's own stunnel.conf, in front of a Redis that listens with TLS.
+TEST(RedisAuthTest, ReachesATlsOnlyRedisThroughTheTunnelOfTheProvinceOverlay) {
+  const auto dir = std::filesystem::temp_directory_path() / absl::StrCat("redis-tls-", FreePort());
+  std::filesystem::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  ASSERT_EQ(std::system(absl::StrCat("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "
+                                     "/CN=localhost -addext subjectAltName=DNS:localhost -keyout ",
+                                     key, " -out ", cert, " 2>/dev/null")
+                            .c_str()),
+            0);
+  const int tls_port = FreePort();
+  RedisServer redis(
+      {"--tls-port", absl::StrCat(tls_port), "--tls-cert-file", cert, "--tls-key-file", key,
+       "--tls-ca-cert-file", cert, "--tls-auth-clients", "no", "--requirepass", "managed-pw"},
+      *ParseRedisUri("redis://:managed-pw@127.0.0.1"));
+
+  // The committed configuration, pointed at this machine's server and certificate.
+  std::ifstream in(
+      absl::StrCat(DIALOGUE_SOURCE_DIR, "/deploy/k8s/components/redis-tls/stunnel.conf"));
+  std::stringstream text;
+  text << in.rdbuf();
+  const int tunnel_port = FreePort();
+  std::string conf = absl::StrReplaceAll(
+      text.str(),
+      {{"accept = 127.0.0.1:6379", absl::StrCat("accept = 127.0.0.1:", tunnel_port)},
+       {"connect = redis.example.gov.vn:6380", absl::StrCat("connect = 127.0.0.1:", tls_port)},
+       {"CAfile = /etc/ssl/certs/ca-certificates.crt", "CAfile = " + cert},
+       {"checkHost = redis.example.gov.vn", "checkHost = localhost"}});
+  ASSERT_NE(conf, text.str()) << "the component's stunnel.conf changed shape";
+  std::ofstream((dir / "stunnel.conf").string()) << conf;
+  pid_t stunnel = fork();
+  if (stunnel == 0) {
+    execlp("stunnel", "stunnel", (dir / "stunnel.conf").c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+
+  // What the program is given: redis://USER:PASSWORD@127.0.0.1:PORT/DB, the tunnel.
+  auto address = ParseRedisUri(absl::StrCat("redis://:managed-pw@127.0.0.1:", tunnel_port, "/2"));
+  ASSERT_TRUE(address.ok()) << address.status();
+  RedisClient client(*address);
+  absl::StatusOr<RedisReply> added = absl::UnavailableError("not tried");
+  for (int i = 0; i < 50; ++i) {  // stunnel takes a moment to listen
+    added = client.Command({"XADD", "dialogue:events", "*", "k", "v"});
+    if (added.ok()) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  kill(stunnel, SIGTERM);
+  waitpid(stunnel, nullptr, 0);
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(added.ok()) << added.status();
+  ASSERT_FALSE(added->is_error()) << added->str;
+  RedisAddress in_2 = redis.address();
+  in_2.database = 2;
+  RedisClient admin(in_2);
+  auto length = admin.Command({"XLEN", "dialogue:events"});
+  ASSERT_TRUE(length.ok()) << length.status();
+  EXPECT_EQ(length->integer, 1);
+}
+
 TEST_F(EventsTest, RelayPublishesInOrderAndMarksSent) {
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) ids.push_back(Emit("xa-a"));

@@ -18,11 +18,14 @@ namespace {
 
 using grpc::health::v1::HealthCheckResponse;
 
-HealthCheckResponse::ServingStatus Health(grpc::health::v1::Health::Stub& stub) {
+HealthCheckResponse::ServingStatus Health(grpc::health::v1::Health::Stub& stub,
+                                          const std::string& service = "") {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
   HealthCheckResponse response;
-  grpc::Status status = stub.Check(&context, {}, &response);
+  grpc::Status status = stub.Check(&context, request, &response);
   return status.ok() ? response.status() : HealthCheckResponse::UNKNOWN;
 }
 
@@ -56,6 +59,8 @@ TEST(Readiness, FollowsADependencyThatGoesAwayAndComesBack) {
   EXPECT_EQ(Health(*stub), HealthCheckResponse::SERVING);
   Await(*stub, HealthCheckResponse::NOT_SERVING, std::chrono::seconds(5));
   EXPECT_EQ(Health(*stub), HealthCheckResponse::NOT_SERVING);
+  // The liveness probe's name stays SERVING: restarting would not bring Redis back.
+  EXPECT_EQ(Health(*stub, kLivenessService), HealthCheckResponse::SERVING);
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(600));
   EXPECT_FALSE(readiness.serving());
 

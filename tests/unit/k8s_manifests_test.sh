@@ -1,34 +1,25 @@
 #!/usr/bin/env bash
-# Renders every kustomize overlay and checks what the platform relies on: each Deployment
-# has native gRPC readiness and liveness probes, each gRPC Service is headless.
+# Renders both kustomize overlays and checks every object offline: against the Kubernetes
+# API schemas, and against the platform's rules (deploy/k8s/check/check.mjs). The local
+# overlay's secrets are generated for the rendering into a copy, never into the tree.
 set -euo pipefail
 root="$1"
-fail=0
-for overlay in "$root"/deploy/k8s/overlays/*/; do
-  name=$(basename "$overlay")
-  out=$(kubectl kustomize "$overlay") || { echo "FAIL $name: kustomize cannot render it"; fail=1; continue; }
-  deployments=$(grep -c '^kind: Deployment' <<<"$out" || true)
-  probes=$(grep -c '^ *grpc:$' <<<"$out" || true)
-  if [ "$deployments" -eq 0 ] || [ "$probes" -ne $((2 * deployments)) ]; then
-    echo "FAIL $name: $deployments deployments but $probes gRPC probes"; fail=1
-  fi
-  services=$(grep -c '^kind: Service' <<<"$out" || true)
-  headless=$(grep -c 'clusterIP: None' <<<"$out" || true)
-  if [ "$services" -ne "$headless" ]; then
-    echo "FAIL $name: $services services, $headless headless"; fail=1
-  fi
-  echo "ok $name: $deployments deployments, $services headless services"
+version=$(kubectl version --client 2>/dev/null | sed -n 's/^Kustomize Version: v\([0-9]*\).*/\1/p')
+if [ -z "$version" ] || [ "$version" -lt 5 ]; then
+  echo "FAIL: kubectl with kustomize v5 is needed (kubectl 1.27 or newer); this one has '${version:-none}'"
+  exit 1
+fi
+[ -d "$root/deploy/k8s/check/node_modules" ] ||
+  { echo "FAIL: run scripts/setup (npm ci in deploy/k8s/check)"; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r "$root/deploy/k8s" "$work/k8s"
+rm -rf "$work/k8s/overlays/local/secrets"
+"$work/k8s/overlays/local/make-secrets" >/dev/null
+args=()
+for overlay in local province; do
+  kubectl kustomize "$work/k8s/overlays/$overlay" >"$work/$overlay.yaml" ||
+    { echo "FAIL $overlay: kustomize cannot render it"; exit 1; }
+  args+=("$overlay=$work/$overlay.yaml")
 done
-# Each service's Deployment sets that service's own listen address and database URI (a
-# copied manifest once set another service's variables, which the program ignores).
-for file in "$root"/deploy/k8s/base/*.yaml; do
-  name=$(basename "$file" .yaml)
-  grep -q '^kind: Deployment' "$file" || continue
-  upper=$(echo "$name" | tr '[:lower:]' '[:upper:]')
-  for var in "DIALOGUE_${upper}_LISTEN" "DIALOGUE_${upper}_PG_URI"; do
-    if ! grep -q "name: $var\$" "$file"; then echo "FAIL $name: $var is not set"; fail=1; fi
-  done
-  others=$(grep -o 'name: DIALOGUE_[A-Z]*_\(LISTEN\|PG_URI\)$' "$file" | grep -v "DIALOGUE_${upper}_" || true)
-  if [ -n "$others" ]; then echo "FAIL $name: sets another service's $others"; fail=1; fi
-done
-exit $fail
+node "$root/deploy/k8s/check/check.mjs" "${args[@]}"

@@ -10,6 +10,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "dialogue/common/log.h"
 #include "dialogue/db/pool.h"
 
@@ -65,6 +66,8 @@ absl::StatusOr<MigrationResult> ApplyMigrations(const std::string& admin_uri,
           "CREATE TABLE IF NOT EXISTS public.schema_migrations ("
           " service text NOT NULL, file text NOT NULL, checksum text NOT NULL,"
           " applied_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (service, file))");
+      // The programs read which files are applied (AwaitSchema); nothing else is here.
+      txn.exec("GRANT SELECT ON public.schema_migrations TO PUBLIC");
       txn.commit();
     }
     // A session-level lock: concurrent runs for the same service wait here.
@@ -110,6 +113,42 @@ absl::StatusOr<MigrationResult> ApplyMigrations(const std::string& admin_uri,
     return StatusFromException(e);
   }
   return result;
+}
+
+absl::Status AwaitSchema(ConnectionPool& pool, const std::string& service, const std::string& file,
+                         absl::Duration limit) {
+  const absl::Time deadline = absl::Now() + limit;
+  bool said = false;
+  for (;;) {
+    absl::StatusOr<bool> applied = pool.InTransaction(
+        TenantScope{}, "public.schema_migrations", [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+          auto table = txn.exec1("SELECT to_regclass('public.schema_migrations') IS NOT NULL");
+          if (!table[0].as<bool>()) return false;
+          return !txn.exec_params(
+                         "SELECT 1 FROM public.schema_migrations"
+                         " WHERE service = $1 AND file = $2",
+                         service, file)
+                      .empty();
+        });
+    if (applied.ok() && *applied) {
+      if (said) common::Log(common::LogLevel::kInfo, "schema ready", {{"file", file}});
+      return absl::OkStatus();
+    }
+    if (absl::Now() >= deadline) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the database has no migration ", service, "/", file,
+                       " yet: run the migrations (dialoguectl migrate) for this release",
+                       applied.ok() ? "" : absl::StrCat(" (", applied.status().message(), ")")));
+    }
+    if (!said) {
+      said = true;
+      common::Log(common::LogLevel::kInfo, "waiting for the schema",
+                  {{"service", service},
+                   {"file", file},
+                   {"error", applied.ok() ? "" : std::string(applied.status().message())}});
+    }
+    absl::SleepFor(std::min(absl::Seconds(1), deadline - absl::Now()));
+  }
 }
 
 }  // namespace dialogue::db

@@ -3,6 +3,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "dialogue/common/log.h"
+#include "dialogue/rpc/server.h"
 #include "dialogue/telemetry/metrics.h"
 
 namespace dialogue::rpc {
@@ -52,6 +53,8 @@ void Readiness::Run() {
     if (ready != serving_) {
       serving_ = ready;
       server_.GetHealthCheckService()->SetServingStatus(ready);
+      // A database that is down is no reason to restart the program: liveness stays.
+      server_.GetHealthCheckService()->SetServingStatus(kLivenessService, true);
       common::Log(ready ? common::LogLevel::kInfo : common::LogLevel::kWarning,
                   ready ? "ready again: every dependency answers"
                         : "not ready: a dependency has not answered for a while");

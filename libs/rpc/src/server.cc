@@ -28,6 +28,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
+  server->GetHealthCheckService()->SetServingStatus(kLivenessService, true);
   common::Log(common::LogLevel::kInfo, "grpc server listening",
               {{"address", options.address}, {"port", absl::StrCat(port)}});
   return std::make_unique<RunningServer>(std::move(server), port, options.shutdown_grace);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace dialogue::db {
 
@@ -19,5 +20,14 @@ struct MigrationResult {
 // recorded file whose content changed since is an error: migrations are append-only.
 absl::StatusOr<MigrationResult> ApplyMigrations(const std::string& admin_uri,
                                                 const std::string& service, const std::string& dir);
+
+class ConnectionPool;
+
+// Waits until `service`'s migration `file` (the newest the program was built with) is
+// applied, asking every second for at most `limit`: a program rolled out beside the
+// migrations Job starts serving only once the schema it needs is there. FAILED_PRECONDITION
+// when `limit` passes first.
+absl::Status AwaitSchema(ConnectionPool& pool, const std::string& service, const std::string& file,
+                         absl::Duration limit);
 
 }  // namespace dialogue::db

@@ -13,6 +13,10 @@
 
 namespace dialogue::rpc {
 
+// The health service name that answers SERVING while the process runs, whatever its
+// dependencies do (the liveness probe's); "" (readiness) follows PostgreSQL and Redis.
+inline constexpr char kLivenessService[] = "liveness";
+
 struct ServerOptions {
   std::string address = "127.0.0.1:0";  // port 0 picks a free port
   int max_message_bytes = 4 * 1024 * 1024;
