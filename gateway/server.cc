@@ -231,6 +231,18 @@ struct Exchange {
 
 class Session;
 
+// Every X-Forwarded-For line joined in order: a proxy may append a line of its own rather
+// than extend the client's, and the rightmost hops are the ones to believe.
+std::string ForwardedFor(const http::request<http::string_body>& req) {
+  std::string joined;
+  auto [first, last] = req.equal_range("X-Forwarded-For");
+  for (auto it = first; it != last; ++it) {
+    if (!joined.empty()) joined += ",";
+    joined.append(it->value().data(), it->value().size());
+  }
+  return joined;
+}
+
 // Rate, errors and duration per route (dialogue_http_server_*). Methods outside HTTP's
 // own are counted together, so a client cannot grow the series.
 void RecordHttp(const Exchange& x, int status, double seconds) {
@@ -348,7 +360,7 @@ class Session : public std::enable_shared_from_this<Session> {
     x.method = std::string(req.method_string());
     x.target = std::string(req.target());
     x.keep_alive = req.keep_alive();
-    x.client = gw_->options.trusted_proxies.ClientOf(client_, std::string(req["X-Forwarded-For"]));
+    x.client = gw_->options.trusted_proxies.ClientOf(client_, ForwardedFor(req));
     x.span = telemetry::Span(x.method, telemetry::SpanKind::kServer,
                              telemetry::ContinueTrace(std::string(req["traceparent"])));
     x.trace_id = x.span.context().trace_id;

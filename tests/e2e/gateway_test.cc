@@ -251,6 +251,12 @@ TEST(GatewayLimits, BehindATrustedProxyEachForwardedClientHasItsOwnBudget) {
   EXPECT_EQ(Http("GET", convert, "", {farmer}).status, 200);
   EXPECT_EQ(Http("GET", convert, "", {spoofed}).status, 200);
   EXPECT_EQ(Http("GET", convert, "", {farmer}).status, 429);
+  // A proxy that adds a line of its own rather than extending the client's: still the
+  // rightmost address, the one the proxy wrote.
+  EXPECT_EQ(
+      Http("GET", convert, "", {"X-Forwarded-For: 198.51.100.9", "X-Forwarded-For: 198.51.100.1"})
+          .status,
+      429);
   // Another citizen behind the same Ingress is not held back by the first.
   EXPECT_EQ(Http("GET", convert, "", {"X-Forwarded-For: 198.51.100.2"}).status, 200);
 

@@ -159,7 +159,10 @@ absl::Status RedisClient::EnsureConnected(std::chrono::milliseconds timeout) {
     context_ = redisConnectWithTimeout(address_.host.c_str(), address_.port,
                                        ToTimeval(std::chrono::milliseconds(1000)));
     if (context_ == nullptr || context_->err) return Fail("cannot connect");
-    if (auto s = Handshake(); !s.ok()) return s;
+    if (redisSetTimeout(context_, ToTimeval(timeout)) != REDIS_OK) {
+      return Fail("cannot set timeout");
+    }
+    return Handshake();
   }
   if (redisSetTimeout(context_, ToTimeval(timeout)) != REDIS_OK) return Fail("cannot set timeout");
   return absl::OkStatus();
@@ -183,7 +186,8 @@ absl::Status RedisClient::Handshake() {
     RedisReply reply = Copy(static_cast<redisReply*>(raw));
     freeReplyObject(raw);
     if (reply.is_error()) {
-      // Not retried on the next command as a lost connection is: the address is wrong.
+      // Dropped, so that the next command connects and tries again (a password rotated
+      // in the secret store reaches Redis before the programs restart).
       std::string what =
           absl::StrCat(args[0] == "AUTH" ? "AUTH refused" : "SELECT refused", ": ", reply.str);
       redisFree(context_);
