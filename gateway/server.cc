@@ -81,8 +81,9 @@ std::string ResponseBytes(int status, absl::string_view content_type, absl::stri
   out.reserve(body.size() + 256);
   auto reason = http::obsolete_reason(static_cast<http::status>(status));
   absl::StrAppend(&out, "HTTP/1.1 ", status, " ", absl::string_view(reason.data(), reason.size()),
-                  "\r\nServer: dialogue-gateway\r\nContent-Type: ", content_type,
-                  "\r\ntraceparent: ", traceparent, "\r\n");
+                  "\r\nServer: dialogue-gateway\r\nX-Content-Type-Options: nosniff"
+                  "\r\nContent-Type: ",
+                  content_type, "\r\ntraceparent: ", traceparent, "\r\n");
   for (const auto& [name, value] : headers) absl::StrAppend(&out, name, ": ", value, "\r\n");
   if (!keep_alive) out += "Connection: close\r\n";
   absl::StrAppend(&out, "Content-Length: ", body.size(), "\r\n\r\n", body);
@@ -394,7 +395,7 @@ class Session : public std::enable_shared_from_this<Session> {
       case RouteTable::Result::kNotFound:
         if (req.method() == http::verb::get && !absl::StartsWith(path, "/v1/")) {
           x.route = "static";
-          return Static(x, path);
+          return Static(x, path, std::string(req[http::field::if_none_match]));
         }
         return Send(x, 404,
                     ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND",
@@ -761,23 +762,41 @@ class Session : public std::enable_shared_from_this<Session> {
          absl::StrCat("{\"status\":\"not ready\",\"down\":[", absl::StrJoin(down, ","), "]}"));
   }
 
-  void Static(const Exchange& x, absl::string_view path) {
-    if (gw_->options.static_dir.empty() || absl::StrContains(path, "..")) {
-      return Send(
-          x, 404,
-          ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND", absl::StrCat("no page at ", path)));
-    }
+  // The web pages. Built assets (/assets/, their names carry a content hash) are cached for
+  // a year; everything else is revalidated (ETag) on every visit, so a new release shows at
+  // once. A path with no extension that names no file is a page of the single-page app:
+  // index.html answers it. Pages may load only what the gateway serves (CSP).
+  void Static(const Exchange& x, absl::string_view path, const std::string& if_none_match) {
+    namespace fs = std::filesystem;
+    auto not_found = [&] {
+      Send(x, 404,
+           ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND", absl::StrCat("no page at ", path)));
+    };
+    if (gw_->options.static_dir.empty() || absl::StrContains(path, "..")) return not_found();
     std::string file =
         absl::StrCat(gw_->options.static_dir, path == "/" ? "/index.html" : std::string(path));
-    std::ifstream in(file, std::ios::binary);
-    if (!in || std::filesystem::is_directory(file)) {
-      return Send(
-          x, 404,
-          ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND", absl::StrCat("no page at ", path)));
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec) && fs::path(file).extension().empty()) {
+      file = absl::StrCat(gw_->options.static_dir, "/index.html");
     }
+    if (!fs::is_regular_file(file, ec)) return not_found();
+    const auto size = fs::file_size(file, ec);
+    const auto modified = fs::last_write_time(file, ec).time_since_epoch().count();
+    const std::string etag = absl::StrCat("\"", absl::Hex(modified), "-", absl::Hex(size), "\"");
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Cache-Control",
+         absl::StartsWith(path, "/assets/") ? "public, max-age=31536000, immutable" : "no-cache"},
+        {"ETag", etag},
+        {"Content-Security-Policy",
+         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+         "form-action 'self'; frame-ancestors 'none'"},
+        {"Referrer-Policy", "same-origin"}};
+    if (if_none_match == etag) return Send(x, 304, "", ContentType(file), std::move(headers));
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return not_found();
     std::stringstream buffer;
     buffer << in.rdbuf();
-    Send(x, 200, buffer.str(), ContentType(file));
+    Send(x, 200, buffer.str(), ContentType(file), std::move(headers));
   }
 
   void Send(const Exchange& x, int status, const std::string& body,

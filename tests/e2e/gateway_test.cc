@@ -33,6 +33,7 @@ using ::dialogue::testing::HttpResponse;
 using ::dialogue::testing::StackEnv;
 using ::dialogue::testing::Token;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 google::protobuf::Struct ParseJson(const std::string& body) {
   google::protobuf::Struct out;
@@ -284,8 +285,35 @@ TEST(GatewayLimits, ServesStaticFilesAndNothingOutsideTheirFolder) {
   EXPECT_EQ(page.status, 200);
   EXPECT_EQ(page.headers["content-type"], "text/html; charset=utf-8");
   EXPECT_THAT(page.body, HasSubstr("Đối thoại"));
-  EXPECT_EQ(Http("GET", base + "/../../etc/passwd").status, 404);
+  // Nothing outside the folder: at most the app's own page answers.
+  EXPECT_THAT(Http("GET", base + "/../../etc/passwd").body, Not(HasSubstr("root:")));
+  EXPECT_EQ(Http("GET", base + "/../../etc/os-release.txt").status, 404);
   EXPECT_EQ(Http("GET", base + "/missing.js").status, 404);
+
+  // Pages load only what the gateway serves, cannot be framed, are not sniffed.
+  EXPECT_THAT(page.headers["content-security-policy"], HasSubstr("default-src 'self'"));
+  EXPECT_THAT(page.headers["content-security-policy"], HasSubstr("frame-ancestors 'none'"));
+  EXPECT_EQ(page.headers["x-content-type-options"], "nosniff");
+  // The page is revalidated on every visit; unchanged, it costs no body.
+  EXPECT_EQ(page.headers["cache-control"], "no-cache");
+  ASSERT_FALSE(page.headers["etag"].empty());
+  HttpResponse again = Http("GET", base + "/", "", {"If-None-Match: " + page.headers["etag"]});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  // Built assets carry their hash in the name: cached for a year.
+  std::filesystem::create_directories(dir / "assets");
+  std::ofstream(dir / "assets" / "app-3f9a.js") << "console.log(1)";
+  HttpResponse asset = Http("GET", base + "/assets/app-3f9a.js");
+  EXPECT_EQ(asset.status, 200);
+  EXPECT_EQ(asset.headers["content-type"], "text/javascript");
+  EXPECT_EQ(asset.headers["cache-control"], "public, max-age=31536000, immutable");
+  // A page of the app (no extension) is index.html; a missing file is still 404.
+  HttpResponse commune = Http("GET", base + "/xa/dien-chau");
+  EXPECT_EQ(commune.status, 200);
+  EXPECT_THAT(commune.body, HasSubstr("Đối thoại"));
+  EXPECT_EQ(Http("GET", base + "/assets/gone-1234.js").status, 404);
+  // The API's answers are not sniffed either.
+  EXPECT_EQ(Http("GET", base + "/healthz").headers["x-content-type-options"], "nosniff");
   std::filesystem::remove_all(dir);
 }
 
