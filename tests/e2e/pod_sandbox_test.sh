@@ -6,18 +6,9 @@
 set -euo pipefail
 root="$1" build="$2"
 command -v bwrap >/dev/null || { echo "FAIL: bwrap is missing (scripts/setup installs bubblewrap)"; exit 1; }
-wait_for() {  # SECONDS COMMAND...
-  local tries=$(( $1 * 10 )); shift
-  for _ in $(seq 1 "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  return 1
-}
-free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 30000 ))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
+# wait_for and free_port, as the stack's scripts have them.
+# shellcheck source=../../scripts/lib.sh
+. "$root/scripts/lib.sh"
 pod() {  # PROGRAM ENV... : runs PROGRAM in the pod's sandbox, in the background
   local program="$1"; shift
   env "$@" bwrap --ro-bind / / --tmpfs /tmp --proc /proc --dev /dev \
