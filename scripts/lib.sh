@@ -13,7 +13,10 @@ die() { log "error: $*"; exit 1; }
 setup_if_needed() {
   if [ -z "$PG_BIN" ] || ! command -v redis-server >/dev/null || ! command -v cmake >/dev/null ||
      ! command -v ninja >/dev/null || ! command -v grpc_cpp_plugin >/dev/null ||
-     ! pkg-config --exists libpqxx 2>/dev/null; then
+     ! pkg-config --exists libpqxx 2>/dev/null || ! command -v prometheus >/dev/null ||
+     ! command -v bwrap >/dev/null || ! command -v stunnel >/dev/null ||
+     ! command -v node >/dev/null || [ ! -d "$ROOT/deploy/k8s/check/node_modules" ] ||
+     [ "$ROOT/deploy/k8s/check/package-lock.json" -nt "$ROOT/deploy/k8s/check/node_modules" ]; then
     "$ROOT/scripts/setup"
     PG_BIN="$(ls -d /usr/lib/postgresql/15/bin)"
   fi
