@@ -6,15 +6,32 @@
 set -euo pipefail
 root="$1" build="$2"
 command -v bwrap >/dev/null || { echo "FAIL: bwrap is missing (scripts/setup installs bubblewrap)"; exit 1; }
-# wait_for and free_port, as the stack's scripts have them.
+# free_port, as the stack's scripts have it.
 # shellcheck source=../../scripts/lib.sh
 . "$root/scripts/lib.sh"
 pod() {  # PROGRAM ENV... : runs PROGRAM in the pod's sandbox, in the background
   local program="$1"; shift
-  env "$@" bwrap --ro-bind / / --tmpfs /tmp --proc /proc --dev /dev \
+  # A fresh /tmp (the emptyDir); the checkout and its build stay visible (read-only) when
+  # they live under /tmp themselves, as a CI clone may.
+  env "$@" bwrap --ro-bind / / --tmpfs /tmp --ro-bind "$root" "$root" --ro-bind "$build" "$build" \
+    --ro-bind "$logs" "$logs" --proc /proc --dev /dev \
     --unshare-user --uid 65534 --gid 65534 --cap-drop ALL --die-with-parent \
     "$program" >"$logs/$(basename "$program").log" 2>&1 &
   pids+=($!)
+}
+# up CHECK...: waits up to 20 s for CHECK to pass, and no longer than the program lives.
+up() {
+  local pid="${pids[-1]}"
+  for _ in $(seq 1 200); do
+    "$@" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+serving() {  # GRPC_PORT METRICS_PORT
+  "$build/tools/dialoguectl/dialoguectl" wait --addr "127.0.0.1:$1" --timeout-seconds 1 &&
+    curl -fs "http://127.0.0.1:$2/metrics"
 }
 logs=$(mktemp -d)
 chmod 755 "$logs"
@@ -30,8 +47,7 @@ for svc in planning intake notices sessions supervision; do
   pod "$build/services/$svc/$svc" "DIALOGUE_${upper}_LISTEN=127.0.0.1:$port" \
     "DIALOGUE_${upper}_PG_URI=$(printf "$pg" "$svc")" "DIALOGUE_METRICS_LISTEN=127.0.0.1:$metrics" \
     "DIALOGUE_HOLIDAYS_FILE=$root/deploy/k8s/base/vn_holidays.json"
-  if ! "$build/tools/dialoguectl/dialoguectl" wait --addr "127.0.0.1:$port" --timeout-seconds 30 >/dev/null ||
-     ! wait_for 10 curl -fs "http://127.0.0.1:$metrics/metrics"; then
+  if ! up serving "$port" "$metrics"; then
     echo "FAIL $svc did not become ready in the pod's sandbox:"; tail -5 "$logs/$svc.log"; fail=1
   else
     echo "ok $svc: ready and serving metrics as 65534 on a read-only root"
@@ -40,7 +56,7 @@ done
 port=$(free_port) metrics=$(free_port)
 pod "$build/gateway/gateway" "DIALOGUE_GATEWAY_LISTEN=127.0.0.1:$port" \
   "DIALOGUE_METRICS_LISTEN=127.0.0.1:$metrics" "DIALOGUE_STATIC_DIR=$logs"
-if wait_for 30 curl -fs "http://127.0.0.1:$port/readyz" &&
+if up curl -fs "http://127.0.0.1:$port/readyz" &&
    curl -fs "http://127.0.0.1:$port/v1/calendar:convert?solarDate=2026-04-26" | grep -q lunar; then
   echo "ok gateway: ready and answering as 65534 on a read-only root"
 else
