@@ -69,6 +69,13 @@ std::string FieldSchema(const FieldDescriptor* f, std::vector<const Descriptor*>
   return f->is_repeated() ? absl::StrCat("{\"type\":\"array\",\"items\":", item, "}") : item;
 }
 
+// A field a URL's query string can fill.
+bool InQuery(const FieldDescriptor* f) {
+  if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return true;
+  const std::string& name = f->message_type()->full_name();
+  return name == "google.protobuf.Timestamp" || name == "google.protobuf.FieldMask";
+}
+
 }  // namespace
 
 std::string OpenApiJson(const RouteTable& table) {
@@ -85,6 +92,23 @@ std::string OpenApiJson(const RouteTable& table) {
     std::string op = absl::StrCat("\"", absl::AsciiStrToLower(r.http_method),
                                   "\":{\"operationId\":\"", m->service()->name(), "_", m->name(),
                                   "\",\"tags\":[\"", m->service()->name(), "\"]");
+    // What neither the path nor the body fills is read from the query string
+    // (?solarDate=2026-04-26&pageSize=20): scalars, enums, their lists, and the well-known
+    // types written as strings.
+    if (r.body != "*") {
+      std::set<std::string> bound;
+      for (const auto& [name, field] : r.path.OpenApiParameters()) {
+        bound.insert(field.substr(0, field.find('.')));
+      }
+      if (!r.body.empty()) bound.insert(r.body);
+      for (int i = 0; i < m->input_type()->field_count(); ++i) {
+        const FieldDescriptor* f = m->input_type()->field(i);
+        if (bound.count(f->name()) > 0 || !InQuery(f)) continue;
+        params.push_back(absl::StrCat("{\"name\":\"", f->json_name(),
+                                      "\",\"in\":\"query\",\"schema\":", FieldSchema(f, &pending),
+                                      "}"));
+      }
+    }
     if (!params.empty()) absl::StrAppend(&op, ",\"parameters\":[", absl::StrJoin(params, ","), "]");
     const Descriptor* body = nullptr;
     if (r.body == "*") {

@@ -1,4 +1,7 @@
 #include "dialogue/v1/calendar.pb.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "openapi.h"
 #include "path_template.h"
 #include "routes.h"
 #include "test_support.h"
@@ -192,6 +195,38 @@ TEST(Transcoder, MapsGrpcCodesToHttpAndKeepsTheDetails) {
   EXPECT_THAT(json, HasSubstr(R"("code":400,"status":"INVALID_ARGUMENT")"));
   EXPECT_THAT(json, HasSubstr(R"("reason":"TITLE_REQUIRED")"));
   EXPECT_THAT(json, HasSubstr(R"("field":"plan.title")"));
+}
+
+// The contract the web pages are typed from: a GET's query fields are in it, so a page
+// that sends ?solarDate= type-checks, and one that sends a field the RPC lacks does not.
+TEST(OpenApi, ListsTheQueryFieldsOfRoutesWithoutABody) {
+  auto table = RouteTable::FromGeneratedPool();
+  ASSERT_THAT(table.status(), IsOk());
+  google::protobuf::Struct doc;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(OpenApiJson(*table), &doc).ok());
+  auto parameters = [&](const std::string& path, const std::string& method) {
+    std::vector<std::string> out;
+    const auto& operation =
+        doc.fields().at("paths").struct_value().fields().at(path).struct_value().fields().at(
+            method);
+    auto it = operation.struct_value().fields().find("parameters");
+    if (it == operation.struct_value().fields().end()) return out;
+    for (const auto& p : it->second.list_value().values()) {
+      const auto& f = p.struct_value().fields();
+      out.push_back(f.at("in").string_value() + ":" + f.at("name").string_value());
+    }
+    return out;
+  };
+  EXPECT_THAT(parameters("/v1/calendar:convert", "get"), ElementsAre("query:solarDate"));
+  // A list: the tenant from the path, the rest from the query; none twice.
+  std::vector<std::string> list = parameters("/v1/tenants/{tenant}/opinions", "get");
+  EXPECT_THAT(list, ::testing::Contains("path:tenant"));
+  EXPECT_THAT(list, ::testing::Contains("query:pageSize"));
+  EXPECT_THAT(list, ::testing::Contains("query:filter"));
+  EXPECT_THAT(list, ::testing::Not(::testing::Contains("query:parent")));
+  // A body of "*" takes every field: nothing from the query.
+  EXPECT_THAT(parameters("/v1/tenants/{tenant}/opinions:submit", "post"),
+              ::testing::Each(::testing::StartsWith("path:")));
 }
 
 }  // namespace
