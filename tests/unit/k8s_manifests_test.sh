@@ -13,7 +13,10 @@ fi
   { echo "FAIL: run scripts/setup (npm ci in deploy/k8s/check)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -r "$root/deploy/k8s" "$work/k8s"
+mkdir "$work/k8s"
+for part in base components observability overlays; do  # not check/ and its node_modules
+  cp -r "$root/deploy/k8s/$part" "$work/k8s/$part"
+done
 rm -rf "$work/k8s/overlays/local/secrets"
 "$work/k8s/overlays/local/make-secrets" >/dev/null
 args=()
