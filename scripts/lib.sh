@@ -48,11 +48,16 @@ exited() { ! kill -0 "$1" 2>/dev/null; }
 # listening PORT: something accepts connections on 127.0.0.1:PORT.
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# A port on 127.0.0.1 that nothing listens on now.
+# free_port [TAKEN...]: a port on 127.0.0.1 that nothing listens on now and that is none of
+# TAKEN. It is drawn from below the kernel's ephemeral range, so no outgoing connection of a
+# running test can be holding it when a server comes to bind it.
 free_port() {
-  local port
+  local port low=32768 taken
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  (( low > 11000 )) || die "the ephemeral port range starts at $low: no room below it"
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 30000 ))
+    port=$(( 10000 + RANDOM % (low - 10000) ))
+    for taken in "$@"; do [[ $port == "$taken" ]] && continue 2; done
     if ! listening "$port"; then
       echo "$port"
       return 0
@@ -147,7 +152,7 @@ start_services() {
   for svc in "${SERVICES[@]}"; do
     local port upper metrics_port
     port=$(free_port)
-    metrics_port=$(free_port)
+    metrics_port=$(free_port "$port")
     upper=$(echo "$svc" | tr '[:lower:]' '[:upper:]')
     (
       # The addresses of the services started before (sessions and supervision call intake).
@@ -172,7 +177,7 @@ start_services() {
 start_gateway() {
   local run="$1" secret="$2" port metrics_port
   port=$(free_port)
-  metrics_port=$(free_port)
+  metrics_port=$(free_port "$port")
   (
     # shellcheck disable=SC1091
     . "$run/services.env"
@@ -242,7 +247,7 @@ start_stack() {
   chmod 755 "$run"
   local pg_port redis_port secret
   pg_port=$(free_port)
-  redis_port=$(free_port)
+  redis_port=$(free_port "$pg_port")
   secret=$(head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | head -c 40)
   local pg_data="$run/pg"
   # The postgres user must reach the data folder; a checkout under /root is not reachable.

@@ -42,7 +42,7 @@ fail=0
 pg="postgresql://dialogue_%s@127.0.0.1:${DIALOGUE_PG_PORT}/dialogue"
 for svc in planning intake notices sessions supervision; do
   upper=$(echo "$svc" | tr '[:lower:]' '[:upper:]')
-  port=$(free_port) metrics=$(free_port)
+  port=$(free_port) metrics=$(free_port "$port")
   # shellcheck disable=SC2059
   pod "$build/services/$svc/$svc" "DIALOGUE_${upper}_LISTEN=127.0.0.1:$port" \
     "DIALOGUE_${upper}_PG_URI=$(printf "$pg" "$svc")" "DIALOGUE_METRICS_LISTEN=127.0.0.1:$metrics" \
@@ -53,7 +53,7 @@ for svc in planning intake notices sessions supervision; do
     echo "ok $svc: ready and serving metrics as 65534 on a read-only root"
   fi
 done
-port=$(free_port) metrics=$(free_port)
+port=$(free_port) metrics=$(free_port "$port")
 pod "$build/gateway/gateway" "DIALOGUE_GATEWAY_LISTEN=127.0.0.1:$port" \
   "DIALOGUE_METRICS_LISTEN=127.0.0.1:$metrics" "DIALOGUE_STATIC_DIR=$logs"
 if up curl -fs "http://127.0.0.1:$port/readyz" &&
