@@ -92,6 +92,22 @@ absl::StatusOr<IntakeService::Target> IntakeService::PublicTarget(const std::str
   return target;
 }
 
+absl::StatusOr<IntakeService::Target> IntakeService::ReadTarget(const rpc::RequestContext& request,
+                                                                const std::string& name,
+                                                                absl::string_view pattern,
+                                                                absl::string_view field,
+                                                                OpinionAction action, bool* full) {
+  *full = false;
+  if (!request.principal.roles.empty()) {
+    auto target = Authorize(request, name, pattern, field, action);
+    if (target.ok() || target.status().code() != absl::StatusCode::kPermissionDenied) {
+      *full = target.ok();
+      return target;
+    }
+  }
+  return PublicTarget(name, pattern, field);
+}
+
 absl::StatusOr<v1::Opinion> IntakeService::StoreNew(const Target& target,
                                                     const rpc::RequestContext& request,
                                                     v1::Opinion opinion, const std::string& round,
@@ -182,10 +198,11 @@ grpc::Status IntakeService::GetRound(grpc::ServerContext* context,
 grpc::Status IntakeService::ListRounds(grpc::ServerContext* context,
                                        const v1::ListRoundsRequest* request,
                                        v1::ListRoundsResponse* response) {
-  return rpc::Serve(
+  return rpc::ServePublic(
       context, auth_, "ListRounds", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(Target target,
-                         Authorize(rc, request->parent(), kParent, "parent", OpinionAction::kRead));
+        bool full = false;
+        ASSIGN_OR_RETURN(Target target, ReadTarget(rc, request->parent(), kParent, "parent",
+                                                   OpinionAction::kRead, &full));
         ASSIGN_OR_RETURN(auto rounds, store_.ListRounds(target.scope, target.tenant));
         for (auto& r : rounds) *response->add_rounds() = std::move(r);
         return absl::OkStatus();
@@ -624,10 +641,11 @@ grpc::Status IntakeService::ListOpinionHistory(grpc::ServerContext* context,
 grpc::Status IntakeService::ListTopics(grpc::ServerContext* context,
                                        const v1::ListTopicsRequest* request,
                                        v1::ListTopicsResponse* response) {
-  return rpc::Serve(
+  return rpc::ServePublic(
       context, auth_, "ListTopics", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(Target target,
-                         Authorize(rc, request->parent(), kParent, "parent", OpinionAction::kRead));
+        bool full = false;
+        ASSIGN_OR_RETURN(Target target, ReadTarget(rc, request->parent(), kParent, "parent",
+                                                   OpinionAction::kRead, &full));
         ASSIGN_OR_RETURN(auto topics, store_.Topics(target.scope, target.tenant));
         for (auto& t : topics.first) *response->add_topics() = std::move(t);
         response->set_defaults(topics.second);
@@ -681,11 +699,13 @@ grpc::Status IntakeService::RequestDialogue(grpc::ServerContext* context,
 grpc::Status IntakeService::ListDialogueRequests(grpc::ServerContext* context,
                                                  const v1::ListDialogueRequestsRequest* request,
                                                  v1::ListDialogueRequestsResponse* response) {
-  return rpc::Serve(
+  return rpc::ServePublic(
       context, auth_, "ListDialogueRequests", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->parent(), kParent, "parent",
-                                                  OpinionAction::kManageRequests));
+        bool full = false;
+        ASSIGN_OR_RETURN(Target target, ReadTarget(rc, request->parent(), kParent, "parent",
+                                                   OpinionAction::kManageRequests, &full));
         ASSIGN_OR_RETURN(*response, store_.ListDialogueRequests(target.scope, target.tenant));
+        if (!full) response->clear_requests();  // the public sees the count, not who asked
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
         response->set_threshold(DialogueThreshold(tenant.voter_count, tenant.threshold_percent));
         return absl::OkStatus();

@@ -99,6 +99,11 @@ class IntakeService final : public v1::IntakeService::Service {
   // Public routes: the tenant named must exist; the scope is that tenant's.
   absl::StatusOr<Target> PublicTarget(const std::string& name, absl::string_view pattern,
                                       absl::string_view field);
+  // Reads open to the public: the caller's own rights when they hold them for `action`
+  // (*full = true), else PublicTarget (*full = false).
+  absl::StatusOr<Target> ReadTarget(const rpc::RequestContext& request, const std::string& name,
+                                    absl::string_view pattern, absl::string_view field,
+                                    OpinionAction action, bool* full);
   // Checks and stores a new opinion; `prefix` leads the field names in errors ("opinion.").
   absl::StatusOr<v1::Opinion> StoreNew(const Target& target, const rpc::RequestContext& request,
                                        v1::Opinion opinion, const std::string& round,

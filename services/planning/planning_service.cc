@@ -24,22 +24,40 @@ bool IsWritablePath(const std::string& path) {
   return !IsServerField(absl::string_view(path).substr(0, path.find('.')));
 }
 
+// A plan's name, or a tenant's as the parent of plans (leaving `plan_id` empty).
+absl::Status ParseTarget(const std::string& name, std::string* tenant, std::string* plan_id) {
+  auto plan_name = common::ParseName(name, kPlanPattern, "name");
+  if (plan_name.ok()) {
+    *tenant = (*plan_name)["tenant"];
+    *plan_id = (*plan_name)["plan"];
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(auto parent, common::ParseName(name, "tenants/{tenant}", "parent"));
+  *tenant = parent["tenant"];
+  return absl::OkStatus();
+}
+
+// What the public may read of a plan: the published one and those of past years.
+bool IsPublic(v1::PlanState state) { return state == v1::PUBLISHED || state == v1::CLOSED; }
+
 }  // namespace
 
 absl::StatusOr<PlanningService::Target> PlanningService::Authorize(
     const rpc::RequestContext& request, const std::string& name, PlanAction action) {
   Target target;
-  auto plan_name = common::ParseName(name, kPlanPattern, "name");
-  if (plan_name.ok()) {
-    target.tenant = (*plan_name)["tenant"];
-    target.plan_id = (*plan_name)["plan"];
-  } else {
-    ASSIGN_OR_RETURN(auto parent, common::ParseName(name, "tenants/{tenant}", "parent"));
-    target.tenant = parent["tenant"];
-  }
+  RETURN_IF_ERROR(ParseTarget(name, &target.tenant, &target.plan_id));
   ASSIGN_OR_RETURN(target.scope,
                    auth_.ScopeFor(request.principal, target.tenant, AccessFor(action)));
   RETURN_IF_ERROR(CheckRole(request.principal, action));
+  return target;
+}
+
+absl::StatusOr<PlanningService::Target> PlanningService::AuthorizeRead(
+    const rpc::RequestContext& request, const std::string& name, bool* full) {
+  Target target;
+  RETURN_IF_ERROR(ParseTarget(name, &target.tenant, &target.plan_id));
+  ASSIGN_OR_RETURN(target.scope, auth_.PublicScopeFor(request.principal, target.tenant, full));
+  if (*full && !CheckRole(request.principal, PlanAction::kRead).ok()) *full = false;
   return target;
 }
 
@@ -79,24 +97,40 @@ grpc::Status PlanningService::CreatePlan(grpc::ServerContext* context,
 
 grpc::Status PlanningService::GetPlan(grpc::ServerContext* context,
                                       const v1::GetPlanRequest* request, v1::Plan* response) {
-  return rpc::Serve(context, auth_, "GetPlan", [&](const rpc::RequestContext& rc) -> absl::Status {
-    ASSIGN_OR_RETURN(Target target, Authorize(rc, request->name(), PlanAction::kRead));
-    ASSIGN_OR_RETURN(*response, plans_.Get(target.scope, target.tenant, target.plan_id));
-    return absl::OkStatus();
-  });
+  return rpc::ServePublic(
+      context, auth_, "GetPlan", [&](const rpc::RequestContext& rc) -> absl::Status {
+        bool full = false;
+        ASSIGN_OR_RETURN(Target target, AuthorizeRead(rc, request->name(), &full));
+        if (target.plan_id.empty()) {
+          return common::InvalidField("name", "NAME_INVALID",
+                                      "expected tenants/{tenant}/plans/{plan}");
+        }
+        auto plan = plans_.Get(target.scope, target.tenant, target.plan_id);
+        // The public gets one answer for a draft and for a plan that does not exist.
+        if (!full && (plan.ok() ? !IsPublic(plan->state())
+                                : plan.status().code() == absl::StatusCode::kNotFound)) {
+          return common::Error(absl::StatusCode::kNotFound, "PLAN_NOT_FOUND",
+                               absl::StrCat("there is no published plan ", request->name()));
+        }
+        ASSIGN_OR_RETURN(*response, std::move(plan));
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status PlanningService::ListPlans(grpc::ServerContext* context,
                                         const v1::ListPlansRequest* request,
                                         v1::ListPlansResponse* response) {
-  return rpc::Serve(
+  return rpc::ServePublic(
       context, auth_, "ListPlans", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->parent(), PlanAction::kRead));
+        bool full = false;
+        ASSIGN_OR_RETURN(Target target, AuthorizeRead(rc, request->parent(), &full));
         if (request->page_size() < 0) {
           return common::InvalidField("page_size", "PAGE_SIZE_NEGATIVE",
                                       "page_size cannot be negative");
         }
         ASSIGN_OR_RETURN(PlanFilter filter, ParsePlanFilter(request->filter()));
+        if (!full && !filter.state) filter.state = v1::PUBLISHED;
+        if (!full && !IsPublic(*filter.state)) return absl::OkStatus();
         ASSIGN_OR_RETURN(PlanPage page, plans_.List(target.scope, target.tenant, filter,
                                                     request->page_size(), request->page_token()));
         for (auto& plan : page.plans) *response->add_plans() = std::move(plan);

@@ -51,6 +51,10 @@ class PlanningService final : public v1::PlanningService::Service {
   // data is read.
   absl::StatusOr<Target> Authorize(const rpc::RequestContext& request, const std::string& name,
                                    PlanAction action);
+  // A read open to the public: the caller's own rights when they may read the tenant
+  // (*full = true), else the tenant's published part (*full = false).
+  absl::StatusOr<Target> AuthorizeRead(const rpc::RequestContext& request, const std::string& name,
+                                       bool* full);
   absl::StatusOr<TenantFacts> FactsOf(const std::string& tenant);
   grpc::Status Transition(grpc::ServerContext* context, const v1::TransitionPlanRequest* request,
                           v1::Plan* response, PlanAction action, absl::string_view method);

@@ -107,11 +107,14 @@ grpc::Status TenantService::CreateTenant(grpc::ServerContext* context,
 
 grpc::Status TenantService::GetTenant(grpc::ServerContext* context,
                                       const v1::GetTenantRequest* request, v1::Tenant* response) {
-  return rpc::Serve(context, auth_, "GetTenant", [&](const rpc::RequestContext&) -> absl::Status {
-    ASSIGN_OR_RETURN(auto parts, common::ParseName(request->name(), "tenants/{tenant}", "name"));
-    ASSIGN_OR_RETURN(*response, tenants_.GetTenant(parts["tenant"]));
-    return absl::OkStatus();
-  });
+  // Public: what a commune's pages show (its name, hamlets, voter count and rules).
+  return rpc::ServePublic(
+      context, auth_, "GetTenant", [&](const rpc::RequestContext&) -> absl::Status {
+        ASSIGN_OR_RETURN(auto parts,
+                         common::ParseName(request->name(), "tenants/{tenant}", "name"));
+        ASSIGN_OR_RETURN(*response, tenants_.GetTenant(parts["tenant"]));
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TenantService::ListTenants(grpc::ServerContext* context,

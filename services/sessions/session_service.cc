@@ -64,6 +64,18 @@ absl::Status CheckSessionOf(const std::string& tenant, const v1::Session& s) {
   return absl::OkStatus();
 }
 
+// What the people see of a session: nothing until it is announced, and never the clerks'
+// warnings or the etag they update with. False when the session is not public yet.
+bool PublicView(v1::Session& s) {
+  if (s.state() == v1::SESSION_SCHEDULED || s.state() == v1::SESSION_STATE_UNSPECIFIED) {
+    return false;
+  }
+  s.clear_warnings();
+  s.clear_etag();
+  s.clear_open_override_reason();
+  return true;
+}
+
 }  // namespace
 
 SessionService::SessionService(SessionStore& store, rpc::Authenticator& authenticator,
@@ -248,16 +260,20 @@ grpc::Status SessionService::GetSession(grpc::ServerContext* context,
 grpc::Status SessionService::ListSessions(grpc::ServerContext* context,
                                           const v1::ListSessionsRequest* request,
                                           v1::ListSessionsResponse* response) {
-  return rpc::Serve(
+  return rpc::ServePublic(
       context, auth_, "ListSessions", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(Target target,
-                         Authorize(rc, request->parent(), kParent, "parent", SessionAction::kRead));
+        bool staff = false;
+        ASSIGN_OR_RETURN(Target target, AuthorizePublic(rc, request->parent(), kParent, "parent",
+                                                        SessionAction::kRead, &staff));
         SessionFilter filter;
         filter.state = request->state();
         filter.year = request->year();
         filter.plan = request->plan();
         ASSIGN_OR_RETURN(auto sessions, store_.List(target.scope, target.tenant, filter));
-        for (auto& s : sessions) *response->add_sessions() = std::move(s);
+        for (auto& s : sessions) {
+          if (!staff && !PublicView(s)) continue;
+          *response->add_sessions() = std::move(s);
+        }
         return absl::OkStatus();
       });
 }
@@ -919,11 +935,17 @@ grpc::Status SessionService::WatchSession(grpc::ServerContext* context,
 grpc::Status SessionService::ExportSessionsCalendar(
     grpc::ServerContext* context, const v1::ExportSessionsCalendarRequest* request,
     v1::HttpBody* response) {
-  return rpc::Serve(
+  return rpc::ServePublic(
       context, auth_, "ExportSessionsCalendar", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(Target target,
-                         Authorize(rc, request->parent(), kParent, "parent", SessionAction::kRead));
+        bool staff = false;
+        ASSIGN_OR_RETURN(Target target, AuthorizePublic(rc, request->parent(), kParent, "parent",
+                                                        SessionAction::kRead, &staff));
         ASSIGN_OR_RETURN(auto sessions, store_.List(target.scope, target.tenant, {}));
+        if (!staff) {
+          sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
+                                        [](v1::Session& s) { return !PublicView(s); }),
+                         sessions.end());
+        }
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
         response->set_content_type("text/calendar; charset=utf-8");
         response->set_data(SessionsCalendar(sessions, tenant.display_name, absl::Now()));

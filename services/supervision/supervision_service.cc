@@ -58,6 +58,18 @@ absl::StatusOr<SupervisionService::Target> SupervisionService::Authorize(
   return target;
 }
 
+absl::StatusOr<SupervisionService::Target> SupervisionService::AuthorizeRead(
+    const rpc::RequestContext& request, const std::string& name, absl::string_view pattern,
+    absl::string_view field, bool* full) {
+  ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, pattern, field));
+  Target target;
+  target.tenant = parsed["tenant"];
+  if (auto it = parsed.find("commitment"); it != parsed.end()) target.id = it->second;
+  ASSIGN_OR_RETURN(target.scope, auth_.PublicScopeFor(request.principal, target.tenant, full));
+  if (*full && !CheckRole(request.principal, SupervisionAction::kRead).ok()) *full = false;
+  return target;
+}
+
 absl::StatusOr<v1::OpinionStatus> SupervisionService::Receipt(grpc::ServerContext* context,
                                                               const rpc::RequestContext& request,
                                                               const std::string& tenant,
@@ -89,10 +101,11 @@ grpc::Status SupervisionService::GetCommitment(grpc::ServerContext* context,
 grpc::Status SupervisionService::ListCommitments(grpc::ServerContext* context,
                                                  const v1::ListCommitmentsRequest* request,
                                                  v1::ListCommitmentsResponse* response) {
-  return rpc::Serve(
+  return rpc::ServePublic(
       context, auth_, "ListCommitments", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->parent(), kParent, "parent",
-                                                  SupervisionAction::kRead));
+        bool full = false;
+        ASSIGN_OR_RETURN(Target target,
+                         AuthorizeRead(rc, request->parent(), kParent, "parent", &full));
         ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(request->as_of(), "as_of", Today()));
         CommitmentFilter filter;
         filter.state = request->state();
@@ -114,7 +127,13 @@ grpc::Status SupervisionService::ListCommitments(grpc::ServerContext* context,
                                       "use the next_page_token of the previous page");
         }
         ASSIGN_OR_RETURN(auto page, store_.List(target.scope, target.tenant, filter, as_of));
-        for (auto& c : page.first) *response->add_commitments() = std::move(c);
+        for (auto& c : page.first) {
+          if (!full) {  // the people see what was promised and how it went, not the files
+            c.clear_opinions();
+            c.clear_etag();
+          }
+          *response->add_commitments() = std::move(c);
+        }
         if (page.second) {
           response->set_next_page_token(absl::StrCat(filter.offset + response->commitments_size()));
         }

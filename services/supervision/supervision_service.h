@@ -61,6 +61,11 @@ class SupervisionService final : public v1::SupervisionService::Service {
   absl::StatusOr<Target> Authorize(const rpc::RequestContext& request, const std::string& name,
                                    absl::string_view pattern, absl::string_view field,
                                    SupervisionAction action);
+  // Reads open to the public: the caller's own rights when they may read (*full = true),
+  // else the tenant's public part (*full = false); NOT_FOUND for a tenant that does not exist.
+  absl::StatusOr<Target> AuthorizeRead(const rpc::RequestContext& request, const std::string& name,
+                                       absl::string_view pattern, absl::string_view field,
+                                       bool* full);
   // The opinion (and the canonical code) a receipt code of `tenant` stands for, from intake.
   absl::StatusOr<v1::OpinionStatus> Receipt(grpc::ServerContext* context,
                                             const rpc::RequestContext& request,

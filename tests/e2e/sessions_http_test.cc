@@ -76,7 +76,14 @@ TEST(SessionsHttp, TheDemoSessionRunsThroughEveryDoor) {
   EXPECT_EQ(ics.headers["content-type"], "text/calendar; charset=utf-8");
   EXPECT_THAT(ics.body, HasSubstr("BEGIN:VCALENDAR\r\n"));
   EXPECT_THAT(ics.body, HasSubstr(absl::StrCat("UID:", name.substr(name.rfind('/') + 1))));
-  EXPECT_EQ(Http("GET", url + "/v1/tenants/dien-chau/sessions:ics").status, 401);
+  // Announced sessions are public: the citizens' pages link the same calendar.
+  HttpResponse public_ics = Http("GET", url + "/v1/tenants/dien-chau/sessions:ics");
+  ASSERT_EQ(public_ics.status, 200) << public_ics.body;
+  EXPECT_THAT(public_ics.body, HasSubstr(absl::StrCat("UID:", name.substr(name.rfind('/') + 1))));
+  EXPECT_EQ(Http("GET", url + "/v1/tenants/dien-chau/sessions:ics", "",
+                 {"Authorization: Bearer expired.or.forged"})
+                .status,
+            401);
 
   // Another commune's office: refused, and the session is as it was.
   const std::string other =

@@ -486,6 +486,16 @@ TEST_F(IntakeGrpcTest, TenantTopicsReplaceTheDefaults) {
   EXPECT_FALSE(topics.defaults());
   ASSERT_EQ(topics.topics_size(), 1);
   EXPECT_EQ(topics.topics(0).keywords(0), "cà phê");
+  // The citizen's form suggests the same topics, without an account; the rounds too.
+  ASSERT_THAT(Call(&Stub::ListTopics, "", list, &topics), IsOk());
+  ASSERT_EQ(topics.topics_size(), 1);
+  EXPECT_EQ(topics.topics(0).id(), "ca-phe");
+  v1::ListRoundsRequest rounds;
+  rounds.set_parent(list.parent());
+  v1::ListRoundsResponse listed;
+  ASSERT_THAT(Call(&Stub::ListRounds, "", rounds, &listed), IsOk());
+  ASSERT_GE(listed.rounds_size(), 1);
+  EXPECT_FALSE(listed.rounds(0).title().empty());
   auto created = Create("Giá cà phê xuống thấp");
   ASSERT_THAT(created, IsOk());
   EXPECT_EQ(created->suggested_topic(), "ca-phe");
@@ -535,6 +545,18 @@ TEST_F(IntakeGrpcTest, RequestsForADialogueReachTheThresholdOnce) {
   EXPECT_EQ(requests.open_count(), 0);
   EXPECT_EQ(requests.threshold(), 2);
   EXPECT_FALSE(requests.requests(0).contact().empty());  // staff see the contact
+  // Anyone sees how far the count has come, but not who asked.
+  v1::ListDialogueRequestsResponse counted;
+  ASSERT_THAT(Call(&Stub::ListDialogueRequests, "", list, &counted), IsOk());
+  EXPECT_EQ(counted.requests_size(), 0);
+  EXPECT_EQ(counted.threshold(), 2);
+  const std::string citizen = Token(a_, {Role::kCitizen});
+  ASSERT_THAT(Call(&Stub::ListDialogueRequests, citizen, list, &counted), IsOk());
+  EXPECT_EQ(counted.requests_size(), 0);
+  v1::ListDialogueRequestsRequest unknown;
+  unknown.set_parent("tenants/no-such-commune");
+  EXPECT_THAT(Call(&Stub::ListDialogueRequests, "", unknown, &counted),
+              StatusIs(StatusCode::kNotFound, "TENANT_NOT_FOUND"));
 
   v1::RejectDialogueRequestRequest reject;
   reject.set_name(requests.requests(0).name());

@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "dialogue/common/names.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "planning_server.h"
@@ -142,15 +143,18 @@ TEST_F(PlanningGrpcTest, ATokenOfAnotherCommuneIsRefusedAndWritesNothing) {
   EXPECT_EQ(CountPlans(a_), "1");
   EXPECT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, office_b, created->name()),
               StatusIs(StatusCode::kPermissionDenied));
+  // Reading is public, but only of published plans: another commune's staff see a draft
+  // exactly as they see a plan that does not exist.
   v1::GetPlanRequest get;
   get.set_name(created->name());
   v1::Plan out;
-  EXPECT_THAT(Call(&v1::PlanningService::Stub::GetPlan, office_b, get, &out),
-              StatusIs(StatusCode::kPermissionDenied));
-  // Permission is checked before existence: an id that does not exist gets the same answer.
+  absl::Status draft = Call(&v1::PlanningService::Stub::GetPlan, office_b, get, &out);
   get.set_name(absl::StrCat("tenants/", a_, "/plans/", common::NewUuid()));
-  EXPECT_THAT(Call(&v1::PlanningService::Stub::GetPlan, office_b, get, &out),
-              StatusIs(StatusCode::kPermissionDenied));
+  absl::Status missing = Call(&v1::PlanningService::Stub::GetPlan, office_b, get, &out);
+  EXPECT_THAT(draft, StatusIs(StatusCode::kNotFound, "PLAN_NOT_FOUND"));
+  EXPECT_THAT(missing, StatusIs(StatusCode::kNotFound, "PLAN_NOT_FOUND"));
+  EXPECT_EQ(absl::StrReplaceAll(draft.message(), {{created->name(), "X"}}),
+            absl::StrReplaceAll(missing.message(), {{get.name(), "X"}}));
   auto still = Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, created->name());
   EXPECT_EQ(still->etag(), "2");  // untouched until now
 }
@@ -268,10 +272,63 @@ TEST_F(PlanningGrpcTest, AProvinceReaderReadsItsCommunesAndChangesNothing) {
   EXPECT_THAT(Create(a_, board), StatusIs(StatusCode::kPermissionDenied));
   EXPECT_THAT(Step(&v1::PlanningService::Stub::CancelPlan, board, created->name(), "x"),
               StatusIs(StatusCode::kPermissionDenied, "PROVINCE_READ_ONLY"));
-  // Another province's reader sees nothing of it.
+  // Another province's reader sees what the public sees: no draft.
   std::string other_board = Token("", {Role::kProvince}, "another-province");
-  EXPECT_THAT(Call(&v1::PlanningService::Stub::ListPlans, other_board, list, &listed),
-              StatusIs(StatusCode::kPermissionDenied, "TENANT_FORBIDDEN"));
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::ListPlans, other_board, list, &listed), IsOk());
+  EXPECT_EQ(listed.plans_size(), 0);
+}
+
+TEST_F(PlanningGrpcTest, ThePublicReadsTheCommuneAndItsPublishedPlansOnly) {
+  auto draft = Create(a_, office_a_);
+  ASSERT_THAT(draft, IsOk());
+  v1::Plan next_year = SamplePlan(2027);
+  next_year.set_document_number("3/KH-UBND");
+  next_year.set_issue_date("2027-01-10");
+  auto published = Create(a_, office_a_, next_year);
+  ASSERT_THAT(published, IsOk());
+  ASSERT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, published->name()), IsOk());
+  ASSERT_THAT(Step(&v1::PlanningService::Stub::PublishPlan, office_a_, published->name()), IsOk());
+  v1::ListPlansRequest list;
+  list.set_parent(absl::StrCat("tenants/", a_));
+  v1::ListPlansResponse listed;
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::ListPlans, "", list, &listed), IsOk());
+  ASSERT_EQ(listed.plans_size(), 1);
+  EXPECT_EQ(listed.plans(0).name(), published->name());
+  // Asking for drafts by filter shows the public none; staff see both plans.
+  list.set_filter("state = DRAFT");
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::ListPlans, "", list, &listed), IsOk());
+  EXPECT_EQ(listed.plans_size(), 0);
+  list.clear_filter();
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::ListPlans, office_a_, list, &listed), IsOk());
+  EXPECT_EQ(listed.plans_size(), 2);
+
+  v1::GetPlanRequest get;
+  get.set_name(published->name());
+  v1::Plan plan;
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::GetPlan, "", get, &plan), IsOk());
+  EXPECT_EQ(plan.year(), 2027);
+  get.set_name(draft->name());
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::GetPlan, "", get, &plan),
+              StatusIs(StatusCode::kNotFound, "PLAN_NOT_FOUND"));
+
+  // The commune itself: its name and hamlets, for its public pages.
+  v1::GetTenantRequest tenant;
+  tenant.set_name(absl::StrCat("tenants/", a_));
+  v1::Tenant commune;
+  ASSERT_THAT(
+      testing::CallWith(*tenants_stub_, &v1::TenantService::Stub::GetTenant, "", tenant, &commune),
+      IsOk());
+  EXPECT_FALSE(commune.display_name().empty());
+  EXPECT_EQ(commune.name(), absl::StrCat("tenants/", a_));
+
+  // A commune that does not exist is said so; a bad token is refused even where none is needed.
+  list.set_parent("tenants/no-such-commune");
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::ListPlans, "", list, &listed),
+              StatusIs(StatusCode::kNotFound, "TENANT_NOT_FOUND"));
+  std::string expired = Token(a_, {Role::kPartyOffice}, "", absl::Seconds(-10));
+  list.set_parent(absl::StrCat("tenants/", a_));
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::ListPlans, expired, list, &listed),
+              StatusIs(StatusCode::kUnauthenticated, "TOKEN_EXPIRED"));
 }
 
 TEST_F(PlanningGrpcTest, TasksAreListedAndCompleted) {

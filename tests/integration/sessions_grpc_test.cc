@@ -38,6 +38,7 @@ using testing::TokenAs;
 using Stub = v1::SessionService::Stub;
 using StatusCode = absl::StatusCode;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace std::chrono_literals;
 
 int Count(const std::string& sql) { return std::stoi(AdminQuery(sql)); }
@@ -703,7 +704,29 @@ TEST_F(SessionsTest, TheCalendarAndTheAgendaTemplate) {
   EXPECT_THAT(body.data(), HasSubstr(absl::StrCat("UID:", SessionId(created->name()), "@", a_)));
   EXPECT_THAT(body.data(), HasSubstr("DTSTART:20270424T010000Z"));
   EXPECT_THAT(body.data(), HasSubstr("STATUS:CONFIRMED"));
-  EXPECT_THAT(Call(&Stub::ExportSessionsCalendar, "", ics, &body),
+
+  // Citizens get the calendar and the list without an account, but only of sessions announced
+  // to them: one still being organised stays out, and so do the clerks' warnings.
+  v1::Session later = Basic();
+  later.set_date("2027-04-25");
+  auto scheduled = CreateSession(office_, later);
+  ASSERT_THAT(scheduled, IsOk());
+  ASSERT_THAT(Call(&Stub::ExportSessionsCalendar, office_, ics, &body), IsOk());
+  EXPECT_THAT(body.data(), HasSubstr(absl::StrCat("UID:", SessionId(scheduled->name()))));
+  ASSERT_THAT(Call(&Stub::ExportSessionsCalendar, "", ics, &body), IsOk());
+  EXPECT_THAT(body.data(), HasSubstr(absl::StrCat("UID:", SessionId(created->name()), "@", a_)));
+  EXPECT_THAT(body.data(), Not(HasSubstr(SessionId(scheduled->name()))));
+  v1::ListSessionsRequest list;
+  list.set_parent("tenants/" + a_);
+  v1::ListSessionsResponse listed;
+  ASSERT_THAT(Call(&Stub::ListSessions, "", list, &listed), IsOk());
+  ASSERT_EQ(listed.sessions_size(), 1);
+  EXPECT_EQ(listed.sessions(0).name(), created->name());
+  EXPECT_TRUE(listed.sessions(0).etag().empty());
+  ASSERT_THAT(Call(&Stub::ListSessions, office_, list, &listed), IsOk());
+  EXPECT_EQ(listed.sessions_size(), 2);
+  // A token that is sent must still be good.
+  EXPECT_THAT(Call(&Stub::ExportSessionsCalendar, "not-a-token", ics, &body),
               StatusIs(StatusCode::kUnauthenticated));
 }
 

@@ -202,7 +202,9 @@ TEST_F(SupervisionTest, EachItemBecomesOneCommitmentHoweverOftenItsEventComes) {
   concluded.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
   concluded.set_title("Hội nghị đối thoại đầu năm");
   concluded.set_date("2026-02-05");
-  *concluded.add_items() = Item("1", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-06-30");
+  const std::string opinion = absl::StrCat("tenants/", a_, "/opinions/", common::NewUuid());
+  *concluded.add_items() =
+      Item("1", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-06-30", opinion);
   *concluded.add_items() = Item("2", v1::OUTCOME_ACCEPTED, "", "");
   *concluded.add_items() = Item("3", v1::OUTCOME_RESOLVED_ON_SPOT, "", "");
   const std::string id = common::NewUuid();
@@ -221,6 +223,15 @@ TEST_F(SupervisionTest, EachItemBecomesOneCommitmentHoweverOftenItsEventComes) {
   ASSERT_EQ(made.size(), 2u);
   const v1::Commitment& road = made[0].item_id() == "1" ? made[0] : made[1];
   EXPECT_EQ(road.agency(), "Phòng Kinh tế");
+  EXPECT_EQ(road.opinions_size(), 1);
+  // The people read the same promises without an account, but not the opinions' files.
+  std::vector<v1::Commitment> seen = List(a_, "");
+  ASSERT_EQ(seen.size(), 2u);
+  for (const auto& c : seen) {
+    EXPECT_EQ(c.opinions_size(), 0);
+    EXPECT_TRUE(c.etag().empty());
+    EXPECT_FALSE(c.action().empty());
+  }
   EXPECT_EQ(road.state(), v1::COMMITMENT_ASSIGNED);
   // Until the notice is issued: 7 working days after the day it is due (26/2, which is
   // 10 working days after 5/2 across Tết): 9/3.
@@ -338,10 +349,14 @@ TEST_F(SupervisionTest, StateRulesRolesAndTenantsWithNothingChangedOnRefusal) {
   list.set_as_of("23/11/2026");
   EXPECT_THAT(Call(&Stub::ListCommitments, office_, list, &page),
               StatusIs(StatusCode::kInvalidArgument, "DATE_INVALID"));
+  // Another commune's list is public: its office reads it as anyone does. One that does not
+  // exist is said so.
   list.set_parent("tenants/" + b_);
   list.clear_as_of();
+  EXPECT_THAT(Call(&Stub::ListCommitments, office_, list, &page), IsOk());
+  list.set_parent("tenants/no-such-commune");
   EXPECT_THAT(Call(&Stub::ListCommitments, office_, list, &page),
-              StatusIs(StatusCode::kPermissionDenied));
+              StatusIs(StatusCode::kNotFound, "TENANT_NOT_FOUND"));
   list.set_parent("tenants/" + a_);
   list.set_page_size(-1);
   EXPECT_THAT(Call(&Stub::ListCommitments, office_, list, &page),

@@ -112,6 +112,9 @@ TEST_F(RouteTableTest, ComesFromEveryAnnotatedMethodOfTheContract) {
   EXPECT_TRUE(route->is_public);
   ASSERT_EQ(table_.Match("GET", "/v1/tenants/x/sessions:ics", &route, &b, &allowed),
             RouteTable::Result::kFound);
+  EXPECT_TRUE(route->is_public);
+  ASSERT_EQ(table_.Match("GET", "/v1/tenants/x/sessions/y/speakers", &route, &b, &allowed),
+            RouteTable::Result::kFound);
   EXPECT_FALSE(route->is_public);
   EXPECT_EQ(table_.Match("DELETE", "/v1/tenants/x/plans", &route, &b, &allowed),
             RouteTable::Result::kMethodNotAllowed);

@@ -159,6 +159,23 @@ absl::StatusOr<db::TenantScope> Authenticator::ScopeFor(const auth::Principal& p
   return scope;
 }
 
+absl::StatusOr<db::TenantScope> Authenticator::PublicScopeFor(const auth::Principal& principal,
+                                                              const std::string& tenant_id,
+                                                              bool* full) {
+  *full = false;
+  if (!principal.roles.empty()) {
+    auto scope = ScopeFor(principal, tenant_id, auth::Access::kRead);
+    if (scope.ok()) {
+      *full = true;
+      return scope;
+    }
+    if (scope.status().code() != absl::StatusCode::kPermissionDenied) return scope.status();
+  }
+  if (telemetry::Span* span = telemetry::ActiveSpan()) span->Set("dialogue.tenant", tenant_id);
+  RETURN_IF_ERROR(directory_.ProvinceOf(tenant_id).status());
+  return db::TenantScope::Of(tenant_id);
+}
+
 absl::Status UpstreamStatus(const grpc::Status& status, absl::string_view what) {
   absl::Status s = common::FromGrpcStatus(status);
   if (s.code() == absl::StatusCode::kUnavailable ||

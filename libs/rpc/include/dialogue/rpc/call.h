@@ -61,6 +61,14 @@ class Authenticator {
   absl::StatusOr<db::TenantScope> ScopeFor(const auth::Principal& principal,
                                            const std::string& tenant_id, auth::Access access);
 
+  // For the reads of (dialogue.v1.public_route) RPCs that show a citizen part of a tenant:
+  // a caller who may read `tenant_id` (its staff, its province, administrators) gets that
+  // scope and *full = true; anyone else, signed in or not, gets the tenant's own scope for
+  // its public part and *full = false. NOT_FOUND "TENANT_NOT_FOUND" when no such tenant
+  // exists (there is nothing to hide about a commune's existence).
+  absl::StatusOr<db::TenantScope> PublicScopeFor(const auth::Principal& principal,
+                                                 const std::string& tenant_id, bool* full);
+
  private:
   auth::TokenVerifier verifier_;
   db::TenantDirectory& directory_;
