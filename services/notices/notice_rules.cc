@@ -177,6 +177,11 @@ v1::PublishedNotice ToPublished(const v1::Notice& notice, const std::string& com
   p.set_issue_date(notice.issue_date());
   p.set_document_text(DocumentText(notice, commune));
   *p.mutable_issue_time() = notice.issue_time();
+  for (int channel : notice.channels()) {
+    if (channel != v1::VIA_LOUDSPEAKER) continue;
+    p.set_broadcast_script(BroadcastScript(notice, commune));
+    p.mutable_air_times()->CopyFrom(notice.air_times());
+  }
   return p;
 }
 

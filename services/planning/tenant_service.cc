@@ -120,29 +120,31 @@ grpc::Status TenantService::GetTenant(grpc::ServerContext* context,
 grpc::Status TenantService::ListTenants(grpc::ServerContext* context,
                                         const v1::ListTenantsRequest* request,
                                         v1::ListTenantsResponse* response) {
-  return rpc::Serve(context, auth_, "ListTenants", [&](const rpc::RequestContext&) -> absl::Status {
-    std::string province;
-    if (!request->province().empty()) {
-      ASSIGN_OR_RETURN(auto parts,
-                       common::ParseName(request->province(), "provinces/{province}", "province"));
-      province = parts["province"];
-    }
-    std::string after;
-    if (!request->page_token().empty() &&
-        (!absl::WebSafeBase64Unescape(request->page_token(), &after) || !common::IsSlug(after))) {
-      return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
-                                  "the page token is not one this list returned");
-    }
-    int size = request->page_size() > 0 ? std::min(request->page_size(), 500) : 100;
-    ASSIGN_OR_RETURN(auto tenants, tenants_.ListTenants(province, size, after));
-    if (static_cast<int>(tenants.size()) > size) {
-      tenants.resize(size);
-      response->set_next_page_token(absl::WebSafeBase64Escape(
-          std::string(absl::StripPrefix(tenants.back().name(), "tenants/"))));
-    }
-    for (auto& t : tenants) *response->add_tenants() = std::move(t);
-    return absl::OkStatus();
-  });
+  return rpc::ServePublic(
+      context, auth_, "ListTenants", [&](const rpc::RequestContext&) -> absl::Status {
+        std::string province;
+        if (!request->province().empty()) {
+          ASSIGN_OR_RETURN(auto parts, common::ParseName(request->province(),
+                                                         "provinces/{province}", "province"));
+          province = parts["province"];
+        }
+        std::string after;
+        if (!request->page_token().empty() &&
+            (!absl::WebSafeBase64Unescape(request->page_token(), &after) ||
+             !common::IsSlug(after))) {
+          return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
+                                      "the page token is not one this list returned");
+        }
+        int size = request->page_size() > 0 ? std::min(request->page_size(), 500) : 100;
+        ASSIGN_OR_RETURN(auto tenants, tenants_.ListTenants(province, size, after));
+        if (static_cast<int>(tenants.size()) > size) {
+          tenants.resize(size);
+          response->set_next_page_token(absl::WebSafeBase64Escape(
+              std::string(absl::StripPrefix(tenants.back().name(), "tenants/"))));
+        }
+        for (auto& t : tenants) *response->add_tenants() = std::move(t);
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status TenantService::UpdateTenant(grpc::ServerContext* context,

@@ -195,6 +195,10 @@ TEST_F(NoticesTest, ADraftIsIssuedWithItsLayoutDeliveriesAndAPublicFeedEntry) {
   ASSERT_THAT(Call(&Stub::ListPublishedNotices, "", feed, &published), IsOk());
   ASSERT_EQ(published.notices_size(), 1);
   EXPECT_EQ(published.notices(0).document_number(), "12/TB-UBND");
+  // It goes on the loudspeaker, so the page shows what is read aloud and when.
+  EXPECT_THAT(published.notices(0).broadcast_script(),
+              ::testing::HasSubstr("Kính thưa toàn thể nhân dân"));
+  EXPECT_EQ(published.notices(0).air_times_size(), 2);
   EXPECT_FALSE(absl::StrContains(published.SerializeAsString(), "+84912000111"));
   feed.set_parent("tenants/" + b_);
   ASSERT_THAT(Call(&Stub::ListPublishedNotices, "", feed, &published), IsOk());
