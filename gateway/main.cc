@@ -10,6 +10,7 @@
 #include "dialogue/common/log.h"
 #include "dialogue/rpc/server.h"
 #include "dialogue/telemetry/program.h"
+#include "openapi.h"
 #include "routes.h"
 #include "server.h"
 
@@ -53,6 +54,12 @@ int main(int argc, char** argv) {
   auto verifier = dialogue::auth::VerifierFromConfig(config);
   if (config.Has("help")) {
     std::printf("gateway: HTTP/JSON for every service\n\nOptions:\n%s", config.Usage().c_str());
+    return 0;
+  }
+  // The contract the web pages' typed client is generated from (web/, npm run api).
+  if (config.Has("print-openapi")) {
+    if (!routes.ok()) return StartupFailed(routes.status());
+    std::printf("%s\n", dialogue::gateway::OpenApiJson(*routes).c_str());
     return 0;
   }
   for (const auto* value : {&body, &timeout, &threads, &call_threads, &public_rate, &public_burst,

@@ -15,8 +15,10 @@ setup_if_needed() {
      ! command -v ninja >/dev/null || ! command -v grpc_cpp_plugin >/dev/null ||
      ! pkg-config --exists libpqxx 2>/dev/null || ! command -v prometheus >/dev/null ||
      ! command -v bwrap >/dev/null || ! command -v stunnel >/dev/null ||
-     ! command -v node >/dev/null || [ ! -d "$ROOT/deploy/k8s/check/node_modules" ] ||
-     [ "$ROOT/deploy/k8s/check/package-lock.json" -nt "$ROOT/deploy/k8s/check/node_modules" ]; then
+     ! command -v node >/dev/null || ! command -v chromium >/dev/null ||
+     [ ! -d "$ROOT/deploy/k8s/check/node_modules" ] || [ ! -d "$ROOT/web/node_modules" ] ||
+     [ "$ROOT/deploy/k8s/check/package-lock.json" -nt "$ROOT/deploy/k8s/check/node_modules" ] ||
+     [ "$ROOT/web/package-lock.json" -nt "$ROOT/web/node_modules" ]; then
     "$ROOT/scripts/setup"
     PG_BIN="$(ls -d /usr/lib/postgresql/15/bin)"
   fi
@@ -28,6 +30,9 @@ build() {
       -DDIALOGUE_SANITIZE="${DIALOGUE_SANITIZE:-OFF}" >/dev/null
   fi
   ninja -C "$BUILD" -j "$(nproc)"
+  # The web pages, typed against this build's own OpenAPI document.
+  (cd "$ROOT/web" && DIALOGUE_GATEWAY_BIN="$BUILD/gateway/gateway" npm run --silent build \
+    -- --logLevel warn) || die "the web pages do not build"
 }
 
 # wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds (0) or SECONDS
@@ -183,7 +188,7 @@ start_gateway() {
     . "$run/services.env"
     env "DIALOGUE_GATEWAY_LISTEN=127.0.0.1:$port" "DIALOGUE_METRICS_LISTEN=127.0.0.1:$metrics_port" \
       "DIALOGUE_TOKEN_SECRET=$secret" \
-      nohup "$BUILD/gateway/gateway" >>"$run/logs/gateway.log" 2>&1 &
+      nohup "$BUILD/gateway/gateway" --static-dir "$ROOT/web/dist" >>"$run/logs/gateway.log" 2>&1 &
     echo $! >"$run/pids/gateway.pid"
   )
   wait_for 10 curl -fs "http://127.0.0.1:$port/readyz" ||

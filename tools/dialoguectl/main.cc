@@ -237,6 +237,12 @@ absl::Status LoadDemo(Config& config) {
     v1::ImportOpinionsRequest import;
     RETURN_IF_ERROR(ParseJson(dir + "/opinions.json", &import));
     std::string tenant(absl::StripPrefix(round_request.parent(), "tenants/"));
+    // Open whenever the demo is loaded, as the session is ahead: opinions are taken for ten
+    // more days and answered ten days later, so the citizens' form has a round to send to.
+    const absl::CivilDay today = dialogue::calendar::TodayInVietnam(absl::Now());
+    round_request.mutable_round()->set_opinion_deadline_date(
+        dialogue::calendar::FormatDate(today + 10));
+    round_request.mutable_round()->set_answer_due_date(dialogue::calendar::FormatDate(today + 20));
     ASSIGN_OR_RETURN(std::string front,
                      IssueToken(config, tenant, "", "front,government_office", "demo-loader", 1));
     v1::Round round;

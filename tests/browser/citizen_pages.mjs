@@ -1,0 +1,276 @@
+// The browser tier: the citizens' pages and the venue screen in Debian's headless Chromium,
+// driven by playwright-core, against the real stack that scripts/test starts. Each page is
+// checked by axe-core and photographed (PNG files under BUILD/browser-screenshots).
+//   node tests/browser/citizen_pages.mjs SOURCE_DIR BUILD_DIR
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
+
+const [root, build] = process.argv.slice(2);
+const require = createRequire(`${root}/web/package.json`);
+const { chromium } = require("playwright-core");
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const shots = `${build}/browser-screenshots`;
+mkdirSync(shots, { recursive: true });
+
+// A port below the ephemeral range that nothing listens on.
+async function freePort() {
+  for (;;) {
+    const port = 10000 + Math.floor(Math.random() * 22000);
+    const free = await new Promise((resolve) => {
+      const s = net.createServer().once("error", () => resolve(false));
+      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
+// A gateway of our own in front of the stack's services, serving web/dist, so that this
+// tier neither spends nor is limited by the shared gateway's public budget. `env` changes
+// its configuration (a dead intake address, for the outage test).
+async function startGateway(env = {}) {
+  const port = await freePort();
+  const metrics = await freePort();
+  const child = spawn(`${build}/gateway/gateway`, [], {
+    env: {
+      ...process.env,
+      DIALOGUE_GATEWAY_LISTEN: `127.0.0.1:${port}`,
+      DIALOGUE_METRICS_LISTEN: `127.0.0.1:${metrics}`,
+      DIALOGUE_STATIC_DIR: `${root}/web/dist`,
+      DIALOGUE_PUBLIC_REQUESTS_PER_SECOND: "500",
+      DIALOGUE_PUBLIC_BURST: "1000",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; ++i) {
+    try {
+      // Answering (the calendar is the planning service's); /readyz would also want intake.
+      if ((await fetch(`${url}/v1/calendar:convert?solarDate=2026-01-01`)).ok) return { url, child };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error("the test's gateway did not become ready");
+}
+
+function token(tenant, roles) {
+  return execFileSync(`${build}/tools/dialoguectl/dialoguectl`, ["token", "--tenant", tenant, "--roles", roles], {
+    env: process.env,
+  })
+    .toString()
+    .trim();
+}
+
+let gateway, broken, browser;
+async function call(method, path, body, bearer) {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method,
+    headers: { "Content-Type": "application/json", ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function newPage(viewport = { width: 360, height: 780 }) {
+  const context = await browser.newContext({ viewport, locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh" });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && problems.push(m.text()));
+  page.problems = problems;
+  return page;
+}
+
+// No serious or critical axe-core violation (WCAG 2 A and AA), and a screenshot.
+async function check(page, name) {
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  // Through the DevTools protocol: the page's own CSP (no inline scripts) stays on.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa"] } }),
+  );
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    [],
+    `${name}: accessibility`,
+  );
+  assert.deepEqual(page.problems, [], `${name}: errors in the page`);
+}
+
+before(async () => {
+  gateway = await startGateway();
+  broken = await startGateway({ DIALOGUE_INTAKE_ADDR: `127.0.0.1:${await freePort()}` });
+  browser = await chromium.launch({
+    executablePath: process.env.DIALOGUE_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+    timeout: 30000,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  gateway?.child.kill();
+  broken?.child.kill();
+});
+
+test("a citizen submits an opinion on a phone and follows it to the published answer", async () => {
+  const page = await newPage();
+  await page.goto(`${gateway.url}/xa/bac-thanh-mien/gop-y`);
+  await page.getByRole("heading", { name: "Gửi ý kiến, kiến nghị" }).waitFor();
+  await check(page, "submit-form");
+  // Nothing chosen: the form says what is missing, in Vietnamese, and sends nothing.
+  await page.getByRole("button", { name: "Gửi ý kiến" }).click();
+  await page.getByRole("alert").filter({ hasText: "Xin chọn thôn" }).waitFor();
+  await page.getByLabel("Thôn, tổ dân phố nơi bạn ở (bắt buộc)").selectOption({ label: "Thôn An Sơn" });
+  await page.getByLabel("Nội dung ý kiến, kiến nghị (bắt buộc)").fill(
+    "Đề nghị xã sửa đường giao thông nội đồng thôn An Sơn, mùa mưa lầy lội, xe chở lúa không đi được.",
+  );
+  await page.getByLabel("Họ và tên").fill("Nguyễn Văn Nông");
+  await page.getByRole("button", { name: "Gửi ý kiến" }).click();
+  const receipt = page.getByTestId("receipt");
+  await receipt.waitFor();
+  const code = (await receipt.textContent()).trim();
+  assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.equal(await page.getByRole("img", { name: /Mã QR/ }).count(), 1);
+  // Readable at 360 px: nothing wider than the screen.
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await check(page, "submit-receipt");
+
+  // The commune answers it through the API, as its staff do.
+  const status = await call("GET", `/v1/tenants/bac-thanh-mien/receipts/${code}`);
+  const staff = token("bac-thanh-mien", "front,government_office,department,chair");
+  const topics = await call("GET", "/v1/tenants/bac-thanh-mien/topics");
+  const opinion = status.opinion;
+  await call("POST", `/v1/${opinion}:classify`, { topic: topics.topics[0].id }, staff);
+  await call("POST", `/v1/${opinion}:assign`, { department: "Phòng Kinh tế", workingDays: 10 }, staff);
+  const answer = "Xã đã đưa tuyến đường nội đồng thôn An Sơn vào kế hoạch làm đường năm sau.";
+  await call("POST", `/v1/${opinion}:draftAnswer`, { answer }, staff);
+  await call("POST", `/v1/${opinion}:approveAnswer`, {}, staff);
+  await call("POST", `/v1/${opinion}:markAnswered`, {}, staff);
+
+  await page.getByRole("link", { name: "Theo dõi ý kiến này" }).click();
+  await page.getByTestId("answer").waitFor();
+  assert.equal(await page.getByTestId("opinion-state").textContent(), "Đã trả lời");
+  assert.equal(await page.getByTestId("answer").textContent(), answer);
+  await check(page, "follow-answered");
+
+  // A code that does not exist: said so, and the form stays to try again.
+  await page.getByLabel("Mã tiếp nhận").fill("ZZZZ-ZZZZ-ZZZZ");
+  await page.getByRole("button", { name: "Tra cứu" }).click();
+  await page.getByRole("alert").filter({ hasText: "Không tìm thấy ý kiến" }).waitFor();
+  await check(page, "follow-unknown");
+  await page.context().close();
+});
+
+test("the venue screen shows the chair's step change within a second", async () => {
+  // A session of its own, announced and opened by the chair through the API.
+  const office = token("dien-chau", "government_office,chair");
+  const plans = await call("GET", "/v1/tenants/dien-chau/plans");
+  const plan = plans.plans.find((p) => p.state === "PUBLISHED");
+  const date = new Date(Date.now() + 14 * 86400e3).toISOString().slice(0, 10);
+  const session = await call(
+    "POST",
+    `/v1/tenants/dien-chau/sessions?requestId=browser-${Date.now()}`,
+    { plan: plan.name, conferenceId: "2", title: "Hội nghị đối thoại (thử màn hình)", date, startTime: "07:30", venue: "Hội trường UBND xã", chair: "Chủ tịch UBND xã", secretary: "Văn phòng" },
+    office,
+  );
+  await call("POST", `/v1/${session.name}:announce`, {}, office);
+  await call("POST", `/v1/${session.name}:open`, { overrideReason: "Thử màn hình hội trường" }, office);
+  const id = session.name.split("/").pop();
+
+  const screen = await newPage({ width: 1280, height: 720 });
+  await screen.goto(`${gateway.url}/xa/dien-chau/hoi-nghi/${id}/man-hinh`);
+  const step = screen.getByTestId("step");
+  await screen.waitForFunction(() => document.querySelector("[data-testid=step]")?.textContent?.startsWith("Bước 1/"));
+  await screen.getByText("Đang trực tiếp").waitFor();
+
+  // A citizen registers to speak from a phone, through the page the QR code leads to.
+  const phone = await newPage();
+  await phone.goto(`${gateway.url}/xa/dien-chau/hoi-nghi/${id}/dang-ky`);
+  await phone.getByLabel("Họ và tên (bắt buộc)").fill("Trần Thị Hoa");
+  await phone.getByLabel("Vấn đề muốn phát biểu").fill("Nước sạch cho xóm 3");
+  await check(phone, "speak-form");
+  await phone.getByRole("button", { name: "Đăng ký phát biểu" }).click();
+  await phone.getByText(/Bạn ở vị trí số 1/).waitFor();
+  await check(phone, "speak-registered");
+  await phone.context().close();
+  await screen.locator(".queue").getByText("Trần Thị Hoa").waitFor({ timeout: 5000 });
+
+  // The chair moves to step 2: the screen shows it within one second.
+  assert.match(await step.textContent(), /^Bước 1\//);
+  const started = Date.now();
+  await call("POST", `/v1/${session.name}:advance`, { step: 2 }, office);
+  await screen.waitForFunction(
+    () => document.querySelector("[data-testid=step]")?.textContent?.startsWith("Bước 2/"),
+    null,
+    { timeout: 1000, polling: 20 },
+  );
+  const took = Date.now() - started;
+  console.log(`# the venue screen showed the step change ${took} ms after the chair's call returned`);
+  assert.ok(took <= 1000, `took ${took} ms`);
+  await check(screen, "venue-screen");
+  await screen.context().close();
+});
+
+test("every public page is usable at 360 px and passes axe-core", async () => {
+  const page = await newPage();
+  const feed = await call("GET", "/v1/tenants/bac-thanh-mien/notices:published");
+  const notice = feed.notices[0].name.split("/").pop();
+  for (const [name, path, heading] of [
+    ["communes", "/", "Đối thoại với Nhân dân"],
+    ["home-dien-chau", "/xa/dien-chau", "Đối thoại với Nhân dân Xã Diễn Châu"],
+    ["home-bac-thanh-mien", "/xa/bac-thanh-mien", "Đối thoại với Nhân dân Xã Bắc Thanh Miện"],
+    ["follow-empty", "/xa/bac-thanh-mien/theo-doi", "Theo dõi ý kiến"],
+    ["notices", "/xa/bac-thanh-mien/thong-bao", "Thông báo"],
+    ["notice", `/xa/bac-thanh-mien/thong-bao/${notice}`, feed.notices[0].title],
+    ["dialogue-request", "/xa/bac-thanh-mien/de-nghi-doi-thoai", "Đề nghị tổ chức đối thoại"],
+  ]) {
+    await page.goto(`${gateway.url}${path}`);
+    await page.getByRole("heading", { level: 1, name: heading, exact: true }).waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), `${name}: no sideways scrolling`);
+    await check(page, name);
+  }
+  // The home page names the next conference with its lunar date, and offers the calendar.
+  await page.goto(`${gateway.url}/xa/dien-chau`);
+  await page.getByText(/âm lịch/).first().waitFor();
+  const ics = await page.getByRole("link", { name: "Thêm vào lịch" }).getAttribute("href");
+  const calendar = await fetch(`${gateway.url}${ics}`);
+  assert.equal(calendar.status, 200);
+  assert.match(await calendar.text(), /BEGIN:VCALENDAR/);
+  // The keyboard reaches the menu and the form's fields in order.
+  await page.goto(`${gateway.url}/xa/bac-thanh-mien/gop-y`);
+  await page.getByRole("heading", { name: "Gửi ý kiến, kiến nghị" }).waitFor();
+  const focused = [];
+  for (let i = 0; i < 12; ++i) {
+    await page.keyboard.press("Tab");
+    focused.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim()));
+  }
+  for (const want of ["Gửi ý kiến", "hamlet", "text", "name", "contact"]) {
+    assert.ok(focused.includes(want), `Tab reaches ${want}: ${focused.join(" | ")}`);
+  }
+  await page.context().close();
+});
+
+test("a service that is down gives a clear Vietnamese message, not a blank page", async () => {
+  const page = await newPage();
+  // The intake service cannot be reached: the form that needs it says so...
+  await page.goto(`${broken.url}/xa/bac-thanh-mien/gop-y`);
+  await page.getByRole("alert").filter({ hasText: "Hệ thống đang tạm gián đoạn" }).waitFor();
+  await check(page, "outage-submit");
+  // ...and the home page still shows what the other services hold.
+  await page.goto(`${broken.url}/xa/bac-thanh-mien`);
+  await page.getByRole("heading", { name: "Thông báo", level: 2 }).waitFor();
+  assert.ok((await page.getByRole("alert").count()) >= 1);
+  assert.match(await page.getByRole("alert").first().textContent(), /Hệ thống đang tạm gián đoạn/);
+  await check(page, "outage-home");
+  await page.context().close();
+});

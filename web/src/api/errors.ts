@@ -1,0 +1,63 @@
+// What a citizen reads when a call fails: the API's reason codes (google.rpc.ErrorInfo) in
+// plain Vietnamese, with the field named when the API names one.
+
+const reasons: Record<string, string> = {
+  NETWORK: "Không kết nối được với máy chủ. Xin kiểm tra mạng và thử lại.",
+  UPSTREAM_UNAVAILABLE: "Hệ thống đang tạm gián đoạn. Xin thử lại sau ít phút.",
+  UPSTREAM_NOT_CONFIGURED: "Hệ thống đang tạm gián đoạn. Xin thử lại sau ít phút.",
+  RATE_LIMITED: "Bạn thao tác quá nhanh. Xin chờ vài giây rồi thử lại.",
+  BODY_TOO_LARGE: "Nội dung gửi quá dài.",
+  TENANT_NOT_FOUND: "Không tìm thấy xã này trên hệ thống.",
+  HAMLET_UNKNOWN: "Xin chọn thôn (tổ dân phố) trong danh sách.",
+  TEXT_REQUIRED: "Xin nhập nội dung.",
+  TEXT_TOO_LONG: "Nội dung quá dài.",
+  FIELD_REQUIRED: "Xin điền đủ các mục bắt buộc.",
+  NO_ROUND: "Hiện chưa có đợt lấy ý kiến nào đang mở.",
+  ROUND_NOT_FOUND: "Đợt lấy ý kiến này không còn.",
+  RECEIPT_CODE_INVALID: "Mã tiếp nhận không đúng dạng. Xin kiểm tra lại.",
+  RECEIPT_CODE_UNKNOWN: "Không tìm thấy ý kiến với mã tiếp nhận này.",
+  RECEIPT_NOT_FOUND: "Không tìm thấy ý kiến với mã tiếp nhận này.",
+  VOTER_ALREADY_ASKED: "Cử tri này đã gửi đề nghị đối thoại rồi.",
+  SESSION_NOT_FOUND: "Không tìm thấy hội nghị này, hoặc hội nghị chưa được thông báo.",
+  SESSION_STATE: "Hội nghị không ở giai đoạn cho phép việc này.",
+  NOT_SPEAKING_TIME: "Hội nghị chưa đến phần phát biểu hoặc đã kết thúc đăng ký.",
+  WRITTEN_AT_VENUE: "Câu hỏi viết xin nộp tại hội trường.",
+  REOPEN_WHEN_SATISFIED: "Chỉ đề nghị xem xét lại khi chưa hài lòng với kết quả.",
+  SATISFACTION_INVALID: "Xin cho biết bạn có hài lòng hay không.",
+  PLAN_NOT_FOUND: "Không tìm thấy kế hoạch đã ban hành.",
+  TOKEN_EXPIRED: "Phiên đăng nhập đã hết hạn. Xin đăng nhập lại.",
+  NAME_INVALID: "Đường dẫn không đúng.",
+  ROUTE_NOT_FOUND: "Đường dẫn không đúng.",
+  INTERNAL: "Hệ thống gặp lỗi. Lỗi đã được ghi lại; xin thử lại sau.",
+};
+
+const byStatus: Record<number, string> = {
+  400: "Thông tin gửi chưa hợp lệ. Xin kiểm tra lại.",
+  404: "Không tìm thấy nội dung yêu cầu.",
+  409: "Nội dung đã thay đổi. Xin tải lại trang.",
+  429: reasons.RATE_LIMITED,
+  502: reasons.UPSTREAM_UNAVAILABLE,
+  503: reasons.UPSTREAM_UNAVAILABLE,
+  504: reasons.UPSTREAM_UNAVAILABLE,
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly status: number,
+    readonly field: string,
+  ) {
+    super(reasons[reason] ?? byStatus[status] ?? "Có lỗi xảy ra. Xin thử lại sau.");
+  }
+}
+
+type Detail = { "@type"?: string; reason?: string; fieldViolations?: { field?: string }[] };
+
+// {"error":{"code":400,"status":"INVALID_ARGUMENT","message":"...","details":[...]}}
+export function errorOf(status: number, body: unknown): ApiError {
+  const details: Detail[] =
+    (body as { error?: { details?: Detail[] } } | undefined)?.error?.details ?? [];
+  const reason = details.find((d) => d.reason)?.reason ?? "";
+  const field = details.flatMap((d) => d.fieldViolations ?? []).find((v) => v.field)?.field ?? "";
+  return new ApiError(reason, status, field);
+}

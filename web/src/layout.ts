@@ -1,0 +1,77 @@
+// The frame every citizen page shares: the commune's name, the menu and a place for errors.
+import { h, show, type Child } from "./dom";
+import { ApiError } from "./api/errors";
+
+export const app = () => document.getElementById("app") as HTMLElement;
+
+export type Commune = { id: string; name: string };
+
+export function communePath(commune: string, page = ""): string {
+  return `/xa/${commune}${page ? "/" + page : ""}`;
+}
+
+const menu: [string, string][] = [
+  ["", "Trang chủ"],
+  ["gop-y", "Gửi ý kiến"],
+  ["theo-doi", "Theo dõi ý kiến"],
+  ["thong-bao", "Thông báo"],
+  ["de-nghi-doi-thoai", "Đề nghị đối thoại"],
+];
+
+// The page of `commune` (its display name once known) with `content`; `current` is the
+// menu entry to mark.
+export function page(
+  commune: Commune | null,
+  current: string,
+  ...content: (Child | Child[])[]
+): void {
+  const header = h(
+    "header",
+    { class: "site" },
+    h("p", { class: "brand" }, h("a", { href: "/" }, "Đối thoại với Nhân dân")),
+    commune && h("p", { class: "commune" }, commune.name),
+    commune &&
+      h(
+        "nav",
+        { "aria-label": "Các trang của xã" },
+        h(
+          "ul",
+          {},
+          menu.map(([path, text]) =>
+            h(
+              "li",
+              {},
+              h(
+                "a",
+                {
+                  href: communePath(commune.id, path),
+                  "aria-current": path === current ? "page" : undefined,
+                },
+                text,
+              ),
+            ),
+          ),
+        ),
+      ),
+  );
+  document.title = commune ? `${commune.name} · Đối thoại với Nhân dân` : "Đối thoại với Nhân dân";
+  const body = document.body;
+  body.querySelector("header.site")?.remove();
+  body.prepend(header);
+  show(app(), ...content);
+}
+
+// A clear message in place of a page that could not load.
+export function failure(error: unknown, commune: Commune | null = null): void {
+  page(commune, "", h("h1", {}, "Chưa tải được trang"), alert(error));
+}
+
+export function alert(error: unknown): HTMLElement {
+  const message =
+    error instanceof ApiError ? error.message : "Có lỗi xảy ra. Xin tải lại trang hoặc thử lại sau.";
+  return h("p", { class: "alert", role: "alert" }, message);
+}
+
+export function loading(): void {
+  app().replaceChildren(h("p", { class: "muted", role: "status" }, "Đang tải…"));
+}

@@ -1,0 +1,44 @@
+// The citizens' pages: one small script, one route table. Every page is a plain link, so
+// each loads on its own and works with the back button, bookmarks and a shared URL.
+import "./style.css";
+import { failure, loading } from "./layout";
+import { communes } from "./pages/communes";
+import { home } from "./pages/home";
+import { submit } from "./pages/submit";
+import { follow } from "./pages/follow";
+import { notices, notice } from "./pages/notices";
+import { dialogue } from "./pages/dialogue";
+import { screen } from "./pages/screen";
+import { speak } from "./pages/speak";
+
+const slug = "([a-z0-9-]+)";
+const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
+  [/^\/$/, communes],
+  [new RegExp(`^/xa/${slug}$`), home],
+  [new RegExp(`^/xa/${slug}/gop-y$`), submit],
+  [new RegExp(`^/xa/${slug}/theo-doi$`), (t) => follow(t, "")],
+  [new RegExp(`^/xa/${slug}/theo-doi/([A-Za-z0-9-]+)$`), follow],
+  [new RegExp(`^/xa/${slug}/thong-bao$`), notices],
+  [new RegExp(`^/xa/${slug}/thong-bao/([0-9a-f-]+)$`), notice],
+  [new RegExp(`^/xa/${slug}/de-nghi-doi-thoai$`), dialogue],
+  [new RegExp(`^/xa/${slug}/hoi-nghi/([0-9a-f-]+)/man-hinh$`), screen],
+  [new RegExp(`^/xa/${slug}/hoi-nghi/([0-9a-f-]+)/dang-ky$`), speak],
+];
+
+async function route(): Promise<void> {
+  const path = location.pathname.replace(/\/+$/, "") || "/";
+  for (const [pattern, render] of routes) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    loading();
+    try {
+      await render(...match.slice(1));
+    } catch (error) {
+      failure(error);
+    }
+    return;
+  }
+  failure(new Error("no route"));
+}
+
+void route();

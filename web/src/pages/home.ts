@@ -1,0 +1,290 @@
+// A commune's public home: the year's plan in plain words, the next conference, the open
+// round of opinions, the dialogue requests, the notices and what past conferences promised.
+// Each part loads on its own: one service down leaves a message in its part, not a blank page.
+import { api, get, type Of } from "../api/client";
+import { h } from "../dom";
+import { alert, communePath, page } from "../layout";
+import { loadCommune, lastId, type CommuneInfo } from "../commune";
+import {
+  commitmentStates,
+  dialogueForms,
+  label,
+  noticeKinds,
+  sessionStates,
+  today,
+  vnDate,
+  weekday,
+  withLunar,
+} from "../format";
+
+export async function home(id: string): Promise<void> {
+  const commune = await loadCommune(id);
+  const tenant = { path: { tenant: id } };
+  const parts = await Promise.allSettled([
+    get(api.GET("/v1/tenants/{tenant}/plans", { params: tenant })).then((r) => plan(commune, r)),
+    get(api.GET("/v1/tenants/{tenant}/sessions", { params: tenant })).then((r) =>
+      nextSession(commune, r),
+    ),
+    get(api.GET("/v1/tenants/{tenant}/rounds", { params: tenant })).then((r) => round(commune, r)),
+    get(api.GET("/v1/tenants/{tenant}/dialogueRequests", { params: tenant })).then((r) =>
+      requests(commune, r),
+    ),
+    get(
+      api.GET("/v1/tenants/{tenant}/notices:published", {
+        params: { path: { tenant: id }, query: { pageSize: 5 } },
+      }),
+    ).then((r) => latestNotices(commune, r)),
+    get(api.GET("/v1/tenants/{tenant}/commitments", { params: tenant })).then((r) =>
+      results(r),
+    ),
+  ]);
+  const titles = [
+    "Kế hoạch năm",
+    "Hội nghị sắp tới",
+    "Lấy ý kiến",
+    "Đề nghị đối thoại",
+    "Thông báo",
+    "Kết quả các hội nghị",
+  ];
+  page(
+    commune,
+    "",
+    h("h1", {}, `Đối thoại với Nhân dân ${commune.name}`),
+    ...parts.map((p, i) =>
+      p.status === "fulfilled" ? p.value : h("section", {}, h("h2", {}, titles[i]), alert(p.reason)),
+    ),
+  );
+}
+
+type Plans = Of<"dialogue.v1.ListPlansResponse">;
+
+async function plan(commune: CommuneInfo, plans: Plans): Promise<HTMLElement> {
+  const year = Number(today().slice(0, 4));
+  const all = plans.plans ?? [];
+  const p = all.find((x) => x.year === year) ?? all.sort((a, b) => (b.year ?? 0) - (a.year ?? 0))[0];
+  if (!p) {
+    return h("section", {}, h("h2", {}, "Kế hoạch năm"), h("p", {}, "Xã chưa ban hành kế hoạch đối thoại năm nay."));
+  }
+  const conferences = p.conferences ?? [];
+  const form = label(dialogueForms, p.form);
+  return h(
+    "section",
+    {},
+    h("h2", {}, `Kế hoạch năm ${p.year}`),
+    h(
+      "p",
+      {},
+      `Năm ${p.year}, ${commune.name} tổ chức ${conferences.length} hội nghị đối thoại`,
+      form ? ` theo hình thức ${form}` : "",
+      (p.hosts ?? []).length ? `, do ${(p.hosts ?? []).join(" và ")} chủ trì` : "",
+      ".",
+    ),
+    (p.topics ?? []).length > 0 &&
+      h("p", {}, "Nội dung đối thoại: ", h("span", {}, (p.topics ?? []).join("; ")), "."),
+    conferences.length > 0 &&
+      h(
+        "ul",
+        {},
+        conferences.map((c) =>
+          h(
+            "li",
+            {},
+            h("strong", {}, c.title || `Hội nghị ${c.id}`),
+            ": ",
+            c.windowStartDate === c.windowEndDate || !c.windowEndDate
+              ? `ngày ${vnDate(c.windowStartDate)}`
+              : `từ ${vnDate(c.windowStartDate)} đến ${vnDate(c.windowEndDate)}`,
+            c.venue ? `, tại ${c.venue}` : "",
+            c.opinionDeadlineDate ? `; nhận ý kiến đến ${vnDate(c.opinionDeadlineDate)}` : "",
+            ".",
+          ),
+        ),
+      ),
+    h("p", { class: "muted" }, `Văn bản số ${p.documentNumber ?? ""}, ${p.title ?? ""}.`),
+  );
+}
+
+type Sessions = Of<"dialogue.v1.ListSessionsResponse">;
+
+async function nextSession(commune: CommuneInfo, list: Sessions): Promise<HTMLElement> {
+  const now = today();
+  const live = ["SESSION_ANNOUNCED", "SESSION_IN_PROGRESS", "SESSION_POSTPONED"];
+  const upcoming = (list.sessions ?? [])
+    .filter((s) => live.includes(s.state ?? "") && (s.date ?? "") >= now)
+    .sort((a, b) => (a.date ?? "").localeCompare(b.date ?? ""));
+  const ics = `/v1/tenants/${commune.id}/sessions:ics`;
+  const s = upcoming[0] ?? (list.sessions ?? []).find((x) => x.state === "SESSION_IN_PROGRESS");
+  if (!s) {
+    return h(
+      "section",
+      {},
+      h("h2", {}, "Hội nghị sắp tới"),
+      h("p", {}, "Chưa có hội nghị nào được thông báo."),
+      h("p", {}, h("a", { href: ics }, "Nhận lịch hội nghị vào điện thoại (tệp .ics)")),
+    );
+  }
+  const id = lastId(s.name);
+  const date = await withLunar(s.date ?? "");
+  return h(
+    "section",
+    { class: "next" },
+    h("h2", {}, "Hội nghị sắp tới"),
+    h("p", { class: "lead" }, s.title ?? ""),
+    h(
+      "dl",
+      {},
+      h("dt", {}, "Thời gian"),
+      h("dd", {}, `${s.startTime ?? ""}, ${weekday(s.date ?? "")} ${date}`),
+      h("dt", {}, "Địa điểm"),
+      h("dd", {}, s.venue || "Sẽ thông báo sau"),
+      h("dt", {}, "Chủ trì"),
+      h("dd", {}, s.chair ?? ""),
+      h("dt", {}, "Tình trạng"),
+      h(
+        "dd",
+        {},
+        label(sessionStates, s.state),
+        s.state === "SESSION_POSTPONED" && s.postponeReason ? ` (${s.postponeReason})` : "",
+      ),
+    ),
+    h("h3", {}, "Cách tham gia"),
+    h(
+      "ul",
+      {},
+      h("li", {}, "Gửi ý kiến trước hội nghị: ", h("a", { href: communePath(commune.id, "gop-y") }, "gửi ý kiến trực tuyến"), " hoặc qua trưởng thôn, Mặt trận xã."),
+      h("li", {}, "Đăng ký phát biểu tại hội nghị: ", h("a", { href: communePath(commune.id, `hoi-nghi/${id}/dang-ky`) }, "đăng ký bằng điện thoại"), "."),
+      s.state === "SESSION_IN_PROGRESS" &&
+        h("li", {}, h("a", { href: communePath(commune.id, `hoi-nghi/${id}/man-hinh`) }, "Theo dõi trực tiếp diễn biến hội nghị")),
+    ),
+    h("p", {}, h("a", { class: "button", href: ics }, "Thêm vào lịch")),
+  );
+}
+
+type Rounds = Of<"dialogue.v1.ListRoundsResponse">;
+
+// The round whose opinions are still taken: the latest with no deadline or one not passed.
+export function openRound(rounds: Rounds) {
+  const now = today();
+  return (rounds.rounds ?? [])
+    .filter((r) => !r.opinionDeadlineDate || r.opinionDeadlineDate >= now)
+    .sort((a, b) => (b.createTime ?? "").localeCompare(a.createTime ?? ""))[0];
+}
+
+async function round(commune: CommuneInfo, rounds: Rounds): Promise<HTMLElement> {
+  const open = openRound(rounds);
+  return h(
+    "section",
+    {},
+    h("h2", {}, "Lấy ý kiến"),
+    open
+      ? [
+          h(
+            "p",
+            {},
+            `Đang lấy ý kiến: ${open.title ?? ""}`,
+            open.opinionDeadlineDate ? `, đến hết ngày ${vnDate(open.opinionDeadlineDate)}` : "",
+            ".",
+          ),
+          h("p", {}, h("a", { class: "button", href: communePath(commune.id, "gop-y") }, "Gửi ý kiến")),
+        ]
+      : h("p", {}, "Hiện chưa có đợt lấy ý kiến nào đang mở."),
+    h("p", {}, "Đã gửi ý kiến? ", h("a", { href: communePath(commune.id, "theo-doi") }, "Theo dõi bằng mã tiếp nhận"), "."),
+  );
+}
+
+type Requests = Of<"dialogue.v1.ListDialogueRequestsResponse">;
+
+async function requests(commune: CommuneInfo, r: Requests): Promise<HTMLElement> {
+  return h(
+    "section",
+    {},
+    h("h2", {}, "Đề nghị đối thoại"),
+    h(
+      "p",
+      {},
+      r.threshold
+        ? `${r.openCount ?? 0} trên ${r.threshold} cử tri cần thiết đã đề nghị tổ chức một hội nghị đối thoại.`
+        : `${r.openCount ?? 0} cử tri đã đề nghị tổ chức một hội nghị đối thoại.`,
+    ),
+    h("p", {}, h("a", { href: communePath(commune.id, "de-nghi-doi-thoai") }, "Đề nghị đối thoại")),
+  );
+}
+
+type Feed = Of<"dialogue.v1.ListPublishedNoticesResponse">;
+
+async function latestNotices(commune: CommuneInfo, feed: Feed): Promise<HTMLElement> {
+  const list = feed.notices ?? [];
+  return h(
+    "section",
+    {},
+    h("h2", {}, "Thông báo"),
+    list.length
+      ? h(
+          "ul",
+          {},
+          list.map((n) =>
+            h(
+              "li",
+              {},
+              h("a", { href: communePath(commune.id, `thong-bao/${lastId(n.name)}`) }, n.title ?? ""),
+              ` (${label(noticeKinds, n.kind)}, ${vnDate(n.issueDate)})`,
+            ),
+          ),
+        )
+      : h("p", {}, "Chưa có thông báo."),
+    h("p", {}, h("a", { href: communePath(commune.id, "thong-bao") }, "Tất cả thông báo")),
+  );
+}
+
+type Commitments = Of<"dialogue.v1.ListCommitmentsResponse">;
+
+async function results(list: Commitments): Promise<HTMLElement> {
+  const bySession = new Map<string, NonNullable<Commitments["commitments"]>>();
+  for (const c of list.commitments ?? []) {
+    const key = `${c.sessionTitle ?? ""}|${c.conferenceDate ?? ""}`;
+    bySession.set(key, [...(bySession.get(key) ?? []), c]);
+  }
+  if (bySession.size === 0) {
+    return h("section", {}, h("h2", {}, "Kết quả các hội nghị"), h("p", {}, "Chưa có kết luận nào cần theo dõi."));
+  }
+  return h(
+    "section",
+    {},
+    h("h2", {}, "Kết quả các hội nghị"),
+    [...bySession.entries()].map(([key, items]) => {
+      const [title, date] = key.split("|");
+      const done = items.filter((c) => c.state === "COMMITMENT_RESOLVED").length;
+      return h(
+        "article",
+        { class: "conference" },
+        h("h3", {}, `${title} (${vnDate(date)})`),
+        h("p", {}, `Đã giải quyết ${done} trên ${items.length} nội dung kết luận.`),
+        h(
+          "table",
+          {},
+          h("caption", { class: "visually-hidden" }, `Kết luận của ${title}`),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Nội dung"), h("th", { scope: "col" }, "Cơ quan thực hiện"), h("th", { scope: "col" }, "Hạn"), h("th", { scope: "col" }, "Kết quả"))),
+          h(
+            "tbody",
+            {},
+            items.map((c) =>
+              h(
+                "tr",
+                {},
+                h("td", {}, c.summary ?? "", c.action ? h("div", { class: "muted" }, c.action) : null),
+                h("td", {}, c.agency ?? ""),
+                h("td", {}, vnDate(c.dueDate)),
+                h(
+                  "td",
+                  {},
+                  label(commitmentStates, c.state),
+                  c.overdue ? h("span", { class: "late" }, " (quá hạn)") : null,
+                ),
+              ),
+            ),
+          ),
+        ),
+      );
+    }),
+  );
+}

@@ -1,0 +1,165 @@
+// Submit an opinion without an account: the hamlet by name, the text (a topic is suggested
+// as the citizen types), an optional contact; then the receipt code, large, copyable and
+// as a QR code of the follow page.
+import { api, get, type Of } from "../api/client";
+import { ApiError } from "../api/errors";
+import { h } from "../dom";
+import { alert, communePath, page } from "../layout";
+import { loadCommune, type CommuneInfo } from "../commune";
+import { vnDate } from "../format";
+import { qrCode } from "../qr";
+import { openRound } from "./home";
+
+type Topic = Of<"dialogue.v1.Topic">;
+
+// Lower case without diacritics, so "duong" matches "đường".
+export function plain(text: string): string {
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase();
+}
+
+// The topic whose keywords appear most in `text`, if any.
+export function suggestTopic(topics: Topic[], text: string): Topic | undefined {
+  const words = ` ${plain(text).replace(/[^a-z0-9]+/g, " ")} `;
+  let best: Topic | undefined;
+  let hits = 0;
+  for (const t of topics) {
+    const n = (t.keywords ?? []).filter((k) => k && words.includes(` ${plain(k)} `)).length;
+    if (n > hits) [best, hits] = [t, n];
+  }
+  return best;
+}
+
+export async function submit(id: string): Promise<void> {
+  const commune = await loadCommune(id);
+  const tenant = { params: { path: { tenant: id } } };
+  const [rounds, topics] = await Promise.all([
+    get(api.GET("/v1/tenants/{tenant}/rounds", tenant)),
+    get(api.GET("/v1/tenants/{tenant}/topics", tenant)).catch(() => ({ topics: [] as Topic[] })),
+  ]);
+  const round = openRound(rounds);
+  if (!round) {
+    page(
+      commune,
+      "gop-y",
+      h("h1", {}, "Gửi ý kiến, kiến nghị"),
+      h("p", {}, "Hiện chưa có đợt lấy ý kiến nào đang mở. Xin quay lại khi xã thông báo đợt lấy ý kiến mới."),
+    );
+    return;
+  }
+  const requestId = crypto.randomUUID();  // the same id on a retry stores the opinion once
+  const message = h("div", { "aria-live": "polite" });
+  const suggestion = h("p", { id: "topic-hint", class: "hint", "aria-live": "polite" });
+  const hamlet = h(
+    "select",
+    { id: "hamlet", name: "hamlet", required: true, autocomplete: "off" },
+    h("option", { value: "" }, "— Chọn thôn, tổ dân phố —"),
+    commune.hamlets.map((x) => h("option", { value: x.id }, x.name)),
+  );
+  const text = h("textarea", {
+    id: "text",
+    name: "text",
+    rows: 6,
+    required: true,
+    maxlength: 10000,
+    "aria-describedby": "topic-hint",
+  });
+  text.addEventListener("input", () => {
+    const t = suggestTopic(topics.topics ?? [], text.value);
+    suggestion.textContent = t ? `Lĩnh vực gợi ý: ${t.displayName}` : "";
+  });
+  const name = h("input", { id: "name", name: "name", autocomplete: "name", maxlength: 200 });
+  const contact = h("input", { id: "contact", name: "contact", autocomplete: "tel", maxlength: 200 });
+  const button = h("button", { type: "submit" }, "Gửi ý kiến");
+  const form = h(
+    "form",
+    { novalidate: true },
+    h("div", { class: "field" }, h("label", { for: "hamlet" }, "Thôn, tổ dân phố nơi bạn ở (bắt buộc)"), hamlet),
+    h("div", { class: "field" }, h("label", { for: "text" }, "Nội dung ý kiến, kiến nghị (bắt buộc)"), text, suggestion),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Thông tin liên hệ (không bắt buộc)"),
+      h("p", { class: "hint" }, "Chỉ cán bộ xã xem được, để liên hệ khi cần làm rõ."),
+      h("div", { class: "field" }, h("label", { for: "name" }, "Họ và tên"), name),
+      h("div", { class: "field" }, h("label", { for: "contact" }, "Số điện thoại hoặc địa chỉ"), contact),
+    ),
+    message,
+    button,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    for (const f of [hamlet, text]) f.removeAttribute("aria-invalid");
+    const missing = !hamlet.value ? hamlet : !text.value.trim() ? text : null;
+    if (missing) {
+      missing.setAttribute("aria-invalid", "true");
+      message.replaceChildren(
+        alert(new ApiError(missing === hamlet ? "HAMLET_UNKNOWN" : "TEXT_REQUIRED", 400, "")),
+      );
+      missing.focus();
+      return;
+    }
+    button.disabled = true;
+    button.textContent = "Đang gửi…";
+    try {
+      const receipt = await get(
+        api.POST("/v1/tenants/{tenant}/opinions:submit", {
+          params: { path: { tenant: id } },
+          body: {
+            round: round.name,
+            hamlet: hamlet.value,
+            text: text.value,
+            submitter: { name: name.value, contact: contact.value },
+            requestId,
+          },
+        }),
+      );
+      showReceipt(commune, receipt.receiptCode ?? "");
+    } catch (error) {
+      const field = error instanceof ApiError ? error.field : "";
+      const bad = field === "hamlet" ? hamlet : field === "text" ? text : null;
+      bad?.setAttribute("aria-invalid", "true");
+      message.replaceChildren(alert(error));
+      button.disabled = false;
+      button.textContent = "Gửi ý kiến";
+    }
+  });
+  page(
+    commune,
+    "gop-y",
+    h("h1", {}, "Gửi ý kiến, kiến nghị"),
+    h(
+      "p",
+      {},
+      `Đợt lấy ý kiến: ${round.title ?? ""}`,
+      round.opinionDeadlineDate ? `, nhận đến hết ngày ${vnDate(round.opinionDeadlineDate)}` : "",
+      ". Ý kiến được tổng hợp để trả lời tại hội nghị đối thoại hoặc bằng văn bản.",
+    ),
+    form,
+  );
+}
+
+function showReceipt(commune: CommuneInfo, code: string): void {
+  const followPath = communePath(commune.id, `theo-doi/${code}`);
+  const followUrl = `${location.origin}${followPath}`;
+  const copied = h("span", { role: "status", class: "hint" });
+  const copy = h("button", { type: "button", class: "secondary" }, "Sao chép mã");
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(code);
+      copied.textContent = " Đã sao chép.";
+    } catch {
+      copied.textContent = " Không sao chép được; xin ghi lại mã.";
+    }
+  });
+  page(
+    commune,
+    "gop-y",
+    h("h1", {}, "Đã nhận ý kiến của bạn"),
+    h("p", {}, "Mã tiếp nhận của bạn:"),
+    h("p", { class: "receipt", "data-testid": "receipt" }, code),
+    h("p", {}, copy, copied),
+    h("p", {}, "Giữ mã này (hoặc chụp mã QR) để theo dõi việc giải quyết và câu trả lời."),
+    qrCode(followUrl, `Mã QR dẫn tới trang theo dõi ý kiến mã ${code}`),
+    h("p", {}, h("a", { class: "button", href: followPath }, "Theo dõi ý kiến này")),
+  );
+}
