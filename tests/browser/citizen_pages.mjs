@@ -31,8 +31,8 @@ async function freePort() {
 // A gateway of our own in front of the stack's services, serving web/dist, so that this
 // tier neither spends nor is limited by the shared gateway's public budget. `env` changes
 // its configuration (a dead intake address, for the outage test).
-async function startGateway(env = {}) {
-  const port = await freePort();
+async function startGateway(env = {}, port = 0) {
+  port ||= await freePort();
   const metrics = await freePort();
   const child = spawn(`${build}/gateway/gateway`, [], {
     env: {
@@ -218,6 +218,21 @@ test("the venue screen shows the chair's step change within a second", async () 
   console.log(`# the venue screen showed the step change ${took} ms after the chair's call returned`);
   assert.ok(took <= 1000, `took ${took} ms`);
   await check(screen, "venue-screen");
+
+  // The gateway goes away (a restart, a dropped line): the screen says so, reconnects by
+  // itself when it is back, and shows what changed meanwhile.
+  const port = new URL(gateway.url).port;
+  gateway.child.kill();
+  await new Promise((resolve) => gateway.child.once("exit", resolve));
+  await screen.getByText("Mất kết nối, đang kết nối lại…").waitFor({ timeout: 5000 });
+  gateway = await startGateway({}, Number(port));
+  await call("POST", `/v1/${session.name}:advance`, { step: 3 }, office);
+  await screen.waitForFunction(
+    () => document.querySelector("[data-testid=step]")?.textContent?.startsWith("Bước 3/"),
+    null,
+    { timeout: 15000 },
+  );
+  await screen.getByText("Đang trực tiếp").waitFor();
   await screen.context().close();
 });
 
@@ -233,12 +248,26 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
     ["notices", "/xa/bac-thanh-mien/thong-bao", "Thông báo"],
     ["notice", `/xa/bac-thanh-mien/thong-bao/${notice}`, feed.notices[0].title],
     ["dialogue-request", "/xa/bac-thanh-mien/de-nghi-doi-thoai", "Đề nghị tổ chức đối thoại"],
+    ["not-found", "/khong-co-trang-nay", "Không có trang này"],
   ]) {
     await page.goto(`${gateway.url}${path}`);
     await page.getByRole("heading", { level: 1, name: heading, exact: true }).waitFor();
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), `${name}: no sideways scrolling`);
     await check(page, name);
   }
+  // A voter asks for a dialogue: the count the page shows goes up by one.
+  await page.goto(`${gateway.url}/xa/bac-thanh-mien/de-nghi-doi-thoai`);
+  const count = async () => Number((await page.locator("p.lead").textContent()).match(/^\d+/)[0]);
+  const asked = await count();
+  await page.getByLabel("Họ và tên cử tri (bắt buộc)").fill(`Cử tri ${Date.now()}`);
+  await page.getByLabel("Thôn, tổ dân phố (bắt buộc)").selectOption({ label: "Thôn An Lâu" });
+  await page.getByLabel(/Số điện thoại hoặc địa chỉ/).fill(`09${String(Date.now()).slice(-8)}`);
+  await page.getByLabel("Vấn đề cần đối thoại (bắt buộc)").fill("Ô nhiễm từ trại chăn nuôi gần khu dân cư");
+  await page.getByRole("button", { name: "Gửi đề nghị" }).click();
+  await page.getByText("Đã nhận đề nghị của bạn").waitFor();
+  assert.equal(await count(), asked + 1);
+  await check(page, "dialogue-requested");
+
   // The home page names the next conference with its lunar date, and offers the calendar.
   await page.goto(`${gateway.url}/xa/dien-chau`);
   await page.getByText(/âm lịch/).first().waitFor();
@@ -265,6 +294,7 @@ test("a service that is down gives a clear Vietnamese message, not a blank page"
   // The intake service cannot be reached: the form that needs it says so...
   await page.goto(`${broken.url}/xa/bac-thanh-mien/gop-y`);
   await page.getByRole("alert").filter({ hasText: "Hệ thống đang tạm gián đoạn" }).waitFor();
+  await page.getByRole("button", { name: "Thử lại" }).waitFor();
   await check(page, "outage-submit");
   // ...and the home page still shows what the other services hold.
   await page.goto(`${broken.url}/xa/bac-thanh-mien`);

@@ -63,7 +63,24 @@ export function page(
 
 // A clear message in place of a page that could not load.
 export function failure(error: unknown, commune: Commune | null = null): void {
-  page(commune, "", h("h1", {}, "Chưa tải được trang"), alert(error));
+  const retry = h("button", { type: "button" }, "Thử lại");
+  retry.addEventListener("click", () => location.reload());
+  page(
+    commune,
+    "",
+    h("h1", {}, "Chưa tải được trang"),
+    alert(error),
+    h("p", {}, retry, " ", h("a", { href: "/" }, "Về trang đầu")),
+  );
+}
+
+export function notFound(): void {
+  page(
+    null,
+    "",
+    h("h1", {}, "Không có trang này"),
+    h("p", {}, "Đường dẫn không đúng hoặc trang đã được chuyển. ", h("a", { href: "/" }, "Về trang đầu"), "."),
+  );
 }
 
 export function alert(error: unknown): HTMLElement {

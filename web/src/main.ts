@@ -1,7 +1,7 @@
 // The citizens' pages: one small script, one route table. Every page is a plain link, so
 // each loads on its own and works with the back button, bookmarks and a shared URL.
 import "./style.css";
-import { failure, loading } from "./layout";
+import { failure, loading, notFound } from "./layout";
 import { communes } from "./pages/communes";
 import { home } from "./pages/home";
 import { submit } from "./pages/submit";
@@ -38,7 +38,7 @@ async function route(): Promise<void> {
     }
     return;
   }
-  failure(new Error("no route"));
+  notFound();
 }
 
 void route();
