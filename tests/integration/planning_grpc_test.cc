@@ -323,9 +323,9 @@ TEST_F(PlanningGrpcTest, ThePublicReadsTheCommuneAndItsPublishedPlansOnly) {
   v1::ListTenantsRequest communes;
   communes.set_province(absl::StrCat("provinces/", province_.id));
   v1::ListTenantsResponse all;
-  ASSERT_THAT(testing::CallWith(*tenants_stub_, &v1::TenantService::Stub::ListTenants, "",
-                                communes, &all),
-              IsOk());
+  ASSERT_THAT(
+      testing::CallWith(*tenants_stub_, &v1::TenantService::Stub::ListTenants, "", communes, &all),
+      IsOk());
   EXPECT_EQ(all.tenants_size(), 2);
 
   // A commune that does not exist is said so; a bad token is refused even where none is needed.
