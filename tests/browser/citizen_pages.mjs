@@ -59,7 +59,8 @@ async function startGateway(env = {}, port = 0) {
 }
 
 function token(tenant, roles) {
-  return execFileSync(`${build}/tools/dialoguectl/dialoguectl`, ["token", "--tenant", tenant, "--roles", roles], {
+  const who = tenant ? ["--tenant", tenant] : [];
+  return execFileSync(`${build}/tools/dialoguectl/dialoguectl`, ["token", ...who, "--roles", roles], {
     env: process.env,
   })
     .toString()
@@ -286,6 +287,86 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
   for (const want of ["Gửi ý kiến", "hamlet", "text", "name", "contact"]) {
     assert.ok(focused.includes(want), `Tab reaches ${want}: ${focused.join(" | ")}`);
   }
+  await page.context().close();
+});
+
+test("a petitioner follows the conference's promise and says it did not satisfy them", async () => {
+  // A commune of its own, set up through the API as its staff would: a published plan, a
+  // round, a conference held today that promises to act on a citizen's opinion.
+  const id = `browser-${Date.now()}`;
+  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  const later = (days) => new Date(Date.now() + days * 86400e3).toISOString().slice(0, 10);
+  await call("POST", `/v1/tenants?tenantId=${id}`, {
+    displayName: "Xã Thử Nghiệm", kind: "COMMUNE", province: "provinces/demo", voterCount: 1000,
+    hamlets: [{ id: "thon-dong", displayName: "Thôn Đông" }],
+  }, token("", "admin"));
+  const staff = token(id, "party_office,government_office,front,department,chair,secretary");
+  const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/000-dien-chau-2026.json`, "utf8"));
+  const plan = await call("POST", `/v1/tenants/${id}/plans`, seed.plan, staff);
+  await call("POST", `/v1/${plan.name}:approve`, {}, staff);
+  await call("POST", `/v1/${plan.name}:publish`, {}, staff);
+  const round = await call("POST", `/v1/tenants/${id}/rounds`, { title: "Đợt lấy ý kiến thử", opinionDeadlineDate: later(10), answerDueDate: later(20) }, staff);
+  const receipt = await call("POST", `/v1/tenants/${id}/opinions:submit`, {
+    round: round.name, hamlet: "thon-dong", text: "Đề nghị lắp đèn đường trục chính thôn Đông",
+  });
+  const { opinion } = await call("GET", `/v1/tenants/${id}/receipts/${receipt.receiptCode}`);
+  const session = await call("POST", `/v1/tenants/${id}/sessions`, {
+    plan: plan.name, conferenceId: seed.plan.conferences[0].id, title: "Hội nghị đối thoại thử", date: today,
+    startTime: "07:30", venue: "Nhà văn hóa thôn Đông", chair: "Chủ tịch UBND xã", secretary: "Văn phòng",
+  }, staff);
+  await call("POST", `/v1/${session.name}:announce`, {}, staff);
+  const opened = await call("POST", `/v1/${session.name}:open`, { overrideReason: "Thử kết luận" }, staff);
+  for (let step = 2; step <= opened.agenda.length; ++step) {
+    await call("POST", `/v1/${session.name}:advance`, { step }, staff);
+  }
+  await call("POST", `/v1/${session.name}:conclude`, {
+    items: [{ summary: "Lắp đèn đường trục chính thôn Đông", outcome: "OUTCOME_UNRESOLVED", agency: "Phòng Kinh tế",
+      action: "Khảo sát và lắp 12 bộ đèn", dueDate: later(60), opinions: [opinion] }],
+  }, staff);
+  // Supervision makes the commitment from the session's event; the agency reports.
+  let promises = [];
+  for (let i = 0; i < 100 && promises.length === 0; ++i) {
+    promises = (await call("GET", `/v1/tenants/${id}/commitments`, undefined, staff)).commitments ?? [];
+    if (!promises.length) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(promises.length, 1, "the conclusion became a commitment");
+  await call("POST", `/v1/${promises[0].name}:recordProgress`, { state: "COMMITMENT_REPORTED", note: "Đã khảo sát, chờ kinh phí" }, staff);
+
+  // While it is worked on, the petitioner sees the report and is told when to give feedback.
+  const page = await newPage();
+  const follow = `${gateway.url}/xa/${id}/theo-doi/${receipt.receiptCode}`;
+  await page.goto(follow);
+  await page.getByRole("heading", { name: "Lắp đèn đường trục chính thôn Đông" }).waitFor();
+  await page.getByText("Đã báo cáo kết quả").first().waitFor();
+  await page.getByText(/Khi có kết quả giải quyết/).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Gửi đánh giá" }).count(), 0);
+  await check(page, "follow-commitment");
+  await call("POST", `/v1/${promises[0].name}:recordProgress`, { state: "COMMITMENT_RESOLVED", note: "Đã lắp 4 bộ đèn" }, staff);
+  await page.goto(follow);
+  await page.getByText("Đã giải quyết").first().waitFor();
+  // Sending without a choice is refused on the page; then "not satisfied", asking again.
+  await page.getByRole("button", { name: "Gửi đánh giá" }).click();
+  await page.getByRole("alert").filter({ hasText: "Xin chọn" }).waitFor();
+  await page.getByLabel("Chưa hài lòng", { exact: true }).check();
+  await page.getByLabel("Ý kiến thêm (không bắt buộc)").fill("Mới khảo sát, chưa lắp đèn nào.");
+  await page.getByLabel(/Đề nghị xem xét lại/).check();
+  await page.getByRole("button", { name: "Gửi đánh giá" }).click();
+  await page.waitForFunction(() =>
+    document.querySelector(".feedback [role=alert]") || document.body.textContent.includes("Bạn đã cho biết"));
+  assert.equal(await page.locator(".feedback [role=alert]").count(), 0,
+    await page.locator(".feedback [role=alert]").first().textContent().catch(() => ""));
+  await page.getByText("Bạn đã cho biết chưa hài lòng với kết quả.").waitFor();
+  await page.getByText(/Đề nghị xem xét lại đã được gửi/).waitFor();
+  const seen = await call("GET", `/v1/${promises[0].name}`, undefined, staff);
+  assert.equal(seen.reopenRequested, true);
+  assert.equal(seen.notSatisfiedCount, 1);
+  await check(page, "follow-feedback-given");
+
+  // The commune's home lists what the conference concluded and where it stands.
+  await page.goto(`${gateway.url}/xa/${id}`);
+  await page.getByRole("heading", { name: /Hội nghị đối thoại thử/, level: 3 }).waitFor();
+  await page.getByText("Đã giải quyết 1 trên 1 nội dung kết luận.").waitFor();
+  await check(page, "home-results");
   await page.context().close();
 });
 

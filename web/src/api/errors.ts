@@ -22,6 +22,8 @@ const reasons: Record<string, string> = {
   SESSION_STATE: "Hội nghị không ở giai đoạn cho phép việc này.",
   NOT_SPEAKING_TIME: "Hội nghị chưa đến phần phát biểu hoặc đã kết thúc đăng ký.",
   WRITTEN_AT_VENUE: "Câu hỏi viết xin nộp tại hội trường.",
+  NO_RESULT_YET: "Việc này đang được giải quyết; khi có kết quả bạn mới đánh giá được.",
+  COMMITMENT_NOT_FOUND: "Không tìm thấy nội dung kết luận này cho mã tiếp nhận của bạn.",
   REOPEN_WHEN_SATISFIED: "Chỉ đề nghị xem xét lại khi chưa hài lòng với kết quả.",
   SATISFACTION_INVALID: "Xin cho biết bạn có hài lòng hay không.",
   PLAN_NOT_FOUND: "Không tìm thấy kế hoạch đã ban hành.",

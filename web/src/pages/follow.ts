@@ -137,9 +137,11 @@ function commitment(commune: CommuneInfo, code: string, c: Promise_): HTMLElemen
 
 // Once the result is in, the petitioner says whether it satisfies them; if not, they may
 // ask the Front to look at it again.
-function feedback(commune: CommuneInfo, code: string, id: string, c: Promise_): HTMLElement | null {
-  const finished = ["COMMITMENT_RESOLVED", "COMMITMENT_CANNOT_RESOLVE", "COMMITMENT_REPORTED"];
-  if (!finished.includes(c.state ?? "")) return null;
+function feedback(commune: CommuneInfo, code: string, id: string, c: Promise_): HTMLElement {
+  const finished = ["COMMITMENT_RESOLVED", "COMMITMENT_CANNOT_RESOLVE"];
+  if (!finished.includes(c.state ?? "")) {
+    return h("p", { class: "hint" }, "Khi có kết quả giải quyết, bạn có thể cho biết mình có hài lòng hay không.");
+  }
   if (c.feedbackGiven) {
     return h(
       "p",
