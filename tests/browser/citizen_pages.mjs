@@ -135,6 +135,9 @@ test("a citizen submits an opinion on a phone and follows it to the published an
   await page.getByLabel("Nội dung ý kiến, kiến nghị (bắt buộc)").fill(
     "Đề nghị xã sửa đường giao thông nội đồng thôn An Sơn, mùa mưa lầy lội, xe chở lúa không đi được.",
   );
+  // The topic is suggested as the citizen types, as the service will suggest it to staff.
+  const hint = (await page.locator("#topic-hint").textContent()).replace("Lĩnh vực gợi ý: ", "");
+  assert.ok(hint, "a topic is suggested");
   await page.getByLabel("Họ và tên").fill("Nguyễn Văn Nông");
   await page.getByRole("button", { name: "Gửi ý kiến" }).click();
   const receipt = page.getByTestId("receipt");
@@ -151,6 +154,8 @@ test("a citizen submits an opinion on a phone and follows it to the published an
   const staff = token("bac-thanh-mien", "front,government_office,department,chair");
   const topics = await call("GET", "/v1/tenants/bac-thanh-mien/topics");
   const opinion = status.opinion;
+  const stored = await call("GET", `/v1/${opinion}`, undefined, staff);
+  assert.equal(topics.topics.find((t) => t.id === stored.suggestedTopic)?.displayName, hint);
   await call("POST", `/v1/${opinion}:classify`, { topic: topics.topics[0].id }, staff);
   await call("POST", `/v1/${opinion}:assign`, { department: "Phòng Kinh tế", workingDays: 10 }, staff);
   const answer = "Xã đã đưa tuyến đường nội đồng thôn An Sơn vào kế hoạch làm đường năm sau.";

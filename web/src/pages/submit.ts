@@ -17,14 +17,20 @@ export function plain(text: string): string {
   return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase();
 }
 
-// The topic whose keywords appear most in `text`, if any.
+// The topic whose keywords appear most in `text` (a keyword of n words counts n), the
+// first on a tie: the same rule as the intake service's own suggestion.
 export function suggestTopic(topics: Topic[], text: string): Topic | undefined {
-  const words = ` ${plain(text).replace(/[^a-z0-9]+/g, " ")} `;
+  const words = (t: string) => ` ${plain(t).replace(/[^a-z0-9]+/g, " ").trim()} `;
+  const padded = words(text);
   let best: Topic | undefined;
-  let hits = 0;
+  let top = 0;
   for (const t of topics) {
-    const n = (t.keywords ?? []).filter((k) => k && words.includes(` ${plain(k)} `)).length;
-    if (n > hits) [best, hits] = [t, n];
+    let score = 0;
+    for (const k of t.keywords ?? []) {
+      const phrase = words(k);
+      if (phrase.trim() && padded.includes(phrase)) score += phrase.trim().split(" ").length;
+    }
+    if (score > top) [best, top] = [t, score];
   }
   return best;
 }
