@@ -443,9 +443,13 @@ grpc::Status SessionService::AdvanceAgenda(grpc::ServerContext* context,
                                            v1::Session* response) {
   return Change(
       context, "AdvanceAgenda", request->name(), "", SessionAction::kRun,
-      [&](const rpc::RequestContext&, const Target&, pqxx::work&, v1::Session& s) -> absl::Status {
+      [&](const rpc::RequestContext&, const Target& target, pqxx::work& txn,
+          v1::Session& s) -> absl::Status {
         RETURN_IF_ERROR(CheckTransition(s.state(), SessionEvent::kAdvance));
-        return sessions::AdvanceAgenda(s, request->step(), absl::Now());
+        RETURN_IF_ERROR(sessions::AdvanceAgenda(s, request->step(), absl::Now()));
+        // A turn belongs to its step: the floor does not carry over to the next one.
+        SessionStore::EndTurn(txn, target.tenant, target.session);
+        return absl::OkStatus();
       },
       response);
 }
@@ -787,10 +791,7 @@ grpc::Status SessionService::ConcludeSession(grpc::ServerContext* context,
         s.set_state(v1::SESSION_CONCLUDED);
         *s.mutable_conclude_time() = Now();
         // Whoever had the floor is done; the minutes are drawn from the record as it is.
-        txn.exec_params(
-            "UPDATE sessions.speakers SET state = 'SPEAKER_DONE', end_time = now()"
-            " WHERE tenant_id = $1 AND session_id = $2::uuid AND state = 'SPEAKER_SPEAKING'",
-            target.tenant, target.session);
+        SessionStore::EndTurn(txn, target.tenant, target.session);
         ASSIGN_OR_RETURN(v1::Attendance attendance,
                          SessionStore::Attendance(txn, target.tenant, target.session));
         SessionStore::InsertMinutes(

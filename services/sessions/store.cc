@@ -389,12 +389,7 @@ absl::StatusOr<v1::Speaker> SessionStore::UpdateSpeaker(const db::TenantScope& s
           rank = RankBetween(at > 0 ? &ranks[at - 1] : nullptr,
                              at < static_cast<int>(ranks.size()) ? &ranks[at] : nullptr);
         }
-        if (op == SpeakerOp::kCall) {
-          txn.exec_params(
-              "UPDATE sessions.speakers SET state = 'SPEAKER_DONE', end_time = now()"
-              " WHERE tenant_id = $1 AND session_id = $2::uuid AND state = 'SPEAKER_SPEAKING'",
-              tenant, session_id);
-        }
+        if (op == SpeakerOp::kCall) EndTurn(txn, tenant, session_id);
         txn.exec_params(
             "UPDATE sessions.speakers SET state = $4, record = $5::jsonb, rank = $6,"
             " call_time = CASE WHEN $4 = 'SPEAKER_SPEAKING' THEN coalesce(call_time, now())"
@@ -405,6 +400,14 @@ absl::StatusOr<v1::Speaker> SessionStore::UpdateSpeaker(const db::TenantScope& s
             SpeakerRecord(speaker), rank);
         return FindSpeaker(txn, tenant, session_id, kById, speaker_id)->speaker;
       });
+}
+
+void SessionStore::EndTurn(pqxx::work& txn, const std::string& tenant,
+                           const std::string& session_id) {
+  txn.exec_params(
+      "UPDATE sessions.speakers SET state = 'SPEAKER_DONE', end_time = now()"
+      " WHERE tenant_id = $1 AND session_id = $2::uuid AND state = 'SPEAKER_SPEAKING'",
+      tenant, session_id);
 }
 
 absl::StatusOr<v1::Attendance> SessionStore::Attendance(pqxx::work& txn, const std::string& tenant,

@@ -92,6 +92,9 @@ class SessionStore {
                                            const std::string& session_id);
   static void InsertMinutes(pqxx::work& txn, const std::string& tenant,
                             const std::string& session_id, const std::string& text);
+  // Whoever has the floor is done (end_time now): when the next speaker is called, the
+  // agenda moves on, or the session is concluded.
+  static void EndTurn(pqxx::work& txn, const std::string& tenant, const std::string& session_id);
 
   absl::StatusOr<v1::Minutes> Minutes(const db::TenantScope& scope, const std::string& tenant,
                                       const std::string& session_id);

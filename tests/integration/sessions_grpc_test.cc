@@ -488,6 +488,31 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   EXPECT_EQ(public_copy.content_hash(), ContentHash(approved_text));
 }
 
+TEST_F(SessionsTest, MovingToTheNextStepEndsTheSpeakersTurn) {
+  v1::Session session = InProgress();
+  int statements = 0;
+  for (const auto& step : session.agenda()) {
+    if (step.kind() == v1::STEP_STATEMENTS) statements = step.number();
+  }
+  ASSERT_GT(statements, 1);
+  ASSERT_LT(statements, session.agenda_size());
+  for (int step = 2; step <= statements; ++step) ASSERT_THAT(Advance(session.name(), step), IsOk());
+  auto speaker = Register(session.name(), "", "Trần Văn Cường");
+  ASSERT_THAT(speaker, IsOk());
+  ASSERT_THAT(CallSpeaker(speaker->name()), IsOk());
+
+  ASSERT_THAT(Advance(session.name(), statements + 1), IsOk());
+  v1::ListSpeakersRequest list;
+  list.set_parent(session.name());
+  v1::ListSpeakersResponse speakers;
+  ASSERT_THAT(Call(&Stub::ListSpeakers, office_, list, &speakers), IsOk());
+  ASSERT_EQ(speakers.speakers_size(), 1);
+  EXPECT_EQ(speakers.speakers(0).state(), v1::SPEAKER_DONE);
+  EXPECT_TRUE(speakers.speakers(0).has_end_time());
+  // The answers given afterwards are still recorded for the one who spoke.
+  EXPECT_THAT(Answer(speaker->name(), "Chủ tịch UBND xã"), IsOk());
+}
+
 TEST_F(SessionsTest, BadInputIsRefusedAndChangesNothing) {
   auto count_sessions = [&](const std::string& tenant) {
     return Count(
