@@ -64,6 +64,25 @@ absl::Status CheckSessionOf(const std::string& tenant, const v1::Session& s) {
   return absl::OkStatus();
 }
 
+// The clerks' warnings, derived from the session as it now is: a date outside the plan's
+// window, and an announcement shorter than the lead time (before the chair's override).
+void DeriveWarnings(v1::Session& s) {
+  s.clear_warnings();
+  if ((!s.window_start_date().empty() && s.date() < s.window_start_date()) ||
+      (!s.window_end_date().empty() && s.date() > s.window_end_date())) {
+    s.add_warnings(absl::StrCat("the date ", s.date(), " is outside the plan's window ",
+                                s.window_start_date(), " to ", s.window_end_date()));
+  }
+  auto announced = calendar::ParseDate(s.announce_date());
+  auto held = calendar::ParseDate(s.date());
+  if (s.state() == v1::SESSION_ANNOUNCED && announced.ok() && held.ok() &&
+      s.date() < s.earliest_open_date()) {
+    s.add_warnings(absl::StrCat(
+        "announced ", *held - *announced, " days before the conference; it may open from ",
+        s.earliest_open_date(), ", so opening it on ", s.date(), " needs the chair's override"));
+  }
+}
+
 // What the people see of a session: nothing until it is announced, and never the clerks'
 // warnings or the etag they update with. False when the session is not public yet.
 bool PublicView(v1::Session& s) {
@@ -232,13 +251,9 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
         s.set_complex(in.complex());
         if (s.date().empty()) return Required("session.date", "give the date, as YYYY-MM-DD");
         RETURN_IF_ERROR(CheckSessionOf(target.tenant, s));
-        if ((!conference->window_start_date().empty() &&
-             s.date() < conference->window_start_date()) ||
-            (!conference->window_end_date().empty() && s.date() > conference->window_end_date())) {
-          s.add_warnings(absl::StrCat("the date ", s.date(), " is outside the plan's window ",
-                                      conference->window_start_date(), " to ",
-                                      conference->window_end_date()));
-        }
+        s.set_window_start_date(conference->window_start_date());
+        s.set_window_end_date(conference->window_end_date());
+        DeriveWarnings(s);  // a date outside the plan's window is allowed, and said
         ASSIGN_OR_RETURN(*response,
                          store_.Create(target.scope, target.tenant, s, request->request_id()));
         return absl::OkStatus();
@@ -321,7 +336,9 @@ grpc::Status SessionService::UpdateSession(grpc::ServerContext* context,
             }
           }
         }
-        return CheckSessionOf(target.tenant, s);
+        RETURN_IF_ERROR(CheckSessionOf(target.tenant, s));
+        DeriveWarnings(s);
+        return absl::OkStatus();
       },
       response);
 }
@@ -350,12 +367,7 @@ grpc::Status SessionService::AnnounceSession(grpc::ServerContext* context,
         s.set_state(v1::SESSION_ANNOUNCED);
         s.set_announce_date(calendar::FormatDate(today));
         s.set_earliest_open_date(calendar::FormatDate(earliest));
-        if (held < earliest) {
-          s.add_warnings(absl::StrCat("announced ", held - today, " days before the conference; ",
-                                      "the commune's lead time is ", LeadDays(tenant),
-                                      " days, so opening it on ", s.date(),
-                                      " needs the chair's override"));
-        }
+        DeriveWarnings(s);
         v1::SessionAnnounced announced;
         announced.set_session(s.name());
         announced.set_title(s.title());
@@ -417,7 +429,7 @@ grpc::Status SessionService::PostponeSession(grpc::ServerContext* context,
         // It must be announced again.
         s.clear_announce_date();
         s.clear_earliest_open_date();
-        s.clear_warnings();
+        DeriveWarnings(s);
         return absl::OkStatus();
       },
       response);

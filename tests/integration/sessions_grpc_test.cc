@@ -488,6 +488,30 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   EXPECT_EQ(public_copy.content_hash(), ContentHash(approved_text));
 }
 
+TEST_F(SessionsTest, WarningsFollowTheDateAsItChanges) {
+  v1::Session s = Basic();
+  s.set_date("2027-05-15");  // the plan's window is 20-30/04/2027
+  auto created = CreateSession(office_, s);
+  ASSERT_THAT(created, IsOk());
+  ASSERT_EQ(created->warnings_size(), 1);
+  EXPECT_THAT(created->warnings(0), HasSubstr("2027-05-15 is outside the plan's window"));
+
+  // Moved into the window: the warning about the old date goes.
+  v1::UpdateSessionRequest update;
+  update.mutable_session()->set_name(created->name());
+  update.mutable_session()->set_date("2027-04-24");
+  update.mutable_update_mask()->add_paths("date");
+  v1::Session moved;
+  ASSERT_THAT(Call(&Stub::UpdateSession, office_, update, &moved), IsOk());
+  EXPECT_EQ(moved.warnings_size(), 0) << moved.warnings(0);
+
+  // Out of it again: the warning names the new date, once.
+  update.mutable_session()->set_date("2027-05-02");
+  ASSERT_THAT(Call(&Stub::UpdateSession, office_, update, &moved), IsOk());
+  ASSERT_EQ(moved.warnings_size(), 1);
+  EXPECT_THAT(moved.warnings(0), HasSubstr("2027-05-02 is outside the plan's window"));
+}
+
 TEST_F(SessionsTest, MovingToTheNextStepEndsTheSpeakersTurn) {
   v1::Session session = InProgress();
   int statements = 0;
