@@ -124,6 +124,13 @@ absl::Status CheckNotice(const v1::Notice& notice, absl::string_view prefix) {
       return InvalidField(field("air_times"), "AIR_TIME_INVALID",
                           absl::StrCat("'", t, "' is not a local time as YYYY-MM-DDTHH:MM"));
     }
+    // Both are local "YYYY-MM-DDTHH:MM", so they compare as text.
+    if (!notice.conference_time().empty() && t >= notice.conference_time()) {
+      return InvalidField(
+          field("air_times"), "AIR_TIME_AFTER_CONFERENCE",
+          absl::StrCat("the loudspeaker would read it at ", t, ", once the conference has begun (",
+                       notice.conference_time(), ")"));
+    }
   }
   return absl::OkStatus();
 }
@@ -400,9 +407,17 @@ v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::Tena
                                   due->days(), " days between the announcement and it"));
     }
   }
-  // Two air times: the morning and the afternoon broadcast of the day after.
+  // The morning and the afternoon broadcast of the day after, those before the conference.
+  n.set_conference_time(absl::StrCat(
+      session.date(), "T", session.start_time().empty() ? "00:00" : session.start_time()));
   for (const char* hour : {"T06:30", "T17:00"}) {
-    n.add_air_times(absl::StrCat(calendar::FormatDate(today + 1), hour));
+    std::string at = absl::StrCat(calendar::FormatDate(today + 1), hour);
+    if (at < n.conference_time()) n.add_air_times(std::move(at));
+  }
+  if (n.air_times().empty()) {
+    n.add_warnings(
+        "no loudspeaker air time is left before the conference; set one, or read "
+        "the announcement by other means");
   }
   return n;
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/status.h"
@@ -148,6 +149,31 @@ TEST(NoticeRules, AConclusionDraftIsDueLaterWhenComplex) {
   EXPECT_EQ(complex->warnings_size(), 1);
   concluded.set_date("5/6/2026");
   EXPECT_FALSE(ConclusionDraft(concluded, rules, days, text, "Xã A").ok());
+}
+
+TEST(NoticeRules, AnAnnouncementIsReadOnTheLoudspeakerBeforeTheConferenceOnly) {
+  auto source = calendar::CalendarSource::Open(
+      absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
+  ASSERT_TRUE(source.ok()) << source.status();
+  calendar::WorkingDayCalendar days((*source)->Current());
+  v1::SessionAnnounced session;
+  session.set_date("2026-06-06");  // tomorrow, at 07:30: the evening broadcast is too late
+  session.set_start_time("07:30");
+  const v1::NoticeTemplate text = DefaultTemplate(v1::NOTICE_ANNOUNCEMENT);
+  v1::Notice n = AnnouncementDraft(session, {}, days, absl::CivilDay(2026, 6, 5), text, "Xã A");
+  EXPECT_EQ(n.conference_time(), "2026-06-06T07:30");
+  ASSERT_EQ(n.air_times_size(), 1);
+  EXPECT_EQ(n.air_times(0), "2026-06-06T06:30");
+  EXPECT_TRUE(CheckNotice(n, "").ok());
+  // A clerk's air time after the conference is refused, by name.
+  n.add_air_times("2026-06-06T17:00");
+  EXPECT_EQ(Reason(CheckNotice(n, "notice.")), "AIR_TIME_AFTER_CONFERENCE");
+  // With no broadcast left before it, the draft says so instead of inventing one.
+  v1::Notice late = AnnouncementDraft(session, {}, days, absl::CivilDay(2026, 6, 6), text, "Xã A");
+  EXPECT_EQ(late.air_times_size(), 0);
+  bool said = false;
+  for (const auto& w : late.warnings()) said = said || absl::StrContains(w, "air time");
+  EXPECT_TRUE(said);
 }
 
 }  // namespace
