@@ -7,6 +7,7 @@
 #include <set>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "dialogue/calendar/dates.h"
@@ -34,6 +35,21 @@ v1::Recipient Group(const std::string& name) {
   v1::Recipient r;
   r.set_name(name);
   return r;
+}
+
+// Who leads a hamlet, by what the commune calls it: "Thôn An Sơn" -> "Trưởng thôn An Sơn",
+// "Tổ dân phố 3" -> "Tổ trưởng tổ dân phố 3".
+std::string HamletHead(const std::string& hamlet) {
+  static const std::pair<const char*, const char*> kHeads[] = {
+      {"Thôn ", "Trưởng thôn "},       {"Xóm ", "Trưởng xóm "},
+      {"Bản ", "Trưởng bản "},         {"Ấp ", "Trưởng ấp "},
+      {"Khu phố ", "Trưởng khu phố "}, {"Tổ dân phố ", "Tổ trưởng tổ dân phố "}};
+  for (const auto& [kind, head] : kHeads) {
+    if (absl::StartsWith(hamlet, kind)) {
+      return absl::StrCat(head, hamlet.substr(std::string_view(kind).size()));
+    }
+  }
+  return absl::StrCat("Trưởng thôn ", hamlet);
 }
 
 std::string DayMonthYear(const std::string& date) {
@@ -391,7 +407,11 @@ v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::Tena
   n.add_channels(v1::VIA_WEB);
   n.add_channels(v1::VIA_LOUDSPEAKER);
   n.add_channels(v1::VIA_IN_APP);
-  for (const auto& h : session.hamlets()) *n.add_recipients() = Group("Trưởng thôn " + h);
+  for (int i = 0; i < session.hamlets_size(); ++i) {
+    *n.add_recipients() = Group(HamletHead(session.hamlet_names_size() == session.hamlets_size()
+                                               ? session.hamlet_names(i)
+                                               : session.hamlets(i)));
+  }
   auto conference = calendar::ParseDate(session.date());
   if (!conference.ok()) {
     n.add_warnings(absl::StrCat("the session's date '", session.date(), "' is not a date"));

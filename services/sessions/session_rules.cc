@@ -19,6 +19,13 @@
 #include "dialogue/common/text.h"
 
 namespace dialogue::sessions {
+
+std::vector<std::string> HamletNames(const v1::Session& s) {
+  if (s.hamlet_names_size() == s.hamlets_size()) {
+    return {s.hamlet_names().begin(), s.hamlet_names().end()};
+  }
+  return {s.hamlets().begin(), s.hamlets().end()};  // named before names were kept
+}
 namespace {
 
 using auth::Role;
@@ -521,7 +528,7 @@ std::string MinutesText(const v1::Session& session, absl::string_view commune,
       VietnameseDate(session.date()), "\n");
   absl::StrAppend(&t, "Địa điểm: ", session.venue(), "\n");
   if (session.hamlets_size() > 0) {
-    absl::StrAppend(&t, "Địa bàn: ", absl::StrJoin(session.hamlets(), ", "), "\n");
+    absl::StrAppend(&t, "Địa bàn: ", absl::StrJoin(HamletNames(session), ", "), "\n");
   }
   absl::StrAppend(&t, "Chủ trì: ", session.chair(), "\n");
   absl::StrAppend(&t, "Thư ký: ", session.secretary(), "\n");
@@ -661,7 +668,7 @@ std::string SessionsCalendar(const std::vector<v1::Session>& sessions, absl::str
     IcsLine(out, absl::StrCat("LOCATION:", IcsText(s.venue())));
     std::string description = absl::StrCat("Chủ trì: ", s.chair());
     if (s.hamlets_size() > 0) {
-      absl::StrAppend(&description, "\nĐịa bàn: ", absl::StrJoin(s.hamlets(), ", "));
+      absl::StrAppend(&description, "\nĐịa bàn: ", absl::StrJoin(HamletNames(s), ", "));
     }
     if (!s.postpone_reason().empty() && s.state() == v1::SESSION_POSTPONED) {
       absl::StrAppend(&description, "\nHoãn: ", s.postpone_reason());

@@ -17,6 +17,10 @@ namespace dialogue::sessions {
 
 namespace v1 = ::dialogue::v1;
 
+// The names of the session's hamlets for documents and calendars (their ids for a session
+// stored before the names were kept).
+std::vector<std::string> HamletNames(const v1::Session& s);
+
 inline constexpr int kDefaultSpeakerLimitMinutes = 5;
 inline constexpr int kDefaultDurationMinutes = 180;
 inline constexpr int kMaxShortChars = 300;

@@ -83,6 +83,12 @@ void DeriveWarnings(v1::Session& s) {
   }
 }
 
+// The names of the session's hamlets, as the commune lists them now.
+void NameHamlets(v1::Session& s, const TenantInfo& commune) {
+  s.clear_hamlet_names();
+  for (const auto& id : s.hamlets()) s.add_hamlet_names(commune.HamletName(id));
+}
+
 // What the people see of a session: nothing until it is announced, and never the clerks'
 // warnings or the etag they update with. False when the session is not public yet.
 bool PublicView(v1::Session& s) {
@@ -254,6 +260,8 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
         s.set_window_start_date(conference->window_start_date());
         s.set_window_end_date(conference->window_end_date());
         DeriveWarnings(s);  // a date outside the plan's window is allowed, and said
+        ASSIGN_OR_RETURN(TenantInfo commune, store_.Tenant(target.scope, target.tenant));
+        NameHamlets(s, commune);
         ASSIGN_OR_RETURN(*response,
                          store_.Create(target.scope, target.tenant, s, request->request_id()));
         return absl::OkStatus();
@@ -338,6 +346,8 @@ grpc::Status SessionService::UpdateSession(grpc::ServerContext* context,
         }
         RETURN_IF_ERROR(CheckSessionOf(target.tenant, s));
         DeriveWarnings(s);
+        ASSIGN_OR_RETURN(TenantInfo commune, store_.Tenant(target.scope, target.tenant));
+        NameHamlets(s, commune);
         return absl::OkStatus();
       },
       response);
@@ -375,6 +385,8 @@ grpc::Status SessionService::AnnounceSession(grpc::ServerContext* context,
         announced.set_start_time(s.start_time());
         announced.set_venue(s.venue());
         *announced.mutable_hamlets() = s.hamlets();
+        NameHamlets(s, tenant);
+        *announced.mutable_hamlet_names() = s.hamlet_names();
         announced.set_announce_date(s.announce_date());
         announced.set_chair(s.chair());
         for (const auto& g : s.groups()) {

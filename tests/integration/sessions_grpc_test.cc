@@ -488,6 +488,38 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   EXPECT_EQ(public_copy.content_hash(), ContentHash(approved_text));
 }
 
+TEST_F(SessionsTest, HamletsAreNamedAsTheCommuneNamesThem) {
+  AdminQuery(absl::StrCat(
+      "UPDATE tenancy.tenants SET hamlets = '[{\"id\":\"an-son\",\"displayName\":\"Thôn "
+      "An Sơn\"},{\"id\":\"to-3\",\"displayName\":\"Tổ dân phố 3\"}]' WHERE id = '",
+      a_, "'"));
+  v1::Session s = Basic();
+  s.add_hamlets("an-son");
+  s.add_hamlets("to-3");
+  auto created = CreateSession(office_, s);
+  ASSERT_THAT(created, IsOk());
+  EXPECT_THAT(created->hamlet_names(), ::testing::ElementsAre("Thôn An Sơn", "Tổ dân phố 3"));
+  ASSERT_THAT(Transition(&Stub::AnnounceSession, office_, created->name()), IsOk());
+  // The calendar file and the event the notices are drafted from carry the names.
+  v1::ExportSessionsCalendarRequest ics;
+  ics.set_parent("tenants/" + a_);
+  v1::HttpBody body;
+  ASSERT_THAT(Call(&Stub::ExportSessionsCalendar, office_, ics, &body), IsOk());
+  EXPECT_THAT(body.data(), HasSubstr("Thôn An Sơn"));
+  EXPECT_THAT(body.data(), Not(HasSubstr("an-son")));
+  std::string payload = AdminQuery(
+      absl::StrCat("SELECT encode(payload, 'base64') FROM sessions.outbox WHERE tenant_id = '", a_,
+                   "' AND event_type = 'dialogue.v1.SessionAnnounced'"));
+  payload.erase(std::remove(payload.begin(), payload.end(), '\n'), payload.end());
+  std::string bytes;
+  ASSERT_TRUE(absl::Base64Unescape(payload, &bytes));
+  v1::Event event;
+  ASSERT_TRUE(event.ParseFromString(bytes));
+  v1::SessionAnnounced announced;
+  ASSERT_TRUE(event.payload().UnpackTo(&announced));
+  EXPECT_THAT(announced.hamlet_names(), ::testing::ElementsAre("Thôn An Sơn", "Tổ dân phố 3"));
+}
+
 TEST_F(SessionsTest, WarningsFollowTheDateAsItChanges) {
   v1::Session s = Basic();
   s.set_date("2027-05-15");  // the plan's window is 20-30/04/2027

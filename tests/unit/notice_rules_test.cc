@@ -162,6 +162,16 @@ TEST(NoticeRules, AnAnnouncementIsReadOnTheLoudspeakerBeforeTheConferenceOnly) {
   const v1::NoticeTemplate text = DefaultTemplate(v1::NOTICE_ANNOUNCEMENT);
   v1::Notice n = AnnouncementDraft(session, {}, days, absl::CivilDay(2026, 6, 5), text, "Xã A");
   EXPECT_EQ(n.conference_time(), "2026-06-06T07:30");
+  EXPECT_EQ(n.recipients_size(), 0);
+  // The hamlets' heads are addressed by the hamlets' names.
+  session.add_hamlets("an-son");
+  session.add_hamlets("to-3");
+  session.add_hamlet_names("Thôn An Sơn");
+  session.add_hamlet_names("Tổ dân phố 3");
+  v1::Notice named = AnnouncementDraft(session, {}, days, absl::CivilDay(2026, 6, 5), text, "Xã A");
+  ASSERT_EQ(named.recipients_size(), 2);
+  EXPECT_EQ(named.recipients(0).name(), "Trưởng thôn An Sơn");
+  EXPECT_EQ(named.recipients(1).name(), "Tổ trưởng tổ dân phố 3");
   ASSERT_EQ(n.air_times_size(), 1);
   EXPECT_EQ(n.air_times(0), "2026-06-06T06:30");
   EXPECT_TRUE(CheckNotice(n, "").ok());

@@ -9,7 +9,8 @@ namespace dialogue::db {
 
 absl::StatusOr<Commune> ReadCommune(pqxx::work& txn, const std::string& tenant) {
   auto rows = txn.exec_params(
-      "SELECT display_name, coalesce(rules::text, '{}') FROM tenancy.tenants WHERE id = $1",
+      "SELECT display_name, coalesce(rules::text, '{}'), coalesce(hamlets::text, '[]')"
+      " FROM tenancy.tenants WHERE id = $1",
       tenant);
   if (rows.empty()) {
     return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
@@ -18,7 +19,17 @@ absl::StatusOr<Commune> ReadCommune(pqxx::work& txn, const std::string& tenant) 
   Commune commune;
   commune.display_name = rows[0][0].as<std::string>();
   common::FromStoredJson(rows[0][1].as<std::string>(), &commune.rules);
+  v1::Tenant listed;
+  common::FromStoredJson(absl::StrCat("{\"hamlets\":", rows[0][2].as<std::string>(), "}"), &listed);
+  for (const auto& h : listed.hamlets()) {
+    commune.hamlet_names[h.id()] = h.display_name().empty() ? h.id() : h.display_name();
+  }
   return commune;
+}
+
+std::string Commune::HamletName(const std::string& id) const {
+  auto it = hamlet_names.find(id);
+  return it == hamlet_names.end() ? id : it->second;
 }
 
 absl::StatusOr<Commune> CommuneCache::Get(const TenantScope& scope, const std::string& tenant) {

@@ -19,6 +19,10 @@ namespace dialogue::db {
 struct Commune {
   std::string display_name;
   v1::TenantRules rules;
+  std::map<std::string, std::string> hamlet_names;  // hamlet id -> its display name
+
+  // The name of hamlet `id`, or the id itself when the commune lists no such hamlet.
+  std::string HamletName(const std::string& id) const;
 };
 
 // NOT_FOUND "TENANT_NOT_FOUND" when there is no such tenant.
