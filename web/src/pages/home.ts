@@ -137,6 +137,7 @@ async function nextSession(commune: CommuneInfo, list: Sessions): Promise<HTMLEl
       h("dd", {}, `${s.startTime ?? ""}, ${weekday(s.date ?? "")} ${date}`),
       h("dt", {}, "Địa điểm"),
       h("dd", {}, s.venue || "Sẽ thông báo sau"),
+      (s.hamletNames ?? []).length > 0 && [h("dt", {}, "Địa bàn"), h("dd", {}, (s.hamletNames ?? []).join(", "))],
       h("dt", {}, "Chủ trì"),
       h("dd", {}, s.chair ?? ""),
       h("dt", {}, "Tình trạng"),
