@@ -37,6 +37,34 @@ absl::Status ParseTarget(const std::string& name, std::string* tenant, std::stri
   return absl::OkStatus();
 }
 
+// Fills what publishing needs from the request where the plan lacks it; a value that
+// differs from one the plan already has is refused rather than silently dropped.
+absl::Status SupplyForPublication(v1::Plan& plan, const v1::TransitionPlanRequest& request) {
+  auto supply = [](std::string* field, const std::string& given,
+                   absl::string_view name) -> absl::Status {
+    if (given.empty() || *field == given) return absl::OkStatus();
+    if (!field->empty()) {
+      return common::InvalidField(name, "FIELD_ALREADY_SET",
+                                  absl::StrCat("the plan already has ", name, " '", *field,
+                                               "'; revise the plan to change it"));
+    }
+    *field = given;
+    return absl::OkStatus();
+  };
+  RETURN_IF_ERROR(
+      supply(plan.mutable_document_number(), request.document_number(), "document_number"));
+  RETURN_IF_ERROR(supply(plan.mutable_issue_date(), request.issue_date(), "issue_date"));
+  if (request.has_signer()) {
+    if (plan.signer().full_name().empty()) {
+      *plan.mutable_signer() = request.signer();
+    } else if (request.signer().full_name() != plan.signer().full_name()) {
+      return common::InvalidField("signer", "FIELD_ALREADY_SET",
+                                  "the plan already names its signer; revise it to change");
+    }
+  }
+  return absl::OkStatus();
+}
+
 // What the public may read of a plan: the published one and those of past years.
 bool IsPublic(v1::PlanState state) { return state == v1::PUBLISHED || state == v1::CLOSED; }
 
@@ -209,6 +237,12 @@ grpc::Status PlanningService::Transition(grpc::ServerContext* context,
     if (action == PlanAction::kCancel && request->reason().empty()) {
       return common::InvalidField("reason", "REASON_REQUIRED", "say why the plan is cancelled");
     }
+    const bool supplies = !request->document_number().empty() || !request->issue_date().empty() ||
+                          request->has_signer();
+    if (supplies && action != PlanAction::kPublish) {
+      return common::InvalidField("document_number", "FIELD_NOT_FOR_ACTION",
+                                  "a number, date or signer is supplied when publishing only");
+    }
     TenantFacts facts;
     if (action == PlanAction::kApprove) {
       ASSIGN_OR_RETURN(facts, FactsOf(target.tenant));
@@ -221,6 +255,7 @@ grpc::Status PlanningService::Transition(grpc::ServerContext* context,
           RETURN_IF_ERROR(ValidatePlan(plan, facts));
           break;
         case PlanAction::kPublish: {
+          RETURN_IF_ERROR(SupplyForPublication(plan, *request));
           RETURN_IF_ERROR(ValidateForPublication(plan));
           v1::PlanPublished published;
           published.set_plan(plan.name());

@@ -278,6 +278,48 @@ TEST_F(PlanningGrpcTest, AProvinceReaderReadsItsCommunesAndChangesNothing) {
   EXPECT_EQ(listed.plans_size(), 0);
 }
 
+TEST_F(PlanningGrpcTest, AnApprovedPlanWithoutItsNumberIsPublishedWithOne) {
+  // Approved as the seeds are: no number or date yet (issue 19, item 2).
+  auto created = Create(a_, office_a_);
+  ASSERT_THAT(created, IsOk());
+  ASSERT_TRUE(created->document_number().empty());
+  ASSERT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, created->name()), IsOk());
+  EXPECT_THAT(Step(&v1::PlanningService::Stub::PublishPlan, office_a_, created->name()),
+              StatusIs(StatusCode::kInvalidArgument, "DOCUMENT_NUMBER_REQUIRED"));
+
+  v1::TransitionPlanRequest publish;
+  publish.set_name(created->name());
+  publish.set_document_number("12/KH-UBND");
+  v1::Plan out;
+  // Only publishing takes them; and a bad date is refused with nothing changed.
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::ClosePlan, office_a_, publish, &out),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_NOT_FOR_ACTION"));
+  publish.set_issue_date("10/01/2026");
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::PublishPlan, office_a_, publish, &out),
+              StatusIs(StatusCode::kInvalidArgument));
+  publish.set_issue_date("2026-01-10");
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::PublishPlan, office_a_, publish, &out), IsOk());
+  EXPECT_EQ(out.state(), v1::PUBLISHED);
+  EXPECT_EQ(out.document_number(), "12/KH-UBND");
+  EXPECT_EQ(out.issue_date(), "2026-01-10");
+
+  // A number that contradicts the plan's own is refused, not dropped.
+  auto numbered = Create(a_, office_a_, [] {
+    v1::Plan p = SamplePlan(2027);
+    p.set_document_number("3/KH-UBND");
+    return p;
+  }());
+  ASSERT_THAT(numbered, IsOk());
+  ASSERT_THAT(Step(&v1::PlanningService::Stub::ApprovePlan, chair_a_, numbered->name()), IsOk());
+  publish.set_name(numbered->name());
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::PublishPlan, office_a_, publish, &out),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_ALREADY_SET"));
+  v1::GetPlanRequest get;
+  get.set_name(numbered->name());
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::GetPlan, office_a_, get, &out), IsOk());
+  EXPECT_EQ(out.state(), v1::APPROVED);
+}
+
 TEST_F(PlanningGrpcTest, ThePublicReadsTheCommuneAndItsPublishedPlansOnly) {
   auto draft = Create(a_, office_a_);
   ASSERT_THAT(draft, IsOk());
