@@ -260,6 +260,10 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
     await page.getByRole("heading", { level: 1, name: heading, exact: true }).waitFor();
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), `${name}: no sideways scrolling`);
     await check(page, name);
+    // And as a clerk's laptop shows it.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: `${shots}/${name}-laptop.png`, fullPage: true });
+    await page.setViewportSize({ width: 360, height: 780 });
   }
   // A voter asks for a dialogue: the count the page shows goes up by one.
   await page.goto(`${gateway.url}/xa/bac-thanh-mien/de-nghi-doi-thoai`);

@@ -92,3 +92,8 @@ export function alert(error: unknown): HTMLElement {
 export function loading(): void {
   app().replaceChildren(h("p", { class: "muted", role: "status" }, "Đang tải…"));
 }
+
+// A labelled form field: the label names `control` (by its id) for screen readers and taps.
+export function field(label: string, control: HTMLElement, ...after: Child[]): HTMLElement {
+  return h("div", { class: "field" }, h("label", { for: control.id }, label), control, ...after);
+}

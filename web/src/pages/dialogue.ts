@@ -3,8 +3,8 @@
 import { api, get } from "../api/client";
 import { ApiError } from "../api/errors";
 import { h } from "../dom";
-import { alert, page } from "../layout";
-import { loadCommune } from "../commune";
+import { alert, field, page } from "../layout";
+import { hamletSelect, loadCommune } from "../commune";
 
 export async function dialogue(id: string): Promise<void> {
   const commune = await loadCommune(id);
@@ -18,12 +18,7 @@ export async function dialogue(id: string): Promise<void> {
   };
   setCount(counts.openCount ?? 0);
   const voter = h("input", { id: "voter", required: true, autocomplete: "name", maxlength: 200 });
-  const hamlet = h(
-    "select",
-    { id: "hamlet", required: true },
-    h("option", { value: "" }, "— Chọn thôn, tổ dân phố —"),
-    commune.hamlets.map((x) => h("option", { value: x.id }, x.name)),
-  );
+  const hamlet = hamletSelect(commune, "hamlet");
   const contact = h("input", { id: "contact", required: true, autocomplete: "tel", maxlength: 200 });
   const matter = h("textarea", { id: "matter", rows: 4, required: true, maxlength: 2000 });
   const message = h("div", { "aria-live": "polite" });
@@ -31,15 +26,16 @@ export async function dialogue(id: string): Promise<void> {
   const form = h(
     "form",
     { novalidate: true },
-    h("div", { class: "field" }, h("label", { for: "voter" }, "Họ và tên cử tri (bắt buộc)"), voter),
-    h("div", { class: "field" }, h("label", { for: "hamlet" }, "Thôn, tổ dân phố (bắt buộc)"), hamlet),
-    h("div", { class: "field" }, h("label", { for: "contact" }, "Số điện thoại hoặc địa chỉ (bắt buộc, chỉ cán bộ xã xem được)"), contact),
-    h("div", { class: "field" }, h("label", { for: "matter" }, "Vấn đề cần đối thoại (bắt buộc)"), matter),
+    field("Họ và tên cử tri (bắt buộc)", voter),
+    field("Thôn, tổ dân phố (bắt buộc)", hamlet),
+    field("Số điện thoại hoặc địa chỉ (bắt buộc, chỉ cán bộ xã xem được)", contact),
+    field("Vấn đề cần đối thoại (bắt buộc)", matter),
     message,
     button,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    message.replaceChildren();  // an earlier alert no longer applies
     const missing = [voter, hamlet, contact, matter].find((f) => !f.value.trim());
     if (missing) {
       missing.setAttribute("aria-invalid", "true");

@@ -2,7 +2,7 @@
 // the conference made of it and its progress, and the petitioner's feedback.
 import { api, get, type Of } from "../api/client";
 import { h } from "../dom";
-import { alert, communePath, page } from "../layout";
+import { alert, communePath, field, page } from "../layout";
 import { loadCommune, type CommuneInfo } from "../commune";
 import {
   commitmentStates,
@@ -166,13 +166,14 @@ function feedback(commune: CommuneInfo, code: string, id: string, c: Promise_): 
       h("div", { class: "choice" }, yes, h("label", { for: `${prefix}-yes` }, "Hài lòng")),
       h("div", { class: "choice" }, no, h("label", { for: `${prefix}-no` }, "Chưa hài lòng")),
     ),
-    h("div", { class: "field" }, h("label", { for: `${prefix}-comment` }, "Ý kiến thêm (không bắt buộc)"), comment),
+    field("Ý kiến thêm (không bắt buộc)", comment),
     h("div", { class: "choice" }, reopen, h("label", { for: `${prefix}-reopen` }, "Đề nghị xem xét lại (khi chưa hài lòng)")),
     message,
     h("button", { type: "submit" }, "Gửi đánh giá"),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    message.replaceChildren();  // an earlier alert no longer applies
     if (!yes.checked && !no.checked) {
       message.replaceChildren(h("p", { class: "alert", role: "alert" }, "Xin chọn Hài lòng hoặc Chưa hài lòng."));
       return;

@@ -2,18 +2,13 @@
 import { api, get } from "../api/client";
 import { ApiError } from "../api/errors";
 import { h } from "../dom";
-import { alert, page } from "../layout";
-import { loadCommune } from "../commune";
+import { alert, field, page } from "../layout";
+import { hamletSelect, loadCommune } from "../commune";
 
 export async function speak(id: string, session: string): Promise<void> {
   const commune = await loadCommune(id);
   const name = h("input", { id: "name", required: true, autocomplete: "name", maxlength: 200 });
-  const hamlet = h(
-    "select",
-    { id: "hamlet" },
-    h("option", { value: "" }, "— Chọn thôn, tổ dân phố —"),
-    commune.hamlets.map((x) => h("option", { value: x.name }, x.name)),
-  );
+  const hamlet = hamletSelect(commune, "hamlet", "name", false);
   const topic = h("input", { id: "topic", maxlength: 200 });
   const code = h("input", { id: "receipt", autocomplete: "off", placeholder: "XXXX-XXXX-XXXX" });
   const message = h("div", { "aria-live": "polite" });
@@ -22,15 +17,16 @@ export async function speak(id: string, session: string): Promise<void> {
   const form = h(
     "form",
     { novalidate: true },
-    h("div", { class: "field" }, h("label", { for: "name" }, "Họ và tên (bắt buộc)"), name),
-    h("div", { class: "field" }, h("label", { for: "hamlet" }, "Thôn, tổ dân phố"), hamlet),
-    h("div", { class: "field" }, h("label", { for: "topic" }, "Vấn đề muốn phát biểu"), topic),
-    h("div", { class: "field" }, h("label", { for: "receipt" }, "Mã tiếp nhận ý kiến đã gửi (nếu có)"), code),
+    field("Họ và tên (bắt buộc)", name),
+    field("Thôn, tổ dân phố", hamlet),
+    field("Vấn đề muốn phát biểu", topic),
+    field("Mã tiếp nhận ý kiến đã gửi (nếu có)", code),
     message,
     button,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    message.replaceChildren();  // an earlier alert no longer applies
     if (!name.value.trim()) {
       name.setAttribute("aria-invalid", "true");
       message.replaceChildren(alert(new ApiError("FIELD_REQUIRED", 400, "")));

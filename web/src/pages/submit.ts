@@ -4,8 +4,8 @@
 import { api, get, type Of } from "../api/client";
 import { ApiError } from "../api/errors";
 import { h } from "../dom";
-import { alert, communePath, page } from "../layout";
-import { loadCommune, type CommuneInfo } from "../commune";
+import { alert, communePath, field, page } from "../layout";
+import { hamletSelect, loadCommune, type CommuneInfo } from "../commune";
 import { vnDate } from "../format";
 import { qrCode } from "../qr";
 import { openRound } from "./home";
@@ -55,12 +55,7 @@ export async function submit(id: string): Promise<void> {
   const requestId = crypto.randomUUID();  // the same id on a retry stores the opinion once
   const message = h("div", { "aria-live": "polite" });
   const suggestion = h("p", { id: "topic-hint", class: "hint", "aria-live": "polite" });
-  const hamlet = h(
-    "select",
-    { id: "hamlet", name: "hamlet", required: true, autocomplete: "off" },
-    h("option", { value: "" }, "— Chọn thôn, tổ dân phố —"),
-    commune.hamlets.map((x) => h("option", { value: x.id }, x.name)),
-  );
+  const hamlet = hamletSelect(commune, "hamlet");
   const text = h("textarea", {
     id: "text",
     name: "text",
@@ -79,21 +74,22 @@ export async function submit(id: string): Promise<void> {
   const form = h(
     "form",
     { novalidate: true },
-    h("div", { class: "field" }, h("label", { for: "hamlet" }, "Thôn, tổ dân phố nơi bạn ở (bắt buộc)"), hamlet),
-    h("div", { class: "field" }, h("label", { for: "text" }, "Nội dung ý kiến, kiến nghị (bắt buộc)"), text, suggestion),
+    field("Thôn, tổ dân phố nơi bạn ở (bắt buộc)", hamlet),
+    field("Nội dung ý kiến, kiến nghị (bắt buộc)", text, suggestion),
     h(
       "fieldset",
       {},
       h("legend", {}, "Thông tin liên hệ (không bắt buộc)"),
       h("p", { class: "hint" }, "Chỉ cán bộ xã xem được, để liên hệ khi cần làm rõ."),
-      h("div", { class: "field" }, h("label", { for: "name" }, "Họ và tên"), name),
-      h("div", { class: "field" }, h("label", { for: "contact" }, "Số điện thoại hoặc địa chỉ"), contact),
+      field("Họ và tên", name),
+      field("Số điện thoại hoặc địa chỉ", contact),
     ),
     message,
     button,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    message.replaceChildren();  // an earlier alert no longer applies
     for (const f of [hamlet, text]) f.removeAttribute("aria-invalid");
     const missing = !hamlet.value ? hamlet : !text.value.trim() ? text : null;
     if (missing) {
