@@ -527,6 +527,10 @@ std::string MinutesText(const v1::Session& session, absl::string_view commune,
       &t, "Thời gian: ", session.start_time().empty() ? std::string() : session.start_time() + ", ",
       VietnameseDate(session.date()), "\n");
   absl::StrAppend(&t, "Địa điểm: ", session.venue(), "\n");
+  if (!session.after_the_fact_reason().empty()) {
+    absl::StrAppend(&t, "Ghi chú: biên bản được lập khi nhập hội nghị vào hệ thống sau ngày họp (",
+                    session.after_the_fact_reason(), ")\n");
+  }
   if (session.hamlets_size() > 0) {
     absl::StrAppend(&t, "Địa bàn: ", absl::StrJoin(HamletNames(session), ", "), "\n");
   }

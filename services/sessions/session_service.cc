@@ -75,8 +75,8 @@ void DeriveWarnings(v1::Session& s) {
   }
   auto announced = calendar::ParseDate(s.announce_date());
   auto held = calendar::ParseDate(s.date());
-  if (s.state() == v1::SESSION_ANNOUNCED && announced.ok() && held.ok() &&
-      s.date() < s.earliest_open_date()) {
+  if (s.state() == v1::SESSION_ANNOUNCED && s.after_the_fact_reason().empty() && announced.ok() &&
+      held.ok() && s.date() < s.earliest_open_date()) {
     s.add_warnings(absl::StrCat(
         "announced ", *held - *announced, " days before the conference; it may open from ",
         s.earliest_open_date(), ", so opening it on ", s.date(), " needs the chair's override"));
@@ -363,17 +363,28 @@ grpc::Status SessionService::AnnounceSession(grpc::ServerContext* context,
         RETURN_IF_ERROR(CheckTransition(s.state(), SessionEvent::kAnnounce));
         const absl::CivilDay today = Today();
         ASSIGN_OR_RETURN(absl::CivilDay held, calendar::ParseDate(s.date()));
-        if (held < today) {
-          return common::Error(absl::StatusCode::kFailedPrecondition, "DATE_PASSED",
-                               absl::StrCat("the session's date ", s.date(),
-                                            " has passed; change it before announcing"));
+        const std::string& after = request->after_the_fact_reason();
+        RETURN_IF_ERROR(common::CheckText("after_the_fact_reason", after, kMaxShortChars, false));
+        if (held < today && after.empty()) {
+          return common::Error(
+              absl::StatusCode::kFailedPrecondition, "DATE_PASSED",
+              absl::StrCat("the session's date ", s.date(),
+                           " has passed; change it, or record a conference held on it with "
+                           "an after_the_fact_reason"));
         }
+        if (held >= today && !after.empty()) {
+          return common::InvalidField("after_the_fact_reason", "DATE_NOT_PASSED",
+                                      "a conference still ahead is announced, not recorded");
+        }
+        s.set_after_the_fact_reason(after);
         if (s.chair().empty()) {
           return common::InvalidField("session.chair", "CHAIR_REQUIRED",
                                       "name the chair before announcing the session");
         }
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
-        const absl::CivilDay earliest = EarliestOpenDay(today, LeadDays(tenant));
+        // A conference recorded after it was held opens at once: its lead time is long past.
+        const absl::CivilDay earliest =
+            after.empty() ? EarliestOpenDay(today, LeadDays(tenant)) : today;
         s.set_state(v1::SESSION_ANNOUNCED);
         s.set_announce_date(calendar::FormatDate(today));
         s.set_earliest_open_date(calendar::FormatDate(earliest));
@@ -411,7 +422,9 @@ grpc::Status SessionService::OpenSession(grpc::ServerContext* context,
         RETURN_IF_ERROR(CheckTransition(s.state(), SessionEvent::kOpen));
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
         ASSIGN_OR_RETURN(absl::CivilDay announced, calendar::ParseDate(s.announce_date()));
-        const absl::CivilDay earliest = EarliestOpenDay(announced, LeadDays(tenant));
+        const absl::CivilDay earliest = s.after_the_fact_reason().empty()
+                                            ? EarliestOpenDay(announced, LeadDays(tenant))
+                                            : announced;
         const absl::CivilDay today = Today();
         RETURN_IF_ERROR(CheckOpen(
             today, earliest, request->override_reason(),
@@ -441,6 +454,7 @@ grpc::Status SessionService::PostponeSession(grpc::ServerContext* context,
         // It must be announced again.
         s.clear_announce_date();
         s.clear_earliest_open_date();
+        s.clear_after_the_fact_reason();
         DeriveWarnings(s);
         return absl::OkStatus();
       },

@@ -520,6 +520,41 @@ TEST_F(SessionsTest, HamletsAreNamedAsTheCommuneNamesThem) {
   EXPECT_THAT(announced.hamlet_names(), ::testing::ElementsAre("Thôn An Sơn", "Tổ dân phố 3"));
 }
 
+TEST_F(SessionsTest, AConferenceHeldEarlierIsRecordedAfterTheFactWithAReason) {
+  // Held on its planned date, entered a week later (issue 19, item 1).
+  const std::string held = calendar::FormatDate(calendar::TodayInVietnam(absl::Now()) - 7);
+  v1::Session s = Basic();
+  s.set_date(held);
+  auto created = CreateSession(office_, s);
+  ASSERT_THAT(created, IsOk());
+  // Without a reason, announcing a past date is still refused, and nothing changes.
+  EXPECT_THAT(Transition(&Stub::AnnounceSession, office_, created->name()),
+              StatusIs(StatusCode::kFailedPrecondition, "DATE_PASSED"));
+  v1::AnnounceSessionRequest announce;
+  announce.set_name(created->name());
+  announce.set_after_the_fact_reason(std::string(400, 'x'));
+  v1::Session out;
+  EXPECT_THAT(Call(&Stub::AnnounceSession, office_, announce, &out),
+              StatusIs(StatusCode::kInvalidArgument));
+  announce.set_after_the_fact_reason("Hội nghị đã họp ngày dự kiến; nhập lại vào hệ thống");
+  ASSERT_THAT(Call(&Stub::AnnounceSession, office_, announce, &out), IsOk());
+  EXPECT_EQ(out.state(), v1::SESSION_ANNOUNCED);
+  EXPECT_EQ(out.after_the_fact_reason(), announce.after_the_fact_reason());
+  for (const auto& w : out.warnings()) {
+    EXPECT_THAT(w, Not(HasSubstr("override")));  // only the plan's window may be said
+  }
+  // It opens at once, by anyone who runs sessions: the lead time is long past.
+  auto opened = Open(secretary_, created->name(), "");
+  ASSERT_THAT(opened, IsOk());
+  EXPECT_EQ(opened->state(), v1::SESSION_IN_PROGRESS);
+  // The reason is not for a session still ahead.
+  auto ahead = CreateSession(office_, Basic());
+  ASSERT_THAT(ahead, IsOk());
+  announce.set_name(ahead->name());
+  EXPECT_THAT(Call(&Stub::AnnounceSession, office_, announce, &out),
+              StatusIs(StatusCode::kInvalidArgument, "DATE_NOT_PASSED"));
+}
+
 TEST_F(SessionsTest, WarningsFollowTheDateAsItChanges) {
   v1::Session s = Basic();
   s.set_date("2027-05-15");  // the plan's window is 20-30/04/2027
