@@ -89,12 +89,15 @@ void NameHamlets(v1::Session& s, const TenantInfo& commune) {
   for (const auto& id : s.hamlets()) s.add_hamlet_names(commune.HamletName(id));
 }
 
+// A session the people may know of: announced (or further along).
+bool IsPublic(const v1::Session& s) {
+  return s.state() != v1::SESSION_SCHEDULED && s.state() != v1::SESSION_STATE_UNSPECIFIED;
+}
+
 // What the people see of a session: nothing until it is announced, and never the clerks'
 // warnings or the etag they update with. False when the session is not public yet.
 bool PublicView(v1::Session& s) {
-  if (s.state() == v1::SESSION_SCHEDULED || s.state() == v1::SESSION_STATE_UNSPECIFIED) {
-    return false;
-  }
+  if (!IsPublic(s)) return false;
   s.clear_warnings();
   s.clear_etag();
   s.clear_open_override_reason();
@@ -980,9 +983,10 @@ grpc::Status SessionService::ExportSessionsCalendar(
         ASSIGN_OR_RETURN(Target target, AuthorizePublic(rc, request->parent(), kParent, "parent",
                                                         SessionAction::kRead, &staff));
         ASSIGN_OR_RETURN(auto sessions, store_.List(target.scope, target.tenant, {}));
+        // The announced ones only; their etags stay, as the events' SEQUENCE numbers.
         if (!staff) {
           sessions.erase(std::remove_if(sessions.begin(), sessions.end(),
-                                        [](v1::Session& s) { return !PublicView(s); }),
+                                        [](const v1::Session& s) { return !IsPublic(s); }),
                          sessions.end());
         }
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));

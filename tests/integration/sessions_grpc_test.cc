@@ -831,6 +831,16 @@ TEST_F(SessionsTest, TheCalendarAndTheAgendaTemplate) {
   EXPECT_THAT(body.data(), HasSubstr(absl::StrCat("UID:", SessionId(scheduled->name()))));
   ASSERT_THAT(Call(&Stub::ExportSessionsCalendar, "", ics, &body), IsOk());
   EXPECT_THAT(body.data(), HasSubstr(absl::StrCat("UID:", SessionId(created->name()), "@", a_)));
+  // The same SEQUENCE as the office's file, so a change reaches citizens' calendars too.
+  v1::HttpBody office_body;
+  ASSERT_THAT(Call(&Stub::ExportSessionsCalendar, office_, ics, &office_body), IsOk());
+  auto sequence_of = [&](const std::string& data) {
+    size_t at = data.find(absl::StrCat("UID:", SessionId(created->name())));
+    at = data.find("SEQUENCE:", at);
+    return at == std::string::npos ? std::string() : data.substr(at, data.find('\r', at) - at);
+  };
+  EXPECT_EQ(sequence_of(body.data()), sequence_of(office_body.data()));
+  EXPECT_NE(sequence_of(body.data()), "SEQUENCE:0");
   EXPECT_THAT(body.data(), Not(HasSubstr(SessionId(scheduled->name()))));
   v1::ListSessionsRequest list;
   list.set_parent("tenants/" + a_);
