@@ -204,6 +204,7 @@ test("the venue screen shows the chair's step change within a second", async () 
   await phone.goto(`${gateway.url}/xa/dien-chau/hoi-nghi/${id}/dang-ky`);
   await phone.getByLabel("Họ và tên (bắt buộc)").fill("Trần Thị Hoa");
   await phone.getByLabel("Vấn đề muốn phát biểu").fill("Nước sạch cho xóm 3");
+  assert.equal(await phone.locator("nav [aria-current]").count(), 0, "no menu entry is this page");
   await check(phone, "speak-form");
   await phone.getByRole("button", { name: "Đăng ký phát biểu" }).click();
   await phone.getByText(/Bạn ở vị trí số 1/).waitFor();

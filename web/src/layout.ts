@@ -19,10 +19,10 @@ const menu: [string, string][] = [
 ];
 
 // The page of `commune` (its display name once known) with `content`; `current` is the
-// menu entry to mark.
+// menu entry to mark (null: a page the menu does not list).
 export function page(
   commune: Commune | null,
-  current: string,
+  current: string | null,
   ...content: (Child | Child[])[]
 ): void {
   const header = h(
@@ -67,7 +67,7 @@ export function failure(error: unknown, commune: Commune | null = null): void {
   retry.addEventListener("click", () => location.reload());
   page(
     commune,
-    "",
+    null,
     h("h1", {}, "Chưa tải được trang"),
     alert(error),
     h("p", {}, retry, " ", h("a", { href: "/" }, "Về trang đầu")),
@@ -77,7 +77,7 @@ export function failure(error: unknown, commune: Commune | null = null): void {
 export function notFound(): void {
   page(
     null,
-    "",
+    null,
     h("h1", {}, "Không có trang này"),
     h("p", {}, "Đường dẫn không đúng hoặc trang đã được chuyển. ", h("a", { href: "/" }, "Về trang đầu"), "."),
   );

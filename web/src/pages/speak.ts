@@ -49,5 +49,5 @@ export async function speak(id: string, session: string): Promise<void> {
       button.disabled = false;
     }
   });
-  page(commune, "", h("h1", {}, "Đăng ký phát biểu tại hội nghị"), form);
+  page(commune, null, h("h1", {}, "Đăng ký phát biểu tại hội nghị"), form);
 }
