@@ -94,16 +94,9 @@ TEST_F(PlanningGrpcTest, CreateApprovePublishCopyAndRevise) {
   ASSERT_THAT(published, IsOk());
   EXPECT_EQ(published->state(), v1::PUBLISHED);
   // The event is in the outbox, in the same commit as the state change.
-  std::string event = AdminQuery(
-      absl::StrCat("SELECT encode(payload, 'base64') FROM planning.outbox WHERE tenant_id = '", a_,
-                   "' AND event_type = 'dialogue.v1.PlanPublished'"));
-  ASSERT_FALSE(event.empty());
-  std::string bytes;
-  std::string compact = event;
-  compact.erase(std::remove(compact.begin(), compact.end(), '\n'), compact.end());
-  ASSERT_TRUE(absl::Base64Unescape(compact, &bytes));
-  v1::Event envelope;
-  ASSERT_TRUE(envelope.ParseFromString(bytes));
+  auto event = testing::OutboxEvent("planning", a_, "PlanPublished");
+  ASSERT_THAT(event.status(), IsOk());
+  const v1::Event& envelope = *event;
   v1::PlanPublished payload;
   ASSERT_TRUE(envelope.payload().UnpackTo(&payload));
   EXPECT_EQ(payload.plan(), created->name());

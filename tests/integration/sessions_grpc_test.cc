@@ -416,15 +416,10 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   EXPECT_EQ(concluded.conclusion(0).id(), "1");
   EXPECT_TRUE(concluded.agenda(6).has_end_time());
   // SessionConcluded with every item, in the outbox of the same commit.
-  std::string payload = AdminQuery(
-      absl::StrCat("SELECT encode(payload, 'base64') FROM sessions.outbox WHERE tenant_id = '", a_,
-                   "' AND event_type = 'dialogue.v1.SessionConcluded'"));
-  std::string bytes;
-  ASSERT_TRUE(absl::Base64Unescape(payload, &bytes));
-  v1::Event event;
-  ASSERT_TRUE(event.ParseFromString(bytes));
+  auto event = testing::OutboxEvent("sessions", a_, "SessionConcluded");
+  ASSERT_THAT(event.status(), IsOk());
   v1::SessionConcluded event_payload;
-  ASSERT_TRUE(event.payload().UnpackTo(&event_payload));
+  ASSERT_TRUE(event->payload().UnpackTo(&event_payload));
   EXPECT_EQ(event_payload.session(), name);
   EXPECT_TRUE(event_payload.complex());
   ASSERT_EQ(event_payload.items_size(), 2);
@@ -507,16 +502,10 @@ TEST_F(SessionsTest, HamletsAreNamedAsTheCommuneNamesThem) {
   ASSERT_THAT(Call(&Stub::ExportSessionsCalendar, office_, ics, &body), IsOk());
   EXPECT_THAT(body.data(), HasSubstr("Thôn An Sơn"));
   EXPECT_THAT(body.data(), Not(HasSubstr("an-son")));
-  std::string payload = AdminQuery(
-      absl::StrCat("SELECT encode(payload, 'base64') FROM sessions.outbox WHERE tenant_id = '", a_,
-                   "' AND event_type = 'dialogue.v1.SessionAnnounced'"));
-  payload.erase(std::remove(payload.begin(), payload.end(), '\n'), payload.end());
-  std::string bytes;
-  ASSERT_TRUE(absl::Base64Unescape(payload, &bytes));
-  v1::Event event;
-  ASSERT_TRUE(event.ParseFromString(bytes));
+  auto event = testing::OutboxEvent("sessions", a_, "SessionAnnounced");
+  ASSERT_THAT(event.status(), IsOk());
   v1::SessionAnnounced announced;
-  ASSERT_TRUE(event.payload().UnpackTo(&announced));
+  ASSERT_TRUE(event->payload().UnpackTo(&announced));
   EXPECT_THAT(announced.hamlet_names(), ::testing::ElementsAre("Thôn An Sơn", "Tổ dân phố 3"));
 }
 

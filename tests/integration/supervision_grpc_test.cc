@@ -568,15 +568,10 @@ TEST_F(SupervisionTest, TheSweepAnnouncesDueAndOverdueOnce) {
   EXPECT_GE(*made, 5);
   ASSERT_THAT(sweep.RunOnce(today), IsOk());
   EXPECT_EQ(Count(outbox), 5);  // twice: nothing new
-  std::string payload = AdminQuery(
-      absl::StrCat("SELECT encode(payload, 'base64') FROM supervision.outbox WHERE tenant_id = '",
-                   a_, "' AND event_type = 'dialogue.v1.CommitmentDue' ORDER BY id LIMIT 1"));
-  std::string bytes;
-  ASSERT_TRUE(absl::Base64Unescape(payload, &bytes));
-  v1::Event event;
-  ASSERT_TRUE(event.ParseFromString(bytes));
+  auto event = testing::OutboxEvent("supervision", a_, "CommitmentDue");
+  ASSERT_THAT(event.status(), IsOk());
   v1::CommitmentDue due;
-  ASSERT_TRUE(event.payload().UnpackTo(&due));
+  ASSERT_TRUE(event->payload().UnpackTo(&due));
   EXPECT_EQ(due.agency(), "Phòng Kinh tế");
   EXPECT_TRUE(absl::StartsWith(due.commitment(), absl::StrCat("tenants/", a_, "/commitments/")));
 

@@ -7,6 +7,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "dialogue/auth/token.h"
 #include "dialogue/common/names.h"
@@ -151,6 +153,22 @@ std::string AdminQuery(const std::string& sql) {
   txn.commit();
   if (rows.empty() || rows[0].empty() || rows[0][0].is_null()) return "";
   return rows[0][0].as<std::string>();
+}
+
+absl::StatusOr<v1::Event> OutboxEvent(const std::string& schema, const std::string& tenant,
+                                      const std::string& type) {
+  std::string encoded = AdminQuery(
+      absl::StrCat("SELECT encode(payload, 'base64') FROM ", schema, ".outbox WHERE tenant_id = '",
+                   tenant, "' AND event_type = 'dialogue.v1.", type, "' ORDER BY id LIMIT 1"));
+  if (encoded.empty()) return absl::NotFoundError(absl::StrCat("no ", type, " in the outbox"));
+  // PostgreSQL breaks base64 into lines of 76 characters.
+  encoded.erase(std::remove(encoded.begin(), encoded.end(), '\n'), encoded.end());
+  std::string bytes;
+  v1::Event event;
+  if (!absl::Base64Unescape(encoded, &bytes) || !event.ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat("the outbox's ", type, " does not parse"));
+  }
+  return event;
 }
 
 std::vector<v1::CreatePlanRequest> SeedPlans() {

@@ -16,6 +16,7 @@
 #include "dialogue/common/status.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/events/consumer.h"
+#include "dialogue/v1/events.pb.h"
 #include "dialogue/v1/planning.pb.h"
 #include "dialogue/v1/tenants.pb.h"
 
@@ -87,6 +88,10 @@ int FreePort();
 
 // Runs SQL as the administrator and returns the first column of the first row.
 std::string AdminQuery(const std::string& sql);
+// The first event of `type` ("SessionConcluded") in `schema`'s outbox for `tenant` (ordered
+// by id), as stored: NOT_FOUND when there is none, DATA_LOSS when it does not parse.
+absl::StatusOr<v1::Event> OutboxEvent(const std::string& schema, const std::string& tenant,
+                                      const std::string& type);
 
 // The five seed plans of shared/seeds, as stored in deploy/demo/plans.
 std::vector<v1::CreatePlanRequest> SeedPlans();

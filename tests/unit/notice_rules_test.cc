@@ -23,6 +23,17 @@ v1::Notice Valid() {
 
 std::string Reason(const absl::Status& s) { return common::ErrorReason(s); }
 
+// The platform's holiday data, as the drafts count working days on it.
+std::shared_ptr<const calendar::NationalCalendar> Holidays() {
+  static auto* source = [] {
+    auto opened = calendar::CalendarSource::Open(
+        absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    return opened.ok() ? opened->release() : nullptr;  // kept for the whole test program
+  }();
+  return source->Current();
+}
+
 TEST(NoticeRules, RefusesTextThatIsNotUtf8AndNamesTheField) {
   v1::Notice n = Valid();
   n.set_body("ch\xe1\xbb");  // a three-byte sequence cut short
@@ -130,10 +141,7 @@ TEST(NoticeRules, RetriesWaitTwiceAsLongEachTimeUpToAnHour) {
 }
 
 TEST(NoticeRules, AConclusionDraftIsDueLaterWhenComplex) {
-  auto source = calendar::CalendarSource::Open(
-      absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
-  ASSERT_TRUE(source.ok()) << source.status();
-  calendar::WorkingDayCalendar days((*source)->Current());
+  calendar::WorkingDayCalendar days(Holidays());
   v1::SessionConcluded concluded;
   concluded.set_date("2026-06-05");
   concluded.add_items()->set_summary("Đèn chiếu sáng");
@@ -152,10 +160,7 @@ TEST(NoticeRules, AConclusionDraftIsDueLaterWhenComplex) {
 }
 
 TEST(NoticeRules, AnAnnouncementIsReadOnTheLoudspeakerBeforeTheConferenceOnly) {
-  auto source = calendar::CalendarSource::Open(
-      absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
-  ASSERT_TRUE(source.ok()) << source.status();
-  calendar::WorkingDayCalendar days((*source)->Current());
+  calendar::WorkingDayCalendar days(Holidays());
   v1::SessionAnnounced session;
   session.set_date("2026-06-06");  // tomorrow, at 07:30: the evening broadcast is too late
   session.set_start_time("07:30");

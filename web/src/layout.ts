@@ -97,3 +97,19 @@ export function loading(): void {
 export function field(label: string, control: HTMLElement, ...after: Child[]): HTMLElement {
   return h("div", { class: "field" }, h("label", { for: control.id }, label), control, ...after);
 }
+
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+// Checks a form's required fields in order: the first one left empty is marked, focused and
+// explained in `message` by its reason code (FIELD_REQUIRED unless given). True when one is
+// missing.
+export function firstMissing(message: HTMLElement, required: (Control | [Control, string])[]): boolean {
+  const entries = required.map((r): [Control, string] => (Array.isArray(r) ? r : [r, "FIELD_REQUIRED"]));
+  for (const [control] of entries) control.removeAttribute("aria-invalid");
+  const missing = entries.find(([control]) => !control.value.trim());
+  if (!missing) return false;
+  missing[0].setAttribute("aria-invalid", "true");
+  message.replaceChildren(alert(new ApiError(missing[1], 400, "")));
+  missing[0].focus();
+  return true;
+}

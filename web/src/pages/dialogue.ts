@@ -1,9 +1,8 @@
 // Ask for a dialogue: when a tenth of the commune's voters (its rule) ask, the commune must
 // hold one. Shows how many have asked.
 import { api, get } from "../api/client";
-import { ApiError } from "../api/errors";
 import { h } from "../dom";
-import { alert, field, page } from "../layout";
+import { alert, field, firstMissing, page } from "../layout";
 import { hamletSelect, loadCommune } from "../commune";
 
 export async function dialogue(id: string): Promise<void> {
@@ -36,13 +35,7 @@ export async function dialogue(id: string): Promise<void> {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     message.replaceChildren();  // an earlier alert no longer applies
-    const missing = [voter, hamlet, contact, matter].find((f) => !f.value.trim());
-    if (missing) {
-      missing.setAttribute("aria-invalid", "true");
-      message.replaceChildren(alert(new ApiError("FIELD_REQUIRED", 400, "")));
-      missing.focus();
-      return;
-    }
+    if (firstMissing(message, [voter, hamlet, contact, matter])) return;
     button.disabled = true;
     try {
       const made = await get(

@@ -1,8 +1,7 @@
 // Register to speak at the conference from a phone (the venue screen shows the QR code).
 import { api, get } from "../api/client";
-import { ApiError } from "../api/errors";
 import { h } from "../dom";
-import { alert, field, page } from "../layout";
+import { alert, field, firstMissing, page } from "../layout";
 import { hamletSelect, loadCommune } from "../commune";
 
 export async function speak(id: string, session: string): Promise<void> {
@@ -27,12 +26,7 @@ export async function speak(id: string, session: string): Promise<void> {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     message.replaceChildren();  // an earlier alert no longer applies
-    if (!name.value.trim()) {
-      name.setAttribute("aria-invalid", "true");
-      message.replaceChildren(alert(new ApiError("FIELD_REQUIRED", 400, "")));
-      name.focus();
-      return;
-    }
+    if (firstMissing(message, [name])) return;
     button.disabled = true;
     try {
       const made = await get(

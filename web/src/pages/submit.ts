@@ -4,7 +4,7 @@
 import { api, get, type Of } from "../api/client";
 import { ApiError } from "../api/errors";
 import { h } from "../dom";
-import { alert, communePath, field, page } from "../layout";
+import { alert, communePath, field, firstMissing, page } from "../layout";
 import { hamletSelect, loadCommune, type CommuneInfo } from "../commune";
 import { vnDate } from "../format";
 import { qrCode } from "../qr";
@@ -90,16 +90,7 @@ export async function submit(id: string): Promise<void> {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     message.replaceChildren();  // an earlier alert no longer applies
-    for (const f of [hamlet, text]) f.removeAttribute("aria-invalid");
-    const missing = !hamlet.value ? hamlet : !text.value.trim() ? text : null;
-    if (missing) {
-      missing.setAttribute("aria-invalid", "true");
-      message.replaceChildren(
-        alert(new ApiError(missing === hamlet ? "HAMLET_UNKNOWN" : "TEXT_REQUIRED", 400, "")),
-      );
-      missing.focus();
-      return;
-    }
+    if (firstMissing(message, [[hamlet, "HAMLET_UNKNOWN"], [text, "TEXT_REQUIRED"]])) return;
     button.disabled = true;
     button.textContent = "Đang gửi…";
     try {
