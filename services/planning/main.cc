@@ -1,7 +1,9 @@
-// The planning program: PlanningService, TenantService and CalendarService. The one composition
-// root: it reads config, builds the pool, stores and services, and serves until SIGTERM.
+// The planning program: PlanningService, TenantService, CalendarService and AccountService. The one
+// composition root: it reads config, builds the pool, stores and services, and serves until
+// SIGTERM.
 #include <cstdio>
 
+#include "account_service.h"
 #include "calendar_service.h"
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/config.h"
@@ -42,17 +44,21 @@ int main(int argc, char** argv) {
   std::string redis_uri = config.String("redis-uri", "redis://127.0.0.1:6379",
                                         "Redis, where the outbox relay publishes events");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
+  auto issuer = dialogue::auth::TokenIssuer::FromConfig(config);
   auto commune_seconds =
       config.Int("commune-metrics-seconds", 60, "how often the per-commune figures are counted");
   std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
                                        "the government's yearly holiday decisions (JSON)");
   if (config.Has("help")) {
-    std::printf("planning: PlanningService, TenantService and CalendarService\n\nOptions:\n%s",
-                config.Usage().c_str());
+    std::printf(
+        "planning: PlanningService, TenantService, CalendarService and "
+        "AccountService\n\nOptions:\n%s",
+        config.Usage().c_str());
     return 0;
   }
   if (!pool_size.ok()) return StartupFailed(pool_size.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
+  if (!issuer.ok()) return StartupFailed(issuer.status());
   if (!commune_seconds.ok()) return StartupFailed(commune_seconds.status());
   if (auto started = telemetry.Start(); !started.ok()) return StartupFailed(started);
   auto redis = dialogue::events::ParseRedisUri(redis_uri);
@@ -75,6 +81,8 @@ int main(int argc, char** argv) {
   dialogue::planning::TenantStore tenants(pool);
   dialogue::planning::PlanningService planning(plans, tenants, authenticator);
   dialogue::planning::TenantService tenant_service(tenants, directory, authenticator);
+  dialogue::planning::AccountStore account_store(pool);
+  dialogue::planning::AccountService accounts(account_store, authenticator, *std::move(issuer));
   dialogue::planning::CalendarStore days_off(pool);
   dialogue::planning::CalendarService calendar(**calendar_source, days_off, tenants, authenticator);
 
@@ -87,7 +95,8 @@ int main(int argc, char** argv) {
        std::chrono::seconds(*commune_seconds)});
   commune_figures.Start();
 
-  auto server = dialogue::rpc::StartServer(server_options, {&planning, &tenant_service, &calendar});
+  auto server = dialogue::rpc::StartServer(server_options,
+                                           {&planning, &tenant_service, &calendar, &accounts});
   if (!server.ok()) return StartupFailed(server.status());
   // Ready while PostgreSQL and Redis answer, on connections of its own.
   dialogue::db::ConnectionPool readiness_pool(pool_options.ForLoop("readiness"));

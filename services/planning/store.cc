@@ -3,6 +3,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <limits>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -578,6 +580,218 @@ absl::StatusOr<v1::Tenant> TenantStore::UpdateTenant(const v1::Tenant& tenant,
             id, current.display_name(), HamletsJson(current), current.voter_count(),
             ToJson(current.rules()));
         return TenantFromRow(updated[0]);
+      });
+}
+
+// ---- Accounts ----------------------------------------------------------------------------
+
+namespace {
+
+constexpr const char* kAccountColumns =
+    "username, display_name, coalesce(tenant_id, ''), coalesce(province_id, ''),"
+    " array_to_string(roles, ','), department,"
+    " coalesce((extract(epoch FROM create_time) * 1000000)::bigint, 0),"
+    " coalesce((extract(epoch FROM last_sign_in_time) * 1000000)::bigint, 0)";
+
+// Reads kAccountColumns from `row`, starting at column `at`.
+v1::Account AccountFromRow(const pqxx::row& row, int at = 0) {
+  v1::Account account;
+  account.set_username(row[at].as<std::string>());
+  account.set_display_name(row[at + 1].as<std::string>());
+  std::string tenant = row[at + 2].as<std::string>();
+  if (!tenant.empty()) account.set_tenant(absl::StrCat("tenants/", tenant));
+  std::string province = row[at + 3].as<std::string>();
+  if (!province.empty()) account.set_province(absl::StrCat("provinces/", province));
+  for (absl::string_view role :
+       absl::StrSplit(row[at + 4].as<std::string>(), ',', absl::SkipEmpty())) {
+    account.add_roles(std::string(role));
+  }
+  account.set_department(row[at + 5].as<std::string>());
+  *account.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[at + 6].as<int64_t>());
+  if (int64_t last = row[at + 7].as<int64_t>(); last != 0) {
+    *account.mutable_last_sign_in_time() = TimeUtil::MicrosecondsToTimestamp(last);
+  }
+  return account;
+}
+
+absl::optional<absl::Time> OptionalTime(const pqxx::field& field) {
+  if (field.is_null()) return absl::nullopt;
+  return absl::FromUnixMicros(field.as<int64_t>());
+}
+
+std::string ArrayLiteral(const google::protobuf::RepeatedPtrField<std::string>& items) {
+  std::string out = "{";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ",";
+    absl::StrAppend(&out, "\"", item, "\"");  // role names: letters and '_' only
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Account> AccountStore::Create(const db::TenantScope& scope,
+                                                 const v1::Account& account,
+                                                 const std::string& password_hash,
+                                                 const std::string& actor,
+                                                 const std::string& client) {
+  std::string tenant(absl::StripPrefix(account.tenant(), "tenants/"));
+  std::string province(absl::StripPrefix(account.province(), "provinces/"));
+  auto created = pool_.InTransaction(
+      scope, "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<v1::Account> {
+        auto rows = txn.exec_params(
+            absl::StrCat("INSERT INTO accounts.accounts (username, tenant_id, province_id,"
+                         " display_name, roles, department, password_hash)"
+                         " VALUES ($1, nullif($2, ''), nullif($3, ''), $4, $5::text[], $6, $7)"
+                         " RETURNING ",
+                         kAccountColumns),
+            account.username(), tenant, province, account.display_name(),
+            ArrayLiteral(account.roles()), account.department(), password_hash);
+        txn.exec_params(
+            "INSERT INTO accounts.audit_events (tenant_id, actor, action, target, client)"
+            " VALUES ($1, $2, 'ACCOUNT_CREATED', $3, left($4, 100))",
+            tenant, actor, account.username(), client);
+        return AccountFromRow(rows[0]);
+      });
+  if (created.status().code() == absl::StatusCode::kAlreadyExists) {
+    return common::Error(absl::StatusCode::kAlreadyExists, "USERNAME_TAKEN",
+                         absl::StrCat("the name \"", account.username(), "\" is taken"));
+  }
+  return created;
+}
+
+absl::StatusOr<std::vector<v1::Account>> AccountStore::List(const db::TenantScope& scope,
+                                                            const std::string& tenant_id) {
+  return pool_.InTransaction(
+      scope, "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Account>> {
+        auto rows = txn.exec_params(
+            absl::StrCat("SELECT ", kAccountColumns,
+                         ", locked_until > now() FROM accounts.accounts WHERE tenant_id = $1"
+                         " ORDER BY username LIMIT 1000"),
+            tenant_id);
+        std::vector<v1::Account> out;
+        for (const auto& row : rows) {
+          out.push_back(AccountFromRow(row));
+          out.back().set_locked(!row[8].is_null() && row[8].as<bool>());
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<AccountStore::Credentials> AccountStore::LookUp(const std::string& username) {
+  return pool_.InTransaction(
+      db::TenantScope(), "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<Credentials> {
+        auto rows = txn.exec_params(
+            "SELECT password_hash, (extract(epoch FROM locked_until) * 1000000)::bigint"
+            " FROM accounts.sign_in_lookup($1)",
+            username);
+        Credentials out;
+        if (rows.empty()) return out;
+        out.found = true;
+        out.password_hash = rows[0][0].as<std::string>();
+        out.locked_until = OptionalTime(rows[0][1]);
+        return out;
+      });
+}
+
+absl::StatusOr<absl::optional<absl::Time>> AccountStore::SignInFailed(const std::string& username,
+                                                                      const std::string& client,
+                                                                      bool locked_now,
+                                                                      int lock_after,
+                                                                      absl::Duration lock_for) {
+  return pool_.InTransaction(
+      db::TenantScope(), "accounts.accounts",
+      [&](pqxx::work& txn) -> absl::StatusOr<absl::optional<absl::Time>> {
+        auto rows = txn.exec_params(
+            "SELECT (extract(epoch FROM accounts.sign_in_failed($1, $2, $3, $4, $5))"
+            " * 1000000)::bigint",
+            username, client, locked_now, lock_after,
+            static_cast<int>(absl::ToInt64Minutes(lock_for)));
+        return OptionalTime(rows[0][0]);
+      });
+}
+
+absl::StatusOr<absl::Time> AccountStore::SignInSucceeded(
+    const std::string& username, const std::string& token_hash_hex, const std::string& csrf_token,
+    const std::string& client, const std::string& user_agent, absl::Duration lifetime) {
+  return pool_.InTransaction(
+      db::TenantScope(), "accounts.sessions", [&](pqxx::work& txn) -> absl::StatusOr<absl::Time> {
+        auto rows = txn.exec_params(
+            "SELECT (extract(epoch FROM accounts.sign_in_succeeded($1, decode($2, 'hex'), $3, $4,"
+            " $5, $6)) * 1000000)::bigint",
+            username, token_hash_hex, csrf_token, client, user_agent,
+            static_cast<int>(absl::ToInt64Seconds(lifetime)));
+        return absl::FromUnixMicros(rows[0][0].as<int64_t>());
+      });
+}
+
+absl::StatusOr<AccountStore::LiveSession> AccountStore::Resolve(const std::string& token_hash_hex,
+                                                                absl::Duration idle) {
+  return pool_.InTransaction(
+      db::TenantScope(), "accounts.sessions", [&](pqxx::work& txn) -> absl::StatusOr<LiveSession> {
+        auto rows = txn.exec_params(
+            "SELECT username, display_name, coalesce(tenant_id, ''), coalesce(province_id, ''),"
+            " array_to_string(roles, ','), department,"
+            " coalesce((extract(epoch FROM create_time) * 1000000)::bigint, 0),"
+            " coalesce((extract(epoch FROM last_sign_in_time) * 1000000)::bigint, 0),"
+            " csrf_token, (extract(epoch FROM expire_time) * 1000000)::bigint"
+            " FROM accounts.resolve_session(decode($1, 'hex'), $2)",
+            token_hash_hex, static_cast<int>(absl::ToInt64Seconds(idle)));
+        if (rows.empty()) {
+          return common::Error(absl::StatusCode::kNotFound, "SESSION_NOT_FOUND",
+                               "no live session has this token");
+        }
+        LiveSession out;
+        out.account = AccountFromRow(rows[0]);
+        out.csrf_token = rows[0][8].as<std::string>();
+        out.expire_time = absl::FromUnixMicros(rows[0][9].as<int64_t>());
+        return out;
+      });
+}
+
+absl::StatusOr<bool> AccountStore::End(const std::string& token_hash_hex,
+                                       const std::string& client) {
+  return pool_.InTransaction(
+      db::TenantScope(), "accounts.sessions", [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+        auto rows = txn.exec_params("SELECT accounts.end_session(decode($1, 'hex'), $2)",
+                                    token_hash_hex, client);
+        return rows[0][0].as<bool>();
+      });
+}
+
+absl::StatusOr<AccountStore::AuditPage> AccountStore::ListAudit(const db::TenantScope& scope,
+                                                                const std::string& tenant_id,
+                                                                int page_size,
+                                                                const std::string& page_token) {
+  int64_t before = std::numeric_limits<int64_t>::max();
+  if (!page_token.empty() && !absl::SimpleAtoi(page_token, &before)) {
+    return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
+                                "pass the next_page_token of the previous page unchanged");
+  }
+  if (page_size <= 0 || page_size > kMaxPageSize) page_size = page_size <= 0 ? 50 : kMaxPageSize;
+  return pool_.InTransaction(
+      scope, "accounts.audit_events", [&](pqxx::work& txn) -> absl::StatusOr<AuditPage> {
+        auto rows = txn.exec_params(
+            "SELECT id, (extract(epoch FROM time) * 1000000)::bigint, actor, action, target,"
+            " client FROM accounts.audit_events WHERE tenant_id = $1 AND id < $2"
+            " ORDER BY id DESC LIMIT $3",
+            tenant_id, before, page_size + 1);
+        AuditPage page;
+        for (const auto& row : rows) {
+          if (static_cast<int>(page.events.size()) == page_size) {
+            page.next_page_token = absl::StrCat(before);
+            break;
+          }
+          v1::AuditEvent event;
+          *event.mutable_time() = TimeUtil::MicrosecondsToTimestamp(row[1].as<int64_t>());
+          event.set_actor(row[2].as<std::string>());
+          event.set_action(row[3].as<std::string>());
+          event.set_target(row[4].as<std::string>());
+          event.set_client(row[5].as<std::string>());
+          page.events.push_back(std::move(event));
+          before = row[0].as<int64_t>();
+        }
+        return page;
       });
 }
 

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "dialogue/db/pool.h"
+#include "dialogue/v1/accounts.pb.h"
 #include "dialogue/v1/events.pb.h"
 #include "dialogue/v1/planning.pb.h"
 #include "dialogue/v1/tenants.pb.h"
@@ -119,6 +121,57 @@ class CalendarStore {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> DaysOff(
       const db::TenantScope& scope, const std::string& tenant, const std::string& from,
       const std::string& to);
+
+ private:
+  db::ConnectionPool& pool_;
+};
+
+// Accounts, sign-in sessions and the audit log (schema accounts). Sessions are found by
+// the sha256 of their token, hex-encoded; the token itself is never stored.
+class AccountStore {
+ public:
+  explicit AccountStore(db::ConnectionPool& pool) : pool_(pool) {}
+
+  // Stores the account and writes ACCOUNT_CREATED by `actor` from `client` to the log of
+  // its commune. ALREADY_EXISTS "USERNAME_TAKEN" when the name is in use.
+  absl::StatusOr<v1::Account> Create(const db::TenantScope& scope, const v1::Account& account,
+                                     const std::string& password_hash, const std::string& actor,
+                                     const std::string& client);
+  absl::StatusOr<std::vector<v1::Account>> List(const db::TenantScope& scope,
+                                                const std::string& tenant_id);
+
+  struct Credentials {
+    bool found = false;
+    std::string password_hash;
+    absl::optional<absl::Time> locked_until;
+  };
+  absl::StatusOr<Credentials> LookUp(const std::string& username);
+  // A refused sign-in, counted and logged; the lock's end when the account is now locked.
+  absl::StatusOr<absl::optional<absl::Time>> SignInFailed(const std::string& username,
+                                                          const std::string& client,
+                                                          bool locked_now, int lock_after,
+                                                          absl::Duration lock_for);
+  // Starts a session; returns its end.
+  absl::StatusOr<absl::Time> SignInSucceeded(
+      const std::string& username, const std::string& token_hash_hex, const std::string& csrf_token,
+      const std::string& client, const std::string& user_agent, absl::Duration lifetime);
+
+  struct LiveSession {
+    v1::Account account;
+    std::string csrf_token;
+    absl::Time expire_time;
+  };
+  // NOT_FOUND when no live session has this hash.
+  absl::StatusOr<LiveSession> Resolve(const std::string& token_hash_hex, absl::Duration idle);
+  // False when the session had ended already (or never was).
+  absl::StatusOr<bool> End(const std::string& token_hash_hex, const std::string& client);
+
+  struct AuditPage {
+    std::vector<v1::AuditEvent> events;
+    std::string next_page_token;
+  };
+  absl::StatusOr<AuditPage> ListAudit(const db::TenantScope& scope, const std::string& tenant_id,
+                                      int page_size, const std::string& page_token);
 
  private:
   db::ConnectionPool& pool_;

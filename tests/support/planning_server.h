@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "account_service.h"
 #include "calendar_service.h"
 #include "dialogue/common/status.h"
 #include "dialogue/rpc/server.h"
@@ -16,6 +17,14 @@
 #include "test_support.h"
 
 namespace dialogue::testing {
+
+// Short enough for a test to see a lock end and a bearer token renewed.
+inline planning::SignInPolicy TestSignInPolicy() {
+  planning::SignInPolicy policy;
+  policy.lock_after_failures = 3;
+  policy.lock_for = absl::Minutes(1);
+  return policy;
+}
 
 class PlanningServer {
  public:
@@ -26,8 +35,8 @@ class PlanningServer {
     calendar_source_ = *std::move(source);
     calendar_ = std::make_unique<planning::CalendarService>(*calendar_source_, days_off_,
                                                             tenant_store_, authenticator_);
-    auto server =
-        rpc::StartServer({"127.0.0.1:0"}, {&planning_, &tenant_service_, calendar_.get()});
+    auto server = rpc::StartServer({"127.0.0.1:0"},
+                                   {&planning_, &tenant_service_, calendar_.get(), &accounts_});
     EXPECT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
@@ -48,6 +57,10 @@ class PlanningServer {
   planning::CalendarStore days_off_{pool_};
   planning::PlanningService planning_{plans_, tenant_store_, authenticator_};
   planning::TenantService tenant_service_{tenant_store_, directory_, authenticator_};
+  planning::AccountStore account_store_{pool_};
+  planning::AccountService accounts_{account_store_, authenticator_,
+                                     *auth::TokenIssuer::Hs256(TokenSecret(), "dialogue-local"),
+                                     TestSignInPolicy()};
   std::unique_ptr<calendar::CalendarSource> calendar_source_;
   std::unique_ptr<planning::CalendarService> calendar_;
   std::unique_ptr<rpc::RunningServer> server_;

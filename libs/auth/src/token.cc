@@ -64,6 +64,9 @@ std::string ClaimsJson(const TokenRequest& request) {
   for (Role role : p.roles) roles.push_back(absl::StrCat("\"", RoleName(role), "\""));
   std::string json = absl::StrCat("{\"sub\":\"", JsonEscape(p.subject), "\"");
   if (!p.tenant.empty()) absl::StrAppend(&json, ",\"tenant\":\"", JsonEscape(p.tenant), "\"");
+  if (!p.department.empty()) {
+    absl::StrAppend(&json, ",\"department\":\"", JsonEscape(p.department), "\"");
+  }
   if (!p.province.empty()) {
     absl::StrAppend(&json, ",\"province\":\"", JsonEscape(p.province), "\"");
   }
@@ -205,6 +208,7 @@ absl::StatusOr<Principal> TokenVerifier::VerifyUncached(absl::string_view token,
   principal.subject = StringClaim(claims, "sub");
   principal.tenant = StringClaim(claims, "tenant");
   principal.province = StringClaim(claims, "province");
+  principal.department = StringClaim(claims, "department");
   if (principal.subject.empty()) {
     return Unauthenticated("TOKEN_MALFORMED", "the token names no subject (sub)");
   }
@@ -267,6 +271,37 @@ absl::StatusOr<TokenVerifier> VerifierFromConfig(common::Config& config) {
     return TokenVerifier::Rs256(pem.str(), issuer);
   }
   return TokenVerifier::Hs256(secret, issuer);
+}
+
+absl::StatusOr<TokenIssuer> TokenIssuer::Hs256(std::string secret, std::string issuer) {
+  if (secret.size() < 16) {
+    return absl::InvalidArgumentError("the HS256 token secret must be at least 16 bytes long");
+  }
+  return TokenIssuer(std::move(issuer), std::move(secret), "");
+}
+
+absl::StatusOr<TokenIssuer> TokenIssuer::FromConfig(common::Config& config) {
+  std::string issuer = config.String("token-issuer", "dialogue-local", "accepted token issuer");
+  std::string key_file = config.String("token-private-key-file", "",
+                                       "RS256 private key (PEM) signing built-in accounts' tokens");
+  std::string secret =
+      config.String("token-secret", "", "HS256 secret shared with the token issuer; local stack");
+  if (!key_file.empty()) {
+    std::ifstream in(key_file);
+    if (!in) return absl::NotFoundError("cannot read --token-private-key-file " + key_file);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    RETURN_IF_ERROR(ReadPem(pem.str(), /*is_private=*/true).status());
+    return TokenIssuer(std::move(issuer), "", pem.str());
+  }
+  return Hs256(std::move(secret), std::move(issuer));
+}
+
+absl::StatusOr<std::string> TokenIssuer::Issue(const Principal& principal, absl::Duration ttl,
+                                               absl::Time now) const {
+  TokenRequest request{principal, issuer_, now, ttl};
+  if (!private_key_pem_.empty()) return IssueRs256(request, private_key_pem_);
+  return IssueHs256(request, secret_);
 }
 
 }  // namespace dialogue::auth

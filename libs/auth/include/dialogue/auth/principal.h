@@ -32,6 +32,7 @@ struct Principal {
   std::string tenant;    // tenant id for commune staff and citizens, e.g. "dien-chau"
   std::string province;  // province id for province readers
   std::set<Role> roles;
+  std::string department = "";  // the department a kDepartment principal answers for
 
   bool Has(Role role) const { return roles.count(role) > 0; }
   bool HasAny(std::initializer_list<Role> any) const;

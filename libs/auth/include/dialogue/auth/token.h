@@ -47,6 +47,27 @@ absl::StatusOr<std::string> IssueHs256(const TokenRequest& request, absl::string
 absl::StatusOr<std::string> IssueRs256(const TokenRequest& request,
                                        absl::string_view private_key_pem);
 
+// What signs the tokens of built-in accounts (the planning program, for the gateway's
+// sign-in sessions): RS256 with --token-private-key-file, else HS256 with --token-secret;
+// the issuer is --token-issuer, the one the verifiers accept.
+class TokenIssuer {
+ public:
+  static absl::StatusOr<TokenIssuer> FromConfig(common::Config& config);
+  static absl::StatusOr<TokenIssuer> Hs256(std::string secret, std::string issuer);
+
+  absl::StatusOr<std::string> Issue(const Principal& principal, absl::Duration ttl,
+                                    absl::Time now = absl::Now()) const;
+
+ private:
+  TokenIssuer(std::string issuer, std::string secret, std::string private_key_pem)
+      : issuer_(std::move(issuer)),
+        secret_(std::move(secret)),
+        private_key_pem_(std::move(private_key_pem)) {}
+  std::string issuer_;
+  std::string secret_;           // HS256
+  std::string private_key_pem_;  // RS256
+};
+
 // The verifier every program builds from its config: RS256 with --token-public-key-file
 // (production), else HS256 with --token-secret (local stack); issuer --token-issuer.
 absl::StatusOr<TokenVerifier> VerifierFromConfig(common::Config& config);

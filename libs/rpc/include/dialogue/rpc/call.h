@@ -125,7 +125,9 @@ grpc::Status Serve(grpc::ServerContext* context, Authenticator& authenticator,
   try {
     auto principal = authenticator.Authenticate(*context);
     if (access == Access::kPublic && common::ErrorReason(principal.status()) == "TOKEN_MISSING") {
-      principal = auth::Principal{"anonymous", "", "", {}};
+      auth::Principal anonymous;
+      anonymous.subject = "anonymous";
+      principal = std::move(anonymous);
     }
     if (principal.ok()) {
       request.principal = *std::move(principal);

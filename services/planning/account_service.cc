@@ -1,0 +1,266 @@
+#include "account_service.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <openssl/sha.h>
+
+#include <regex>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "dialogue/auth/password.h"
+#include "dialogue/common/names.h"
+
+namespace dialogue::planning {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using Role = auth::Role;
+
+std::string Sha256Hex(absl::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+bool IsUsername(absl::string_view name) {
+  static const std::regex kUsername("^[a-z0-9][a-z0-9._-]{2,63}$");
+  return std::regex_match(name.begin(), name.end(), kUsername);
+}
+
+// The client the gateway saw, for the log: its X-Forwarded-For, else the gRPC peer.
+std::string ClientOf(const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("x-forwarded-for");
+  if (it != metadata.end()) return std::string(it->second.data(), it->second.size());
+  return context.peer();
+}
+
+absl::Status SignInFailed() {
+  return common::Error(absl::StatusCode::kUnauthenticated, "SIGN_IN_FAILED",
+                       "the name or the password is wrong");
+}
+
+absl::Status Locked(absl::Time until) {
+  return common::Error(
+      absl::StatusCode::kPermissionDenied, "ACCOUNT_LOCKED",
+      absl::StrCat("too many failed sign-ins: this account is locked until ",
+                   absl::FormatTime("%H:%M", until, absl::FixedTimeZone(7 * 3600)),
+                   " (Vietnam time); ask the commune's chair if you forgot the password"));
+}
+
+// The roles of `account`, checked against where it belongs: commune roles need a commune,
+// `province` a province, `admin` neither.
+absl::StatusOr<std::set<Role>> ValidAccount(const v1::Account& account) {
+  if (!IsUsername(account.username())) {
+    return common::InvalidField("account.username", "USERNAME_INVALID",
+                                "use 3 to 64 lower-case letters, digits, '.', '_' or '-', "
+                                "starting with a letter or digit, e.g. \"vanphong.dienchau\"");
+  }
+  if (account.display_name().empty() || account.display_name().size() > 200) {
+    return common::InvalidField("account.display_name", "DISPLAY_NAME_REQUIRED",
+                                "give the person's full name (at most 200 bytes)");
+  }
+  if (account.roles().empty()) {
+    return common::InvalidField("account.roles", "ROLES_REQUIRED", "give at least one role");
+  }
+  std::set<Role> roles;
+  for (int i = 0; i < account.roles_size(); ++i) {
+    auto role = auth::ParseRole(account.roles(i));
+    if (!role || *role == Role::kCitizen) {
+      return common::InvalidField(
+          absl::StrCat("account.roles[", i, "]"), "ROLE_UNKNOWN",
+          absl::StrCat("\"", account.roles(i),
+                       "\" is not a staff role; use chair, government_office, party_office, "
+                       "front, department, secretary, hamlet_lead, province or admin"));
+    }
+    roles.insert(*role);
+  }
+  bool commune_role = roles.size() > roles.count(Role::kProvince) + roles.count(Role::kAdmin);
+  absl::string_view tenant = account.tenant();
+  if (commune_role && (!absl::ConsumePrefix(&tenant, "tenants/") || !common::IsSlug(tenant))) {
+    return common::InvalidField("account.tenant", "TENANT_REQUIRED",
+                                "commune staff belong to a commune: tenants/{tenant}");
+  }
+  if (!commune_role && !account.tenant().empty()) {
+    return common::InvalidField("account.tenant", "TENANT_NOT_FOR_ROLE",
+                                "province and administrator accounts belong to no commune");
+  }
+  if (roles.count(Role::kProvince) > 0 && account.province().empty()) {
+    return common::InvalidField("account.province", "PROVINCE_REQUIRED",
+                                "a province account names its province: provinces/{province}");
+  }
+  if (roles.count(Role::kDepartment) > 0 && account.department().empty()) {
+    return common::InvalidField("account.department", "DEPARTMENT_REQUIRED",
+                                "a department account names the department it answers for");
+  }
+  return roles;
+}
+
+}  // namespace
+
+auth::Principal PrincipalOf(const v1::Account& account) {
+  auth::Principal principal;
+  principal.subject = account.username();
+  principal.tenant = std::string(absl::StripPrefix(account.tenant(), "tenants/"));
+  principal.province = std::string(absl::StripPrefix(account.province(), "provinces/"));
+  principal.department = account.department();
+  for (const auto& name : account.roles()) {
+    if (auto role = auth::ParseRole(name)) principal.roles.insert(*role);
+  }
+  return principal;
+}
+
+grpc::Status AccountService::CreateAccount(grpc::ServerContext* context,
+                                           const v1::CreateAccountRequest* request,
+                                           v1::Account* response) {
+  return rpc::Serve(context, auth_, "CreateAccount", [&](const rpc::RequestContext& rc) {
+    const auth::Principal& caller = rc.principal;
+    bool admin = caller.Has(Role::kAdmin);
+    if (!admin && !caller.Has(Role::kChair)) {
+      return common::Error(absl::StatusCode::kPermissionDenied, "ACCOUNT_ADMIN_ONLY",
+                           "only an administrator, or a commune's chair for its own staff, "
+                           "may create accounts");
+    }
+    ASSIGN_OR_RETURN(std::set<Role> roles, ValidAccount(request->account()));
+    std::string tenant(absl::StripPrefix(request->account().tenant(), "tenants/"));
+    db::TenantScope scope;
+    if (tenant.empty()) {
+      if (!admin) {
+        return common::Error(absl::StatusCode::kPermissionDenied, "ACCOUNT_ADMIN_ONLY",
+                             "only an administrator creates province and administrator accounts");
+      }
+      scope.admin = true;
+    } else {
+      ASSIGN_OR_RETURN(scope, auth_.ScopeFor(caller, tenant, auth::Access::kWrite));
+    }
+    if (!admin && (roles.count(Role::kAdmin) > 0 || roles.count(Role::kProvince) > 0)) {
+      return common::Error(absl::StatusCode::kPermissionDenied, "ACCOUNT_ADMIN_ONLY",
+                           "a commune's chair creates its own staff's accounts only");
+    }
+    ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(request->password()));
+    ASSIGN_OR_RETURN(*response, accounts_.Create(scope, request->account(), hash, caller.subject,
+                                                 ClientOf(*context)));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AccountService::ListAccounts(grpc::ServerContext* context,
+                                          const v1::ListAccountsRequest* request,
+                                          v1::ListAccountsResponse* response) {
+  return rpc::Serve(context, auth_, "ListAccounts", [&](const rpc::RequestContext& rc) {
+    std::string tenant(absl::StripPrefix(request->tenant(), "tenants/"));
+    if (tenant.empty()) tenant = rc.principal.tenant;
+    if (!common::IsSlug(tenant)) {
+      return common::InvalidField("tenant", "TENANT_REQUIRED",
+                                  "name the commune: tenants/{tenant}");
+    }
+    ASSIGN_OR_RETURN(auto scope, auth_.ScopeFor(rc.principal, tenant, auth::Access::kRead));
+    ASSIGN_OR_RETURN(auto accounts, accounts_.List(scope, tenant));
+    for (auto& account : accounts) *response->add_accounts() = std::move(account);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AccountService::ListAuditEvents(grpc::ServerContext* context,
+                                             const v1::ListAuditEventsRequest* request,
+                                             v1::ListAuditEventsResponse* response) {
+  return rpc::Serve(context, auth_, "ListAuditEvents", [&](const rpc::RequestContext& rc) {
+    absl::string_view tenant = request->parent();
+    if (!absl::ConsumePrefix(&tenant, "tenants/") || !common::IsSlug(tenant)) {
+      return common::InvalidField("parent", "PARENT_INVALID", "use tenants/{tenant}");
+    }
+    ASSIGN_OR_RETURN(auto scope,
+                     auth_.ScopeFor(rc.principal, std::string(tenant), auth::Access::kRead));
+    ASSIGN_OR_RETURN(auto page, accounts_.ListAudit(scope, std::string(tenant),
+                                                    request->page_size(), request->page_token()));
+    for (auto& event : page.events) *response->add_events() = std::move(event);
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AccountService::SignIn(grpc::ServerContext* context, const v1::SignInRequest* request,
+                                    v1::SignInResponse* response) {
+  return rpc::ServePublic(context, auth_, "SignIn", [&](const rpc::RequestContext&) {
+    if (request->username().empty() || request->password().empty()) {
+      return common::InvalidField(request->username().empty() ? "username" : "password",
+                                  "CREDENTIALS_REQUIRED", "give the account's name and password");
+    }
+    const std::string& name = request->username();
+    ASSIGN_OR_RETURN(auto credentials,
+                     IsUsername(name) ? accounts_.LookUp(name) : AccountStore::Credentials{});
+    absl::Time now = absl::Now();
+    if (credentials.found && credentials.locked_until && *credentials.locked_until > now) {
+      RETURN_IF_ERROR(accounts_
+                          .SignInFailed(name, request->client(), /*locked_now=*/true,
+                                        policy_.lock_after_failures, policy_.lock_for)
+                          .status());
+      return Locked(*credentials.locked_until);
+    }
+    // An unknown name costs the same Argon2id check as a wrong password.
+    bool matches = auth::VerifyPassword(
+        credentials.found ? credentials.password_hash : auth::DecoyPasswordHash(),
+        request->password());
+    if (!credentials.found || !matches) {
+      ASSIGN_OR_RETURN(auto locked_until,
+                       accounts_.SignInFailed(name.substr(0, 64), request->client(), false,
+                                              policy_.lock_after_failures, policy_.lock_for));
+      if (locked_until) return Locked(*locked_until);
+      return SignInFailed();
+    }
+    std::string token = auth::RandomToken(32);
+    std::string csrf = auth::RandomToken(24);
+    ASSIGN_OR_RETURN(absl::Time expires,
+                     accounts_.SignInSucceeded(name, Sha256Hex(token), csrf, request->client(),
+                                               request->user_agent(), policy_.session_lifetime));
+    ASSIGN_OR_RETURN(auto live, accounts_.Resolve(Sha256Hex(token), policy_.session_idle));
+    response->set_session_token(token);
+    response->set_csrf_token(csrf);
+    *response->mutable_expire_time() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(expires));
+    *response->mutable_account() = std::move(live.account);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AccountService::ResolveSession(grpc::ServerContext* context,
+                                            const v1::ResolveSessionRequest* request,
+                                            v1::ResolvedSession* response) {
+  return rpc::ServePublic(context, auth_, "ResolveSession", [&](const rpc::RequestContext&) {
+    if (request->session_token().empty() || request->session_token().size() > 128) {
+      return common::Error(absl::StatusCode::kUnauthenticated, "SESSION_EXPIRED",
+                           "this sign-in has ended; sign in again");
+    }
+    auto live = accounts_.Resolve(Sha256Hex(request->session_token()), policy_.session_idle);
+    if (live.status().code() == absl::StatusCode::kNotFound) {
+      return common::Error(absl::StatusCode::kUnauthenticated, "SESSION_EXPIRED",
+                           "this sign-in has ended; sign in again");
+    }
+    RETURN_IF_ERROR(live.status());
+    absl::Time now = absl::Now();
+    absl::Duration ttl = std::min(policy_.bearer_lifetime, live->expire_time - now);
+    ASSIGN_OR_RETURN(std::string bearer, issuer_.Issue(PrincipalOf(live->account), ttl, now));
+    response->set_bearer_token(std::move(bearer));
+    *response->mutable_bearer_expire_time() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now + ttl));
+    response->set_csrf_token(live->csrf_token);
+    *response->mutable_expire_time() =
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(live->expire_time));
+    *response->mutable_account() = std::move(live->account);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AccountService::SignOut(grpc::ServerContext* context,
+                                     const v1::SignOutRequest* request, v1::SignOutResponse*) {
+  return rpc::ServePublic(context, auth_, "SignOut", [&](const rpc::RequestContext&) {
+    if (request->session_token().empty() || request->session_token().size() > 128) {
+      return absl::OkStatus();  // nothing to end
+    }
+    return accounts_.End(Sha256Hex(request->session_token()), request->client()).status();
+  });
+}
+
+}  // namespace dialogue::planning

@@ -1,0 +1,51 @@
+// gRPC handlers of AccountService: accounts and their audit log for the console, and the
+// built-in sign-in that the gateway turns into a browser session (see accounts.proto).
+#pragma once
+
+#include "dialogue/auth/token.h"
+#include "dialogue/rpc/call.h"
+#include "dialogue/v1/accounts.grpc.pb.h"
+#include "store.h"
+
+namespace dialogue::planning {
+
+struct SignInPolicy {
+  int lock_after_failures = 5;  // failed sign-ins in a row before a lock
+  absl::Duration lock_for = absl::Minutes(15);
+  absl::Duration session_lifetime = absl::Hours(10);  // a working day, then sign in again
+  absl::Duration session_idle = absl::Hours(1);
+  absl::Duration bearer_lifetime = absl::Minutes(5);  // the gateway asks again after that
+};
+
+class AccountService final : public v1::AccountService::Service {
+ public:
+  AccountService(AccountStore& accounts, rpc::Authenticator& authenticator,
+                 auth::TokenIssuer issuer, SignInPolicy policy = {})
+      : accounts_(accounts), auth_(authenticator), issuer_(std::move(issuer)), policy_(policy) {}
+
+  grpc::Status CreateAccount(grpc::ServerContext* context, const v1::CreateAccountRequest* request,
+                             v1::Account* response) override;
+  grpc::Status ListAccounts(grpc::ServerContext* context, const v1::ListAccountsRequest* request,
+                            v1::ListAccountsResponse* response) override;
+  grpc::Status ListAuditEvents(grpc::ServerContext* context,
+                               const v1::ListAuditEventsRequest* request,
+                               v1::ListAuditEventsResponse* response) override;
+  grpc::Status SignIn(grpc::ServerContext* context, const v1::SignInRequest* request,
+                      v1::SignInResponse* response) override;
+  grpc::Status ResolveSession(grpc::ServerContext* context,
+                              const v1::ResolveSessionRequest* request,
+                              v1::ResolvedSession* response) override;
+  grpc::Status SignOut(grpc::ServerContext* context, const v1::SignOutRequest* request,
+                       v1::SignOutResponse* response) override;
+
+ private:
+  AccountStore& accounts_;
+  rpc::Authenticator& auth_;
+  auth::TokenIssuer issuer_;
+  SignInPolicy policy_;
+};
+
+// The principal a token of `account` carries.
+auth::Principal PrincipalOf(const v1::Account& account);
+
+}  // namespace dialogue::planning

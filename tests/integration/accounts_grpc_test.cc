@@ -1,0 +1,336 @@
+// AccountService over a real gRPC server with the real PostgreSQL behind it: accounts,
+// the built-in sign-in with its lock, sessions and their end, the audit log, and the
+// isolation the database itself keeps for the accounts schema.
+#include <grpcpp/grpcpp.h>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "dialogue/auth/token.h"
+#include "planning_server.h"
+
+namespace dialogue::planning {
+namespace {
+
+using absl::StatusCode;
+using auth::Role;
+using ::dialogue::testing::AdminQuery;
+using ::dialogue::testing::IsOk;
+using ::dialogue::testing::StatusIs;
+using ::dialogue::testing::Token;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kPassword[] = "mat-khau-dai-du-10";
+
+class AccountsGrpcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stub_ = v1::AccountService::NewStub(server_.channel());
+    province_ = testing::NewProvince(2);
+    a_ = province_.tenants[0];
+    b_ = province_.tenants[1];
+    admin_ = Token("", {Role::kAdmin});
+  }
+
+  template <typename Request, typename Response, typename Method>
+  absl::Status Call(Method method, const std::string& token, const Request& request,
+                    Response* response) {
+    return testing::CallWith(*stub_, method, token, request, response);
+  }
+
+  // A fresh name, so that tests can run again on the same database.
+  std::string Name(absl::string_view who) { return absl::StrCat(who, ".", a_); }
+
+  absl::StatusOr<v1::Account> Create(const std::string& token, const std::string& username,
+                                     const std::string& tenant, std::vector<std::string> roles,
+                                     const std::string& password = kPassword,
+                                     const std::string& department = "") {
+    v1::CreateAccountRequest request;
+    request.mutable_account()->set_username(username);
+    request.mutable_account()->set_display_name("Nguyễn Văn An");
+    if (!tenant.empty()) request.mutable_account()->set_tenant("tenants/" + tenant);
+    for (auto& role : roles) request.mutable_account()->add_roles(role);
+    request.mutable_account()->set_department(department);
+    request.set_password(password);
+    v1::Account out;
+    RETURN_IF_ERROR(Call(&v1::AccountService::Stub::CreateAccount, token, request, &out));
+    return out;
+  }
+
+  absl::StatusOr<v1::SignInResponse> SignIn(const std::string& username,
+                                            const std::string& password = kPassword) {
+    v1::SignInRequest request;
+    request.set_username(username);
+    request.set_password(password);
+    request.set_client("203.0.113.7");
+    v1::SignInResponse out;
+    RETURN_IF_ERROR(Call(&v1::AccountService::Stub::SignIn, "", request, &out));
+    return out;
+  }
+
+  absl::StatusOr<v1::ResolvedSession> Resolve(const std::string& token) {
+    v1::ResolveSessionRequest request;
+    request.set_session_token(token);
+    v1::ResolvedSession out;
+    RETURN_IF_ERROR(Call(&v1::AccountService::Stub::ResolveSession, "", request, &out));
+    return out;
+  }
+
+  std::vector<std::string> AuditActions(const std::string& tenant, const std::string& actor) {
+    std::vector<std::string> out;
+    pqxx::connection conn(testing::AdminPgUri());
+    pqxx::work txn(conn);
+    for (const auto& row : txn.exec_params(
+             "SELECT action FROM accounts.audit_events WHERE tenant_id = $1 AND actor = $2"
+             " ORDER BY id",
+             tenant, actor)) {
+      out.push_back(row[0].as<std::string>());
+    }
+    return out;
+  }
+
+  testing::PlanningServer server_;
+  std::unique_ptr<v1::AccountService::Stub> stub_;
+  testing::Province province_;
+  std::string a_, b_, admin_;
+};
+
+TEST_F(AccountsGrpcTest, AnAccountSignsInAndItsSessionCarriesItsRoles) {
+  auto created = Create(admin_, Name("chutich"), a_, {"chair"});
+  ASSERT_THAT(created, IsOk());
+  EXPECT_EQ(created->tenant(), "tenants/" + a_);
+  EXPECT_THAT(
+      AdminQuery(absl::StrCat("SELECT password_hash FROM accounts.accounts WHERE username = '",
+                              Name("chutich"), "'")),
+      HasSubstr("$argon2id$"));
+
+  auto signed_in = SignIn(Name("chutich"));
+  ASSERT_THAT(signed_in, IsOk());
+  EXPECT_EQ(signed_in->session_token().size(), 43u);  // 32 bytes, base64url
+  EXPECT_FALSE(signed_in->csrf_token().empty());
+  EXPECT_EQ(signed_in->account().username(), Name("chutich"));
+  // Only the token's hash is stored.
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(*) FROM accounts.sessions WHERE token_hash = "
+                                    "sha256('",
+                                    signed_in->session_token(), "')")),
+            "1");
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(*) FROM accounts.sessions WHERE position('",
+                                    signed_in->session_token(),
+                                    "' IN encode(token_hash, 'escape') || csrf_token) > 0")),
+            "0");
+
+  auto resolved = Resolve(signed_in->session_token());
+  ASSERT_THAT(resolved, IsOk());
+  EXPECT_EQ(resolved->csrf_token(), signed_in->csrf_token());
+  auto verifier = auth::TokenVerifier::Hs256(testing::TokenSecret(), "dialogue-local");
+  auto principal = verifier->Verify(resolved->bearer_token());
+  ASSERT_THAT(principal, IsOk());
+  EXPECT_EQ(principal->subject, Name("chutich"));
+  EXPECT_EQ(principal->tenant, a_);
+  EXPECT_TRUE(principal->Has(Role::kChair));
+  EXPECT_EQ(principal->roles.size(), 1u);
+  EXPECT_LE(resolved->bearer_expire_time().seconds() - absl::ToUnixSeconds(absl::Now()), 5 * 60);
+  EXPECT_THAT(AuditActions(a_, Name("chutich")), ElementsAre("SIGN_IN"));
+}
+
+TEST_F(AccountsGrpcTest, AWrongPasswordAndAnUnknownNameGetTheSameAnswer) {
+  ASSERT_THAT(Create(admin_, Name("vanphong"), a_, {"government_office"}), IsOk());
+  EXPECT_THAT(SignIn(Name("vanphong"), "mat-khau-sai-roi"),
+              StatusIs(StatusCode::kUnauthenticated, "SIGN_IN_FAILED"));
+  EXPECT_THAT(SignIn(Name("khong-co-ai")),
+              StatusIs(StatusCode::kUnauthenticated, "SIGN_IN_FAILED"));
+  EXPECT_THAT(SignIn("KHÔNG HỢP LỆ"), StatusIs(StatusCode::kUnauthenticated, "SIGN_IN_FAILED"));
+  EXPECT_THAT(SignIn(Name("vanphong"), ""),
+              StatusIs(StatusCode::kInvalidArgument, "CREDENTIALS_REQUIRED"));
+  EXPECT_THAT(AuditActions(a_, Name("vanphong")), ElementsAre("SIGN_IN_FAILED"));
+  EXPECT_THAT(AuditActions("", Name("khong-co-ai")), ElementsAre("SIGN_IN_FAILED"));
+}
+
+TEST_F(AccountsGrpcTest, RepeatedFailuresLockTheAccountUntilTheLockEnds) {
+  ASSERT_THAT(Create(admin_, Name("thuky"), a_, {"secretary"}), IsOk());
+  EXPECT_THAT(SignIn(Name("thuky"), "doan-sai-lan-1"), StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(SignIn(Name("thuky"), "doan-sai-lan-2"), StatusIs(StatusCode::kUnauthenticated));
+  // The third failure in a row (the test policy's limit) locks the account ...
+  EXPECT_THAT(SignIn(Name("thuky"), "doan-sai-lan-3"),
+              StatusIs(StatusCode::kPermissionDenied, "ACCOUNT_LOCKED"));
+  // ... so that even the right password is refused while the lock lasts.
+  EXPECT_THAT(SignIn(Name("thuky")), StatusIs(StatusCode::kPermissionDenied, "ACCOUNT_LOCKED"));
+  EXPECT_THAT(AuditActions(a_, Name("thuky")),
+              ElementsAre("SIGN_IN_FAILED", "SIGN_IN_FAILED", "SIGN_IN_FAILED", "SIGN_IN_LOCKED"));
+
+  AdminQuery(
+      absl::StrCat("UPDATE accounts.accounts SET locked_until = now() - interval '1 second'"
+                   " WHERE username = '",
+                   Name("thuky"), "'"));
+  EXPECT_THAT(SignIn(Name("thuky")), IsOk());
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT failed_attempts FROM accounts.accounts WHERE username"
+                                    " = '",
+                                    Name("thuky"), "'")),
+            "0");
+}
+
+TEST_F(AccountsGrpcTest, SigningOutEndsTheSessionAtOnceAndIdleOrOldSessionsEnd) {
+  ASSERT_THAT(Create(admin_, Name("mttq"), a_, {"front"}), IsOk());
+  auto first = SignIn(Name("mttq"));
+  auto second = SignIn(Name("mttq"));
+  auto third = SignIn(Name("mttq"));
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(second, IsOk());
+  ASSERT_THAT(third, IsOk());
+
+  v1::SignOutRequest out;
+  out.set_session_token(first->session_token());
+  v1::SignOutResponse ignored;
+  ASSERT_THAT(Call(&v1::AccountService::Stub::SignOut, "", out, &ignored), IsOk());
+  EXPECT_THAT(Resolve(first->session_token()),
+              StatusIs(StatusCode::kUnauthenticated, "SESSION_EXPIRED"));
+  EXPECT_THAT(Resolve(second->session_token()), IsOk());  // the others go on
+
+  AdminQuery(
+      absl::StrCat("UPDATE accounts.sessions SET last_seen_time = now() - interval '2 hours'"
+                   " WHERE token_hash = sha256('",
+                   second->session_token(), "')"));
+  EXPECT_THAT(Resolve(second->session_token()),
+              StatusIs(StatusCode::kUnauthenticated, "SESSION_EXPIRED"));
+  AdminQuery(
+      absl::StrCat("UPDATE accounts.sessions SET expire_time = now() - interval '1 second'"
+                   " WHERE token_hash = sha256('",
+                   third->session_token(), "')"));
+  EXPECT_THAT(Resolve(third->session_token()),
+              StatusIs(StatusCode::kUnauthenticated, "SESSION_EXPIRED"));
+  EXPECT_THAT(Resolve("not-a-session"), StatusIs(StatusCode::kUnauthenticated, "SESSION_EXPIRED"));
+  EXPECT_THAT(AuditActions(a_, Name("mttq")),
+              ElementsAre("SIGN_IN", "SIGN_IN", "SIGN_IN", "SIGN_OUT"));
+}
+
+TEST_F(AccountsGrpcTest, AccountsAreRefusedWithTheFieldAtFault) {
+  EXPECT_THAT(Create(admin_, "A", a_, {"chair"}),
+              StatusIs(StatusCode::kInvalidArgument, "USERNAME_INVALID"));
+  EXPECT_THAT(Create(admin_, Name("ngan"), a_, {"chair"}, "ngan"),
+              StatusIs(StatusCode::kInvalidArgument, "PASSWORD_TOO_SHORT"));
+  EXPECT_THAT(Create(admin_, Name("la"), a_, {"mayor"}),
+              StatusIs(StatusCode::kInvalidArgument, "ROLE_UNKNOWN"));
+  EXPECT_THAT(Create(admin_, Name("dan"), a_, {"citizen"}),
+              StatusIs(StatusCode::kInvalidArgument, "ROLE_UNKNOWN"));
+  EXPECT_THAT(Create(admin_, Name("khongxa"), "", {"chair"}),
+              StatusIs(StatusCode::kInvalidArgument, "TENANT_REQUIRED"));
+  EXPECT_THAT(Create(admin_, Name("phong"), a_, {"department"}),
+              StatusIs(StatusCode::kInvalidArgument, "DEPARTMENT_REQUIRED"));
+  EXPECT_THAT(Create(admin_, Name("khongco"), "xa-khong-co-that", {"chair"}),
+              StatusIs(StatusCode::kNotFound));
+  ASSERT_THAT(Create(admin_, Name("trung"), a_, {"chair"}), IsOk());
+  EXPECT_THAT(Create(admin_, Name("trung"), b_, {"chair"}),
+              StatusIs(StatusCode::kAlreadyExists, "USERNAME_TAKEN"));
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT tenant_id FROM accounts.accounts WHERE username = '",
+                                    Name("trung"), "'")),
+            a_);  // the first is kept as it was
+}
+
+TEST_F(AccountsGrpcTest, AChairCreatesItsOwnStaffOnlyAndNobodyElseCreatesAny) {
+  std::string chair_a = Token(a_, {Role::kChair});
+  ASSERT_THAT(Create(chair_a, Name("phong-dc"), a_, {"department"}, kPassword, "Phòng Kinh tế"),
+              IsOk());
+  EXPECT_THAT(Create(chair_a, Name("sang-b"), b_, {"chair"}),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(Create(chair_a, Name("quantri"), a_, {"chair", "admin"}),
+              StatusIs(StatusCode::kPermissionDenied, "ACCOUNT_ADMIN_ONLY"));
+  EXPECT_THAT(Create(Token(a_, {Role::kSecretary}), Name("them"), a_, {"secretary"}),
+              StatusIs(StatusCode::kPermissionDenied, "ACCOUNT_ADMIN_ONLY"));
+  EXPECT_THAT(Create("", Name("vodanh"), a_, {"secretary"}),
+              StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(*) FROM accounts.accounts WHERE username IN ('",
+                                    Name("sang-b"), "', '", Name("quantri"), "', '", Name("them"),
+                                    "', '", Name("vodanh"), "')")),
+            "0");
+}
+
+TEST_F(AccountsGrpcTest, TheCommuneAndItsProvinceReadItsAccountsAndLogOthersDoNot) {
+  ASSERT_THAT(Create(admin_, Name("doc"), a_, {"chair"}), IsOk());
+  ASSERT_THAT(SignIn(Name("doc")), IsOk());
+
+  v1::ListAccountsRequest list;
+  list.set_tenant("tenants/" + a_);
+  v1::ListAccountsResponse accounts;
+  ASSERT_THAT(
+      Call(&v1::AccountService::Stub::ListAccounts, Token(a_, {Role::kSecretary}), list, &accounts),
+      IsOk());
+  ASSERT_EQ(accounts.accounts_size(), 1);
+  EXPECT_EQ(accounts.accounts(0).username(), Name("doc"));
+  EXPECT_TRUE(accounts.accounts(0).has_last_sign_in_time());
+  EXPECT_THAT(
+      Call(&v1::AccountService::Stub::ListAccounts, Token(b_, {Role::kChair}), list, &accounts),
+      StatusIs(StatusCode::kPermissionDenied));
+
+  v1::ListAuditEventsRequest audit;
+  audit.set_parent("tenants/" + a_);
+  audit.set_page_size(1);
+  v1::ListAuditEventsResponse page;
+  ASSERT_THAT(Call(&v1::AccountService::Stub::ListAuditEvents,
+                   Token("", {Role::kProvince}, province_.id), audit, &page),
+              IsOk());
+  ASSERT_EQ(page.events_size(), 1);
+  EXPECT_EQ(page.events(0).action(), "SIGN_IN");  // newest first
+  EXPECT_EQ(page.events(0).client(), "203.0.113.7");
+  audit.set_page_token(page.next_page_token());
+  ASSERT_THAT(
+      Call(&v1::AccountService::Stub::ListAuditEvents, Token(a_, {Role::kChair}), audit, &page),
+      IsOk());
+  ASSERT_EQ(page.events_size(), 1);
+  EXPECT_EQ(page.events(0).action(), "ACCOUNT_CREATED");
+  EXPECT_EQ(page.events(0).target(), Name("doc"));
+  EXPECT_THAT(
+      Call(&v1::AccountService::Stub::ListAuditEvents, Token(b_, {Role::kChair}), audit, &page),
+      StatusIs(StatusCode::kPermissionDenied));
+}
+
+// What the planning role can do with its own connection, whatever its code does.
+TEST_F(AccountsGrpcTest, TheDatabaseKeepsHashesSessionsAndOtherCommunesFromThePlanningRole) {
+  ASSERT_THAT(Create(admin_, Name("rls"), a_, {"chair"}), IsOk());
+  auto signed_in = SignIn(Name("rls"));
+  ASSERT_THAT(signed_in, IsOk());
+
+  pqxx::connection conn(testing::PlanningPgUri());
+  {
+    pqxx::work txn(conn);
+    txn.exec_params("SELECT set_config('app.tenant_id', $1, true)", b_);
+    EXPECT_EQ(
+        txn.exec_params("SELECT count(*) FROM accounts.accounts WHERE tenant_id = $1", a_)[0][0]
+            .as<int>(),
+        0);
+    EXPECT_EQ(
+        txn.exec_params("SELECT count(*) FROM accounts.audit_events WHERE tenant_id = $1", a_)[0][0]
+            .as<int>(),
+        0);
+  }
+  {
+    pqxx::work txn(conn);
+    txn.exec_params("SELECT set_config('app.tenant_id', $1, true)", a_);
+    EXPECT_THROW(txn.exec("SELECT password_hash FROM accounts.accounts"), pqxx::sql_error);
+  }
+  {
+    pqxx::work txn(conn);  // sessions are reached only through the sign-in functions
+    EXPECT_THROW(txn.exec("SELECT count(*) FROM accounts.sessions"), pqxx::sql_error);
+  }
+  {
+    pqxx::work txn(conn);
+    txn.exec_params("SELECT set_config('app.tenant_id', $1, true)", a_);
+    EXPECT_THROW(txn.exec("UPDATE accounts.audit_events SET action = 'NOTHING'"), pqxx::sql_error);
+  }
+  {
+    pqxx::work txn(conn);
+    txn.exec_params("SELECT set_config('app.tenant_id', $1, true)", b_);
+    EXPECT_THROW(txn.exec_params("INSERT INTO accounts.audit_events (tenant_id, actor, action)"
+                                 " VALUES ($1, 'ke-gia', 'SIGN_IN')",
+                                 a_),
+                 pqxx::sql_error);
+  }
+  // Not even the owner edits the log.
+  pqxx::connection admin(testing::AdminPgUri());
+  pqxx::work txn(admin);
+  EXPECT_THROW(txn.exec_params("DELETE FROM accounts.audit_events WHERE tenant_id = $1", a_),
+               pqxx::sql_error);
+}
+
+}  // namespace
+}  // namespace dialogue::planning
