@@ -6,9 +6,13 @@
 
 #include <sys/socket.h>
 
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
 #include <algorithm>
 #include <atomic>
+
 #include <boost/asio.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
@@ -30,6 +34,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "console_sessions.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
 #include "dialogue/rpc/channel.h"
@@ -131,6 +136,10 @@ struct Gateway::Impl : std::enable_shared_from_this<Gateway::Impl> {
   std::map<std::string, Upstream> upstreams;
   RateLimiter public_limiter;
   RateLimiter tenant_limiter;
+  // The console's sign-in sessions (null without a planning address), and the threads that
+  // wait for a sign-in's password check, which takes a while on purpose.
+  std::unique_ptr<ConsoleSessions> console;
+  net::thread_pool sign_in_pool{2};
   // One event loop per thread: a connection lives on one loop, so its handlers never
   // hand work to another thread.
   std::vector<std::unique_ptr<net::io_context>> iocs;
@@ -388,6 +397,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (x.route == "/openapi.json") return Send(x, 200, gw_->openapi);
     if (x.route == "/docs") return Send(x, 200, gw_->api_page, "text/html; charset=utf-8");
 
+    if (absl::StartsWith(path, "/auth/")) {
+      return Auth(std::move(req), std::move(x), std::string(path));
+    }
+
     const Route* route = nullptr;
     Bindings bindings;
     std::string allowed;
@@ -418,7 +431,34 @@ class Session : public std::enable_shared_from_this<Session> {
     // no back door, and a bad token never costs an upstream call.
     std::string authorization(req[http::field::authorization]);
     auth::Principal principal;
-    if (!authorization.empty()) {
+    // A signed-in page sends its session cookie instead; a change also needs the session's
+    // CSRF token in X-CSRF-Token, which a page of another site cannot read.
+    std::string session_token;
+    if (authorization.empty() && gw_->console != nullptr) {
+      session_token = CookieValue(std::string(req[http::field::cookie]), kSessionCookie);
+    }
+    if (!session_token.empty()) {
+      auto session = gw_->console->Resolve(session_token, x.traceparent);
+      if (session.ok()) {
+        bool safe = req.method() == http::verb::get || req.method() == http::verb::head;
+        if (!safe && !CsrfMatches(std::string(req[kCsrfHeader]), (*session)->csrf_token)) {
+          return Send(x, 403,
+                      ErrorBody(403, "PERMISSION_DENIED", "CSRF_TOKEN_INVALID",
+                                "a change from a signed-in page must carry the session's "
+                                "X-CSRF-Token header"));
+        }
+        authorization = (*session)->authorization;
+        principal = (*session)->principal;
+        x.tenant = principal.tenant;
+      } else if (session.status().code() != absl::StatusCode::kUnauthenticated) {
+        return Send(x, HttpStatusFor(common::ToGrpcStatus(session.status()).error_code()),
+                    ErrorJson(common::ToGrpcStatus(session.status())));
+      } else if (!route->is_public) {
+        return Send(x, 401, ErrorJson(common::ToGrpcStatus(session.status())), "application/json",
+                    {{"Set-Cookie", SessionCookie("", std::chrono::seconds(0))}});
+      }
+      // An ended session on a public page: the citizen's view, as for anyone.
+    } else if (!authorization.empty()) {
       if (!absl::StartsWithIgnoreCase(authorization, "bearer ")) {
         return Send(x, 401,
                     ErrorBody(401, "UNAUTHENTICATED", "TOKEN_MALFORMED",
@@ -799,6 +839,117 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(x, 200, buffer.str(), ContentType(file), std::move(headers));
   }
 
+  // The console's sign-in: POST /auth/sign-in {"username", "password"} sets the session
+  // cookie and answers {"account", "csrfToken", "expireTime"}; GET /auth/session answers
+  // the same for the cookie sent; POST /auth/sign-out (with X-CSRF-Token) ends it.
+  void Auth(http::request<http::string_body> req, Exchange x, const std::string& path) {
+    std::vector<std::pair<std::string, std::string>> no_store = {{"Cache-Control", "no-store"}};
+    bool post = req.method() == http::verb::post, get = req.method() == http::verb::get;
+    if (path == "/auth/sign-in" && post) {
+      x.route = "/auth/sign-in";
+    } else if (path == "/auth/session" && get) {
+      x.route = "/auth/session";
+    } else if (path == "/auth/sign-out" && post) {
+      x.route = "/auth/sign-out";
+    } else if (path == "/auth/sign-in" || path == "/auth/session" || path == "/auth/sign-out") {
+      const char* allowed = path == "/auth/session" ? "GET" : "POST";
+      return Send(x, 405,
+                  ErrorBody(405, "UNIMPLEMENTED", "METHOD_NOT_ALLOWED",
+                            absl::StrCat(path, " accepts ", allowed, ", not ", x.method)),
+                  "application/json", {{"Allow", allowed}});
+    } else {
+      return Send(x, 404,
+                  ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND",
+                            absl::StrCat("no route for ", x.method, " ", path)));
+    }
+    if (gw_->console == nullptr) {
+      return Send(x, 503,
+                  ErrorBody(503, "UNAVAILABLE", "UPSTREAM_NOT_CONFIGURED",
+                            "no address is configured for planning, which signs people in"));
+    }
+    auto failed = [&](const absl::Status& status,
+                      std::vector<std::pair<std::string, std::string>> headers) {
+      grpc::Status grpc_status = common::ToGrpcStatus(status);
+      if (status.code() == absl::StatusCode::kUnauthenticated) {
+        headers.emplace_back("Set-Cookie", SessionCookie("", std::chrono::seconds(0)));
+      }
+      Send(x, HttpStatusFor(grpc_status.error_code()), ErrorJson(grpc_status), "application/json",
+           std::move(headers));
+    };
+    std::string token = CookieValue(std::string(req[http::field::cookie]), kSessionCookie);
+
+    if (x.route == "/auth/sign-in") {
+      // Password guessing is slowed per client address, and per account by its lock.
+      if (!gw_->public_limiter.Allow("addr:" + x.client)) {
+        return Send(
+            x, 429,
+            ErrorBody(429, "RESOURCE_EXHAUSTED", "RATE_LIMITED", "too many requests; slow down"),
+            "application/json", {{"Retry-After", "1"}});
+      }
+      v1::SignInRequest request;
+      google::protobuf::util::JsonParseOptions options;
+      if (!google::protobuf::util::JsonStringToMessage(req.body(), &request, options).ok()) {
+        return Send(x, 400,
+                    ErrorBody(400, "INVALID_ARGUMENT", "BODY_MALFORMED",
+                              "send {\"username\": \"...\", \"password\": \"...\"}"));
+      }
+      request.set_client(x.client);
+      request.set_user_agent(std::string(req[http::field::user_agent]).substr(0, 300));
+      // Off the event loop: the password check is slow by design.
+      net::post(gw_->sign_in_pool, [self = shared_from_this(), request = std::move(request),
+                                    x = std::move(x), no_store]() mutable {
+        auto signed_in = self->gw_->console->SignIn(std::move(request), x.traceparent);
+        net::post(self->stream_.get_executor(), [self, signed_in = std::move(signed_in),
+                                                 x = std::move(x), no_store]() mutable {
+          if (!signed_in.ok()) {
+            grpc::Status status = common::ToGrpcStatus(signed_in.status());
+            return self->Send(x, HttpStatusFor(status.error_code()), ErrorJson(status),
+                              "application/json", no_store);
+          }
+          int64_t left = signed_in->expire_time().seconds() - absl::ToUnixSeconds(absl::Now());
+          no_store.emplace_back(
+              "Set-Cookie", SessionCookie(signed_in->session_token(), std::chrono::seconds(left)));
+          self->Send(
+              x, 200,
+              absl::StrCat("{\"account\":", ToJson(signed_in->account()), ",\"csrfToken\":\"",
+                           signed_in->csrf_token(), "\",\"expireTime\":\"",
+                           google::protobuf::util::TimeUtil::ToString(signed_in->expire_time()),
+                           "\"}"),
+              "application/json", no_store);
+        });
+      });
+      return;
+    }
+    if (x.route == "/auth/session") {
+      if (token.empty()) {
+        return Send(x, 401,
+                    ErrorBody(401, "UNAUTHENTICATED", "SESSION_EXPIRED", "no one is signed in"),
+                    "application/json", no_store);
+      }
+      auto session = gw_->console->Resolve(token, x.traceparent);
+      if (!session.ok()) return failed(session.status(), no_store);
+      x.tenant = (*session)->principal.tenant;
+      return Send(x, 200, (*session)->json, "application/json", no_store);
+    }
+    // Sign-out: with the session's CSRF token, so that another site cannot sign a clerk out.
+    if (!token.empty()) {
+      auto session = gw_->console->Resolve(token, x.traceparent);
+      if (session.ok() && !CsrfMatches(std::string(req[kCsrfHeader]), (*session)->csrf_token)) {
+        return Send(x, 403,
+                    ErrorBody(403, "PERMISSION_DENIED", "CSRF_TOKEN_INVALID",
+                              "signing out must carry the session's X-CSRF-Token header"));
+      }
+      if (session.ok()) {
+        x.tenant = (*session)->principal.tenant;
+        if (auto ended = gw_->console->SignOut(token, x.client, x.traceparent); !ended.ok()) {
+          return failed(ended, no_store);
+        }
+      }
+    }
+    no_store.emplace_back("Set-Cookie", SessionCookie("", std::chrono::seconds(0)));
+    Send(x, 200, "{}", "application/json", no_store);
+  }
+
   void Send(const Exchange& x, int status, const std::string& body,
             const std::string& content_type = "application/json",
             std::vector<std::pair<std::string, std::string>> headers = {}) {
@@ -923,6 +1074,9 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(GatewayOptions options,
     u.health = grpc::health::v1::Health::NewStub(u.channel);
     impl->upstreams.emplace(program, std::move(u));
   }
+  if (auto planning = impl->upstreams.find("planning"); planning != impl->upstreams.end()) {
+    impl->console = std::make_unique<ConsoleSessions>(planning->second.channel, impl->verifier);
+  }
   std::vector<std::string> host_port =
       absl::StrSplit(impl->options.listen, absl::MaxSplits(':', 1));
   int port = 0;
@@ -1000,6 +1154,7 @@ void Gateway::Stop() {
     impl->running_cv.wait_for(lock, std::chrono::seconds(2), [&] { return count == 0; });
   };
   wait_for_none(impl_->connections);
+  impl_->sign_in_pool.join();  // a sign-in under way ends within its deadline
   impl_->guards.clear();
   wait_for_none(impl_->running);
   for (auto& ioc : impl_->iocs) ioc->stop();

@@ -1,0 +1,167 @@
+// The console's sign-in through the stack's gateway: the session cookie and its flags,
+// the CSRF token every change needs, commune isolation for a signed-in clerk, sign-out
+// that ends the session at once, and the audit log of it all.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "http_client.h"
+#include "test_support.h"
+
+namespace dialogue {
+namespace {
+
+using auth::Role;
+using ::dialogue::testing::AdminQuery;
+using ::dialogue::testing::Bearer;
+using ::dialogue::testing::Http;
+using ::dialogue::testing::HttpResponse;
+using ::dialogue::testing::JsonString;
+using ::dialogue::testing::StackEnv;
+using ::dialogue::testing::Token;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kPassword[] = "Chu-tich-2026!";
+
+class ConsoleSignInTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = StackEnv("DIALOGUE_GATEWAY_URL");
+    province_ = testing::NewProvince(2);
+    a_ = province_.tenants[0];
+    b_ = province_.tenants[1];
+    username_ = absl::StrCat("chutich.", a_);
+    HttpResponse created =
+        Http("POST", url_ + "/v1/accounts",
+             absl::StrCat(R"({"account":{"username":")", username_,
+                          R"(","displayName":"Trần Văn Bình","tenant":"tenants/)", a_,
+                          R"(","roles":["chair","government_office"]},"password":")", kPassword,
+                          R"("})"),
+             {Bearer(Token("", {Role::kAdmin}))});
+    ASSERT_EQ(created.status, 200) << created.body;
+  }
+
+  HttpResponse SignIn(const std::string& password) {
+    return Http(
+        "POST", url_ + "/auth/sign-in",
+        absl::StrCat(R"({"username":")", username_, R"(","password":")", password, R"("})"));
+  }
+
+  // "dialogue_session=<value>" from a Set-Cookie header.
+  static std::string CookieOf(const HttpResponse& response) {
+    auto it = response.headers.find("set-cookie");
+    if (it == response.headers.end()) return "";
+    return it->second.substr(0, it->second.find(';'));
+  }
+
+  std::string Plans(const std::string& tenant) {
+    return absl::StrCat(url_, "/v1/tenants/", tenant, "/plans");
+  }
+  // A route for staff only (plans are public once published).
+  std::string Log(const std::string& tenant) {
+    return absl::StrCat(url_, "/v1/tenants/", tenant, "/auditEvents");
+  }
+  std::string CountPlans(const std::string& tenant) {
+    return AdminQuery("SELECT count(*) FROM planning.plans WHERE tenant_id = '" + tenant + "'");
+  }
+
+  std::string url_, a_, b_, username_;
+  testing::Province province_;
+};
+
+TEST_F(ConsoleSignInTest, AClerkSignsInWorksWithTheCookieAndSignsOut) {
+  HttpResponse wrong = SignIn("sai-mat-khau-roi");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_THAT(wrong.body, HasSubstr("SIGN_IN_FAILED"));
+  EXPECT_EQ(wrong.headers.count("set-cookie"), 0u);
+
+  HttpResponse signed_in = SignIn(kPassword);
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  const std::string set_cookie = signed_in.headers["set-cookie"];
+  for (const char* flag : {"HttpOnly", "Secure", "SameSite=Strict", "Path=/", "Max-Age=3"}) {
+    EXPECT_THAT(set_cookie, HasSubstr(flag));
+  }
+  EXPECT_EQ(signed_in.headers["cache-control"], "no-store");
+  const std::string cookie = "Cookie: " + CookieOf(signed_in);
+  const std::string value = cookie.substr(cookie.find('=') + 1);
+  ASSERT_EQ(value.size(), 43u);
+  EXPECT_THAT(signed_in.body, Not(HasSubstr(value)));  // the page's scripts never see it
+  const std::string csrf = JsonString(signed_in.body, "csrfToken");
+  ASSERT_FALSE(csrf.empty());
+  EXPECT_THAT(signed_in.body, HasSubstr(absl::StrCat("\"username\":\"", username_, "\"")));
+
+  HttpResponse session = Http("GET", url_ + "/auth/session", "", {cookie});
+  ASSERT_EQ(session.status, 200) << session.body;
+  EXPECT_EQ(JsonString(session.body, "csrfToken"), csrf);
+
+  // Reading needs only the cookie; the other commune stays closed to this clerk.
+  EXPECT_EQ(Http("GET", Log(a_), "", {cookie}).status, 200);
+  HttpResponse other = Http("GET", Log(b_), "", {cookie});
+  EXPECT_EQ(other.status, 403) << other.body;
+
+  // A change needs the session's CSRF token too; without it nothing is stored.
+  std::string plan;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(testing::SamplePlan(2027), &plan).ok());
+  HttpResponse forged = Http("POST", Plans(a_), plan, {cookie});
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_THAT(forged.body, HasSubstr("CSRF_TOKEN_INVALID"));
+  EXPECT_EQ(Http("POST", Plans(a_), plan, {cookie, "X-CSRF-Token: " + csrf + "x"}).status, 403);
+  EXPECT_EQ(CountPlans(a_), "0");
+  HttpResponse made = Http("POST", Plans(a_), plan, {cookie, "X-CSRF-Token: " + csrf});
+  ASSERT_EQ(made.status, 200) << made.body;
+  EXPECT_EQ(CountPlans(a_), "1");
+  EXPECT_EQ(Http("POST", Plans(b_), plan, {cookie, "X-CSRF-Token: " + csrf}).status, 403);
+  EXPECT_EQ(CountPlans(b_), "0");
+
+  // Signing out needs the token as well, and then the cookie opens nothing at once.
+  EXPECT_EQ(Http("POST", url_ + "/auth/sign-out", "{}", {cookie}).status, 403);
+  HttpResponse out = Http("POST", url_ + "/auth/sign-out", "{}", {cookie, "X-CSRF-Token: " + csrf});
+  ASSERT_EQ(out.status, 200) << out.body;
+  EXPECT_THAT(out.headers["set-cookie"], HasSubstr("Max-Age=0"));
+  HttpResponse after = Http("GET", Log(a_), "", {cookie});
+  EXPECT_EQ(after.status, 401);
+  EXPECT_THAT(after.body, HasSubstr("SESSION_EXPIRED"));
+  EXPECT_EQ(Http("GET", url_ + "/auth/session", "", {cookie}).status, 401);
+  // A citizen's page still opens for a browser holding an ended session.
+  EXPECT_EQ(Http("GET", absl::StrCat(url_, "/v1/tenants/", a_), "", {cookie}).status, 200);
+
+  HttpResponse log = Http("GET", Log(a_), "", {Bearer(Token(a_, {Role::kChair}))});
+  ASSERT_EQ(log.status, 200) << log.body;
+  google::protobuf::Struct parsed;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(log.body, &parsed).ok());
+  std::vector<std::string> actions;
+  for (const auto& event : parsed.fields().at("events").list_value().values()) {
+    actions.push_back(event.struct_value().fields().at("action").string_value());
+    EXPECT_EQ(event.struct_value().fields().at("client").string_value(), "127.0.0.1");
+  }
+  EXPECT_THAT(actions,
+              ::testing::ElementsAre("SIGN_OUT", "SIGN_IN", "SIGN_IN_FAILED", "ACCOUNT_CREATED"));
+}
+
+TEST_F(ConsoleSignInTest, MalformedSignInsAndUnknownPathsAreRefusedPlainly) {
+  HttpResponse malformed = Http("POST", url_ + "/auth/sign-in", R"({"username": )");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_THAT(malformed.body, HasSubstr("BODY_MALFORMED"));
+  HttpResponse unknown_field =
+      Http("POST", url_ + "/auth/sign-in", R"({"username":"a","password":"b","admin":true})");
+  EXPECT_EQ(unknown_field.status, 400);
+  HttpResponse empty = Http("POST", url_ + "/auth/sign-in", R"({"username":"abc"})");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_THAT(empty.body, HasSubstr("CREDENTIALS_REQUIRED"));
+  HttpResponse get = Http("GET", url_ + "/auth/sign-in");
+  EXPECT_EQ(get.status, 405);
+  EXPECT_EQ(get.headers["allow"], "POST");
+  EXPECT_EQ(Http("GET", url_ + "/auth/whoami").status, 404);
+  HttpResponse nobody = Http("GET", url_ + "/auth/session");
+  EXPECT_EQ(nobody.status, 401);
+  HttpResponse forged = Http("GET", Log(a_), "", {"Cookie: dialogue_session=made-up-value"});
+  EXPECT_EQ(forged.status, 401);
+  EXPECT_THAT(forged.headers["set-cookie"], HasSubstr("Max-Age=0"));
+  // Signing out with no session is harmless and clears the cookie.
+  HttpResponse out = Http("POST", url_ + "/auth/sign-out", "{}");
+  EXPECT_EQ(out.status, 200);
+}
+
+}  // namespace
+}  // namespace dialogue
