@@ -4,117 +4,17 @@
 //   node tests/browser/citizen_pages.mjs SOURCE_DIR BUILD_DIR
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import net from "node:net";
 
-const [root, build] = process.argv.slice(2);
-const require = createRequire(`${root}/web/package.json`);
-const { chromium } = require("playwright-core");
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const shots = `${build}/browser-screenshots`;
-mkdirSync(shots, { recursive: true });
-
-// A port below the ephemeral range that nothing listens on.
-async function freePort() {
-  for (;;) {
-    const port = 10000 + Math.floor(Math.random() * 22000);
-    const free = await new Promise((resolve) => {
-      const s = net.createServer().once("error", () => resolve(false));
-      s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
-
-// A gateway of our own in front of the stack's services, serving web/dist, so that this
-// tier neither spends nor is limited by the shared gateway's public budget. `env` changes
-// its configuration (a dead intake address, for the outage test).
-async function startGateway(env = {}, port = 0) {
-  port ||= await freePort();
-  const metrics = await freePort();
-  const child = spawn(`${build}/gateway/gateway`, [], {
-    env: {
-      ...process.env,
-      DIALOGUE_GATEWAY_LISTEN: `127.0.0.1:${port}`,
-      DIALOGUE_METRICS_LISTEN: `127.0.0.1:${metrics}`,
-      DIALOGUE_STATIC_DIR: `${root}/web/dist`,
-      DIALOGUE_PUBLIC_REQUESTS_PER_SECOND: "500",
-      DIALOGUE_PUBLIC_BURST: "1000",
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; ++i) {
-    try {
-      // Answering (the calendar is the planning service's); /readyz would also want intake.
-      if ((await fetch(`${url}/v1/calendar:convert?solarDate=2026-01-01`)).ok) return { url, child };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error("the test's gateway did not become ready");
-}
-
-function token(tenant, roles) {
-  const who = tenant ? ["--tenant", tenant] : [];
-  return execFileSync(`${build}/tools/dialoguectl/dialoguectl`, ["token", ...who, "--roles", roles], {
-    env: process.env,
-  })
-    .toString()
-    .trim();
-}
+import { readFileSync } from "node:fs";
+import { apiCall, check, freePort, launchBrowser, newPage, root, shots, startGateway, token } from "./harness.mjs";
 
 let gateway, broken, browser;
-async function call(method, path, body, bearer) {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method,
-    headers: { "Content-Type": "application/json", ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function newPage(viewport = { width: 360, height: 780 }) {
-  const context = await browser.newContext({ viewport, locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh" });
-  const page = await context.newPage();
-  const problems = [];
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => m.type() === "error" && !/Failed to load resource/.test(m.text()) && problems.push(m.text()));
-  page.problems = problems;
-  return page;
-}
-
-// No serious or critical axe-core violation (WCAG 2 A and AA), and a screenshot.
-async function check(page, name) {
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
-  // Through the DevTools protocol: the page's own CSP (no inline scripts) stays on.
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa"] } }),
-  );
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(
-    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
-    [],
-    `${name}: accessibility`,
-  );
-  assert.deepEqual(page.problems, [], `${name}: errors in the page`);
-}
+const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
 
 before(async () => {
   gateway = await startGateway();
   broken = await startGateway({ DIALOGUE_INTAKE_ADDR: `127.0.0.1:${await freePort()}` });
-  browser = await chromium.launch({
-    executablePath: process.env.DIALOGUE_CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-    timeout: 30000,
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -124,7 +24,7 @@ after(async () => {
 });
 
 test("a citizen submits an opinion on a phone and follows it to the published answer", async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   await page.goto(`${gateway.url}/xa/bac-thanh-mien/gop-y`);
   await page.getByRole("heading", { name: "Gửi ý kiến, kiến nghị" }).waitFor();
   await check(page, "submit-form");
@@ -193,14 +93,14 @@ test("the venue screen shows the chair's step change within a second", async () 
   await call("POST", `/v1/${session.name}:open`, { overrideReason: "Thử màn hình hội trường" }, office);
   const id = session.name.split("/").pop();
 
-  const screen = await newPage({ width: 1280, height: 720 });
+  const screen = await newPage(browser, { width: 1280, height: 720 });
   await screen.goto(`${gateway.url}/xa/dien-chau/hoi-nghi/${id}/man-hinh`);
   const step = screen.getByTestId("step");
   await screen.waitForFunction(() => document.querySelector("[data-testid=step]")?.textContent?.startsWith("Bước 1/"));
   await screen.getByText("Đang trực tiếp").waitFor();
 
   // A citizen registers to speak from a phone, through the page the QR code leads to.
-  const phone = await newPage();
+  const phone = await newPage(browser);
   await phone.goto(`${gateway.url}/xa/dien-chau/hoi-nghi/${id}/dang-ky`);
   await phone.getByLabel("Họ và tên (bắt buộc)").fill("Trần Thị Hoa");
   await phone.getByLabel("Vấn đề muốn phát biểu").fill("Nước sạch cho xóm 3");
@@ -244,7 +144,7 @@ test("the venue screen shows the chair's step change within a second", async () 
 });
 
 test("every public page is usable at 360 px and passes axe-core", async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   const feed = await call("GET", "/v1/tenants/bac-thanh-mien/notices:published");
   const notice = feed.notices[0].name.split("/").pop();
   for (const [name, path, heading] of [
@@ -343,7 +243,7 @@ test("a petitioner follows the conference's promise and says it did not satisfy 
   await call("POST", `/v1/${promises[0].name}:recordProgress`, { state: "COMMITMENT_REPORTED", note: "Đã khảo sát, chờ kinh phí" }, staff);
 
   // While it is worked on, the petitioner sees the report and is told when to give feedback.
-  const page = await newPage();
+  const page = await newPage(browser);
   const follow = `${gateway.url}/xa/${id}/theo-doi/${receipt.receiptCode}`;
   await page.goto(follow);
   await page.getByRole("heading", { name: "Lắp đèn đường trục chính thôn Đông" }).waitFor();
@@ -381,7 +281,7 @@ test("a petitioner follows the conference's promise and says it did not satisfy 
 });
 
 test("a service that is down gives a clear Vietnamese message, not a blank page", async () => {
-  const page = await newPage();
+  const page = await newPage(browser);
   // The intake service cannot be reached: the form that needs it says so...
   await page.goto(`${broken.url}/xa/bac-thanh-mien/gop-y`);
   await page.getByRole("alert").filter({ hasText: "Hệ thống đang tạm gián đoạn" }).waitFor();

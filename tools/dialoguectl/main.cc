@@ -29,6 +29,7 @@
 #include "dialogue/common/status.h"
 #include "dialogue/db/migrations.h"
 #include "dialogue/events/consumer.h"
+#include "dialogue/v1/accounts.grpc.pb.h"
 #include "dialogue/v1/intake.grpc.pb.h"
 #include "dialogue/v1/notices.grpc.pb.h"
 #include "dialogue/v1/planning.grpc.pb.h"
@@ -51,10 +52,10 @@ constexpr const char* kUsage = R"(usage: dialoguectl <command> [flags]
   wait    --addr HOST:PORT [--timeout-seconds 30]
           waits until the server's grpc.health.v1 check answers SERVING
   demo    --planning-addr HOST:PORT [--intake-addr HOST:PORT] [--notices-addr HOST:PORT]
-          [--sessions-addr HOST:PORT] --dir deploy/demo
-          creates the demo province, communes, plans, opinions, notices and an announced
-          session two weeks ahead (safe to run
-          again)
+          [--sessions-addr HOST:PORT] --dir deploy/demo [--demo-password PASSWORD]
+          creates the demo province, communes, console accounts (vanphong.<commune>,
+          chutich.<commune>, mttq.<commune>, thuky.<commune>, tinh.<province>), plans,
+          opinions, notices and an announced session two weeks ahead (safe to run again)
   events dead   [--count 100]      lists the parked events (dead-letter stream)
   events replay [--ids ID1,ID2]    publishes parked events again (all when no --ids);
           both read --redis-uri (DIALOGUE_REDIS_URI)
@@ -187,6 +188,38 @@ absl::Status LoadDemo(Config& config) {
     v1::Tenant out;
     RETURN_IF_ERROR(WithToken(
         admin, [&](grpc::ClientContext* c) { return tenants->CreateTenant(c, request, &out); }));
+  }
+  // Sign-in names for the console: each commune's office, chair, Front and secretary, and
+  // the province's reader, all with the one demo password (a demo stack's only).
+  auto accounts = v1::AccountService::NewStub(channel);
+  std::string demo_password =
+      config.String("demo-password", "doithoai-demo", "the demo accounts' password");
+  auto add_account = [&](const std::string& username, const std::string& display_name,
+                         const std::string& tenant, const std::string& province,
+                         std::vector<std::string> roles) {
+    v1::CreateAccountRequest request;
+    request.mutable_account()->set_username(username);
+    request.mutable_account()->set_display_name(display_name);
+    request.mutable_account()->set_tenant(tenant);
+    request.mutable_account()->set_province(province);
+    for (auto& role : roles) request.mutable_account()->add_roles(std::move(role));
+    request.set_password(demo_password);
+    v1::Account out;
+    return WithToken(
+        admin, [&](grpc::ClientContext* c) { return accounts->CreateAccount(c, request, &out); });
+  };
+  for (const auto& province : provinces.provinces()) {
+    std::string id(absl::StripPrefix(province.name(), "provinces/"));
+    RETURN_IF_ERROR(
+        add_account("tinh." + id, "Cán bộ theo dõi cấp tỉnh", "", province.name(), {"province"}));
+  }
+  for (const auto& tenant : communes.tenants()) {
+    std::string id(absl::StripPrefix(tenant.name(), "tenants/"));
+    RETURN_IF_ERROR(add_account("vanphong." + id, "Nguyễn Thị Hoa", tenant.name(), "",
+                                {"government_office", "party_office"}));
+    RETURN_IF_ERROR(add_account("chutich." + id, "Trần Văn Bình", tenant.name(), "", {"chair"}));
+    RETURN_IF_ERROR(add_account("mttq." + id, "Lê Thị Mai", tenant.name(), "", {"front"}));
+    RETURN_IF_ERROR(add_account("thuky." + id, "Phạm Văn Nam", tenant.name(), "", {"secretary"}));
   }
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir + "/plans")) {

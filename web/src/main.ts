@@ -1,4 +1,4 @@
-// The citizens' pages: one small script, one route table. Every page is a plain link, so
+// The citizens' pages and the commune office's console: one small script, one route table. Every page is a plain link, so
 // each loads on its own and works with the back button, bookmarks and a shared URL.
 import "./style.css";
 import { failure, loading, notFound } from "./layout";
@@ -10,6 +10,8 @@ import { notices, notice } from "./pages/notices";
 import { dialogue } from "./pages/dialogue";
 import { screen } from "./pages/screen";
 import { speak } from "./pages/speak";
+import { signInPage } from "./pages/console/signin";
+import { desk } from "./pages/console/desk";
 
 const slug = "([a-z0-9-]+)";
 const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
@@ -23,6 +25,8 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [new RegExp(`^/xa/${slug}/de-nghi-doi-thoai$`), dialogue],
   [new RegExp(`^/xa/${slug}/hoi-nghi/([0-9a-f-]+)/man-hinh$`), screen],
   [new RegExp(`^/xa/${slug}/hoi-nghi/([0-9a-f-]+)/dang-ky$`), speak],
+  [/^\/can-bo$/, desk],
+  [/^\/can-bo\/dang-nhap$/, signInPage],
 ];
 
 async function route(): Promise<void> {

@@ -28,6 +28,12 @@ const reasons: Record<string, string> = {
   SATISFACTION_INVALID: "Xin cho biết bạn có hài lòng hay không.",
   PLAN_NOT_FOUND: "Không tìm thấy kế hoạch đã ban hành.",
   TOKEN_EXPIRED: "Phiên đăng nhập đã hết hạn. Xin đăng nhập lại.",
+  SESSION_EXPIRED: "Phiên đăng nhập đã hết hạn. Xin đăng nhập lại.",
+  SIGN_IN_FAILED: "Tên đăng nhập hoặc mật khẩu không đúng.",
+  ACCOUNT_LOCKED:
+    "Tài khoản tạm bị khóa vì nhập sai mật khẩu nhiều lần. Xin thử lại sau 15 phút hoặc liên hệ Chủ tịch xã.",
+  CREDENTIALS_REQUIRED: "Xin nhập tên đăng nhập và mật khẩu.",
+  CSRF_TOKEN_INVALID: "Phiên làm việc không hợp lệ. Xin tải lại trang.",
   NAME_INVALID: "Đường dẫn không đúng.",
   ROUTE_NOT_FOUND: "Đường dẫn không đúng.",
   INTERNAL: "Hệ thống gặp lỗi. Lỗi đã được ghi lại; xin thử lại sau.",

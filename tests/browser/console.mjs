@@ -1,0 +1,129 @@
+// The browser tier for the office's console: signing in with a built-in account, the desk of
+// what is due, the session cookie the page cannot read, CSRF and commune isolation enforced by
+// the server (not only hidden in the page), and signing out.
+//   node tests/browser/console.mjs SOURCE_DIR BUILD_DIR
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { apiCall, check, launchBrowser, newPage, startGateway, token } from "./harness.mjs";
+
+let gateway, browser;
+const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
+const commune = "bac-thanh-mien";
+const username = `vanphong.browser-${Date.now()}`;
+const password = "Van-phong-2026";
+
+before(async () => {
+  gateway = await startGateway();
+  browser = await launchBrowser();
+  await call(
+    "POST",
+    "/v1/accounts",
+    {
+      account: { username, displayName: "Nguyễn Thị Hoa", tenant: `tenants/${commune}`, roles: ["government_office", "party_office"] },
+      password,
+    },
+    token("", "admin"),
+  );
+});
+
+after(async () => {
+  await browser?.close();
+  gateway?.child.kill();
+});
+
+// What the page's own scripts get from a fetch, cookies and all.
+const fetchIn = (page, method, path, headers = {}) =>
+  page.evaluate(
+    async ([method, path, headers]) => {
+      const r = await fetch(path, { method, headers: { "Content-Type": "application/json", ...headers }, body: method === "GET" ? undefined : "{}" });
+      return { status: r.status, body: await r.text() };
+    },
+    [method, path, headers],
+  );
+
+test("a clerk signs in, sees what is due, cannot forge or cross communes, and signs out", async () => {
+  const page = await newPage(browser);
+  // The desk sends an unsigned visitor to sign in, and back afterwards.
+  await page.goto(`${gateway.url}/can-bo`);
+  await page.waitForURL(/\/can-bo\/dang-nhap\?tiep=%2Fcan-bo$/);
+  await page.getByRole("heading", { name: "Đăng nhập bàn làm việc" }).waitFor();
+  await check(page, "console-sign-in");
+
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.getByRole("alert").filter({ hasText: "Xin điền đủ" }).waitFor();
+  await page.getByLabel("Tên đăng nhập").fill(username);
+  await page.getByLabel("Mật khẩu").fill("mat-khau-sai-roi");
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.getByRole("alert").filter({ hasText: "Tên đăng nhập hoặc mật khẩu không đúng." }).waitFor();
+  assert.equal(await page.getByLabel("Mật khẩu").inputValue(), "", "a wrong password is cleared");
+  await check(page, "console-sign-in-refused");
+
+  await page.getByLabel("Mật khẩu").fill(password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL(/\/can-bo$/);
+  await page.getByRole("heading", { name: "Việc cần làm" }).waitFor();
+  assert.match(await page.locator("header.console").textContent(), /Xã Bắc Thanh Miện.*Nguyễn Thị Hoa/);
+
+  // The desk lists exactly the tasks the API counts as overdue or due within 14 days.
+  const office = token(commune, "government_office");
+  const overdue = await call("GET", `/v1/tenants/${commune}/tasks?overdueOnly=true`, undefined, office);
+  const soon = await call("GET", `/v1/tenants/${commune}/tasks?dueWithinDays=14`, undefined, office);
+  const due = new Set([...(overdue.tasks ?? []), ...(soon.tasks ?? [])].map((t) => t.name));
+  const tasks = page.getByRole("heading", { name: /Nhiệm vụ theo kế hoạch/ });
+  assert.equal(await tasks.textContent(), `Nhiệm vụ theo kế hoạch (${due.size})`);
+  const drafts = await call("GET", `/v1/tenants/${commune}/notices?state=NOTICE_DRAFT`, undefined, office);
+  assert.equal(
+    await page.getByRole("heading", { name: /Thông báo chưa ban hành/ }).textContent(),
+    `Thông báo chưa ban hành (${(drafts.notices ?? []).length})`,
+  );
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await check(page, "console-desk");
+
+  // Recording a task done goes through the typed client, which sends the CSRF token.
+  assert.ok(due.size > 0, "the demo plan has tasks due");
+  const first = page.getByRole("button", { name: /^Đã xong: / }).first();
+  const description = (await first.getAttribute("aria-label")).replace("Đã xong: ", "");
+  await first.click();
+  await page.waitForFunction(
+    (n) => document.querySelector("h2 .count")?.textContent === `(${n})`,
+    due.size - 1,
+  );
+  const all = await call("GET", `/v1/tenants/${commune}/tasks?includeDone=true&pageSize=200`, undefined, office);
+  assert.equal(all.tasks.find((t) => t.task.description === description)?.task.done, true);
+
+  // The session is an HttpOnly, Secure, SameSite=Strict cookie the page's scripts never see.
+  const [cookie] = (await page.context().cookies()).filter((c) => c.name === "dialogue_session");
+  assert.ok(cookie, "the session cookie is set");
+  assert.deepEqual([cookie.httpOnly, cookie.secure, cookie.sameSite], [true, true, "Strict"]);
+  assert.ok(!(await page.evaluate(() => document.cookie)).includes("dialogue_session"));
+
+  // A change without the session's CSRF token is refused, and nothing is stored.
+  const forged = await fetchIn(page, "POST", `/v1/tenants/${commune}/notices`);
+  assert.equal(forged.status, 403);
+  assert.match(forged.body, /CSRF_TOKEN_INVALID/);
+  // Another commune's records stay closed, whatever the page tries.
+  const other = await fetchIn(page, "GET", "/v1/tenants/dien-chau/auditEvents");
+  assert.equal(other.status, 403);
+  const own = await fetchIn(page, "GET", `/v1/tenants/${commune}/auditEvents`);
+  assert.equal(own.status, 200);
+  assert.match(own.body, /"action":"SIGN_IN"/);
+
+  // A laptop in the office sees the same desk in a wider column.
+  const laptop = await newPage(browser, { width: 1280, height: 800 });
+  await laptop.context().addCookies([cookie]);
+  await laptop.goto(`${gateway.url}/can-bo`);
+  await laptop.getByRole("heading", { name: "Việc cần làm" }).waitFor();
+  await check(laptop, "console-desk-1280");
+  await laptop.context().close();
+
+  // Signing out ends the session on the server: the cookie opens nothing afterwards.
+  await page.getByRole("button", { name: "Đăng xuất" }).click();
+  await page.waitForURL(/\/can-bo\/dang-nhap$/);
+  const after = await fetch(`${gateway.url}/v1/tenants/${commune}/auditEvents`, {
+    headers: { Cookie: `dialogue_session=${cookie.value}` },
+  });
+  assert.equal(after.status, 401);
+  await page.goto(`${gateway.url}/can-bo`);
+  await page.waitForURL(/\/can-bo\/dang-nhap/);
+  await page.context().close();
+});

@@ -1,0 +1,67 @@
+// Signing in to the console with a built-in account.
+import { h } from "../../dom";
+import { alert, field, firstMissing, page } from "../../layout";
+import { currentSession, signIn } from "../../console/session";
+import { consolePath } from "../../console/frame";
+
+// Where to go once signed in: a console page named by ?tiep=, else the desk.
+function next(): string {
+  const wanted = new URLSearchParams(location.search).get("tiep") ?? "";
+  return wanted.startsWith(consolePath()) && !wanted.startsWith("//") ? wanted : consolePath();
+}
+
+export async function signInPage(): Promise<void> {
+  if (await currentSession()) {
+    location.replace(next());
+    return;
+  }
+  const username = h("input", {
+    id: "username",
+    name: "username",
+    autocomplete: "username",
+    autocapitalize: "none",
+    spellcheck: "false",
+    required: "",
+  });
+  const password = h("input", {
+    id: "password",
+    name: "password",
+    type: "password",
+    autocomplete: "current-password",
+    required: "",
+  });
+  const message = h("div", { "aria-live": "polite" });
+  const send = h("button", { type: "submit" }, "Đăng nhập");
+  const form = h(
+    "form",
+    { novalidate: "" },
+    field("Tên đăng nhập", username),
+    field("Mật khẩu", password),
+    message,
+    send,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.replaceChildren();
+    if (firstMissing(message, [username, password])) return;
+    send.setAttribute("disabled", "");
+    try {
+      await signIn(username.value.trim(), password.value);
+      location.assign(next());
+    } catch (error) {
+      password.value = "";
+      message.replaceChildren(alert(error));
+      password.focus();
+    } finally {
+      send.removeAttribute("disabled");
+    }
+  });
+  page(
+    null,
+    null,
+    h("h1", {}, "Đăng nhập bàn làm việc"),
+    h("p", { class: "hint" }, "Dành cho cán bộ xã, phường. Người dân gửi ý kiến không cần đăng nhập."),
+    form,
+  );
+  username.focus();
+}
