@@ -327,6 +327,7 @@ grpc::Status IntakeService::GetOpinion(grpc::ServerContext* context,
         ASSIGN_OR_RETURN(Target target, Authorize(rc, request->name(), kOpinionPattern, "name",
                                                   OpinionAction::kRead));
         ASSIGN_OR_RETURN(*response, store_.GetOpinion(target.scope, target.tenant, target.id));
+        RETURN_IF_ERROR(CheckDepartment(rc.principal, *response));
         Redact(rc.principal, target.tenant, *response);
         return absl::OkStatus();
       });
@@ -347,6 +348,7 @@ grpc::Status IntakeService::ListOpinions(grpc::ServerContext* context,
         ASSIGN_OR_RETURN(OpinionFilter filter,
                          ParseOpinionFilter(target.tenant, request->filter()));
         filter.text = Normalize(request->text());
+        ASSIGN_OR_RETURN(filter.department, BoundDepartment(rc.principal, filter.department));
         ASSIGN_OR_RETURN(OpinionPage page,
                          store_.ListOpinions(target.scope, target.tenant, filter,
                                              request->page_size(), request->page_token()));
@@ -433,6 +435,10 @@ grpc::Status IntakeService::FindDuplicates(grpc::ServerContext* context,
       context, auth_, "FindDuplicates", [&](const rpc::RequestContext& rc) -> absl::Status {
         ASSIGN_OR_RETURN(Target target, Authorize(rc, request->name(), kOpinionPattern, "name",
                                                   OpinionAction::kRead));
+        if (DepartmentOnly(rc.principal)) {  // duplicates span departments: the office's work
+          return common::Error(absl::StatusCode::kPermissionDenied, "ROLE_FORBIDDEN",
+                               "a department does not look for duplicates; the office does");
+        }
         if (request->limit() < 0 || request->limit() > 50) {
           return common::InvalidField("limit", "LIMIT_OUT_OF_RANGE", "limit is between 1 and 50");
         }
@@ -562,6 +568,7 @@ grpc::Status IntakeService::DraftAnswer(grpc::ServerContext* context,
         ASSIGN_OR_RETURN(
             *response, store_.Mutate(target.scope, target.tenant, target.id, request->etag(),
                                      [&](v1::Opinion& o, OpinionEffects& effects) -> absl::Status {
+                                       RETURN_IF_ERROR(CheckDepartment(rc.principal, o));
                                        ASSIGN_OR_RETURN(
                                            v1::OpinionState next,
                                            NextState(o.state(), OpinionAction::kDraftAnswer));
@@ -632,6 +639,10 @@ grpc::Status IntakeService::ListOpinionHistory(grpc::ServerContext* context,
       context, auth_, "ListOpinionHistory", [&](const rpc::RequestContext& rc) -> absl::Status {
         ASSIGN_OR_RETURN(Target target, Authorize(rc, request->name(), kOpinionPattern, "name",
                                                   OpinionAction::kRead));
+        if (DepartmentOnly(rc.principal)) {
+          ASSIGN_OR_RETURN(auto opinion, store_.GetOpinion(target.scope, target.tenant, target.id));
+          RETURN_IF_ERROR(CheckDepartment(rc.principal, opinion));
+        }
         ASSIGN_OR_RETURN(auto entries, store_.History(target.scope, target.tenant, target.id));
         for (auto& e : entries) *response->add_entries() = std::move(e);
         return absl::OkStatus();

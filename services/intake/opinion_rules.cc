@@ -316,6 +316,38 @@ absl::Status CheckRole(const auth::Principal& principal, OpinionAction action) {
       absl::StrCat("your roles do not allow you to ", ActionName(action), " an opinion"));
 }
 
+bool DepartmentOnly(const auth::Principal& principal) {
+  return principal.Has(Role::kDepartment) &&
+         !principal.HasAny({Role::kPartyOffice, Role::kGovernmentOffice, Role::kFront, Role::kChair,
+                            Role::kSecretary, Role::kHamletLead, Role::kProvince, Role::kAdmin});
+}
+
+namespace {
+absl::Status UnknownDepartment() {
+  return common::Error(absl::StatusCode::kPermissionDenied, "DEPARTMENT_UNKNOWN",
+                       "your sign-in names no department; ask the office to set it");
+}
+absl::Status OtherDepartment() {
+  return common::Error(absl::StatusCode::kPermissionDenied, "OTHER_DEPARTMENT",
+                       "this opinion is not assigned to your department");
+}
+}  // namespace
+
+absl::Status CheckDepartment(const auth::Principal& principal, const v1::Opinion& opinion) {
+  if (!DepartmentOnly(principal)) return absl::OkStatus();
+  if (principal.department.empty()) return UnknownDepartment();
+  if (opinion.department() != principal.department) return OtherDepartment();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> BoundDepartment(const auth::Principal& principal,
+                                            const std::string& requested) {
+  if (!DepartmentOnly(principal)) return requested;
+  if (principal.department.empty()) return UnknownDepartment();
+  if (!requested.empty() && requested != principal.department) return OtherDepartment();
+  return principal.department;
+}
+
 absl::StatusOr<v1::OpinionState> NextState(v1::OpinionState from, OpinionAction action,
                                            bool individual_matter) {
   using S = v1::OpinionState;

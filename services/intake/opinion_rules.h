@@ -76,6 +76,17 @@ absl::string_view ActionName(OpinionAction action);
 // May a principal with these roles do `action` at all? (Which tenant is checked apart.)
 absl::Status CheckRole(const auth::Principal& principal, OpinionAction action);
 
+// A department's own staff (the department role and no office role) see and answer only
+// the opinions assigned to their department, named by the token's `department` claim.
+bool DepartmentOnly(const auth::Principal& principal);
+// PERMISSION_DENIED "OTHER_DEPARTMENT" when `principal` is department-only and `opinion` is
+// not assigned to its department ("DEPARTMENT_UNKNOWN" when the token names none).
+absl::Status CheckDepartment(const auth::Principal& principal, const v1::Opinion& opinion);
+// For lists: the department a department-only principal's results are bound to ("" when
+// not bound), or the refusal when `requested` names another.
+absl::StatusOr<std::string> BoundDepartment(const auth::Principal& principal,
+                                            const std::string& requested);
+
 // The state an opinion in `from` moves to by `action`, or FAILED_PRECONDITION saying why
 // not. Classify goes to CLASSIFIED; RouteElsewhere is ClassifyAsIndividual.
 absl::StatusOr<v1::OpinionState> NextState(v1::OpinionState from, OpinionAction action,

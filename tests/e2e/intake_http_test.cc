@@ -41,7 +41,7 @@ class IntakeHttpTest : public ::testing::Test {
     province_ = testing::NewProvince(1, {hamlet});
     tenant_ = province_.tenants[0];
     office_ = Token(tenant_, {Role::kGovernmentOffice, Role::kFront});
-    department_ = Token(tenant_, {Role::kDepartment});
+    department_ = testing::DepartmentToken(tenant_, "Phòng Kinh tế");
     HttpResponse round =
         Http("POST", Url("/rounds"), R"({"title":"Đợt 1","answerDueDate":"2026-04-20"})",
              {Bearer(office_)});

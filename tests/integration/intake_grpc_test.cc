@@ -37,7 +37,7 @@ class IntakeGrpcTest : public ::testing::Test {
     a_ = province_.tenants[0];
     b_ = province_.tenants[1];
     office_ = Token(a_, {Role::kGovernmentOffice, Role::kFront});
-    department_ = Token(a_, {Role::kDepartment});
+    department_ = testing::DepartmentToken(a_, "Phòng Kinh tế");
     round_ = NewRound(a_, office_);
   }
 
@@ -107,6 +107,67 @@ class IntakeGrpcTest : public ::testing::Test {
   testing::Province province_;
   std::string a_, b_, office_, department_, round_;
 };
+
+TEST_F(IntakeGrpcTest, ADepartmentSeesAndAnswersOnlyTheOpinionsAssignedToIt) {
+  auto ours = Create("Đề nghị sửa cống thoát nước thôn 1");
+  auto theirs = Create("Đề nghị tổ chức văn nghệ mừng Tết ở nhà văn hóa thôn 2");
+  ASSERT_THAT(ours, IsOk());
+  ASSERT_THAT(theirs, IsOk());
+  v1::Opinion o;
+  for (const auto& [name, department] : {std::pair{ours->name(), "Phòng Kinh tế"},
+                                         std::pair{theirs->name(), "Phòng Văn hóa - Xã hội"}}) {
+    v1::ClassifyOpinionRequest classify;
+    classify.set_name(name);
+    classify.set_topic("nong-thon-moi");
+    ASSERT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o), IsOk());
+    v1::AssignOpinionRequest assign;
+    assign.set_name(name);
+    assign.set_department(department);
+    assign.set_working_days(5);
+    ASSERT_THAT(Call(&Stub::AssignOpinion, office_, assign, &o), IsOk());
+  }
+
+  v1::ListOpinionsRequest list;
+  list.set_parent(absl::StrCat("tenants/", a_));
+  v1::ListOpinionsResponse listed;
+  ASSERT_THAT(Call(&Stub::ListOpinions, department_, list, &listed), IsOk());
+  ASSERT_EQ(listed.opinions_size(), 1);
+  EXPECT_EQ(listed.opinions(0).name(), ours->name());
+  list.set_filter("department = \"Phòng Văn hóa - Xã hội\"");
+  EXPECT_THAT(Call(&Stub::ListOpinions, department_, list, &listed),
+              StatusIs(StatusCode::kPermissionDenied, "OTHER_DEPARTMENT"));
+  list.clear_filter();
+  ASSERT_THAT(Call(&Stub::ListOpinions, office_, list, &listed), IsOk());
+  EXPECT_EQ(listed.opinions_size(), 2);  // the office sees every department's
+
+  v1::GetOpinionRequest get;
+  get.set_name(theirs->name());
+  EXPECT_THAT(Call(&Stub::GetOpinion, department_, get, &o),
+              StatusIs(StatusCode::kPermissionDenied, "OTHER_DEPARTMENT"));
+  v1::ListOpinionHistoryRequest history;
+  history.set_name(theirs->name());
+  v1::ListOpinionHistoryResponse entries;
+  EXPECT_THAT(Call(&Stub::ListOpinionHistory, department_, history, &entries),
+              StatusIs(StatusCode::kPermissionDenied, "OTHER_DEPARTMENT"));
+  v1::DraftAnswerRequest draft;
+  draft.set_name(theirs->name());
+  draft.set_answer("Phòng Kinh tế trả lời thay.");
+  EXPECT_THAT(Call(&Stub::DraftAnswer, department_, draft, &o),
+              StatusIs(StatusCode::kPermissionDenied, "OTHER_DEPARTMENT"));
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT state FROM intake.opinions WHERE tenant_id = '", a_,
+                                    "' AND answer = 'Phòng Kinh tế trả lời thay.'")),
+            "");  // nothing written
+  draft.set_name(ours->name());
+  EXPECT_THAT(Call(&Stub::DraftAnswer, department_, draft, &o), IsOk());
+
+  // A department token that names no department sees nothing.
+  std::string unnamed = Token(a_, {Role::kDepartment});
+  EXPECT_THAT(Call(&Stub::ListOpinions, unnamed, list, &listed),
+              StatusIs(StatusCode::kPermissionDenied, "DEPARTMENT_UNKNOWN"));
+  get.set_name(ours->name());
+  EXPECT_THAT(Call(&Stub::GetOpinion, unnamed, get, &o),
+              StatusIs(StatusCode::kPermissionDenied, "DEPARTMENT_UNKNOWN"));
+}
 
 TEST_F(IntakeGrpcTest, AnOpinionGoesFromReceiptToAnswerAndTheCitizenSeesIt) {
   auto created = Create("Đề nghị bê tông hóa đường giao thông thôn 1", "form-17");

@@ -109,6 +109,17 @@ std::string Token(const std::string& tenant, std::initializer_list<auth::Role> r
   return TokenAs(absl::StrCat("test-", tenant, province), tenant, roles, province, ttl);
 }
 
+std::string DepartmentToken(const std::string& tenant, const std::string& department) {
+  auth::TokenRequest request;
+  request.principal.subject = absl::StrCat("department-", tenant);
+  request.principal.tenant = tenant;
+  request.principal.roles = {auth::Role::kDepartment};
+  request.principal.department = department;
+  auto token = auth::IssueHs256(request, TokenSecret());
+  EXPECT_TRUE(token.ok()) << token.status();
+  return token.ok() ? *token : "";
+}
+
 std::string TokenAs(const std::string& subject, const std::string& tenant,
                     std::initializer_list<auth::Role> roles, const std::string& province,
                     absl::Duration ttl) {

@@ -74,6 +74,9 @@ std::string TokenAs(const std::string& subject, const std::string& tenant,
                     std::initializer_list<auth::Role> roles, const std::string& province = "",
                     absl::Duration ttl = absl::Hours(1));
 
+// A token of `department`'s own staff in `tenant` (the department role and its claim).
+std::string DepartmentToken(const std::string& tenant, const std::string& department);
+
 // A fresh province and communes with unique ids, created through the real TenantStore.
 struct Province {
   std::string id;

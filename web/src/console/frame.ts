@@ -1,11 +1,32 @@
 // The frame of every console page: who is signed in, for which commune, and signing out.
 import { h, show, type Child } from "../dom";
 import { app } from "../layout";
-import { roleName, signOut, type Account } from "./session";
+import { currentSession, roleName, signOut, type Account, type Signed } from "./session";
 
 export const consolePath = (page = ""): string => `/can-bo${page ? "/" + page : ""}`;
 
-export function consolePage(account: Account, communeName: string, ...content: (Child | Child[])[]): void {
+const menu: [string, string][] = [
+  ["", "Việc cần làm"],
+  ["y-kien", "Ý kiến"],
+];
+
+// The session of the signed-in clerk; with none, the browser goes to sign in (and comes
+// back here afterwards) and the page renders nothing.
+export async function signedIn(): Promise<Signed | null> {
+  const session = await currentSession();
+  if (!session) {
+    location.replace(`${consolePath("dang-nhap")}?tiep=${encodeURIComponent(location.pathname + location.search)}`);
+  }
+  return session;
+}
+
+// A console page of `communeName`; `current` is the menu entry to mark.
+export function consolePage(
+  account: Account,
+  communeName: string,
+  current: string,
+  ...content: (Child | Child[])[]
+): void {
   const out = h("button", { type: "button", class: "secondary" }, "Đăng xuất");
   out.addEventListener("click", async () => {
     out.setAttribute("disabled", "");
@@ -29,6 +50,17 @@ export function consolePage(account: Account, communeName: string, ...content: (
         h("span", { class: "account" }, `${account.displayName} (${(account.roles ?? []).map(roleName).join(", ")})`),
       ),
       out,
+    ),
+    h(
+      "nav",
+      { "aria-label": "Bàn làm việc" },
+      h(
+        "ul",
+        {},
+        menu.map(([path, text]) =>
+          h("li", {}, h("a", { href: consolePath(path), "aria-current": path === current ? "page" : undefined }, text)),
+        ),
+      ),
     ),
   );
   document.title = `${communeName} · Bàn làm việc`;

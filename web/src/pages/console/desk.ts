@@ -3,21 +3,14 @@
 import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
 import { alert } from "../../layout";
-import { vnDate } from "../../format";
+import { label, noticeKinds, vnDate } from "../../format";
 import { loadCommune } from "../../commune";
-import { consolePage, consolePath } from "../../console/frame";
-import { communeOf, currentSession } from "../../console/session";
+import { consolePage, signedIn } from "../../console/frame";
+import { communeOf } from "../../console/session";
 
 type Task = Of<"dialogue.v1.TaskView">;
 type Notice = Of<"dialogue.v1.Notice">;
 
-const noticeKinds: Record<string, string> = {
-  NOTICE_ANNOUNCEMENT: "Thông báo tổ chức hội nghị",
-  NOTICE_INVITATION: "Giấy mời",
-  NOTICE_CONCLUSION: "Thông báo kết luận",
-  NOTICE_REMINDER: "Nhắc việc",
-  NOTICE_PETITION_REPLY: "Trả lời kiến nghị",
-};
 
 // A task due, with the button that records it done (the plan's own record of it).
 function taskItem(task: Task, done: (item: HTMLElement) => void): HTMLElement {
@@ -66,16 +59,14 @@ function section(title: string, empty: string, items: HTMLElement[]): HTMLElemen
 }
 
 export async function desk(): Promise<void> {
-  const session = await currentSession();
-  if (!session) {
-    location.replace(`${consolePath("dang-nhap")}?tiep=${encodeURIComponent(location.pathname)}`);
-    return;
-  }
+  const session = await signedIn();
+  if (!session) return;
   const commune = communeOf(session.account);
   if (!commune) {
     consolePage(
       session.account,
       "Cấp tỉnh",
+      "",
       h("h1", {}, "Bàn làm việc"),
       h("p", {}, "Tài khoản này không thuộc xã nào; trang của cấp tỉnh sẽ có ở bản sau."),
     );
@@ -111,6 +102,7 @@ export async function desk(): Promise<void> {
   consolePage(
     session.account,
     info.name,
+    "",
     h("h1", {}, "Việc cần làm"),
     failures.length ? alert((failures[0] as PromiseRejectedResult).reason) : null,
     section(
@@ -125,7 +117,7 @@ export async function desk(): Promise<void> {
         h(
           "li",
           { class: n.overdue ? "due overdue" : "due" },
-          h("span", { class: "what" }, n.title || noticeKinds[n.kind ?? ""] || "Thông báo"),
+          h("span", { class: "what" }, n.title || label(noticeKinds, n.kind) || "Thông báo"),
           h("span", { class: "detail" }, `hạn ban hành ${vnDate(n.dueDate)}`, n.overdue ? " · quá hạn" : ""),
         ),
       ),
