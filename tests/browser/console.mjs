@@ -11,6 +11,7 @@ const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, 
 const commune = "bac-thanh-mien";
 const username = `vanphong.browser-${Date.now()}`;
 const password = "Van-phong-2026";
+const department = { username: `phongkt.browser-${Date.now()}`, name: "Phòng Kinh tế" };
 
 before(async () => {
   gateway = await startGateway();
@@ -24,7 +25,31 @@ before(async () => {
     },
     token("", "admin"),
   );
+  await call(
+    "POST",
+    "/v1/accounts",
+    {
+      account: {
+        username: department.username,
+        displayName: "Võ Văn Kinh",
+        tenant: `tenants/${commune}`,
+        roles: ["department"],
+        department: department.name,
+      },
+      password,
+    },
+    token("", "admin"),
+  );
 });
+
+// Signs `who` in through the sign-in page and waits for the page it goes on to.
+async function signIn(page, who, next = "/can-bo") {
+  await page.goto(`${gateway.url}/can-bo/dang-nhap?tiep=${encodeURIComponent(next)}`);
+  await page.getByLabel("Tên đăng nhập").fill(who);
+  await page.getByLabel("Mật khẩu").fill(password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL((url) => url.pathname + url.search === next);
+}
 
 after(async () => {
   await browser?.close();
@@ -126,4 +151,57 @@ test("a clerk signs in, sees what is due, cannot forge or cross communes, and si
   await page.goto(`${gateway.url}/can-bo`);
   await page.waitForURL(/\/can-bo\/dang-nhap/);
   await page.context().close();
+});
+
+test("an opinion goes from receipt to an approved answer in the console, department by department", async () => {
+  // Two opinions as citizens send them, on the commune's open round.
+  const rounds = await call("GET", `/v1/tenants/${commune}/rounds`);
+  const round = rounds.rounds.find((r) => r.state === "ROUND_OPEN") ?? rounds.rounds[0];
+  const stamp = Date.now();
+  const send = (hamlet, text) => call("POST", `/v1/tenants/${commune}/opinions:submit`, { round: round.name, hamlet, text });
+  const ours = await send("an-son", `Đề nghị nạo vét kênh tưới thôn An Sơn trước vụ chiêm (${stamp})`);
+  const theirs = await send("an-lau", `Đề nghị tổ chức giải bóng chuyền thôn An Lâu dịp Tết (${stamp})`);
+  const card = (page, code) => page.getByTestId("opinion").filter({ hasText: code });
+
+  const office = await newPage(browser, { width: 1280, height: 900 });
+  await signIn(office, username, "/can-bo/y-kien?trang-thai=RECEIVED");
+  for (const [receipt, unit] of [[ours, department.name], [theirs, "Phòng Văn hóa - Xã hội"]]) {
+    const c = card(office, receipt.receiptCode);
+    await c.getByRole("button", { name: "Phân loại" }).click();
+    await c.getByRole("heading", { name: /Đã phân loại/ }).waitFor();
+    await c.getByLabel("Giao cho cơ quan, phòng ban").fill(unit);
+    await c.getByRole("button", { name: "Giao giải quyết" }).click();
+    await c.getByRole("heading", { name: /Đã giao cơ quan giải quyết/ }).waitFor();
+  }
+  await check(office, "console-opinions-1280");
+
+  // The department sees only what was assigned to it, also when it asks the API directly.
+  const dept = await newPage(browser);
+  await signIn(dept, department.username, "/can-bo/y-kien?trang-thai=ASSIGNED");
+  await card(dept, ours.receiptCode).waitFor();
+  assert.equal(await card(dept, theirs.receiptCode).count(), 0, "another department's opinion is not shown");
+  const other = await call("GET", `/v1/tenants/${commune}/receipts/${theirs.receiptCode}`);
+  const refused = await fetchIn(dept, "GET", `/v1/${other.opinion}`);
+  assert.equal(refused.status, 403);
+  assert.match(refused.body, /OTHER_DEPARTMENT/);
+  const answer = "Phòng Kinh tế đã đưa việc nạo vét kênh An Sơn vào kế hoạch thủy lợi tháng 12.";
+  const c = card(dept, ours.receiptCode);
+  await c.getByLabel("Nội dung trả lời").fill(answer);
+  await c.getByRole("button", { name: "Gửi dự thảo trả lời" }).click();
+  await c.getByRole("heading", { name: /Đang soạn trả lời/ }).waitFor();
+  assert.equal(await c.getByRole("button", { name: "Duyệt trả lời" }).count(), 0, "a department does not approve");
+  assert.ok(await dept.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await check(dept, "console-opinions-department");
+
+  // The office approves the draft; the citizen's follow page would now show it.
+  await office.goto(`${gateway.url}/can-bo/y-kien?trang-thai=ANSWER_DRAFTED`);
+  const drafted = card(office, ours.receiptCode);
+  await drafted.getByText(answer).waitFor();
+  await drafted.getByRole("button", { name: "Duyệt trả lời" }).click();
+  await drafted.getByRole("heading", { name: /Đã duyệt nội dung trả lời/ }).waitFor();
+  const followed = await call("GET", `/v1/tenants/${commune}/receipts/${ours.receiptCode}`);
+  assert.equal(followed.state, "ANSWER_APPROVED");
+  assert.equal(followed.answer, answer);
+  await office.context().close();
+  await dept.context().close();
 });

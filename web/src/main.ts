@@ -12,6 +12,7 @@ import { screen } from "./pages/screen";
 import { speak } from "./pages/speak";
 import { signInPage } from "./pages/console/signin";
 import { desk } from "./pages/console/desk";
+import { opinions } from "./pages/console/opinions";
 
 const slug = "([a-z0-9-]+)";
 const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
@@ -27,6 +28,7 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [new RegExp(`^/xa/${slug}/hoi-nghi/([0-9a-f-]+)/dang-ky$`), speak],
   [/^\/can-bo$/, desk],
   [/^\/can-bo\/dang-nhap$/, signInPage],
+  [/^\/can-bo\/y-kien$/, opinions],
 ];
 
 async function route(): Promise<void> {

@@ -47,7 +47,7 @@ export function consolePage(
         "p",
         { class: "commune" },
         communeName,
-        h("span", { class: "account" }, `${account.displayName} (${(account.roles ?? []).map(roleName).join(", ")})`),
+        h("span", { class: "account" }, `${account.displayName} (${(account.roles ?? []).map((r) => (r === "department" && account.department) || roleName(r)).join(", ")})`),
       ),
       out,
     ),
