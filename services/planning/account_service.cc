@@ -163,6 +163,34 @@ grpc::Status AccountService::ListAccounts(grpc::ServerContext* context,
   });
 }
 
+grpc::Status AccountService::ResetPassword(grpc::ServerContext* context,
+                                           const v1::ResetPasswordRequest* request,
+                                           v1::Account* response) {
+  return rpc::Serve(context, auth_, "ResetPassword", [&](const rpc::RequestContext& rc) {
+    const auth::Principal& caller = rc.principal;
+    absl::string_view username = request->name();
+    if (!absl::ConsumePrefix(&username, "accounts/") || !IsUsername(username)) {
+      return common::InvalidField("name", "NAME_INVALID", "use accounts/{username}");
+    }
+    db::TenantScope scope;
+    std::string tenant;  // empty: any account
+    if (caller.Has(Role::kAdmin)) {
+      scope.admin = true;
+    } else if (caller.Has(Role::kChair) && !caller.tenant.empty()) {
+      tenant = caller.tenant;  // the function touches only this commune's accounts
+      scope = db::TenantScope::Of(tenant);
+    } else {
+      return common::Error(absl::StatusCode::kPermissionDenied, "ACCOUNT_ADMIN_ONLY",
+                           "only an administrator, or a commune's chair for its own staff, "
+                           "may reset a password");
+    }
+    ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(request->password()));
+    ASSIGN_OR_RETURN(*response, accounts_.ResetPassword(scope, std::string(username), hash, tenant,
+                                                        caller.subject, ClientOf(*context)));
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status AccountService::ListAuditEvents(grpc::ServerContext* context,
                                              const v1::ListAuditEventsRequest* request,
                                              v1::ListAuditEventsResponse* response) {

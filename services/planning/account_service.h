@@ -27,6 +27,8 @@ class AccountService final : public v1::AccountService::Service {
                              v1::Account* response) override;
   grpc::Status ListAccounts(grpc::ServerContext* context, const v1::ListAccountsRequest* request,
                             v1::ListAccountsResponse* response) override;
+  grpc::Status ResetPassword(grpc::ServerContext* context, const v1::ResetPasswordRequest* request,
+                             v1::Account* response) override;
   grpc::Status ListAuditEvents(grpc::ServerContext* context,
                                const v1::ListAuditEventsRequest* request,
                                v1::ListAuditEventsResponse* response) override;

@@ -678,6 +678,28 @@ absl::StatusOr<std::vector<v1::Account>> AccountStore::List(const db::TenantScop
       });
 }
 
+absl::StatusOr<v1::Account> AccountStore::ResetPassword(
+    const db::TenantScope& scope, const std::string& username, const std::string& password_hash,
+    const std::string& tenant, const std::string& actor, const std::string& client) {
+  return pool_.InTransaction(
+      scope, "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<v1::Account> {
+        auto reset =
+            txn.exec_params("SELECT accounts.reset_password($1, $2, nullif($3, ''), $4, $5)",
+                            username, password_hash, tenant, actor, client);
+        if (!reset[0][0].as<bool>()) {
+          return common::Error(absl::StatusCode::kNotFound, "ACCOUNT_NOT_FOUND",
+                               absl::StrCat("no account \"", username, "\" here"));
+        }
+        auto rows = txn.exec_params(
+            absl::StrCat("SELECT ", kAccountColumns, " FROM accounts.accounts WHERE username = $1"),
+            username);
+        v1::Account account;
+        if (!rows.empty()) account = AccountFromRow(rows[0]);
+        if (rows.empty()) account.set_username(username);  // beyond the caller's reading
+        return account;
+      });
+}
+
 absl::StatusOr<AccountStore::Credentials> AccountStore::LookUp(const std::string& username) {
   return pool_.InTransaction(
       db::TenantScope(), "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<Credentials> {

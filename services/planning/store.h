@@ -140,6 +140,15 @@ class AccountStore {
   absl::StatusOr<std::vector<v1::Account>> List(const db::TenantScope& scope,
                                                 const std::string& tenant_id);
 
+  // Sets `password_hash`, lifts the lock, ends every session and logs PASSWORD_RESET, in one
+  // transaction. `tenant` empty: any account (an administrator's request); otherwise only
+  // an account of that commune. NOT_FOUND "ACCOUNT_NOT_FOUND" when there is none such.
+  absl::StatusOr<v1::Account> ResetPassword(const db::TenantScope& scope,
+                                            const std::string& username,
+                                            const std::string& password_hash,
+                                            const std::string& tenant, const std::string& actor,
+                                            const std::string& client);
+
   struct Credentials {
     bool found = false;
     std::string password_hash;

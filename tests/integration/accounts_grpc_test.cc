@@ -18,6 +18,7 @@ using ::dialogue::testing::AdminQuery;
 using ::dialogue::testing::IsOk;
 using ::dialogue::testing::StatusIs;
 using ::dialogue::testing::Token;
+using ::dialogue::testing::TokenAs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -202,6 +203,56 @@ TEST_F(AccountsGrpcTest, SigningOutEndsTheSessionAtOnceAndIdleOrOldSessionsEnd) 
   EXPECT_THAT(Resolve("not-a-session"), StatusIs(StatusCode::kUnauthenticated, "SESSION_EXPIRED"));
   EXPECT_THAT(AuditActions(a_, Name("mttq")),
               ElementsAre("SIGN_IN", "SIGN_IN", "SIGN_IN", "SIGN_OUT"));
+}
+
+TEST_F(AccountsGrpcTest, AChairResetsItsStaffsPasswordWhichLiftsTheLockAndEndsTheirSessions) {
+  ASSERT_THAT(Create(admin_, Name("quen"), a_, {"secretary"}), IsOk());
+  auto before = SignIn(Name("quen"));
+  ASSERT_THAT(before, IsOk());
+  for (int i = 0; i < 3; ++i) (void)SignIn(Name("quen"), "doan-sai-mat-khau");
+  EXPECT_THAT(SignIn(Name("quen")), StatusIs(StatusCode::kPermissionDenied, "ACCOUNT_LOCKED"));
+
+  auto reset = [&](const std::string& token, const std::string& name,
+                   const std::string& password = "mat-khau-moi-2026") {
+    v1::ResetPasswordRequest request;
+    request.set_name("accounts/" + name);
+    request.set_password(password);
+    v1::Account out;
+    return Call(&v1::AccountService::Stub::ResetPassword, token, request, &out);
+  };
+  // Only the account's own commune's chair, or an administrator, and a sound password.
+  EXPECT_THAT(reset(Token(b_, {Role::kChair}), Name("quen")),
+              StatusIs(StatusCode::kNotFound, "ACCOUNT_NOT_FOUND"));
+  EXPECT_THAT(reset(Token(a_, {Role::kSecretary}), Name("quen")),
+              StatusIs(StatusCode::kPermissionDenied, "ACCOUNT_ADMIN_ONLY"));
+  EXPECT_THAT(reset(Token(a_, {Role::kChair}), Name("quen"), "ngan"),
+              StatusIs(StatusCode::kInvalidArgument, "PASSWORD_TOO_SHORT"));
+  EXPECT_THAT(reset(Token(a_, {Role::kChair}), "KHÔNG"),
+              StatusIs(StatusCode::kInvalidArgument, "NAME_INVALID"));
+  EXPECT_THAT(Resolve(before->session_token()), IsOk());  // nothing changed so far
+
+  ASSERT_THAT(reset(TokenAs("chutich-a", a_, {Role::kChair}), Name("quen")), IsOk());
+  EXPECT_THAT(Resolve(before->session_token()),
+              StatusIs(StatusCode::kUnauthenticated, "SESSION_EXPIRED"));
+  EXPECT_THAT(SignIn(Name("quen")), StatusIs(StatusCode::kUnauthenticated, "SIGN_IN_FAILED"));
+  EXPECT_THAT(SignIn(Name("quen"), "mat-khau-moi-2026"), IsOk());
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT actor || ' ' || target FROM accounts.audit_events"
+                                    " WHERE action = 'PASSWORD_RESET' AND tenant_id = '",
+                                    a_, "'")),
+            absl::StrCat("chutich-a ", Name("quen")));
+
+  // A province account is beyond any commune's chair.
+  v1::CreateAccountRequest province;
+  province.mutable_account()->set_username(Name("tinh"));
+  province.mutable_account()->set_display_name("Cán bộ tỉnh");
+  province.mutable_account()->set_province("provinces/" + province_.id);
+  province.mutable_account()->add_roles("province");
+  province.set_password(kPassword);
+  v1::Account created;
+  ASSERT_THAT(Call(&v1::AccountService::Stub::CreateAccount, admin_, province, &created), IsOk());
+  EXPECT_THAT(reset(Token(a_, {Role::kChair}), Name("tinh")),
+              StatusIs(StatusCode::kNotFound, "ACCOUNT_NOT_FOUND"));
+  EXPECT_THAT(reset(admin_, Name("tinh")), IsOk());
 }
 
 TEST_F(AccountsGrpcTest, AccountsAreRefusedWithTheFieldAtFault) {
