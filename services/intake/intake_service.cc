@@ -296,6 +296,13 @@ absl::StatusOr<v1::ImportOpinionsResponse> IntakeService::Import(
                                  }));
   response.set_stored(result.stored);
   response.set_already_stored(result.already_stored);
+  for (const ImportRow& row : good) {
+    auto code = result.receipt_codes.find(row.key);
+    if (code == result.receipt_codes.end()) continue;
+    v1::ImportedRow* imported = response.add_receipts();
+    imported->set_row(row.row);
+    imported->set_receipt_code(code->second);
+  }
   return response;
 }
 

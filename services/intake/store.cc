@@ -539,6 +539,21 @@ absl::StatusOr<ImportResult> IntakeStore::Import(const db::TenantScope& scope,
           result.stored += static_cast<int>(inserted.affected_rows());
         }
         result.already_stored = static_cast<int>(rows.size()) - result.stored;
+        // Each row's receipt code, whether stored now or by an earlier import.
+        for (size_t start = 0; start < rows.size(); start += kImportChunk) {
+          size_t end = std::min(rows.size(), start + kImportChunk);
+          json = "[";
+          for (size_t i = start; i < end; ++i) {
+            absl::StrAppend(&json, i > start ? "," : "", Quoted(rows[i].key));
+          }
+          json += "]";
+          for (const auto& row : txn.exec_params(
+                   "SELECT request_id, receipt_code FROM intake.opinions WHERE tenant_id = $1"
+                   " AND request_id IN (SELECT jsonb_array_elements_text($2::jsonb))",
+                   tenant, json)) {
+            result.receipt_codes[row[0].as<std::string>()] = row[1].as<std::string>();
+          }
+        }
         if (result.stored > 0) WriteEvents(txn, tenant, {event(result.stored)});
         return result;
       });

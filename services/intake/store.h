@@ -67,6 +67,7 @@ struct OpinionEffects {
 struct ImportResult {
   int stored = 0;
   int already_stored = 0;
+  std::map<std::string, std::string> receipt_codes;  // row key -> the stored opinion's code
 };
 
 class IntakeStore {

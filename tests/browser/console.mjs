@@ -153,18 +153,41 @@ test("a clerk signs in, sees what is due, cannot forge or cross communes, and si
   await page.context().close();
 });
 
-test("an opinion goes from receipt to an approved answer in the console, department by department", async () => {
-  // Two opinions as citizens send them, on the commune's open round.
+test("a round's forms go from a CSV upload to approved answers in the console, department by department", async () => {
   const rounds = await call("GET", `/v1/tenants/${commune}/rounds`);
-  const round = rounds.rounds.find((r) => r.state === "ROUND_OPEN") ?? rounds.rounds[0];
+  const round = rounds.rounds.at(-1);
   const stamp = Date.now();
-  const send = (hamlet, text) => call("POST", `/v1/tenants/${commune}/opinions:submit`, { round: round.name, hamlet, text });
-  const ours = await send("an-son", `Đề nghị nạo vét kênh tưới thôn An Sơn trước vụ chiêm (${stamp})`);
-  const theirs = await send("an-lau", `Đề nghị tổ chức giải bóng chuyền thôn An Lâu dịp Tết (${stamp})`);
+  const office = await newPage(browser, { width: 1280, height: 900 });
+  await signIn(office, username, "/can-bo/y-kien/nhap");
+
+  // Three typed-in forms, one with a hamlet the commune does not have.
+  const csv = [
+    "hamlet,text,submitter_name",
+    `an-son,"Đề nghị nạo vét kênh tưới thôn An Sơn, trước vụ chiêm (${stamp})",Nguyễn Văn Ân`,
+    "thon-khong-co,Đề nghị sửa cầu tràn,",
+    `an-lau,Đề nghị tổ chức giải bóng chuyền thôn An Lâu dịp Tết (${stamp}),`,
+  ].join("\n");
+  await office.getByLabel("Đợt lấy ý kiến").selectOption(round.name);
+  await office.getByLabel("Tệp CSV").setInputFiles({ name: "phieu.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await office.getByRole("button", { name: "Tải lên" }).click();
+  const result = office.getByTestId("import-result");
+  await result.waitFor();
+  assert.match(await result.getByRole("status").textContent(), /Đã lưu 2 phiếu mới; 1 dòng chưa lưu được/);
+  const codes = await result.locator("table").first().locator("tbody tr").evaluateAll((rows) =>
+    rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)),
+  );
+  assert.deepEqual(codes.map(([row]) => row), ["1", "3"]);
+  assert.equal(
+    await office.getByTestId("import-errors").locator("tbody tr").textContent(),
+    "2Thôn, tổ dân phố không có trong danh sách của xã.",
+  );
+  await check(office, "console-import");
+  const ours = { receiptCode: codes[0][1] };
+  const theirs = { receiptCode: codes[1][1] };
+  assert.equal((await call("GET", `/v1/tenants/${commune}/receipts/${ours.receiptCode}`)).state, "RECEIVED");
   const card = (page, code) => page.getByTestId("opinion").filter({ hasText: code });
 
-  const office = await newPage(browser, { width: 1280, height: 900 });
-  await signIn(office, username, "/can-bo/y-kien?trang-thai=RECEIVED");
+  await office.goto(`${gateway.url}/can-bo/y-kien?trang-thai=RECEIVED`);
   for (const [receipt, unit] of [[ours, department.name], [theirs, "Phòng Văn hóa - Xã hội"]]) {
     const c = card(office, receipt.receiptCode);
     await c.getByRole("button", { name: "Phân loại" }).click();

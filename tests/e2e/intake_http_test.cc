@@ -123,9 +123,27 @@ TEST_F(IntakeHttpTest, TheFrontUploadsACsvOfSurveyForms) {
   EXPECT_EQ(Get(imported.body, "stored").number_value(), 2);
   EXPECT_THAT(imported.body, HasSubstr("\"row\":2"));
   EXPECT_THAT(imported.body, HasSubstr("HAMLET_UNKNOWN"));
+  // Each stored form's receipt code, by its row, to write on the paper form.
+  auto receipts = [&](const std::string& body) {
+    std::vector<std::pair<int, std::string>> out;
+    const google::protobuf::Value list = Get(body, "receipts");
+    for (const auto& r : list.list_value().values()) {
+      out.emplace_back(static_cast<int>(r.struct_value().fields().at("row").number_value()),
+                       r.struct_value().fields().at("receiptCode").string_value());
+    }
+    return out;
+  };
+  auto codes = receipts(imported.body);
+  ASSERT_EQ(codes.size(), 2u);
+  EXPECT_EQ(codes[0].first, 1);
+  EXPECT_EQ(codes[1].first, 3);
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT text FROM intake.opinions WHERE receipt_code = '",
+                                    codes[1].second, "'")),
+            "Hỗ trợ giống lúa cho vụ Đông Xuân");
   HttpResponse again = Http("POST", upload, csv, {Bearer(office_), "Content-Type: text/csv"});
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(Get(again.body, "alreadyStored").number_value(), 2);
+  EXPECT_EQ(receipts(again.body), codes);  // the same forms keep their codes
   EXPECT_EQ(Count(), "2");
 
   // A file that is not UTF-8, and a header without the needed columns: refused whole.

@@ -13,6 +13,7 @@ import { speak } from "./pages/speak";
 import { signInPage } from "./pages/console/signin";
 import { desk } from "./pages/console/desk";
 import { opinions } from "./pages/console/opinions";
+import { importPage } from "./pages/console/import";
 
 const slug = "([a-z0-9-]+)";
 const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
@@ -29,6 +30,7 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [/^\/can-bo$/, desk],
   [/^\/can-bo\/dang-nhap$/, signInPage],
   [/^\/can-bo\/y-kien$/, opinions],
+  [/^\/can-bo\/y-kien\/nhap$/, importPage],
 ];
 
 async function route(): Promise<void> {

@@ -19,6 +19,11 @@ api.use({
   },
 });
 
+// Headers for a change made with fetch() outside the typed client (a file upload).
+export function changeHeaders(): Record<string, string> {
+  return csrf ? { "X-CSRF-Token": csrf } : {};
+}
+
 async function call(method: string, path: string, body?: unknown): Promise<Signed | null> {
   let response: Response;
   try {

@@ -7,7 +7,7 @@ import { h } from "../../dom";
 import { alert, field } from "../../layout";
 import { label, opinionStates, vnDate } from "../../format";
 import { hamletName, lastId, loadCommune, type CommuneInfo } from "../../commune";
-import { consolePage, signedIn } from "../../console/frame";
+import { consolePage, consolePath, signedIn } from "../../console/frame";
 import { communeOf } from "../../console/session";
 
 type Opinion = Of<"dialogue.v1.Opinion">;
@@ -201,6 +201,7 @@ export async function opinions(): Promise<void> {
     commune.name,
     "y-kien",
     h("h1", {}, "Ý kiến, kiến nghị"),
+    h("p", {}, h("a", { href: consolePath("y-kien/nhap") }, "Nhập phiếu lấy ý kiến từ tệp CSV")),
     filter,
     h("p", { class: "muted", role: "status" }, `${list.length} ý kiến${listed.nextPageToken ? " (100 đầu tiên)" : ""}`),
     h("datalist", { id: "departments" }, departments.map((d) => h("option", { value: d }))),

@@ -1,0 +1,140 @@
+// Typed-in survey forms, uploaded as a CSV file: every stored form's receipt code, to write
+// on the paper form, and every refused row with the reason, to correct and upload again
+// (rows stored before are recognised and not stored twice).
+import { api, get, type Of } from "../../api/client";
+import { ApiError, errorOf } from "../../api/errors";
+import { h } from "../../dom";
+import { alert, field } from "../../layout";
+import { vnDate } from "../../format";
+import { loadCommune } from "../../commune";
+import { consolePage, consolePath, signedIn } from "../../console/frame";
+import { changeHeaders, communeOf } from "../../console/session";
+
+type Imported = Of<"dialogue.v1.ImportOpinionsResponse">;
+
+// A refused row's reason, as a clerk correcting the file reads it.
+const rowReasons: Record<string, string> = {
+  HAMLET_UNKNOWN: "Thôn, tổ dân phố không có trong danh sách của xã.",
+  HAMLET_REQUIRED: "Thiếu thôn, tổ dân phố.",
+  TEXT_REQUIRED: "Thiếu nội dung ý kiến.",
+  TEXT_TOO_LONG: "Nội dung quá dài.",
+  CHANNEL_UNKNOWN: "Hình thức tiếp nhận không đúng.",
+};
+
+async function upload(tenant: string, round: string, file: File): Promise<Imported> {
+  let response: Response;
+  try {
+    response = await fetch(
+      `/v1/tenants/${tenant}/opinions:importCsv?round=${encodeURIComponent(round)}`,
+      { method: "POST", headers: { "Content-Type": "text/csv", ...changeHeaders() }, body: await file.text() },
+    );
+  } catch {
+    throw new ApiError("NETWORK", 0, "");
+  }
+  const json: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw errorOf(response.status, json);
+  return json as Imported;
+}
+
+function result(imported: Imported): HTMLElement {
+  const receipts = imported.receipts ?? [];
+  const errors = imported.errors ?? [];
+  return h(
+    "div",
+    { "data-testid": "import-result" },
+    h(
+      "p",
+      { class: errors.length ? "alert" : "success", role: "status" },
+      `Đã lưu ${imported.stored ?? 0} phiếu mới`,
+      imported.alreadyStored ? `, ${imported.alreadyStored} phiếu đã có từ lần tải trước` : "",
+      errors.length ? `; ${errors.length} dòng chưa lưu được, xem bên dưới.` : ".",
+    ),
+    receipts.length
+      ? [
+          h("h2", {}, "Mã tiếp nhận của từng phiếu"),
+          h(
+            "table",
+            {},
+            h("thead", {}, h("tr", {}, h("th", {}, "Dòng"), h("th", {}, "Mã tiếp nhận"))),
+            h(
+              "tbody",
+              {},
+              receipts.map((r) =>
+                h("tr", {}, h("td", { "data-label": "Dòng" }, r.row ?? 0), h("td", { class: "code", "data-label": "Mã" }, r.receiptCode ?? "")),
+              ),
+            ),
+          ),
+        ]
+      : null,
+    errors.length
+      ? [
+          h("h2", {}, "Dòng chưa lưu"),
+          h(
+            "table",
+            { "data-testid": "import-errors" },
+            h("thead", {}, h("tr", {}, h("th", {}, "Dòng"), h("th", {}, "Lý do"))),
+            h(
+              "tbody",
+              {},
+              errors.map((e) =>
+                h("tr", {}, h("td", { "data-label": "Dòng" }, e.row ?? 0), h("td", { "data-label": "Lý do" }, rowReasons[e.reason ?? ""] ?? e.message ?? "")),
+              ),
+            ),
+          ),
+        ]
+      : null,
+  );
+}
+
+export async function importPage(): Promise<void> {
+  const session = await signedIn();
+  if (!session) return;
+  const tenant = communeOf(session.account);
+  const [commune, rounds] = await Promise.all([
+    loadCommune(tenant),
+    get(api.GET("/v1/tenants/{tenant}/rounds", { params: { path: { tenant } } })),
+  ]);
+  const list = [...(rounds.rounds ?? [])].reverse();  // newest first
+  const round = h(
+    "select",
+    { id: "round", required: "" },
+    list.map((r) => h("option", { value: r.name ?? "" }, r.title ?? "", r.opinionDeadlineDate ? ` (hạn ${vnDate(r.opinionDeadlineDate)})` : "")),
+  );
+  const file = h("input", { id: "file", type: "file", accept: ".csv,text/csv", required: "" });
+  const message = h("div", { "aria-live": "polite" });
+  const send = h("button", { type: "submit" }, "Tải lên");
+  const form = h(
+    "form",
+    {},
+    field("Đợt lấy ý kiến", round),
+    field("Tệp CSV", file, h("p", { class: "hint" }, "Dòng đầu ghi tên cột: hamlet,text,submitter_name,submitter_contact (mã thôn, nội dung, họ tên, điện thoại). Mã hóa UTF-8.")),
+    send,
+    message,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.replaceChildren();
+    const chosen = file.files?.[0];
+    if (!chosen) {
+      message.replaceChildren(alert(new ApiError("FIELD_REQUIRED", 400, "")));
+      file.focus();
+      return;
+    }
+    send.setAttribute("disabled", "");
+    try {
+      message.replaceChildren(result(await upload(tenant, round.value, chosen)));
+    } catch (error) {
+      message.replaceChildren(alert(error));
+    } finally {
+      send.removeAttribute("disabled");
+    }
+  });
+  consolePage(
+    session.account,
+    commune.name,
+    "y-kien",
+    h("h1", {}, "Nhập phiếu lấy ý kiến"),
+    list.length ? form : h("p", {}, "Xã chưa mở đợt lấy ý kiến nào."),
+    h("p", {}, h("a", { href: consolePath("y-kien") }, "Về danh sách ý kiến")),
+  );
+}
