@@ -12,6 +12,7 @@ const commune = "bac-thanh-mien";
 const username = `vanphong.browser-${Date.now()}`;
 const password = "Van-phong-2026";
 const department = { username: `phongkt.browser-${Date.now()}`, name: "Phòng Kinh tế" };
+const provincial = `tinh.browser-${Date.now()}`;
 
 before(async () => {
   gateway = await startGateway();
@@ -38,6 +39,12 @@ before(async () => {
       },
       password,
     },
+    token("", "admin"),
+  );
+  await call(
+    "POST",
+    "/v1/accounts",
+    { account: { username: provincial, displayName: "Đặng Thu Hà", province: "provinces/demo", roles: ["province"] }, password },
     token("", "admin"),
   );
 });
@@ -227,4 +234,40 @@ test("a round's forms go from a CSV upload to approved answers in the console, d
   assert.equal(followed.answer, answer);
   await office.context().close();
   await dept.context().close();
+});
+
+test("the province sees its communes side by side, as a table, as bars and as a CSV file", async () => {
+  const page = await newPage(browser, { width: 1280, height: 900 });
+  await signIn(page, provincial);
+  const year = new Date().getFullYear();
+  await page.getByRole("heading", { name: `Các xã, phường năm ${year}` }).waitFor();
+  // One row per commune of the report the server gives this account.
+  const report = JSON.parse((await fetchIn(page, "GET", `/v1/provinces/demo/supervisionReport?year=${year}`)).body);
+  assert.ok(report.communes.length >= 3, "the demo province's communes");
+  const rows = page.getByTestId("province-table").locator("tbody tr");
+  assert.equal(await rows.count(), report.communes.length);
+  const first = report.communes[0];
+  assert.match(
+    await rows.first().textContent(),
+    new RegExp(`^${first.displayName}${first.conferencesHeld ?? 0}/${first.conferencesPlanned ?? 0}`),
+  );
+  assert.equal(await page.locator("ul.bars").first().locator("li").count(), report.communes.length);
+  // The CSV link gives the same figures as a file.
+  const href = await page.getByRole("link", { name: "Tải tệp CSV" }).getAttribute("href");
+  const csv = await fetchIn(page, "GET", href);
+  assert.equal(csv.status, 200);
+  assert.equal(csv.body.trim().split("\n").length, report.communes.length + 2, "header, communes, totals");
+  await check(page, "console-province-1280");
+  // A province reads; it does not act for a commune, whatever the page sends.
+  const forged = await page.evaluate(async () => {
+    const session = await (await fetch("/auth/session")).json();
+    const r = await fetch("/v1/tenants/dien-chau/plans", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": session.csrfToken },
+      body: JSON.stringify({ year: 2030, title: "Kế hoạch do tỉnh viết" }),
+    });
+    return r.status;
+  });
+  assert.equal(forged, 403);
+  await page.context().close();
 });

@@ -5,10 +5,12 @@ import { currentSession, roleName, signOut, type Account, type Signed } from "./
 
 export const consolePath = (page = ""): string => `/can-bo${page ? "/" + page : ""}`;
 
-const menu: [string, string][] = [
+// A commune's staff work on its records; a province account reads its communes.
+const communeMenu: [string, string][] = [
   ["", "Việc cần làm"],
   ["y-kien", "Ý kiến"],
 ];
+const provinceMenu: [string, string][] = [["", "Các xã, phường"]];
 
 // The session of the signed-in clerk; with none, the browser goes to sign in (and comes
 // back here afterwards) and the page renders nothing.
@@ -57,7 +59,7 @@ export function consolePage(
       h(
         "ul",
         {},
-        menu.map(([path, text]) =>
+        (account.tenant ? communeMenu : provinceMenu).map(([path, text]) =>
           h("li", {}, h("a", { href: consolePath(path), "aria-current": path === current ? "page" : undefined }, text)),
         ),
       ),

@@ -7,6 +7,7 @@ import { label, noticeKinds, vnDate } from "../../format";
 import { loadCommune } from "../../commune";
 import { consolePage, signedIn } from "../../console/frame";
 import { communeOf } from "../../console/session";
+import { provinceView } from "./province";
 
 type Task = Of<"dialogue.v1.TaskView">;
 type Notice = Of<"dialogue.v1.Notice">;
@@ -62,16 +63,7 @@ export async function desk(): Promise<void> {
   const session = await signedIn();
   if (!session) return;
   const commune = communeOf(session.account);
-  if (!commune) {
-    consolePage(
-      session.account,
-      "Cấp tỉnh",
-      "",
-      h("h1", {}, "Bàn làm việc"),
-      h("p", {}, "Tài khoản này không thuộc xã nào; trang của cấp tỉnh sẽ có ở bản sau."),
-    );
-    return;
-  }
+  if (!commune) return provinceView(session);
   const info = await loadCommune(commune);
   const [overdue, soon, notices, lateOpinions] = await Promise.allSettled([
     get(api.GET("/v1/tenants/{tenant}/tasks", { params: { path: { tenant: commune }, query: { overdueOnly: true } } })),

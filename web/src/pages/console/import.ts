@@ -90,6 +90,10 @@ export async function importPage(): Promise<void> {
   const session = await signedIn();
   if (!session) return;
   const tenant = communeOf(session.account);
+  if (!tenant) {
+    location.replace(consolePath());  // a province account: its view is the desk
+    return;
+  }
   const [commune, rounds] = await Promise.all([
     loadCommune(tenant),
     get(api.GET("/v1/tenants/{tenant}/rounds", { params: { path: { tenant } } })),

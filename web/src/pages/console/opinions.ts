@@ -167,6 +167,10 @@ export async function opinions(): Promise<void> {
   const session = await signedIn();
   if (!session) return;
   const tenant = communeOf(session.account);
+  if (!tenant) {
+    location.replace(consolePath());  // a province account: its view is the desk
+    return;
+  }
   const query = new URLSearchParams(location.search);
   const state = filters.some(([value]) => value === query.get("trang-thai")) ? (query.get("trang-thai") ?? "") : "";
   const overdue = query.get("qua-han") === "1";
