@@ -60,6 +60,7 @@ absl::StatusOr<IntakeService::Target> IntakeService::Authorize(const rpc::Reques
                                                                absl::string_view field,
                                                                OpinionAction action) {
   ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, pattern, field));
+  rpc::NoteAuditTarget(name);
   Target target;
   for (const auto& [key, value] : parsed) {
     if (key == "tenant") {

@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   if (!redis.ok()) return StartupFailed(redis.status());
   const dialogue::events::RedisAddress readiness_address = *redis;
   pool_options.size = *pool_size;
+  pool_options.audit_outbox = "notices.outbox";  // staff changes leave an audit record
   auto calendar_source = dialogue::calendar::CalendarSource::Open(holidays);
   if (!calendar_source.ok()) return StartupFailed(calendar_source.status());
 

@@ -34,6 +34,7 @@ absl::StatusOr<NoticeService::Target> NoticeService::Authorize(const rpc::Reques
                                                                absl::string_view field,
                                                                NoticeAction action) {
   ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, pattern, field));
+  rpc::NoteAuditTarget(name);
   Target target;
   target.tenant = parsed["tenant"];
   if (auto it = parsed.find("notice"); it != parsed.end()) target.id = it->second;

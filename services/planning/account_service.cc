@@ -116,6 +116,7 @@ grpc::Status AccountService::CreateAccount(grpc::ServerContext* context,
                                            const v1::CreateAccountRequest* request,
                                            v1::Account* response) {
   return rpc::Serve(context, auth_, "CreateAccount", [&](const rpc::RequestContext& rc) {
+    rpc::NoAuditRecord own_record;  // ACCOUNT_CREATED, written with the account
     const auth::Principal& caller = rc.principal;
     bool admin = caller.Has(Role::kAdmin);
     if (!admin && !caller.Has(Role::kChair)) {
@@ -167,6 +168,7 @@ grpc::Status AccountService::ResetPassword(grpc::ServerContext* context,
                                            const v1::ResetPasswordRequest* request,
                                            v1::Account* response) {
   return rpc::Serve(context, auth_, "ResetPassword", [&](const rpc::RequestContext& rc) {
+    rpc::NoAuditRecord own_record;  // PASSWORD_RESET, written with the new hash
     const auth::Principal& caller = rc.principal;
     absl::string_view username = request->name();
     if (!absl::ConsumePrefix(&username, "accounts/") || !IsUsername(username)) {

@@ -26,6 +26,7 @@ absl::StatusOr<absl::CivilDay> DateField(const std::string& text, absl::string_v
 absl::StatusOr<CalendarService::Target> CalendarService::Authorize(
     const rpc::RequestContext& request, const std::string& name, auth::Access access) {
   ASSIGN_OR_RETURN(auto parts, common::ParseName(name, "tenants/{tenant}", "tenant"));
+  rpc::NoteAuditTarget(name);
   Target target{parts["tenant"], {}};
   ASSIGN_OR_RETURN(target.scope, auth_.ScopeFor(request.principal, target.tenant, access));
   if (access == auth::Access::kWrite &&

@@ -1,9 +1,14 @@
 // The planning program: PlanningService, TenantService, CalendarService and AccountService. The one
 // composition root: it reads config, builds the pool, stores and services, and serves until
 // SIGTERM.
+#include <unistd.h>
+
 #include <cstdio>
 
+#include "absl/strings/str_cat.h"
+
 #include "account_service.h"
+#include "audit_events.h"
 #include "calendar_service.h"
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/config.h"
@@ -12,6 +17,7 @@
 #include "dialogue/db/migrations.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
+#include "dialogue/events/consumer.h"
 #include "dialogue/events/redis.h"
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
@@ -43,6 +49,11 @@ int main(int argc, char** argv) {
       config.String("planning-listen", "127.0.0.1:7001", "gRPC listen address (host:port)");
   std::string redis_uri = config.String("redis-uri", "redis://127.0.0.1:6379",
                                         "Redis, where the outbox relay publishes events");
+  char host[256] = "planning";
+  gethostname(host, sizeof(host) - 1);
+  std::string consumer_name =
+      config.String("consumer-name", absl::StrCat(host, "-", getpid()),
+                    "this process's name in the event consumer group (unique per replica)");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
   auto issuer = dialogue::auth::TokenIssuer::FromConfig(config);
   auto commune_seconds =
@@ -65,6 +76,7 @@ int main(int argc, char** argv) {
   if (!redis.ok()) return StartupFailed(redis.status());
   const dialogue::events::RedisAddress readiness_address = *redis;
   pool_options.size = *pool_size;
+  pool_options.audit_outbox = "planning.outbox";  // staff changes leave an audit record
   auto calendar_source = dialogue::calendar::CalendarSource::Open(holidays);
   if (!calendar_source.ok()) return StartupFailed(calendar_source.status());
 
@@ -86,7 +98,17 @@ int main(int argc, char** argv) {
   dialogue::planning::CalendarStore days_off(pool);
   dialogue::planning::CalendarService calendar(**calendar_source, days_off, tenants, authenticator);
 
-  dialogue::events::ServiceRelay relay(pool_options.uri, *std::move(redis), "planning.outbox");
+  dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "planning.outbox");
+  // Every service's AuditRecorded events into the audit log.
+  dialogue::db::ConnectionPool consumer_pool(pool_options.ForLoop("consumer"));
+  dialogue::events::ConsumerOptions consumer_options;
+  consumer_options.group = "planning";
+  consumer_options.consumer = consumer_name;
+  consumer_options.processed_table = "planning.processed_events";
+  consumer_options.types = {dialogue::v1::AuditRecorded::descriptor()->full_name()};
+  dialogue::events::Consumer consumer(consumer_pool, *std::move(redis), consumer_options,
+                                      dialogue::planning::RecordAuditEvent);
+  consumer.Start();
 
   dialogue::db::CommuneGauges commune_figures(
       pool_options.ForLoop("metrics"),

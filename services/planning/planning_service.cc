@@ -74,6 +74,7 @@ absl::StatusOr<PlanningService::Target> PlanningService::Authorize(
     const rpc::RequestContext& request, const std::string& name, PlanAction action) {
   Target target;
   RETURN_IF_ERROR(ParseTarget(name, &target.tenant, &target.plan_id));
+  rpc::NoteAuditTarget(name);
   ASSIGN_OR_RETURN(target.scope,
                    auth_.ScopeFor(request.principal, target.tenant, AccessFor(action)));
   RETURN_IF_ERROR(CheckRole(request.principal, action));

@@ -91,6 +91,7 @@ grpc::Status TenantService::CreateTenant(grpc::ServerContext* context,
                                       "use lower-case letters, digits and '-', e.g. \"dien-chau\"");
         }
         RETURN_IF_ERROR(ValidateTenant(request->tenant()));
+        rpc::NoteAuditTarget(absl::StrCat("tenants/", request->tenant_id()));
         RETURN_IF_ERROR(common::ParseName(request->tenant().province(), "provinces/{province}",
                                           "tenant.province")
                             .status());
@@ -156,6 +157,7 @@ grpc::Status TenantService::UpdateTenant(grpc::ServerContext* context,
         RETURN_IF_ERROR(
             common::ParseName(request->tenant().name(), "tenants/{tenant}", "tenant.name")
                 .status());
+        rpc::NoteAuditTarget(request->tenant().name());
         static const std::set<std::string> kWritable = {"display_name", "hamlets", "voter_count",
                                                         "rules"};
         std::vector<std::string> paths;

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
   if (!redis.ok()) return StartupFailed(redis.status());
   const dialogue::events::RedisAddress readiness_address = *redis;
   pool_options.size = *pool_size;
+  pool_options.audit_outbox = "sessions.outbox";  // staff changes leave an audit record
 
   dialogue::db::ConnectionPool pool(pool_options);
   // Rolled out beside the migrations Job: serve once the schema this build needs is there.

@@ -119,6 +119,7 @@ absl::StatusOr<SessionService::Target> SessionService::Authorize(const rpc::Requ
                                                                  absl::string_view field,
                                                                  SessionAction action) {
   ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, pattern, field));
+  rpc::NoteAuditTarget(name);
   Target target;
   target.tenant = parsed["tenant"];
   if (auto it = parsed.find("session"); it != parsed.end()) target.session = it->second;

@@ -47,6 +47,7 @@ absl::StatusOr<SupervisionService::Target> SupervisionService::Authorize(
     const rpc::RequestContext& request, const std::string& name, absl::string_view pattern,
     absl::string_view field, SupervisionAction action) {
   ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, pattern, field));
+  rpc::NoteAuditTarget(name);
   Target target;
   target.tenant = parsed["tenant"];
   if (auto it = parsed.find("commitment"); it != parsed.end()) target.id = it->second;

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "dialogue/common/names.h"
 #include "dialogue/db/migrations.h"
 #include "dialogue/db/pool.h"
 #include "test_support.h"
@@ -56,6 +57,80 @@ TEST(TenantTransaction, RollsBackWhenTheBodyFails) {
   EXPECT_THAT(status, StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(*) FROM ", table)), "0");
   AdminQuery(absl::StrCat("DROP TABLE ", table));
+}
+
+// A request's audit note is written by its first transaction that changes something, in
+// that transaction: not by one that only reads, not by one rolled back, and only once.
+TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
+  PoolOptions options{PlanningPgUri(), 1};
+  options.audit_outbox = "planning.outbox";
+  ConnectionPool pool(options);
+  auto province = testing::NewProvince(1);
+  const std::string tenant = province.tenants[0];
+  const TenantScope scope = TenantScope::Of(tenant);
+  auto notes = [&](const std::string& id) {
+    return AdminQuery(
+        absl::StrCat("SELECT count(*) || ' ' || coalesce(min(tenant_id), '') FROM planning.outbox"
+                     " WHERE event_id = '",
+                     id, "'"));
+  };
+  auto day_off = [&](const std::string& date, bool keep) {
+    return pool.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
+      txn.exec_params(
+          "INSERT INTO planning.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2, 'x')",
+          tenant, date);
+      return keep ? absl::OkStatus() : absl::AbortedError("changed my mind");
+    });
+  };
+  AuditNote note;
+  note.event_id = common::NewUuid();
+  note.event_type = "dialogue.v1.AuditRecorded";
+  note.payload = [](const std::string& t) { return "record of " + t; };
+  {
+    ScopedAuditNote armed(&note);
+    ASSERT_THAT(pool.InTransaction(scope,
+                                   [](pqxx::work& txn) -> absl::Status {
+                                     txn.exec("SELECT count(*) FROM planning.plans");
+                                     return absl::OkStatus();
+                                   }),
+                IsOk());
+    EXPECT_EQ(notes(note.event_id), "0 ");  // a read
+    EXPECT_THAT(day_off("2031-01-02", /*keep=*/false), StatusIs(StatusCode::kAborted));
+    EXPECT_EQ(notes(note.event_id), "0 ");  // rolled back with its change
+    ASSERT_THAT(day_off("2031-01-03", true), IsOk());
+    EXPECT_EQ(notes(note.event_id), "1 " + tenant);
+    EXPECT_EQ(AdminQuery(absl::StrCat("SELECT convert_from(payload, 'UTF8') FROM planning.outbox"
+                                      " WHERE event_id = '",
+                                      note.event_id, "'")),
+              "record of " + tenant);
+    ASSERT_THAT(day_off("2031-01-04", true), IsOk());
+    EXPECT_EQ(notes(note.event_id), "1 " + tenant);  // once per request
+    {
+      ScopedAuditNote disarmed(nullptr);  // a handler that logs its change itself
+      AuditNote* none = internal::ArmedAuditNote();
+      EXPECT_EQ(none, nullptr);
+    }
+    EXPECT_EQ(internal::ArmedAuditNote(), &note);
+  }
+  // Unarmed, or a pool with no outbox named: nothing is written.
+  AuditNote other = note;
+  other.event_id = common::NewUuid();
+  other.written = false;
+  ASSERT_THAT(day_off("2031-01-05", true), IsOk());
+  ConnectionPool quiet({PlanningPgUri(), 1});
+  {
+    ScopedAuditNote armed(&other);
+    ASSERT_THAT(quiet.InTransaction(scope,
+                                    [&](pqxx::work& txn) -> absl::Status {
+                                      txn.exec_params(
+                                          "INSERT INTO planning.tenant_days_off (tenant_id, day,"
+                                          " reason) VALUES ($1, '2031-01-06', 'x')",
+                                          tenant);
+                                      return absl::OkStatus();
+                                    }),
+                IsOk());
+  }
+  EXPECT_EQ(notes(other.event_id), "0 ");
 }
 
 TEST(ErrorMapping, TurnsServerErrorsIntoStatusesACallerCanActOn) {

@@ -1,5 +1,6 @@
 #include "dialogue/db/pool.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -162,6 +163,34 @@ void ConnectionPool::Release(std::unique_ptr<pqxx::connection> conn, bool health
   }
   available_.notify_one();
 }
+
+namespace {
+thread_local AuditNote* armed_note = nullptr;
+}  // namespace
+
+ScopedAuditNote::ScopedAuditNote(AuditNote* note) : previous_(armed_note) { armed_note = note; }
+ScopedAuditNote::~ScopedAuditNote() { armed_note = previous_; }
+
+namespace internal {
+AuditNote* ArmedAuditNote() { return armed_note; }
+
+bool WriteAuditNote(pqxx::work& txn, const std::string& outbox, const std::string& tenant,
+                    AuditNote& note) {
+  if (!note.payload) return false;
+  const size_t dot = outbox.find('.');
+  const std::string table = absl::StrCat(txn.quote_name(outbox.substr(0, dot)), ".",
+                                         txn.quote_name(outbox.substr(dot + 1)));
+  // One statement: its condition is evaluated before its own row is inserted, so it sees
+  // whether the transaction had written anything before.
+  auto inserted = txn.exec_params(
+      absl::StrCat("INSERT INTO ", table,
+                   " (tenant_id, event_id, event_type, payload)"
+                   " SELECT $1, $2::uuid, $3, decode($4, 'hex')"
+                   " WHERE pg_current_xact_id_if_assigned() IS NOT NULL"),
+      tenant, note.event_id, note.event_type, absl::BytesToHexString(note.payload(tenant)));
+  return inserted.affected_rows() == 1;
+}
+}  // namespace internal
 
 void ConnectionPool::ApplyScope(pqxx::work& txn, const TenantScope& scope) {
   txn.exec_params(

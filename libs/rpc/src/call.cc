@@ -191,6 +191,47 @@ absl::Status UpstreamMissing(absl::string_view what) {
                        absl::StrCat(what, " is not configured"));
 }
 
+namespace {
+thread_local internal::AuditRecord* audit_record = nullptr;
+}  // namespace
+
+void NoteAuditTarget(absl::string_view name) {
+  if (audit_record != nullptr && audit_record->target.empty()) {
+    audit_record->target = std::string(name.substr(0, 300));
+  }
+}
+
+namespace internal {
+
+ScopedAuditTarget::ScopedAuditTarget(AuditRecord* record) : previous_(audit_record) {
+  audit_record = record;
+}
+ScopedAuditTarget::~ScopedAuditTarget() { audit_record = previous_; }
+
+void PrepareAudit(AuditRecord& record, const RequestContext& request, absl::string_view method,
+                  const grpc::ServerContext& context) {
+  std::string client = context.peer();
+  const auto& metadata = context.client_metadata();
+  if (auto it = metadata.find("x-forwarded-for"); it != metadata.end()) {
+    client.assign(it->second.data(), it->second.size());
+  }
+  record.note.event_id = common::NewUuid();
+  record.note.event_type = v1::AuditRecorded::descriptor()->full_name();
+  record.note.payload = [&record, &request, action = std::string(method),
+                         client = std::move(client)](const std::string& tenant) {
+    v1::AuditRecorded audit;
+    audit.set_actor(request.principal.subject);
+    audit.set_action(action);
+    audit.set_target(record.target);
+    audit.set_client(client.substr(0, 100));
+    v1::Event event = NewEvent(request, tenant, "audit", audit);
+    event.set_id(record.note.event_id);
+    return event.SerializeAsString();
+  };
+}
+
+}  // namespace internal
+
 v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
                    absl::string_view source, const google::protobuf::Message& payload) {
   v1::Event event;

@@ -39,11 +39,48 @@ struct TenantScope {
 // ABORTED (lost a race), ALREADY_EXISTS, FAILED_PRECONDITION, INTERNAL.
 absl::Status StatusFromException(const std::exception& e);
 
+// The audit log of changes. The RPC wrapper arms a note for a signed-in request on the
+// request's thread; the first transaction of that request that changes anything writes
+// the note's event to the service's outbox (PoolOptions::audit_outbox) inside that same
+// transaction, so a change and its record commit, or roll back, together. A transaction
+// that only reads writes nothing: the insert is conditioned on the transaction having a
+// transaction id, which PostgreSQL assigns at its first write.
+struct AuditNote {
+  std::string event_id;    // a UUID
+  std::string event_type;  // "dialogue.v1.AuditRecorded"
+  // The serialised v1::Event for the transaction's tenant, made when a transaction first
+  // writes (the target is known by then).
+  std::function<std::string(const std::string& tenant)> payload;
+  bool written = false;
+};
+
+// Arms `note` for this thread while it lives (nested: the outer one comes back after).
+class ScopedAuditNote {
+ public:
+  explicit ScopedAuditNote(AuditNote* note);
+  ~ScopedAuditNote();
+  ScopedAuditNote(const ScopedAuditNote&) = delete;
+  ScopedAuditNote& operator=(const ScopedAuditNote&) = delete;
+
+ private:
+  AuditNote* previous_;
+};
+
+namespace internal {
+AuditNote* ArmedAuditNote();
+// Inserts the armed note's event into `outbox` if `txn` has written anything; true if it did.
+bool WriteAuditNote(pqxx::work& txn, const std::string& outbox, const std::string& tenant,
+                    AuditNote& note);
+}  // namespace internal
+
 struct PoolOptions {
   std::string uri;
   int size = 8;
   std::chrono::milliseconds acquire_timeout{2000};
   std::string name = "requests";  // the metrics' `pool` label
+  // The service's outbox ("planning.outbox") for the audit notes of its requests' changes;
+  // empty: no audit (background loops, tests of the store alone).
+  std::string audit_outbox = "";
 
   // One connection to the same database, for a background loop named `loop`.
   PoolOptions ForLoop(std::string loop) const {
@@ -127,7 +164,11 @@ auto ConnectionPool::InTransaction(const TenantScope& scope, absl::string_view t
       body_started = true;
       result = body(txn);
       if (result.ok()) {
+        AuditNote* note = options_.audit_outbox.empty() ? nullptr : internal::ArmedAuditNote();
+        bool audited = note != nullptr && !note->written &&
+                       internal::WriteAuditNote(txn, options_.audit_outbox, scope.tenant, *note);
         txn.commit();
+        if (audited) note->written = true;
       } else {
         txn.abort();
       }

@@ -47,6 +47,40 @@ struct RequestContext {
   TraceContext trace;
 };
 
+// The resource a signed-in request acts on ("tenants/t/plans/p"), for its audit record;
+// each service's authorisation step names it. A request that changes nothing leaves no
+// record (see db::AuditNote).
+void NoteAuditTarget(absl::string_view name);
+
+// Changes that a handler records in the audit log itself (sign-ins, accounts): while it
+// lives, the request writes no AuditRecorded of its own.
+class NoAuditRecord {
+ public:
+  NoAuditRecord() : disarmed_(nullptr) {}
+
+ private:
+  db::ScopedAuditNote disarmed_;
+};
+
+namespace internal {
+// The audit note of a request by `request.principal`, calling `method`, from `client`.
+struct AuditRecord {
+  db::AuditNote note;
+  std::string target;
+};
+void PrepareAudit(AuditRecord& record, const RequestContext& request, absl::string_view method,
+                  const grpc::ServerContext& context);
+// While it lives, NoteAuditTarget writes to `record` (nothing when null).
+class ScopedAuditTarget {
+ public:
+  explicit ScopedAuditTarget(AuditRecord* record);
+  ~ScopedAuditTarget();
+
+ private:
+  AuditRecord* previous_;
+};
+}  // namespace internal
+
 class Authenticator {
  public:
   Authenticator(auth::TokenVerifier verifier, db::TenantDirectory& directory)
@@ -132,6 +166,12 @@ grpc::Status Serve(grpc::ServerContext* context, Authenticator& authenticator,
     if (principal.ok()) {
       request.principal = *std::move(principal);
       common::ScopedLogContext::SetTenant(request.principal.tenant);
+      // A signed-in person's change is recorded with it, in its own transaction.
+      internal::AuditRecord audit;
+      bool staff = !request.principal.roles.empty();
+      if (staff) internal::PrepareAudit(audit, request, method, *context);
+      db::ScopedAuditNote armed(staff ? &audit.note : nullptr);
+      internal::ScopedAuditTarget target(staff ? &audit : nullptr);
       status = handler(request);
     } else {
       status = principal.status();

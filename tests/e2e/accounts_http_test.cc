@@ -1,9 +1,14 @@
-// The console's sign-in through the stack's gateway: the session cookie and its flags,
-// the CSRF token every change needs, commune isolation for a signed-in clerk, sign-out
-// that ends the session at once, and the audit log of it all.
+// Accounts through the stack's gateway: the console's sign-in (the session cookie and its
+// flags, the CSRF token every change needs, commune isolation for a signed-in clerk,
+// sign-out that ends the session at once) and the audit log of sign-ins and of every
+// change a person makes in any service.
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "http_client.h"
 #include "test_support.h"
@@ -19,12 +24,13 @@ using ::dialogue::testing::HttpResponse;
 using ::dialogue::testing::JsonString;
 using ::dialogue::testing::StackEnv;
 using ::dialogue::testing::Token;
+using ::dialogue::testing::TokenAs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kPassword[] = "Chu-tich-2026!";
 
-class ConsoleSignInTest : public ::testing::Test {
+class AccountsHttpTest : public ::testing::Test {
  protected:
   void SetUp() override {
     url_ = StackEnv("DIALOGUE_GATEWAY_URL");
@@ -62,6 +68,34 @@ class ConsoleSignInTest : public ::testing::Test {
   std::string Log(const std::string& tenant) {
     return absl::StrCat(url_, "/v1/tenants/", tenant, "/auditEvents");
   }
+  // The commune's audit log, newest first, as "ACTION actor[ target] client" lines; records of
+  // changes travel as events, so this waits (10 s at most) for `want` lines.
+  std::vector<std::string> LogLines(const std::string& tenant, size_t want) {
+    std::vector<std::string> lines;
+    for (int i = 0; i < 100 && lines.size() < want; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      HttpResponse log = Http("GET", Log(tenant), "", {Bearer(Token(tenant, {Role::kChair}))});
+      EXPECT_EQ(log.status, 200) << log.body;
+      google::protobuf::Struct parsed;
+      EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(log.body, &parsed).ok());
+      lines.clear();
+      auto events = parsed.fields().find("events");
+      if (events == parsed.fields().end()) continue;
+      for (const auto& event : events->second.list_value().values()) {
+        const auto& f = event.struct_value().fields();
+        auto text = [&](const char* key) {
+          auto it = f.find(key);
+          return it == f.end() ? std::string() : it->second.string_value();
+        };
+        std::string target = text("target");
+        // A sign-in's target is its own account: shown once, as the actor.
+        if (target == text("actor")) target.clear();
+        lines.push_back(absl::StrCat(text("action"), " ", text("actor"),
+                                     target.empty() ? "" : " " + target, " ", text("client")));
+      }
+    }
+    return lines;
+  }
   std::string CountPlans(const std::string& tenant) {
     return AdminQuery("SELECT count(*) FROM planning.plans WHERE tenant_id = '" + tenant + "'");
   }
@@ -70,7 +104,7 @@ class ConsoleSignInTest : public ::testing::Test {
   testing::Province province_;
 };
 
-TEST_F(ConsoleSignInTest, AClerkSignsInWorksWithTheCookieAndSignsOut) {
+TEST_F(AccountsHttpTest, AClerkSignsInWorksWithTheCookieAndSignsOut) {
   HttpResponse wrong = SignIn("sai-mat-khau-roi");
   EXPECT_EQ(wrong.status, 401);
   EXPECT_THAT(wrong.body, HasSubstr("SIGN_IN_FAILED"));
@@ -126,20 +160,17 @@ TEST_F(ConsoleSignInTest, AClerkSignsInWorksWithTheCookieAndSignsOut) {
   // A citizen's page still opens for a browser holding an ended session.
   EXPECT_EQ(Http("GET", absl::StrCat(url_, "/v1/tenants/", a_), "", {cookie}).status, 200);
 
-  HttpResponse log = Http("GET", Log(a_), "", {Bearer(Token(a_, {Role::kChair}))});
-  ASSERT_EQ(log.status, 200) << log.body;
-  google::protobuf::Struct parsed;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(log.body, &parsed).ok());
-  std::vector<std::string> actions;
-  for (const auto& event : parsed.fields().at("events").list_value().values()) {
-    actions.push_back(event.struct_value().fields().at("action").string_value());
-    EXPECT_EQ(event.struct_value().fields().at("client").string_value(), "127.0.0.1");
-  }
-  EXPECT_THAT(actions,
-              ::testing::ElementsAre("SIGN_OUT", "SIGN_IN", "SIGN_IN_FAILED", "ACCOUNT_CREATED"));
+  // The clerk's plan is in the log too, written by the planning service with the change.
+  const std::string who = username_ + " 127.0.0.1";
+  EXPECT_THAT(
+      LogLines(a_, 5),
+      ::testing::ElementsAre("SIGN_OUT " + who,
+                             absl::StrCat("CreatePlan ", username_, " tenants/", a_, " 127.0.0.1"),
+                             "SIGN_IN " + who, "SIGN_IN_FAILED " + who,
+                             absl::StrCat("ACCOUNT_CREATED test- ", username_, " 127.0.0.1")));
 }
 
-TEST_F(ConsoleSignInTest, MalformedSignInsAndUnknownPathsAreRefusedPlainly) {
+TEST_F(AccountsHttpTest, MalformedSignInsAndUnknownPathsAreRefusedPlainly) {
   HttpResponse malformed = Http("POST", url_ + "/auth/sign-in", R"({"username": )");
   EXPECT_EQ(malformed.status, 400);
   EXPECT_THAT(malformed.body, HasSubstr("BODY_MALFORMED"));
@@ -161,6 +192,50 @@ TEST_F(ConsoleSignInTest, MalformedSignInsAndUnknownPathsAreRefusedPlainly) {
   // Signing out with no session is harmless and clears the cookie.
   HttpResponse out = Http("POST", url_ + "/auth/sign-out", "{}");
   EXPECT_EQ(out.status, 200);
+}
+
+// Who did what to which record, from where: every change a signed-in person makes, in any
+// service, is logged with it (in the change's own transaction); reads and refused changes
+// are not.
+TEST_F(AccountsHttpTest, EveryChangeIsLoggedWithWhoWhatAndFromWhereButReadsAndRefusalsAreNot) {
+  const std::string office =
+      TokenAs("vanphong-nhat-ky", a_, {Role::kGovernmentOffice, Role::kPartyOffice, Role::kChair});
+  std::string plan;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(testing::SamplePlan(2027), &plan).ok());
+  HttpResponse created = Http("POST", Plans(a_), plan, {Bearer(office)});
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string name = JsonString(created.body, "name");
+  const std::string patch = absl::StrCat(url_, "/v1/", name, "?updateMask=title");
+  EXPECT_EQ(
+      Http("PATCH", patch, R"({"title":"Sai phiên bản","etag":"999"})", {Bearer(office)}).status,
+      409);
+  ASSERT_EQ(Http("PATCH", patch, R"({"title":"Kế hoạch đã sửa"})", {Bearer(office)}).status, 200);
+  EXPECT_EQ(Http("GET", absl::StrCat(url_, "/v1/", name), "", {Bearer(office)}).status, 200);
+  HttpResponse day_off =
+      Http("POST", absl::StrCat(url_, "/v1/tenants/", a_, "/calendar/daysOff"),
+           R"({"date":"2027-09-10","reason":"Nghỉ phòng chống bão"})", {Bearer(office)});
+  ASSERT_EQ(day_off.status, 200) << day_off.body;
+  HttpResponse hooks =
+      Http("PUT", absl::StrCat(url_, "/v1/tenants/", a_, "/webhooks"),
+           absl::StrCat(
+               R"({"name":"tenants/)", a_,
+               R"(/webhooks","hooks":[{"channel":"VIA_SMS","url":"https://sms.example.vn/hook",)"
+               R"("secret":"khoa-bi-mat-du-dai-16"}]})"),
+           {Bearer(office)});
+  ASSERT_EQ(hooks.status, 200) << hooks.body;
+
+  std::vector<std::string> seen;
+  for (const std::string& line : LogLines(a_, 4)) {
+    if (absl::StrContains(line, " vanphong-nhat-ky ")) seen.push_back(line);
+  }
+  const std::string by = "vanphong-nhat-ky ", tenant = "tenants/" + a_, from = " 127.0.0.1";
+  EXPECT_THAT(seen, ::testing::ElementsAre(
+                        absl::StrCat("UpdateWebhooks ", by, tenant, "/webhooks", from),
+                        absl::StrCat("AddTenantDayOff ", by, tenant, from),
+                        absl::StrCat("UpdatePlan ", by, name, from),  // once: the stale one failed
+                        absl::StrCat("CreatePlan ", by, tenant, from)));
+  // Nobody edits the log, not even through the API: it has no route to change it.
+  EXPECT_EQ(Http("DELETE", Log(a_), "", {Bearer(Token("", {Role::kAdmin}))}).status, 405);
 }
 
 }  // namespace
