@@ -121,7 +121,23 @@ test("a clerk signs in, sees what is due, cannot forge or cross communes, and si
     due.size - 1,
   );
   const all = await call("GET", `/v1/tenants/${commune}/tasks?includeDone=true&pageSize=200`, undefined, office);
-  assert.equal(all.tasks.find((t) => t.task.description === description)?.task.done, true);
+  const done = all.tasks.find((t) => t.task.description === description);
+  assert.equal(done?.task.done, true);
+
+  // The audit log shows the sign-in and the task done, by this clerk, with the plan's name.
+  await page.getByRole("link", { name: "Nhật ký" }).click();
+  const mine = page.getByTestId("audit-log").locator("tbody tr").filter({ hasText: username });
+  for (let i = 0; i < 50 && (await mine.filter({ hasText: "Hoàn thành nhiệm vụ" }).count()) === 0; ++i) {
+    await new Promise((r) => setTimeout(r, 100));  // the record travels as an event
+    await page.reload();
+    await page.getByRole("heading", { name: "Nhật ký thao tác" }).waitFor();
+  }
+  const plan = done.name.replace(/\/tasks\/[^/]+$/, "");
+  assert.equal(await mine.filter({ hasText: "Hoàn thành nhiệm vụ" }).filter({ hasText: plan }).count(), 1);
+  assert.ok((await mine.filter({ hasText: "Đăng nhập" }).count()) >= 1);
+  await check(page, "console-audit");
+  await page.getByRole("link", { name: "Việc cần làm" }).click();
+  await page.getByRole("heading", { name: "Việc cần làm" }).waitFor();
 
   // The session is an HttpOnly, Secure, SameSite=Strict cookie the page's scripts never see.
   const [cookie] = (await page.context().cookies()).filter((c) => c.name === "dialogue_session");

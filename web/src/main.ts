@@ -14,6 +14,7 @@ import { signInPage } from "./pages/console/signin";
 import { desk } from "./pages/console/desk";
 import { opinions } from "./pages/console/opinions";
 import { importPage } from "./pages/console/import";
+import { audit } from "./pages/console/audit";
 
 const slug = "([a-z0-9-]+)";
 const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
@@ -31,6 +32,7 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [/^\/can-bo\/dang-nhap$/, signInPage],
   [/^\/can-bo\/y-kien$/, opinions],
   [/^\/can-bo\/y-kien\/nhap$/, importPage],
+  [/^\/can-bo\/nhat-ky$/, audit],
 ];
 
 async function route(): Promise<void> {
