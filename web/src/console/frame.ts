@@ -1,7 +1,7 @@
 // The frame of every console page: who is signed in, for which commune, and signing out.
 import { h, show, type Child } from "../dom";
 import { app } from "../layout";
-import { currentSession, roleName, signOut, type Account, type Signed } from "./session";
+import { communeOf, currentSession, roleName, signOut, type Account, type Signed } from "./session";
 
 export const consolePath = (page = ""): string => `/can-bo${page ? "/" + page : ""}`;
 
@@ -21,6 +21,19 @@ export async function signedIn(): Promise<Signed | null> {
     location.replace(`${consolePath("dang-nhap")}?tiep=${encodeURIComponent(location.pathname + location.search)}`);
   }
   return session;
+}
+
+// The signed-in staff of a commune and the commune's id; a province account is sent to its
+// own view (the desk) and the page renders nothing.
+export async function signedInStaff(): Promise<{ session: Signed; tenant: string } | null> {
+  const session = await signedIn();
+  if (!session) return null;
+  const tenant = communeOf(session.account);
+  if (!tenant) {
+    location.replace(consolePath());
+    return null;
+  }
+  return { session, tenant };
 }
 
 // A console page of `communeName`; `current` is the menu entry to mark.

@@ -20,20 +20,20 @@ api.use({
 });
 
 // Headers for a change made with fetch() outside the typed client (a file upload).
-export function changeHeaders(): Record<string, string> {
+function changeHeaders(): Record<string, string> {
   return csrf ? { "X-CSRF-Token": csrf } : {};
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<Signed | null> {
+// A JSON call made with fetch() where the typed client does not reach (the gateway's own
+// /auth routes, a file upload): the session's CSRF token on a change, the answer parsed, a
+// failure as an ApiError.
+export async function send<T>(method: string, path: string, body?: string, contentType = "application/json"): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
-      headers: {
-        "Content-Type": "application/json",
-        ...(csrf && method !== "GET" ? { "X-CSRF-Token": csrf } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { "Content-Type": contentType, ...(method !== "GET" ? changeHeaders() : {}) },
+      body,
       credentials: "same-origin",
     });
   } catch {
@@ -41,7 +41,11 @@ async function call(method: string, path: string, body?: unknown): Promise<Signe
   }
   const json: unknown = await response.json().catch(() => undefined);
   if (!response.ok) throw errorOf(response.status, json);
-  const signed = json as Partial<Signed>;
+  return json as T;
+}
+
+async function call(method: string, path: string, body?: unknown): Promise<Signed | null> {
+  const signed = await send<Partial<Signed>>(method, path, body === undefined ? undefined : JSON.stringify(body));
   csrf = signed.csrfToken ?? "";
   return signed.account ? (signed as Signed) : null;
 }

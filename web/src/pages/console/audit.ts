@@ -4,8 +4,7 @@ import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
 import { vnDateTime } from "../../format";
 import { loadCommune } from "../../commune";
-import { consolePage, consolePath, signedIn } from "../../console/frame";
-import { communeOf } from "../../console/session";
+import { consolePage, consolePath, signedInStaff } from "../../console/frame";
 
 type AuditEvent = Of<"dialogue.v1.AuditEvent">;
 
@@ -52,13 +51,9 @@ function row(e: AuditEvent): HTMLElement {
 }
 
 export async function audit(): Promise<void> {
-  const session = await signedIn();
-  if (!session) return;
-  const tenant = communeOf(session.account);
-  if (!tenant) {
-    location.replace(consolePath());
-    return;
-  }
+  const staff = await signedInStaff();
+  if (!staff) return;
+  const { session, tenant } = staff;
   const token = new URLSearchParams(location.search).get("trang") ?? undefined;
   const [commune, page] = await Promise.all([
     loadCommune(tenant),

@@ -2,13 +2,13 @@
 // on the paper form, and every refused row with the reason, to correct and upload again
 // (rows stored before are recognised and not stored twice).
 import { api, get, type Of } from "../../api/client";
-import { ApiError, errorOf } from "../../api/errors";
+import { ApiError } from "../../api/errors";
 import { h } from "../../dom";
 import { alert, field } from "../../layout";
 import { vnDate } from "../../format";
 import { loadCommune } from "../../commune";
-import { consolePage, consolePath, signedIn } from "../../console/frame";
-import { changeHeaders, communeOf } from "../../console/session";
+import { consolePage, consolePath, signedInStaff } from "../../console/frame";
+import { send } from "../../console/session";
 
 type Imported = Of<"dialogue.v1.ImportOpinionsResponse">;
 
@@ -22,18 +22,8 @@ const rowReasons: Record<string, string> = {
 };
 
 async function upload(tenant: string, round: string, file: File): Promise<Imported> {
-  let response: Response;
-  try {
-    response = await fetch(
-      `/v1/tenants/${tenant}/opinions:importCsv?round=${encodeURIComponent(round)}`,
-      { method: "POST", headers: { "Content-Type": "text/csv", ...changeHeaders() }, body: await file.text() },
-    );
-  } catch {
-    throw new ApiError("NETWORK", 0, "");
-  }
-  const json: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) throw errorOf(response.status, json);
-  return json as Imported;
+  const path = `/v1/tenants/${tenant}/opinions:importCsv?round=${encodeURIComponent(round)}`;
+  return send<Imported>("POST", path, await file.text(), "text/csv");
 }
 
 function result(imported: Imported): HTMLElement {
@@ -87,13 +77,9 @@ function result(imported: Imported): HTMLElement {
 }
 
 export async function importPage(): Promise<void> {
-  const session = await signedIn();
-  if (!session) return;
-  const tenant = communeOf(session.account);
-  if (!tenant) {
-    location.replace(consolePath());  // a province account: its view is the desk
-    return;
-  }
+  const staff = await signedInStaff();
+  if (!staff) return;
+  const { session, tenant } = staff;
   const [commune, rounds] = await Promise.all([
     loadCommune(tenant),
     get(api.GET("/v1/tenants/{tenant}/rounds", { params: { path: { tenant } } })),

@@ -7,8 +7,7 @@ import { h } from "../../dom";
 import { alert, field } from "../../layout";
 import { label, opinionStates, vnDate } from "../../format";
 import { hamletName, lastId, loadCommune, type CommuneInfo } from "../../commune";
-import { consolePage, consolePath, signedIn } from "../../console/frame";
-import { communeOf } from "../../console/session";
+import { consolePage, consolePath, signedInStaff } from "../../console/frame";
 
 type Opinion = Of<"dialogue.v1.Opinion">;
 type Topic = Of<"dialogue.v1.Topic">;
@@ -164,13 +163,9 @@ function opinionCard(ctx: Context, o: Opinion): HTMLElement {
 }
 
 export async function opinions(): Promise<void> {
-  const session = await signedIn();
-  if (!session) return;
-  const tenant = communeOf(session.account);
-  if (!tenant) {
-    location.replace(consolePath());  // a province account: its view is the desk
-    return;
-  }
+  const staff = await signedInStaff();
+  if (!staff) return;
+  const { session, tenant } = staff;
   const query = new URLSearchParams(location.search);
   const state = filters.some(([value]) => value === query.get("trang-thai")) ? (query.get("trang-thai") ?? "") : "";
   const overdue = query.get("qua-han") === "1";
