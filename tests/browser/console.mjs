@@ -287,3 +287,37 @@ test("the province sees its communes side by side, as a table, as bars and as a 
   assert.equal(forged, 403);
   await page.context().close();
 });
+
+test("the office edits a notice draft, issues it with its number, and sees it issued", async () => {
+  const office = token(commune, "government_office,party_office,chair");
+  const stamp = Date.now();
+  const draft = await call(
+    "POST",
+    `/v1/tenants/${commune}/notices`,
+    { kind: "NOTICE_GENERAL", title: `Thông báo lịch tiếp dân (${stamp})`, body: "Nội dung dự thảo." },
+    office,
+  );
+  const page = await newPage(browser);
+  await signIn(page, username, "/can-bo/thong-bao");
+  const card = page.getByTestId("notice").filter({ hasText: String(stamp) });
+  await card.waitFor();
+  const body = "UBND xã tiếp công dân vào thứ Năm hằng tuần tại trụ sở UBND xã.";
+  await card.getByLabel("Nội dung").fill(body);
+  await card.getByLabel("Người ký (chức vụ, họ tên)").fill("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nTrần Văn Bình");
+  await card.getByRole("button", { name: "Lưu dự thảo" }).click();
+  await card.getByLabel("Nội dung").filter({ hasText: body }).waitFor();
+  // Issuing without a number is refused and says why.
+  await card.getByRole("button", { name: "Ban hành" }).click();
+  await card.getByRole("alert").filter({ hasText: "Xin ghi số, ký hiệu" }).waitFor();
+  await check(page, "console-notice-draft");
+  await card.getByLabel("Số, ký hiệu").fill(`${stamp % 1000}/TB-UBND`);
+  await card.getByRole("button", { name: "Ban hành" }).click();
+  const issued = page.getByTestId("notice").filter({ hasText: "Đã ban hành" }).filter({ hasText: String(stamp) });
+  await issued.waitFor();
+  assert.match(await issued.textContent(), new RegExp(`Số ${stamp % 1000}/TB-UBND`));
+  await issued.getByRole("link", { name: "Bản in và nội dung đọc trên loa" }).waitFor();
+  const stored = await call("GET", `/v1/${draft.name}`, undefined, office);
+  assert.deepEqual([stored.state, stored.body, stored.documentNumber], ["NOTICE_ISSUED", body, `${stamp % 1000}/TB-UBND`]);
+  await check(page, "console-notice-issued");
+  await page.context().close();
+});

@@ -15,6 +15,7 @@ import { desk } from "./pages/console/desk";
 import { opinions } from "./pages/console/opinions";
 import { importPage } from "./pages/console/import";
 import { audit } from "./pages/console/audit";
+import { noticesPage } from "./pages/console/notices";
 
 const slug = "([a-z0-9-]+)";
 const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
@@ -33,6 +34,7 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [/^\/can-bo\/y-kien$/, opinions],
   [/^\/can-bo\/y-kien\/nhap$/, importPage],
   [/^\/can-bo\/nhat-ky$/, audit],
+  [/^\/can-bo\/thong-bao$/, noticesPage],
 ];
 
 async function route(): Promise<void> {

@@ -9,6 +9,7 @@ export const consolePath = (page = ""): string => `/can-bo${page ? "/" + page : 
 const communeMenu: [string, string][] = [
   ["", "Việc cần làm"],
   ["y-kien", "Ý kiến"],
+  ["thong-bao", "Thông báo"],
   ["nhat-ky", "Nhật ký"],
 ];
 const provinceMenu: [string, string][] = [["", "Các xã, phường"]];
