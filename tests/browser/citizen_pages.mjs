@@ -5,8 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 
-import { readFileSync } from "node:fs";
-import { apiCall, check, freePort, launchBrowser, newPage, root, shots, startGateway, token } from "./harness.mjs";
+import { apiCall, check, communeWithCommitments, freePort, launchBrowser, newPage, shots, startGateway, token } from "./harness.mjs";
 
 let gateway, broken, browser;
 const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
@@ -201,45 +200,11 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
 });
 
 test("a petitioner follows the conference's promise and says it did not satisfy them", async () => {
-  // A commune of its own, set up through the API as its staff would: a published plan, a
-  // round, a conference held today that promises to act on a citizen's opinion.
-  const id = `browser-${Date.now()}`;
-  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
-  const later = (days) => new Date(Date.now() + days * 86400e3).toISOString().slice(0, 10);
-  await call("POST", `/v1/tenants?tenantId=${id}`, {
-    displayName: "Xã Thử Nghiệm", kind: "COMMUNE", province: "provinces/demo", voterCount: 1000,
-    hamlets: [{ id: "thon-dong", displayName: "Thôn Đông" }],
-  }, token("", "admin"));
-  const staff = token(id, "party_office,government_office,front,department,chair,secretary");
-  const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/000-dien-chau-2026.json`, "utf8"));
-  const plan = await call("POST", `/v1/tenants/${id}/plans`, seed.plan, staff);
-  await call("POST", `/v1/${plan.name}:approve`, {}, staff);
-  await call("POST", `/v1/${plan.name}:publish`, {}, staff);
-  const round = await call("POST", `/v1/tenants/${id}/rounds`, { title: "Đợt lấy ý kiến thử", opinionDeadlineDate: later(10), answerDueDate: later(20) }, staff);
-  const receipt = await call("POST", `/v1/tenants/${id}/opinions:submit`, {
-    round: round.name, hamlet: "thon-dong", text: "Đề nghị lắp đèn đường trục chính thôn Đông",
-  });
-  const { opinion } = await call("GET", `/v1/tenants/${id}/receipts/${receipt.receiptCode}`);
-  const session = await call("POST", `/v1/tenants/${id}/sessions`, {
-    plan: plan.name, conferenceId: seed.plan.conferences[0].id, title: "Hội nghị đối thoại thử", date: today,
-    startTime: "07:30", venue: "Nhà văn hóa thôn Đông", chair: "Chủ tịch UBND xã", secretary: "Văn phòng",
-  }, staff);
-  await call("POST", `/v1/${session.name}:announce`, {}, staff);
-  const opened = await call("POST", `/v1/${session.name}:open`, { overrideReason: "Thử kết luận" }, staff);
-  for (let step = 2; step <= opened.agenda.length; ++step) {
-    await call("POST", `/v1/${session.name}:advance`, { step }, staff);
-  }
-  await call("POST", `/v1/${session.name}:conclude`, {
-    items: [{ summary: "Lắp đèn đường trục chính thôn Đông", outcome: "OUTCOME_UNRESOLVED", agency: "Phòng Kinh tế",
-      action: "Khảo sát và lắp 12 bộ đèn", dueDate: later(60), opinions: [opinion] }],
-  }, staff);
-  // Supervision makes the commitment from the session's event; the agency reports.
-  let promises = [];
-  for (let i = 0; i < 100 && promises.length === 0; ++i) {
-    promises = (await call("GET", `/v1/tenants/${id}/commitments`, undefined, staff)).commitments ?? [];
-    if (!promises.length) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(promises.length, 1, "the conclusion became a commitment");
+  // A commune of its own with a conference held today that promises to act on a citizen's
+  // opinion.
+  const { id, staff, receipt, commitments: promises } = await communeWithCommitments(gateway.url, [
+    { summary: "Lắp đèn đường trục chính thôn Đông", agency: "Phòng Kinh tế", action: "Khảo sát và lắp 12 bộ đèn" },
+  ]);
   await call("POST", `/v1/${promises[0].name}:recordProgress`, { state: "COMMITMENT_REPORTED", note: "Đã khảo sát, chờ kinh phí" }, staff);
 
   // While it is worked on, the petitioner sees the report and is told when to give feedback.

@@ -4,7 +4,7 @@
 //   node tests/browser/console.mjs SOURCE_DIR BUILD_DIR
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { apiCall, check, launchBrowser, newPage, startGateway, token } from "./harness.mjs";
+import { apiCall, check, communeWithCommitments, launchBrowser, newPage, startGateway, token } from "./harness.mjs";
 
 let gateway, browser;
 const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
@@ -320,4 +320,57 @@ test("the office edits a notice draft, issues it with its number, and sees it is
   assert.deepEqual([stored.state, stored.body, stored.documentNumber], ["NOTICE_ISSUED", body, `${stamp % 1000}/TB-UBND`]);
   await check(page, "console-notice-issued");
   await page.context().close();
+});
+
+test("the commitments board: the agency reports and resolves, the Front checks and reopens", async () => {
+  const later = (days) => new Date(Date.now() + days * 86400e3).toISOString().slice(0, 10);
+  const { id } = await communeWithCommitments(gateway.url, [
+    { summary: "Lắp đèn đường trục chính thôn Đông", agency: "Phòng Kinh tế", action: "Khảo sát và lắp 12 bộ đèn" },
+    { summary: "Sửa nhà văn hóa thôn Đông", agency: "Phòng Văn hóa - Xã hội", action: "Lợp lại mái trước mùa mưa" },
+  ]);
+  const make = (who, roles) =>
+    call("POST", "/v1/accounts", { account: { username: who, displayName: "Cán bộ thử", tenant: `tenants/${id}`, roles }, password }, token("", "admin"));
+  await make(`vanphong.${id}`, ["government_office", "chair"]);
+  await make(`mttq.${id}`, ["front"]);
+
+  const office = await newPage(browser, { width: 1280, height: 900 });
+  await signIn(office, `vanphong.${id}`, "/can-bo/ket-luan");
+  const agencies = office.getByTestId("agency");
+  assert.deepEqual(
+    await agencies.locator("h2").allTextContents(),
+    ["Phòng Kinh tế (1 việc)", "Phòng Văn hóa - Xã hội (1 việc)"],
+  );
+  const card = office.getByTestId("commitment").filter({ hasText: "Lắp đèn đường" });
+  await card.getByLabel("Báo cáo bằng văn bản của cơ quan").fill("Đã khảo sát 12 vị trí, dự toán 180 triệu đồng.");
+  await card.getByRole("button", { name: "Gửi báo cáo" }).click();
+  await card.getByRole("heading", { name: /Đã báo cáo kết quả/ }).waitFor();
+  // Resolving needs its result written: refused without, then done.
+  await card.getByLabel("Chuyển sang").selectOption("COMMITMENT_RESOLVED");
+  await card.getByRole("button", { name: "Cập nhật" }).click();
+  await card.getByRole("alert").waitFor();
+  await card.getByLabel("Kết quả hoặc lý do").fill("Đã lắp xong 12 bộ đèn, nghiệm thu ngày hôm nay.");
+  await card.getByRole("button", { name: "Cập nhật" }).click();
+  await card.getByRole("heading", { name: /Đã giải quyết/ }).waitFor();
+  assert.equal(await card.getByRole("button", { name: "Ghi kết quả giám sát" }).count(), 0, "the office does not check its own work");
+  await check(office, "console-commitments-1280");
+
+  // The Front checks the result and reopens it with a new due date.
+  const front = await newPage(browser);
+  await signIn(front, `mttq.${id}`, "/can-bo/ket-luan");
+  const checked = front.getByTestId("commitment").filter({ hasText: "Lắp đèn đường" });
+  await checked.getByLabel("Kết quả giám sát").fill("Còn 2 bộ đèn chưa sáng ở cuối thôn.");
+  await checked.getByLabel("Đánh giá").selectOption("RATING_PARTLY");
+  await checked.getByLabel("Mở lại để giải quyết tiếp").check();
+  await checked.getByLabel("Hạn mới (khi mở lại)").fill(later(20));
+  await checked.getByRole("button", { name: "Ghi kết quả giám sát" }).click();
+  await checked.getByRole("heading", { name: /Đang giải quyết/ }).waitFor();
+  assert.ok(await front.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await check(front, "console-commitments-front");
+  const staff = token(id, "government_office");
+  const stored = (await call("GET", `/v1/tenants/${id}/commitments`, undefined, staff)).commitments.find((c) =>
+    c.summary.startsWith("Lắp đèn"),
+  );
+  assert.deepEqual([stored.state, stored.reopenCount, stored.dueDate], ["COMMITMENT_IN_PROGRESS", 1, later(20)]);
+  await office.context().close();
+  await front.context().close();
 });

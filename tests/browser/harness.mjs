@@ -78,6 +78,52 @@ export async function apiCall(url, method, path, body, bearer) {
   return json;
 }
 
+// A commune of its own, set up through the gateway at `url` as its staff would: a published
+// plan (seed 000's), a round, a citizen's opinion, and a conference held today whose
+// conclusion promises each of `items` ({summary, agency, action}) on that opinion. Waits
+// for supervision to make the commitments; returns them with the commune's id, a staff
+// token and the opinion's receipt.
+export async function communeWithCommitments(url, items) {
+  const call = (method, path, body, bearer) => apiCall(url, method, path, body, bearer);
+  const id = `browser-${Date.now()}`;
+  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  const later = (days) => new Date(Date.now() + days * 86400e3).toISOString().slice(0, 10);
+  await call("POST", `/v1/tenants?tenantId=${id}`, {
+    displayName: "Xã Thử Nghiệm", kind: "COMMUNE", province: "provinces/demo", voterCount: 1000,
+    hamlets: [{ id: "thon-dong", displayName: "Thôn Đông" }],
+  }, token("", "admin"));
+  const staff = token(id, "party_office,government_office,front,department,chair,secretary");
+  const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/000-dien-chau-2026.json`, "utf8"));
+  const plan = await call("POST", `/v1/tenants/${id}/plans`, seed.plan, staff);
+  await call("POST", `/v1/${plan.name}:approve`, {}, staff);
+  await call("POST", `/v1/${plan.name}:publish`, {}, staff);
+  const round = await call("POST", `/v1/tenants/${id}/rounds`, { title: "Đợt lấy ý kiến thử", opinionDeadlineDate: later(10), answerDueDate: later(20) }, staff);
+  const receipt = await call("POST", `/v1/tenants/${id}/opinions:submit`, {
+    round: round.name, hamlet: "thon-dong", text: "Đề nghị lắp đèn đường trục chính thôn Đông",
+  });
+  const { opinion } = await call("GET", `/v1/tenants/${id}/receipts/${receipt.receiptCode}`);
+  const session = await call("POST", `/v1/tenants/${id}/sessions`, {
+    plan: plan.name, conferenceId: seed.plan.conferences[0].id, title: "Hội nghị đối thoại thử", date: today,
+    startTime: "07:30", venue: "Nhà văn hóa thôn Đông", chair: "Chủ tịch UBND xã", secretary: "Văn phòng",
+  }, staff);
+  await call("POST", `/v1/${session.name}:announce`, {}, staff);
+  const opened = await call("POST", `/v1/${session.name}:open`, { overrideReason: "Thử kết luận" }, staff);
+  for (let step = 2; step <= opened.agenda.length; ++step) {
+    await call("POST", `/v1/${session.name}:advance`, { step }, staff);
+  }
+  await call("POST", `/v1/${session.name}:conclude`, {
+    items: items.map((item) => ({ ...item, outcome: "OUTCOME_UNRESOLVED", dueDate: later(60), opinions: [opinion] })),
+  }, staff);
+  // Supervision makes the commitments from the session's event.
+  let commitments = [];
+  for (let i = 0; i < 100 && commitments.length < items.length; ++i) {
+    commitments = (await call("GET", `/v1/tenants/${id}/commitments`, undefined, staff)).commitments ?? [];
+    if (commitments.length < items.length) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(commitments.length, items.length, "the conclusion became commitments");
+  return { id, staff, receipt, commitments };
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.DIALOGUE_CHROMIUM ?? "/usr/bin/chromium",

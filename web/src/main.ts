@@ -16,6 +16,7 @@ import { opinions } from "./pages/console/opinions";
 import { importPage } from "./pages/console/import";
 import { audit } from "./pages/console/audit";
 import { noticesPage } from "./pages/console/notices";
+import { commitmentsPage } from "./pages/console/commitments";
 
 const slug = "([a-z0-9-]+)";
 const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
@@ -35,6 +36,7 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [/^\/can-bo\/y-kien\/nhap$/, importPage],
   [/^\/can-bo\/nhat-ky$/, audit],
   [/^\/can-bo\/thong-bao$/, noticesPage],
+  [/^\/can-bo\/ket-luan$/, commitmentsPage],
 ];
 
 async function route(): Promise<void> {

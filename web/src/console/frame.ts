@@ -10,6 +10,7 @@ const communeMenu: [string, string][] = [
   ["", "Việc cần làm"],
   ["y-kien", "Ý kiến"],
   ["thong-bao", "Thông báo"],
+  ["ket-luan", "Kết luận"],
   ["nhat-ky", "Nhật ký"],
 ];
 const provinceMenu: [string, string][] = [["", "Các xã, phường"]];
