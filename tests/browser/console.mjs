@@ -4,7 +4,8 @@
 //   node tests/browser/console.mjs SOURCE_DIR BUILD_DIR
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { apiCall, check, communeWithCommitments, launchBrowser, newPage, startGateway, token } from "./harness.mjs";
+import { readFileSync } from "node:fs";
+import { apiCall, check, communeWithCommitments, launchBrowser, newPage, root, startGateway, token } from "./harness.mjs";
 
 let gateway, browser;
 const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
@@ -336,6 +337,7 @@ test("the commitments board: the agency reports and resolves, the Front checks a
   const office = await newPage(browser, { width: 1280, height: 900 });
   await signIn(office, `vanphong.${id}`, "/can-bo/ket-luan");
   const agencies = office.getByTestId("agency");
+  await agencies.first().waitFor();
   assert.deepEqual(
     await agencies.locator("h2").allTextContents(),
     ["Phòng Kinh tế (1 việc)", "Phòng Văn hóa - Xã hội (1 việc)"],
@@ -373,4 +375,40 @@ test("the commitments board: the agency reports and resolves, the Front checks a
   assert.deepEqual([stored.state, stored.reopenCount, stored.dueDate], ["COMMITMENT_IN_PROGRESS", 1, later(20)]);
   await office.context().close();
   await front.context().close();
+});
+
+test("a plan is approved, published with its number and copied to the next year from the console", async () => {
+  const id = `browser-kh-${Date.now()}`;
+  await call("POST", `/v1/tenants?tenantId=${id}`, {
+    displayName: "Xã Thử Kế Hoạch", kind: "COMMUNE", province: "provinces/demo", voterCount: 5000,
+    hamlets: [{ id: "an-son", displayName: "Thôn An Sơn" }, { id: "an-lau", displayName: "Thôn An Lâu" }],
+  }, token("", "admin"));
+  // Seed 004's plan, as the office typed it: no number or date yet.
+  const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/004-bac-thanh-mien-2026.json`, "utf8"));
+  const plan = await call("POST", `/v1/tenants/${id}/plans`, seed.plan, token(id, "government_office"));
+  await call("POST", "/v1/accounts", {
+    account: { username: `vanphong.${id}`, displayName: "Khổng Quốc Toàn", tenant: `tenants/${id}`, roles: ["chair", "government_office", "party_office"] },
+    password,
+  }, token("", "admin"));
+  const page = await newPage(browser);
+  await signIn(page, `vanphong.${id}`, "/can-bo/ke-hoach");
+  const card = (text) => page.getByTestId("plan").filter({ hasText: text });
+  await card("Năm 2026 · Dự thảo").getByRole("button", { name: "Phê duyệt" }).click();
+  const approved = card("Năm 2026 · Đã phê duyệt");
+  await approved.waitFor();
+  // Publishing asks only for what the plan lacks: its signer is there, its number is not.
+  assert.equal(await approved.getByLabel("Họ tên người ký").count(), 0);
+  await approved.getByRole("button", { name: "Ban hành" }).click();
+  await approved.getByRole("alert").waitFor();
+  await approved.getByLabel("Số, ký hiệu").fill("31/KH-UBND");
+  await approved.getByRole("button", { name: "Ban hành" }).click();
+  const published = card("Năm 2026 · Đã ban hành");
+  await published.waitFor();
+  assert.match(await published.textContent(), /Số 31\/KH-UBND/);
+  await check(page, "console-plans");
+  await published.getByRole("button", { name: "Sao chép sang năm 2027" }).click();
+  await card("Năm 2027 · Dự thảo").waitFor();
+  const stored = await call("GET", `/v1/${plan.name}`, undefined, token(id, "government_office"));
+  assert.deepEqual([stored.state, stored.documentNumber], ["PUBLISHED", "31/KH-UBND"]);
+  await page.context().close();
 });

@@ -17,6 +17,7 @@ import { importPage } from "./pages/console/import";
 import { audit } from "./pages/console/audit";
 import { noticesPage } from "./pages/console/notices";
 import { commitmentsPage } from "./pages/console/commitments";
+import { plansPage } from "./pages/console/plans";
 
 const slug = "([a-z0-9-]+)";
 const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
@@ -37,6 +38,7 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [/^\/can-bo\/nhat-ky$/, audit],
   [/^\/can-bo\/thong-bao$/, noticesPage],
   [/^\/can-bo\/ket-luan$/, commitmentsPage],
+  [/^\/can-bo\/ke-hoach$/, plansPage],
 ];
 
 async function route(): Promise<void> {

@@ -8,6 +8,7 @@ export const consolePath = (page = ""): string => `/can-bo${page ? "/" + page : 
 // A commune's staff work on its records; a province account reads its communes.
 const communeMenu: [string, string][] = [
   ["", "Việc cần làm"],
+  ["ke-hoach", "Kế hoạch"],
   ["y-kien", "Ý kiến"],
   ["thong-bao", "Thông báo"],
   ["ket-luan", "Kết luận"],
