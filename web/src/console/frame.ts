@@ -1,6 +1,6 @@
 // The frame of every console page: who is signed in, for which commune, and signing out.
 import { h, show, type Child } from "../dom";
-import { app } from "../layout";
+import { alert, app } from "../layout";
 import { communeOf, currentSession, roleName, signOut, type Account, type Signed } from "./session";
 
 export const consolePath = (page = ""): string => `/can-bo${page ? "/" + page : ""}`;
@@ -86,4 +86,43 @@ export function consolePage(
   document.body.querySelector("header.site")?.remove();
   document.body.prepend(header);
   show(app(), ...content);
+}
+
+// Whether an account with `roles` is offered a step that `wanted` may take (the services
+// decide; this only spares people a button that would be refused).
+export function mayAct(roles: string[], ...wanted: string[]): boolean {
+  return roles.includes("admin") || wanted.some((r) => roles.includes(r));
+}
+
+// The form of one step on a record: `send` makes the call and `done` shows its result (a
+// card replaced, the page read again). A failure is said inside the form, which stays for
+// another try.
+export function stepForm<T>(
+  controls: HTMLElement[],
+  button: string,
+  send: () => Promise<T>,
+  done: (result: T) => void | Promise<void>,
+  extra: HTMLElement[] = [],
+): HTMLElement {
+  const message = h("div", { "aria-live": "polite" });
+  const submit = h("button", { type: "submit" }, button);
+  const form = h("form", { class: "action" }, ...controls, message, submit, ...extra);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.replaceChildren();
+    submit.setAttribute("disabled", "");
+    try {
+      await done(await send());
+    } catch (error) {
+      message.replaceChildren(alert(error));
+      submit.removeAttribute("disabled");
+    }
+  });
+  return form;
+}
+
+// Puts `next` in place of `card` and gives its heading the focus.
+export function replaceCard(card: HTMLElement, next: HTMLElement): void {
+  card.replaceWith(next);
+  next.querySelector<HTMLElement>("h2, h3")?.focus();
 }

@@ -4,10 +4,10 @@
 // goes to the upper level, and the Front's check, which may reopen it.
 import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
-import { alert, field } from "../../layout";
+import { field } from "../../layout";
 import { commitmentStates, label, vnDate } from "../../format";
 import { lastId, loadCommune } from "../../commune";
-import { consolePage, signedInStaff } from "../../console/frame";
+import { consolePage, mayAct, replaceCard, signedInStaff, stepForm } from "../../console/frame";
 
 type Commitment = Of<"dialogue.v1.Commitment">;
 type Ctx = { roles: string[] };
@@ -31,28 +31,12 @@ function path(c: Commitment) {
 }
 
 function step(ctx: Ctx, card: HTMLElement, controls: HTMLElement[], button: string, send: () => Promise<Commitment>): HTMLElement {
-  const message = h("div", { "aria-live": "polite" });
-  const submit = h("button", { type: "submit" }, button);
-  const f = h("form", { class: "action" }, ...controls, message, submit);
-  f.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    submit.setAttribute("disabled", "");
-    message.replaceChildren();
-    try {
-      const next = commitmentCard(ctx, await send());
-      card.replaceWith(next);
-      next.querySelector<HTMLElement>("h3")?.focus();
-    } catch (error) {
-      message.replaceChildren(alert(error));
-      submit.removeAttribute("disabled");
-    }
-  });
-  return f;
+  return stepForm(controls, button, send, (c) => replaceCard(card, commitmentCard(ctx, c)));
 }
 
 function nextStep(ctx: Ctx, card: HTMLElement, c: Commitment): HTMLElement | null {
   const id = lastId(c.name);
-  const may = (...roles: string[]) => roles.some((r) => ctx.roles.includes(r)) || ctx.roles.includes("admin");
+  const may = (...roles: string[]) => mayAct(ctx.roles, ...roles);
   const progress = (state: State, note: string) =>
     get(
       api.POST("/v1/tenants/{tenant}/commitments/{commitment}:recordProgress", {

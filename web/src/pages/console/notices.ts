@@ -3,10 +3,10 @@
 // deliveries on each channel.
 import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
-import { alert, communePath, field } from "../../layout";
+import { communePath, field } from "../../layout";
 import { label, noticeKinds, today, vnDate, vnDateTime } from "../../format";
 import { lastId, loadCommune } from "../../commune";
-import { consolePage, signedInStaff } from "../../console/frame";
+import { consolePage, replaceCard, signedInStaff, stepForm } from "../../console/frame";
 
 type Notice = Of<"dialogue.v1.Notice">;
 type Delivery = Of<"dialogue.v1.Delivery">;
@@ -31,23 +31,7 @@ function where(n: Notice) {
 
 // A form whose submit calls `send` and puts the notice it returns in place of `card`.
 function form(card: HTMLElement, tenant: string, controls: HTMLElement[], button: string, send: () => Promise<Notice>): HTMLElement {
-  const message = h("div", { "aria-live": "polite" });
-  const submit = h("button", { type: "submit" }, button);
-  const f = h("form", { class: "action" }, ...controls, message, submit);
-  f.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    submit.setAttribute("disabled", "");
-    message.replaceChildren();
-    try {
-      const next = await noticeCard(await send(), tenant);
-      card.replaceWith(next);
-      next.querySelector<HTMLElement>("h2")?.focus();
-    } catch (error) {
-      message.replaceChildren(alert(error));
-      submit.removeAttribute("disabled");
-    }
-  });
-  return f;
+  return stepForm(controls, button, send, async (n) => replaceCard(card, await noticeCard(n, tenant)));
 }
 
 function deliveriesTable(deliveries: Delivery[]): HTMLElement {

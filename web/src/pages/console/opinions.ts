@@ -7,7 +7,7 @@ import { h } from "../../dom";
 import { alert, field } from "../../layout";
 import { label, opinionStates, vnDate } from "../../format";
 import { hamletName, lastId, loadCommune, type CommuneInfo } from "../../commune";
-import { consolePage, consolePath, signedInStaff } from "../../console/frame";
+import { consolePage, consolePath, mayAct, replaceCard, signedInStaff, stepForm } from "../../console/frame";
 
 type Opinion = Of<"dialogue.v1.Opinion">;
 type Topic = Of<"dialogue.v1.Topic">;
@@ -40,30 +40,13 @@ function action(
   send: () => Promise<Opinion>,
   extra: HTMLElement[] = [],
 ): HTMLElement {
-  const message = h("div", { "aria-live": "polite" });
-  const submit = h("button", { type: "submit" }, button);
-  const form = h("form", { class: "action" }, ...controls, message, submit, ...extra);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    message.replaceChildren();
-    submit.setAttribute("disabled", "");
-    try {
-      const changed = await send();
-      const next = opinionCard(ctx, changed);
-      card.replaceWith(next);
-      next.querySelector<HTMLElement>("h2")?.focus();
-    } catch (error) {
-      message.replaceChildren(alert(error));
-      submit.removeAttribute("disabled");
-    }
-  });
-  return form;
+  return stepForm(controls, button, send, (o) => replaceCard(card, opinionCard(ctx, o)), extra);
 }
 
 function nextStep(ctx: Context, card: HTMLElement, o: Opinion): HTMLElement | null {
   const id = lastId(o.name);
   const where = { params: { path: path(o) }, body: {} };
-  const may = (...roles: string[]) => roles.some((r) => ctx.roles.includes(r)) || ctx.roles.includes("admin");
+  const may = (...roles: string[]) => mayAct(ctx.roles, ...roles);
   switch (o.state) {
     case "RECEIVED": {
       if (!may("front", "government_office")) return null;

@@ -3,10 +3,10 @@
 // date and signer it may still lack, revise or copy a published one to the next year.
 import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
-import { alert, field } from "../../layout";
+import { field } from "../../layout";
 import { label, today, vnDate } from "../../format";
 import { lastId, loadCommune } from "../../commune";
-import { consolePage, signedInStaff } from "../../console/frame";
+import { consolePage, mayAct, signedInStaff, stepForm } from "../../console/frame";
 
 type Plan = Of<"dialogue.v1.Plan">;
 type Ctx = { roles: string[]; refresh: () => void };
@@ -26,27 +26,12 @@ function where(p: Plan) {
 
 // A form for one step; after it the list is read again (a copy or a revision adds a plan).
 function step(ctx: Ctx, controls: HTMLElement[], button: string, send: () => Promise<unknown>): HTMLElement {
-  const message = h("div", { "aria-live": "polite" });
-  const submit = h("button", { type: "submit" }, button);
-  const f = h("form", { class: "action" }, ...controls, message, submit);
-  f.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    submit.setAttribute("disabled", "");
-    message.replaceChildren();
-    try {
-      await send();
-      ctx.refresh();
-    } catch (error) {
-      message.replaceChildren(alert(error));
-      submit.removeAttribute("disabled");
-    }
-  });
-  return f;
+  return stepForm(controls, button, send, () => ctx.refresh());
 }
 
 function steps(ctx: Ctx, p: Plan): HTMLElement[] {
   const id = lastId(p.name);
-  const may = (...roles: string[]) => roles.some((r) => ctx.roles.includes(r)) || ctx.roles.includes("admin");
+  const may = (...roles: string[]) => mayAct(ctx.roles, ...roles);
   const transition = { params: { path: where(p) } };
   switch (p.state) {
     case "DRAFT":
