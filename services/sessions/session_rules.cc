@@ -150,6 +150,25 @@ std::string IcsUtc(absl::Time t) {
 
 }  // namespace
 
+void DeriveWarnings(v1::Session& s) {
+  s.clear_warnings();
+  if ((!s.window_start_date().empty() && s.date() < s.window_start_date()) ||
+      (!s.window_end_date().empty() && s.date() > s.window_end_date())) {
+    s.add_warnings(absl::StrCat(
+        "Ngày ", ShortDate(s.date()), " nằm ngoài thời gian kế hoạch định cho hội nghị (",
+        ShortDate(s.window_start_date()), " đến ", ShortDate(s.window_end_date()), ")."));
+  }
+  auto announced = calendar::ParseDate(s.announce_date());
+  auto held = calendar::ParseDate(s.date());
+  if (s.state() == v1::SESSION_ANNOUNCED && s.after_the_fact_reason().empty() && announced.ok() &&
+      held.ok() && s.date() < s.earliest_open_date()) {
+    s.add_warnings(absl::StrCat("Thông báo trước hội nghị ", *held - *announced,
+                                " ngày; hội nghị được khai mạc từ ngày ",
+                                ShortDate(s.earliest_open_date()), ", khai mạc ngày ",
+                                ShortDate(s.date()), " cần Chủ tịch quyết định, có ghi lý do."));
+  }
+}
+
 absl::Status CheckRole(const auth::Principal& principal, SessionAction action) {
   if (principal.Has(Role::kAdmin)) return absl::OkStatus();
   bool allowed = false;

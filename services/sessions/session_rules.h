@@ -37,6 +37,11 @@ enum class SessionAction {
   kApproveMinutes,  // the chair and the secretary
 };
 
+// The clerks' warnings, in Vietnamese, derived from the session as it now is: a date outside
+// the plan's window, and an announcement shorter than the lead time (before the chair's
+// override).
+void DeriveWarnings(v1::Session& s);
+
 // PERMISSION_DENIED (ROLE_FORBIDDEN) unless one of the principal's roles allows `action`.
 absl::Status CheckRole(const auth::Principal& principal, SessionAction action);
 

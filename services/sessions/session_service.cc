@@ -64,25 +64,6 @@ absl::Status CheckSessionOf(const std::string& tenant, const v1::Session& s) {
   return absl::OkStatus();
 }
 
-// The clerks' warnings, derived from the session as it now is: a date outside the plan's
-// window, and an announcement shorter than the lead time (before the chair's override).
-void DeriveWarnings(v1::Session& s) {
-  s.clear_warnings();
-  if ((!s.window_start_date().empty() && s.date() < s.window_start_date()) ||
-      (!s.window_end_date().empty() && s.date() > s.window_end_date())) {
-    s.add_warnings(absl::StrCat("the date ", s.date(), " is outside the plan's window ",
-                                s.window_start_date(), " to ", s.window_end_date()));
-  }
-  auto announced = calendar::ParseDate(s.announce_date());
-  auto held = calendar::ParseDate(s.date());
-  if (s.state() == v1::SESSION_ANNOUNCED && s.after_the_fact_reason().empty() && announced.ok() &&
-      held.ok() && s.date() < s.earliest_open_date()) {
-    s.add_warnings(absl::StrCat(
-        "announced ", *held - *announced, " days before the conference; it may open from ",
-        s.earliest_open_date(), ", so opening it on ", s.date(), " needs the chair's override"));
-  }
-}
-
 // The names of the session's hamlets, as the commune lists them now.
 void NameHamlets(v1::Session& s, const TenantInfo& commune) {
   s.clear_hamlet_names();
