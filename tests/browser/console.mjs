@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { apiCall, check, communeWithCommitments, launchBrowser, newPage, root, startGateway, token } from "./harness.mjs";
+import { apiCall, check, communeWithCommitments, launchBrowser, newPage, root, signInAs, startGateway, token } from "./harness.mjs";
 
 let gateway, browser;
 const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
@@ -50,14 +50,7 @@ before(async () => {
   );
 });
 
-// Signs `who` in through the sign-in page and waits for the page it goes on to.
-async function signIn(page, who, next = "/can-bo") {
-  await page.goto(`${gateway.url}/can-bo/dang-nhap?tiep=${encodeURIComponent(next)}`);
-  await page.getByLabel("Tên đăng nhập").fill(who);
-  await page.getByLabel("Mật khẩu").fill(password);
-  await page.getByRole("button", { name: "Đăng nhập" }).click();
-  await page.waitForURL((url) => url.pathname + url.search === next);
-}
+const signIn = (page, who, next = "/can-bo") => signInAs(page, gateway.url, who, password, next);
 
 after(async () => {
   await browser?.close();

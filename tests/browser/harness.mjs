@@ -143,6 +143,16 @@ export async function newPage(browser, viewport = { width: 360, height: 780 }) {
   return page;
 }
 
+// Signs `who` in through the sign-in page of the gateway at `url` and waits for the page it
+// goes on to.
+export async function signInAs(page, url, who, password, next = "/can-bo") {
+  await page.goto(`${url}/can-bo/dang-nhap?tiep=${encodeURIComponent(next)}`);
+  await page.getByLabel("Tên đăng nhập").fill(who);
+  await page.getByLabel("Mật khẩu").fill(password);
+  await page.getByRole("button", { name: "Đăng nhập" }).click();
+  await page.waitForURL((u) => u.pathname + u.search === next);
+}
+
 // No serious or critical axe-core violation (WCAG 2 A and AA), and a screenshot.
 export async function check(page, name) {
   await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });

@@ -18,6 +18,8 @@ import { audit } from "./pages/console/audit";
 import { noticesPage } from "./pages/console/notices";
 import { commitmentsPage } from "./pages/console/commitments";
 import { plansPage } from "./pages/console/plans";
+import { sessionsPage } from "./pages/console/sessions";
+import { hall } from "./pages/console/hall";
 
 const slug = "([a-z0-9-]+)";
 const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
@@ -39,6 +41,8 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [/^\/can-bo\/thong-bao$/, noticesPage],
   [/^\/can-bo\/ket-luan$/, commitmentsPage],
   [/^\/can-bo\/ke-hoach$/, plansPage],
+  [/^\/can-bo\/hoi-nghi$/, sessionsPage],
+  [/^\/can-bo\/hoi-nghi\/([0-9a-f-]+)$/, (id) => hall(id)],
 ];
 
 async function route(): Promise<void> {

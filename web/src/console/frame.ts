@@ -10,6 +10,7 @@ const communeMenu: [string, string][] = [
   ["", "Việc cần làm"],
   ["ke-hoach", "Kế hoạch"],
   ["y-kien", "Ý kiến"],
+  ["hoi-nghi", "Hội nghị"],
   ["thong-bao", "Thông báo"],
   ["ket-luan", "Kết luận"],
   ["nhat-ky", "Nhật ký"],

@@ -7,6 +7,7 @@ import { h } from "../dom";
 import { communePath } from "../layout";
 import { loadCommune } from "../commune";
 import { qrCode } from "../qr";
+import { clock } from "../format";
 
 type View = Of<"dialogue.v1.SessionLiveView">;
 
@@ -18,11 +19,6 @@ const stateText: Record<string, string> = {
   SESSION_POSTPONED: "Hội nghị tạm hoãn",
   SESSION_CANCELLED: "Hội nghị đã hủy",
 };
-
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
-}
 
 export async function screen(id: string, session: string): Promise<void> {
   const commune = await loadCommune(id);

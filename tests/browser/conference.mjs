@@ -1,0 +1,286 @@
+// The browser tier for the conference console: seed 004's conference carried from its plan
+// to approved minutes and an issued conclusion notice by the people who do it (the office
+// schedules and records it, the secretary runs the hall on a laptop, the chair concludes and
+// approves), with the clicks and the time it took.
+//   node tests/browser/conference.mjs SOURCE_DIR BUILD_DIR
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { apiCall, check, launchBrowser, newPage, root, signInAs, startGateway, token } from "./harness.mjs";
+
+let gateway, browser;
+const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
+const password = "Hoi-nghi-2026";
+const laptop = { width: 1280, height: 800 };
+
+before(async () => {
+  gateway = await startGateway();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  gateway?.child.kill();
+});
+
+test("seed 004's conference goes from its plan to approved minutes and an issued conclusion notice", async () => {
+  const id = `browser-hn-${Date.now()}`;
+  const admin = token("", "admin");
+  await call("POST", `/v1/tenants?tenantId=${id}`, {
+    displayName: "Xã Thử Hội Nghị", kind: "COMMUNE", province: "provinces/demo", voterCount: 5000,
+    hamlets: [{ id: "an-son", displayName: "Thôn An Sơn" }, { id: "an-lau", displayName: "Thôn An Lâu" }],
+  }, admin);
+  const office = token(id, "government_office,party_office,chair");
+  const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/004-bac-thanh-mien-2026.json`, "utf8"));
+  const plan = await call("POST", `/v1/tenants/${id}/plans`, { ...seed.plan, documentNumber: "31/KH-UBND", issueDate: "2026-03-20" }, office);
+  await call("POST", `/v1/${plan.name}:approve`, {}, office);
+  await call("POST", `/v1/${plan.name}:publish`, {}, office);
+  const later = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+  const round = await call("POST", `/v1/tenants/${id}/rounds`, { title: "Ý kiến trước hội nghị", opinionDeadlineDate: later, answerDueDate: later }, office);
+  await call("POST", `/v1/tenants/${id}/opinions:submit`, { round: round.name, hamlet: "an-son", text: "Đề nghị nạo vét mương tiêu thôn An Sơn trước mùa mưa" });
+  const people = {
+    office: ["vanphong", "Nguyễn Thị Hoa", ["government_office", "party_office"]],
+    chair: ["chutich", "Khổng Quốc Toàn", ["chair"]],
+    secretary: ["thuky", "Lê Thị Thư", ["secretary"]],
+  };
+  for (const [username, displayName, roles] of Object.values(people)) {
+    await call("POST", "/v1/accounts", { account: { username: `${username}.${id}`, displayName, tenant: `tenants/${id}`, roles }, password }, admin);
+  }
+
+  // What it takes, in clicks and time, from the scheduling form to the issued notice.
+  let clicks = 0;
+  const click = async (locator) => {
+    ++clicks;
+    await locator.click();
+  };
+  const started = Date.now();
+
+  // The office schedules the planned conference and, its date being past, records it as held.
+  const desk = await newPage(browser, laptop);
+  await signInAs(desk, gateway.url, `vanphong.${id}`, password, "/can-bo/hoi-nghi");
+  const planned = desk.getByTestId("planned-conference");
+  await planned.first().waitFor();
+  assert.equal(await planned.count(), 1, "seed 004 plans one conference");
+  const date = seed.plan.conferences[0].windowStartDate;
+  await planned.getByLabel("Tên hội nghị").fill("Hội nghị đối thoại với Nhân dân thôn An Sơn, An Lâu");
+  await planned.getByLabel("Ngày tổ chức").fill(date);
+  await planned.getByLabel("Chủ trì").fill("Khổng Quốc Toàn, Chủ tịch UBND xã");
+  await planned.getByLabel("Thư ký").fill("Lê Thị Thư, công chức Văn phòng - Thống kê");
+  await planned.getByLabel("Ý kiến thu thập trước").selectOption({ label: "Ý kiến trước hội nghị" });
+  await check(desk, "console-sessions-plan");
+  await click(planned.getByRole("button", { name: "Lập lịch hội nghị" }));
+  const card = desk.getByTestId("session");
+  await card.filter({ hasText: "Đã lên lịch, chưa thông báo" }).waitFor();
+  assert.equal(await desk.getByTestId("planned-conference").count(), 0, "the conference is scheduled once");
+  const past = date < new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  if (past) {
+    // Without a reason a past date is refused, in place.
+    await click(card.getByRole("button", { name: "Ghi nhận hội nghị đã tổ chức" }));
+    await card.getByRole("alert").filter({ hasText: "Ngày hội nghị đã qua" }).waitFor();
+    await card.getByLabel("Lý do nhập sau khi đã tổ chức").fill("Hội nghị đã tổ chức đúng ngày, nhập lại từ biên bản giấy");
+    await click(card.getByRole("button", { name: "Ghi nhận hội nghị đã tổ chức" }));
+  } else {
+    await click(card.getByRole("button", { name: "Thông báo hội nghị" }));
+  }
+  await card.filter({ hasText: "Đã thông báo" }).waitFor();
+  await check(desk, "console-sessions");
+  const [session] = (await call("GET", `/v1/tenants/${id}/sessions`, undefined, office)).sessions;
+  const sessionId = session.name.split("/").pop();
+
+  // The secretary opens it and runs the hall from a laptop.
+  const hall = await newPage(browser, laptop);
+  await signInAs(hall, gateway.url, `thuky.${id}`, password, "/can-bo/hoi-nghi");
+  if (past) {
+    await click(hall.getByTestId("session").getByRole("button", { name: "Khai mạc hội nghị" }));
+  } else {
+    // Within the lead time only the chair may open; the secretary is not offered it.
+    assert.equal(await hall.getByRole("button", { name: "Khai mạc hội nghị" }).count(), 0);
+    await call("POST", `/v1/${session.name}:open`, { overrideReason: "Thử nghiệm" }, token(id, "chair"));
+    await hall.goto(`${gateway.url}/can-bo/hoi-nghi/${sessionId}`);
+  }
+  await hall.waitForURL(new RegExp(`/can-bo/hoi-nghi/${sessionId}$`));
+  await hall.getByTestId("session-state").filter({ hasText: "Đang diễn ra" }).waitFor();
+  await hall.getByTestId("step-timer").waitFor();
+
+  // Attendance per group.
+  await hall.getByLabel(/^Có mặt: /).first().fill("87");
+  await click(hall.getByRole("button", { name: "Lưu số người có mặt" }));
+  await hall.waitForFunction(() => document.querySelector('[data-testid="present"]')?.textContent === "87");
+
+  // The agenda, step by step, to the citizens' statements.
+  const advance = async (n) => {
+    await click(hall.getByRole("button", { name: new RegExp(`^Sang bước ${n}:`) }));
+    await hall.getByRole("button", { name: new RegExp(`^Sang bước ${n + 1}:`) }).waitFor();
+  };
+  for (let n = 2; n <= 4; ++n) await advance(n);
+
+  // Three speakers register; the third is dragged to the front, then the second is moved up
+  // twice with the buttons a keyboard reaches.
+  const register = async (name, hamlet, topic) => {
+    if (!(await hall.getByLabel("Họ tên").isVisible())) await click(hall.getByText("Đăng ký người phát biểu"));
+    await hall.getByLabel("Họ tên").fill(name);
+    await hall.getByLabel("Thôn, tổ dân phố").selectOption({ label: hamlet });
+    await hall.getByLabel("Vấn đề").fill(topic);
+    await click(hall.getByRole("button", { name: "Đăng ký", exact: true }));
+    await hall.getByTestId("speaker").filter({ hasText: name }).waitFor();
+  };
+  await register("Nguyễn Văn Bình", "Thôn An Sơn", "Mương tiêu");
+  await register("Trần Thị Cúc", "Thôn An Lâu", "Đường liên thôn");
+  await register("Phạm Văn Dũng", "Thôn An Sơn", "Điện chiếu sáng");
+  const speaker = (name) => hall.getByTestId("speaker").filter({ hasText: name });
+  ++clicks;
+  await speaker("Phạm Văn Dũng").dragTo(speaker("Nguyễn Văn Bình"));
+  await hall.waitForFunction(() => document.querySelector('[data-testid="speaker"]')?.textContent?.startsWith("1. Phạm Văn Dũng"));
+  const place = (n, text) => hall.waitForFunction(([n, text]) => document.querySelectorAll('[data-testid="speaker"]')[n]?.textContent?.startsWith(text), [n, text]);
+  await click(speaker("Trần Thị Cúc").getByRole("button", { name: "Đưa Trần Thị Cúc lên trước" }));
+  await place(1, "2. Trần Thị Cúc");
+  await click(speaker("Trần Thị Cúc").getByRole("button", { name: "Đưa Trần Thị Cúc lên trước" }));
+  await place(0, "1. Trần Thị Cúc");
+  const stored = (await call("GET", `/v1/${session.name}/speakers`, undefined, office)).speakers;
+  assert.deepEqual(stored.map((p) => p.fullName), ["Trần Thị Cúc", "Phạm Văn Dũng", "Nguyễn Văn Bình"], "the queue's order is the service's");
+  await check(hall, "console-hall-queue");
+
+  // The first in the queue is called, speaks, is answered and says whether satisfied.
+  await click(speaker("Trần Thị Cúc").getByRole("button", { name: "Mời phát biểu" }));
+  const speaking = hall.locator("li.speaker.on-floor");
+  await speaking.getByTestId("speaker-timer").waitFor();
+  await speaking.getByLabel("Tóm tắt ý kiến phát biểu").fill("Đường liên thôn An Lâu xuống cấp, đề nghị sửa trước Tết");
+  await click(speaking.getByRole("button", { name: "Ghi ý kiến" }));
+  await speaking.filter({ hasText: "Ý kiến: Đường liên thôn" }).waitFor();
+  await speaking.getByLabel("Người trả lời").fill("Chủ tịch UBND xã");
+  await speaking.getByLabel("Nội dung trả lời").fill("Xã đưa vào kế hoạch sửa chữa quý I năm 2027");
+  await click(speaking.getByRole("button", { name: "Ghi câu trả lời" }));
+  await speaking.filter({ hasText: "Trả lời (Chủ tịch UBND xã)" }).waitFor();
+  await speaking.getByLabel("Ý kiến lại của người phát biểu").fill("Đề nghị làm sớm hơn");
+  await speaking.getByLabel("Người phát biểu", { exact: true }).selectOption("NOT_SATISFIED");
+  await click(speaking.getByRole("button", { name: "Ghi ý kiến lại" }));
+  await speaking.filter({ hasText: "Chưa hài lòng" }).waitFor();
+  await check(hall, "console-hall-speaking");
+
+  // The opinion sent beforehand is answered in the room.
+  const opinions = hall.getByRole("region", { name: /Ý kiến thu thập trước/ });
+  await click(opinions.getByLabel(/nạo vét mương/));
+  await click(opinions.getByRole("button", { name: "Đánh dấu đã trả lời tại hội nghị" }));
+  await opinions.filter({ hasText: "đã trả lời tại hội nghị" }).waitFor();
+  const after = await call("GET", `/v1/${session.name}`, undefined, office);
+  assert.equal(after.opinionsAnswered.length, 1);
+
+  for (let n = 5; n <= 6; ++n) await advance(n);
+  await click(hall.getByRole("button", { name: /^Sang bước 7:/ }));
+  await hall.getByText("Kết luận của chủ trì").waitFor();
+  // The secretary does not conclude: the form is the chair's.
+  assert.equal(await hall.getByRole("button", { name: "Kết luận hội nghị" }).count(), 0);
+
+  // The chair concludes on a laptop of their own; an item without its agency is refused.
+  const chair = await newPage(browser, laptop);
+  await signInAs(chair, gateway.url, `chutich.${id}`, password, `/can-bo/hoi-nghi/${sessionId}`);
+  await chair.getByLabel("Vấn đề nhân dân nêu").fill("Sửa đường liên thôn An Lâu");
+  await chair.getByLabel("Kết quả").selectOption("OUTCOME_UNRESOLVED");
+  await chair.getByLabel("Việc phải làm").fill("Lập dự toán, sửa chữa mặt đường");
+  await click(chair.getByRole("button", { name: "Kết luận hội nghị" }));
+  await chair.getByRole("alert").filter({ hasText: "cơ quan thực hiện" }).waitFor();
+  await chair.getByLabel("Cơ quan thực hiện").fill("Phòng Kinh tế");
+  await click(chair.getByRole("button", { name: "Thêm nội dung" }));
+  await chair.getByLabel("Vấn đề nhân dân nêu").nth(1).fill("Nạo vét mương tiêu thôn An Sơn");
+  await chair.getByLabel("Kết quả").nth(1).selectOption("OUTCOME_RESOLVED_ON_SPOT");
+  await check(chair, "console-hall-conclusion");
+  await click(chair.getByRole("button", { name: "Kết luận hội nghị" }));
+  await chair.getByTestId("session-state").filter({ hasText: "biên bản chờ phê duyệt" }).waitFor();
+  assert.equal(await chair.getByTestId("conclusion").locator("li").count(), 2);
+
+  // The secretary completes the minutes and approves them; the chair approves them too.
+  await hall.reload();
+  const text = hall.getByLabel("Nội dung biên bản");
+  await text.waitFor();
+  assert.match(await text.inputValue(), /Trần Thị Cúc/, "the draft minutes carry the record");
+  await text.fill(`${await text.inputValue()}\nHội nghị kết thúc lúc 10 giờ 30 cùng ngày.`);
+  // Saved when the page has read the minutes again (with their new etag).
+  const reread = hall.waitForResponse((r) => r.request().method() === "GET" && r.url().endsWith("/minutes"));
+  await click(hall.getByRole("button", { name: "Lưu biên bản" }));
+  await reread;
+  await click(hall.getByRole("button", { name: "Phê duyệt biên bản" }));
+  await hall.getByTestId("approvals").filter({ hasText: /^Thư ký: / }).waitFor();
+  await chair.reload();
+  await click(chair.getByRole("button", { name: "Phê duyệt biên bản" }));
+  await chair.getByRole("heading", { name: "Biên bản hội nghị (đã phê duyệt)" }).waitFor();
+  assert.match(await chair.getByTestId("minutes").textContent(), /Hội nghị kết thúc lúc 10 giờ 30/);
+  assert.match(await chair.textContent("main"), /Mã kiểm tra: sha256:[0-9a-f]{64}/);
+  await check(chair, "console-hall-minutes");
+  const minutes = await call("GET", `/v1/${session.name}/minutes`, undefined, office);
+  assert.equal(minutes.state, "MINUTES_APPROVED");
+  assert.deepEqual(minutes.approvals.map((a) => a.capacity).sort(), ["chair", "secretary"]);
+
+  // The office issues the conclusion notice the conference left as a draft.
+  await click(chair.getByRole("link", { name: /Thông báo kết luận hội nghị/ }));
+  const notice = chair.getByTestId("notice").filter({ hasText: "Thông báo kết luận" });
+  for (let i = 0; i < 50 && (await notice.count()) === 0; ++i) {
+    await new Promise((r) => setTimeout(r, 100));  // drafted by the notices service from the event
+    await chair.reload();
+    await chair.getByRole("heading", { name: "Thông báo chờ ban hành" }).waitFor();
+  }
+  const signer = notice.getByLabel("Người ký (chức vụ, họ tên)");
+  if (!(await signer.inputValue())) {
+    await signer.fill("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nKhổng Quốc Toàn");
+    await click(notice.getByRole("button", { name: "Lưu dự thảo" }));
+    await notice.getByLabel("Người ký (chức vụ, họ tên)").filter({ hasText: "Khổng Quốc Toàn" }).waitFor();
+  }
+  await notice.getByLabel("Số, ký hiệu").fill("45/TB-UBND");
+  await click(notice.getByRole("button", { name: "Ban hành" }));
+  await notice.filter({ hasText: "Đã ban hành" }).waitFor();
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`seed 004's conference, from scheduling to the issued conclusion notice: ${clicks} clicks, ${seconds} s in the test`);
+
+  const issued = (await call("GET", `/v1/tenants/${id}/notices?state=NOTICE_ISSUED`, undefined, office)).notices;
+  const conclusion = issued.find((n) => n.kind === "NOTICE_CONCLUSION");
+  assert.equal(conclusion?.documentNumber, "45/TB-UBND");
+  assert.match(conclusion.body, /Sửa đường liên thôn An Lâu/);
+  const closed = await call("GET", `/v1/${session.name}`, undefined, office);
+  assert.equal(closed.state, "SESSION_CLOSED");
+  for (const page of [desk, hall, chair]) {
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  }
+});
+
+test("the hall screen stays usable on a phone, read only for an account that may not run it", async () => {
+  // Checked on the same kind of commune with a session in progress, opened through the API.
+  const id = `browser-hn2-${Date.now()}`;
+  const admin = token("", "admin");
+  await call("POST", `/v1/tenants?tenantId=${id}`, {
+    displayName: "Xã Thử Hội Nghị", kind: "COMMUNE", province: "provinces/demo", voterCount: 5000,
+    hamlets: [{ id: "an-son", displayName: "Thôn An Sơn" }, { id: "an-lau", displayName: "Thôn An Lâu" }],
+  }, admin);
+  const office = token(id, "government_office,party_office,chair");
+  const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/004-bac-thanh-mien-2026.json`, "utf8"));
+  const plan = await call("POST", `/v1/tenants/${id}/plans`, { ...seed.plan, documentNumber: "31/KH-UBND", issueDate: "2026-03-20" }, office);
+  await call("POST", `/v1/${plan.name}:approve`, {}, office);
+  await call("POST", `/v1/${plan.name}:publish`, {}, office);
+  const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  const session = await call("POST", `/v1/tenants/${id}/sessions`, {
+    plan: plan.name, conferenceId: "1", title: "Hội nghị thử", date: today, startTime: "07:30", venue: "Nhà văn hóa", chair: "Chủ tịch UBND xã",
+  }, office);
+  await call("POST", `/v1/${session.name}:announce`, {}, office);
+  await call("POST", `/v1/${session.name}:open`, { overrideReason: "Thử" }, office);
+  await call("POST", "/v1/accounts", { account: { username: `mttq.${id}`, displayName: "Đỗ Văn Mặt Trận", tenant: `tenants/${id}`, roles: ["front"] }, password }, admin);
+
+  // The Front records in the hall but does not run it: no step buttons, no calling.
+  const phone = await newPage(browser);
+  await signInAs(phone, gateway.url, `mttq.${id}`, password, `/can-bo/hoi-nghi/${session.name.split("/").pop()}`);
+  await phone.getByTestId("step-timer").waitFor();
+  assert.equal(await phone.getByRole("button", { name: /^Sang bước/ }).count(), 0);
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await check(phone, "console-hall-phone");
+  // Nor can it through the API behind the page, with its session's own CSRF token.
+  const refused = await phone.evaluate(async (name) => {
+    const { csrfToken } = await (await fetch("/auth/session")).json();
+    const r = await fetch(`/v1/${name}:advance`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
+      body: JSON.stringify({ step: 2 }),
+    });
+    return { status: r.status, body: await r.text() };
+  }, session.name);
+  assert.equal(refused.status, 403);
+  assert.match(refused.body, /ROLE_FORBIDDEN/);
+  await phone.context().close();
+});
