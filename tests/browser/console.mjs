@@ -405,3 +405,77 @@ test("a plan is approved, published with its number and copied to the next year 
   assert.deepEqual([stored.state, stored.documentNumber], ["PUBLISHED", "31/KH-UBND"]);
   await page.context().close();
 });
+
+test("the chair creates a staff account and unlocks a locked one; other staff only read the list", async () => {
+  const id = `browser-tk-${Date.now()}`;
+  const admin = token("", "admin");
+  await call("POST", `/v1/tenants?tenantId=${id}`, {
+    displayName: "Xã Thử Tài Khoản", kind: "COMMUNE", province: "provinces/demo", voterCount: 3000,
+    hamlets: [{ id: "thon-1", displayName: "Thôn 1" }],
+  }, admin);
+  for (const [who, name, roles] of [["chutich", "Trần Văn Chủ", ["chair"]], ["vanphong", "Lê Thị Văn", ["government_office"]]]) {
+    await call("POST", "/v1/accounts", { account: { username: `${who}.${id}`, displayName: name, tenant: `tenants/${id}`, roles }, password }, admin);
+  }
+  const page = await newPage(browser, { width: 1280, height: 800 });
+  await signIn(page, `chutich.${id}`, "/can-bo/tai-khoan");
+  await page.getByTestId("account").first().waitFor();
+  assert.equal(await page.getByTestId("account").count(), 2);
+
+  // A password too short is refused in place and nothing is stored.
+  const secretary = `thuky.${id}`;
+  await page.getByLabel("Tên đăng nhập").fill(secretary);
+  await page.getByLabel("Họ tên").fill("Phạm Thị Thư");
+  await page.getByLabel("Mật khẩu ban đầu").fill("ngan");
+  await page.getByLabel("Thư ký").check();
+  await page.getByRole("button", { name: "Tạo tài khoản" }).click();
+  await page.getByRole("alert").filter({ hasText: "Mật khẩu cần ít nhất 10 ký tự." }).waitFor();
+  assert.equal((await call("GET", `/v1/accounts?tenant=tenants/${id}`, undefined, admin)).accounts.length, 2);
+  await page.getByLabel("Mật khẩu ban đầu").fill("Thu-ky-2026-moi");
+  await page.getByRole("button", { name: "Tạo tài khoản" }).click();
+  await page.getByTestId("account").filter({ hasText: secretary }).waitFor();
+  assert.match(await page.getByTestId("account").filter({ hasText: secretary }).textContent(), /Phạm Thị Thư.*Thư ký.*Đang dùng/);
+  await check(page, "console-accounts");
+
+  // The office's account is locked by wrong passwords; the chair sets a new one, which
+  // lifts the lock, and the old password no longer opens it.
+  const office = `vanphong.${id}`;
+  let locked = false;
+  for (let i = 0; i < 8 && !locked; ++i) {
+    const r = await fetch(`${gateway.url}/auth/sign-in`, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: office, password: "sai-mat-khau-roi" }),
+    });
+    locked = (await r.text()).includes("ACCOUNT_LOCKED");
+  }
+  assert.ok(locked, "repeated failures lock the account");
+  await page.reload();
+  const row = page.getByTestId("account").filter({ hasText: office });
+  await row.filter({ hasText: "Đang bị khóa" }).waitFor();
+  await row.getByText("Đặt lại mật khẩu").click();
+  await row.getByLabel(`Mật khẩu mới cho ${office}`).fill("Van-phong-moi-2026");
+  await row.getByRole("button", { name: "Lưu mật khẩu mới" }).click();
+  await page.getByTestId("account").filter({ hasText: office }).filter({ hasText: "Đang dùng" }).waitFor();
+  const old = await fetch(`${gateway.url}/auth/sign-in`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: office, password }),
+  });
+  assert.equal(old.status, 401);
+
+  // The office reads the list, is offered no form, and the service refuses it one anyway.
+  const clerk = await newPage(browser);
+  await signInAs(clerk, gateway.url, office, "Van-phong-moi-2026", "/can-bo/tai-khoan");
+  await clerk.getByTestId("account").first().waitFor();
+  assert.equal(await clerk.getByRole("button", { name: "Tạo tài khoản" }).count(), 0);
+  await check(clerk, "console-accounts-360");
+  const refused = await clerk.evaluate(async (tenant) => {
+    const { csrfToken } = await (await fetch("/auth/session")).json();
+    const r = await fetch("/v1/accounts", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken },
+      body: JSON.stringify({ account: { username: `gia.${tenant}`, displayName: "Giả", tenant: `tenants/${tenant}`, roles: ["chair"] }, password: "Mat-khau-gia-2026" }),
+    });
+    return { status: r.status, body: await r.text() };
+  }, id);
+  assert.equal(refused.status, 403);
+  assert.match(refused.body, /ACCOUNT_ADMIN_ONLY/);
+  await page.context().close();
+  await clerk.context().close();
+});

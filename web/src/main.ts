@@ -20,6 +20,7 @@ import { commitmentsPage } from "./pages/console/commitments";
 import { plansPage } from "./pages/console/plans";
 import { sessionsPage } from "./pages/console/sessions";
 import { hall } from "./pages/console/hall";
+import { accountsPage } from "./pages/console/accounts";
 
 const slug = "([a-z0-9-]+)";
 const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
@@ -42,6 +43,7 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [/^\/can-bo\/ket-luan$/, commitmentsPage],
   [/^\/can-bo\/ke-hoach$/, plansPage],
   [/^\/can-bo\/hoi-nghi$/, sessionsPage],
+  [/^\/can-bo\/tai-khoan$/, accountsPage],
   [/^\/can-bo\/hoi-nghi\/([0-9a-f-]+)$/, (id) => hall(id)],
 ];
 

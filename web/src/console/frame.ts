@@ -14,6 +14,7 @@ const communeMenu: [string, string][] = [
   ["thong-bao", "Thông báo"],
   ["ket-luan", "Kết luận"],
   ["nhat-ky", "Nhật ký"],
+  ["tai-khoan", "Tài khoản"],
 ];
 const provinceMenu: [string, string][] = [["", "Các xã, phường"]];
 
