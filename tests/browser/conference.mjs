@@ -265,7 +265,10 @@ test("the hall screen stays usable on a phone, read only for an account that may
 
   // The Front records in the hall but does not run it: no step buttons, no calling.
   const phone = await newPage(browser);
-  await signInAs(phone, gateway.url, `mttq.${id}`, password, `/can-bo/hoi-nghi/${session.name.split("/").pop()}`);
+  // The desk lists the conference under way, one tap from its hall screen.
+  await signInAs(phone, gateway.url, `mttq.${id}`, password, "/can-bo");
+  await phone.getByRole("link", { name: "Hội nghị thử", exact: true }).click();
+  await phone.waitForURL(new RegExp(`/can-bo/hoi-nghi/${session.name.split("/").pop()}$`));
   await phone.getByTestId("step-timer").waitFor();
   assert.equal(await phone.getByRole("button", { name: /^Sang bước/ }).count(), 0);
   assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");

@@ -5,7 +5,8 @@ import { h } from "../../dom";
 import { alert } from "../../layout";
 import { label, noticeKinds, vnDate } from "../../format";
 import { loadCommune } from "../../commune";
-import { consolePage, signedIn } from "../../console/frame";
+import { consolePage, consolePath, signedIn } from "../../console/frame";
+import { consoleSessionStates } from "./sessions";
 import { communeOf } from "../../console/session";
 import { provinceView } from "./province";
 
@@ -65,7 +66,7 @@ export async function desk(): Promise<void> {
   const commune = communeOf(session.account);
   if (!commune) return provinceView(session);
   const info = await loadCommune(commune);
-  const [overdue, soon, notices, lateOpinions] = await Promise.allSettled([
+  const [overdue, soon, notices, lateOpinions, sessions] = await Promise.allSettled([
     get(api.GET("/v1/tenants/{tenant}/tasks", { params: { path: { tenant: commune }, query: { overdueOnly: true } } })),
     get(api.GET("/v1/tenants/{tenant}/tasks", { params: { path: { tenant: commune }, query: { dueWithinDays: 14 } } })),
     get(api.GET("/v1/tenants/{tenant}/notices", { params: { path: { tenant: commune }, query: { state: "NOTICE_DRAFT" } } })),
@@ -74,7 +75,18 @@ export async function desk(): Promise<void> {
         params: { path: { tenant: commune }, query: { filter: "overdue = true", pageSize: 100 } },
       }),
     ),
+    get(api.GET("/v1/tenants/{tenant}/sessions", { params: { path: { tenant: commune } } })),
   ]);
+  // Conferences under way, ahead within 14 days, or held with their minutes unapproved.
+  const horizon = new Date(Date.now() + 14 * 86400e3).toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
+  const conferences = (sessions.status === "fulfilled" ? (sessions.value.sessions ?? []) : [])
+    .filter(
+      (c) =>
+        c.state === "SESSION_IN_PROGRESS" ||
+        c.state === "SESSION_CONCLUDED" ||
+        ((c.state === "SESSION_SCHEDULED" || c.state === "SESSION_ANNOUNCED") && (c.date ?? "") <= horizon),
+    )
+    .sort((a, b) => (a.date ?? "").localeCompare(b.date ?? ""));
   const tasks: Task[] = [];
   for (const r of [overdue, soon]) {
     if (r.status === "fulfilled") {
@@ -83,7 +95,7 @@ export async function desk(): Promise<void> {
   }
   tasks.sort((a, b) => Number(!!b.overdue) - Number(!!a.overdue) || (a.task?.resolvedDueDate ?? "").localeCompare(b.task?.resolvedDueDate ?? ""));
   const drafts: Notice[] = notices.status === "fulfilled" ? (notices.value.notices ?? []) : [];
-  const failures = [overdue, soon, notices, lateOpinions].filter((r) => r.status === "rejected");
+  const failures = [overdue, soon, notices, lateOpinions, sessions].filter((r) => r.status === "rejected");
   // A task recorded done leaves the list, and the count says so.
   const taskDone = (item: HTMLElement) => {
     const list = item.parentElement;
@@ -103,13 +115,32 @@ export async function desk(): Promise<void> {
       tasks.map((task) => taskItem(task, taskDone)),
     ),
     section(
+      "Hội nghị",
+      "Không có hội nghị nào đang diễn ra hay trong 14 ngày tới.",
+      conferences.map((c) => {
+        const id = (c.name ?? "").split("/").pop() ?? "";
+        const held = c.state === "SESSION_IN_PROGRESS" || c.state === "SESSION_CONCLUDED";
+        return h(
+          "li",
+          { class: "due" },
+          h("a", { class: "what", href: consolePath(held ? `hoi-nghi/${id}` : "hoi-nghi") }, c.title || "Hội nghị đối thoại"),
+          h(
+            "span",
+            { class: "detail" },
+            `${c.startTime ?? ""} ngày ${vnDate(c.date)} · `,
+            c.state === "SESSION_SCHEDULED" ? "chưa thông báo" : label(consoleSessionStates, c.state),
+          ),
+        );
+      }),
+    ),
+    section(
       "Thông báo chưa ban hành",
       "Không có thông báo nào đang chờ ban hành.",
       drafts.map((n) =>
         h(
           "li",
           { class: n.overdue ? "due overdue" : "due" },
-          h("span", { class: "what" }, n.title || label(noticeKinds, n.kind) || "Thông báo"),
+          h("a", { class: "what", href: consolePath("thong-bao") }, n.title || label(noticeKinds, n.kind) || "Thông báo"),
           h("span", { class: "detail" }, `hạn ban hành ${vnDate(n.dueDate)}`, n.overdue ? " · quá hạn" : ""),
         ),
       ),
@@ -121,7 +152,7 @@ export async function desk(): Promise<void> {
         h(
           "li",
           { class: "due overdue" },
-          h("span", { class: "what" }, (o.text ?? "").slice(0, 140)),
+          h("a", { class: "what", href: `${consolePath("y-kien")}?qua-han=1` }, (o.text ?? "").slice(0, 140)),
           h("span", { class: "detail" }, `mã ${o.receiptCode ?? ""} · hạn ${vnDate(o.answerDueDate)}`),
         ),
       ),
