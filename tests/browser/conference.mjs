@@ -23,8 +23,9 @@ after(async () => {
   gateway?.child.kill();
 });
 
-test("seed 004's conference goes from its plan to approved minutes and an issued conclusion notice", async () => {
-  const id = `browser-hn-${Date.now()}`;
+// A commune like seed 004's (its two hamlets) with seed 004's plan published, and the
+// tokens the set-up uses.
+async function communeWithSeed004(id) {
   const admin = token("", "admin");
   await call("POST", `/v1/tenants?tenantId=${id}`, {
     displayName: "Xã Thử Hội Nghị", kind: "COMMUNE", province: "provinces/demo", voterCount: 5000,
@@ -35,6 +36,12 @@ test("seed 004's conference goes from its plan to approved minutes and an issued
   const plan = await call("POST", `/v1/tenants/${id}/plans`, { ...seed.plan, documentNumber: "31/KH-UBND", issueDate: "2026-03-20" }, office);
   await call("POST", `/v1/${plan.name}:approve`, {}, office);
   await call("POST", `/v1/${plan.name}:publish`, {}, office);
+  return { admin, office, seed, plan };
+}
+
+test("seed 004's conference goes from its plan to approved minutes and an issued conclusion notice", async () => {
+  const id = `browser-hn-${Date.now()}`;
+  const { admin, office, seed, plan } = await communeWithSeed004(id);
   const later = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
   const round = await call("POST", `/v1/tenants/${id}/rounds`, { title: "Ý kiến trước hội nghị", opinionDeadlineDate: later, answerDueDate: later }, office);
   await call("POST", `/v1/tenants/${id}/opinions:submit`, { round: round.name, hamlet: "an-son", text: "Đề nghị nạo vét mương tiêu thôn An Sơn trước mùa mưa" });
@@ -245,16 +252,7 @@ test("seed 004's conference goes from its plan to approved minutes and an issued
 test("the hall screen stays usable on a phone, read only for an account that may not run it", async () => {
   // Checked on the same kind of commune with a session in progress, opened through the API.
   const id = `browser-hn2-${Date.now()}`;
-  const admin = token("", "admin");
-  await call("POST", `/v1/tenants?tenantId=${id}`, {
-    displayName: "Xã Thử Hội Nghị", kind: "COMMUNE", province: "provinces/demo", voterCount: 5000,
-    hamlets: [{ id: "an-son", displayName: "Thôn An Sơn" }, { id: "an-lau", displayName: "Thôn An Lâu" }],
-  }, admin);
-  const office = token(id, "government_office,party_office,chair");
-  const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/004-bac-thanh-mien-2026.json`, "utf8"));
-  const plan = await call("POST", `/v1/tenants/${id}/plans`, { ...seed.plan, documentNumber: "31/KH-UBND", issueDate: "2026-03-20" }, office);
-  await call("POST", `/v1/${plan.name}:approve`, {}, office);
-  await call("POST", `/v1/${plan.name}:publish`, {}, office);
+  const { admin, office, plan } = await communeWithSeed004(id);
   const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
   const session = await call("POST", `/v1/tenants/${id}/sessions`, {
     plan: plan.name, conferenceId: "1", title: "Hội nghị thử", date: today, startTime: "07:30", venue: "Nhà văn hóa", chair: "Chủ tịch UBND xã",
