@@ -479,3 +479,85 @@ test("the chair creates a staff account and unlocks a locked one; other staff on
   await page.context().close();
   await clerk.context().close();
 });
+
+test("the inbox merges a duplicate side by side and undoes it, and classifies and assigns many opinions at once", async () => {
+  const id = `browser-hm-${Date.now()}`;
+  const admin = token("", "admin");
+  await call("POST", `/v1/tenants?tenantId=${id}`, {
+    displayName: "Xã Thử Hộp Thư", kind: "COMMUNE", province: "provinces/demo", voterCount: 3000,
+    hamlets: [{ id: "an-son", displayName: "Thôn An Sơn" }, { id: "an-lau", displayName: "Thôn An Lâu" }],
+  }, admin);
+  await call("POST", "/v1/accounts", { account: { username: `vanphong.${id}`, displayName: "Lê Thị Văn", tenant: `tenants/${id}`, roles: ["government_office"] }, password }, admin);
+  const office = token(id, "government_office");
+  const later = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+  const round = await call("POST", `/v1/tenants/${id}/rounds`, { title: "Đợt thử", opinionDeadlineDate: later, answerDueDate: later }, office);
+  const texts = [
+    ["an-son", "Đề nghị sửa chữa đường trục chính thôn An Sơn đang hư hỏng nặng"],
+    ["an-son", "Đề nghị sửa đường trục chính thôn An Sơn hư hỏng nặng"],
+    ["an-lau", "Đề nghị lắp thêm đèn chiếu sáng ngõ xóm thôn An Lâu"],
+    ["an-lau", "Đề nghị tổ chức lớp dạy bơi cho trẻ em vào dịp hè"],
+  ];
+  const codes = [];
+  for (const [hamlet, text] of texts) codes.push((await call("POST", `/v1/tenants/${id}/opinions:submit`, { round: round.name, hamlet, text })).receiptCode);
+  // The state as the office's API lists it (a citizen following a merged form is shown the
+  // one it was merged into).
+  const opinionOf = async (code) =>
+    (await call("GET", `/v1/tenants/${id}/opinions?pageSize=100`, undefined, office)).opinions.find((o) => o.receiptCode === code);
+  const state = async (code) => (await opinionOf(code)).state;
+  const page = await newPage(browser, { width: 1280, height: 900 });
+  await signIn(page, `vanphong.${id}`, "/can-bo/y-kien?trang-thai=RECEIVED");
+  const card = (code) => page.getByTestId("opinion").filter({ hasText: code });
+  await card(codes[0]).waitFor();
+
+  // The second form is found alike to the first, shown beside it, and merged into it.
+  await page.getByRole("button", { name: `Tìm ý kiến trùng với ${codes[0]}` }).click();
+  const alike = card(codes[0]).getByTestId("duplicates");
+  await alike.waitFor();
+  assert.match(await alike.textContent(), new RegExp(`${codes[1]}.*giống \\d+%`));
+  assert.doesNotMatch(await alike.textContent(), new RegExp(codes[3]), "an unrelated opinion is not offered");
+  await alike.getByLabel(new RegExp(codes[1])).check();
+  await check(page, "console-opinions-duplicates");
+  await card(codes[0]).getByRole("button", { name: "Gộp các ý kiến đã chọn vào ý kiến này" }).click();
+  await card(codes[0]).filter({ hasText: "2 người cùng ý kiến" }).waitFor();
+  assert.equal(await card(codes[1]).count(), 0);
+  assert.equal(await state(codes[1]), "MERGED");
+
+  const bulk = page.getByRole("region", { name: "Xử lý nhiều ý kiến cùng lúc" });
+  // Nothing chosen: said in place, nothing changed.
+  await bulk.getByRole("button", { name: "Áp dụng cho các ý kiến đã chọn" }).click();
+  await bulk.getByRole("alert").filter({ hasText: "Xin chọn ít nhất một ý kiến" }).waitFor();
+
+  // Three classified at once; one of them changed meanwhile by someone else is refused by
+  // its etag and said by its code, the other two are done.
+  const topics = (await call("GET", `/v1/tenants/${id}/topics`, undefined, office)).topics;
+  const current = await opinionOf(codes[3]);
+  for (const i of [0, 2, 3]) await page.getByLabel(`Chọn ý kiến ${codes[i]}`).check();
+  await call("POST", `/v1/${current.name}:classify`, { topic: topics[0].id, etag: current.etag }, office);
+  await bulk.getByLabel("Việc", { exact: true }).selectOption({ label: "Phân loại vào lĩnh vực" });
+  await bulk.getByLabel("Lĩnh vực", { exact: true }).selectOption(topics[0].id);
+  await bulk.getByRole("button", { name: "Áp dụng cho các ý kiến đã chọn" }).click();
+  const result = page.getByTestId("bulk-result");
+  await result.waitFor();
+  assert.match(await result.textContent(), /xong 2 ý kiến/);
+  assert.match(await result.textContent(), new RegExp(`${codes[3]}: Nội dung vừa được người khác sửa`));
+  assert.deepEqual(await Promise.all(codes.map(state)), ["CLASSIFIED", "MERGED", "CLASSIFIED", "CLASSIFIED"]);
+
+  // The three classified are assigned to one department at once.
+  await page.goto(`${gateway.url}/can-bo/y-kien?trang-thai=CLASSIFIED`);
+  await card(codes[0]).waitFor();
+  for (const i of [0, 2, 3]) await page.getByLabel(`Chọn ý kiến ${codes[i]}`).check();
+  await bulk.getByLabel("Việc", { exact: true }).selectOption({ label: "Giao cho cơ quan, phòng ban" });
+  await bulk.getByLabel("Cơ quan, phòng ban", { exact: true }).fill("Phòng Kinh tế");
+  await bulk.getByRole("button", { name: "Áp dụng cho các ý kiến đã chọn" }).click();
+  await page.getByTestId("bulk-result").filter({ hasText: "xong 3 ý kiến" }).waitFor();
+  await check(page, "console-opinions-bulk");
+  assert.deepEqual(await Promise.all([0, 2, 3].map((i) => state(codes[i]))), ["ASSIGNED", "ASSIGNED", "ASSIGNED"]);
+
+  // The merge is undone from the merged opinion's card.
+  await page.goto(`${gateway.url}/can-bo/y-kien?trang-thai=MERGED`);
+  await card(codes[1]).getByRole("button", { name: "Tách ra (bỏ gộp)" }).click();
+  await card(codes[1]).getByRole("heading", { name: /Đã tiếp nhận/ }).waitFor();
+  assert.equal(await state(codes[1]), "RECEIVED");
+  assert.equal((await opinionOf(codes[0])).supporterCount ?? 1, 1);
+  await page.context().close();
+});

@@ -36,7 +36,7 @@ const routes: [RegExp, (...args: string[]) => Promise<void>][] = [
   [new RegExp(`^/xa/${slug}/hoi-nghi/([0-9a-f-]+)/dang-ky$`), speak],
   [/^\/can-bo$/, desk],
   [/^\/can-bo\/dang-nhap$/, signInPage],
-  [/^\/can-bo\/y-kien$/, opinions],
+  [/^\/can-bo\/y-kien$/, () => opinions()],
   [/^\/can-bo\/y-kien\/nhap$/, importPage],
   [/^\/can-bo\/nhat-ky$/, audit],
   [/^\/can-bo\/thong-bao$/, noticesPage],

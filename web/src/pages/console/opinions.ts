@@ -5,6 +5,7 @@
 import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
 import { alert, field } from "../../layout";
+import { ApiError } from "../../api/errors";
 import { label, opinionStates, vnDate } from "../../format";
 import { hamletName, lastId, loadCommune, type CommuneInfo } from "../../commune";
 import { consolePage, consolePath, mayAct, replaceCard, signedInStaff, stepForm } from "../../console/frame";
@@ -21,9 +22,18 @@ const filters: [string, string][] = [
   ["ANSWER_DRAFTED", "Chờ duyệt trả lời"],
   ["ANSWER_APPROVED", "Đã duyệt"],
   ["ANSWERED", "Đã trả lời"],
+  ["MERGED", "Đã gộp vào ý kiến khác"],
 ];
 
-type Context = { commune: CommuneInfo; topics: Topic[]; roles: string[] };
+type Context = { commune: CommuneInfo; topics: Topic[]; roles: string[]; all: Opinion[]; reload: (summary?: HTMLElement) => void };
+
+// What may be done to many opinions at once, the state each needs, and who may.
+const bulkSteps: { value: string; text: string; state: string; roles: string[] }[] = [
+  { value: "classify", text: "Phân loại vào lĩnh vực", state: "RECEIVED", roles: ["front", "government_office"] },
+  { value: "assign", text: "Giao cho cơ quan, phòng ban", state: "CLASSIFIED", roles: ["government_office"] },
+  { value: "approve", text: "Duyệt nội dung trả lời", state: "ANSWER_DRAFTED", roles: ["government_office", "chair"] },
+];
+const mergers = ["front", "government_office"];
 
 function path(opinion: Opinion) {
   const [, tenant, , id] = (opinion.name ?? "").split("/");
@@ -119,6 +129,148 @@ function nextStep(ctx: Context, card: HTMLElement, o: Opinion): HTMLElement | nu
   }
 }
 
+// Opinions of the same round alike to `o`, side by side with it; those ticked are folded
+// into it (they become MERGED, it counts their supporters).
+function duplicatesStep(ctx: Context, o: Opinion): HTMLElement | null {
+  if (!["RECEIVED", "CLASSIFIED"].includes(o.state ?? "") || !mayAct(ctx.roles, ...mergers)) return null;
+  const panel = h("div", { class: "duplicates" });
+  const find = h("button", { type: "button", class: "secondary small" }, "Tìm ý kiến trùng");
+  find.setAttribute("aria-label", `Tìm ý kiến trùng với ${o.receiptCode ?? ""}`);
+  find.addEventListener("click", async () => {
+    find.setAttribute("disabled", "");
+    try {
+      const found = await get(api.GET("/v1/tenants/{tenant}/opinions/{opinion}:duplicates", { params: { path: path(o) } }));
+      const candidates = (found.candidates ?? []).filter((c) => ["RECEIVED", "CLASSIFIED"].includes(c.opinion?.state ?? ""));
+      if (!candidates.length) {
+        panel.replaceChildren(h("p", { class: "muted", role: "status" }, "Không thấy ý kiến nào giống ý kiến này trong cùng đợt."));
+        return;
+      }
+      const boxes = candidates.map((c) => h("input", { id: `merge-${lastId(o.name)}-${lastId(c.opinion?.name)}`, type: "checkbox", value: c.opinion?.name ?? "" }));
+      panel.replaceChildren(
+        h(
+          "div",
+          { class: "side-by-side", "data-testid": "duplicates" },
+          h("div", {}, h("h3", {}, "Ý kiến này"), h("p", { class: "text" }, o.text ?? ""), h("p", { class: "detail" }, hamletName(ctx.commune, o.hamlet))),
+          h(
+            "div",
+            {},
+            h("h3", {}, `Ý kiến giống (${candidates.length})`),
+            candidates.map((c, i) =>
+              h(
+                "div",
+                { class: "choice candidate" },
+                boxes[i],
+                h(
+                  "label",
+                  { for: boxes[i].id },
+                  c.opinion?.text ?? "",
+                  h("span", { class: "detail" }, ` ${c.opinion?.receiptCode ?? ""} · ${hamletName(ctx.commune, c.opinion?.hamlet)} · giống ${Math.round((c.similarity ?? 0) * 100)}%`),
+                ),
+              ),
+            ),
+          ),
+        ),
+        stepForm(
+          [],
+          "Gộp các ý kiến đã chọn vào ý kiến này",
+          () =>
+            get(
+              api.POST("/v1/tenants/{tenant}/opinions/{opinion}:merge", {
+                params: { path: path(o) },
+                body: { sources: boxes.filter((b) => b.checked).map((b) => b.value) },
+              }),
+            ),
+          () => ctx.reload(),
+        ),
+      );
+    } catch (error) {
+      panel.replaceChildren(alert(error));
+    } finally {
+      find.removeAttribute("disabled");
+    }
+  });
+  return h("div", {}, find, panel);
+}
+
+// A merged opinion is taken out again: it gets back the state it had.
+function unmergeStep(ctx: Context, card: HTMLElement, o: Opinion): HTMLElement | null {
+  if (o.state !== "MERGED" || !mayAct(ctx.roles, ...mergers)) return null;
+  return stepForm(
+    [],
+    "Tách ra (bỏ gộp)",
+    () => get(api.POST("/v1/tenants/{tenant}/opinions/{opinion}:unmerge", { params: { path: path(o) }, body: { etag: o.etag } })),
+    (changed) => replaceCard(card, opinionCard(ctx, changed)),
+  );
+}
+
+// The form that applies one step to every opinion ticked on the page, one call each (each
+// with the etag read); what could not be done is said opinion by opinion.
+function bulkForm(ctx: Context): HTMLElement | null {
+  const steps = bulkSteps.filter((b) => mayAct(ctx.roles, ...b.roles) && ctx.all.some((o) => o.state === b.state));
+  if (!steps.length) return null;
+  const what = h("select", { id: "bulk-step" }, steps.map((b) => h("option", { value: b.value }, b.text)));
+  const topic = h("select", { id: "bulk-topic" }, ctx.topics.map((t) => h("option", { value: t.id ?? "" }, t.displayName ?? t.id ?? "")));
+  const department = h("input", { id: "bulk-department", list: "departments", autocomplete: "off" });
+  const days = h("input", { id: "bulk-days", type: "number", min: "1", max: "60", value: "10", inputmode: "numeric" });
+  const topicField = field("Lĩnh vực", topic);
+  const assignFields = [field("Cơ quan, phòng ban", department), field("Thời hạn trả lời (ngày làm việc)", days)];
+  const showFields = () => {
+    topicField.hidden = what.value !== "classify";
+    for (const f of assignFields) f.hidden = what.value !== "assign";
+  };
+  what.addEventListener("change", showFields);
+  showFields();
+  const send = async (o: Opinion) => {
+    const where = { params: { path: path(o) } };
+    switch (what.value) {
+      case "classify":
+        return get(api.POST("/v1/tenants/{tenant}/opinions/{opinion}:classify", { ...where, body: { topic: topic.value, etag: o.etag } }));
+      case "assign":
+        return get(
+          api.POST("/v1/tenants/{tenant}/opinions/{opinion}:assign", {
+            ...where,
+            body: { department: department.value.trim(), workingDays: Number(days.value), etag: o.etag },
+          }),
+        );
+      default:
+        return get(api.POST("/v1/tenants/{tenant}/opinions/{opinion}:approveAnswer", { ...where, body: { etag: o.etag } }));
+    }
+  };
+  return h(
+    "section",
+    { class: "bulk", "aria-labelledby": "bulk-heading" },
+    h("h2", { id: "bulk-heading" }, "Xử lý nhiều ý kiến cùng lúc"),
+    stepForm(
+      [field("Việc", what), topicField, ...assignFields],
+      "Áp dụng cho các ý kiến đã chọn",
+      async () => {
+        const step = bulkSteps.find((b) => b.value === what.value)!;
+        const chosen = [...document.querySelectorAll<HTMLInputElement>("input.select:checked")]
+          .map((b) => ctx.all.find((o) => o.name === b.value))
+          .filter((o): o is Opinion => !!o);
+        const fitting = chosen.filter((o) => o.state === step.state);
+        if (!fitting.length) throw new ApiError("NOTHING_SELECTED", 400, "");
+        const refused: HTMLElement[] = [];
+        for (const o of fitting) {
+          try {
+            await send(o);
+          } catch (error) {
+            refused.push(h("li", {}, `${o.receiptCode ?? ""}: ${(error as Error).message}`));
+          }
+        }
+        const skipped = chosen.length - fitting.length;
+        return h(
+          "div",
+          { class: refused.length ? "alert" : "success", role: "status", "data-testid": "bulk-result" },
+          h("p", {}, `${step.text}: xong ${fitting.length - refused.length} ý kiến${skipped ? `; bỏ qua ${skipped} ý kiến không ở bước này` : ""}.`),
+          refused.length ? [h("p", {}, "Không làm được:"), h("ul", {}, refused)] : [],
+        );
+      },
+      (summary) => ctx.reload(summary),
+    ),
+  );
+}
+
 function opinionCard(ctx: Context, o: Opinion): HTMLElement {
   const topic = ctx.topics.find((t) => t.id === o.topic)?.displayName ?? "";
   const card = h("article", { class: o.overdue ? "opinion overdue" : "opinion", "data-testid": "opinion" });
@@ -132,6 +284,8 @@ function opinionCard(ctx: Context, o: Opinion): HTMLElement {
         hamletName(ctx.commune, o.hamlet),
         topic && `lĩnh vực: ${topic}`,
         o.department && `giao: ${o.department}`,
+        (o.supporterCount ?? 1) > 1 && `${o.supporterCount} người cùng ý kiến`,
+        o.mergedInto && `gộp vào ý kiến ${ctx.all.find((x) => x.name === o.mergedInto)?.receiptCode ?? lastId(o.mergedInto)}`,
         o.answerDueDate && `hạn trả lời ${vnDate(o.answerDueDate)}${o.overdue ? " (quá hạn)" : ""}`,
       ]
         .filter(Boolean)
@@ -140,12 +294,19 @@ function opinionCard(ctx: Context, o: Opinion): HTMLElement {
     o.answer ? h("div", { class: "answer" }, h("h3", {}, "Nội dung trả lời"), h("p", {}, o.answer)) : null,
     o.returnNote ? h("p", { class: "hint" }, `Văn phòng trả lại: ${o.returnNote}`) : null,
     nextStep(ctx, card, o),
+    duplicatesStep(ctx, o),
+    unmergeStep(ctx, card, o),
   ];
+  if (bulkSteps.some((b) => b.state === o.state && mayAct(ctx.roles, ...b.roles))) {
+    const box = h("input", { id: `select-${lastId(o.name)}`, type: "checkbox", class: "select", value: o.name ?? "" });
+    parts.unshift(h("div", { class: "choice" }, box, h("label", { for: box.id }, `Chọn ý kiến ${o.receiptCode ?? ""}`)));
+  }
   card.append(...parts.filter((p): p is HTMLElement => p !== null));
   return card;
 }
 
-export async function opinions(): Promise<void> {
+// `summary`: what the last bulk step did, shown above the list read again.
+export async function opinions(summary?: HTMLElement): Promise<void> {
   const staff = await signedInStaff();
   if (!staff) return;
   const { session, tenant } = staff;
@@ -162,7 +323,14 @@ export async function opinions(): Promise<void> {
       }),
     ),
   ]);
-  const ctx: Context = { commune, topics: topics.topics ?? [], roles: session.account.roles ?? [] };
+  const list = listed.opinions ?? [];
+  const ctx: Context = {
+    commune,
+    topics: topics.topics ?? [],
+    roles: session.account.roles ?? [],
+    all: list,
+    reload: (next) => void opinions(next),
+  };
   const stateSelect = h(
     "select",
     { id: "trang-thai", name: "trang-thai" },
@@ -176,7 +344,6 @@ export async function opinions(): Promise<void> {
     h("div", { class: "choice" }, overdueBox, h("label", { for: "qua-han" }, "Chỉ ý kiến quá hạn")),
     h("button", { type: "submit", class: "secondary" }, "Lọc"),
   );
-  const list = listed.opinions ?? [];
   const departments = [...new Set(list.map((o) => o.department).filter(Boolean))] as string[];
   consolePage(
     session.account,
@@ -187,6 +354,8 @@ export async function opinions(): Promise<void> {
     filter,
     h("p", { class: "muted", role: "status" }, `${list.length} ý kiến${listed.nextPageToken ? " (100 đầu tiên)" : ""}`),
     h("datalist", { id: "departments" }, departments.map((d) => h("option", { value: d }))),
+    summary ?? null,
+    bulkForm(ctx),
     list.map((o) => opinionCard(ctx, o)),
   );
 }
