@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "dialogue/auth/password.h"
+#include "dialogue/auth/totp.h"
 #include "dialogue/common/names.h"
 
 namespace dialogue::planning {
@@ -96,6 +97,19 @@ absl::StatusOr<std::set<Role>> ValidAccount(const v1::Account& account) {
                                 "a department account names the department it answers for");
   }
   return roles;
+}
+
+// The signed-in account's own name from `name` (accounts/{username}); nobody enrols a second
+// factor for someone else.
+absl::StatusOr<std::string> OwnAccount(const rpc::RequestContext& rc, absl::string_view name) {
+  if (!absl::ConsumePrefix(&name, "accounts/") || !IsUsername(name)) {
+    return common::InvalidField("name", "NAME_INVALID", "use accounts/{username}");
+  }
+  if (rc.principal.subject != name) {
+    return common::Error(absl::StatusCode::kPermissionDenied, "ACCOUNT_NOT_YOURS",
+                         "only the account's own holder sets up its second factor");
+  }
+  return std::string(name);
 }
 
 }  // namespace
@@ -233,12 +247,29 @@ grpc::Status AccountService::SignIn(grpc::ServerContext* context, const v1::Sign
     bool matches = auth::VerifyPassword(
         credentials.found ? credentials.password_hash : auth::DecoyPasswordHash(),
         request->password());
-    if (!credentials.found || !matches) {
+    auto refuse = [&]() -> absl::Status {
       ASSIGN_OR_RETURN(auto locked_until,
                        accounts_.SignInFailed(name.substr(0, 64), request->client(), false,
                                               policy_.lock_after_failures, policy_.lock_for));
       if (locked_until) return Locked(*locked_until);
       return SignInFailed();
+    };
+    if (!credentials.found || !matches) return refuse();
+    // The second factor, for an account that has one: asked for once the password is right;
+    // a wrong or reused code counts as a failure like a wrong password.
+    ASSIGN_OR_RETURN(AccountStore::Totp totp, accounts_.TotpOf(name));
+    if (totp.enabled) {
+      if (request->totp_code().empty()) {
+        return common::Error(absl::StatusCode::kUnauthenticated, "TOTP_REQUIRED",
+                             "this account also needs the 6-digit code of its authenticator app");
+      }
+      std::optional<int64_t> step =
+          auth::MatchTotp(totp.secret, request->totp_code(), now, totp.last_step);
+      bool fresh = false;
+      if (step) {
+        ASSIGN_OR_RETURN(fresh, accounts_.TotpUsed(name, *step));
+      }
+      if (!fresh) return refuse();
     }
     std::string token = auth::RandomToken(32);
     std::string csrf = auth::RandomToken(24);
@@ -251,6 +282,62 @@ grpc::Status AccountService::SignIn(grpc::ServerContext* context, const v1::Sign
     *response->mutable_expire_time() =
         TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(expires));
     *response->mutable_account() = std::move(live.account);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AccountService::BeginTotp(grpc::ServerContext* context,
+                                       const v1::BeginTotpRequest* request,
+                                       v1::TotpEnrollment* response) {
+  return rpc::Serve(context, auth_, "BeginTotp", [&](const rpc::RequestContext& rc) {
+    rpc::NoAuditRecord nothing_changed_yet;  // TOTP_ENABLED is written on confirmation
+    ASSIGN_OR_RETURN(std::string username, OwnAccount(rc, request->name()));
+    std::string secret = auth::NewTotpSecret();
+    ASSIGN_OR_RETURN(bool begun, accounts_.BeginTotp(username, secret));
+    if (!begun) {
+      ASSIGN_OR_RETURN(AccountStore::Totp totp, accounts_.TotpOf(username));
+      if (totp.enabled) {
+        return common::Error(absl::StatusCode::kFailedPrecondition, "TOTP_ALREADY_ENABLED",
+                             "this account has a second factor in use; the chair's password "
+                             "reset turns it off");
+      }
+      return common::Error(absl::StatusCode::kNotFound, "ACCOUNT_NOT_FOUND",
+                           absl::StrCat("no account \"", username, "\""));
+    }
+    response->set_secret(auth::Base32(secret));
+    response->set_uri(auth::TotpUri("Đối thoại với Nhân dân", username, secret));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AccountService::ConfirmTotp(grpc::ServerContext* context,
+                                         const v1::ConfirmTotpRequest* request,
+                                         v1::Account* response) {
+  return rpc::Serve(context, auth_, "ConfirmTotp", [&](const rpc::RequestContext& rc) {
+    rpc::NoAuditRecord own_record;  // TOTP_ENABLED, written with the change
+    ASSIGN_OR_RETURN(std::string username, OwnAccount(rc, request->name()));
+    ASSIGN_OR_RETURN(AccountStore::Totp totp, accounts_.TotpOf(username));
+    if (totp.enabled) {
+      return common::Error(absl::StatusCode::kFailedPrecondition, "TOTP_ALREADY_ENABLED",
+                           "this account's second factor is already on");
+    }
+    if (totp.secret.empty()) {
+      return common::Error(absl::StatusCode::kFailedPrecondition, "TOTP_NOT_STARTED",
+                           "begin with BeginTotp, then confirm with a code of the app");
+    }
+    std::optional<int64_t> step = auth::MatchTotp(totp.secret, request->code(), absl::Now(), 0);
+    if (!step) {
+      return common::InvalidField("code", "TOTP_CODE_INVALID",
+                                  "this is not the code the app shows now; check the phone's "
+                                  "clock and try the next code");
+    }
+    ASSIGN_OR_RETURN(bool confirmed, accounts_.ConfirmTotp(username, *step, ClientOf(*context)));
+    if (!confirmed) {
+      return common::Error(absl::StatusCode::kFailedPrecondition, "TOTP_NOT_STARTED",
+                           "begin with BeginTotp, then confirm with a code of the app");
+    }
+    response->set_username(username);
+    response->set_totp_enabled(true);
     return absl::OkStatus();
   });
 }

@@ -32,6 +32,10 @@ class AccountService final : public v1::AccountService::Service {
   grpc::Status ListAuditEvents(grpc::ServerContext* context,
                                const v1::ListAuditEventsRequest* request,
                                v1::ListAuditEventsResponse* response) override;
+  grpc::Status BeginTotp(grpc::ServerContext* context, const v1::BeginTotpRequest* request,
+                         v1::TotpEnrollment* response) override;
+  grpc::Status ConfirmTotp(grpc::ServerContext* context, const v1::ConfirmTotpRequest* request,
+                           v1::Account* response) override;
   grpc::Status SignIn(grpc::ServerContext* context, const v1::SignInRequest* request,
                       v1::SignInResponse* response) override;
   grpc::Status ResolveSession(grpc::ServerContext* context,

@@ -666,13 +666,14 @@ absl::StatusOr<std::vector<v1::Account>> AccountStore::List(const db::TenantScop
       scope, "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Account>> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kAccountColumns,
-                         ", locked_until > now() FROM accounts.accounts WHERE tenant_id = $1"
-                         " ORDER BY username LIMIT 1000"),
+                         ", locked_until > now(), totp_enabled FROM accounts.accounts"
+                         " WHERE tenant_id = $1 ORDER BY username LIMIT 1000"),
             tenant_id);
         std::vector<v1::Account> out;
         for (const auto& row : rows) {
           out.push_back(AccountFromRow(row));
           out.back().set_locked(!row[8].is_null() && row[8].as<bool>());
+          out.back().set_totp_enabled(row[9].as<bool>());
         }
         return out;
       });
@@ -744,6 +745,51 @@ absl::StatusOr<absl::Time> AccountStore::SignInSucceeded(
             username, token_hash_hex, csrf_token, client, user_agent,
             static_cast<int>(absl::ToInt64Seconds(lifetime)));
         return absl::FromUnixMicros(rows[0][0].as<int64_t>());
+      });
+}
+
+absl::StatusOr<AccountStore::Totp> AccountStore::TotpOf(const std::string& username) {
+  return pool_.InTransaction(db::TenantScope(), "accounts.accounts",
+                             [&](pqxx::work& txn) -> absl::StatusOr<Totp> {
+                               auto rows = txn.exec_params(
+                                   "SELECT coalesce(encode(secret, 'hex'), ''), enabled, last_step"
+                                   " FROM accounts.totp_lookup($1)",
+                                   username);
+                               Totp out;
+                               if (rows.empty()) return out;
+                               out.secret = absl::HexStringToBytes(rows[0][0].as<std::string>());
+                               out.enabled = rows[0][1].as<bool>();
+                               out.last_step = rows[0][2].as<int64_t>();
+                               return out;
+                             });
+}
+
+absl::StatusOr<bool> AccountStore::TotpUsed(const std::string& username, int64_t step) {
+  return pool_.InTransaction(
+      db::TenantScope(), "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+        return txn.exec_params("SELECT accounts.totp_used($1, $2)", username, step)[0][0]
+            .as<bool>();
+      });
+}
+
+absl::StatusOr<bool> AccountStore::BeginTotp(const std::string& username,
+                                             const std::string& secret) {
+  return pool_.InTransaction(db::TenantScope(), "accounts.accounts",
+                             [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+                               return txn
+                                   .exec_params("SELECT accounts.totp_begin($1, decode($2, 'hex'))",
+                                                username, absl::BytesToHexString(secret))[0][0]
+                                   .as<bool>();
+                             });
+}
+
+absl::StatusOr<bool> AccountStore::ConfirmTotp(const std::string& username, int64_t step,
+                                               const std::string& client) {
+  return pool_.InTransaction(
+      db::TenantScope(), "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+        return txn
+            .exec_params("SELECT accounts.totp_confirm($1, $2, $3)", username, step, client)[0][0]
+            .as<bool>();
       });
 }
 

@@ -165,6 +165,22 @@ class AccountStore {
       const std::string& username, const std::string& token_hash_hex, const std::string& csrf_token,
       const std::string& client, const std::string& user_agent, absl::Duration lifetime);
 
+  // The second factor of an account (TOTP), read only by the functions made for it.
+  struct Totp {
+    bool enabled = false;
+    std::string secret;  // empty before enrolling
+    int64_t last_step = 0;
+  };
+  absl::StatusOr<Totp> TotpOf(const std::string& username);
+  // Keeps `step` as the last used; false when it (or a later one) was used already.
+  absl::StatusOr<bool> TotpUsed(const std::string& username, int64_t step);
+  // A new secret, not yet in use; false while the account has one in use.
+  absl::StatusOr<bool> BeginTotp(const std::string& username, const std::string& secret);
+  // Turns the second factor on, with `step` used, and logs TOTP_ENABLED; false when there
+  // is no secret being enrolled.
+  absl::StatusOr<bool> ConfirmTotp(const std::string& username, int64_t step,
+                                   const std::string& client);
+
   struct LiveSession {
     v1::Account account;
     std::string csrf_token;

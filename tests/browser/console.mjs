@@ -4,10 +4,27 @@
 //   node tests/browser/console.mjs SOURCE_DIR BUILD_DIR
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { apiCall, check, communeWithCommitments, launchBrowser, newPage, root, signInAs, startGateway, token } from "./harness.mjs";
 
 let gateway, browser;
+
+// RFC 4648 base32 to bytes, and RFC 6238's code for a 30-second step (what an authenticator
+// app computes), to act as the app in the tests.
+function base32(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of text) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  return Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
+}
+function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac("sha1", secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1e6).padStart(6, "0");
+}
 const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
 const commune = "bac-thanh-mien";
 const username = `vanphong.browser-${Date.now()}`;
@@ -478,6 +495,34 @@ test("the chair creates a staff account and unlocks a locked one; other staff on
   assert.match(refused.body, /ACCOUNT_ADMIN_ONLY/);
   await page.context().close();
   await clerk.context().close();
+
+  // The new secretary turns on a second factor for their own account; signing in then asks
+  // for the authenticator app's code after the password.
+  const own = await newPage(browser);
+  await signInAs(own, gateway.url, secretary, "Thu-ky-2026-moi", "/can-bo/tai-khoan");
+  await own.getByRole("button", { name: "Bật xác thực hai bước" }).click();
+  const secret = base32((await own.getByTestId("totp-secret").textContent()).trim());
+  assert.equal(await own.locator("svg.qr").count(), 1, "the QR code for the app");
+  await check(own, "console-accounts-totp-qr");
+  const step = Math.floor(Date.now() / 30000);
+  await own.getByLabel("Mã 6 chữ số ứng dụng đang hiện").fill(totp(secret, step + 40));
+  await own.getByRole("button", { name: "Xác nhận và bật" }).click();
+  await own.getByRole("alert").filter({ hasText: "Mã chưa đúng" }).waitFor();
+  await own.getByLabel("Mã 6 chữ số ứng dụng đang hiện").fill(totp(secret, step));
+  await own.getByRole("button", { name: "Xác nhận và bật" }).click();
+  await own.getByTestId("totp-state").waitFor();
+  await check(own, "console-accounts-totp");
+  await own.getByRole("button", { name: "Đăng xuất" }).click();
+  await own.waitForURL(/\/can-bo\/dang-nhap$/);
+  await own.getByLabel("Tên đăng nhập").fill(secretary);
+  await own.getByLabel("Mật khẩu").fill("Thu-ky-2026-moi");
+  await own.getByRole("button", { name: "Đăng nhập" }).click();
+  await own.getByRole("alert").filter({ hasText: "xác thực hai bước" }).waitFor();
+  await check(own, "console-sign-in-totp");
+  await own.getByLabel(/^Mã xác thực/).fill(totp(secret, step + 1));  // the next code: the last is spent
+  await own.getByRole("button", { name: "Đăng nhập" }).click();
+  await own.waitForURL(/\/can-bo$/);
+  await own.context().close();
 });
 
 test("the inbox merges a duplicate side by side and undoes it, and classifies and assigns many opinions at once", async () => {

@@ -5,8 +5,10 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "dialogue/auth/token.h"
+#include "dialogue/auth/totp.h"
 #include "planning_server.h"
 
 namespace dialogue::planning {
@@ -19,6 +21,7 @@ using ::dialogue::testing::IsOk;
 using ::dialogue::testing::StatusIs;
 using ::dialogue::testing::Token;
 using ::dialogue::testing::TokenAs;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -253,6 +256,86 @@ TEST_F(AccountsGrpcTest, AChairResetsItsStaffsPasswordWhichLiftsTheLockAndEndsTh
   EXPECT_THAT(reset(Token(a_, {Role::kChair}), Name("tinh")),
               StatusIs(StatusCode::kNotFound, "ACCOUNT_NOT_FOUND"));
   EXPECT_THAT(reset(admin_, Name("tinh")), IsOk());
+}
+
+TEST_F(AccountsGrpcTest, ASecondFactorIsSetUpByItsHolderAskedAtSignInAndNeverTakenTwice) {
+  ASSERT_THAT(Create(admin_, Name("hai"), a_, {"secretary"}), IsOk());
+  const std::string own = TokenAs(Name("hai"), a_, {Role::kSecretary});
+  v1::BeginTotpRequest begin;
+  begin.set_name("accounts/" + Name("hai"));
+  v1::TotpEnrollment enrollment;
+  // Nobody sets it up for someone else, not even the chair.
+  EXPECT_THAT(
+      Call(&v1::AccountService::Stub::BeginTotp, Token(a_, {Role::kChair}), begin, &enrollment),
+      StatusIs(StatusCode::kPermissionDenied, "ACCOUNT_NOT_YOURS"));
+  ASSERT_THAT(Call(&v1::AccountService::Stub::BeginTotp, own, begin, &enrollment), IsOk());
+  EXPECT_EQ(enrollment.secret().size(), 32u);  // 20 bytes in base32
+  EXPECT_THAT(enrollment.uri(), HasSubstr("secret=" + enrollment.secret()));
+  const std::string secret = absl::HexStringToBytes(AdminQuery(
+      absl::StrCat("SELECT encode(totp_secret, 'hex') FROM accounts.accounts WHERE username = '",
+                   Name("hai"), "'")));
+  ASSERT_EQ(auth::Base32(secret), enrollment.secret());
+  // Until confirmed, signing in asks for nothing more.
+  EXPECT_THAT(SignIn(Name("hai")), IsOk());
+
+  const int64_t now = auth::TotpStep(absl::Now());
+  v1::ConfirmTotpRequest confirm;
+  confirm.set_name(begin.name());
+  confirm.set_code(auth::TotpCode(secret, now + 50));
+  v1::Account account;
+  EXPECT_THAT(Call(&v1::AccountService::Stub::ConfirmTotp, own, confirm, &account),
+              StatusIs(StatusCode::kInvalidArgument, "TOTP_CODE_INVALID"));
+  confirm.set_code(auth::TotpCode(secret, now));
+  ASSERT_THAT(Call(&v1::AccountService::Stub::ConfirmTotp, own, confirm, &account), IsOk());
+  EXPECT_TRUE(account.totp_enabled());
+  EXPECT_THAT(Call(&v1::AccountService::Stub::BeginTotp, own, begin, &enrollment),
+              StatusIs(StatusCode::kFailedPrecondition, "TOTP_ALREADY_ENABLED"));
+
+  auto sign_in = [&](const std::string& password, const std::string& code) {
+    v1::SignInRequest request;
+    request.set_username(Name("hai"));
+    request.set_password(password);
+    request.set_totp_code(code);
+    v1::SignInResponse out;
+    return Call(&v1::AccountService::Stub::SignIn, "", request, &out);
+  };
+  // The right password alone is not enough; a wrong code counts as a failure.
+  EXPECT_THAT(SignIn(Name("hai")), StatusIs(StatusCode::kUnauthenticated, "TOTP_REQUIRED"));
+  EXPECT_THAT(sign_in(kPassword, auth::TotpCode(secret, now + 50)),
+              StatusIs(StatusCode::kUnauthenticated, "SIGN_IN_FAILED"));
+  // The code used to confirm is spent; the next one (a phone a little ahead) works, once.
+  EXPECT_THAT(sign_in(kPassword, auth::TotpCode(secret, now)),
+              StatusIs(StatusCode::kUnauthenticated, "SIGN_IN_FAILED"));
+  EXPECT_THAT(sign_in(kPassword, auth::TotpCode(secret, now + 1)), IsOk());
+  EXPECT_THAT(sign_in(kPassword, auth::TotpCode(secret, now + 1)),
+              StatusIs(StatusCode::kUnauthenticated, "SIGN_IN_FAILED"));
+  // A wrong password with a good code says nothing about the code.
+  EXPECT_THAT(sign_in("mat-khau-sai-roi", auth::TotpCode(secret, now + 1)),
+              StatusIs(StatusCode::kUnauthenticated, "SIGN_IN_FAILED"));
+  EXPECT_THAT(AuditActions(a_, Name("hai")), Contains("TOTP_ENABLED"));
+
+  v1::ListAccountsRequest list;
+  list.set_tenant("tenants/" + a_);
+  v1::ListAccountsResponse listed;
+  ASSERT_THAT(Call(&v1::AccountService::Stub::ListAccounts, own, list, &listed), IsOk());
+  for (const auto& a : listed.accounts()) EXPECT_EQ(a.totp_enabled(), a.username() == Name("hai"));
+
+  // The planning role never reads the secret itself.
+  {
+    pqxx::connection conn(testing::PlanningPgUri());
+    pqxx::work txn(conn);
+    txn.exec_params("SELECT set_config('app.tenant_id', $1, true)", a_);
+    EXPECT_THROW(txn.exec("SELECT totp_secret FROM accounts.accounts"), pqxx::sql_error);
+  }
+
+  // A lost phone: the chair's password reset turns the second factor off.
+  v1::ResetPasswordRequest reset;
+  reset.set_name(begin.name());
+  reset.set_password("mat-khau-moi-2026");
+  ASSERT_THAT(
+      Call(&v1::AccountService::Stub::ResetPassword, Token(a_, {Role::kChair}), reset, &account),
+      IsOk());
+  EXPECT_THAT(SignIn(Name("hai"), "mat-khau-moi-2026"), IsOk());
 }
 
 TEST_F(AccountsGrpcTest, AccountsAreRefusedWithTheFieldAtFault) {

@@ -66,6 +66,11 @@ const reasons: Record<string, string> = {
   SIGN_IN_FAILED: "Tên đăng nhập hoặc mật khẩu không đúng.",
   ACCOUNT_LOCKED:
     "Tài khoản tạm bị khóa vì nhập sai mật khẩu nhiều lần. Xin thử lại sau 15 phút hoặc liên hệ Chủ tịch xã.",
+  TOTP_REQUIRED: "Tài khoản này có xác thực hai bước: xin nhập mã 6 chữ số trong ứng dụng xác thực.",
+  TOTP_CODE_INVALID: "Mã chưa đúng. Xin kiểm tra giờ trên điện thoại và nhập mã đang hiện.",
+  TOTP_ALREADY_ENABLED: "Tài khoản đã bật xác thực hai bước.",
+  TOTP_NOT_STARTED: "Xin bấm “Bật xác thực hai bước” trước.",
+  ACCOUNT_NOT_YOURS: "Chỉ người dùng tài khoản tự bật xác thực hai bước.",
   CREDENTIALS_REQUIRED: "Xin nhập tên đăng nhập và mật khẩu.",
   CSRF_TOKEN_INVALID: "Phiên làm việc không hợp lệ. Xin tải lại trang.",
   NUMBER_REQUIRED: "Xin ghi số, ký hiệu của văn bản.",

@@ -60,8 +60,9 @@ export async function currentSession(): Promise<Signed | null> {
   }
 }
 
-export async function signIn(username: string, password: string): Promise<Signed> {
-  const signed = await call("POST", "/auth/sign-in", { username, password });
+// `totpCode`: the authenticator app's 6 digits, for an account with a second factor.
+export async function signIn(username: string, password: string, totpCode = ""): Promise<Signed> {
+  const signed = await call("POST", "/auth/sign-in", { username, password, totpCode: totpCode || undefined });
   if (!signed) throw new ApiError("", 502, "");
   return signed;
 }

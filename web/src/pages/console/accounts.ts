@@ -9,6 +9,7 @@ import { vnDateTime } from "../../format";
 import { loadCommune } from "../../commune";
 import { consolePage, mayAct, signedInStaff, stepForm } from "../../console/frame";
 import { roleName } from "../../console/session";
+import { qrCode } from "../../qr";
 
 type Account = Of<"dialogue.v1.Account">;
 
@@ -27,7 +28,12 @@ function accountRow(a: Account, chair: boolean, refresh: () => void): HTMLElemen
     h("td", { "data-label": "Tên đăng nhập", class: "code" }, a.username ?? ""),
     h("td", { "data-label": "Họ tên" }, a.displayName ?? ""),
     h("td", { "data-label": "Vai trò" }, roleText(a)),
-    h("td", { "data-label": "Tình trạng" }, a.locked ? h("strong", { class: "late" }, "Đang bị khóa") : "Đang dùng", a.createTime ? h("span", { class: "detail" }, ` · tạo ${vnDateTime(a.createTime)}`) : ""),
+    h(
+      "td",
+      { "data-label": "Tình trạng" },
+      a.locked ? h("strong", { class: "late" }, "Đang bị khóa") : "Đang dùng",
+      a.totpEnabled ? " · xác thực hai bước" : "",
+      a.createTime ? h("span", { class: "detail" }, ` · tạo ${vnDateTime(a.createTime)}`) : ""),
     chair
       ? h(
           "td",
@@ -46,6 +52,38 @@ function accountRow(a: Account, chair: boolean, refresh: () => void): HTMLElemen
         )
       : null,
   );
+}
+
+// The signed-in person's own second factor: a secret shown as a QR code for the
+// authenticator app (and as text to type), turned on once the app's first code is given.
+function secondFactor(me: Account | undefined, refresh: () => void): HTMLElement[] {
+  if (!me) return [];
+  const heading = h("h2", { id: "hai-buoc" }, "Xác thực hai bước cho tài khoản của bạn");
+  if (me.totpEnabled) {
+    return [heading, h("p", { "data-testid": "totp-state" }, "Đã bật: mỗi lần đăng nhập cần thêm mã 6 chữ số trong ứng dụng xác thực. Mất điện thoại thì nhờ Chủ tịch xã đặt lại mật khẩu.")];
+  }
+  const area = h("div", { "aria-live": "polite" });
+  const start = stepForm(
+    [h("p", { class: "hint" }, "Dùng ứng dụng xác thực trên điện thoại (Google Authenticator, Microsoft Authenticator, FreeOTP…).")],
+    "Bật xác thực hai bước",
+    () => get(api.POST("/v1/accounts/{account}:beginTotp", { params: { path: { account: me.username ?? "" } }, body: {} })),
+    (enrollment) => {
+      const code = h("input", { id: "totp-code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6" });
+      start.remove();
+      area.replaceChildren(
+        qrCode(enrollment.uri ?? "", "Mã QR để thêm tài khoản vào ứng dụng xác thực"),
+        h("p", {}, "Hoặc nhập khóa: ", h("span", { class: "code", "data-testid": "totp-secret" }, enrollment.secret ?? "")),
+        stepForm(
+          [field("Mã 6 chữ số ứng dụng đang hiện", code)],
+          "Xác nhận và bật",
+          () => get(api.POST("/v1/accounts/{account}:confirmTotp", { params: { path: { account: me.username ?? "" } }, body: { code: code.value.trim() } })),
+          () => refresh(),
+        ),
+      );
+      code.focus();
+    },
+  );
+  return [heading, start, area];
 }
 
 function createForm(tenant: string, refresh: () => void): HTMLElement {
@@ -105,5 +143,9 @@ export async function accountsPage(): Promise<void> {
       h("tbody", {}, accounts.map((a) => accountRow(a, chair, refresh))),
     ),
     chair ? [h("h2", {}, "Tạo tài khoản cho cán bộ của xã"), createForm(tenant, refresh)] : h("p", { class: "muted" }, "Chủ tịch xã tạo tài khoản và đặt lại mật khẩu."),
+    secondFactor(
+      accounts.find((a) => a.username === session.account.username),
+      refresh,
+    ),
   );
 }

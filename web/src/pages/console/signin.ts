@@ -1,6 +1,7 @@
 // Signing in to the console with a built-in account.
 import { h } from "../../dom";
 import { alert, field, firstMissing, page } from "../../layout";
+import { ApiError } from "../../api/errors";
 import { currentSession, signIn } from "../../console/session";
 import { consolePath } from "../../console/frame";
 
@@ -30,6 +31,10 @@ export async function signInPage(): Promise<void> {
     autocomplete: "current-password",
     required: "",
   });
+  // Shown once the service says the account also has a second factor.
+  const code = h("input", { id: "totp", name: "totp", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6", pattern: "[0-9]{6}" });
+  const codeField = field("Mã xác thực (6 chữ số trong ứng dụng xác thực)", code);
+  codeField.hidden = true;
   const message = h("div", { "aria-live": "polite" });
   const send = h("button", { type: "submit" }, "Đăng nhập");
   const form = h(
@@ -37,19 +42,28 @@ export async function signInPage(): Promise<void> {
     { novalidate: "" },
     field("Tên đăng nhập", username),
     field("Mật khẩu", password),
+    codeField,
     message,
     send,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     message.replaceChildren();
-    if (firstMissing(message, [username, password])) return;
+    if (firstMissing(message, codeField.hidden ? [username, password] : [username, password, code])) return;
     send.setAttribute("disabled", "");
     try {
-      await signIn(username.value.trim(), password.value);
+      await signIn(username.value.trim(), password.value, codeField.hidden ? "" : code.value.trim());
       location.assign(next());
     } catch (error) {
+      if (error instanceof ApiError && error.reason === "TOTP_REQUIRED") {
+        // The password was right: the code is all that is missing; the password stays.
+        codeField.hidden = false;
+        message.replaceChildren(alert(error));
+        code.focus();
+        return;
+      }
       password.value = "";
+      code.value = "";
       message.replaceChildren(alert(error));
       password.focus();
     } finally {
