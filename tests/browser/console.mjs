@@ -606,3 +606,55 @@ test("the inbox merges a duplicate side by side and undoes it, and classifies an
   assert.equal((await opinionOf(codes[0])).supporterCount ?? 1, 1);
   await page.context().close();
 });
+
+test("a plan is written from the template and its draft edited in the console", async () => {
+  const id = `browser-mau-${Date.now()}`;
+  const admin = token("", "admin");
+  await call("POST", `/v1/tenants?tenantId=${id}`, {
+    displayName: "Xã Thử Mẫu", kind: "COMMUNE", province: "provinces/demo", voterCount: 3000,
+    hamlets: [{ id: "thon-1", displayName: "Thôn 1" }],
+  }, admin);
+  await call("POST", "/v1/accounts", {
+    account: { username: `vanphong.${id}`, displayName: "Lê Thị Văn", tenant: `tenants/${id}`, roles: ["government_office", "party_office"] }, password,
+  }, admin);
+  const office = token(id, "government_office");
+  const page = await newPage(browser, { width: 1280, height: 900 });
+  await signIn(page, `vanphong.${id}`, "/can-bo/ke-hoach");
+  const year = new Date().getFullYear() + 1;
+  await page.getByText("Lập kế hoạch mới theo mẫu").click();
+  await page.getByLabel("Năm").fill(String(year));
+  await page.getByLabel("Hội nghị sớm nhất vào ngày").fill(`${year}-05-11`);
+  await page.getByLabel("Muộn nhất vào ngày").fill(`${year}-05-20`);
+  await page.getByRole("button", { name: "Lập kế hoạch" }).click();
+  const draft = page.getByTestId("plan").filter({ hasText: `Năm ${year} · Dự thảo` });
+  await draft.waitFor();
+  let [plan] = (await call("GET", `/v1/tenants/${id}/plans`, undefined, office)).plans;
+  assert.equal(plan.conferences.length, 1);
+  assert.equal(plan.tasks.length, 8);
+  assert.equal(plan.tasks.find((t) => t.kind === "ANNOUNCEMENT").resolvedDueDate, `${year}-05-04`, "seven days before");
+
+  // The draft's content: the conference renamed, a second one added, the hall task dropped
+  // and the announcement given two more days. A window ending before it starts is refused
+  // first, and nothing is stored.
+  await draft.getByText("Sửa nội dung kế hoạch").click();
+  await draft.getByLabel("Tên hội nghị").first().fill("Hội nghị đối thoại kỳ I");
+  await draft.getByRole("button", { name: "Thêm hội nghị" }).click();
+  await draft.getByLabel("Tên hội nghị").nth(1).fill("Hội nghị đối thoại kỳ II");
+  await draft.getByLabel("Sớm nhất").nth(1).fill(`${year}-10-20`);
+  await draft.getByLabel("Muộn nhất").nth(1).fill(`${year}-10-10`);
+  await draft.getByRole("group", { name: /Hội trường/ }).getByLabel("Bỏ nhiệm vụ này").check();
+  await draft.getByRole("group", { name: /Thông báo/ }).getByLabel(/^Hạn: số ngày/).fill("-9");
+  await draft.getByRole("button", { name: "Lưu kế hoạch" }).click();
+  await draft.getByRole("alert").filter({ hasText: "Ngày muộn nhất của hội nghị đang trước ngày sớm nhất." }).waitFor();
+  assert.equal((await call("GET", `/v1/${plan.name}`, undefined, office)).conferences.length, 1);
+  await check(page, "console-plan-edit");
+  await draft.getByLabel("Muộn nhất").nth(1).fill(`${year}-10-30`);
+  await draft.getByRole("button", { name: "Lưu kế hoạch" }).click();
+  await page.getByTestId("plan").filter({ hasText: "Hội nghị đối thoại kỳ II" }).waitFor();
+  plan = await call("GET", `/v1/${plan.name}`, undefined, office);
+  assert.deepEqual(plan.conferences.map((c) => c.title), ["Hội nghị đối thoại kỳ I", "Hội nghị đối thoại kỳ II"]);
+  assert.equal(plan.tasks.length, 7);
+  assert.ok(!plan.tasks.some((t) => t.kind === "VENUE"));
+  assert.equal(plan.tasks.find((t) => t.kind === "ANNOUNCEMENT").resolvedDueDate, `${year}-05-02`);
+  await page.context().close();
+});

@@ -7,6 +7,7 @@ import { field } from "../../layout";
 import { label, today, vnDate } from "../../format";
 import { lastId, loadCommune } from "../../commune";
 import { consolePage, mayAct, signedInStaff, stepForm } from "../../console/frame";
+import { editPlanForm, newPlanForm } from "./plan_editor";
 
 type Plan = Of<"dialogue.v1.Plan">;
 type Ctx = { roles: string[]; refresh: () => void };
@@ -35,9 +36,10 @@ function steps(ctx: Ctx, p: Plan): HTMLElement[] {
   const transition = { params: { path: where(p) } };
   switch (p.state) {
     case "DRAFT":
-      return may("chair")
-        ? [step(ctx, [], "Phê duyệt", () => get(api.POST("/v1/tenants/{tenant}/plans/{plan}:approve", { ...transition, body: { etag: p.etag } })))]
-        : [];
+      return [
+        may("party_office", "government_office") ? editPlanForm(p, ctx.refresh) : null,
+        may("chair") ? step(ctx, [], "Phê duyệt", () => get(api.POST("/v1/tenants/{tenant}/plans/{plan}:approve", { ...transition, body: { etag: p.etag } }))) : null,
+      ].filter((e): e is HTMLElement => e !== null);
     case "APPROVED": {
       if (!may("party_office", "government_office")) return [];
       const number = h("input", { id: `number-${id}`, autocomplete: "off", placeholder: "12/KH-UBND" });
@@ -134,6 +136,9 @@ export async function plansPage(): Promise<void> {
     commune.name,
     "ke-hoach",
     h("h1", {}, "Kế hoạch đối thoại"),
+    mayAct(ctx.roles, "party_office", "government_office")
+      ? newPlanForm(tenant, commune.name, Math.max(new Date().getFullYear(), ...plans.map((p) => (p.year ?? 0) + 1)), ctx.refresh)
+      : null,
     plans.length ? plans.map((p) => planCard(ctx, p)) : h("p", { class: "muted" }, "Xã chưa có kế hoạch nào."),
   );
 }
