@@ -23,9 +23,9 @@ after(async () => {
   gateway?.child.kill();
 });
 
-// A commune like seed 004's (its two hamlets) with seed 004's plan published, and the
-// tokens the set-up uses.
-async function communeWithSeed004(id) {
+// A commune like seed 004's (its two hamlets) with seed 004's plan (published, or as typed
+// in: a draft without its number), and the tokens the set-up uses.
+async function communeWithSeed004(id, publish = true) {
   const admin = token("", "admin");
   await call("POST", `/v1/tenants?tenantId=${id}`, {
     displayName: "Xã Thử Hội Nghị", kind: "COMMUNE", province: "provinces/demo", voterCount: 5000,
@@ -33,28 +33,29 @@ async function communeWithSeed004(id) {
   }, admin);
   const office = token(id, "government_office,party_office,chair");
   const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/004-bac-thanh-mien-2026.json`, "utf8"));
-  const plan = await call("POST", `/v1/tenants/${id}/plans`, { ...seed.plan, documentNumber: "31/KH-UBND", issueDate: "2026-03-20" }, office);
-  await call("POST", `/v1/${plan.name}:approve`, {}, office);
-  await call("POST", `/v1/${plan.name}:publish`, {}, office);
+  const plan = await call("POST", `/v1/tenants/${id}/plans`, publish ? { ...seed.plan, documentNumber: "31/KH-UBND", issueDate: "2026-03-20" } : seed.plan, office);
+  if (publish) {
+    await call("POST", `/v1/${plan.name}:approve`, {}, office);
+    await call("POST", `/v1/${plan.name}:publish`, {}, office);
+  }
   return { admin, office, seed, plan };
 }
 
-test("seed 004's conference goes from its plan to approved minutes and an issued conclusion notice", async () => {
+test("seed 004's year: its plan, its opinions from the forms to approved answers, its conference, the notice and the promise", async () => {
   const id = `browser-hn-${Date.now()}`;
-  const { admin, office, seed, plan } = await communeWithSeed004(id);
-  const later = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
-  const round = await call("POST", `/v1/tenants/${id}/rounds`, { title: "Ý kiến trước hội nghị", opinionDeadlineDate: later, answerDueDate: later }, office);
-  await call("POST", `/v1/tenants/${id}/opinions:submit`, { round: round.name, hamlet: "an-son", text: "Đề nghị nạo vét mương tiêu thôn An Sơn trước mùa mưa" });
+  const { admin, office, seed, plan } = await communeWithSeed004(id, false);
   const people = {
     office: ["vanphong", "Nguyễn Thị Hoa", ["government_office", "party_office"]],
     chair: ["chutich", "Khổng Quốc Toàn", ["chair"]],
     secretary: ["thuky", "Lê Thị Thư", ["secretary"]],
+    department: ["phongkt", "Võ Văn Kinh", ["department"]],
   };
   for (const [username, displayName, roles] of Object.values(people)) {
-    await call("POST", "/v1/accounts", { account: { username: `${username}.${id}`, displayName, tenant: `tenants/${id}`, roles }, password }, admin);
+    const department = roles.includes("department") ? "Phòng Kinh tế" : undefined;
+    await call("POST", "/v1/accounts", { account: { username: `${username}.${id}`, displayName, tenant: `tenants/${id}`, roles, department }, password }, admin);
   }
 
-  // What it takes, in clicks and time, from the scheduling form to the issued notice.
+  // What the year takes, in clicks (a file chosen or a box ticked counts as one) and time.
   let clicks = 0;
   const click = async (locator) => {
     ++clicks;
@@ -62,9 +63,76 @@ test("seed 004's conference goes from its plan to approved minutes and an issued
   };
   const started = Date.now();
 
-  // The office schedules the planned conference and, its date being past, records it as held.
+  // The plan as typed in: the chair approves it, the office publishes it with its number.
+  const chairPage = await newPage(browser, laptop);
+  await signInAs(chairPage, gateway.url, `chutich.${id}`, password, "/can-bo/ke-hoach");
+  await click(chairPage.getByTestId("plan").getByRole("button", { name: "Phê duyệt" }));
+  await chairPage.getByTestId("plan").filter({ hasText: "Đã phê duyệt" }).waitFor();
   const desk = await newPage(browser, laptop);
-  await signInAs(desk, gateway.url, `vanphong.${id}`, password, "/can-bo/hoi-nghi");
+  await signInAs(desk, gateway.url, `vanphong.${id}`, password, "/can-bo/ke-hoach");
+  await desk.getByLabel("Số, ký hiệu").fill("31/KH-UBND");
+  await click(desk.getByRole("button", { name: "Ban hành" }));
+  await desk.getByTestId("plan").filter({ hasText: "Đã ban hành" }).waitFor();
+
+  // The round for the plan's conference, and the typed-in forms uploaded.
+  await desk.goto(`${gateway.url}/can-bo/y-kien/nhap`);
+  await click(desk.getByText("Mở đợt lấy ý kiến mới"));
+  await desk.getByLabel("Cho hội nghị").selectOption({ index: 1 });
+  await click(desk.getByRole("button", { name: "Mở đợt" }));
+  await desk.getByLabel("Tệp CSV").waitFor();
+  const quote = (text) => `"${String(text ?? "").replaceAll('"', '""')}"`;
+  const rows = JSON.parse(readFileSync(`${root}/deploy/demo/opinions.json`, "utf8")).rows;
+  const csv = ["hamlet,text,submitter_name", ...rows.map((r) => [r.hamlet, quote(r.text), quote(r.submitterName)].join(","))].join("\n");
+  ++clicks;
+  await desk.getByLabel("Tệp CSV").setInputFiles({ name: "phieu-004.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await click(desk.getByRole("button", { name: "Tải lên" }));
+  await desk.getByTestId("import-result").filter({ hasText: `Đã lưu ${rows.length} phiếu mới` }).waitFor();
+  const codes = await desk.getByTestId("import-result").locator("td.code").allTextContents();
+  assert.equal(codes.length, rows.length);
+
+  // The two forms on An Sơn's field road are one item; each item is classified.
+  await desk.goto(`${gateway.url}/can-bo/y-kien?trang-thai=RECEIVED`);
+  const opinion = (page, code) => page.getByTestId("opinion").filter({ hasText: code });
+  await opinion(desk, codes[0]).waitFor();
+  await click(desk.getByRole("button", { name: `Tìm ý kiến trùng với ${codes[0]}` }));
+  await click(opinion(desk, codes[0]).getByTestId("duplicates").getByLabel(new RegExp(codes[1])));
+  await click(opinion(desk, codes[0]).getByRole("button", { name: "Gộp các ý kiến đã chọn vào ý kiến này" }));
+  await opinion(desk, codes[0]).filter({ hasText: "2 người cùng ý kiến" }).waitFor();
+  const items = [0, 2, 3, 4, 5].map((i) => codes[i]);
+  for (const code of items) {
+    await click(opinion(desk, code).getByRole("button", { name: "Phân loại" }));
+    await opinion(desk, code).getByRole("heading", { name: /Đã phân loại/ }).waitFor();
+  }
+  // All five go to the economy department at once.
+  await desk.goto(`${gateway.url}/can-bo/y-kien?trang-thai=CLASSIFIED`);
+  await opinion(desk, items[0]).waitFor();
+  const bulk = desk.getByRole("region", { name: "Xử lý nhiều ý kiến cùng lúc" });
+  for (const code of items) await click(desk.getByLabel(`Chọn ý kiến ${code}`));
+  await bulk.getByLabel("Việc", { exact: true }).selectOption({ label: "Giao cho cơ quan, phòng ban" });
+  await bulk.getByLabel("Cơ quan, phòng ban", { exact: true }).fill("Phòng Kinh tế");
+  await click(bulk.getByRole("button", { name: "Áp dụng cho các ý kiến đã chọn" }));
+  await desk.getByTestId("bulk-result").filter({ hasText: "xong 5 ý kiến" }).waitFor();
+
+  // The department drafts each answer; the office approves them together.
+  const department = await newPage(browser, laptop);
+  await signInAs(department, gateway.url, `phongkt.${id}`, password, "/can-bo/y-kien?trang-thai=ASSIGNED");
+  for (const code of items) {
+    const c = opinion(department, code);
+    await c.getByLabel("Nội dung trả lời").fill(`Phòng Kinh tế đã tiếp nhận và xử lý kiến nghị ${code}; kết quả báo cáo tại hội nghị.`);
+    await click(c.getByRole("button", { name: "Gửi dự thảo trả lời" }));
+    await c.getByRole("heading", { name: /Đang soạn trả lời/ }).waitFor();
+  }
+  await desk.goto(`${gateway.url}/can-bo/y-kien?trang-thai=ANSWER_DRAFTED`);
+  await opinion(desk, items[0]).waitFor();
+  for (const code of items) await click(desk.getByLabel(`Chọn ý kiến ${code}`));
+  await bulk.getByLabel("Việc", { exact: true }).selectOption({ label: "Duyệt nội dung trả lời" });
+  await click(bulk.getByRole("button", { name: "Áp dụng cho các ý kiến đã chọn" }));
+  await desk.getByTestId("bulk-result").filter({ hasText: "xong 5 ý kiến" }).waitFor();
+  const answered = (await call("GET", `/v1/tenants/${id}/opinions?pageSize=100`, undefined, office)).opinions;
+  assert.deepEqual(answered.map((o) => o.state).sort(), ["ANSWER_APPROVED", "ANSWER_APPROVED", "ANSWER_APPROVED", "ANSWER_APPROVED", "ANSWER_APPROVED", "MERGED"]);
+  await desk.goto(`${gateway.url}/can-bo/hoi-nghi`);
+
+  // The office schedules the planned conference and, its date being past, records it as held.
   const planned = desk.getByTestId("planned-conference");
   await planned.first().waitFor();
   assert.equal(await planned.count(), 1, "seed 004 plans one conference");
@@ -73,7 +141,8 @@ test("seed 004's conference goes from its plan to approved minutes and an issued
   await planned.getByLabel("Ngày tổ chức").fill(date);
   await planned.getByLabel("Chủ trì").fill("Khổng Quốc Toàn, Chủ tịch UBND xã");
   await planned.getByLabel("Thư ký").fill("Lê Thị Thư, công chức Văn phòng - Thống kê");
-  await planned.getByLabel("Ý kiến thu thập trước").selectOption({ label: "Ý kiến trước hội nghị" });
+  // The round opened for this conference is already chosen.
+  assert.notEqual(await planned.getByLabel("Ý kiến thu thập trước").inputValue(), "");
   await check(desk, "console-sessions-plan");
   await click(planned.getByRole("button", { name: "Lập lịch hội nghị" }));
   const card = desk.getByTestId("session");
@@ -166,7 +235,7 @@ test("seed 004's conference goes from its plan to approved minutes and an issued
 
   // The opinion sent beforehand is answered in the room.
   const opinions = hall.getByRole("region", { name: /Ý kiến thu thập trước/ });
-  await click(opinions.getByLabel(/nạo vét mương/));
+  await click(opinions.getByLabel(/bê tông hóa tuyến đường nội đồng/));
   await click(opinions.getByRole("button", { name: "Đánh dấu đã trả lời tại hội nghị" }));
   await opinions.filter({ hasText: "đã trả lời tại hội nghị" }).waitFor();
   const after = await call("GET", `/v1/${session.name}`, undefined, office);
@@ -179,8 +248,8 @@ test("seed 004's conference goes from its plan to approved minutes and an issued
   assert.equal(await hall.getByRole("button", { name: "Kết luận hội nghị" }).count(), 0);
 
   // The chair concludes on a laptop of their own; an item without its agency is refused.
-  const chair = await newPage(browser, laptop);
-  await signInAs(chair, gateway.url, `chutich.${id}`, password, `/can-bo/hoi-nghi/${sessionId}`);
+  const chair = chairPage;
+  await chair.goto(`${gateway.url}/can-bo/hoi-nghi/${sessionId}`);
   await chair.getByLabel("Vấn đề nhân dân nêu").fill("Sửa đường liên thôn An Lâu");
   await chair.getByLabel("Kết quả").selectOption("OUTCOME_UNRESOLVED");
   await chair.getByLabel("Việc phải làm").fill("Lập dự toán, sửa chữa mặt đường");
@@ -234,8 +303,23 @@ test("seed 004's conference goes from its plan to approved minutes and an issued
   await notice.getByLabel("Số, ký hiệu").fill("45/TB-UBND");
   await click(notice.getByRole("button", { name: "Ban hành" }));
   await notice.filter({ hasText: "Đã ban hành" }).waitFor();
+  // The promise: Phòng Kinh tế reports on it within its 7 working days, then resolves it.
+  await department.goto(`${gateway.url}/can-bo/ket-luan`);
+  const promise = department.getByTestId("commitment").filter({ hasText: "Sửa đường liên thôn An Lâu" });
+  for (let i = 0; i < 50 && (await promise.count()) === 0; ++i) {
+    await new Promise((r) => setTimeout(r, 100));  // made by supervision from the conclusion
+    await department.reload();
+  }
+  await promise.getByLabel("Báo cáo bằng văn bản của cơ quan").fill("Đã lập dự toán sửa 1,2 km mặt đường; khởi công tháng 1.");
+  await click(promise.getByRole("button", { name: "Gửi báo cáo" }));
+  await promise.getByRole("heading", { name: /Đã báo cáo kết quả/ }).waitFor();
+  await promise.getByLabel("Chuyển sang").selectOption("COMMITMENT_RESOLVED");
+  await promise.getByLabel("Kết quả hoặc lý do").fill("Đã sửa xong mặt đường, nghiệm thu.");
+  await click(promise.getByRole("button", { name: "Cập nhật" }));
+  await promise.getByRole("heading", { name: /Đã giải quyết/ }).waitFor();
+
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`seed 004's conference, from scheduling to the issued conclusion notice: ${clicks} clicks, ${seconds} s in the test`);
+  console.log(`seed 004's year, from the plan's approval to the promise resolved: ${clicks} clicks, ${seconds} s in the test`);
 
   const issued = (await call("GET", `/v1/tenants/${id}/notices?state=NOTICE_ISSUED`, undefined, office)).notices;
   const conclusion = issued.find((n) => n.kind === "NOTICE_CONCLUSION");
@@ -243,7 +327,7 @@ test("seed 004's conference goes from its plan to approved minutes and an issued
   assert.match(conclusion.body, /Sửa đường liên thôn An Lâu/);
   const closed = await call("GET", `/v1/${session.name}`, undefined, office);
   assert.equal(closed.state, "SESSION_CLOSED");
-  for (const page of [desk, hall, chair]) {
+  for (const page of [desk, hall, chair, department]) {
     assert.deepEqual(page.problems, []);
     await page.context().close();
   }

@@ -7,7 +7,7 @@ import { h } from "../../dom";
 import { alert, field } from "../../layout";
 import { vnDate } from "../../format";
 import { loadCommune } from "../../commune";
-import { consolePage, consolePath, signedInStaff } from "../../console/frame";
+import { consolePage, consolePath, mayAct, signedInStaff, stepForm } from "../../console/frame";
 import { send } from "../../console/session";
 
 type Imported = Of<"dialogue.v1.ImportOpinionsResponse">;
@@ -76,13 +76,62 @@ function result(imported: Imported): HTMLElement {
   );
 }
 
+type Plan = Of<"dialogue.v1.Plan">;
+
+// Opening a round of opinions, tied to a published plan's conference when there is one.
+function roundForm(tenant: string, plans: Plan[], done: () => void): HTMLElement {
+  const title = h("input", { id: "round-title", autocomplete: "off" });
+  const conferences = plans.flatMap((p) => (p.conferences ?? []).map((c) => ({ plan: p.name ?? "", year: p.year, c })));
+  const conference = h(
+    "select",
+    { id: "round-conference" },
+    h("option", { value: "" }, "— Không gắn hội nghị nào —"),
+    conferences.map((x, i) => h("option", { value: String(i) }, `Năm ${x.year ?? ""}: ${x.c.title || `Hội nghị ${x.c.id ?? ""}`}`)),
+  );
+  const deadline = h("input", { id: "round-deadline", type: "date" });
+  const answers = h("input", { id: "round-answers", type: "date" });
+  // The plan's own dates, when a conference is chosen and the fields are still empty.
+  conference.addEventListener("change", () => {
+    const x = conferences[Number(conference.value)];
+    if (!x || conference.value === "") return;
+    if (!title.value) title.value = `Lấy ý kiến trước ${x.c.title || "hội nghị đối thoại"} năm ${x.year ?? ""}`;
+    if (!deadline.value && x.c.opinionDeadlineDate) deadline.value = x.c.opinionDeadlineDate;
+  });
+  return h(
+    "details",
+    { class: "register" },
+    h("summary", {}, "Mở đợt lấy ý kiến mới"),
+    stepForm(
+      [field("Tên đợt", title), field("Cho hội nghị", conference), field("Hạn thu phiếu", deadline), field("Hạn trả lời", answers)],
+      "Mở đợt",
+      () => {
+        const x = conference.value === "" ? undefined : conferences[Number(conference.value)];
+        return get(
+          api.POST("/v1/tenants/{tenant}/rounds", {
+            params: { path: { tenant } },
+            body: {
+              title: title.value.trim(),
+              plan: x?.plan,
+              conferenceId: x?.c.id,
+              opinionDeadlineDate: deadline.value || undefined,
+              answerDueDate: answers.value || undefined,
+            },
+          }),
+        );
+      },
+      () => done(),
+    ),
+  );
+}
+
 export async function importPage(): Promise<void> {
   const staff = await signedInStaff();
   if (!staff) return;
   const { session, tenant } = staff;
-  const [commune, rounds] = await Promise.all([
+  const [commune, rounds, plans] = await Promise.all([
     loadCommune(tenant),
     get(api.GET("/v1/tenants/{tenant}/rounds", { params: { path: { tenant } } })),
+    get(api.GET("/v1/tenants/{tenant}/plans", { params: { path: { tenant }, query: { filter: "state = PUBLISHED", pageSize: 100 } } })),
   ]);
   const list = [...(rounds.rounds ?? [])].reverse();  // newest first
   const round = h(
@@ -125,6 +174,7 @@ export async function importPage(): Promise<void> {
     "y-kien",
     h("h1", {}, "Nhập phiếu lấy ý kiến"),
     list.length ? form : h("p", {}, "Xã chưa mở đợt lấy ý kiến nào."),
+    mayAct(session.account.roles ?? [], "government_office") ? roundForm(tenant, plans.plans ?? [], () => void importPage()) : null,
     h("p", {}, h("a", { href: consolePath("y-kien") }, "Về danh sách ý kiến")),
   );
 }
