@@ -416,6 +416,7 @@ grpc::Status SessionService::OpenSession(grpc::ServerContext* context,
             rc.principal.Has(auth::Role::kChair) || rc.principal.Has(auth::Role::kAdmin)));
         if (today < earliest) s.set_open_override_reason(request->override_reason());
         s.set_state(v1::SESSION_IN_PROGRESS);
+        DeriveWarnings(s);  // the lead time no longer matters once it is open
         *s.mutable_open_time() = Now();
         StartAgenda(s, absl::Now());
         return absl::OkStatus();

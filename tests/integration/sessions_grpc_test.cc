@@ -553,6 +553,10 @@ TEST_F(SessionsTest, AConferenceHeldEarlierIsRecordedAfterTheFactWithAReason) {
   ASSERT_THAT(warned, IsOk());
   EXPECT_THAT(warned->warnings(), Contains(HasSubstr("Thông báo trước hội nghị 2 ngày")));
   EXPECT_THAT(warned->warnings(), Contains(HasSubstr("cần Chủ tịch quyết định")));
+  // Once the chair has opened it, the warning has done its work and is gone.
+  auto early = Open(chair_, close->name(), "Họp sớm theo đề nghị của Nhân dân");
+  ASSERT_THAT(early, IsOk());
+  EXPECT_THAT(early->warnings(), Not(Contains(HasSubstr("cần Chủ tịch quyết định"))));
 }
 
 TEST_F(SessionsTest, WarningsFollowTheDateAsItChanges) {
