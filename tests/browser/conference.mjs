@@ -367,5 +367,10 @@ test("the hall screen stays usable on a phone, read only for an account that may
   }, session.name);
   assert.equal(refused.status, 403);
   assert.match(refused.body, /ROLE_FORBIDDEN/);
+  // The conferences page on the phone: the one under way, with its hall and screen links.
+  await phone.getByRole("link", { name: "Các hội nghị" }).click();
+  await phone.getByTestId("session").filter({ hasText: "Đang diễn ra" }).waitFor();
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await check(phone, "console-sessions-phone");
   await phone.context().close();
 });

@@ -562,6 +562,10 @@ test("the inbox merges a duplicate side by side and undoes it, and classifies an
   assert.doesNotMatch(await alike.textContent(), new RegExp(codes[3]), "an unrelated opinion is not offered");
   await alike.getByLabel(new RegExp(codes[1])).check();
   await check(page, "console-opinions-duplicates");
+  await page.setViewportSize({ width: 360, height: 780 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await check(page, "console-opinions-duplicates-360");
+  await page.setViewportSize({ width: 1280, height: 900 });
   await card(codes[0]).getByRole("button", { name: "Gộp các ý kiến đã chọn vào ý kiến này" }).click();
   await card(codes[0]).filter({ hasText: "2 người cùng ý kiến" }).waitFor();
   assert.equal(await card(codes[1]).count(), 0);
