@@ -250,6 +250,9 @@ test("seed 004's year: its plan, its opinions from the forms to approved answers
   // The chair concludes on a laptop of their own; an item without its agency is refused.
   const chair = chairPage;
   await chair.goto(`${gateway.url}/can-bo/hoi-nghi/${sessionId}`);
+  // The statement made in the room starts the first item; the chair words it as concluded.
+  await click(chair.getByRole("button", { name: "Lấy 1 ý kiến phát biểu làm nội dung" }));
+  assert.equal(await chair.getByLabel("Vấn đề nhân dân nêu").inputValue(), "Đường liên thôn An Lâu xuống cấp, đề nghị sửa trước Tết");
   await chair.getByLabel("Vấn đề nhân dân nêu").fill("Sửa đường liên thôn An Lâu");
   await chair.getByLabel("Kết quả").selectOption("OUTCOME_UNRESOLVED");
   await chair.getByLabel("Việc phải làm").fill("Lập dự toán, sửa chữa mặt đường");
@@ -281,6 +284,12 @@ test("seed 004's year: its plan, its opinions from the forms to approved answers
   await chair.getByRole("heading", { name: "Biên bản hội nghị (đã phê duyệt)" }).waitFor();
   assert.match(await chair.getByTestId("minutes").textContent(), /Hội nghị kết thúc lúc 10 giờ 30/);
   assert.match(await chair.textContent("main"), /Mã kiểm tra: sha256:[0-9a-f]{64}/);
+  // Who approved, by name; and those left in the queue did not get the floor.
+  assert.deepEqual(
+    (await chair.getByTestId("approvals").locator("li").allTextContents()).map((t) => t.replace(/, \d.*$/, "")).sort(),
+    ["Chủ trì: Khổng Quốc Toàn", "Thư ký: Lê Thị Thư"],
+  );
+  assert.match(await chair.getByTestId("speaker").filter({ hasText: "Nguyễn Văn Bình" }).textContent(), /chưa được phát biểu/);
   await check(chair, "console-hall-minutes");
   const minutes = await call("GET", `/v1/${session.name}/minutes`, undefined, office);
   assert.equal(minutes.state, "MINUTES_APPROVED");

@@ -153,11 +153,14 @@ function speakerItem(ctx: Ctx, p: Speaker, last: number): HTMLElement {
   const run = live && mayAct(ctx.roles, ...runners);
   const record = live && mayAct(ctx.roles, ...recorders);
   const message = h("div", { "aria-live": "polite" });
+  // Those still waiting when the conference ended did not get the floor.
+  const ended = ["SESSION_CONCLUDED", "SESSION_CLOSED"].includes(ctx.s.state ?? "");
+  const stateText = ended && p.state === "SPEAKER_WAITING" ? "chưa được phát biểu" : label(speakerStates, p.state);
   const item = h(
     "li",
     { class: `speaker ${p.state === "SPEAKER_SPEAKING" ? "on-floor" : ""}`, "data-testid": "speaker", "data-speaker": id },
     h("span", { class: "what" }, p.position ? `${p.position}. ` : "", p.fullName ?? "", p.written ? " (câu hỏi viết)" : ""),
-    h("span", { class: "detail" }, [p.hamlet, p.topic, p.receiptCode && `mã ${p.receiptCode}`, label(speakerStates, p.state)].filter(Boolean).join(" · ")),
+    h("span", { class: "detail" }, [p.hamlet, p.topic, p.receiptCode && `mã ${p.receiptCode}`, stateText].filter(Boolean).join(" · ")),
     p.statement ? h("p", { class: "text" }, "Ý kiến: ", p.statement) : null,
     ...(p.answers ?? []).map((a) => h("p", { class: "text" }, `Trả lời (${a.answeredBy ?? ""}): `, a.summary ?? "")),
     p.followUp || p.satisfaction
@@ -354,8 +357,8 @@ function preCollected(ctx: Ctx, report: Report | null, answered: string[]): HTML
 }
 
 // One conclusion item's fields; `n` numbers the ids.
-function conclusionRow(n: number, dueDefault: string) {
-  const summary = h("textarea", { id: `item-summary-${n}`, rows: "2" });
+function conclusionRow(n: number, dueDefault: string, raised = "") {
+  const summary = h("textarea", { id: `item-summary-${n}`, rows: "2" }, raised);
   const outcome = h(
     "select",
     { id: `item-outcome-${n}` },
@@ -388,7 +391,8 @@ function conclusionRow(n: number, dueDefault: string) {
   return { box, value };
 }
 
-function conclusion(ctx: Ctx): HTMLElement | null {
+// `spoken`: the speakers, whose statements can start the items.
+function conclusion(ctx: Ctx, spoken: Speaker[]): HTMLElement | null {
   const { s } = ctx;
   const concluded = (s.conclusion ?? []).length > 0;
   if (concluded) {
@@ -421,12 +425,24 @@ function conclusion(ctx: Ctx): HTMLElement | null {
   const due = new Date(Date.now() + 30 * 86400e3).toISOString().slice(0, 10);
   const rows = [conclusionRow(1, due)];
   const list = h("div", { class: "conclusion-items" }, rows[0].box);
-  const more = h("button", { type: "button", class: "secondary" }, "Thêm nội dung");
-  more.addEventListener("click", () => {
-    const row = conclusionRow(rows.length + 1, due);
+  const add = (raised = "") => {
+    const row = conclusionRow(rows.length + 1, due, raised);
     rows.push(row);
     list.append(row.box);
-    row.box.querySelector("textarea")?.focus();
+    return row;
+  };
+  const more = h("button", { type: "button", class: "secondary" }, "Thêm nội dung");
+  more.addEventListener("click", () => add().box.querySelector("textarea")?.focus());
+  // Each statement recorded in the room as an item to conclude on (the first empty row first).
+  const statements = spoken.map((p) => p.statement ?? "").filter(Boolean);
+  const fromRoom = h("button", { type: "button", class: "secondary" }, `Lấy ${statements.length} ý kiến phát biểu làm nội dung`);
+  fromRoom.addEventListener("click", () => {
+    for (const text of statements) {
+      const empty = rows.find((r) => !r.value().summary);
+      if (empty) empty.box.querySelector("textarea")!.value = text;
+      else add(text);
+    }
+    fromRoom.remove();
   });
   const complex = h("input", { id: "conclusion-complex", type: "checkbox", checked: !!s.complex });
   return section(
@@ -443,12 +459,13 @@ function conclusion(ctx: Ctx): HTMLElement | null {
           }),
         ),
       () => ctx.refresh("hall-minutes"),
-      [more],
+      statements.length ? [more, fromRoom] : [more],
     ),
   );
 }
 
-function minutesPart(ctx: Ctx, m: Minutes | null): HTMLElement | null {
+// `people`: the commune's accounts by username, to name who approved.
+function minutesPart(ctx: Ctx, m: Minutes | null, people: Map<string, string>): HTMLElement | null {
   if (!m) return null;
   const draft = m.state === "MINUTES_DRAFT";
   const approvals = m.approvals ?? [];
@@ -468,7 +485,7 @@ function minutesPart(ctx: Ctx, m: Minutes | null): HTMLElement | null {
       "ul",
       { "data-testid": "approvals" },
       approvals.length
-        ? approvals.map((a) => h("li", {}, `${label(capacities, a.capacity)}: ${a.subject ?? ""}, ${vnDateTime(a.time)}`))
+        ? approvals.map((a) => h("li", {}, `${label(capacities, a.capacity)}: ${people.get(a.subject ?? "") ?? a.subject ?? ""}, ${vnDateTime(a.time)}`))
         : h("li", { class: "muted" }, "Chưa có ai phê duyệt; biên bản cần chủ trì và thư ký phê duyệt."),
     ),
     m.contentHash ? h("p", { class: "detail code" }, `Mã kiểm tra: ${m.contentHash}`) : null,
@@ -489,13 +506,15 @@ export async function hall(id: string, focus = ""): Promise<void> {
   const path = { tenant, session: id };
   const s = await get(api.GET("/v1/tenants/{tenant}/sessions/{session}", { params: { path } }));
   const held = ["SESSION_CONCLUDED", "SESSION_CLOSED"].includes(s.state ?? "");
-  const [commune, attended, listed, minutes, pre] = await Promise.all([
+  const [commune, attended, listed, minutes, pre, accounts] = await Promise.all([
     loadCommune(tenant),
     get(api.GET("/v1/tenants/{tenant}/sessions/{session}/attendance", { params: { path } })),
     get(api.GET("/v1/tenants/{tenant}/sessions/{session}/speakers", { params: { path } })),
     held ? get(api.GET("/v1/tenants/{tenant}/sessions/{session}/minutes", { params: { path } })) : Promise.resolve(null),
     s.round ? get(api.GET("/v1/tenants/{tenant}/sessions/{session}/preCollectedOpinions", { params: { path } })).catch(() => null) : Promise.resolve(null),
+    held ? get(api.GET("/v1/accounts", { params: { query: { tenant: `tenants/${tenant}` } } })).catch(() => null) : Promise.resolve(null),
   ]);
+  const people = new Map((accounts?.accounts ?? []).map((a) => [a.username ?? "", a.displayName ?? ""]));
   const ctx: Ctx = {
     s,
     commune,
@@ -530,8 +549,8 @@ export async function hall(id: string, focus = ""): Promise<void> {
       h("div", {}, agenda(ctx), attendance(ctx, attended), preCollected(ctx, pre?.report ?? null, pre?.answeredInRoom ?? [])),
       h("div", {}, speakers(ctx, listed.speakers ?? [])),
     ),
-    conclusion(ctx),
-    minutesPart(ctx, minutes),
+    conclusion(ctx, listed.speakers ?? []),
+    minutesPart(ctx, minutes, people),
   );
   const timers = [...document.querySelectorAll<HTMLElement & { tick?: () => void }>(".hall-timer")];
   if (timers.length) ticking = window.setInterval(() => timers.forEach((t) => t.tick?.()), 1000);
