@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { apiCall, check, launchBrowser, newPage, root, signInAs, startGateway, token } from "./harness.mjs";
+import { apiCall, check, newCommune, launchBrowser, newPage, root, signInAs, startGateway, token } from "./harness.mjs";
 
 let gateway, browser;
 const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
@@ -27,10 +27,7 @@ after(async () => {
 // in: a draft without its number), and the tokens the set-up uses.
 async function communeWithSeed004(id, publish = true) {
   const admin = token("", "admin");
-  await call("POST", `/v1/tenants?tenantId=${id}`, {
-    displayName: "Xã Thử Hội Nghị", kind: "COMMUNE", province: "provinces/demo", voterCount: 5000,
-    hamlets: [{ id: "an-son", displayName: "Thôn An Sơn" }, { id: "an-lau", displayName: "Thôn An Lâu" }],
-  }, admin);
+  await newCommune(gateway.url, id, "Xã Thử Hội Nghị", [["an-son", "Thôn An Sơn"], ["an-lau", "Thôn An Lâu"]], 5000);
   const office = token(id, "government_office,party_office,chair");
   const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/004-bac-thanh-mien-2026.json`, "utf8"));
   const plan = await call("POST", `/v1/tenants/${id}/plans`, publish ? { ...seed.plan, documentNumber: "31/KH-UBND", issueDate: "2026-03-20" } : seed.plan, office);

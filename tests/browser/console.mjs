@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { apiCall, check, communeWithCommitments, launchBrowser, newPage, root, signInAs, startGateway, token } from "./harness.mjs";
+import { apiCall, check, newCommune, communeWithCommitments, launchBrowser, newPage, root, signInAs, startGateway, token } from "./harness.mjs";
 
 let gateway, browser;
 
@@ -389,10 +389,7 @@ test("the commitments board: the agency reports and resolves, the Front checks a
 
 test("a plan is approved, published with its number and copied to the next year from the console", async () => {
   const id = `browser-kh-${Date.now()}`;
-  await call("POST", `/v1/tenants?tenantId=${id}`, {
-    displayName: "Xã Thử Kế Hoạch", kind: "COMMUNE", province: "provinces/demo", voterCount: 5000,
-    hamlets: [{ id: "an-son", displayName: "Thôn An Sơn" }, { id: "an-lau", displayName: "Thôn An Lâu" }],
-  }, token("", "admin"));
+  await newCommune(gateway.url, id, "Xã Thử Kế Hoạch", [["an-son", "Thôn An Sơn"], ["an-lau", "Thôn An Lâu"]], 5000);
   // Seed 004's plan, as the office typed it: no number or date yet.
   const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/004-bac-thanh-mien-2026.json`, "utf8"));
   const plan = await call("POST", `/v1/tenants/${id}/plans`, seed.plan, token(id, "government_office"));
@@ -426,10 +423,7 @@ test("a plan is approved, published with its number and copied to the next year 
 test("the chair creates a staff account and unlocks a locked one; other staff only read the list", async () => {
   const id = `browser-tk-${Date.now()}`;
   const admin = token("", "admin");
-  await call("POST", `/v1/tenants?tenantId=${id}`, {
-    displayName: "Xã Thử Tài Khoản", kind: "COMMUNE", province: "provinces/demo", voterCount: 3000,
-    hamlets: [{ id: "thon-1", displayName: "Thôn 1" }],
-  }, admin);
+  await newCommune(gateway.url, id, "Xã Thử Tài Khoản", [["thon-1", "Thôn 1"]]);
   for (const [who, name, roles] of [["chutich", "Trần Văn Chủ", ["chair"]], ["vanphong", "Lê Thị Văn", ["government_office"]]]) {
     await call("POST", "/v1/accounts", { account: { username: `${who}.${id}`, displayName: name, tenant: `tenants/${id}`, roles }, password }, admin);
   }
@@ -528,10 +522,7 @@ test("the chair creates a staff account and unlocks a locked one; other staff on
 test("the inbox merges a duplicate side by side and undoes it, and classifies and assigns many opinions at once", async () => {
   const id = `browser-hm-${Date.now()}`;
   const admin = token("", "admin");
-  await call("POST", `/v1/tenants?tenantId=${id}`, {
-    displayName: "Xã Thử Hộp Thư", kind: "COMMUNE", province: "provinces/demo", voterCount: 3000,
-    hamlets: [{ id: "an-son", displayName: "Thôn An Sơn" }, { id: "an-lau", displayName: "Thôn An Lâu" }],
-  }, admin);
+  await newCommune(gateway.url, id, "Xã Thử Hộp Thư", [["an-son", "Thôn An Sơn"], ["an-lau", "Thôn An Lâu"]]);
   await call("POST", "/v1/accounts", { account: { username: `vanphong.${id}`, displayName: "Lê Thị Văn", tenant: `tenants/${id}`, roles: ["government_office"] }, password }, admin);
   const office = token(id, "government_office");
   const later = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
@@ -614,10 +605,7 @@ test("the inbox merges a duplicate side by side and undoes it, and classifies an
 test("a plan is written from the template and its draft edited in the console", async () => {
   const id = `browser-mau-${Date.now()}`;
   const admin = token("", "admin");
-  await call("POST", `/v1/tenants?tenantId=${id}`, {
-    displayName: "Xã Thử Mẫu", kind: "COMMUNE", province: "provinces/demo", voterCount: 3000,
-    hamlets: [{ id: "thon-1", displayName: "Thôn 1" }],
-  }, admin);
+  await newCommune(gateway.url, id, "Xã Thử Mẫu", [["thon-1", "Thôn 1"]]);
   await call("POST", "/v1/accounts", {
     account: { username: `vanphong.${id}`, displayName: "Lê Thị Văn", tenant: `tenants/${id}`, roles: ["government_office", "party_office"] }, password,
   }, admin);

@@ -78,6 +78,15 @@ export async function apiCall(url, method, path, body, bearer) {
   return json;
 }
 
+// A commune of the demo province for one test, made by an administrator through the gateway
+// at `url`; `hamlets` as [id, name] pairs.
+export async function newCommune(url, id, displayName, hamlets, voterCount = 3000) {
+  await apiCall(url, "POST", `/v1/tenants?tenantId=${id}`, {
+    displayName, kind: "COMMUNE", province: "provinces/demo", voterCount,
+    hamlets: hamlets.map(([hamlet, name]) => ({ id: hamlet, displayName: name })),
+  }, token("", "admin"));
+}
+
 // A commune of its own, set up through the gateway at `url` as its staff would: a published
 // plan (seed 000's), a round, a citizen's opinion, and a conference held today whose
 // conclusion promises each of `items` ({summary, agency, action}) on that opinion. Waits
@@ -88,10 +97,7 @@ export async function communeWithCommitments(url, items) {
   const id = `browser-${Date.now()}`;
   const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
   const later = (days) => new Date(Date.now() + days * 86400e3).toISOString().slice(0, 10);
-  await call("POST", `/v1/tenants?tenantId=${id}`, {
-    displayName: "Xã Thử Nghiệm", kind: "COMMUNE", province: "provinces/demo", voterCount: 1000,
-    hamlets: [{ id: "thon-dong", displayName: "Thôn Đông" }],
-  }, token("", "admin"));
+  await newCommune(url, id, "Xã Thử Nghiệm", [["thon-dong", "Thôn Đông"]], 1000);
   const staff = token(id, "party_office,government_office,front,department,chair,secretary");
   const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/000-dien-chau-2026.json`, "utf8"));
   const plan = await call("POST", `/v1/tenants/${id}/plans`, seed.plan, staff);
