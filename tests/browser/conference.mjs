@@ -234,7 +234,8 @@ test("seed 004's year: its plan, its opinions from the forms to approved answers
   const opinions = hall.getByRole("region", { name: /Ý kiến thu thập trước/ });
   await click(opinions.getByLabel(/bê tông hóa tuyến đường nội đồng/));
   await click(opinions.getByRole("button", { name: "Đánh dấu đã trả lời tại hội nghị" }));
-  await opinions.filter({ hasText: "đã trả lời tại hội nghị" }).waitFor();
+  // Read again: the item itself now says so (the button's own words do not count).
+  await opinions.locator("li").filter({ hasText: /bê tông hóa tuyến đường nội đồng/ }).filter({ hasText: "· đã trả lời tại hội nghị" }).waitFor();
   const after = await call("GET", `/v1/${session.name}`, undefined, office);
   assert.equal(after.opinionsAnswered.length, 1);
 
