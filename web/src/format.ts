@@ -8,6 +8,11 @@ export function vnDate(isoDate: string | undefined): string {
   return `${d}/${m}/${y}`;
 }
 
+// A planned window: "23/04/2026 đến 30/04/2026", or the one date when it is a single day.
+export function vnDateRange(start: string | undefined, end: string | undefined): string {
+  return end && end !== start ? `${vnDate(start)} đến ${vnDate(end)}` : vnDate(start);
+}
+
 // A timestamp -> "26/04/2026 08:30" in Vietnam time.
 export function vnDateTime(timestamp: string | undefined): string {
   if (!timestamp) return "";

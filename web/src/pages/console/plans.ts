@@ -4,7 +4,7 @@
 import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
 import { field } from "../../layout";
-import { label, today, vnDate } from "../../format";
+import { label, today, vnDate, vnDateRange } from "../../format";
 import { lastId, loadCommune } from "../../commune";
 import { consolePage, mayAct, signedInStaff, stepForm } from "../../console/frame";
 import { editPlanForm, newPlanForm } from "./plan_editor";
@@ -110,7 +110,7 @@ function planCard(ctx: Ctx, p: Plan): HTMLElement {
               c.title || `Hội nghị ${c.id ?? ""}`,
               c.venue ? ` tại ${c.venue}` : "",
               c.windowStartDate
-                ? ` — ${vnDate(c.windowStartDate)}${c.windowEndDate && c.windowEndDate !== c.windowStartDate ? ` đến ${vnDate(c.windowEndDate)}` : ""}`
+                ? ` — ${vnDateRange(c.windowStartDate, c.windowEndDate)}`
                 : "",
             ),
           ),

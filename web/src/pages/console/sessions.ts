@@ -4,7 +4,7 @@
 import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
 import { communePath, field } from "../../layout";
-import { label, sessionStates, today, vnDate } from "../../format";
+import { label, sessionStates, today, vnDate, vnDateRange } from "../../format";
 import { lastId, loadCommune } from "../../commune";
 import { consolePage, consolePath, mayAct, signedInStaff, stepForm } from "../../console/frame";
 
@@ -149,14 +149,12 @@ function scheduleCard(ctx: Ctx, plan: Plan, conference: NonNullable<Plan["confer
     h("option", { value: "" }, "— Không gắn đợt nào —"),
     ctx.rounds.map((r) => h("option", { value: r.name ?? "", selected: r.conferenceId === conference.id && r.plan === plan.name }, r.title ?? "")),
   );
-  const window = conference.windowStartDate
-    ? `Kế hoạch: ${vnDate(conference.windowStartDate)}${conference.windowEndDate && conference.windowEndDate !== conference.windowStartDate ? ` đến ${vnDate(conference.windowEndDate)}` : ""}`
-    : "";
+  const planned = conference.windowStartDate ? `Kế hoạch: ${vnDateRange(conference.windowStartDate, conference.windowEndDate)}` : "";
   return h(
     "article",
     { class: "opinion", "data-testid": "planned-conference" },
     h("h2", {}, conference.title || `Hội nghị ${conference.id ?? ""}`, " · chưa lập lịch"),
-    h("p", { class: "detail" }, [`Kế hoạch năm ${plan.year ?? ""}`, window].filter(Boolean).join(" · ")),
+    h("p", { class: "detail" }, [`Kế hoạch năm ${plan.year ?? ""}`, planned].filter(Boolean).join(" · ")),
     step(
       ctx,
       [
