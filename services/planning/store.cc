@@ -839,10 +839,15 @@ absl::StatusOr<AccountStore::AuditPage> AccountStore::ListAudit(const db::Tenant
   if (page_size <= 0 || page_size > kMaxPageSize) page_size = page_size <= 0 ? 50 : kMaxPageSize;
   return pool_.InTransaction(
       scope, "accounts.audit_events", [&](pqxx::work& txn) -> absl::StatusOr<AuditPage> {
+        // Keyset paging on (time, id); the token is the last entry's id.
         auto rows = txn.exec_params(
-            "SELECT id, (extract(epoch FROM time) * 1000000)::bigint, actor, action, target,"
-            " client FROM accounts.audit_events WHERE tenant_id = $1 AND id < $2"
-            " ORDER BY id DESC LIMIT $3",
+            absl::StrCat("SELECT id, (extract(epoch FROM time) * 1000000)::bigint, actor, action,"
+                         " target, client FROM accounts.audit_events WHERE tenant_id = $1",
+                         page_token.empty() ? " AND $2::bigint IS NOT NULL"
+                                            : " AND (time, id) < (SELECT time, id FROM"
+                                              " accounts.audit_events WHERE tenant_id = $1"
+                                              " AND id = $2)",
+                         " ORDER BY time DESC, id DESC LIMIT $3"),
             tenant_id, before, page_size + 1);
         AuditPage page;
         for (const auto& row : rows) {
