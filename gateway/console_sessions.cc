@@ -105,6 +105,34 @@ absl::Status ConsoleSessions::SignOut(const std::string& session_token, const st
   return status.ok() ? absl::OkStatus() : Upstream(status);
 }
 
+absl::StatusOr<v1::SignInMethods> ConsoleSessions::Methods(const std::string& traceparent) {
+  v1::SignInMethods methods;
+  auto context = Context(traceparent);
+  grpc::Status status = stub_->GetSignInMethods(context.get(), {}, &methods);
+  if (!status.ok()) return Upstream(status);
+  return methods;
+}
+
+absl::StatusOr<v1::OidcAuthorization> ConsoleSessions::BeginOidc(const std::string& redirect_uri,
+                                                                 const std::string& traceparent) {
+  v1::BeginOidcSignInRequest request;
+  request.set_redirect_uri(redirect_uri);
+  v1::OidcAuthorization authorization;
+  auto context = Context(traceparent);
+  grpc::Status status = stub_->BeginOidcSignIn(context.get(), request, &authorization);
+  if (!status.ok()) return Upstream(status);
+  return authorization;
+}
+
+absl::StatusOr<v1::SignInResponse> ConsoleSessions::FinishOidc(
+    const v1::FinishOidcSignInRequest& request, const std::string& traceparent) {
+  v1::SignInResponse response;
+  auto context = Context(traceparent);
+  grpc::Status status = stub_->FinishOidcSignIn(context.get(), request, &response);
+  if (!status.ok()) return Upstream(status);
+  return response;
+}
+
 std::string CookieValue(absl::string_view header, absl::string_view name) {
   for (absl::string_view pair : absl::StrSplit(header, ';')) {
     pair = absl::StripAsciiWhitespace(pair);
@@ -118,6 +146,11 @@ std::string CookieValue(absl::string_view header, absl::string_view name) {
 std::string SessionCookie(const std::string& token, std::chrono::seconds max_age) {
   return absl::StrCat(kSessionCookie, "=", token, "; Path=/; Max-Age=", max_age.count(),
                       "; HttpOnly; Secure; SameSite=Strict");
+}
+
+std::string OidcCookie(const std::string& value, std::chrono::seconds max_age) {
+  return absl::StrCat(kOidcCookie, "=", value, "; Path=/auth/oidc; Max-Age=", max_age.count(),
+                      "; HttpOnly; Secure; SameSite=Lax");
 }
 
 bool CsrfMatches(absl::string_view sent, absl::string_view expected) {

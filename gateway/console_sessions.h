@@ -23,6 +23,8 @@ namespace dialogue::gateway {
 
 // The cookie's name and the header a page echoes the CSRF token in.
 inline constexpr char kSessionCookie[] = "dialogue_session";
+// Holds state, PKCE verifier and nonce while the browser is at the OIDC provider.
+inline constexpr char kOidcCookie[] = "dialogue_oidc";
 inline constexpr char kCsrfHeader[] = "X-CSRF-Token";
 
 class ConsoleSessions {
@@ -49,6 +51,14 @@ class ConsoleSessions {
   absl::Status SignOut(const std::string& session_token, const std::string& client,
                        const std::string& traceparent);
 
+  // The province's OpenID Connect provider, as planning's AccountService drives it; slow
+  // (calls to the provider): off the event loops, as SignIn.
+  absl::StatusOr<v1::SignInMethods> Methods(const std::string& traceparent);
+  absl::StatusOr<v1::OidcAuthorization> BeginOidc(const std::string& redirect_uri,
+                                                  const std::string& traceparent);
+  absl::StatusOr<v1::SignInResponse> FinishOidc(const v1::FinishOidcSignInRequest& request,
+                                                const std::string& traceparent);
+
  private:
   struct Remembered {
     std::shared_ptr<const Session> session;
@@ -64,6 +74,9 @@ class ConsoleSessions {
 std::string CookieValue(absl::string_view header, absl::string_view name);
 // The Set-Cookie value that stores `token` for `max_age` (0 clears it).
 std::string SessionCookie(const std::string& token, std::chrono::seconds max_age);
+// The Set-Cookie value that keeps `value` for the OIDC callback only (SameSite=Lax: the
+// browser comes back from the provider's site), for `max_age` (0 clears it).
+std::string OidcCookie(const std::string& value, std::chrono::seconds max_age);
 // True when `sent` equals `expected` (compared in constant time) and is not empty.
 bool CsrfMatches(absl::string_view sent, absl::string_view expected);
 

@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
   auto call_threads =
       config.Int("gateway-call-threads", 1, "threads that write unary calls' answers");
   options.static_dir = config.String("static-dir", "", "folder of web pages to serve");
+  options.public_url = config.String(
+      "public-url", "",
+      "the origin people reach the gateway at (https://...), for the OIDC provider's return "
+      "address; empty: http:// and the request's Host");
   auto public_rate = config.Int("public-requests-per-second", 5, "per client address, no account");
   auto public_burst = config.Int("public-burst", 20, "requests a client address may make at once");
   auto trusted = dialogue::gateway::TrustedProxies::Parse(

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -842,31 +843,34 @@ class Session : public std::enable_shared_from_this<Session> {
   // The console's sign-in: POST /auth/sign-in {"username", "password"} sets the session
   // cookie and answers {"account", "csrfToken", "expireTime"}; GET /auth/session answers
   // the same for the cookie sent; POST /auth/sign-out (with X-CSRF-Token) ends it.
+  // With the province's OpenID Connect provider: GET /auth/methods names it, GET
+  // /auth/oidc/start sends the browser there, GET /auth/oidc/callback brings it back signed in.
   void Auth(http::request<http::string_body> req, Exchange x, const std::string& path) {
     std::vector<std::pair<std::string, std::string>> no_store = {{"Cache-Control", "no-store"}};
-    bool post = req.method() == http::verb::post, get = req.method() == http::verb::get;
-    if (path == "/auth/sign-in" && post) {
-      x.route = "/auth/sign-in";
-    } else if (path == "/auth/session" && get) {
-      x.route = "/auth/session";
-    } else if (path == "/auth/sign-out" && post) {
-      x.route = "/auth/sign-out";
-    } else if (path == "/auth/sign-in" || path == "/auth/session" || path == "/auth/sign-out") {
-      const char* allowed = path == "/auth/session" ? "GET" : "POST";
-      return Send(x, 405,
-                  ErrorBody(405, "UNIMPLEMENTED", "METHOD_NOT_ALLOWED",
-                            absl::StrCat(path, " accepts ", allowed, ", not ", x.method)),
-                  "application/json", {{"Allow", allowed}});
-    } else {
+    static const auto* const kRoutes = new std::map<std::string, http::verb>{
+        {"/auth/sign-in", http::verb::post},   {"/auth/session", http::verb::get},
+        {"/auth/sign-out", http::verb::post},  {"/auth/methods", http::verb::get},
+        {"/auth/oidc/start", http::verb::get}, {"/auth/oidc/callback", http::verb::get}};
+    auto known = kRoutes->find(path);
+    if (known == kRoutes->end()) {
       return Send(x, 404,
                   ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND",
                             absl::StrCat("no route for ", x.method, " ", path)));
     }
+    if (req.method() != known->second) {
+      std::string allowed(http::to_string(known->second));
+      return Send(x, 405,
+                  ErrorBody(405, "UNIMPLEMENTED", "METHOD_NOT_ALLOWED",
+                            absl::StrCat(path, " accepts ", allowed, ", not ", x.method)),
+                  "application/json", {{"Allow", allowed}});
+    }
+    x.route = known->first;  // x.route is a view: of the table, which outlives every call
     if (gw_->console == nullptr) {
       return Send(x, 503,
                   ErrorBody(503, "UNAVAILABLE", "UPSTREAM_NOT_CONFIGURED",
                             "no address is configured for planning, which signs people in"));
     }
+    if (absl::StartsWith(path, "/auth/oidc/")) return Oidc(req, std::move(x), no_store);
     auto failed = [&](const absl::Status& status,
                       std::vector<std::pair<std::string, std::string>> headers) {
       grpc::Status grpc_status = common::ToGrpcStatus(status);
@@ -920,6 +924,11 @@ class Session : public std::enable_shared_from_this<Session> {
       });
       return;
     }
+    if (x.route == "/auth/methods") {
+      auto methods = gw_->console->Methods(x.traceparent);
+      if (!methods.ok()) return failed(methods.status(), no_store);
+      return Send(x, 200, ToJson(*methods), "application/json", no_store);
+    }
     if (x.route == "/auth/session") {
       if (token.empty()) {
         return Send(x, 401,
@@ -948,6 +957,89 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     no_store.emplace_back("Set-Cookie", SessionCookie("", std::chrono::seconds(0)));
     Send(x, 200, "{}", "application/json", no_store);
+  }
+
+  // GET /auth/oidc/start: to the provider, with state, nonce and the PKCE verifier kept in a
+  // short-lived cookie. GET /auth/oidc/callback?code=&state=: the state checked against the
+  // cookie, the code redeemed by planning, the session cookie set, and on to the console; a
+  // failure goes back to the sign-in page, which says why (?loi=REASON).
+  void Oidc(const http::request<http::string_body>& req, Exchange x,
+            std::vector<std::pair<std::string, std::string>> headers) {
+    if (!gw_->public_limiter.Allow("addr:" + x.client)) {
+      return Send(
+          x, 429,
+          ErrorBody(429, "RESOURCE_EXHAUSTED", "RATE_LIMITED", "too many requests; slow down"),
+          "application/json", {{"Retry-After", "1"}});
+    }
+    std::string host(req[http::field::host]);
+    std::string redirect_uri = absl::StrCat(
+        gw_->options.public_url.empty() ? absl::StrCat("http://", host) : gw_->options.public_url,
+        "/auth/oidc/callback");
+    absl::string_view target = x.target;
+    auto query = ParseQuery(target.find('?') == absl::string_view::npos
+                                ? absl::string_view()
+                                : target.substr(target.find('?') + 1));
+    auto param = [&](absl::string_view name) -> std::string {
+      if (query.ok()) {
+        for (const auto& [key, value] : *query) {
+          if (key == name) return value.substr(0, 2000);
+        }
+      }
+      return "";
+    };
+    std::string cookie = CookieValue(std::string(req[http::field::cookie]), kOidcCookie);
+    std::string user_agent = std::string(req[http::field::user_agent]).substr(0, 300);
+    net::post(gw_->sign_in_pool, [self = shared_from_this(), x = std::move(x),
+                                  headers = std::move(headers), redirect_uri, cookie, user_agent,
+                                  code = param("code"), state = param("state"),
+                                  error = param("error")]() mutable {
+      auto back_to_sign_in = [&](absl::string_view reason) {
+        headers.emplace_back("Location", absl::StrCat("/can-bo/dang-nhap?loi=",
+                                                      reason.empty() ? "OIDC_FAILED" : reason));
+        headers.emplace_back("Set-Cookie", OidcCookie("", std::chrono::seconds(0)));
+      };
+      if (x.route == "/auth/oidc/start") {
+        auto begun = self->gw_->console->BeginOidc(redirect_uri, x.traceparent);
+        if (begun.ok()) {
+          headers.emplace_back("Location", begun->authorization_url());
+          headers.emplace_back("Set-Cookie",
+                               OidcCookie(absl::StrCat(begun->state(), ".", begun->code_verifier(),
+                                                       ".", begun->nonce()),
+                                          std::chrono::minutes(10)));
+        } else {
+          back_to_sign_in(common::ErrorReason(begun.status()));
+        }
+      } else {
+        std::vector<std::string> kept = absl::StrSplit(cookie, '.');
+        if (!error.empty()) {
+          back_to_sign_in("OIDC_DENIED");  // the person cancelled, or the provider refused
+        } else if (kept.size() != 3 || code.empty() || !CsrfMatches(state, kept[0])) {
+          back_to_sign_in("OIDC_STATE_INVALID");  // not the sign-in this browser started
+        } else {
+          v1::FinishOidcSignInRequest request;
+          request.set_code(code);
+          request.set_code_verifier(kept[1]);
+          request.set_nonce(kept[2]);
+          request.set_redirect_uri(redirect_uri);
+          request.set_client(x.client);
+          request.set_user_agent(user_agent);
+          auto signed_in = self->gw_->console->FinishOidc(request, x.traceparent);
+          if (signed_in.ok()) {
+            int64_t left = signed_in->expire_time().seconds() - absl::ToUnixSeconds(absl::Now());
+            headers.emplace_back("Location", "/can-bo");
+            headers.emplace_back("Set-Cookie", OidcCookie("", std::chrono::seconds(0)));
+            headers.emplace_back("Set-Cookie", SessionCookie(signed_in->session_token(),
+                                                             std::chrono::seconds(left)));
+          } else {
+            back_to_sign_in(common::ErrorReason(signed_in.status()));
+          }
+        }
+      }
+      net::post(self->stream_.get_executor(),
+                [self, x = std::move(x), headers = std::move(headers)]() mutable {
+                  self->Send(x, 303, "", "text/plain", std::move(headers));
+                });
+    });
   }
 
   void Send(const Exchange& x, int status, const std::string& body,

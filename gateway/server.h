@@ -20,9 +20,10 @@ struct GatewayOptions {
   std::map<std::string, std::string> upstreams;  // program -> host:port
   size_t max_body_bytes = 1 << 20;
   std::chrono::milliseconds route_timeout{10000};
-  std::chrono::milliseconds read_timeout{15000};    // a request's headers and body
-  std::chrono::milliseconds idle_timeout{60000};    // a kept-alive connection with no request
-  std::string static_dir;                           // "" serves no files
+  std::chrono::milliseconds read_timeout{15000};  // a request's headers and body
+  std::chrono::milliseconds idle_timeout{60000};  // a kept-alive connection with no request
+  std::string static_dir;                         // "" serves no files
+  std::string public_url;  // https://... people reach us at; "" takes http:// + the Host
   double public_per_second = 5, public_burst = 20;  // per client address
   TrustedProxies trusted_proxies;                   // peers whose X-Forwarded-For names the client
   double tenant_per_second = 200, tenant_burst = 400;  // per tenant (or province)

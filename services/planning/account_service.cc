@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "absl/strings/escaping.h"
@@ -41,6 +42,11 @@ std::string ClientOf(const grpc::ServerContext& context) {
 absl::Status SignInFailed() {
   return common::Error(absl::StatusCode::kUnauthenticated, "SIGN_IN_FAILED",
                        "the name or the password is wrong");
+}
+
+absl::Status OidcNotConfigured() {
+  return common::Error(absl::StatusCode::kFailedPrecondition, "OIDC_NOT_CONFIGURED",
+                       "this deployment has no OpenID Connect provider; sign in with an account");
 }
 
 absl::Status Locked(absl::Time until) {
@@ -154,7 +160,24 @@ grpc::Status AccountService::CreateAccount(grpc::ServerContext* context,
       return common::Error(absl::StatusCode::kPermissionDenied, "ACCOUNT_ADMIN_ONLY",
                            "a commune's chair creates its own staff's accounts only");
     }
-    ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(request->password()));
+    const std::string& subject = request->account().oidc_subject();
+    if (subject.size() > 255 ||
+        !std::all_of(subject.begin(), subject.end(), [](char c) { return c > ' ' && c <= '~'; })) {
+      return common::InvalidField("account.oidc_subject", "OIDC_SUBJECT_INVALID",
+                                  "the provider's subject is at most 255 printable characters");
+    }
+    if (!subject.empty()) {
+      ASSIGN_OR_RETURN(AccountStore::OidcAccount taken, accounts_.LookUpOidc(subject));
+      if (!taken.username.empty()) {
+        return common::Error(absl::StatusCode::kAlreadyExists, "OIDC_SUBJECT_TAKEN",
+                             absl::StrCat("the provider's subject \"", subject,
+                                          "\" is linked to another account already"));
+      }
+    }
+    // An account that signs in only at the provider gets a password nobody knows.
+    std::string password = request->password();
+    if (password.empty() && !subject.empty()) password = auth::RandomToken(32);
+    ASSIGN_OR_RETURN(std::string hash, auth::HashPassword(password));
     ASSIGN_OR_RETURN(*response, accounts_.Create(scope, request->account(), hash, caller.subject,
                                                  ClientOf(*context)));
     return absl::OkStatus();
@@ -271,18 +294,85 @@ grpc::Status AccountService::SignIn(grpc::ServerContext* context, const v1::Sign
       }
       if (!fresh) return refuse();
     }
-    std::string token = auth::RandomToken(32);
-    std::string csrf = auth::RandomToken(24);
-    ASSIGN_OR_RETURN(absl::Time expires,
-                     accounts_.SignInSucceeded(name, Sha256Hex(token), csrf, request->client(),
-                                               request->user_agent(), policy_.session_lifetime));
-    ASSIGN_OR_RETURN(auto live, accounts_.Resolve(Sha256Hex(token), policy_.session_idle));
-    response->set_session_token(token);
-    response->set_csrf_token(csrf);
-    *response->mutable_expire_time() =
-        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(expires));
-    *response->mutable_account() = std::move(live.account);
+    return StartSession(name, request->client(), request->user_agent(), "", response);
+  });
+}
+
+absl::Status AccountService::StartSession(const std::string& username, const std::string& client,
+                                          const std::string& user_agent, const std::string& method,
+                                          v1::SignInResponse* response) {
+  std::string token = auth::RandomToken(32);
+  std::string csrf = auth::RandomToken(24);
+  ASSIGN_OR_RETURN(absl::Time expires,
+                   accounts_.SignInSucceeded(username, Sha256Hex(token), csrf, client, user_agent,
+                                             policy_.session_lifetime, method));
+  ASSIGN_OR_RETURN(auto live, accounts_.Resolve(Sha256Hex(token), policy_.session_idle));
+  response->set_session_token(token);
+  response->set_csrf_token(csrf);
+  *response->mutable_expire_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(expires));
+  *response->mutable_account() = std::move(live.account);
+  return absl::OkStatus();
+}
+
+grpc::Status AccountService::GetSignInMethods(grpc::ServerContext* context,
+                                              const v1::GetSignInMethodsRequest*,
+                                              v1::SignInMethods* response) {
+  return rpc::ServePublic(context, auth_, "GetSignInMethods", [&](const rpc::RequestContext&) {
+    if (oidc_ != nullptr) response->set_oidc_provider(oidc_->name());
     return absl::OkStatus();
+  });
+}
+
+grpc::Status AccountService::BeginOidcSignIn(grpc::ServerContext* context,
+                                             const v1::BeginOidcSignInRequest* request,
+                                             v1::OidcAuthorization* response) {
+  return rpc::ServePublic(context, auth_, "BeginOidcSignIn", [&](const rpc::RequestContext&) {
+    if (oidc_ == nullptr) return OidcNotConfigured();
+    if (request->redirect_uri().empty() || request->redirect_uri().size() > 500) {
+      return common::InvalidField("redirect_uri", "REDIRECT_URI_REQUIRED",
+                                  "give the gateway's /auth/oidc/callback URL");
+    }
+    ASSIGN_OR_RETURN(*response, oidc_->Begin(request->redirect_uri()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AccountService::FinishOidcSignIn(grpc::ServerContext* context,
+                                              const v1::FinishOidcSignInRequest* request,
+                                              v1::SignInResponse* response) {
+  return rpc::ServePublic(context, auth_, "FinishOidcSignIn", [&](const rpc::RequestContext&) {
+    if (oidc_ == nullptr) return OidcNotConfigured();
+    const std::pair<const char*, const std::string*> given[] = {
+        {"code", &request->code()},
+        {"code_verifier", &request->code_verifier()},
+        {"nonce", &request->nonce()},
+        {"redirect_uri", &request->redirect_uri()}};
+    for (const auto& [field, value] : given) {
+      if (value->empty() || value->size() > 2000) {
+        return common::InvalidField(field, "OIDC_REQUEST_INVALID",
+                                    absl::StrCat("give the sign-in's ", field));
+      }
+    }
+    ASSIGN_OR_RETURN(auth::OidcIdentity identity,
+                     oidc_->Finish(request->code(), request->code_verifier(), request->nonce(),
+                                   request->redirect_uri()));
+    ASSIGN_OR_RETURN(AccountStore::OidcAccount account, accounts_.LookUpOidc(identity.subject));
+    if (account.username.empty()) {
+      // Logged as a refused sign-in under the subject, which names no account.
+      std::string actor = absl::StrCat("oidc:", identity.subject).substr(0, 64);
+      RETURN_IF_ERROR(accounts_
+                          .SignInFailed(actor, request->client(), false,
+                                        policy_.lock_after_failures, policy_.lock_for)
+                          .status());
+      return common::Error(
+          absl::StatusCode::kUnauthenticated, "OIDC_UNKNOWN_SUBJECT",
+          absl::StrCat("the provider signed in \"",
+                       identity.name.empty() ? identity.subject : identity.name.substr(0, 64),
+                       "\", but no account here is linked to that person; ask the commune's "
+                       "chair or the province to link one"));
+    }
+    return StartSession(account.username, request->client(), request->user_agent(), "oidc",
+                        response);
   });
 }
 

@@ -5,6 +5,7 @@
 #include "dialogue/auth/token.h"
 #include "dialogue/rpc/call.h"
 #include "dialogue/v1/accounts.grpc.pb.h"
+#include "oidc_provider.h"
 #include "store.h"
 
 namespace dialogue::planning {
@@ -19,9 +20,14 @@ struct SignInPolicy {
 
 class AccountService final : public v1::AccountService::Service {
  public:
+  // `oidc` is the province's provider, or null when it has none.
   AccountService(AccountStore& accounts, rpc::Authenticator& authenticator,
-                 auth::TokenIssuer issuer, SignInPolicy policy = {})
-      : accounts_(accounts), auth_(authenticator), issuer_(std::move(issuer)), policy_(policy) {}
+                 auth::TokenIssuer issuer, SignInPolicy policy = {}, OidcProvider* oidc = nullptr)
+      : accounts_(accounts),
+        auth_(authenticator),
+        issuer_(std::move(issuer)),
+        policy_(policy),
+        oidc_(oidc) {}
 
   grpc::Status CreateAccount(grpc::ServerContext* context, const v1::CreateAccountRequest* request,
                              v1::Account* response) override;
@@ -43,12 +49,27 @@ class AccountService final : public v1::AccountService::Service {
                               v1::ResolvedSession* response) override;
   grpc::Status SignOut(grpc::ServerContext* context, const v1::SignOutRequest* request,
                        v1::SignOutResponse* response) override;
+  grpc::Status GetSignInMethods(grpc::ServerContext* context,
+                                const v1::GetSignInMethodsRequest* request,
+                                v1::SignInMethods* response) override;
+  grpc::Status BeginOidcSignIn(grpc::ServerContext* context,
+                               const v1::BeginOidcSignInRequest* request,
+                               v1::OidcAuthorization* response) override;
+  grpc::Status FinishOidcSignIn(grpc::ServerContext* context,
+                                const v1::FinishOidcSignInRequest* request,
+                                v1::SignInResponse* response) override;
 
  private:
+  // A new session for `username`, signed in by `method`, into `response`.
+  absl::Status StartSession(const std::string& username, const std::string& client,
+                            const std::string& user_agent, const std::string& method,
+                            v1::SignInResponse* response);
+
   AccountStore& accounts_;
   rpc::Authenticator& auth_;
   auth::TokenIssuer issuer_;
   SignInPolicy policy_;
+  OidcProvider* oidc_;
 };
 
 // The principal a token of `account` carries.

@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
                     "this process's name in the event consumer group (unique per replica)");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
   auto issuer = dialogue::auth::TokenIssuer::FromConfig(config);
+  auto oidc = dialogue::planning::OidcProvider::FromConfig(config);
   auto commune_seconds =
       config.Int("commune-metrics-seconds", 60, "how often the per-commune figures are counted");
   std::string holidays = config.String("holidays-file", "libs/calendar/data/vn_holidays.json",
@@ -70,6 +71,7 @@ int main(int argc, char** argv) {
   if (!pool_size.ok()) return StartupFailed(pool_size.status());
   if (!verifier.ok()) return StartupFailed(verifier.status());
   if (!issuer.ok()) return StartupFailed(issuer.status());
+  if (!oidc.ok()) return StartupFailed(oidc.status());
   if (!commune_seconds.ok()) return StartupFailed(commune_seconds.status());
   if (auto started = telemetry.Start(); !started.ok()) return StartupFailed(started);
   auto redis = dialogue::events::ParseRedisUri(redis_uri);
@@ -94,7 +96,8 @@ int main(int argc, char** argv) {
   dialogue::planning::PlanningService planning(plans, tenants, authenticator);
   dialogue::planning::TenantService tenant_service(tenants, directory, authenticator);
   dialogue::planning::AccountStore account_store(pool);
-  dialogue::planning::AccountService accounts(account_store, authenticator, *std::move(issuer));
+  dialogue::planning::AccountService accounts(account_store, authenticator, *std::move(issuer), {},
+                                              oidc->get());
   dialogue::planning::CalendarStore days_off(pool);
   dialogue::planning::CalendarService calendar(**calendar_source, days_off, tenants, authenticator);
 

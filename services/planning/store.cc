@@ -591,9 +591,10 @@ constexpr const char* kAccountColumns =
     "username, display_name, coalesce(tenant_id, ''), coalesce(province_id, ''),"
     " array_to_string(roles, ','), department,"
     " coalesce((extract(epoch FROM create_time) * 1000000)::bigint, 0),"
-    " coalesce((extract(epoch FROM last_sign_in_time) * 1000000)::bigint, 0)";
+    " coalesce((extract(epoch FROM last_sign_in_time) * 1000000)::bigint, 0),"
+    " coalesce(oidc_subject, '')";
 
-// Reads kAccountColumns from `row`, starting at column `at`.
+// Reads kAccountColumns, but for the last, from `row`, starting at column `at`.
 v1::Account AccountFromRow(const pqxx::row& row, int at = 0) {
   v1::Account account;
   account.set_username(row[at].as<std::string>());
@@ -611,6 +612,13 @@ v1::Account AccountFromRow(const pqxx::row& row, int at = 0) {
   if (int64_t last = row[at + 7].as<int64_t>(); last != 0) {
     *account.mutable_last_sign_in_time() = TimeUtil::MicrosecondsToTimestamp(last);
   }
+  return account;
+}
+
+// Reads kAccountColumns, all of them, from `row`.
+v1::Account AccountWithSubject(const pqxx::row& row) {
+  v1::Account account = AccountFromRow(row);
+  account.set_oidc_subject(row[8].as<std::string>());
   return account;
 }
 
@@ -641,17 +649,18 @@ absl::StatusOr<v1::Account> AccountStore::Create(const db::TenantScope& scope,
       scope, "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<v1::Account> {
         auto rows = txn.exec_params(
             absl::StrCat("INSERT INTO accounts.accounts (username, tenant_id, province_id,"
-                         " display_name, roles, department, password_hash)"
-                         " VALUES ($1, nullif($2, ''), nullif($3, ''), $4, $5::text[], $6, $7)"
-                         " RETURNING ",
+                         " display_name, roles, department, password_hash, oidc_subject)"
+                         " VALUES ($1, nullif($2, ''), nullif($3, ''), $4, $5::text[], $6, $7,"
+                         " nullif($8, '')) RETURNING ",
                          kAccountColumns),
             account.username(), tenant, province, account.display_name(),
-            ArrayLiteral(account.roles()), account.department(), password_hash);
+            ArrayLiteral(account.roles()), account.department(), password_hash,
+            account.oidc_subject());
         txn.exec_params(
             "INSERT INTO accounts.audit_events (tenant_id, actor, action, target, client)"
             " VALUES ($1, $2, 'ACCOUNT_CREATED', $3, left($4, 100))",
             tenant, actor, account.username(), client);
-        return AccountFromRow(rows[0]);
+        return AccountWithSubject(rows[0]);
       });
   if (created.status().code() == absl::StatusCode::kAlreadyExists) {
     return common::Error(absl::StatusCode::kAlreadyExists, "USERNAME_TAKEN",
@@ -671,9 +680,9 @@ absl::StatusOr<std::vector<v1::Account>> AccountStore::List(const db::TenantScop
             tenant_id);
         std::vector<v1::Account> out;
         for (const auto& row : rows) {
-          out.push_back(AccountFromRow(row));
-          out.back().set_locked(!row[8].is_null() && row[8].as<bool>());
-          out.back().set_totp_enabled(row[9].as<bool>());
+          out.push_back(AccountWithSubject(row));
+          out.back().set_locked(!row[9].is_null() && row[9].as<bool>());
+          out.back().set_totp_enabled(row[10].as<bool>());
         }
         return out;
       });
@@ -695,7 +704,7 @@ absl::StatusOr<v1::Account> AccountStore::ResetPassword(
             absl::StrCat("SELECT ", kAccountColumns, " FROM accounts.accounts WHERE username = $1"),
             username);
         v1::Account account;
-        if (!rows.empty()) account = AccountFromRow(rows[0]);
+        if (!rows.empty()) account = AccountWithSubject(rows[0]);
         if (rows.empty()) account.set_username(username);  // beyond the caller's reading
         return account;
       });
@@ -712,6 +721,21 @@ absl::StatusOr<AccountStore::Credentials> AccountStore::LookUp(const std::string
         if (rows.empty()) return out;
         out.found = true;
         out.password_hash = rows[0][0].as<std::string>();
+        out.locked_until = OptionalTime(rows[0][1]);
+        return out;
+      });
+}
+
+absl::StatusOr<AccountStore::OidcAccount> AccountStore::LookUpOidc(const std::string& subject) {
+  return pool_.InTransaction(
+      db::TenantScope(), "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<OidcAccount> {
+        auto rows = txn.exec_params(
+            "SELECT username, (extract(epoch FROM locked_until) * 1000000)::bigint"
+            " FROM accounts.oidc_lookup($1)",
+            subject);
+        OidcAccount out;
+        if (rows.empty()) return out;
+        out.username = rows[0][0].as<std::string>();
         out.locked_until = OptionalTime(rows[0][1]);
         return out;
       });
@@ -736,14 +760,15 @@ absl::StatusOr<absl::optional<absl::Time>> AccountStore::SignInFailed(const std:
 
 absl::StatusOr<absl::Time> AccountStore::SignInSucceeded(
     const std::string& username, const std::string& token_hash_hex, const std::string& csrf_token,
-    const std::string& client, const std::string& user_agent, absl::Duration lifetime) {
+    const std::string& client, const std::string& user_agent, absl::Duration lifetime,
+    const std::string& method) {
   return pool_.InTransaction(
       db::TenantScope(), "accounts.sessions", [&](pqxx::work& txn) -> absl::StatusOr<absl::Time> {
         auto rows = txn.exec_params(
             "SELECT (extract(epoch FROM accounts.sign_in_succeeded($1, decode($2, 'hex'), $3, $4,"
-            " $5, $6)) * 1000000)::bigint",
+            " $5, $6, $7)) * 1000000)::bigint",
             username, token_hash_hex, csrf_token, client, user_agent,
-            static_cast<int>(absl::ToInt64Seconds(lifetime)));
+            static_cast<int>(absl::ToInt64Seconds(lifetime)), method);
         return absl::FromUnixMicros(rows[0][0].as<int64_t>());
       });
 }

@@ -155,15 +155,26 @@ class AccountStore {
     absl::optional<absl::Time> locked_until;
   };
   absl::StatusOr<Credentials> LookUp(const std::string& username);
+  // The account mapped to a subject of the province's OpenID Connect provider; `username`
+  // empty when none is.
+  struct OidcAccount {
+    std::string username;
+    absl::optional<absl::Time> locked_until;
+  };
+  absl::StatusOr<OidcAccount> LookUpOidc(const std::string& subject);
   // A refused sign-in, counted and logged; the lock's end when the account is now locked.
   absl::StatusOr<absl::optional<absl::Time>> SignInFailed(const std::string& username,
                                                           const std::string& client,
                                                           bool locked_now, int lock_after,
                                                           absl::Duration lock_for);
-  // Starts a session; returns its end.
-  absl::StatusOr<absl::Time> SignInSucceeded(
-      const std::string& username, const std::string& token_hash_hex, const std::string& csrf_token,
-      const std::string& client, const std::string& user_agent, absl::Duration lifetime);
+  // Starts a session and logs SIGN_IN with `method` ("" for the password, "oidc") as its
+  // target; returns the session's end.
+  absl::StatusOr<absl::Time> SignInSucceeded(const std::string& username,
+                                             const std::string& token_hash_hex,
+                                             const std::string& csrf_token,
+                                             const std::string& client,
+                                             const std::string& user_agent, absl::Duration lifetime,
+                                             const std::string& method = "");
 
   // The second factor of an account (TOTP), read only by the functions made for it.
   struct Totp {

@@ -195,6 +195,24 @@ TEST_F(AccountsHttpTest, MalformedSignInsAndUnknownPathsAreRefusedPlainly) {
   // Signing out with no session is harmless and clears the cookie.
   HttpResponse out = Http("POST", url_ + "/auth/sign-out", "{}");
   EXPECT_EQ(out.status, 200);
+
+  // The OIDC routes: GET only; a return this browser did not start goes back to the sign-in
+  // page with the reason, and no session.
+  HttpResponse post_start = Http("POST", url_ + "/auth/oidc/start", "{}");
+  EXPECT_EQ(post_start.status, 405);
+  EXPECT_EQ(post_start.headers["allow"], "GET");
+  for (const std::string& cookie :
+       {std::string(), std::string("Cookie: dialogue_oidc=other.v.n")}) {
+    HttpResponse forged_return =
+        Http("GET", url_ + "/auth/oidc/callback?code=stolen&state=guessed", "",
+             cookie.empty() ? std::vector<std::string>{} : std::vector<std::string>{cookie});
+    EXPECT_EQ(forged_return.status, 303);
+    EXPECT_EQ(forged_return.headers["location"], "/can-bo/dang-nhap?loi=OIDC_STATE_INVALID");
+    EXPECT_THAT(forged_return.headers["set-cookie"], Not(HasSubstr("dialogue_session=")));
+  }
+  HttpResponse cancelled =
+      Http("GET", url_ + "/auth/oidc/callback?error=access_denied&state=guessed");
+  EXPECT_EQ(cancelled.headers["location"], "/can-bo/dang-nhap?loi=OIDC_DENIED");
 }
 
 // Who did what to which record, from where: every change a signed-in person makes, in any

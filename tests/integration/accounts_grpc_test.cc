@@ -361,6 +361,68 @@ TEST_F(AccountsGrpcTest, AccountsAreRefusedWithTheFieldAtFault) {
             a_);  // the first is kept as it was
 }
 
+TEST_F(AccountsGrpcTest, AnAccountLinkedToTheProvidersSubjectNeedsNoPasswordAndOwnsItsSubject) {
+  auto linked = [&](const std::string& username, const std::string& subject,
+                    const std::string& password) {
+    v1::CreateAccountRequest request;
+    request.mutable_account()->set_username(username);
+    request.mutable_account()->set_display_name("Lê Thị Hoa");
+    request.mutable_account()->set_tenant("tenants/" + a_);
+    request.mutable_account()->add_roles("secretary");
+    request.mutable_account()->set_oidc_subject(subject);
+    request.set_password(password);
+    v1::Account out;
+    absl::Status status = Call(&v1::AccountService::Stub::CreateAccount, admin_, request, &out);
+    return status.ok() ? absl::StatusOr<v1::Account>(out) : status;
+  };
+  const std::string subject = absl::StrCat("cccd-", a_);
+  auto created = linked(Name("hoa"), subject, "");
+  ASSERT_THAT(created, IsOk());
+  EXPECT_EQ(created->oidc_subject(), subject);
+  // Its password is one nobody knows: the built-in sign-in does not let it in.
+  EXPECT_THAT(SignIn(Name("hoa"), ""), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SignIn(Name("hoa"), kPassword), StatusIs(StatusCode::kUnauthenticated));
+  // One account per subject; a subject is printable and short; no subject, no empty password.
+  EXPECT_THAT(linked(Name("hoa2"), subject, kPassword),
+              StatusIs(StatusCode::kAlreadyExists, "OIDC_SUBJECT_TAKEN"));
+  EXPECT_THAT(linked(Name("hoa3"), "cccd 001", kPassword),
+              StatusIs(StatusCode::kInvalidArgument, "OIDC_SUBJECT_INVALID"));
+  EXPECT_THAT(linked(Name("hoa4"), std::string(256, 'x'), kPassword),
+              StatusIs(StatusCode::kInvalidArgument, "OIDC_SUBJECT_INVALID"));
+  EXPECT_THAT(linked(Name("hoa5"), "", ""),
+              StatusIs(StatusCode::kInvalidArgument, "PASSWORD_TOO_SHORT"));
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(*) FROM accounts.accounts WHERE username LIKE '",
+                                    "hoa_.", a_, "'")),
+            "0");  // nothing refused was stored
+  v1::ListAccountsRequest list;
+  list.set_tenant("tenants/" + a_);
+  v1::ListAccountsResponse listed;
+  ASSERT_THAT(Call(&v1::AccountService::Stub::ListAccounts, admin_, list, &listed), IsOk());
+  bool shown = false;
+  for (const auto& account : listed.accounts()) {
+    shown = shown || (account.username() == Name("hoa") && account.oidc_subject() == subject);
+  }
+  EXPECT_TRUE(shown);
+}
+
+TEST_F(AccountsGrpcTest, WithoutAProviderOidcSignInIsRefusedAndNotOffered) {
+  v1::SignInMethods methods;
+  ASSERT_THAT(Call(&v1::AccountService::Stub::GetSignInMethods, "", v1::GetSignInMethodsRequest(),
+                   &methods),
+              IsOk());
+  EXPECT_EQ(methods.oidc_provider(), "");
+  v1::BeginOidcSignInRequest begin;
+  begin.set_redirect_uri("https://doithoai.example/auth/oidc/callback");
+  v1::OidcAuthorization authorization;
+  EXPECT_THAT(Call(&v1::AccountService::Stub::BeginOidcSignIn, "", begin, &authorization),
+              StatusIs(StatusCode::kFailedPrecondition, "OIDC_NOT_CONFIGURED"));
+  v1::FinishOidcSignInRequest finish;
+  finish.set_code("code");
+  v1::SignInResponse response;
+  EXPECT_THAT(Call(&v1::AccountService::Stub::FinishOidcSignIn, "", finish, &response),
+              StatusIs(StatusCode::kFailedPrecondition, "OIDC_NOT_CONFIGURED"));
+}
+
 TEST_F(AccountsGrpcTest, AChairCreatesItsOwnStaffOnlyAndNobodyElseCreatesAny) {
   std::string chair_a = Token(a_, {Role::kChair});
   ASSERT_THAT(Create(chair_a, Name("phong-dc"), a_, {"department"}, kPassword, "Phòng Kinh tế"),

@@ -33,6 +33,7 @@ function accountRow(a: Account, chair: boolean, refresh: () => void): HTMLElemen
       { "data-label": "Tình trạng" },
       a.locked ? h("strong", { class: "late" }, "Đang bị khóa") : "Đang dùng",
       a.totpEnabled ? " · xác thực hai bước" : "",
+      a.oidcSubject ? " · đăng nhập qua cổng định danh" : "",
       a.createTime ? h("span", { class: "detail" }, ` · tạo ${vnDateTime(a.createTime)}`) : ""),
     chair
       ? h(
@@ -91,6 +92,7 @@ function createForm(tenant: string, refresh: () => void): HTMLElement {
   const name = h("input", { id: "new-name", autocomplete: "off" });
   const department = h("input", { id: "new-department", autocomplete: "off", placeholder: "Phòng Kinh tế" });
   const password = h("input", { id: "new-password", type: "password", autocomplete: "new-password" });
+  const subject = h("input", { id: "new-oidc", autocomplete: "off", spellcheck: "false" });
   const boxes = communeRoles.map((r) => h("input", { id: `role-${r}`, type: "checkbox", value: r }));
   const roles = h(
     "fieldset",
@@ -99,7 +101,14 @@ function createForm(tenant: string, refresh: () => void): HTMLElement {
     boxes.map((b) => h("div", { class: "choice" }, b, h("label", { for: b.id }, roleName(b.value)))),
   );
   return stepForm(
-    [field("Tên đăng nhập", username), field("Họ tên", name), field("Mật khẩu ban đầu (ít nhất 10 ký tự)", password), roles, field("Phòng, ban (cho vai trò Phòng chuyên môn)", department)],
+    [
+      field("Tên đăng nhập", username),
+      field("Họ tên", name),
+      field("Mật khẩu ban đầu (ít nhất 10 ký tự; bỏ trống nếu chỉ đăng nhập qua cổng định danh)", password),
+      roles,
+      field("Phòng, ban (cho vai trò Phòng chuyên môn)", department),
+      field("Mã định danh của người này ở cổng định danh của tỉnh (nếu có)", subject),
+    ],
     "Tạo tài khoản",
     () =>
       get(
@@ -111,6 +120,7 @@ function createForm(tenant: string, refresh: () => void): HTMLElement {
               tenant: `tenants/${tenant}`,
               roles: boxes.filter((b) => b.checked).map((b) => b.value),
               department: department.value.trim() || undefined,
+              oidcSubject: subject.value.trim() || undefined,
             },
             password: password.value,
           },

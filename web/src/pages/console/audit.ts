@@ -39,13 +39,15 @@ const actions: Record<string, string> = {
 };
 
 function row(e: AuditEvent): HTMLElement {
+  // A sign-in names how it was made (its target): "oidc" at the province's provider.
+  const viaProvider = e.action === "SIGN_IN" && e.target === "oidc";
   return h(
     "tr",
     {},
     h("td", { "data-label": "Thời gian" }, vnDateTime(e.time)),
     h("td", { "data-label": "Người thực hiện" }, e.actor ?? ""),
-    h("td", { "data-label": "Việc" }, actions[e.action ?? ""] ?? e.action ?? ""),
-    h("td", { "data-label": "Hồ sơ", class: "code" }, e.target ?? ""),
+    h("td", { "data-label": "Việc" }, viaProvider ? "Đăng nhập qua cổng định danh" : actions[e.action ?? ""] ?? e.action ?? ""),
+    h("td", { "data-label": "Hồ sơ", class: "code" }, viaProvider ? "" : e.target ?? ""),
     h("td", { "data-label": "Từ địa chỉ" }, e.client ?? ""),
   );
 }

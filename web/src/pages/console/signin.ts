@@ -2,7 +2,7 @@
 import { h } from "../../dom";
 import { alert, field, firstMissing, page } from "../../layout";
 import { ApiError } from "../../api/errors";
-import { currentSession, signIn } from "../../console/session";
+import { currentSession, send, signIn } from "../../console/session";
 import { consolePath } from "../../console/frame";
 
 // Where to go once signed in: a console page named by ?tiep=, else the desk.
@@ -36,7 +36,7 @@ export async function signInPage(): Promise<void> {
   const codeField = field("Mã xác thực (6 chữ số trong ứng dụng xác thực)", code);
   codeField.hidden = true;
   const message = h("div", { "aria-live": "polite" });
-  const send = h("button", { type: "submit" }, "Đăng nhập");
+  const submit = h("button", { type: "submit" }, "Đăng nhập");
   const form = h(
     "form",
     { novalidate: "" },
@@ -44,13 +44,13 @@ export async function signInPage(): Promise<void> {
     field("Mật khẩu", password),
     codeField,
     message,
-    send,
+    submit,
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     message.replaceChildren();
     if (firstMissing(message, codeField.hidden ? [username, password] : [username, password, code])) return;
-    send.setAttribute("disabled", "");
+    submit.setAttribute("disabled", "");
     try {
       await signIn(username.value.trim(), password.value, codeField.hidden ? "" : code.value.trim());
       location.assign(next());
@@ -67,14 +67,28 @@ export async function signInPage(): Promise<void> {
       message.replaceChildren(alert(error));
       password.focus();
     } finally {
-      send.removeAttribute("disabled");
+      submit.removeAttribute("disabled");
     }
   });
+  // The province's identity provider, when this deployment has one; a failed return from it
+  // comes back here with ?loi=REASON.
+  const methods = await send<{ oidcProvider?: string }>("GET", "/auth/methods").catch(() => ({ oidcProvider: undefined }));
+  const failed = new URLSearchParams(location.search).get("loi");
+  const provider = methods.oidcProvider
+    ? h(
+        "section",
+        { class: "oidc" },
+        h("a", { class: "button", href: "/auth/oidc/start", "data-testid": "oidc" }, `Đăng nhập qua ${methods.oidcProvider}`),
+        h("p", { class: "hint" }, "Hoặc đăng nhập bằng tài khoản do xã cấp:"),
+      )
+    : null;
   page(
     null,
     null,
     h("h1", {}, "Đăng nhập bàn làm việc"),
     h("p", { class: "hint" }, "Dành cho cán bộ xã, phường. Người dân gửi ý kiến không cần đăng nhập."),
+    failed && /^[A-Z_]{1,40}$/.test(failed) ? alert(new ApiError(failed, 401, "")) : null,
+    provider,
     form,
   );
   username.focus();
