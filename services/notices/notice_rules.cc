@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/status.h"
 #include "dialogue/common/text.h"
@@ -483,20 +484,28 @@ absl::StatusOr<v1::Notice> ConclusionDraft(const v1::SessionConcluded& session,
   int k = 0;
   for (const auto& item : session.items()) {
     absl::StrAppend(&items, ++k, ". ", item.summary(), "\n   ");
+    // Who acts, what and by when. A commune assigns ("Giao") its own units; what is beyond
+    // its authority it asks of the upper level ("Đề nghị"), which sets its own time.
+    std::string task;
+    if (!item.agency().empty() || !item.action().empty()) {
+      std::string agency = item.agency().empty() ? "(chưa rõ cơ quan)" : item.agency();
+      std::string action(absl::StripSuffix(item.action(), "."));
+      std::string by = item.due_date().empty() ? "" : DayMonthYear(item.due_date());
+      task = item.beyond_commune()
+                 ? absl::StrCat("Đề nghị ", agency, ": ", action, ".",
+                                by.empty() ? "" : absl::StrCat(" Đề nghị trả lời trước ", by, "."))
+                 : absl::StrCat("Giao ", agency, ": ", action, ".",
+                                by.empty() ? "" : absl::StrCat(" Thời hạn: ", by, "."));
+    }
     switch (item.outcome()) {
       case v1::OUTCOME_ACCEPTED:
-        absl::StrAppend(&items, "Tiếp thu.");
+        absl::StrAppend(&items, "Tiếp thu.", task.empty() ? "" : " ", task);
         break;
       case v1::OUTCOME_RESOLVED_ON_SPOT:
         absl::StrAppend(&items, "Đã giải quyết tại hội nghị.");
         break;
       default:
-        absl::StrAppend(&items, "Giao ",
-                        item.agency().empty() ? "(chưa rõ cơ quan)" : item.agency(), ": ",
-                        item.action(),
-                        item.due_date().empty()
-                            ? ""
-                            : absl::StrCat(" Thời hạn: ", DayMonthYear(item.due_date()), "."));
+        absl::StrAppend(&items, task.empty() ? "Chưa rõ cơ quan giải quyết." : task);
     }
     absl::StrAppend(&items, "\n");
     if (!item.agency().empty()) agencies.insert(item.agency());

@@ -2,6 +2,7 @@
 // events on the calendar, webhook signatures and retry delays.
 #include "notice_rules.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
@@ -13,6 +14,8 @@ namespace dialogue::notices {
 namespace {
 
 using auth::Role;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 v1::Notice Valid() {
   v1::Notice n;
@@ -157,6 +160,47 @@ TEST(NoticeRules, AConclusionDraftIsDueLaterWhenComplex) {
   EXPECT_EQ(complex->warnings_size(), 1);
   concluded.set_date("5/6/2026");
   EXPECT_FALSE(ConclusionDraft(concluded, rules, days, text, "Xã A").ok());
+}
+
+TEST(NoticeRules, AConclusionNoticeSaysWhoActsOnEachItemAndAsksTheUpperLevelRatherThanAssigns) {
+  calendar::WorkingDayCalendar days(Holidays());
+  v1::SessionConcluded concluded;
+  concluded.set_date("2026-06-05");
+  auto item = [&](const char* summary, v1::ConclusionOutcome outcome, const char* agency,
+                  const char* action, const char* due, bool beyond) {
+    auto* i = concluded.add_items();
+    i->set_summary(summary);
+    i->set_outcome(outcome);
+    i->set_agency(agency);
+    i->set_action(action);
+    i->set_due_date(due);
+    i->set_beyond_commune(beyond);
+  };
+  item("Kênh tiêu thôn Đông bị bồi lắng", v1::OUTCOME_ACCEPTED, "Công chức Địa chính - Xây dựng",
+       "Lập dự toán nạo vét kênh", "2026-07-15", false);
+  item("Tỉnh lộ 392 xuống cấp", v1::OUTCOME_UNRESOLVED, "Sở Xây dựng",
+       "Xem xét đưa vào kế hoạch sửa chữa năm 2027.", "2026-09-30", true);
+  item("Đèn đường thôn Tây", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "Khảo sát, lắp đặt", "",
+       false);
+  item("Lịch thu gom rác", v1::OUTCOME_RESOLVED_ON_SPOT, "", "", "", false);
+  auto notice = ConclusionDraft(concluded, v1::TenantRules(), days,
+                                DefaultTemplate(v1::NOTICE_CONCLUSION), "Xã A");
+  ASSERT_TRUE(notice.ok()) << notice.status();
+  const std::string& body = notice->body();
+  // An accepted item keeps its agency, task and due date.
+  EXPECT_THAT(body, HasSubstr("1. Kênh tiêu thôn Đông bị bồi lắng\n   Tiếp thu. Giao Công chức "
+                              "Địa chính - Xây dựng: Lập dự toán nạo vét kênh. Thời hạn: ngày "
+                              "15 tháng 7 năm 2026."));
+  // The upper level is asked, not assigned, and answers by a date the commune asks for.
+  EXPECT_THAT(body, HasSubstr("Đề nghị Sở Xây dựng: Xem xét đưa vào kế hoạch sửa chữa năm 2027. "
+                              "Đề nghị trả lời trước ngày 30 tháng 9 năm 2026."));
+  EXPECT_THAT(body, Not(HasSubstr("Giao Sở Xây dựng")));
+  EXPECT_THAT(body, HasSubstr("Giao Phòng Kinh tế: Khảo sát, lắp đặt.\n"));
+  EXPECT_THAT(body, HasSubstr("4. Lịch thu gom rác\n   Đã giải quyết tại hội nghị."));
+  std::vector<std::string> recipients;
+  for (const auto& r : notice->recipients()) recipients.push_back(r.name());
+  EXPECT_THAT(recipients, ::testing::IsSupersetOf(
+                              {"Công chức Địa chính - Xây dựng", "Sở Xây dựng", "Phòng Kinh tế"}));
 }
 
 TEST(NoticeRules, AnAnnouncementIsReadOnTheLoudspeakerBeforeTheConferenceOnly) {
