@@ -23,9 +23,13 @@ constexpr char kColumns[] =
     " c.report_due_date::text, c.report_due_final, coalesce(c.resolve_date::text, ''),"
     " coalesce(c.resolved_on_time, false), c.reopen_requested, c.agency,"
     " (extract(epoch FROM c.create_time) * 1000000)::bigint,"
-    " (extract(epoch FROM c.update_time) * 1000000)::bigint";
+    " (extract(epoch FROM c.update_time) * 1000000)::bigint, coalesce(c.report_date::text, '')";
 
 constexpr char kOpen[] = "supervision.is_open(c.state)";
+// Commitment.report_late, in SQL: reported after the due date, or not yet and past it ($3).
+constexpr char kReportLate[] =
+    "c.report_date > c.report_due_date OR (c.state = 'COMMITMENT_ASSIGNED'"
+    " AND c.report_due_date < $3::date)";
 
 // What the doc column holds: the commitment without what has columns of its own or is
 // derived.
@@ -38,7 +42,8 @@ std::string Doc(const v1::Commitment& c) {
         v1::Commitment::kReportOverdueFieldNumber, v1::Commitment::kDueDateFieldNumber,
         v1::Commitment::kReportDueDateFieldNumber, v1::Commitment::kReportDueProvisionalFieldNumber,
         v1::Commitment::kResolveDateFieldNumber, v1::Commitment::kResolvedOnTimeFieldNumber,
-        v1::Commitment::kReopenRequestedFieldNumber, v1::Commitment::kAgencyFieldNumber}) {
+        v1::Commitment::kReopenRequestedFieldNumber, v1::Commitment::kAgencyFieldNumber,
+        v1::Commitment::kReportDateFieldNumber, v1::Commitment::kReportLateFieldNumber}) {
     doc.GetReflection()->ClearField(&doc, doc.GetDescriptor()->FindFieldByNumber(field));
   }
   return common::StoredJson(doc);
@@ -61,6 +66,7 @@ v1::Commitment FromRow(const std::string& tenant, const pqxx::row& row, int at,
   c.set_agency(row[at + 10].as<std::string>());
   *c.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[at + 11].as<int64_t>());
   *c.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[at + 12].as<int64_t>());
+  c.set_report_date(row[at + 13].as<std::string>());
   DeriveOverdue(c, as_of);
   return c;
 }
@@ -315,11 +321,12 @@ absl::StatusOr<v1::Commitment> SupervisionStore::Update(
             absl::StrCat("UPDATE supervision.commitments c SET state = $3, due_date = nullif($4, "
                          "'')::date, resolve_date = nullif($5, '')::date, resolved_on_time = CASE"
                          " WHEN $5 = '' THEN NULL ELSE $6::boolean END, reopen_requested = $7,"
-                         " doc = $8::jsonb, version = version + 1, update_time = now()"
+                         " doc = $8::jsonb, report_date = nullif($9, '')::date,"
+                         " version = version + 1, update_time = now()"
                          " WHERE c.tenant_id = $1 AND c.id = $2::uuid RETURNING ",
                          kColumns),
             tenant, id, v1::CommitmentState_Name(c.state()), c.due_date(), c.resolve_date(),
-            c.resolved_on_time(), c.reopen_requested(), Doc(c));
+            c.resolved_on_time(), c.reopen_requested(), Doc(c), c.report_date());
         InsertChange(txn, tenant, id, Stamped(described, actor));
         return FromRow(tenant, written[0], 0, as_of);
       });
@@ -451,8 +458,9 @@ absl::StatusOr<v1::CommuneReport> SupervisionStore::CommuneReport(const db::Tena
                           ")::int, count(*) FILTER (WHERE c.state = 'COMMITMENT_RESOLVED')::int,"
                           " count(*) FILTER (WHERE c.state = 'COMMITMENT_RESOLVED'"
                           " AND c.resolved_on_time)::int, count(*) FILTER (WHERE ",
-                          kOpen,
-                          " AND c.due_date < $3::date)::int FROM supervision.commitments c"
+                          kOpen, " AND c.due_date < $3::date)::int, count(*) FILTER (WHERE ",
+                          kReportLate,
+                          ")::int FROM supervision.commitments c"
                           " WHERE c.tenant_id = $1 AND c.year = $2 GROUP BY c.agency"
                           " ORDER BY c.agency"),
              tenant, year, day)) {
@@ -463,6 +471,8 @@ absl::StatusOr<v1::CommuneReport> SupervisionStore::CommuneReport(const db::Tena
       a->set_resolved(row[3].as<int>());
       a->set_resolved_on_time(row[4].as<int>());
       a->set_overdue(row[5].as<int>());
+      a->set_reports_late(row[6].as<int>());
+      r.set_reports_late(r.reports_late() + a->reports_late());
       r.set_resolved(r.resolved() + a->resolved());
       r.set_resolved_on_time(r.resolved_on_time() + a->resolved_on_time());
     }
@@ -490,6 +500,16 @@ absl::StatusOr<v1::CommuneReport> SupervisionStore::CommuneReport(const db::Tena
                                             tenant, year, day),
                             as_of)) {
       *r.add_report_overdue() = std::move(c);
+    }
+    for (auto& c :
+         FromRows(tenant,
+                  txn.exec_params(absl::StrCat(list,
+                                               "c.report_date > c.report_due_date ORDER BY"
+                                               " c.report_due_date, c.item_id",
+                                               kLimit),
+                                  tenant, year),
+                  as_of)) {
+      *r.add_reported_late() = std::move(c);
     }
     for (auto& c : FromRows(tenant,
                             txn.exec_params(absl::StrCat(list,

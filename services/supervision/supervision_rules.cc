@@ -115,6 +115,9 @@ void DeriveOverdue(v1::Commitment& c, absl::CivilDay as_of) {
   auto report_due = calendar::ParseDate(c.report_due_date());
   c.set_report_overdue(c.state() == v1::COMMITMENT_ASSIGNED && report_due.ok() &&
                        *report_due < as_of);
+  auto reported = calendar::ParseDate(c.report_date());
+  c.set_report_late(c.report_overdue() ||
+                    (reported.ok() && report_due.ok() && *reported > *report_due));
 }
 
 absl::Status CheckRole(const auth::Principal& principal, SupervisionAction action) {
@@ -186,6 +189,9 @@ absl::Status ApplyProgress(v1::Commitment& c, const v1::RecordProgressRequest& r
   change.set_note(request.note());
   *change.mutable_evidence() = request.evidence();
   change.set_reason(request.reason());
+  if (c.state() == v1::COMMITMENT_ASSIGNED && c.report_date().empty()) {
+    c.set_report_date(calendar::FormatDate(day));  // the first word from the agency
+  }
   c.set_state(to);
   if (to == v1::COMMITMENT_RESOLVED) {
     c.set_resolve_date(calendar::FormatDate(day));

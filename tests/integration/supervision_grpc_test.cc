@@ -459,6 +459,51 @@ TEST_F(SupervisionTest, ThePetitionerFollowsByReceiptCodeAndAsksToReopen) {
   EXPECT_EQ(decided.state(), v1::COMMITMENT_IN_PROGRESS);
 }
 
+TEST_F(SupervisionTest, AReportMonthsLateStaysLateAfterItComesAndIsCounted) {
+  Conclude(a_, "2026-03-10",
+           {Item("1", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-12-31"),
+            Item("2", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-12-31")});
+  std::map<std::string, v1::Commitment> by_item;
+  for (const auto& c : List(a_, office_)) by_item[c.item_id()] = c;
+  ASSERT_EQ(by_item.size(), 2u);
+  const std::string report_due = by_item["1"].report_due_date();
+  ASSERT_LT(report_due, "2026-04-30");
+  auto report_on = [&](const v1::Commitment& c, const std::string& date) {
+    v1::RecordProgressRequest request;
+    request.set_name(c.name());
+    request.set_etag(c.etag());
+    request.set_state(v1::COMMITMENT_REPORTED);
+    request.set_note("Báo cáo bằng văn bản");
+    request.set_date(date);
+    v1::Commitment out;
+    absl::Status status = Call(&Stub::RecordProgress, department_, request, &out);
+    return status.ok() ? absl::StatusOr<v1::Commitment>(out) : status;
+  };
+  ASSERT_THAT(report_on(by_item["1"], "2026-03-20"), IsOk());
+  auto late = report_on(by_item["2"], "2026-09-15");  // six months after it was due
+  ASSERT_THAT(late, IsOk());
+  EXPECT_EQ(late->report_date(), "2026-09-15");
+
+  auto seen = Get(late->name(), "2026-10-01");
+  ASSERT_THAT(seen, IsOk());
+  EXPECT_FALSE(seen->report_overdue());  // nothing is awaited from the agency any more
+  EXPECT_TRUE(seen->report_late());      // but it came late, and that stays
+  EXPECT_FALSE(Get(by_item["1"].name(), "2026-10-01")->report_late());
+
+  v1::GetCommuneReportRequest commune;
+  commune.set_tenant("tenants/" + a_);
+  commune.set_year(2026);
+  commune.set_as_of("2026-10-01");
+  v1::CommuneReport report;
+  ASSERT_THAT(Call(&Stub::GetCommuneReport, office_, commune, &report), IsOk());
+  EXPECT_EQ(report.reports_late(), 1);
+  ASSERT_EQ(report.reported_late_size(), 1);
+  EXPECT_EQ(report.reported_late(0).item_id(), "2");
+  EXPECT_EQ(report.report_overdue_size(), 0);
+  ASSERT_EQ(report.by_agency_size(), 1);
+  EXPECT_EQ(report.by_agency(0).reports_late(), 1);
+}
+
 TEST_F(SupervisionTest, ReportsForTheCommuneAndTheProvinceAgreeWithTheRows) {
   Conclude(a_, "2026-03-10",
            {Item("1", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-04-30"),

@@ -104,6 +104,7 @@ function commitmentCard(ctx: Ctx, c: Commitment): HTMLElement {
   const flags = [
     c.overdue && "quá hạn giải quyết",
     c.reportOverdue && "quá hạn báo cáo",
+    !c.reportOverdue && c.reportLate && c.reportDate && `báo cáo trễ hạn (nộp ${vnDate(c.reportDate)})`,
     c.reopenRequested && "người dân đề nghị xem xét lại",
   ].filter(Boolean);
   const parts: (HTMLElement | null)[] = [
