@@ -753,6 +753,23 @@ grpc::Status IntakeService::GetSynthesisReport(grpc::ServerContext* context,
         ASSIGN_OR_RETURN(Target target, Authorize(rc, request->round(), kRoundPattern, "round",
                                                   OpinionAction::kRead));
         ASSIGN_OR_RETURN(*response, store_.Synthesis(target.scope, target.tenant, target.id));
+        // Names where the rows hold ids: the commune's topics and hamlets.
+        ASSIGN_OR_RETURN(auto topics, store_.Topics(target.scope, target.tenant));
+        ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
+        std::map<std::string, std::string> topic_names;
+        for (const auto& t : topics.first) topic_names[t.id()] = t.display_name();
+        auto name_of = [](const std::map<std::string, std::string>& names, const std::string& id) {
+          auto it = names.find(id);
+          return it == names.end() ? std::string() : it->second;
+        };
+        for (auto& c : *response->mutable_by_topic()) c.set_label(name_of(topic_names, c.key()));
+        for (auto& c : *response->mutable_by_hamlet()) {
+          c.set_label(name_of(tenant.hamlet_names, c.key()));
+        }
+        for (auto& item : *response->mutable_items_list()) {
+          item.set_topic_name(name_of(topic_names, item.topic()));
+          item.set_hamlet_name(name_of(tenant.hamlet_names, item.hamlet()));
+        }
         return absl::OkStatus();
       });
 }

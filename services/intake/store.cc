@@ -267,25 +267,31 @@ absl::StatusOr<TenantInfo> IntakeStore::Tenant(const db::TenantScope& scope,
   }
   ASSIGN_OR_RETURN(
       TenantInfo info,
-      pool_.InTransaction(scope, "tenancy.tenants",
-                          [&](pqxx::work& txn) -> absl::StatusOr<TenantInfo> {
-                            auto rows = txn.exec_params(
-                                "SELECT coalesce((SELECT string_agg(h->>'id', E'\\n')"
-                                "   FROM jsonb_array_elements(hamlets) AS h), ''), voter_count,"
-                                " coalesce((rules->>'dialogue_request_threshold_percent')::int, 0)"
-                                " FROM tenancy.tenants WHERE id = $1",
-                                tenant);
-                            if (rows.empty()) {
-                              return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
-                                                   absl::StrCat("there is no tenant ", tenant));
-                            }
-                            TenantInfo out;
-                            std::string hamlets = rows[0][0].as<std::string>();
-                            if (!hamlets.empty()) out.hamlets = absl::StrSplit(hamlets, '\n');
-                            out.voter_count = rows[0][1].as<int>();
-                            out.threshold_percent = rows[0][2].as<int>();
-                            return out;
-                          }));
+      pool_.InTransaction(
+          scope, "tenancy.tenants", [&](pqxx::work& txn) -> absl::StatusOr<TenantInfo> {
+            auto rows = txn.exec_params(
+                "SELECT coalesce((SELECT string_agg(h->>'id', E'\\n')"
+                "   FROM jsonb_array_elements(hamlets) AS h), ''), voter_count,"
+                " coalesce((SELECT string_agg(coalesce(h->>'display_name', ''),"
+                "   E'\\n') FROM jsonb_array_elements(hamlets) AS h), ''),"
+                " coalesce((rules->>'dialogue_request_threshold_percent')::int, 0)"
+                " FROM tenancy.tenants WHERE id = $1",
+                tenant);
+            if (rows.empty()) {
+              return common::Error(absl::StatusCode::kNotFound, "TENANT_NOT_FOUND",
+                                   absl::StrCat("there is no tenant ", tenant));
+            }
+            TenantInfo out;
+            std::string hamlets = rows[0][0].as<std::string>();
+            if (!hamlets.empty()) out.hamlets = absl::StrSplit(hamlets, '\n');
+            out.voter_count = rows[0][1].as<int>();
+            std::vector<std::string> names = absl::StrSplit(rows[0][2].as<std::string>(), '\n');
+            for (size_t i = 0; i < out.hamlets.size() && i < names.size(); ++i) {
+              if (!names[i].empty()) out.hamlet_names[out.hamlets[i]] = names[i];
+            }
+            out.threshold_percent = rows[0][3].as<int>();
+            return out;
+          }));
   std::lock_guard<std::mutex> lock(mu_);
   tenants_[tenant] = {absl::Now(), info};
   return info;
@@ -869,29 +875,25 @@ absl::StatusOr<v1::SynthesisReport> IntakeStore::Synthesis(const db::TenantScope
         report.set_received(totals[0][0].as<int>());
         report.set_items(totals[0][1].as<int>());
         report.set_routed_elsewhere(totals[0][2].as<int>());
-        // Items (after merging, without those routed elsewhere) by topic; every opinion
-        // received by channel and hamlet; items and routed ones by state.
+        // One basis for every breakdown: each opinion received, merged ones included, so
+        // that each adds up to `received`; a merged opinion's supporters are counted once,
+        // in the item it was merged into.
         const std::string where =
             "FROM intake.opinions WHERE tenant_id = $1 AND round_id = $2::uuid";
-        AddCount(
-            report.mutable_by_topic(),
-            txn.exec_params(absl::StrCat("SELECT topic, count(*), sum(supporter_count) ", where,
-                                         " AND state NOT IN ('MERGED', 'ROUTED_ELSEWHERE')"
-                                         " GROUP BY topic ORDER BY 2 DESC, 1"),
-                            tenant, round_id));
-        AddCount(report.mutable_by_channel(),
-                 txn.exec_params(absl::StrCat("SELECT channel, count(*), count(*) ", where,
-                                              " GROUP BY channel ORDER BY 2 DESC, 1"),
-                                 tenant, round_id));
-        AddCount(report.mutable_by_hamlet(),
-                 txn.exec_params(absl::StrCat("SELECT hamlet, count(*), count(*) ", where,
-                                              " GROUP BY hamlet ORDER BY 2 DESC, 1"),
-                                 tenant, round_id));
-        AddCount(report.mutable_by_state(),
-                 txn.exec_params(
-                     absl::StrCat("SELECT state, count(*), sum(supporter_count) ", where,
-                                  " AND state <> 'MERGED' GROUP BY state ORDER BY 2 DESC, 1"),
-                     tenant, round_id));
+        const std::pair<const char*, google::protobuf::RepeatedPtrField<v1::Count>*> breakdowns[] =
+            {{"topic", report.mutable_by_topic()},
+             {"channel", report.mutable_by_channel()},
+             {"hamlet", report.mutable_by_hamlet()},
+             {"state", report.mutable_by_state()}};
+        for (const auto& [column, counts] : breakdowns) {
+          AddCount(counts,
+                   txn.exec_params(absl::StrCat("SELECT ", column,
+                                                ", count(*), coalesce(sum("
+                                                "supporter_count) FILTER (WHERE state <> 'MERGED'),"
+                                                " 0) ",
+                                                where, " GROUP BY 1 ORDER BY 2 DESC, 1"),
+                                   tenant, round_id));
+        }
         auto items = txn.exec_params(
             absl::StrCat("SELECT ", kOpinionColumns, " FROM intake.opinions o",
                          " WHERE o.tenant_id = $1 AND o.round_id = $2::uuid",

@@ -20,7 +20,8 @@ namespace dialogue::intake {
 
 // What intake needs of the tenant's reference record (tenancy.tenants).
 struct TenantInfo {
-  std::vector<std::string> hamlets;  // ids; empty when the tenant lists none
+  std::vector<std::string> hamlets;                 // ids; empty when the tenant lists none
+  std::map<std::string, std::string> hamlet_names;  // id -> name
   int voter_count = 0;
   int threshold_percent = 0;  // 0: the default
 };

@@ -626,7 +626,7 @@ TEST_F(IntakeGrpcTest, RequestsForADialogueReachTheThresholdOnce) {
               StatusIs(StatusCode::kFailedPrecondition, "INVALID_REQUEST_STATE"));
 }
 
-TEST_F(IntakeGrpcTest, TheSynthesisReportCountsItemsAfterMerging) {
+TEST_F(IntakeGrpcTest, TheSynthesisReportCountsOnOneBasisAndNamesTopicsAndHamlets) {
   auto a = Create("Đề nghị sửa đường thôn 1");
   auto b = Create("Đề nghị sửa đường thôn 1 gấp");
   auto c = Create("Hỏi về chế độ bảo hiểm y tế", "", "thon-2");
@@ -649,7 +649,32 @@ TEST_F(IntakeGrpcTest, TheSynthesisReportCountsItemsAfterMerging) {
   EXPECT_EQ(supporters, 3);
   ASSERT_EQ(report.by_hamlet_size(), 2);
   EXPECT_EQ(report.by_hamlet(0).key(), "thon-1");
+  EXPECT_EQ(report.by_hamlet(0).label(), "Thôn thon-1");  // the name, not the id
   EXPECT_EQ(report.by_hamlet(0).opinions(), 2);
+  // One basis everywhere: every breakdown adds up to the opinions received, and to the
+  // supporters counted once (a merged opinion's are in its item).
+  for (const auto* counts :
+       {&report.by_topic(), &report.by_channel(), &report.by_hamlet(), &report.by_state()}) {
+    int opinions = 0, people = 0;
+    for (const auto& count : *counts) {
+      opinions += count.opinions();
+      people += count.supporters();
+    }
+    EXPECT_EQ(opinions, report.received());
+    EXPECT_EQ(people, 3);
+  }
+  bool merged_counted = false;
+  for (const auto& count : report.by_state()) {
+    if (count.key() == "MERGED") merged_counted = count.opinions() == 1 && count.supporters() == 0;
+  }
+  EXPECT_TRUE(merged_counted);
+  for (const auto& count : report.by_topic()) {
+    EXPECT_EQ(count.key().empty(), count.label().empty()) << count.key();
+  }
+  for (const auto& item : report.items_list()) {
+    EXPECT_EQ(item.topic().empty(), item.topic_name().empty()) << item.topic();
+    EXPECT_EQ(item.hamlet_name(), "Thôn " + item.hamlet());
+  }
   request.set_round(absl::StrCat("tenants/", a_, "/rounds/00000000-0000-4000-8000-000000000000"));
   EXPECT_THAT(Call(&Stub::GetSynthesisReport, office_, request, &report),
               StatusIs(StatusCode::kNotFound, "ROUND_NOT_FOUND"));

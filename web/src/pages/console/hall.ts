@@ -337,7 +337,7 @@ function preCollected(ctx: Ctx, report: Report | null, answered: string[]): HTML
           "li",
           {},
           h("div", { class: "choice" }, boxes[i], h("label", { for: boxes[i].id }, item.text ?? "")),
-          h("span", { class: "detail" }, [hamletName(ctx.commune, item.hamlet), item.department, label(opinionStates, item.state), done.has(item.opinion ?? "") && "đã trả lời tại hội nghị"].filter(Boolean).join(" · ")),
+          h("span", { class: "detail" }, [item.topicName, item.hamletName || hamletName(ctx.commune, item.hamlet), item.department, label(opinionStates, item.state), done.has(item.opinion ?? "") && "đã trả lời tại hội nghị"].filter(Boolean).join(" · ")),
           item.answer ? h("p", { class: "text" }, "Trả lời: ", item.answer) : null,
         ),
       ),
