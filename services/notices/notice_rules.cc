@@ -166,6 +166,13 @@ absl::Status CheckIssuable(const v1::Notice& notice) {
     return InvalidField("air_times", "AIR_TIMES_REQUIRED",
                         "the loudspeaker reads a notice at its air times: give at least one");
   }
+  // A conclusion is announced after the conference, never before it.
+  auto held = calendar::ParseDate(notice.conference_date());
+  auto issued = calendar::ParseDate(notice.issue_date());
+  if (held.ok() && issued.ok()) {
+    RETURN_IF_ERROR(
+        calendar::CheckNotBeforeConference("issue_date", "the conclusion notice", *issued, *held));
+  }
   return absl::OkStatus();
 }
 
@@ -518,6 +525,7 @@ absl::StatusOr<v1::Notice> ConclusionDraft(const v1::SessionConcluded& session,
   v1::Notice n;
   n.set_kind(v1::NOTICE_CONCLUSION);
   n.set_session(session.session());
+  n.set_conference_date(session.date());
   n.set_due_date(due.due_date());
   n.set_due_explanation(due.explanation());
   n.set_title(Render(text.title(), values));

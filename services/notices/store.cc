@@ -37,13 +37,15 @@ std::string NoticeName(const std::string& tenant, const std::string& id) {
   return absl::StrCat("tenants/", tenant, "/notices/", id);
 }
 
-// Recipients, channels, air times and warnings: one JSON object in `parts`.
+// Recipients, channels, air times, warnings and the conference's day: one JSON object in
+// `parts`.
 std::string PartsJson(const v1::Notice& notice) {
   v1::Notice parts;
   *parts.mutable_recipients() = notice.recipients();
   *parts.mutable_channels() = notice.channels();
   *parts.mutable_air_times() = notice.air_times();
   *parts.mutable_warnings() = notice.warnings();
+  parts.set_conference_date(notice.conference_date());
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(parts, &json);
   return json;

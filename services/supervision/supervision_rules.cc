@@ -176,9 +176,8 @@ absl::Status ApplyProgress(v1::Commitment& c, const v1::RecordProgressRequest& r
       request.reason().empty()) {
     return Required("reason", "say why it cannot be resolved by the commune");
   }
-  if (auto held = calendar::ParseDate(c.conference_date()); held.ok() && day < *held) {
-    return common::InvalidField("date", "DATE_BEFORE_CONFERENCE",
-                                "progress cannot be dated before the conference");
+  if (auto held = calendar::ParseDate(c.conference_date()); held.ok()) {
+    RETURN_IF_ERROR(calendar::CheckNotBeforeConference("date", "progress", day, *held));
   }
   if (day > today) {
     return common::InvalidField("date", "DATE_IN_FUTURE", "progress cannot be dated ahead");

@@ -654,12 +654,26 @@ TEST_F(SessionEventsTest, AConcludedSessionDraftsTheConclusionNoticeDueInWorking
   }
   EXPECT_EQ(due,
             (std::set<std::string>{calendar::FormatDate(*ten), calendar::FormatDate(*fifteen)}));
+  // Issue 19, item 3: a conclusion is not announced before its conference was held.
+  EXPECT_EQ(conclusions.notices(0).conference_date(), "2026-04-24");
+  v1::IssueNoticeRequest issue;
+  issue.set_name(conclusions.notices(0).name());
+  issue.set_document_number("31/TB-UBND");
+  issue.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn A");
+  issue.set_issue_date("2026-04-23");
+  v1::Notice issued;
+  EXPECT_THAT(Call(&Stub::IssueNotice, office_, issue, &issued),
+              StatusIs(absl::StatusCode::kInvalidArgument, "DATE_BEFORE_CONFERENCE"));
+  EXPECT_EQ(List(v1::NOTICE_CONCLUSION).notices(0).state(), v1::NOTICE_DRAFT);
+  issue.set_issue_date("2026-04-24");
+  ASSERT_THAT(Call(&Stub::IssueNotice, office_, issue, &issued), IsOk());
+  EXPECT_EQ(issued.state(), v1::NOTICE_ISSUED);
   v1::ListNoticesRequest overdue;
   overdue.set_parent("tenants/" + a_);
   overdue.set_overdue(true);
   v1::ListNoticesResponse response;
   ASSERT_THAT(Call(&Stub::ListNotices, office_, overdue, &response), IsOk());
-  EXPECT_EQ(response.notices_size(), 2);
+  EXPECT_EQ(response.notices_size(), 1);  // the other was issued above
 }
 
 TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {

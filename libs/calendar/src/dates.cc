@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "dialogue/common/status.h"
 
 namespace dialogue::calendar {
 
@@ -23,6 +24,14 @@ std::string FormatDate(absl::CivilDay day) { return absl::FormatCivilTime(day); 
 
 absl::CivilDay TodayInVietnam(absl::Time now) {
   return absl::ToCivilDay(now, absl::FixedTimeZone(7 * 3600));
+}
+
+absl::Status CheckNotBeforeConference(absl::string_view field, absl::string_view what,
+                                      absl::CivilDay day, absl::CivilDay held) {
+  if (day >= held) return absl::OkStatus();
+  return common::InvalidField(field, "DATE_BEFORE_CONFERENCE",
+                              absl::StrCat(what, " cannot be dated ", FormatDate(day),
+                                           ", before the conference held on ", FormatDate(held)));
 }
 
 }  // namespace dialogue::calendar

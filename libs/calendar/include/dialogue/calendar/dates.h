@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -15,5 +16,11 @@ absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text);
 std::string FormatDate(absl::CivilDay day);
 // Deadlines are Vietnamese days: the date in UTC+7.
 absl::CivilDay TodayInVietnam(absl::Time now);
+
+// The one rule for a date that follows a conference (a notice of its conclusion, progress
+// on what it concluded): not before the day it was held. INVALID_ARGUMENT
+// DATE_BEFORE_CONFERENCE on `field`, saying what is dated (`what`) and both days.
+absl::Status CheckNotBeforeConference(absl::string_view field, absl::string_view what,
+                                      absl::CivilDay day, absl::CivilDay held);
 
 }  // namespace dialogue::calendar
