@@ -140,7 +140,7 @@ absl::StatusOr<v1::Opinion> IntakeService::StoreNew(const Target& target,
   item.id = common::NewUuid();
   item.round_id = round_id;
   item.normalized = Normalize(opinion.text());
-  Suggestion suggestion = Suggest(item.normalized, topics.first);
+  Suggestion suggestion = Suggest(opinion.text(), topics.first);
   item.created_by = request.principal.subject;
   item.request_id = request_id;
   opinion.set_receipt_code(NewReceiptCode());
@@ -157,6 +157,24 @@ absl::StatusOr<v1::Opinion> IntakeService::StoreNew(const Target& target,
   return creates_.Create(target.scope, target.tenant, std::move(item));
 }
 
+absl::StatusOr<PlanRoundDates> IntakeService::PlanDates(const grpc::ServerContext& context,
+                                                        const rpc::RequestContext& request,
+                                                        const v1::Round& round) {
+  if (planning_ == nullptr) return rpc::UpstreamMissing("the planning service");
+  v1::GetPlanRequest get;
+  get.set_name(round.plan());
+  v1::Plan plan;
+  grpc::Status got = rpc::CallOnBehalf(
+      context, request, absl::Seconds(5), "dialogue.v1.PlanningService/GetPlan",
+      [&](grpc::ClientContext* call) { return planning_->GetPlan(call, get, &plan); });
+  if (got.error_code() == grpc::StatusCode::NOT_FOUND) {
+    return common::InvalidField("round.plan", "PLAN_NOT_FOUND",
+                                absl::StrCat("there is no plan ", round.plan()));
+  }
+  if (!got.ok()) return rpc::UpstreamStatus(got, "the planning service");
+  return RoundDatesFromPlan(plan, round.conference_id());
+}
+
 grpc::Status IntakeService::CreateRound(grpc::ServerContext* context,
                                         const v1::CreateRoundRequest* request,
                                         v1::Round* response) {
@@ -164,26 +182,85 @@ grpc::Status IntakeService::CreateRound(grpc::ServerContext* context,
       context, auth_, "CreateRound", [&](const rpc::RequestContext& rc) -> absl::Status {
         ASSIGN_OR_RETURN(Target target, Authorize(rc, request->parent(), kParent, "parent",
                                                   OpinionAction::kAssign));
-        const v1::Round& round = request->round();
+        v1::Round round = request->round();
         RETURN_IF_ERROR(CheckText("round.title", round.title(), 500));
         RETURN_IF_ERROR(CheckText("round.conference_id", round.conference_id(), 100, false));
+        RETURN_IF_ERROR(CheckText("request_id", request->request_id(), 100, false));
+        std::string conference_opens;
         if (!round.plan().empty()) {
           RETURN_IF_ERROR(IdIn(target.tenant, round.plan(), "tenants/{tenant}/plans/{plan:uuid}",
                                "plan", "round.plan")
                               .status());
-        }
-        for (const auto& [value, field] :
-             {std::make_pair(round.opinion_deadline_date(), "round.opinion_deadline_date"),
-              std::make_pair(round.answer_due_date(), "round.answer_due_date")}) {
-          if (!value.empty() && !calendar::ParseDate(value).ok()) {
-            return common::InvalidField(field, "DATE_INVALID",
-                                        absl::StrCat("'", value, "' is not a date as YYYY-MM-DD"));
+          if (round.conference_id().empty()) {
+            return common::InvalidField("round.conference_id", "FIELD_REQUIRED",
+                                        "name the plan's conference the round collects for");
           }
+          // The plan's dates, unless the round gives its own.
+          ASSIGN_OR_RETURN(PlanRoundDates dates, PlanDates(*context, rc, round));
+          if (round.opinion_deadline_date().empty()) {
+            round.set_opinion_deadline_date(dates.opinion_deadline);
+          }
+          if (round.answer_due_date().empty()) round.set_answer_due_date(dates.answer_due);
+          conference_opens = dates.conference_opens;
         }
+        RETURN_IF_ERROR(CheckRoundDates(round, conference_opens));
         ASSIGN_OR_RETURN(*response, store_.CreateRound(target.scope, target.tenant, round,
                                                        request->request_id()));
         return absl::OkStatus();
       });
+}
+
+grpc::Status IntakeService::UpdateRound(grpc::ServerContext* context,
+                                        const v1::UpdateRoundRequest* request,
+                                        v1::Round* response) {
+  return rpc::Serve(
+      context, auth_, "UpdateRound", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->round().name(), kRoundPattern,
+                                                  "round.name", OpinionAction::kAssign));
+        const v1::Round& in = request->round();
+        std::set<std::string> paths(request->update_mask().paths().begin(),
+                                    request->update_mask().paths().end());
+        static const std::set<std::string> kWritable = {"title", "opinion_deadline_date",
+                                                        "answer_due_date"};
+        if (paths.empty()) paths = kWritable;
+        for (const auto& path : paths) {
+          if (kWritable.count(path) == 0) {
+            return common::InvalidField(
+                "update_mask", "FIELD_NOT_UPDATABLE",
+                absl::StrCat("'", path, "' cannot be changed; a round changes its title, ",
+                             "opinion_deadline_date and answer_due_date"));
+          }
+        }
+        ASSIGN_OR_RETURN(v1::Round round, store_.GetRound(target.scope, target.tenant, target.id));
+        if (paths.count("title")) {
+          RETURN_IF_ERROR(CheckText("round.title", in.title(), 500));
+          round.set_title(in.title());
+        }
+        if (paths.count("opinion_deadline_date")) {
+          round.set_opinion_deadline_date(in.opinion_deadline_date());
+        }
+        if (paths.count("answer_due_date")) round.set_answer_due_date(in.answer_due_date());
+        std::string conference_opens;
+        if (!round.plan().empty()) {
+          ASSIGN_OR_RETURN(PlanRoundDates dates, PlanDates(*context, rc, round));
+          conference_opens = dates.conference_opens;
+        }
+        RETURN_IF_ERROR(CheckRoundDates(round, conference_opens));
+        ASSIGN_OR_RETURN(*response,
+                         store_.UpdateRound(target.scope, target.tenant, target.id, round));
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status IntakeService::DeleteRound(grpc::ServerContext* context,
+                                        const v1::DeleteRoundRequest* request,
+                                        v1::DeleteRoundResponse*) {
+  return rpc::Serve(context, auth_, "DeleteRound",
+                    [&](const rpc::RequestContext& rc) -> absl::Status {
+                      ASSIGN_OR_RETURN(Target target, Authorize(rc, request->name(), kRoundPattern,
+                                                                "name", OpinionAction::kAssign));
+                      return store_.DeleteRound(target.scope, target.tenant, target.id);
+                    });
 }
 
 grpc::Status IntakeService::GetRound(grpc::ServerContext* context,

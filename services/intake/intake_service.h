@@ -8,6 +8,7 @@
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/rpc/call.h"
 #include "dialogue/v1/intake.grpc.pb.h"
+#include "dialogue/v1/planning.grpc.pb.h"
 #include "opinion_rules.h"
 #include "store.h"
 
@@ -15,12 +16,21 @@ namespace dialogue::intake {
 
 class IntakeService final : public v1::IntakeService::Service {
  public:
+  // `planning` (optional) gives a round tied to a plan its dates; without it such a round
+  // is refused as UNAVAILABLE.
   IntakeService(IntakeStore& store, CreateBatcher& creates, calendar::CalendarSource& calendar,
-                rpc::Authenticator& authenticator)
-      : store_(store), creates_(creates), calendar_(calendar), auth_(authenticator) {}
+                rpc::Authenticator& authenticator,
+                std::shared_ptr<grpc::Channel> planning = nullptr)
+      : store_(store), creates_(creates), calendar_(calendar), auth_(authenticator) {
+    if (planning) planning_ = v1::PlanningService::NewStub(planning);
+  }
 
   grpc::Status CreateRound(grpc::ServerContext* context, const v1::CreateRoundRequest* request,
                            v1::Round* response) override;
+  grpc::Status UpdateRound(grpc::ServerContext* context, const v1::UpdateRoundRequest* request,
+                           v1::Round* response) override;
+  grpc::Status DeleteRound(grpc::ServerContext* context, const v1::DeleteRoundRequest* request,
+                           v1::DeleteRoundResponse* response) override;
   grpc::Status GetRound(grpc::ServerContext* context, const v1::GetRoundRequest* request,
                         v1::Round* response) override;
   grpc::Status ListRounds(grpc::ServerContext* context, const v1::ListRoundsRequest* request,
@@ -113,11 +123,17 @@ class IntakeService final : public v1::IntakeService::Service {
                                                     bool csv);
   grpc::Status Transition(grpc::ServerContext* context, const v1::TransitionOpinionRequest* request,
                           v1::Opinion* response, OpinionAction action, absl::string_view method);
+  // The dates the round's plan gives its conference, read from planning on the caller's
+  // behalf; INVALID_ARGUMENT PLAN_NOT_FOUND or CONFERENCE_NOT_IN_PLAN.
+  absl::StatusOr<PlanRoundDates> PlanDates(const grpc::ServerContext& context,
+                                           const rpc::RequestContext& request,
+                                           const v1::Round& round);
 
   IntakeStore& store_;
   CreateBatcher& creates_;
   calendar::CalendarSource& calendar_;
   rpc::Authenticator& auth_;
+  std::unique_ptr<v1::PlanningService::Stub> planning_;
 };
 
 }  // namespace dialogue::intake

@@ -1,7 +1,12 @@
-// The intake program: IntakeService. The one composition root: it reads config, builds
-// the pool, store, batcher and service, and serves until SIGTERM.
+// The intake program: IntakeService, the consumer of sessions' conclusions and the outbox
+// relay. The one composition root: it reads config, builds the pool, store, batcher and
+// service, and serves until SIGTERM.
+#include <unistd.h>
+
 #include <cstdio>
 
+#include "absl/strings/str_cat.h"
+#include "consumed_events.h"
 #include "create_batcher.h"
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/config.h"
@@ -10,9 +15,11 @@
 #include "dialogue/db/migrations.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/db/tenant_directory.h"
+#include "dialogue/events/consumer.h"
 #include "dialogue/events/redis.h"
 #include "dialogue/events/relay.h"
 #include "dialogue/rpc/call.h"
+#include "dialogue/rpc/channel.h"
 #include "dialogue/rpc/readiness.h"
 #include "dialogue/rpc/server.h"
 #include "dialogue/telemetry/program.h"
@@ -41,7 +48,14 @@ int main(int argc, char** argv) {
   server_options.address =
       config.String("intake-listen", "127.0.0.1:7002", "gRPC listen address (host:port)");
   std::string redis_uri = config.String("redis-uri", "redis://127.0.0.1:6379",
-                                        "Redis, where the outbox relay publishes events");
+                                        "Redis: events in, the outbox relay's events out");
+  std::string planning_addr = config.String("planning-addr", "127.0.0.1:7001",
+                                            "the planning service (a round's plan and dates)");
+  char host[256] = "intake";
+  gethostname(host, sizeof(host) - 1);
+  std::string consumer_name =
+      config.String("consumer-name", absl::StrCat(host, "-", getpid()),
+                    "this process's name in the event consumer group (unique per replica)");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
   auto commune_seconds = config.Int("commune-metrics-seconds", 60,
                                     "how often the per-commune deadline figures are counted");
@@ -75,9 +89,21 @@ int main(int argc, char** argv) {
   dialogue::rpc::Authenticator authenticator(*std::move(verifier), directory);
   dialogue::intake::IntakeStore store(pool);
   dialogue::intake::CreateBatcher creates(store, *writers);
-  dialogue::intake::IntakeService intake(store, creates, **calendar_source, authenticator);
+  dialogue::intake::IntakeService intake(store, creates, **calendar_source, authenticator,
+                                         dialogue::rpc::BalancedChannel(planning_addr));
 
-  dialogue::events::ServiceRelay relay(pool_options.uri, *std::move(redis), "intake.outbox");
+  // Background work, each on connections of its own.
+  dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "intake.outbox");
+
+  dialogue::db::ConnectionPool consumer_pool(pool_options.ForLoop("consumer"));
+  dialogue::events::ConsumerOptions consumer_options;
+  consumer_options.group = "intake";
+  consumer_options.consumer = consumer_name;
+  consumer_options.processed_table = "intake.processed_events";
+  consumer_options.types = dialogue::intake::ConsumedEventTypes();
+  dialogue::events::Consumer consumer(consumer_pool, *redis, consumer_options,
+                                      dialogue::intake::ApplyEvent);
+  consumer.Start();
 
   dialogue::db::CommuneGauges commune_figures(
       pool_options.ForLoop("metrics"),

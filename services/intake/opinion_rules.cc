@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "dialogue/calendar/dates.h"
 #include "dialogue/common/status.h"
 
 namespace dialogue::intake {
@@ -46,7 +48,83 @@ const std::unordered_map<int32_t, char>& BaseLetters() {
 
 bool IsCombiningMark(int32_t cp) { return cp >= 0x300 && cp <= 0x36f; }
 
-// Default topics (domain.md, step 2) and the words that suggest them, without diacritics.
+// A Vietnamese letter split into its shape (the letter with its breve, circumflex, horn or
+// bar, lower case) and its tone: 0 none, 1 huyền, 2 sắc, 3 hỏi, 4 ngã, 5 nặng.
+struct Shaped {
+  int32_t letter;
+  int tone;
+};
+
+const std::unordered_map<int32_t, Shaped>& ShapedLetters() {
+  static const auto* map = [] {
+    // Each row: the letter and its five tones, lower case, then upper case.
+    const char* rows[] = {"aàáảãạ", "ăằắẳẵặ", "âầấẩẫậ", "eèéẻẽẹ", "êềếểễệ", "iìíỉĩị",
+                          "oòóỏõọ", "ôồốổỗộ", "ơờớởỡợ", "uùúủũụ", "ưừứửữự", "yỳýỷỹỵ",
+                          "AÀÁẢÃẠ", "ĂẰẮẲẴẶ", "ÂẦẤẨẪẬ", "EÈÉẺẼẸ", "ÊỀẾỂỄỆ", "IÌÍỈĨỊ",
+                          "OÒÓỎÕỌ", "ÔỒỐỔỖỘ", "ƠỜỚỞỠỢ", "UÙÚỦŨỤ", "ƯỪỨỬỮỰ", "YỲÝỶỸỴ"};
+    auto* m = new std::unordered_map<int32_t, Shaped>();
+    for (size_t r = 0; r < std::size(rows); ++r) {
+      absl::string_view lower(rows[r % 12]);
+      size_t l = 0;
+      const int32_t letter = NextCodePoint(lower, &l);
+      absl::string_view row(rows[r]);
+      int tone = 0;
+      for (size_t i = 0; i < row.size(); ++tone) (*m)[NextCodePoint(row, &i)] = {letter, tone};
+    }
+    (*m)[0x111] = {0x111, 0};  // đ
+    (*m)[0x110] = {0x111, 0};  // Đ
+    return m;
+  }();
+  return *map;
+}
+
+// The tone of a combining mark (decomposed input), or -1 for another mark.
+int CombiningTone(int32_t cp) {
+  switch (cp) {
+    case 0x300:
+      return 1;
+    case 0x301:
+      return 2;
+    case 0x309:
+      return 3;
+    case 0x303:
+      return 4;
+    case 0x323:
+      return 5;
+    default:
+      return -1;
+  }
+}
+
+// A letter with a combining breve (0x306), circumflex (0x302) or horn (0x31b) after it:
+// the precomposed shape, or 0 when the pair makes no Vietnamese letter.
+int32_t CombineShape(char base, int32_t mark) {
+  switch (mark) {
+    case 0x306:
+      return base == 'a' ? 0x103 : 0;
+    case 0x302:
+      return base == 'a' ? 0xe2 : base == 'e' ? 0xea : base == 'o' ? 0xf4 : 0;
+    case 0x31b:
+      return base == 'o' ? 0x1a1 : base == 'u' ? 0x1b0 : 0;
+    default:
+      return 0;
+  }
+}
+
+void AppendUtf8(std::string& out, int32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+}
+
+// Default topics (domain.md, step 2) and the words that suggest them, as they are written.
 std::vector<v1::Topic> MakeDefaultTopics() {
   struct Def {
     const char* id;
@@ -56,41 +134,41 @@ std::vector<v1::Topic> MakeDefaultTopics() {
   const std::vector<Def> defs = {
       {"kinh-te",
        "Kinh tế",
-       {"kinh te", "san xuat", "nong nghiep", "chan nuoi", "trong trot", "gia ca", "vay von",
-        "doanh nghiep", "viec lam", "thu nhap", "tieu thu", "cho", "phan bon", "giong"}},
+       {"kinh tế", "sản xuất", "nông nghiệp", "chăn nuôi", "trồng trọt", "giá cả", "vay vốn",
+        "doanh nghiệp", "việc làm", "thu nhập", "tiêu thụ", "chợ", "phân bón", "giống"}},
       {"van-hoa-xa-hoi",
        "Văn hóa - xã hội",
-       {"van hoa", "xa hoi", "giao duc", "truong hoc", "hoc sinh", "y te", "tram y te", "bao hiem",
-        "ho ngheo", "can ngheo", "nguoi co cong", "tro cap", "the thao", "moi truong", "rac",
-        "nuoc sach", "o nhiem"}},
+       {"văn hóa", "xã hội", "giáo dục", "trường học", "học sinh", "y tế", "trạm y tế", "bảo hiểm",
+        "hộ nghèo", "cận nghèo", "người có công", "trợ cấp", "thể thao", "môi trường", "rác",
+        "nước sạch", "ô nhiễm"}},
       {"an-ninh-quoc-phong",
        "An ninh - quốc phòng",
-       {"an ninh", "trat tu", "quoc phong", "trom", "cap", "ma tuy", "toi pham", "co bac",
-        "nghia vu quan su", "dan quan", "an toan giao thong", "danh nhau"}},
+       {"an ninh", "trật tự", "quốc phòng", "trộm", "cắp", "ma túy", "tội phạm", "cờ bạc",
+        "nghĩa vụ quân sự", "dân quân", "an toàn giao thông", "đánh nhau"}},
       {"nong-thon-moi",
        "Xây dựng nông thôn mới",
-       {"nong thon moi", "duong", "be tong", "kenh muong", "thuy loi", "den duong", "chieu sang",
-        "ha tang", "cong", "nha van hoa", "cau"}},
+       {"nông thôn mới", "đường", "bê tông", "kênh mương", "thủy lợi", "đèn đường", "chiếu sáng",
+        "hạ tầng", "cống", "nhà văn hóa", "cầu"}},
       {"dat-dai",
        "Quản lý đất đai",
-       {"dat", "dat dai", "so do", "giay chung nhan", "quyen su dung", "thu hoi", "den bu",
-        "boi thuong", "giai phong mat bang", "chuyen nhuong", "cho thue", "lan chiem", "tranh chap",
-        "cap so"}},
+       {"đất", "đất đai", "sổ đỏ", "giấy chứng nhận", "quyền sử dụng", "thu hồi", "đền bù",
+        "bồi thường", "giải phóng mặt bằng", "chuyển nhượng", "cho thuê", "lấn chiếm", "tranh chấp",
+        "cấp sổ"}},
       {"thu-tuc-hanh-chinh",
        "Thủ tục hành chính",
-       {"thu tuc", "ho so", "mot cua", "phuc vu hanh chinh cong", "giay to", "chung thuc",
-        "khai sinh", "ho tich", "tre hen", "giai quyet ho so"}},
+       {"thủ tục", "hồ sơ", "một cửa", "phục vụ hành chính công", "giấy tờ", "chứng thực",
+        "khai sinh", "hộ tịch", "trễ hẹn", "giải quyết hồ sơ"}},
       {"chuyen-doi-so",
        "Chuyển đổi số - Đề án 06",
-       {"chuyen doi so", "de an 06", "dinh danh", "vneid", "can cuoc", "dich vu cong", "truc tuyen",
-        "internet", "so hoa"}},
+       {"chuyển đổi số", "đề án 06", "định danh", "vneid", "căn cước", "dịch vụ công", "trực tuyến",
+        "internet", "số hóa"}},
       {"can-bo",
        "Tác phong cán bộ",
-       {"can bo", "cong chuc", "thai do", "tac phong", "nhung nhieu", "tham nhung", "tieu cuc",
-        "gay kho khan"}},
+       {"cán bộ", "công chức", "thái độ", "tác phong", "nhũng nhiễu", "tham nhũng", "tiêu cực",
+        "gây khó khăn"}},
       {"khieu-nai",
        "Giải quyết khiếu nại, tố cáo",
-       {"khieu nai", "to cao", "don thu", "chua duoc giai quyet", "tiep cong dan"}},
+       {"khiếu nại", "tố cáo", "đơn thư", "chưa được giải quyết", "tiếp công dân"}},
       {"khac", "Khác", {}},
   };
   std::vector<v1::Topic> topics;
@@ -181,27 +259,101 @@ const std::vector<v1::Topic>& DefaultTopics() {
   return *topics;
 }
 
+std::string FoldTones(absl::string_view text, bool* marked) {
+  const auto& shaped = ShapedLetters();
+  std::string out;
+  out.reserve(text.size());
+  bool in_word = false;
+  int tone = 0;
+  auto end_word = [&] {
+    if (in_word) {
+      if (tone > 0) out.push_back(static_cast<char>('0' + tone));
+      out.push_back(' ');
+    }
+    in_word = false;
+    tone = 0;
+  };
+  for (size_t i = 0; i < text.size();) {
+    int32_t cp = NextCodePoint(text, &i);
+    if (cp < 0) {
+      ++i;
+      end_word();
+      continue;
+    }
+    if (cp < 0x80) {
+      char c = static_cast<char>(cp);
+      if (absl::ascii_isalnum(c)) {
+        out.push_back(absl::ascii_tolower(c));
+        in_word = true;
+      } else {
+        end_word();
+      }
+      continue;
+    }
+    if (IsCombiningMark(cp)) {  // decomposed input: the mark after its letter
+      if (!in_word) continue;
+      if (int t = CombiningTone(cp); t > 0) {
+        tone = t;
+        *marked = true;
+      } else if (int32_t letter = CombineShape(out.back(), cp); letter != 0) {
+        out.pop_back();
+        AppendUtf8(out, letter);
+        *marked = true;
+      }
+      continue;
+    }
+    if (auto it = shaped.find(cp); it != shaped.end()) {
+      AppendUtf8(out, it->second.letter);
+      if (it->second.tone > 0) tone = it->second.tone;
+      *marked = true;
+      in_word = true;
+      continue;
+    }
+    if (cp < 0xc0 || cp == 0xd7 || cp == 0xf7 || (cp >= 0x2000 && cp <= 0x206f)) {
+      end_word();  // Latin-1 punctuation, general punctuation
+      continue;
+    }
+    size_t len = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;  // another script's letter
+    out.append(text.data() + i - len, len);
+    in_word = true;
+  }
+  end_word();
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
 TopicMatcher::TopicMatcher(const std::vector<v1::Topic>& topics) {
   for (const auto& topic : topics) {
     Entry entry{topic.id(), {}};
     for (const auto& keyword : topic.keywords()) {
-      std::string k = Normalize(keyword);
-      if (k.empty()) continue;
-      int weight = 1 + static_cast<int>(std::count(k.begin(), k.end(), ' '));
-      entry.phrases.emplace_back(absl::StrCat(" ", k, " "), weight);
+      std::string plain = Normalize(keyword);
+      if (plain.empty()) continue;
+      bool marked = false;
+      std::string toned = FoldTones(keyword, &marked);
+      int weight = 1 + static_cast<int>(std::count(plain.begin(), plain.end(), ' '));
+      entry.phrases.push_back({absl::StrCat(" ", plain, " "),
+                               marked ? absl::StrCat(" ", toned, " ") : std::string(), weight});
     }
     entries_.push_back(std::move(entry));
   }
 }
 
-Suggestion TopicMatcher::Suggest(absl::string_view normalized_text) const {
+Suggestion TopicMatcher::Suggest(absl::string_view text) const {
   Suggestion suggestion;
-  const std::string padded = absl::StrCat(" ", normalized_text, " ");
+  const std::string plain = absl::StrCat(" ", Normalize(text), " ");
+  bool marked = false;
+  const std::string toned = absl::StrCat(" ", FoldTones(text, &marked), " ");
   int best = 0;
   for (const auto& entry : entries_) {
     int score = 0;
-    for (const auto& [phrase, weight] : entry.phrases) {
-      if (padded.find(phrase) != std::string::npos) score += weight;
+    for (const auto& phrase : entry.phrases) {
+      // A text written with its marks is read with them ("chở" is not "chợ"); one typed
+      // without marks, and a keyword given without them, match on the bare letters.
+      const bool by_tone = marked && !phrase.toned.empty();
+      if ((by_tone ? toned : plain).find(by_tone ? phrase.toned : phrase.plain) !=
+          std::string::npos) {
+        score += phrase.weight;
+      }
     }
     if (score > best) {
       best = score;
@@ -209,7 +361,7 @@ Suggestion TopicMatcher::Suggest(absl::string_view normalized_text) const {
     }
   }
   for (const char* phrase : kIndividualPhrases) {
-    if (padded.find(absl::StrCat(" ", phrase, " ")) != std::string::npos) {
+    if (plain.find(absl::StrCat(" ", phrase, " ")) != std::string::npos) {
       suggestion.individual = true;
       break;
     }
@@ -217,8 +369,8 @@ Suggestion TopicMatcher::Suggest(absl::string_view normalized_text) const {
   return suggestion;
 }
 
-Suggestion Suggest(absl::string_view normalized_text, const std::vector<v1::Topic>& topics) {
-  return TopicMatcher(topics).Suggest(normalized_text);
+Suggestion Suggest(absl::string_view text, const std::vector<v1::Topic>& topics) {
+  return TopicMatcher(topics).Suggest(text);
 }
 
 absl::Status ValidateTopics(const std::vector<v1::Topic>& topics) {
@@ -545,7 +697,7 @@ std::vector<ImportRow> CheckRows(const std::vector<v1::OpinionRow>& rows, const 
     out.fields = row;
     if (out.fields.channel() == v1::CHANNEL_UNSPECIFIED) out.fields.set_channel(v1::SURVEY_FORM);
     out.normalized = Normalize(row.text());
-    out.suggestion = matcher.Suggest(out.normalized);
+    out.suggestion = matcher.Suggest(row.text());
     std::string identity =
         absl::StrCat(round, "\x1f", row.hamlet(), "\x1f", out.normalized, "\x1f",
                      Normalize(row.submitter_name()), "\x1f", Normalize(row.submitter_contact()),
@@ -570,6 +722,71 @@ int DialogueThreshold(int voter_count, int percent) {
   if (voter_count <= 0) return 0;
   if (percent <= 0) percent = 10;
   return static_cast<int>((static_cast<int64_t>(voter_count) * percent + 99) / 100);
+}
+
+absl::StatusOr<PlanRoundDates> RoundDatesFromPlan(const v1::Plan& plan,
+                                                  const std::string& conference_id) {
+  const v1::PlannedConference* conference = nullptr;
+  std::string previous_end;  // the last day of the latest conference before this one
+  for (const auto& c : plan.conferences()) {
+    if (c.id() == conference_id) conference = &c;
+  }
+  if (conference == nullptr) {
+    return common::InvalidField(
+        "round.conference_id", "CONFERENCE_NOT_IN_PLAN",
+        absl::StrCat("the plan ", plan.name(), " has no conference '", conference_id, "'"));
+  }
+  for (const auto& c : plan.conferences()) {
+    if (c.window_end_date() < conference->window_start_date() &&
+        c.window_end_date() > previous_end) {
+      previous_end = c.window_end_date();
+    }
+  }
+  auto due_of = [&](v1::TaskKind kind) -> std::string {
+    std::string found;
+    for (const auto& task : plan.tasks()) {
+      if (task.kind() != kind || task.resolved_due_date().empty()) continue;
+      const bool ours = task.has_relative_due()
+                            ? task.relative_due().conference_id() == conference_id
+                            : task.resolved_due_date() > previous_end &&
+                                  task.resolved_due_date() <= conference->window_end_date();
+      if (ours && (found.empty() || task.resolved_due_date() < found)) {
+        found = task.resolved_due_date();
+      }
+    }
+    return found;
+  };
+  PlanRoundDates dates;
+  dates.opinion_deadline = !conference->opinion_deadline_date().empty()
+                               ? conference->opinion_deadline_date()
+                               : due_of(v1::OPINION_COLLECTION);
+  dates.answer_due = due_of(v1::ANSWER_DRAFTING);
+  dates.conference_opens = conference->window_start_date();
+  return dates;
+}
+
+absl::Status CheckRoundDates(const v1::Round& round, const std::string& conference_opens) {
+  for (const auto& [value, field] :
+       {std::make_pair(&round.opinion_deadline_date(), "round.opinion_deadline_date"),
+        std::make_pair(&round.answer_due_date(), "round.answer_due_date")}) {
+    if (!value->empty() && !calendar::ParseDate(*value).ok()) {
+      return common::InvalidField(field, "DATE_INVALID",
+                                  absl::StrCat("'", *value, "' is not a date as YYYY-MM-DD"));
+    }
+  }
+  const std::string& deadline = round.opinion_deadline_date();
+  if (!deadline.empty() && !conference_opens.empty() && deadline >= conference_opens) {
+    return common::InvalidField(
+        "round.opinion_deadline_date", "OPINION_DEADLINE_NOT_BEFORE_CONFERENCE",
+        absl::StrCat("opinions must be collected before the conference opens on ", conference_opens,
+                     "; the deadline is ", deadline));
+  }
+  if (!deadline.empty() && !round.answer_due_date().empty() && round.answer_due_date() < deadline) {
+    return common::InvalidField("round.answer_due_date", "ANSWER_DUE_BEFORE_DEADLINE",
+                                absl::StrCat("the answers cannot be due (", round.answer_due_date(),
+                                             ") before the opinions are in (", deadline, ")"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace dialogue::intake

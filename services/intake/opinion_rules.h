@@ -12,6 +12,7 @@
 #include "dialogue/auth/principal.h"
 #include "dialogue/common/text.h"
 #include "dialogue/v1/intake.pb.h"
+#include "dialogue/v1/planning.pb.h"
 
 namespace dialogue::intake {
 
@@ -25,6 +26,12 @@ inline constexpr int kMaxTextChars = 10000;
 // but letters and digits as one space: "Đường  BÊ-TÔNG!" -> "duong be tong". Other
 // scripts pass through lower-cased where ASCII, unchanged otherwise. Input must be UTF-8.
 std::string Normalize(absl::string_view text);
+
+// Lower case, each word's tone moved to its end as a digit (1 huyền, 2 sắc, 3 hỏi, 4 ngã,
+// 5 nặng) and the letters' other marks kept; separators as in Normalize. "Chợ" -> "chơ5",
+// "chở" -> "chơ3", and "hóa" and "hoá" alike -> "hoa2"; decomposed input folds as
+// precomposed does. `*marked` is set when the text carries any Vietnamese mark.
+std::string FoldTones(absl::string_view text, bool* marked);
 
 // The topics of domain.md, for a tenant that has not set its own.
 const std::vector<v1::Topic>& DefaultTopics();
@@ -40,19 +47,25 @@ class TopicMatcher {
   explicit TopicMatcher(const std::vector<v1::Topic>& topics);
 
   // The topic whose keywords match most of the text (longer phrases weigh more; the first
-  // listed wins a tie). Keywords match whole words, without diacritics.
-  Suggestion Suggest(absl::string_view normalized_text) const;
+  // listed wins a tie). Keywords match whole words: with their marks (FoldTones) when both
+  // the text and the keyword carry marks, else on the bare letters (Normalize).
+  Suggestion Suggest(absl::string_view text) const;
 
  private:
+  struct Phrase {
+    std::string plain;  // " keyword " normalised
+    std::string toned;  // " keyword " folded; empty when the keyword has no marks
+    int weight = 1;     // its words
+  };
   struct Entry {
     std::string topic;
-    std::vector<std::pair<std::string, int>> phrases;  // " keyword " and its weight
+    std::vector<Phrase> phrases;
   };
   std::vector<Entry> entries_;
 };
 
-// TopicMatcher(topics).Suggest(normalized_text), for one text.
-Suggestion Suggest(absl::string_view normalized_text, const std::vector<v1::Topic>& topics);
+// TopicMatcher(topics).Suggest(text), for one text.
+Suggestion Suggest(absl::string_view text, const std::vector<v1::Topic>& topics);
 
 // INVALID_ARGUMENT for a list a tenant may not set: empty, bad or repeated ids, no name.
 absl::Status ValidateTopics(const std::vector<v1::Topic>& topics);
@@ -120,6 +133,23 @@ std::vector<ImportRow> CheckRows(const std::vector<v1::OpinionRow>& rows, const 
                                  const std::vector<std::string>& hamlets,
                                  const std::vector<v1::Topic>& topics,
                                  std::vector<v1::RowError>* errors);
+
+// What a round of a plan's conference takes from the plan.
+struct PlanRoundDates {
+  std::string opinion_deadline;  // the conference's, else its opinion-collection task's
+  std::string answer_due;        // its answer-drafting task's, else empty
+  std::string conference_opens;  // the first day of the conference's window
+};
+// A task is the conference's when its due date is relative to it, or when its date falls
+// after the window of the conference before and not after this one's. INVALID_ARGUMENT
+// CONFERENCE_NOT_IN_PLAN when the plan has no such conference.
+absl::StatusOr<PlanRoundDates> RoundDatesFromPlan(const v1::Plan& plan,
+                                                  const std::string& conference_id);
+
+// A round's dates: each YYYY-MM-DD or empty; the opinion deadline before the conference
+// opens (`conference_opens`, when the round is tied to one: the plan's own rule), and the
+// answers due no earlier than the deadline.
+absl::Status CheckRoundDates(const v1::Round& round, const std::string& conference_opens);
 
 // One voter, whatever the spelling: name and contact normalised, contact to its digits
 // when it has any (a phone number).

@@ -2,12 +2,14 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -37,12 +39,21 @@ constexpr const char* kOpinionColumns =
     " (extract(epoch FROM o.update_time) * 1000000)::bigint,"
     " (o.state IN ('ASSIGNED', 'ANSWER_DRAFTED') AND o.answer_due <"
     "  (now() AT TIME ZONE 'UTC' + interval '7 hours')::date),"
-    " o.state_before_merge";
-constexpr int kOpinionColumnCount = 25;
+    " o.state_before_merge,"
+    " coalesce((SELECT (o.create_time AT TIME ZONE 'UTC' + interval '7 hours')::date >"
+    "   r.opinion_deadline FROM intake.rounds r"
+    "   WHERE r.tenant_id = o.tenant_id AND r.id = o.round_id), false)";
+constexpr int kOpinionColumnCount = 26;
 
 constexpr const char* kRoundColumns =
     "id::text, title, plan, conference_id, coalesce(opinion_deadline::text, ''),"
-    " coalesce(answer_due::text, ''), (extract(epoch FROM create_time) * 1000000)::bigint";
+    " coalesce(answer_due::text, ''), (extract(epoch FROM create_time) * 1000000)::bigint,"
+    " (SELECT count(*) FROM intake.opinions o WHERE o.tenant_id = rounds.tenant_id"
+    "   AND o.round_id = rounds.id),"
+    " (SELECT count(*) FROM intake.opinions o WHERE o.tenant_id = rounds.tenant_id"
+    "   AND o.round_id = rounds.id"
+    "   AND (o.create_time AT TIME ZONE 'UTC' + interval '7 hours')::date > "
+    "rounds.opinion_deadline)";
 
 std::string Quoted(absl::string_view s) { return absl::StrCat("\"", JsonEscape(s), "\""); }
 
@@ -84,6 +95,7 @@ v1::Opinion OpinionFromRow(const std::string& tenant, const pqxx::row& row) {
   *o.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[21].as<int64_t>());
   *o.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[22].as<int64_t>());
   o.set_overdue(!row[23].is_null() && row[23].as<bool>());
+  o.set_received_late(row[25].as<bool>());
   return o;
 }
 
@@ -96,6 +108,8 @@ v1::Round RoundFromRow(const std::string& tenant, const pqxx::row& row) {
   r.set_opinion_deadline_date(row[4].as<std::string>());
   r.set_answer_due_date(row[5].as<std::string>());
   *r.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[6].as<int64_t>());
+  r.set_opinions(row[7].as<int>());
+  r.set_received_late(row[8].as<int>());
   return r;
 }
 
@@ -333,6 +347,45 @@ absl::StatusOr<v1::Round> IntakeStore::GetRound(const db::TenantScope& scope,
         if (rows.empty()) return RoundNotFound(tenant, round_id);
         return RoundFromRow(tenant, rows[0]);
       });
+}
+
+absl::StatusOr<v1::Round> IntakeStore::UpdateRound(const db::TenantScope& scope,
+                                                   const std::string& tenant,
+                                                   const std::string& round_id,
+                                                   const v1::Round& round) {
+  return pool_.InTransaction(
+      scope, "intake.rounds", [&](pqxx::work& txn) -> absl::StatusOr<v1::Round> {
+        auto rows =
+            txn.exec_params(absl::StrCat("UPDATE intake.rounds SET title = $3,"
+                                         " opinion_deadline = nullif($4, '')::date,"
+                                         " answer_due = nullif($5, '')::date"
+                                         " WHERE tenant_id = $1 AND id = $2::uuid RETURNING ",
+                                         kRoundColumns),
+                            tenant, round_id, round.title(), round.opinion_deadline_date(),
+                            round.answer_due_date());
+        if (rows.empty()) return RoundNotFound(tenant, round_id);
+        return RoundFromRow(tenant, rows[0]);
+      });
+}
+
+absl::Status IntakeStore::DeleteRound(const db::TenantScope& scope, const std::string& tenant,
+                                      const std::string& round_id) {
+  return pool_.InTransaction(scope, "intake.rounds", [&](pqxx::work& txn) -> absl::Status {
+    auto rows = txn.exec_params(
+        "SELECT (SELECT count(*) FROM intake.opinions o WHERE o.tenant_id = r.tenant_id"
+        " AND o.round_id = r.id) FROM intake.rounds r WHERE r.tenant_id = $1 AND r.id = $2::uuid"
+        " FOR UPDATE",
+        tenant, round_id);
+    if (rows.empty()) return RoundNotFound(tenant, round_id);
+    if (const int held = rows[0][0].as<int>(); held > 0) {
+      return common::Error(
+          absl::StatusCode::kFailedPrecondition, "ROUND_HAS_OPINIONS",
+          absl::StrCat("the round holds ", held, " opinions; a round is deleted only while empty"));
+    }
+    txn.exec_params("DELETE FROM intake.rounds WHERE tenant_id = $1 AND id = $2::uuid", tenant,
+                    round_id);
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<std::vector<v1::Round>> IntakeStore::ListRounds(const db::TenantScope& scope,
@@ -704,6 +757,44 @@ absl::StatusOr<v1::Opinion> IntakeStore::Mutate(const db::TenantScope& scope,
       });
 }
 
+std::vector<std::string> IntakeStore::AnswerAtConference(pqxx::work& txn, const std::string& tenant,
+                                                         std::vector<std::string> ids,
+                                                         const std::string& session,
+                                                         absl::CivilDay held) {
+  std::sort(ids.begin(), ids.end());  // lock in id order, as LockOpinions does
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const std::string spoken =
+      absl::StrFormat("Đã trả lời trực tiếp tại hội nghị đối thoại ngày %02d/%02d/%04d.",
+                      held.day(), held.month(), held.year());
+  std::vector<std::string> changed;
+  for (const auto& id : ids) {
+    auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
+                                             " FROM intake.opinions o WHERE o.tenant_id = $1"
+                                             " AND o.id = $2::uuid FOR UPDATE"),
+                                tenant, id);
+    if (rows.empty()) continue;
+    const v1::Opinion before = OpinionFromRow(tenant, rows[0]);
+    if (before.state() == v1::ANSWERED || before.state() == v1::MERGED ||
+        before.state() == v1::ROUTED_ELSEWHERE) {
+      continue;
+    }
+    v1::Opinion after = before;
+    after.set_state(v1::ANSWERED);
+    after.clear_return_note();
+    std::string note = absl::StrCat("answered at the conference ", session);
+    if (before.state() != v1::ANSWER_APPROVED) {
+      // What was said in the room is the answer; a draft nobody approved is kept in the
+      // history, not published.
+      if (!before.answer().empty()) absl::StrAppend(&note, "; unapproved draft: ", before.answer());
+      after.set_answer(spoken);
+    }
+    WriteOpinion(txn, tenant, id, after, rows[0][24].as<std::string>());
+    WriteHistory(txn, tenant, id, before.state(), v1::ANSWERED, "sessions", note);
+    changed.push_back(id);
+  }
+  return changed;
+}
+
 absl::StatusOr<v1::Opinion> IntakeStore::Merge(const db::TenantScope& scope,
                                                const std::string& tenant,
                                                const std::string& target_id,
@@ -861,20 +952,25 @@ absl::StatusOr<v1::SynthesisReport> IntakeStore::Synthesis(const db::TenantScope
   return pool_.InTransaction(
       scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::SynthesisReport> {
         auto round = txn.exec_params(
-            "SELECT title FROM intake.rounds WHERE tenant_id = $1 AND id = $2::uuid", tenant,
-            round_id);
+            "SELECT title, coalesce(opinion_deadline::text, '') FROM intake.rounds"
+            " WHERE tenant_id = $1 AND id = $2::uuid",
+            tenant, round_id);
         if (round.empty()) return RoundNotFound(tenant, round_id);
         v1::SynthesisReport report;
         report.set_round(RoundName(tenant, round_id));
         report.set_title(round[0][0].as<std::string>());
+        report.set_opinion_deadline_date(round[0][1].as<std::string>());
         auto totals = txn.exec_params(
             "SELECT count(*), count(*) FILTER (WHERE state NOT IN ('MERGED', 'ROUTED_ELSEWHERE')),"
-            " count(*) FILTER (WHERE state = 'ROUTED_ELSEWHERE')"
+            " count(*) FILTER (WHERE state = 'ROUTED_ELSEWHERE'),"
+            " count(*) FILTER (WHERE (create_time AT TIME ZONE 'UTC' + interval '7 hours')::date"
+            "   > nullif($3, '')::date)"
             " FROM intake.opinions WHERE tenant_id = $1 AND round_id = $2::uuid",
-            tenant, round_id);
+            tenant, round_id, report.opinion_deadline_date());
         report.set_received(totals[0][0].as<int>());
         report.set_items(totals[0][1].as<int>());
         report.set_routed_elsewhere(totals[0][2].as<int>());
+        report.set_received_late(totals[0][3].as<int>());
         // One basis for every breakdown: each opinion received, merged ones included, so
         // that each adds up to `received`; a merged opinion's supporters are counted once,
         // in the item it was merged into.

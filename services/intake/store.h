@@ -83,6 +83,12 @@ class IntakeStore {
                                         const v1::Round& round, const std::string& request_id);
   absl::StatusOr<v1::Round> GetRound(const db::TenantScope& scope, const std::string& tenant,
                                      const std::string& round_id);
+  // Writes the round's title and dates (checked by the caller).
+  absl::StatusOr<v1::Round> UpdateRound(const db::TenantScope& scope, const std::string& tenant,
+                                        const std::string& round_id, const v1::Round& round);
+  // FAILED_PRECONDITION ROUND_HAS_OPINIONS unless the round is empty.
+  absl::Status DeleteRound(const db::TenantScope& scope, const std::string& tenant,
+                           const std::string& round_id);
   absl::StatusOr<std::vector<v1::Round>> ListRounds(const db::TenantScope& scope,
                                                     const std::string& tenant);
 
@@ -122,6 +128,16 @@ class IntakeStore {
   absl::StatusOr<v1::Opinion> Mutate(const db::TenantScope& scope, const std::string& tenant,
                                      const std::string& opinion_id, const std::string& etag,
                                      const Change& change);
+
+  // Inside the caller's transaction (the event consumer's): the opinions of `tenant` named
+  // by `ids` were answered at the conference `session` held on `held`. Each in a state
+  // short of ANSWERED, but MERGED or ROUTED_ELSEWHERE, becomes ANSWERED; one whose answer
+  // was not approved gets the conference as its answer. Unknown ids and opinions already
+  // answered are left alone. The opinions changed, by id.
+  static std::vector<std::string> AnswerAtConference(pqxx::work& txn, const std::string& tenant,
+                                                     std::vector<std::string> ids,
+                                                     const std::string& session,
+                                                     absl::CivilDay held);
 
   // Folds `sources` into `target` (same round, mergeable states), all or nothing.
   absl::StatusOr<v1::Opinion> Merge(const db::TenantScope& scope, const std::string& tenant,

@@ -534,6 +534,21 @@ absl::Status CheckSpeaker(const v1::Speaker& speaker, absl::string_view prefix) 
   return absl::OkStatus();
 }
 
+google::protobuf::RepeatedPtrField<std::string> OpinionsAnsweredInRoom(const v1::Session& session) {
+  google::protobuf::RepeatedPtrField<std::string> out;
+  std::set<std::string> seen;
+  for (const std::string& opinion : session.opinions_answered()) {
+    if (seen.insert(opinion).second) *out.Add() = opinion;
+  }
+  for (const v1::ConclusionItem& item : session.conclusion()) {
+    if (item.outcome() != v1::OUTCOME_RESOLVED_ON_SPOT) continue;
+    for (const std::string& opinion : item.opinions()) {
+      if (seen.insert(opinion).second) *out.Add() = opinion;
+    }
+  }
+  return out;
+}
+
 std::string MinutesText(const v1::Session& session, absl::string_view commune,
                         const v1::Attendance& attendance,
                         const std::vector<v1::Speaker>& speakers) {

@@ -93,6 +93,10 @@ absl::Status CheckSpeakingTime(const v1::Session& session);
 // conference.
 absl::Status CheckConclusion(std::vector<v1::ConclusionItem>& items, absl::CivilDay held);
 
+// The opinions answered in the room: those marked at step 3, then those linked to items
+// resolved on the spot; each once, in that order.
+google::protobuf::RepeatedPtrField<std::string> OpinionsAnsweredInRoom(const v1::Session& session);
+
 // A queue rank between two neighbours (either may be absent).
 double RankBetween(const double* before, const double* after);
 

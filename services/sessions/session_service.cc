@@ -829,6 +829,7 @@ grpc::Status SessionService::ConcludeSession(grpc::ServerContext* context,
         concluded.set_complex(s.complex());
         *concluded.mutable_items() = s.conclusion();
         concluded.set_chair(s.chair());
+        *concluded.mutable_opinions_answered() = OpinionsAnsweredInRoom(s);
         events::AppendToOutbox(txn, kOutbox, target.tenant,
                                rpc::NewEvent(rc, target.tenant, "sessions", concluded));
         return absl::OkStatus();

@@ -264,6 +264,13 @@ test("seed 004's year: its plan, its opinions from the forms to approved answers
   await click(chair.getByRole("button", { name: "Kết luận hội nghị" }));
   await chair.getByTestId("session-state").filter({ hasText: "biên bản chờ phê duyệt" }).waitFor();
   assert.equal(await chair.getByTestId("conclusion").locator("li").count(), 2);
+  // Intake hears of it: the opinion answered in the room is now ANSWERED (issue 19, item 10).
+  let inRoom;
+  for (let i = 0; i < 50 && inRoom?.state !== "ANSWERED"; ++i) {
+    if (i) await new Promise((r) => setTimeout(r, 100));  // applied by intake from the event
+    inRoom = await call("GET", `/v1/${after.opinionsAnswered[0]}`, undefined, office);
+  }
+  assert.equal(inRoom.state, "ANSWERED");
 
   // The secretary completes the minutes and approves them; the chair approves them too.
   await hall.reload();

@@ -201,7 +201,7 @@ test("a round's forms go from a CSV upload to approved answers in the console, d
     "thon-khong-co,Đề nghị sửa cầu tràn,",
     `an-lau,Đề nghị tổ chức giải bóng chuyền thôn An Lâu dịp Tết (${stamp}),`,
   ].join("\n");
-  await office.getByLabel("Đợt lấy ý kiến").selectOption(round.name);
+  await office.getByLabel("Đợt lấy ý kiến", { exact: true }).selectOption(round.name);
   await office.getByLabel("Tệp CSV").setInputFiles({ name: "phieu.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
   await office.getByRole("button", { name: "Tải lên" }).click();
   const result = office.getByTestId("import-result");
@@ -261,6 +261,61 @@ test("a round's forms go from a CSV upload to approved answers in the console, d
   assert.equal(followed.answer, answer);
   await office.context().close();
   await dept.context().close();
+});
+
+test("a round opened for the plan's conference takes the plan's dates, is corrected and, while empty, deleted", async () => {
+  // A commune with seed 004's plan, published, and a round that already holds an opinion.
+  const id = `browser-dot-${Date.now()}`;
+  await newCommune(gateway.url, id, "Xã Thử Đợt", [["an-son", "Thôn An Sơn"], ["an-lau", "Thôn An Lâu"]]);
+  const officeToken = token(id, "government_office,chair");
+  const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/004-bac-thanh-mien-2026.json`, "utf8"));
+  const plan = await call("POST", `/v1/tenants/${id}/plans`, seed.plan, officeToken);
+  await call("POST", `/v1/${plan.name}:approve`, {}, officeToken);
+  await call("POST", `/v1/${plan.name}:publish`, { documentNumber: "31/KH-UBND", issueDate: "2026-01-05" }, officeToken);
+  const later = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+  const full = await call("POST", `/v1/tenants/${id}/rounds`, { title: "Đợt đã có ý kiến", opinionDeadlineDate: later, answerDueDate: later }, officeToken);
+  await call("POST", `/v1/tenants/${id}/opinions:submit`, { round: full.name, hamlet: "an-son", text: "Đề nghị sửa đường trục chính thôn An Sơn" });
+  await call("POST", "/v1/accounts", { account: { username: `vanphong.${id}`, displayName: "Khổng Quốc Toàn", tenant: `tenants/${id}`, roles: ["government_office"] }, password }, token("", "admin"));
+  const office = await newPage(browser, { width: 1280, height: 900 });
+  await signIn(office, `vanphong.${id}`, "/can-bo/y-kien/nhap");
+  const title = `Lấy ý kiến bổ sung (${Date.now()})`;
+  await office.getByText("Mở đợt lấy ý kiến mới").click();
+  const conference = office.getByLabel("Cho hội nghị");
+  await conference.selectOption(await conference.locator("option", { hasText: "Năm 2026" }).first().getAttribute("value"));
+  await office.getByLabel("Tên đợt").first().fill(title);
+  await office.getByLabel("Hạn thu phiếu").first().fill("");  // left to the plan
+  await office.getByRole("button", { name: "Mở đợt" }).click();
+  const ours = office.getByTestId("round").filter({ hasText: title });
+  await ours.waitFor();
+  // Seed 004: opinions by 15/04, the departments' written answers by 20/04.
+  assert.match(await ours.textContent(), /Hạn thu phiếu 15\/04\/2026 · hạn trả lời 20\/04\/2026 · 0 ý kiến/);
+  await check(office, "console-rounds");
+
+  // A deadline on the conference's first day is refused, in words, and nothing changes.
+  await ours.getByText("Sửa hoặc xóa đợt").click();
+  await ours.getByLabel("Hạn thu phiếu").fill("2026-04-23");
+  await ours.getByRole("button", { name: "Lưu thay đổi" }).click();
+  await ours.getByRole("alert").filter({ hasText: "trước ngày bắt đầu hội nghị" }).waitFor();
+  await ours.getByLabel("Hạn thu phiếu").fill("2026-04-14");
+  await ours.getByRole("button", { name: "Lưu thay đổi" }).click();
+  const moved = office.getByTestId("round").filter({ hasText: title });
+  await moved.filter({ hasText: "Hạn thu phiếu 14/04/2026" }).waitFor();
+
+  // Empty, it can be deleted; a round holding opinions says why it cannot.
+  await moved.getByText("Sửa hoặc xóa đợt").click();
+  await moved.getByRole("button", { name: "Xóa đợt" }).click();
+  await office.getByRole("heading", { name: "Các đợt lấy ý kiến" }).waitFor();
+  await office.waitForFunction((t) => ![...document.querySelectorAll("[data-testid=round] h3")].some((e) => e.textContent === t), title);
+  const held = office.getByTestId("round").filter({ hasText: /[1-9]\d* ý kiến/ }).first();
+  await held.getByText("Sửa hoặc xóa đợt").click();
+  await held.getByText("Đợt đã có ý kiến nên không xóa được.").waitFor();
+  const small = await newPage(browser);
+  await signIn(small, `vanphong.${id}`, "/can-bo/y-kien/nhap");
+  await small.getByRole("heading", { name: "Các đợt lấy ý kiến" }).waitFor();
+  await check(small, "console-rounds-360");
+  assert.ok(await small.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await office.context().close();
+  await small.context().close();
 });
 
 test("the province sees its communes side by side, as a table, as bars and as a CSV file", async () => {

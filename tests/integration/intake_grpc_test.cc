@@ -8,6 +8,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "consumed_events.h"
+#include "dialogue/common/names.h"
+#include "dialogue/events/consumer.h"
 #include "intake_server.h"
 
 namespace dialogue::intake {
@@ -102,7 +105,44 @@ class IntakeGrpcTest : public ::testing::Test {
     return status;
   }
 
-  testing::IntakeServer server_;
+  v1::Opinion Get(const std::string& name) {
+    v1::GetOpinionRequest request;
+    request.set_name(name);
+    v1::Opinion o;
+    EXPECT_THAT(Call(&Stub::GetOpinion, office_, request, &o), IsOk());
+    return o;
+  }
+
+  // Classified, assigned to a department, and an answer drafted by it.
+  void Draft(const std::string& name, const std::string& answer) {
+    v1::Opinion o;
+    v1::ClassifyOpinionRequest classify;
+    classify.set_name(name);
+    classify.set_topic("nong-thon-moi");
+    ASSERT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o), IsOk());
+    v1::AssignOpinionRequest assign;
+    assign.set_name(name);
+    assign.set_department("Phòng Kinh tế");
+    assign.set_working_days(5);
+    ASSERT_THAT(Call(&Stub::AssignOpinion, office_, assign, &o), IsOk());
+    v1::DraftAnswerRequest draft;
+    draft.set_name(name);
+    draft.set_answer(answer);
+    ASSERT_THAT(Call(&Stub::DraftAnswer, department_, draft, &o), IsOk());
+  }
+
+  events::PollResult Drain() {
+    events::ConsumerOptions options;
+    options.group = "intake";
+    options.consumer = "test";
+    options.processed_table = "intake.processed_events";
+    options.types = ConsumedEventTypes();
+    return stream_.Drain(consumer_pool_, options, ApplyEvent);
+  }
+
+  testing::IntakeServer server_{testing::StackChannel("DIALOGUE_PLANNING_ADDR")};
+  db::ConnectionPool consumer_pool_{{testing::IntakePgUri(), 1}};
+  testing::TestStream stream_{"intake-test"};
   std::unique_ptr<Stub> stub_;
   testing::Province province_;
   std::string a_, b_, office_, department_, round_;
@@ -680,6 +720,194 @@ TEST_F(IntakeGrpcTest, TheSynthesisReportCountsOnOneBasisAndNamesTopicsAndHamlet
               StatusIs(StatusCode::kNotFound, "ROUND_NOT_FOUND"));
 }
 
+// Issue 19, item 9: a round tied to a plan takes the plan's dates, is corrected or removed
+// (while empty) like any record, and flags what came in after its deadline.
+TEST_F(IntakeGrpcTest, ARoundOfAPlanTakesItsDatesAndFlagsWhatCameLate) {
+  const std::string plan = testing::PublishedPlan(a_, [](v1::Plan& p) {
+    p.mutable_conferences(0)->clear_hamlets();  // the commune lists no hamlets
+    v1::PreparationTask* answers = p.add_tasks();
+    answers->set_id("tra-loi");
+    answers->set_kind(v1::ANSWER_DRAFTING);
+    answers->set_responsible_role("department");
+    answers->set_description("Trả lời bằng văn bản các ý kiến");
+    answers->mutable_relative_due()->set_conference_id("1");
+    answers->mutable_relative_due()->set_offset_days(-5);
+  });
+  v1::CreateRoundRequest create;
+  create.set_parent(absl::StrCat("tenants/", a_));
+  create.mutable_round()->set_title("Lấy ý kiến trước hội nghị năm 2027");
+  create.mutable_round()->set_plan(plan);
+  v1::Round round;
+  EXPECT_THAT(Call(&Stub::CreateRound, office_, create, &round),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_REQUIRED"));
+  create.mutable_round()->set_conference_id("9");
+  EXPECT_THAT(Call(&Stub::CreateRound, office_, create, &round),
+              StatusIs(StatusCode::kInvalidArgument, "CONFERENCE_NOT_IN_PLAN"));
+  create.mutable_round()->set_conference_id("1");
+  // A deadline on the conference's first day contradicts the plan (its own rule).
+  create.mutable_round()->set_opinion_deadline_date("2027-04-20");
+  EXPECT_THAT(Call(&Stub::CreateRound, office_, create, &round),
+              StatusIs(StatusCode::kInvalidArgument, "OPINION_DEADLINE_NOT_BEFORE_CONFERENCE"));
+  create.mutable_round()->clear_opinion_deadline_date();
+  v1::CreateRoundRequest missing = create;
+  missing.mutable_round()->set_plan(
+      absl::StrCat("tenants/", a_, "/plans/00000000-0000-4000-8000-000000000000"));
+  EXPECT_THAT(Call(&Stub::CreateRound, office_, missing, &round),
+              StatusIs(StatusCode::kInvalidArgument, "PLAN_NOT_FOUND"));
+  EXPECT_EQ(Count("rounds"), 1);  // the fixture's own
+  ASSERT_THAT(Call(&Stub::CreateRound, office_, create, &round), IsOk());
+  EXPECT_EQ(round.opinion_deadline_date(), "2027-04-10");  // the conference's
+  EXPECT_EQ(round.answer_due_date(), "2027-04-15");        // the answer task's
+  EXPECT_EQ(round.opinions(), 0);
+
+  // Corrected: answers due before the opinions are in, or a field that is not the
+  // round's to change, are refused and change nothing.
+  v1::UpdateRoundRequest update;
+  *update.mutable_round() = round;
+  update.mutable_round()->set_answer_due_date("2027-04-01");
+  update.mutable_update_mask()->add_paths("answer_due_date");
+  v1::Round updated;
+  EXPECT_THAT(Call(&Stub::UpdateRound, office_, update, &updated),
+              StatusIs(StatusCode::kInvalidArgument, "ANSWER_DUE_BEFORE_DEADLINE"));
+  update.mutable_update_mask()->add_paths("plan");
+  EXPECT_THAT(Call(&Stub::UpdateRound, office_, update, &updated),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_NOT_UPDATABLE"));
+  update.mutable_update_mask()->clear_paths();
+  update.mutable_update_mask()->add_paths("answer_due_date");
+  update.mutable_round()->set_answer_due_date("2027-04-17");
+  EXPECT_THAT(Call(&Stub::UpdateRound, department_, update, &updated),
+              StatusIs(StatusCode::kPermissionDenied, "ROLE_FORBIDDEN"));
+  ASSERT_THAT(Call(&Stub::UpdateRound, office_, update, &updated), IsOk());
+  EXPECT_EQ(updated.answer_due_date(), "2027-04-17");
+  EXPECT_EQ(updated.opinion_deadline_date(), "2027-04-10");
+  EXPECT_EQ(updated.title(), round.title());
+
+  // A round past its deadline still takes opinions, flagged and counted as late.
+  v1::CreateRoundRequest past;
+  past.set_parent(create.parent());
+  past.mutable_round()->set_title("Đợt lấy ý kiến quý I");
+  past.mutable_round()->set_opinion_deadline_date("2026-03-31");
+  past.mutable_round()->set_answer_due_date("2026-04-20");
+  v1::Round past_round;
+  ASSERT_THAT(Call(&Stub::CreateRound, office_, past, &past_round), IsOk());
+  round_ = past_round.name();
+  auto late = Create("Đề nghị sửa đường trục thôn 1");
+  ASSERT_THAT(late, IsOk());
+  EXPECT_TRUE(late->received_late());
+  v1::GetRoundRequest get;
+  get.set_name(past_round.name());
+  ASSERT_THAT(Call(&Stub::GetRound, office_, get, &past_round), IsOk());
+  EXPECT_EQ(past_round.opinions(), 1);
+  EXPECT_EQ(past_round.received_late(), 1);
+  v1::GetSynthesisReportRequest synthesis;
+  synthesis.set_round(past_round.name());
+  v1::SynthesisReport report;
+  ASSERT_THAT(Call(&Stub::GetSynthesisReport, office_, synthesis, &report), IsOk());
+  EXPECT_EQ(report.received_late(), 1);
+  EXPECT_EQ(report.opinion_deadline_date(), "2026-03-31");
+  // The deadline moved (both dates at once): no longer late.
+  update.mutable_round()->set_name(past_round.name());
+  update.mutable_round()->set_opinion_deadline_date("2099-12-30");
+  update.mutable_round()->set_answer_due_date("2099-12-31");
+  update.mutable_update_mask()->add_paths("opinion_deadline_date");
+  ASSERT_THAT(Call(&Stub::UpdateRound, office_, update, &updated), IsOk());
+  EXPECT_FALSE(Get(late->name()).received_late());
+
+  // A round that holds an opinion is kept; an empty one goes.
+  v1::DeleteRoundRequest remove;
+  remove.set_name(past_round.name());
+  v1::DeleteRoundResponse removed;
+  EXPECT_THAT(Call(&Stub::DeleteRound, office_, remove, &removed),
+              StatusIs(StatusCode::kFailedPrecondition, "ROUND_HAS_OPINIONS"));
+  EXPECT_EQ(Get(late->name()).round(), past_round.name());
+  remove.set_name(round.name());
+  EXPECT_THAT(Call(&Stub::DeleteRound, department_, remove, &removed),
+              StatusIs(StatusCode::kPermissionDenied, "ROLE_FORBIDDEN"));
+  ASSERT_THAT(Call(&Stub::DeleteRound, office_, remove, &removed), IsOk());
+  get.set_name(round.name());
+  EXPECT_THAT(Call(&Stub::GetRound, office_, get, &round),
+              StatusIs(StatusCode::kNotFound, "ROUND_NOT_FOUND"));
+  // Another commune's round is out of reach.
+  const std::string round_b = NewRound(b_, Token(b_, {Role::kGovernmentOffice, Role::kFront}));
+  remove.set_name(round_b);
+  EXPECT_FALSE(Call(&Stub::DeleteRound, office_, remove, &removed).ok());
+  EXPECT_EQ(
+      AdminQuery(absl::StrCat("SELECT count(*) FROM intake.rounds WHERE tenant_id = '", b_, "'")),
+      "1");
+}
+
+// Issue 19, item 10: what the conference answered reaches intake through the session's
+// conclusion, once, and only for the commune's own opinions.
+TEST_F(IntakeGrpcTest, OpinionsAnsweredAtTheConferenceBecomeAnswered) {
+  auto approved = Create("Đề nghị sửa cầu qua kênh thôn 1");
+  auto drafted = Create("Đề nghị lắp đèn chiếu sáng đường trục thôn 1");
+  auto standing = Create("Đề nghị nạo vét kênh tiêu thôn 2");
+  auto folded = Create("Đề nghị nạo vét kênh tiêu thôn 2 trước mùa mưa");
+  auto silent = Create("Hỏi về chế độ bảo hiểm y tế cho người cao tuổi");
+  ASSERT_THAT(silent, IsOk());
+  const std::string token_b = Token(b_, {Role::kGovernmentOffice, Role::kFront});
+  v1::CreateOpinionRequest other;
+  other.set_parent(absl::StrCat("tenants/", b_));
+  other.mutable_opinion()->set_round(NewRound(b_, token_b));
+  other.mutable_opinion()->set_hamlet("thon-1");
+  other.mutable_opinion()->set_channel(v1::HOTLINE);
+  other.mutable_opinion()->set_text("Ý kiến của xã B");
+  v1::Opinion theirs;
+  ASSERT_THAT(Call(&Stub::CreateOpinion, token_b, other, &theirs), IsOk());
+
+  Draft(approved->name(), "Xã sửa cầu trong quý III.");
+  v1::Opinion o;
+  ASSERT_THAT(Transition(&Stub::ApproveAnswer, office_, approved->name(), "", &o), IsOk());
+  Draft(drafted->name(), "Bản nháp chưa duyệt");
+  v1::MergeOpinionsRequest merge;
+  merge.set_name(standing->name());
+  merge.add_sources(folded->name());
+  ASSERT_THAT(Call(&Stub::MergeOpinions, office_, merge, &o), IsOk());
+
+  v1::SessionConcluded concluded;
+  concluded.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  concluded.set_date("2026-05-08");
+  for (const auto* name :
+       {&approved->name(), &drafted->name(), &standing->name(), &folded->name(), &theirs.name()}) {
+    concluded.add_opinions_answered(*name);
+  }
+  concluded.add_opinions_answered(
+      absl::StrCat("tenants/", a_, "/opinions/00000000-0000-4000-8000-000000000000"));
+  const std::string event_id = common::NewUuid();
+  stream_.Publish(a_, "sessions", concluded, event_id);
+  EXPECT_EQ(Drain().applied, 1);
+
+  // The approved answer stands; an unapproved draft gives way to what was said in the room.
+  EXPECT_EQ(Get(approved->name()).state(), v1::ANSWERED);
+  EXPECT_EQ(Get(approved->name()).answer(), "Xã sửa cầu trong quý III.");
+  const v1::Opinion spoken = Get(drafted->name());
+  EXPECT_EQ(spoken.state(), v1::ANSWERED);
+  EXPECT_EQ(spoken.answer(), "Đã trả lời trực tiếp tại hội nghị đối thoại ngày 08/05/2026.");
+  EXPECT_EQ(Get(standing->name()).state(), v1::ANSWERED);
+  // A merged opinion stays merged and is answered through the one standing for it.
+  EXPECT_EQ(Get(folded->name()).state(), v1::MERGED);
+  EXPECT_EQ(Follow(folded->receipt_code()).state(), v1::ANSWERED);
+  EXPECT_EQ(Get(silent->name()).state(), v1::RECEIVED);
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT state FROM intake.opinions WHERE id = '",
+                                    theirs.name().substr(theirs.name().rfind('/') + 1), "'")),
+            "RECEIVED");
+  v1::ListOpinionHistoryRequest history_request;
+  history_request.set_name(drafted->name());
+  v1::ListOpinionHistoryResponse history;
+  ASSERT_THAT(Call(&Stub::ListOpinionHistory, office_, history_request, &history), IsOk());
+  const v1::HistoryEntry& last = history.entries(history.entries_size() - 1);
+  EXPECT_EQ(last.from_state(), v1::ANSWER_DRAFTED);
+  EXPECT_EQ(last.to_state(), v1::ANSWERED);
+  EXPECT_THAT(last.note(), HasSubstr(concluded.session()));
+  EXPECT_THAT(last.note(), HasSubstr("Bản nháp chưa duyệt"));  // kept, not published
+
+  // The same event again changes nothing.
+  const int entries = Count("opinion_history");
+  stream_.Publish(a_, "sessions", concluded, event_id);
+  EXPECT_EQ(Drain().applied, 0);
+  EXPECT_EQ(Count("opinion_history"), entries);
+}
+
 // Row Level Security on every intake table: with the intake role and tenant A's scope, a
 // query without any tenant condition sees A's rows only, and cannot write B's.
 TEST_F(IntakeGrpcTest, EveryIntakeTableIsolatesTenantsInTheDatabase) {
@@ -728,10 +956,18 @@ TEST_F(IntakeGrpcTest, EveryIntakeTableIsolatesTenantsInTheDatabase) {
   classify.set_topic("chung");
   v1::Opinion o;
   ASSERT_THAT(Call(&Stub::ClassifyOpinion, office_, classify, &o), IsOk());
+  // An event processed for each tenant.
+  for (const std::string& tenant : {a_, b_}) {
+    v1::SessionConcluded concluded;
+    concluded.set_session(absl::StrCat("tenants/", tenant, "/sessions/", common::NewUuid()));
+    concluded.set_date("2026-05-08");
+    stream_.Publish(tenant, "sessions", concluded, common::NewUuid());
+  }
+  ASSERT_EQ(Drain().applied, 2);
 
   db::ConnectionPool pool({testing::IntakePgUri(), 1});
-  for (const char* table :
-       {"rounds", "opinions", "opinion_history", "topics", "dialogue_requests", "outbox"}) {
+  for (const char* table : {"rounds", "opinions", "opinion_history", "topics", "dialogue_requests",
+                            "outbox", "processed_events"}) {
     SCOPED_TRACE(table);
     auto seen = pool.InTransaction(
         db::TenantScope::Of(a_), [&](pqxx::work& txn) -> absl::StatusOr<std::vector<std::string>> {

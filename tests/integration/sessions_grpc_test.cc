@@ -393,6 +393,8 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   v1::ConclusionItem* light = conclude.add_items();
   light->set_summary("Lắp đèn chiếu sáng");
   light->set_outcome(v1::OUTCOME_RESOLVED_ON_SPOT);
+  light->add_opinions(opinions[1]);
+  light->add_opinions(opinions[0]);
   v1::Session concluded;
   EXPECT_THAT(Call(&Stub::ConcludeSession, chair_, conclude, &concluded),
               StatusIs(StatusCode::kFailedPrecondition, "CONCLUSION_STEP_NOT_REACHED"));
@@ -427,6 +429,8 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   EXPECT_EQ(event_payload.items(0).agency(), "Phòng Kinh tế");
   EXPECT_EQ(event_payload.items(0).due_date(), "2027-06-30");
   EXPECT_EQ(event_payload.items(0).opinions(0), opinions[0]);
+  // Answered in the room: marked at step 3, then resolved on the spot; each once.
+  EXPECT_THAT(event_payload.opinions_answered(), ::testing::ElementsAre(opinions[0], opinions[1]));
   // Whoever had the floor is done.
   ASSERT_THAT(Call(&Stub::ListSpeakers, office_, list, &queue), IsOk());
   EXPECT_EQ(queue.speakers(3).state(), v1::SPEAKER_DONE);

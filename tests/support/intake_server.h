@@ -18,13 +18,14 @@ namespace dialogue::testing {
 
 class IntakeServer {
  public:
-  IntakeServer() {
+  // `planning`: where rounds tied to a plan read it (none: such rounds are UNAVAILABLE).
+  explicit IntakeServer(std::shared_ptr<grpc::Channel> planning = nullptr) {
     auto source = calendar::CalendarSource::Open(
         absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
     EXPECT_TRUE(source.ok()) << source.status();
     calendar_source_ = *std::move(source);
     service_ = std::make_unique<intake::IntakeService>(store_, creates_, *calendar_source_,
-                                                       authenticator_);
+                                                       authenticator_, std::move(planning));
     auto server = rpc::StartServer({"127.0.0.1:0"}, {service_.get()});
     EXPECT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);

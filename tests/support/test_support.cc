@@ -281,7 +281,7 @@ events::PollResult TestStream::Drain(db::ConnectionPool& pool, events::ConsumerO
   return total;
 }
 
-std::string PublishedPlan(const std::string& tenant) {
+std::string PublishedPlan(const std::string& tenant, const std::function<void(v1::Plan&)>& adjust) {
   auto planning = v1::PlanningService::NewStub(StackChannel("DIALOGUE_PLANNING_ADDR"));
   const std::string office =
       TokenAs("office", tenant, {auth::Role::kGovernmentOffice, auth::Role::kChair});
@@ -291,6 +291,7 @@ std::string PublishedPlan(const std::string& tenant) {
   create.mutable_plan()->mutable_conferences(0)->add_hamlets("an-son");
   create.mutable_plan()->set_document_number("12/KH-UBND");
   create.mutable_plan()->set_issue_date("2026-11-02");
+  if (adjust) adjust(*create.mutable_plan());
   v1::Plan plan;
   EXPECT_THAT(CallWith(*planning, &v1::PlanningService::Stub::CreatePlan, office, create, &plan),
               IsOk());

@@ -2,6 +2,8 @@
 // (scripts/test exports its addresses), tokens, fresh tenants, and the seed plans.
 #pragma once
 
+#include <functional>
+
 #include <grpcpp/grpcpp.h>
 
 #include <gmock/gmock.h>
@@ -137,6 +139,8 @@ v1::Plan SamplePlan(int year = 2026);
 
 // A published SamplePlan(2027) of `tenant`, its conference "1" (April 2027) held in hamlet
 // "an-son", made on the stack's planning service; its name.
-std::string PublishedPlan(const std::string& tenant);
+// `adjust`, when given, changes the plan before it is created.
+std::string PublishedPlan(const std::string& tenant,
+                          const std::function<void(v1::Plan&)>& adjust = nullptr);
 
 }  // namespace dialogue::testing

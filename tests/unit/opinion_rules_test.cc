@@ -52,6 +52,43 @@ TEST(Suggest, PicksTheTopicWhoseKeywordsMatchMost) {
   EXPECT_EQ(Suggest("capital", topics).topic, "");
 }
 
+// Issue 19, item 12: a text written with its marks is read with them.
+TEST(Suggest, ReadsTheMarksOfATextWrittenWithThem) {
+  const auto& topics = DefaultTopics();
+  EXPECT_EQ(Suggest("Đề nghị sửa lại mái chợ thôn 2", topics).topic, "kinh-te");
+  EXPECT_NE(Suggest("Xe chở cát chạy quá nhanh qua thôn", topics).topic, "kinh-te");
+  // Typed without marks, the bare letters match as before.
+  EXPECT_EQ(Suggest("de nghi sua lai mai cho thon 2", topics).topic, "kinh-te");
+  // Decomposed input ("chợ" as c h o + horn + dot below) reads as precomposed does.
+  EXPECT_EQ(Suggest("Đề nghị sửa lại mái cho\xCC\x9B\xCC\xA3 thôn 2", topics).topic, "kinh-te");
+  // "cắp" (theft) is not "cấp" (to issue).
+  EXPECT_EQ(Suggest("Chậm cấp phép xây nhà", topics).topic, "");
+  EXPECT_EQ(Suggest("Nạn trộm cắp", topics).topic, "an-ninh-quoc-phong");
+  // Either place of the tone: "hoá" and "hóa".
+  EXPECT_EQ(Suggest("Nhà văn hoá thôn 3 dột", topics).topic, "nong-thon-moi");
+  EXPECT_EQ(Suggest("Nhà văn hóa thôn 3 dột", topics).topic, "nong-thon-moi");
+  // A tenant's keyword given without marks matches on the bare letters.
+  v1::Topic coffee;
+  coffee.set_id("ca-phe");
+  coffee.add_keywords("ca phe");
+  EXPECT_EQ(Suggest("Giá cà phê xuống thấp", {coffee}).topic, "ca-phe");
+}
+
+TEST(FoldTones, MovesTheToneToTheEndOfEachWordAndKeepsTheShape) {
+  bool marked = false;
+  EXPECT_EQ(FoldTones("Chợ", &marked), "chơ5");
+  EXPECT_TRUE(marked);
+  EXPECT_EQ(FoldTones("chở", &marked), "chơ3");
+  EXPECT_EQ(FoldTones("hoá", &marked), FoldTones("hóa", &marked));
+  EXPECT_EQ(FoldTones("ĐƯỜNG  bê-tông!", &marked), "đương1 bê tông");
+  EXPECT_EQ(FoldTones("cho\xCC\x9B\xCC\xA3 a\xCC\x86\xCC\x81", &marked), "chơ5 ă2");
+  marked = false;
+  EXPECT_EQ(FoldTones("VNeID, Đề án 06", &marked), "vneid đê1 an2 06");
+  marked = false;
+  EXPECT_EQ(FoldTones("VNeID 06", &marked), "vneid 06");
+  EXPECT_FALSE(marked);
+}
+
 TEST(Suggest, NoticesOnePersonsOwnMatter) {
   const auto& topics = DefaultTopics();
   EXPECT_TRUE(Suggest(Normalize("Thửa đất của gia đình tôi chưa được cấp sổ"), topics).individual);

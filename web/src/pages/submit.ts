@@ -17,18 +17,43 @@ export function plain(text: string): string {
   return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase();
 }
 
+const TONES: Record<string, string> = { "\u0300": "1", "\u0301": "2", "\u0309": "3", "\u0303": "4", "\u0323": "5" };
+
+// Lower case, each word's tone moved to its end as a digit and its other marks kept:
+// "chợ" -> "chơ5", "hoá" and "hóa" -> "hoa2" (the intake service's FoldTones).
+export function toned(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize("NFD")
+    .split(/[^\p{L}\p{M}\p{N}]+/u)
+    .filter((w) => w)
+    .map((w) => {
+      let tone = "";
+      const shape = w.replace(/[\u0300\u0301\u0303\u0309\u0323]/g, (m) => ((tone = TONES[m]), ""));
+      return shape.normalize("NFC") + tone;
+    })
+    .join(" ");
+}
+
+const marked = (t: string) => /[\u0300-\u036f]/.test(t.normalize("NFD")) || /[đĐ]/.test(t);
+
 // The topic whose keywords appear most in `text` (a keyword of n words counts n), the
-// first on a tie: the same rule as the intake service's own suggestion.
+// first on a tie: the same rule as the intake service's own suggestion. A text written
+// with its marks is read with them ("chở" is not "chợ"); one typed without marks, or a
+// keyword given without them, matches on the bare letters.
 export function suggestTopic(topics: Topic[], text: string): Topic | undefined {
   const words = (t: string) => ` ${plain(t).replace(/[^a-z0-9]+/g, " ").trim()} `;
-  const padded = words(text);
+  const bare = words(text);
+  const withMarks = marked(text) ? ` ${toned(text)} ` : "";
   let best: Topic | undefined;
   let top = 0;
   for (const t of topics) {
     let score = 0;
     for (const k of t.keywords ?? []) {
       const phrase = words(k);
-      if (phrase.trim() && padded.includes(phrase)) score += phrase.trim().split(" ").length;
+      if (!phrase.trim()) continue;
+      const found = withMarks && marked(k) ? withMarks.includes(` ${toned(k)} `) : bare.includes(phrase);
+      if (found) score += phrase.trim().split(" ").length;
     }
     if (score > top) [best, top] = [t, score];
   }

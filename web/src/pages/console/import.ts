@@ -77,6 +77,64 @@ function result(imported: Imported): HTMLElement {
 }
 
 type Plan = Of<"dialogue.v1.Plan">;
+type Round = Of<"dialogue.v1.Round">;
+
+// The commune's rounds: their dates, what each holds (and how much came after its
+// deadline), each corrected in place or deleted while it is empty.
+function roundList(rounds: Round[], editable: boolean, done: () => void): HTMLElement {
+  return h(
+    "section",
+    { "aria-labelledby": "rounds-heading" },
+    h("h2", { id: "rounds-heading" }, "Các đợt lấy ý kiến"),
+    h(
+      "ul",
+      { class: "cards" },
+      rounds.map((r) => {
+        const [, tenant = "", , id = ""] = (r.name ?? "").split("/");
+        const title = h("input", { id: `round-${id}-title`, value: r.title ?? "", autocomplete: "off" });
+        const deadline = h("input", { id: `round-${id}-deadline`, type: "date", value: r.opinionDeadlineDate ?? "" });
+        const answers = h("input", { id: `round-${id}-answers`, type: "date", value: r.answerDueDate ?? "" });
+        const path = { params: { path: { tenant, round: id } } };
+        const late = r.receivedLate ?? 0;
+        return h(
+          "li",
+          { "data-testid": "round" },
+          h("h3", {}, r.title ?? ""),
+          h(
+            "p",
+            {},
+            r.opinionDeadlineDate ? `Hạn thu phiếu ${vnDate(r.opinionDeadlineDate)}` : "Chưa đặt hạn thu phiếu",
+            r.answerDueDate ? ` · hạn trả lời ${vnDate(r.answerDueDate)}` : "",
+            ` · ${r.opinions ?? 0} ý kiến`,
+            late ? h("strong", {}, ` (${late} nhận sau hạn)`) : "",
+          ),
+          editable
+            ? h(
+                "details",
+                {},
+                h("summary", {}, "Sửa hoặc xóa đợt"),
+                stepForm(
+                  [field("Tên đợt", title), field("Hạn thu phiếu", deadline), field("Hạn trả lời", answers)],
+                  "Lưu thay đổi",
+                  () =>
+                    get(
+                      api.PATCH("/v1/tenants/{tenant}/rounds/{round}", {
+                        ...path,
+                        body: { title: title.value.trim(), opinionDeadlineDate: deadline.value, answerDueDate: answers.value },
+                      }),
+                    ),
+                  () => done(),
+                ),
+                (r.opinions ?? 0) === 0
+                  ? stepForm([], "Xóa đợt", () => get(api.DELETE("/v1/tenants/{tenant}/rounds/{round}", path)), () => done())
+                  : h("p", { class: "hint" }, "Đợt đã có ý kiến nên không xóa được."),
+              )
+            : null,
+        );
+      }),
+    ),
+  );
+}
 
 // Opening a round of opinions, tied to a published plan's conference when there is one.
 function roundForm(tenant: string, plans: Plan[], done: () => void): HTMLElement {
@@ -90,7 +148,8 @@ function roundForm(tenant: string, plans: Plan[], done: () => void): HTMLElement
   );
   const deadline = h("input", { id: "round-deadline", type: "date" });
   const answers = h("input", { id: "round-answers", type: "date" });
-  // The plan's own dates, when a conference is chosen and the fields are still empty.
+  // The plan's own dates, when a conference is chosen and the fields are still empty (the
+  // service fills them from the plan too when they are left empty).
   conference.addEventListener("change", () => {
     const x = conferences[Number(conference.value)];
     if (!x || conference.value === "") return;
@@ -146,7 +205,7 @@ export async function importPage(): Promise<void> {
     "form",
     {},
     field("Đợt lấy ý kiến", round),
-    field("Tệp CSV", file, h("p", { class: "hint" }, "Dòng đầu ghi tên cột: hamlet,text,submitter_name,submitter_contact (mã thôn, nội dung, họ tên, điện thoại). Mã hóa UTF-8.")),
+    field("Tệp CSV", file, h("p", { class: "hint" }, "Dòng đầu ghi tên cột: ", h("code", {}, "hamlet,text,submitter_name,submitter_contact"), " (mã thôn, nội dung, họ tên, điện thoại). Mã hóa UTF-8.")),
     send,
     message,
   );
@@ -175,6 +234,7 @@ export async function importPage(): Promise<void> {
     h("h1", {}, "Nhập phiếu lấy ý kiến"),
     list.length ? form : h("p", {}, "Xã chưa mở đợt lấy ý kiến nào."),
     mayAct(session.account.roles ?? [], "government_office") ? roundForm(tenant, plans.plans ?? [], () => void importPage()) : null,
+    list.length ? roundList(list, mayAct(session.account.roles ?? [], "government_office"), () => void importPage()) : null,
     h("p", {}, h("a", { href: consolePath("y-kien") }, "Về danh sách ý kiến")),
   );
 }
