@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 
 #include "account_service.h"
-#include "audit_events.h"
 #include "calendar_service.h"
 #include "dialogue/calendar/calendar_source.h"
 #include "dialogue/common/config.h"
@@ -24,6 +23,7 @@
 #include "dialogue/rpc/readiness.h"
 #include "dialogue/rpc/server.h"
 #include "dialogue/telemetry/program.h"
+#include "plan_events.h"
 #include "planning_service.h"
 #include "store.h"
 #include "tenant_service.h"
@@ -102,15 +102,16 @@ int main(int argc, char** argv) {
   dialogue::planning::CalendarService calendar(**calendar_source, days_off, tenants, authenticator);
 
   dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "planning.outbox");
-  // Every service's AuditRecorded events into the audit log.
+  // Every service's AuditRecorded events into the audit log; sessions and notices into the
+  // plans (plan_events.h).
   dialogue::db::ConnectionPool consumer_pool(pool_options.ForLoop("consumer"));
   dialogue::events::ConsumerOptions consumer_options;
   consumer_options.group = "planning";
   consumer_options.consumer = consumer_name;
   consumer_options.processed_table = "planning.processed_events";
-  consumer_options.types = {dialogue::v1::AuditRecorded::descriptor()->full_name()};
+  consumer_options.types = dialogue::planning::ConsumedEventTypes();
   dialogue::events::Consumer consumer(consumer_pool, *std::move(redis), consumer_options,
-                                      dialogue::planning::RecordAuditEvent);
+                                      dialogue::planning::ApplyEvent);
   consumer.Start();
 
   dialogue::db::CommuneGauges commune_figures(

@@ -250,15 +250,65 @@ absl::Status ValidateForPublication(const v1::Plan& plan) {
 }
 
 void ResolveTaskDueDates(v1::Plan& plan) {
-  std::map<std::string, std::string> starts;
-  for (const auto& c : plan.conferences()) starts[c.id()] = c.window_start_date();
+  std::map<std::string, std::string> dates;
+  for (const auto& c : plan.conferences()) {
+    dates[c.id()] = c.session_date().empty() ? c.window_start_date() : c.session_date();
+  }
   for (auto& task : *plan.mutable_tasks()) {
     if (task.due_case() == v1::PreparationTask::kDueDate) {
       task.set_resolved_due_date(task.due_date());
     } else if (task.has_relative_due()) {
-      auto start = ParseDate(starts[task.relative_due().conference_id()]);
-      task.set_resolved_due_date(start.ok() ? FormatDate(*start + task.relative_due().offset_days())
-                                            : "");
+      auto day = ParseDate(dates[task.relative_due().conference_id()]);
+      task.set_resolved_due_date(day.ok() ? FormatDate(*day + task.relative_due().offset_days())
+                                          : "");
+    }
+  }
+}
+
+bool RecordSession(v1::Plan& plan, absl::string_view conference_id, const std::string& session,
+                   const std::string& date) {
+  for (auto& c : *plan.mutable_conferences()) {
+    if (c.id() != conference_id) continue;
+    c.set_session(session);
+    c.set_session_date(date);
+    ResolveTaskDueDates(plan);
+    return true;
+  }
+  return false;
+}
+
+std::string ConferenceOfSession(const v1::Plan& plan, absl::string_view session) {
+  for (const auto& c : plan.conferences()) {
+    if (!session.empty() && c.session() == session) return c.id();
+  }
+  return "";
+}
+
+int CompleteTasksByWork(v1::Plan& plan, absl::string_view conference_id,
+                        const std::set<v1::TaskKind>& kinds, const std::string& note) {
+  const bool only_conference =
+      plan.conferences_size() == 1 && plan.conferences(0).id() == conference_id;
+  int marked = 0;
+  for (auto& task : *plan.mutable_tasks()) {
+    if (task.done() || !kinds.count(task.kind())) continue;
+    const bool belongs = task.has_relative_due()
+                             ? task.relative_due().conference_id() == conference_id
+                             : only_conference;
+    if (!belongs) continue;
+    task.set_done(true);
+    task.set_done_note(note);
+    ++marked;
+  }
+  return marked;
+}
+
+void KeepSessionLinks(const v1::Plan& from, v1::Plan& to) {
+  for (const auto& old : from.conferences()) {
+    if (old.session().empty()) continue;
+    for (auto& c : *to.mutable_conferences()) {
+      if (c.id() != old.id()) continue;
+      c.set_session(old.session());
+      c.set_session_date(old.session_date());
     }
   }
 }
@@ -390,6 +440,11 @@ void ClearOutputOnly(v1::Plan& plan) {
   for (auto& task : *plan.mutable_tasks()) {
     task.clear_resolved_due_date();
     task.clear_done();
+    task.clear_done_note();
+  }
+  for (auto& c : *plan.mutable_conferences()) {
+    c.clear_session();
+    c.clear_session_date();
   }
 }
 

@@ -36,9 +36,31 @@ absl::Status ValidatePlan(const v1::Plan& plan, const TenantFacts& tenant);
 // What publication needs beyond a valid draft: number, date and signer of the document.
 absl::Status ValidateForPublication(const v1::Plan& plan);
 
-// Sets resolved_due_date on every task (fixed, or relative to its conference's start).
-// The plan must be valid.
+// Sets resolved_due_date on every task: fixed, or relative to its conference's date,
+// which is the date of the session announced for it once there is one (session_date),
+// else the first day of its window. The plan must be valid.
 void ResolveTaskDueDates(v1::Plan& plan);
+
+// A session was announced for conference `conference_id` on `date`: the conference
+// records it and the tasks counted from it are dated again. False when the plan has no
+// such conference.
+bool RecordSession(v1::Plan& plan, absl::string_view conference_id, const std::string& session,
+                   const std::string& date);
+
+// The conference a session holds, if the plan records one (empty otherwise).
+std::string ConferenceOfSession(const v1::Plan& plan, absl::string_view session);
+
+// The platform saw work done for conference `conference_id` (an announcement issued, the
+// conference held): every task of one of `kinds` that belongs to it and is not done yet is
+// marked done, with `note` saying what showed it. A task belongs to the conference when
+// its due date counts from it, or, dated fixed, when the plan foresees that one conference
+// only. Returns how many tasks it marked.
+int CompleteTasksByWork(v1::Plan& plan, absl::string_view conference_id,
+                        const std::set<v1::TaskKind>& kinds, const std::string& note);
+
+// A revision, or an edit of one, keeps the sessions its conferences recorded: copies
+// `session` and `session_date` from `from` to the conferences of `to` with the same id.
+void KeepSessionLinks(const v1::Plan& from, v1::Plan& to);
 
 enum class PlanAction {
   kRead,
@@ -68,8 +90,8 @@ absl::StatusOr<v1::PlanState> NextState(v1::PlanState from, PlanAction action);
 bool IsServerField(absl::string_view top_level_field);
 void ClearServerFields(v1::Plan& plan);
 
-// Everything a client may not set: the server fields, and each task's computed due date
-// and done flag.
+// Everything a client may not set: the server fields, each task's computed due date and
+// done flag and note, and each conference's session and its date.
 void ClearOutputOnly(v1::Plan& plan);
 
 // Next year's draft: every date moved by (target_year - year) years, tasks kept and not

@@ -192,6 +192,7 @@ grpc::Status PlanningService::UpdatePlan(grpc::ServerContext* context,
             plans_.Mutate(target.scope, target.tenant, target.plan_id, request->plan().etag(),
                           [&](v1::Plan& plan, PlanEffects&) -> absl::Status {
                             RETURN_IF_ERROR(NextState(plan.state(), PlanAction::kUpdate).status());
+                            const v1::Plan before = plan;
                             v1::Plan incoming = request->plan();
                             ClearOutputOnly(incoming);
                             if (mask.paths_size() == 0) {
@@ -209,6 +210,7 @@ grpc::Status PlanningService::UpdatePlan(grpc::ServerContext* context,
                               FieldMaskUtil::MergeMessageTo(incoming, mask, options, &plan);
                             }
                             RETURN_IF_ERROR(ValidatePlan(plan, facts));
+                            KeepSessionLinks(before, plan);
                             ResolveTaskDueDates(plan);
                             return absl::OkStatus();
                           }));
@@ -319,6 +321,7 @@ grpc::Status PlanningService::RevisePlan(grpc::ServerContext* context,
         RETURN_IF_ERROR(NextState(source.state(), PlanAction::kRevise).status());
         v1::Plan draft = source;
         ClearOutputOnly(draft);
+        KeepSessionLinks(source, draft);  // its sessions hold the revised plan's conferences
         draft.set_revision(source.revision() + 1);
         draft.set_revises(source.name());
         ASSIGN_OR_RETURN(*response, CreateDraft(target, std::move(draft), request->request_id()));

@@ -263,34 +263,54 @@ absl::StatusOr<PlanPage> PlanStore::List(const db::TenantScope& scope, const std
 absl::StatusOr<v1::Plan> PlanStore::Mutate(const db::TenantScope& scope, const std::string& tenant,
                                            const std::string& plan_id, const std::string& etag,
                                            const Change& change) {
-  return pool_.InTransaction(
-      scope, "planning.plans", [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
-        ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
-        PlanEffects effects;
-        RETURN_IF_ERROR(change(plan, effects));
-        std::string body = BodyJson(plan);
-        auto updated = txn.exec_params(
-            absl::StrCat(
-                "UPDATE planning.plans SET year = $3, title = $4, state = $5, cancel_reason = $6,"
-                " body = $7::jsonb, version = version + 1, update_time = now(),"
-                " approve_time = CASE WHEN $5 = 'APPROVED' THEN now() ELSE approve_time END,"
-                " publish_time = CASE WHEN $5 = 'PUBLISHED' AND publish_time IS NULL THEN now()"
-                "                     ELSE publish_time END"
-                " WHERE tenant_id = $1 AND id = $2::uuid RETURNING ",
-                kPlanColumns),
-            tenant, plan_id, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
-            plan.cancel_reason(), body);
-        ProjectTasks(txn, tenant, plan_id, body);
-        if (!effects.supersede_plan_id.empty()) {
-          txn.exec_params(
-              "UPDATE planning.plans SET state = 'SUPERSEDED', superseded_by = $3::uuid,"
-              " version = version + 1, update_time = now()"
-              " WHERE tenant_id = $1 AND id = $2::uuid AND state = 'PUBLISHED'",
-              tenant, effects.supersede_plan_id, plan_id);
-        }
-        WriteEvents(txn, tenant, effects.events);
-        return PlanFromRow(tenant, updated[0]);
-      });
+  return pool_.InTransaction(scope, "planning.plans",
+                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+                               return MutateIn(txn, tenant, plan_id, etag, change);
+                             });
+}
+
+absl::StatusOr<v1::Plan> PlanStore::MutateIn(pqxx::work& txn, const std::string& tenant,
+                                             const std::string& plan_id, const std::string& etag,
+                                             const Change& change) {
+  ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
+  PlanEffects effects;
+  RETURN_IF_ERROR(change(plan, effects));
+  std::string body = BodyJson(plan);
+  auto updated = txn.exec_params(
+      absl::StrCat(
+          "UPDATE planning.plans SET year = $3, title = $4, state = $5, cancel_reason = $6,"
+          " body = $7::jsonb, version = version + 1, update_time = now(),"
+          " approve_time = CASE WHEN $5 = 'APPROVED' THEN now() ELSE approve_time END,"
+          " publish_time = CASE WHEN $5 = 'PUBLISHED' AND publish_time IS NULL THEN now()"
+          "                     ELSE publish_time END"
+          " WHERE tenant_id = $1 AND id = $2::uuid RETURNING ",
+          kPlanColumns),
+      tenant, plan_id, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
+      plan.cancel_reason(), body);
+  ProjectTasks(txn, tenant, plan_id, body);
+  if (!effects.supersede_plan_id.empty()) {
+    txn.exec_params(
+        "UPDATE planning.plans SET state = 'SUPERSEDED', superseded_by = $3::uuid,"
+        " version = version + 1, update_time = now()"
+        " WHERE tenant_id = $1 AND id = $2::uuid AND state = 'PUBLISHED'",
+        tenant, effects.supersede_plan_id, plan_id);
+  }
+  WriteEvents(txn, tenant, effects.events);
+  return PlanFromRow(tenant, updated[0]);
+}
+
+std::vector<std::string> PlanStore::PlansHoldingSession(pqxx::work& txn, const std::string& tenant,
+                                                        const std::string& session) {
+  std::vector<std::string> ids;
+  for (const auto& row :
+       txn.exec_params("SELECT id::text FROM planning.plans WHERE tenant_id = $1"
+                       " AND body -> 'conferences' @> "
+                       "jsonb_build_array(jsonb_build_object('session', $2::text))"
+                       " ORDER BY create_time",
+                       tenant, session)) {
+    ids.push_back(row[0].as<std::string>());
+  }
+  return ids;
 }
 
 absl::Status PlanStore::Delete(const db::TenantScope& scope, const std::string& tenant,

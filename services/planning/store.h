@@ -75,6 +75,13 @@ class PlanStore {
   absl::StatusOr<v1::Plan> Mutate(const db::TenantScope& scope, const std::string& tenant,
                                   const std::string& plan_id, const std::string& etag,
                                   const Change& change);
+  // The same inside a transaction the caller holds (the event consumer's).
+  static absl::StatusOr<v1::Plan> MutateIn(pqxx::work& txn, const std::string& tenant,
+                                           const std::string& plan_id, const std::string& etag,
+                                           const Change& change);
+  // The ids of the tenant's plans with a conference that records `session`.
+  static std::vector<std::string> PlansHoldingSession(pqxx::work& txn, const std::string& tenant,
+                                                      const std::string& session);
 
   // Deletes the plan if `allowed` accepts it as read under lock.
   absl::Status Delete(const db::TenantScope& scope, const std::string& tenant,

@@ -385,6 +385,8 @@ grpc::Status SessionService::AnnounceSession(grpc::ServerContext* context,
         *announced.mutable_hamlet_names() = s.hamlet_names();
         announced.set_announce_date(s.announce_date());
         announced.set_chair(s.chair());
+        announced.set_plan(s.plan());
+        announced.set_conference_id(s.conference_id());
         for (const auto& g : s.groups()) {
           v1::InvitedGroup* invited = announced.add_invited();
           invited->set_name(g.name());

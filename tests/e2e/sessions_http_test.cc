@@ -6,6 +6,8 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <functional>
+#include <map>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -94,6 +96,110 @@ TEST(SessionsHttp, TheDemoSessionRunsThroughEveryDoor) {
   HttpResponse after = Http("GET", absl::StrCat(url, "/v1/", name), "", {auth});
   ASSERT_EQ(after.status, 200) << after.body;
   EXPECT_THAT(after.body, HasSubstr("SESSION_ANNOUNCED"));
+}
+
+// Issue 19, item 13: a plan's tasks follow its conference as it is actually held. The
+// session announced for conference 1 on 24 April (its window opens on the 20th) dates the
+// tasks counted from the conference; the announcement issued marks the plan's
+// announcement task done, saying by which notice. Sessions and notices reach planning
+// through the stream.
+TEST(SessionsHttp, APlansTasksFollowTheSessionHeldForItsConference) {
+  const std::string url = StackEnv("DIALOGUE_GATEWAY_URL");
+  v1::Hamlet an_son;
+  an_son.set_id("an-son");
+  an_son.set_display_name("Thôn An Sơn");
+  const std::string tenant = testing::NewProvince(1, {an_son}).tenants[0];
+  const std::string plan = testing::PublishedPlan(tenant);
+  const std::string auth =
+      "Authorization: Bearer " + Token(tenant, {Role::kGovernmentOffice, Role::kChair});
+  HttpResponse created = Http("POST", absl::StrCat(url, "/v1/tenants/", tenant, "/sessions"),
+                              absl::StrCat(R"({"plan":")", plan,
+                                           R"(","conferenceId":"1","date":"2027-04-24",)"
+                                           R"("startTime":"08:00","chair":"Nguyễn Văn A",)"
+                                           R"("secretary":"Lê Thị B"})"),
+                              {auth});
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string session = Parse(created.body).fields().at("name").string_value();
+  HttpResponse announced =
+      Http("POST", absl::StrCat(url, "/v1/", session, ":announce"), "{}", {auth});
+  ASSERT_EQ(announced.status, 200) << announced.body;
+
+  // The plan's tasks, done ones too, keyed by id.
+  auto tasks = [&] {
+    std::map<std::string, google::protobuf::Struct> by_id;
+    HttpResponse list = Http(
+        "GET",
+        absl::StrCat(url, "/v1/tenants/", tenant, "/tasks?asOfDate=2027-03-01&includeDone=true"),
+        "", {auth});
+    EXPECT_EQ(list.status, 200) << list.body;
+    const google::protobuf::Struct body = Parse(list.body);
+    auto found = body.fields().find("tasks");
+    if (found == body.fields().end()) return by_id;
+    for (const auto& view : found->second.list_value().values()) {
+      const auto& task = view.struct_value().fields().at("task").struct_value();
+      by_id[task.fields().at("id").string_value()] = task;
+    }
+    return by_id;
+  };
+  auto text = [](const google::protobuf::Struct& s, const std::string& field) {
+    auto it = s.fields().find(field);
+    return it == s.fields().end() ? std::string() : it->second.string_value();
+  };
+  auto done = [](const google::protobuf::Struct& s) {
+    auto it = s.fields().find("done");
+    return it != s.fields().end() && it->second.bool_value();
+  };
+  auto wait_for =
+      [&](const std::function<bool(std::map<std::string, google::protobuf::Struct>&)>& ready) {
+        auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        auto seen = tasks();
+        while (!ready(seen) && std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          seen = tasks();
+        }
+        return seen;
+      };
+
+  auto dated =
+      wait_for([&](auto& t) { return text(t["thong-bao"], "resolvedDueDate") == "2027-04-17"; });
+  EXPECT_EQ(text(dated["thong-bao"], "resolvedDueDate"), "2027-04-17")
+      << "the announcement task is not dated 7 days before the session of 24 April";
+  EXPECT_EQ(text(dated["bao-cao"], "resolvedDueDate"), "2027-05-09");
+  EXPECT_EQ(text(dated["phieu"], "resolvedDueDate"), "2027-04-10");  // dated fixed
+  EXPECT_FALSE(done(dated["thong-bao"]));
+  HttpResponse read = Http("GET", absl::StrCat(url, "/v1/", plan), "", {auth});
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_THAT(read.body, HasSubstr(R"("sessionDate":"2027-04-24")"));
+  EXPECT_THAT(read.body, HasSubstr(session));
+
+  // The announcement the notices service drafted from the same event, issued.
+  std::string notice;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (notice.empty() && std::chrono::steady_clock::now() < until) {
+    HttpResponse list =
+        Http("GET", absl::StrCat(url, "/v1/tenants/", tenant, "/notices?kind=NOTICE_ANNOUNCEMENT"),
+             "", {auth});
+    ASSERT_EQ(list.status, 200) << list.body;
+    const google::protobuf::Struct body = Parse(list.body);
+    auto found = body.fields().find("notices");
+    if (found != body.fields().end() && found->second.list_value().values_size() > 0) {
+      notice =
+          found->second.list_value().values(0).struct_value().fields().at("name").string_value();
+    }
+    if (notice.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_FALSE(notice.empty()) << "no announcement was drafted for the session";
+  HttpResponse issued =
+      Http("POST", absl::StrCat(url, "/v1/", notice, ":issue"),
+           R"({"documentNumber":"31/TB-UBND","signer":"CHỦ TỊCH\nNguyễn Văn A"})", {auth});
+  ASSERT_EQ(issued.status, 200) << issued.body;
+
+  auto after = wait_for([&](auto& t) { return done(t["thong-bao"]); });
+  EXPECT_TRUE(done(after["thong-bao"])) << "issuing the announcement did not complete the task";
+  EXPECT_THAT(text(after["thong-bao"], "doneNote"),
+              ::testing::StartsWith("Đã ban hành thông báo số 31/TB-UBND ngày "));
+  EXPECT_FALSE(done(after["bao-cao"]));  // reporting upward is other work
+  EXPECT_FALSE(done(after["phieu"]));
 }
 
 }  // namespace

@@ -162,6 +162,71 @@ TEST(TaskDueDates, ResolveFixedAndRelativeDates) {
   EXPECT_EQ(plan.tasks(2).resolved_due_date(), "2026-05-05");
 }
 
+// Issue 19, item 13: the conference held on 24 April, not on the first day of its window.
+TEST(TaskDueDates, CountFromTheDateOfTheSessionAnnouncedForTheConference) {
+  v1::Plan plan = SamplePlan(2026);
+  ResolveTaskDueDates(plan);
+  EXPECT_FALSE(RecordSession(plan, "9", "tenants/t/sessions/s", "2026-04-24"));
+  EXPECT_EQ(plan.tasks(1).resolved_due_date(), "2026-04-13");
+  ASSERT_TRUE(RecordSession(plan, "1", "tenants/t/sessions/s", "2026-04-24"));
+  EXPECT_EQ(plan.conferences(0).session_date(), "2026-04-24");
+  EXPECT_EQ(plan.tasks(0).resolved_due_date(), "2026-04-10");  // a fixed date stays
+  EXPECT_EQ(plan.tasks(1).resolved_due_date(), "2026-04-17");  // 7 days before 24 April
+  EXPECT_EQ(plan.tasks(2).resolved_due_date(), "2026-05-09");
+  EXPECT_EQ(ConferenceOfSession(plan, "tenants/t/sessions/s"), "1");
+  EXPECT_EQ(ConferenceOfSession(plan, "tenants/t/sessions/other"), "");
+  EXPECT_EQ(ConferenceOfSession(plan, ""), "");
+}
+
+TEST(TaskDueDates, TheWorkDoneMarksOnlyTheTasksOfItsKindAndConference) {
+  v1::Plan plan = SamplePlan(2026);
+  auto* second = plan.add_conferences();
+  second->set_id("2");
+  auto* other = plan.add_tasks();  // the announcement of the second conference
+  other->set_id("thong-bao-2");
+  other->set_kind(v1::ANNOUNCEMENT);
+  other->mutable_relative_due()->set_conference_id("2");
+  auto* fixed = plan.add_tasks();  // dated fixed, with two conferences: whose is unknown
+  fixed->set_id("loa");
+  fixed->set_kind(v1::ANNOUNCEMENT);
+  fixed->set_due_date("2026-04-01");
+  EXPECT_EQ(CompleteTasksByWork(plan, "1", {v1::ANNOUNCEMENT}, "Đã ban hành thông báo số 3"), 1);
+  EXPECT_TRUE(plan.tasks(1).done());
+  EXPECT_EQ(plan.tasks(1).done_note(), "Đã ban hành thông báo số 3");
+  EXPECT_FALSE(plan.tasks(2).done());  // an upward report is not an announcement
+  EXPECT_FALSE(plan.tasks(3).done());
+  EXPECT_FALSE(plan.tasks(4).done());
+  // Done once: a second notice changes nothing.
+  EXPECT_EQ(CompleteTasksByWork(plan, "1", {v1::ANNOUNCEMENT}, "again"), 0);
+  EXPECT_EQ(plan.tasks(1).done_note(), "Đã ban hành thông báo số 3");
+
+  // With one conference only, a task dated fixed is that conference's.
+  v1::Plan single = SamplePlan(2026);
+  EXPECT_EQ(CompleteTasksByWork(single, "1", {v1::OPINION_COLLECTION}, "xong"), 1);
+  EXPECT_TRUE(single.tasks(0).done());
+  EXPECT_EQ(CompleteTasksByWork(single, "", {v1::ANNOUNCEMENT}, "xong"), 0);
+}
+
+TEST(TaskDueDates, ClientsCannotSetTheSessionAndARevisionKeepsIt) {
+  v1::Plan plan = SamplePlan(2026);
+  ASSERT_TRUE(RecordSession(plan, "1", "tenants/t/sessions/s", "2026-04-24"));
+  CompleteTasksByWork(plan, "1", {v1::ANNOUNCEMENT}, "xong");
+  v1::Plan revision = plan;
+  ClearOutputOnly(revision);
+  EXPECT_EQ(revision.conferences(0).session(), "");
+  EXPECT_EQ(revision.conferences(0).session_date(), "");
+  EXPECT_FALSE(revision.tasks(1).done());
+  EXPECT_EQ(revision.tasks(1).done_note(), "");
+  KeepSessionLinks(plan, revision);
+  EXPECT_EQ(revision.conferences(0).session(), "tenants/t/sessions/s");
+  ResolveTaskDueDates(revision);
+  EXPECT_EQ(revision.tasks(1).resolved_due_date(), "2026-04-17");
+  // Next year's copy starts afresh.
+  v1::Plan next = plan;
+  ASSERT_THAT(PrepareCopy(next, 2027), IsOk());
+  EXPECT_EQ(next.conferences(0).session(), "");
+}
+
 struct Step {
   v1::PlanState from;
   PlanAction action;

@@ -167,7 +167,7 @@ function taskRow(key: string, t: Task) {
   );
   const value = (): Task | null => {
     if (drop.checked) return null;
-    const { resolvedDueDate: _resolved, done: _done, ...kept } = t;
+    const { resolvedDueDate: _resolved, done: _done, doneNote: _note, ...kept } = t;
     const base = { ...kept, description: description.value.trim(), responsibleUnit: unit.value.trim(), responsibleRole: role.value };
     return relative
       ? { ...base, relativeDue: { conferenceId: t.relativeDue?.conferenceId, offsetDays: Number(due.value) } }
