@@ -96,11 +96,8 @@ int main(int argc, char** argv) {
   dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "intake.outbox");
 
   dialogue::db::ConnectionPool consumer_pool(pool_options.ForLoop("consumer"));
-  dialogue::events::ConsumerOptions consumer_options;
-  consumer_options.group = "intake";
-  consumer_options.consumer = consumer_name;
-  consumer_options.processed_table = "intake.processed_events";
-  consumer_options.types = dialogue::intake::ConsumedEventTypes();
+  auto consumer_options = dialogue::events::ServiceConsumerOptions(
+      "intake", consumer_name, dialogue::intake::ConsumedEventTypes());
   dialogue::events::Consumer consumer(consumer_pool, *redis, consumer_options,
                                       dialogue::intake::ApplyEvent);
   consumer.Start();

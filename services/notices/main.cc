@@ -102,11 +102,8 @@ int main(int argc, char** argv) {
   dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "notices.outbox");
 
   dialogue::db::ConnectionPool consumer_pool(pool_options.ForLoop("consumer"));
-  dialogue::events::ConsumerOptions consumer_options;
-  consumer_options.group = "notices";
-  consumer_options.consumer = consumer_name;
-  consumer_options.processed_table = "notices.processed_events";
-  consumer_options.types = dialogue::notices::ConsumedEventTypes();
+  auto consumer_options = dialogue::events::ServiceConsumerOptions(
+      "notices", consumer_name, dialogue::notices::ConsumedEventTypes());
   dialogue::events::Consumer consumer(consumer_pool, *redis, consumer_options,
                                       [&](pqxx::work& txn, const dialogue::v1::Event& event) {
                                         return dialogue::notices::ApplyEvent(txn, event,

@@ -105,11 +105,8 @@ int main(int argc, char** argv) {
   // Every service's AuditRecorded events into the audit log; sessions and notices into the
   // plans (plan_events.h).
   dialogue::db::ConnectionPool consumer_pool(pool_options.ForLoop("consumer"));
-  dialogue::events::ConsumerOptions consumer_options;
-  consumer_options.group = "planning";
-  consumer_options.consumer = consumer_name;
-  consumer_options.processed_table = "planning.processed_events";
-  consumer_options.types = dialogue::planning::ConsumedEventTypes();
+  auto consumer_options = dialogue::events::ServiceConsumerOptions(
+      "planning", consumer_name, dialogue::planning::ConsumedEventTypes());
   dialogue::events::Consumer consumer(consumer_pool, *std::move(redis), consumer_options,
                                       dialogue::planning::ApplyEvent);
   consumer.Start();

@@ -98,11 +98,8 @@ int main(int argc, char** argv) {
   dialogue::events::ServiceRelay relay(pool_options.uri, *redis, "supervision.outbox");
 
   dialogue::db::ConnectionPool consumer_pool(pool_options.ForLoop("consumer"));
-  dialogue::events::ConsumerOptions consumer_options;
-  consumer_options.group = "supervision";
-  consumer_options.consumer = consumer_name;
-  consumer_options.processed_table = "supervision.processed_events";
-  consumer_options.types = dialogue::supervision::ConsumedEventTypes();
+  auto consumer_options = dialogue::events::ServiceConsumerOptions(
+      "supervision", consumer_name, dialogue::supervision::ConsumedEventTypes());
   dialogue::events::Consumer consumer(consumer_pool, *redis, consumer_options,
                                       [&](pqxx::work& txn, const dialogue::v1::Event& event) {
                                         return dialogue::supervision::ApplyEvent(txn, event,

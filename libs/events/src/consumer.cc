@@ -24,6 +24,16 @@ absl::Status RedisError(const RedisReply& reply, const char* command) {
 
 }  // namespace
 
+ConsumerOptions ServiceConsumerOptions(const std::string& service, const std::string& consumer,
+                                       std::set<std::string> types) {
+  ConsumerOptions options;
+  options.group = service;
+  options.consumer = consumer;
+  options.processed_table = absl::StrCat(service, ".processed_events");
+  options.types = std::move(types);
+  return options;
+}
+
 Consumer::Consumer(db::ConnectionPool& pool, RedisAddress redis, ConsumerOptions options,
                    Handler handler)
     : pool_(pool),

@@ -48,6 +48,11 @@ struct ConsumerOptions {
   std::chrono::milliseconds claim_idle{30000};  // pending this long: claimed again
 };
 
+// A service's consumer as deployed: group `service`, this process named `consumer`, each
+// event applied once per commune as recorded in "<service>.processed_events".
+ConsumerOptions ServiceConsumerOptions(const std::string& service, const std::string& consumer,
+                                       std::set<std::string> types);
+
 struct PollResult {
   int applied = 0;  // handler ran and committed
   int skipped = 0;  // already applied, or a type this consumer does not handle
