@@ -240,8 +240,10 @@ grpc::Status IntakeService::UpdateRound(grpc::ServerContext* context,
           round.set_opinion_deadline_date(in.opinion_deadline_date());
         }
         if (paths.count("answer_due_date")) round.set_answer_due_date(in.answer_due_date());
+        // The plan is asked only when a date moves: a new title needs nothing from it.
         std::string conference_opens;
-        if (!round.plan().empty()) {
+        if (!round.plan().empty() &&
+            (paths.count("opinion_deadline_date") > 0 || paths.count("answer_due_date") > 0)) {
           ASSIGN_OR_RETURN(PlanRoundDates dates, PlanDates(*context, rc, round));
           conference_opens = dates.conference_opens;
         }

@@ -1,7 +1,6 @@
 // The intake program: IntakeService, the consumer of sessions' conclusions and the outbox
 // relay. The one composition root: it reads config, builds the pool, store, batcher and
 // service, and serves until SIGTERM.
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -51,10 +50,8 @@ int main(int argc, char** argv) {
                                         "Redis: events in, the outbox relay's events out");
   std::string planning_addr = config.String("planning-addr", "127.0.0.1:7001",
                                             "the planning service (a round's plan and dates)");
-  char host[256] = "intake";
-  gethostname(host, sizeof(host) - 1);
   std::string consumer_name =
-      config.String("consumer-name", absl::StrCat(host, "-", getpid()),
+      config.String("consumer-name", dialogue::events::DefaultConsumerName(),
                     "this process's name in the event consumer group (unique per replica)");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
   auto commune_seconds = config.Int("commune-metrics-seconds", 60,

@@ -761,7 +761,9 @@ absl::StatusOr<PlanRoundDates> RoundDatesFromPlan(const v1::Plan& plan,
                                ? conference->opinion_deadline_date()
                                : due_of(v1::OPINION_COLLECTION);
   dates.answer_due = due_of(v1::ANSWER_DRAFTING);
-  dates.conference_opens = conference->window_start_date();
+  // The day the conference is held, once a session records it; the window's first day before.
+  dates.conference_opens = !conference->session_date().empty() ? conference->session_date()
+                                                               : conference->window_start_date();
   return dates;
 }
 

@@ -138,7 +138,7 @@ std::vector<ImportRow> CheckRows(const std::vector<v1::OpinionRow>& rows, const 
 struct PlanRoundDates {
   std::string opinion_deadline;  // the conference's, else its opinion-collection task's
   std::string answer_due;        // its answer-drafting task's, else empty
-  std::string conference_opens;  // the first day of the conference's window
+  std::string conference_opens;  // the day held, or the window's first day
 };
 // A task is the conference's when its due date is relative to it, or when its date falls
 // after the window of the conference before and not after this one's. INVALID_ARGUMENT

@@ -1,7 +1,6 @@
 // The notices program: NoticeService, the consumer of sessions' events, the live
 // channel's reader, the delivery worker, the reminder sweep and the outbox relay. The one
 // composition root: it reads config, builds them, and serves until SIGTERM.
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -48,10 +47,8 @@ int main(int argc, char** argv) {
       config.String("notices-listen", "127.0.0.1:7003", "gRPC listen address (host:port)");
   std::string redis_uri = config.String("redis-uri", "redis://127.0.0.1:6379",
                                         "Redis: events in, the outbox relay's events out");
-  char host[256] = "notices";
-  gethostname(host, sizeof(host) - 1);
   std::string consumer_name =
-      config.String("consumer-name", absl::StrCat(host, "-", getpid()),
+      config.String("consumer-name", dialogue::events::DefaultConsumerName(),
                     "this process's name in the event consumer group (unique per replica)");
   auto first_retry_ms = config.Int("delivery-first-retry-ms", 30000,
                                    "delay before a failed delivery's second attempt (doubles)");

@@ -1,7 +1,6 @@
 // The planning program: PlanningService, TenantService, CalendarService and AccountService. The one
 // composition root: it reads config, builds the pool, stores and services, and serves until
 // SIGTERM.
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -49,10 +48,8 @@ int main(int argc, char** argv) {
       config.String("planning-listen", "127.0.0.1:7001", "gRPC listen address (host:port)");
   std::string redis_uri = config.String("redis-uri", "redis://127.0.0.1:6379",
                                         "Redis, where the outbox relay publishes events");
-  char host[256] = "planning";
-  gethostname(host, sizeof(host) - 1);
   std::string consumer_name =
-      config.String("consumer-name", absl::StrCat(host, "-", getpid()),
+      config.String("consumer-name", dialogue::events::DefaultConsumerName(),
                     "this process's name in the event consumer group (unique per replica)");
   auto verifier = dialogue::auth::VerifierFromConfig(config);
   auto issuer = dialogue::auth::TokenIssuer::FromConfig(config);

@@ -29,17 +29,23 @@ std::string WrittenDate(const std::string& iso) {
   return absl::StrFormat("%02d/%02d/%04d", day->day(), day->month(), day->year());
 }
 
-// A plan of this commune, by name; empty when the name is another commune's or malformed.
-std::string OwnPlanId(absl::string_view plan, const std::string& tenant) {
-  auto parts = common::ParseName(plan, "tenants/{tenant}/plans/{plan:uuid}", "plan");
+// The id of a resource of this commune named by an event, by `pattern`
+// ("tenants/{tenant}/plans/{id:uuid}"); empty when the name is another commune's or malformed.
+std::string OwnId(absl::string_view name, const char* pattern, const std::string& tenant) {
+  auto parts = common::ParseName(name, pattern, "name");
   if (!parts.ok() || (*parts)["tenant"] != tenant) return "";
-  return (*parts)["plan"];
+  return (*parts)["id"];
 }
 
 absl::Status SessionAnnounced(pqxx::work& txn, const std::string& tenant,
                               const v1::SessionAnnounced& announced) {
-  const std::string plan_id = OwnPlanId(announced.plan(), tenant);
-  if (plan_id.empty() || announced.conference_id().empty()) return absl::OkStatus();
+  // Both the plan and the session must be the commune's own: a session of one commune
+  // never dates another's plan.
+  const std::string plan_id = OwnId(announced.plan(), "tenants/{tenant}/plans/{id:uuid}", tenant);
+  if (plan_id.empty() || announced.conference_id().empty() ||
+      OwnId(announced.session(), "tenants/{tenant}/sessions/{id:uuid}", tenant).empty()) {
+    return absl::OkStatus();
+  }
   auto changed = PlanStore::MutateIn(txn, tenant, plan_id, "", [&](v1::Plan& plan, PlanEffects&) {
     RecordSession(plan, announced.conference_id(), announced.session(), announced.date());
     return absl::OkStatus();

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <limits>
@@ -273,8 +274,14 @@ absl::StatusOr<v1::Plan> PlanStore::MutateIn(pqxx::work& txn, const std::string&
                                              const std::string& plan_id, const std::string& etag,
                                              const Change& change) {
   ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
+  const v1::Plan before = plan;
   PlanEffects effects;
   RETURN_IF_ERROR(change(plan, effects));
+  // A change that changes nothing writes nothing: the version and etag stay.
+  if (effects.events.empty() && effects.supersede_plan_id.empty() &&
+      google::protobuf::util::MessageDifferencer::Equals(before, plan)) {
+    return plan;
+  }
   std::string body = BodyJson(plan);
   auto updated = txn.exec_params(
       absl::StrCat(

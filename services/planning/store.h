@@ -75,7 +75,8 @@ class PlanStore {
   absl::StatusOr<v1::Plan> Mutate(const db::TenantScope& scope, const std::string& tenant,
                                   const std::string& plan_id, const std::string& etag,
                                   const Change& change);
-  // The same inside a transaction the caller holds (the event consumer's).
+  // The same inside a transaction the caller holds (the event consumer's). A change that
+  // leaves the plan as it was, with no effects, writes nothing.
   static absl::StatusOr<v1::Plan> MutateIn(pqxx::work& txn, const std::string& tenant,
                                            const std::string& plan_id, const std::string& etag,
                                            const Change& change);

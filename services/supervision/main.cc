@@ -2,7 +2,6 @@
 // notices' events, the due-date sweep and the outbox relay. The one composition root: it
 // reads config, builds them, and serves until SIGTERM.
 #include <grpcpp/grpcpp.h>
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -50,10 +49,8 @@ int main(int argc, char** argv) {
                                         "Redis: events in, the outbox relay's events out");
   std::string intake_addr = config.String("intake-addr", "127.0.0.1:7002",
                                           "the intake service (what a receipt code stands for)");
-  char host[256] = "supervision";
-  gethostname(host, sizeof(host) - 1);
   std::string consumer_name =
-      config.String("consumer-name", absl::StrCat(host, "-", getpid()),
+      config.String("consumer-name", dialogue::events::DefaultConsumerName(),
                     "this process's name in the event consumer group (unique per replica)");
   auto soon_days = config.Int("due-soon-days", 3,
                               "commitments due within this many days (or overdue) are announced");

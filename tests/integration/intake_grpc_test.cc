@@ -777,6 +777,19 @@ TEST_F(IntakeGrpcTest, ARoundOfAPlanTakesItsDatesAndFlagsWhatCameLate) {
   EXPECT_EQ(updated.answer_due_date(), "2027-04-17");
   EXPECT_EQ(updated.opinion_deadline_date(), "2027-04-10");
   EXPECT_EQ(updated.title(), round.title());
+  // With its plan gone, the round keeps its dates and takes a new title; a date that
+  // would need the plan is refused.
+  AdminQuery(absl::StrCat("DELETE FROM planning.plans WHERE id = '",
+                          plan.substr(plan.rfind('/') + 1), "'; SELECT 1"));
+  v1::UpdateRoundRequest retitle;
+  retitle.mutable_round()->set_name(round.name());
+  retitle.mutable_round()->set_title("Lấy ý kiến trước hội nghị năm 2027 (đợt 1)");
+  retitle.mutable_update_mask()->add_paths("title");
+  ASSERT_THAT(Call(&Stub::UpdateRound, office_, retitle, &updated), IsOk());
+  EXPECT_EQ(updated.title(), "Lấy ý kiến trước hội nghị năm 2027 (đợt 1)");
+  EXPECT_EQ(updated.answer_due_date(), "2027-04-17");
+  EXPECT_THAT(Call(&Stub::UpdateRound, office_, update, &updated),
+              StatusIs(StatusCode::kInvalidArgument, "PLAN_NOT_FOUND"));
 
   // A round past its deadline still takes opinions, flagged and counted as late.
   v1::CreateRoundRequest past;

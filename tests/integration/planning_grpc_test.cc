@@ -6,7 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "dialogue/common/names.h"
+#include "dialogue/events/consumer.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "plan_events.h"
 #include "planning_server.h"
 
 namespace dialogue::planning {
@@ -421,6 +423,61 @@ TEST_F(PlanningGrpcTest, OnlyAdministratorsChangeTenants) {
   get.set_name(absl::StrCat("tenants/", a_));
   ASSERT_THAT(common::FromGrpcStatus(tenants_stub_->GetTenant(&read_context, get, &out)), IsOk());
   EXPECT_EQ(out.rules().conclusion_notice_working_days(), 10);
+}
+
+// Planning's event consumer: a session announced for a conference dates that plan's tasks;
+// a session naming another commune's plan changes nothing of it, even in the commune that
+// announces it; an event that changes nothing moves no version.
+TEST_F(PlanningGrpcTest, AnAnnouncedSessionDatesItsOwnCommunesPlanOnly) {
+  v1::Plan sample = SamplePlan();
+  sample.set_document_number("12/KH-UBND");
+  sample.set_issue_date("2026-01-10");
+  auto plan_a = Create(a_, office_a_, sample);
+  auto plan_b = Create(b_, Token(b_, {Role::kGovernmentOffice}), sample);
+  ASSERT_THAT(plan_a, IsOk());
+  ASSERT_THAT(plan_b, IsOk());
+  testing::TestStream stream("planning-test");
+  db::ConnectionPool pool({testing::PlanningPgUri(), 1});
+  auto drain = [&] {
+    return stream.Drain(
+        pool, events::ServiceConsumerOptions("planning", "test", ConsumedEventTypes()), ApplyEvent);
+  };
+  auto get = [&](const std::string& tenant, const std::string& name) {
+    v1::GetPlanRequest request;
+    request.set_name(name);
+    v1::Plan out;
+    EXPECT_THAT(Call(&v1::PlanningService::Stub::GetPlan, Token(tenant, {Role::kGovernmentOffice}),
+                     request, &out),
+                IsOk());
+    return out;
+  };
+
+  v1::SessionAnnounced announced;
+  announced.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  announced.set_plan(plan_b->name());  // B's plan, in an event of A
+  announced.set_conference_id("1");
+  announced.set_date("2026-04-24");
+  stream.Publish(a_, "sessions", announced, common::NewUuid());
+  stream.Publish(b_, "sessions", announced, common::NewUuid());  // B's, but the session is A's
+  EXPECT_EQ(drain().applied, 2);
+  const v1::Plan b_after = get(b_, plan_b->name());
+  EXPECT_EQ(b_after.etag(), plan_b->etag());
+  EXPECT_EQ(b_after.conferences(0).session(), "");
+  EXPECT_EQ(get(a_, plan_a->name()).etag(), plan_a->etag());
+
+  announced.set_plan(plan_a->name());
+  stream.Publish(a_, "sessions", announced, common::NewUuid());
+  EXPECT_EQ(drain().applied, 1);
+  const v1::Plan dated = get(a_, plan_a->name());
+  EXPECT_EQ(dated.conferences(0).session(), announced.session());
+  EXPECT_EQ(dated.conferences(0).session_date(), "2026-04-24");
+  EXPECT_EQ(dated.tasks(1).resolved_due_date(), "2026-04-17");  // 7 days before the 24th
+  EXPECT_NE(dated.etag(), plan_a->etag());
+
+  // The same announcement again, under a new event id: nothing to change, nothing written.
+  stream.Publish(a_, "sessions", announced, common::NewUuid());
+  EXPECT_EQ(drain().applied, 1);
+  EXPECT_EQ(get(a_, plan_a->name()).etag(), dated.etag());
 }
 
 TEST_F(PlanningGrpcTest, ReportsServingOnTheStandardHealthService) {

@@ -211,5 +211,34 @@ TEST(Voters, AreOneWhateverTheSpelling) {
   EXPECT_EQ(DialogueThreshold(0, 10), 0);       // voters unknown
 }
 
+TEST(RoundDates, ComeFromThePlanAndFollowTheDayTheConferenceIsHeld) {
+  v1::Plan plan;
+  plan.set_name("tenants/t/plans/p");
+  auto* conference = plan.add_conferences();
+  conference->set_id("q2");
+  conference->set_window_start_date("2026-06-01");
+  conference->set_window_end_date("2026-06-30");
+  auto* collect = plan.add_tasks();
+  collect->set_kind(v1::OPINION_COLLECTION);
+  collect->set_resolved_due_date("2026-05-20");
+  auto* answer = plan.add_tasks();
+  answer->set_kind(v1::ANSWER_DRAFTING);
+  answer->set_resolved_due_date("2026-05-28");
+
+  auto dates = RoundDatesFromPlan(plan, "q2");
+  ASSERT_THAT(dates.status(), IsOk());
+  EXPECT_EQ(dates->opinion_deadline, "2026-05-20");
+  EXPECT_EQ(dates->answer_due, "2026-05-28");
+  EXPECT_EQ(dates->conference_opens, "2026-06-01");  // not held yet: the window opens
+
+  conference->set_session_date("2026-06-12");
+  dates = RoundDatesFromPlan(plan, "q2");
+  ASSERT_THAT(dates.status(), IsOk());
+  EXPECT_EQ(dates->conference_opens, "2026-06-12");  // held: its own day
+
+  EXPECT_THAT(RoundDatesFromPlan(plan, "q3").status(),
+              StatusIs(StatusCode::kInvalidArgument, "CONFERENCE_NOT_IN_PLAN"));
+}
+
 }  // namespace
 }  // namespace dialogue::intake

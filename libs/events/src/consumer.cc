@@ -1,5 +1,6 @@
 #include "dialogue/events/consumer.h"
 
+#include <unistd.h>
 #include <algorithm>
 #include <map>
 #include <set>
@@ -32,6 +33,14 @@ ConsumerOptions ServiceConsumerOptions(const std::string& service, const std::st
   options.processed_table = absl::StrCat(service, ".processed_events");
   options.types = std::move(types);
   return options;
+}
+
+std::string DefaultConsumerName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') {
+    return absl::StrCat("consumer-", getpid());
+  }
+  return absl::StrCat(host, "-", getpid());
 }
 
 Consumer::Consumer(db::ConnectionPool& pool, RedisAddress redis, ConsumerOptions options,

@@ -53,6 +53,9 @@ struct ConsumerOptions {
 ConsumerOptions ServiceConsumerOptions(const std::string& service, const std::string& consumer,
                                        std::set<std::string> types);
 
+// This process's default name in a consumer group, "<host>-<pid>": unique per replica.
+std::string DefaultConsumerName();
+
 struct PollResult {
   int applied = 0;  // handler ran and committed
   int skipped = 0;  // already applied, or a type this consumer does not handle
