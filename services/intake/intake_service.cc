@@ -601,7 +601,9 @@ grpc::Status IntakeService::AssignOpinion(grpc::ServerContext* context,
             return common::InvalidField("working_days", "WORKING_DAYS_OUT_OF_RANGE",
                                         "working_days is between 1 and 250");
           }
-          calendar::WorkingDayCalendar days(calendar_.Current());
+          // Counted on the national calendar and the commune's own days off.
+          ASSIGN_OR_RETURN(TenantInfo commune, store_.Tenant(target.scope, target.tenant));
+          calendar::WorkingDayCalendar days(calendar_.Current(), commune.days_off);
           ASSIGN_OR_RETURN(
               absl::CivilDay day,
               days.AddWorkingDays(calendar::TodayInVietnam(absl::Now()), request->working_days()));

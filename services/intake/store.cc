@@ -304,6 +304,12 @@ absl::StatusOr<TenantInfo> IntakeStore::Tenant(const db::TenantScope& scope,
               if (!names[i].empty()) out.hamlet_names[out.hamlets[i]] = names[i];
             }
             out.threshold_percent = rows[0][3].as<int>();
+            for (const auto& row : txn.exec_params(
+                     "SELECT day::text FROM tenancy.tenant_days_off WHERE tenant_id = $1",
+                     tenant)) {
+              absl::CivilDay day;
+              if (absl::ParseCivilTime(row[0].as<std::string>(), &day)) out.days_off.insert(day);
+            }
             return out;
           }));
   std::lock_guard<std::mutex> lock(mu_);

@@ -5,10 +5,12 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
 #include "dialogue/db/pool.h"
@@ -23,7 +25,8 @@ struct TenantInfo {
   std::vector<std::string> hamlets;                 // ids; empty when the tenant lists none
   std::map<std::string, std::string> hamlet_names;  // id -> name
   int voter_count = 0;
-  int threshold_percent = 0;  // 0: the default
+  int threshold_percent = 0;          // 0: the default
+  std::set<absl::CivilDay> days_off;  // the commune's own, on top of the national calendar
 };
 
 // A new opinion, checked: the service has set every field it stores.

@@ -53,8 +53,8 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
   absl::string_view tenant = event.tenant();
   absl::ConsumePrefix(&tenant, "tenants/");
   ASSIGN_OR_RETURN(TenantInfo info, db::ReadCommune(txn, std::string(tenant)));
-  // The national calendar; a commune's own days off live with planning (not read here).
-  calendar::WorkingDayCalendar days(calendar.Current());
+  // The national calendar and the commune's own days off.
+  calendar::WorkingDayCalendar days(calendar.Current(), info.days_off);
   std::vector<v1::Notice> drafts;
   v1::SessionAnnounced announced;
   v1::SessionConcluded concluded;

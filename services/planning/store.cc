@@ -434,9 +434,9 @@ std::string HamletsJson(const v1::Tenant& tenant) {
 absl::Status CalendarStore::AddDayOff(const db::TenantScope& scope, const std::string& tenant,
                                       const std::string& date, const std::string& reason) {
   absl::Status status =
-      pool_.InTransaction(scope, "planning.tenant_days_off", [&](pqxx::work& txn) -> absl::Status {
+      pool_.InTransaction(scope, "tenancy.tenant_days_off", [&](pqxx::work& txn) -> absl::Status {
         txn.exec_params(
-            "INSERT INTO planning.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2::date, "
+            "INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2::date, "
             "$3)",
             tenant, date, reason);
         return absl::OkStatus();
@@ -451,9 +451,9 @@ absl::Status CalendarStore::AddDayOff(const db::TenantScope& scope, const std::s
 absl::Status CalendarStore::RemoveDayOff(const db::TenantScope& scope, const std::string& tenant,
                                          const std::string& date) {
   return pool_.InTransaction(
-      scope, "planning.tenant_days_off", [&](pqxx::work& txn) -> absl::Status {
+      scope, "tenancy.tenant_days_off", [&](pqxx::work& txn) -> absl::Status {
         auto rows = txn.exec_params(
-            "DELETE FROM planning.tenant_days_off WHERE tenant_id = $1 AND day = $2::date", tenant,
+            "DELETE FROM tenancy.tenant_days_off WHERE tenant_id = $1 AND day = $2::date", tenant,
             date);
         if (rows.affected_rows() == 0) {
           return common::Error(absl::StatusCode::kNotFound, "DAY_OFF_NOT_FOUND",
@@ -468,10 +468,10 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CalendarStore::
     const std::string& to) {
   using Days = std::vector<std::pair<std::string, std::string>>;
   return pool_.InTransaction(
-      scope, "planning.tenant_days_off", [&](pqxx::work& txn) -> absl::StatusOr<Days> {
+      scope, "tenancy.tenant_days_off", [&](pqxx::work& txn) -> absl::StatusOr<Days> {
         Days out;
         for (const auto& row : txn.exec_params(
-                 "SELECT day::text, reason FROM planning.tenant_days_off"
+                 "SELECT day::text, reason FROM tenancy.tenant_days_off"
                  " WHERE tenant_id = $1 AND day BETWEEN $2::date AND $3::date ORDER BY day",
                  tenant, from, to)) {
           out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());

@@ -114,7 +114,7 @@ class TenantStore {
   db::ConnectionPool& pool_;
 };
 
-// The tenant's own days off (planning.tenant_days_off).
+// The tenant's own days off (tenancy.tenant_days_off).
 class CalendarStore {
  public:
   explicit CalendarStore(db::ConnectionPool& pool) : pool_(pool) {}

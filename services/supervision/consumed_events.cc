@@ -31,10 +31,10 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
     SupervisionStore::RecordPlan(txn, tenant, plan);
     return absl::OkStatus();
   }
-  // The national calendar; a commune's own days off live with planning (not read here).
-  calendar::WorkingDayCalendar days(calendar.Current());
+  ASSIGN_OR_RETURN(TenantInfo info, db::ReadCommune(txn, tenant));
+  // The national calendar and the commune's own days off.
+  calendar::WorkingDayCalendar days(calendar.Current(), info.days_off);
   if (event.payload().UnpackTo(&concluded) && event.type() == concluded.GetTypeName()) {
-    ASSIGN_OR_RETURN(TenantInfo info, db::ReadCommune(txn, tenant));
     ASSIGN_OR_RETURN(absl::CivilDay held, calendar::ParseDate(concluded.date()));
     ASSIGN_OR_RETURN(absl::CivilDay notice_due,
                      NoticeDue(days, info.rules, held, concluded.complex()));
@@ -54,7 +54,6 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
     if (issued.kind() != v1::NOTICE_CONCLUSION || issued.session().empty()) {
       return absl::OkStatus();
     }
-    ASSIGN_OR_RETURN(TenantInfo info, db::ReadCommune(txn, tenant));
     absl::CivilDay on = calendar::TodayInVietnam(absl::FromUnixSeconds(event.time().seconds()));
     if (auto day = calendar::ParseDate(issued.issue_date()); day.ok()) on = *day;
     absl::CivilDay due = on;

@@ -77,7 +77,7 @@ TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
   auto day_off = [&](const std::string& date, bool keep) {
     return pool.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
       txn.exec_params(
-          "INSERT INTO planning.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2, 'x')",
+          "INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2, 'x')",
           tenant, date);
       return keep ? absl::OkStatus() : absl::AbortedError("changed my mind");
     });
@@ -123,7 +123,7 @@ TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
     ASSERT_THAT(quiet.InTransaction(scope,
                                     [&](pqxx::work& txn) -> absl::Status {
                                       txn.exec_params(
-                                          "INSERT INTO planning.tenant_days_off (tenant_id, day,"
+                                          "INSERT INTO tenancy.tenant_days_off (tenant_id, day,"
                                           " reason) VALUES ($1, '2031-01-06', 'x')",
                                           tenant);
                                       return absl::OkStatus();

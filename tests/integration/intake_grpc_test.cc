@@ -9,6 +9,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "consumed_events.h"
+#include "dialogue/calendar/calendar_source.h"
+#include "dialogue/calendar/dates.h"
+#include "dialogue/calendar/working_days.h"
 #include "dialogue/common/names.h"
 #include "dialogue/events/consumer.h"
 #include "intake_server.h"
@@ -153,6 +156,45 @@ class IntakeGrpcTest : public ::testing::Test {
   testing::Province province_;
   std::string a_, b_, office_, department_, round_;
 };
+
+// Issue 19: an answer due in working days counts the commune's own days off, as planning
+// does. Commune B, whose record no call of this test has read (and cached) yet.
+TEST_F(IntakeGrpcTest, AnAnswerDueInWorkingDaysSkipsTheCommunesOwnDaysOff) {
+  auto source = calendar::CalendarSource::Open(
+      absl::StrCat(DIALOGUE_SOURCE_DIR, "/libs/calendar/data/vn_holidays.json"));
+  ASSERT_TRUE(source.ok()) << source.status();
+  const absl::CivilDay today = calendar::TodayInVietnam(absl::Now());
+  calendar::WorkingDayCalendar national((*source)->Current());
+  auto first = national.AddWorkingDays(today, 1);  // the next working day: made a day off
+  ASSERT_TRUE(first.ok());
+  AdminQuery(absl::StrCat("INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason) VALUES ('",
+                          b_, "', '", calendar::FormatDate(*first), "', 'Lễ hội làng'); SELECT 1"));
+  calendar::WorkingDayCalendar own((*source)->Current(), {*first});
+  auto due = own.AddWorkingDays(today, 5);
+  auto national_due = national.AddWorkingDays(today, 5);
+  ASSERT_TRUE(due.ok() && national_due.ok());
+  ASSERT_NE(*due, *national_due);
+
+  const std::string token_b = Token(b_, {Role::kGovernmentOffice, Role::kFront});
+  v1::CreateOpinionRequest create;
+  create.set_parent(absl::StrCat("tenants/", b_));
+  create.mutable_opinion()->set_round(NewRound(b_, token_b));
+  create.mutable_opinion()->set_hamlet("thon-1");
+  create.mutable_opinion()->set_channel(v1::HOTLINE);
+  create.mutable_opinion()->set_text("Đề nghị sửa cống thoát nước thôn 1");
+  v1::Opinion o;
+  ASSERT_THAT(Call(&Stub::CreateOpinion, token_b, create, &o), IsOk());
+  v1::ClassifyOpinionRequest classify;
+  classify.set_name(o.name());
+  classify.set_topic("nong-thon-moi");
+  ASSERT_THAT(Call(&Stub::ClassifyOpinion, token_b, classify, &o), IsOk());
+  v1::AssignOpinionRequest assign;
+  assign.set_name(o.name());
+  assign.set_department("Phòng Kinh tế");
+  assign.set_working_days(5);
+  ASSERT_THAT(Call(&Stub::AssignOpinion, token_b, assign, &o), IsOk());
+  EXPECT_EQ(o.answer_due_date(), calendar::FormatDate(*due));
+}
 
 TEST_F(IntakeGrpcTest, ADepartmentSeesAndAnswersOnlyTheOpinionsAssignedToIt) {
   auto ours = Create("Đề nghị sửa cống thoát nước thôn 1");

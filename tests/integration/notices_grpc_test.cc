@@ -676,6 +676,31 @@ TEST_F(SessionEventsTest, AConcludedSessionDraftsTheConclusionNoticeDueInWorking
   EXPECT_EQ(response.notices_size(), 1);  // the other was issued above
 }
 
+// Issue 19: the notices count the commune's own days off, as planning does.
+TEST_F(SessionEventsTest, ACommunesOwnDaysOffMoveItsConclusionNoticeDue) {
+  AdminQuery(absl::StrCat("INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason) VALUES ('",
+                          a_, "', '2026-04-27', 'Lễ hội đền làng'), ('", a_,
+                          "', '2026-04-28', 'Lễ hội đền làng'); SELECT 1"));
+  v1::SessionConcluded concluded;
+  concluded.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  concluded.set_title("Đối thoại năm 2026");
+  concluded.set_date("2026-04-24");
+  Publish(concluded, common::NewUuid());
+  EXPECT_EQ(Drain().applied, 1);
+
+  calendar::WorkingDayCalendar national(calendar_->Current());
+  calendar::WorkingDayCalendar own(calendar_->Current(),
+                                   {absl::CivilDay(2026, 4, 27), absl::CivilDay(2026, 4, 28)});
+  auto national_due = national.AddWorkingDays(absl::CivilDay(2026, 4, 24), 10);
+  auto own_due = own.AddWorkingDays(absl::CivilDay(2026, 4, 24), 10);
+  ASSERT_TRUE(national_due.ok() && own_due.ok());
+  ASSERT_NE(*own_due, *national_due);
+  const auto conclusions = List(v1::NOTICE_CONCLUSION);
+  ASSERT_EQ(conclusions.notices_size(), 1);
+  EXPECT_EQ(conclusions.notices(0).due_date(), calendar::FormatDate(*own_due));
+  EXPECT_THAT(conclusions.notices(0).due_explanation(), ::testing::HasSubstr("27/4, 28/4"));
+}
+
 TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {
   testing::WebhookReceiver receiver({200});
   for (const auto& [tenant, number] : {std::make_pair(a_, "1/TB"), std::make_pair(b_, "2/TB")}) {

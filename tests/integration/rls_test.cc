@@ -102,14 +102,14 @@ TEST_F(RowLevelSecurity, ACommunesDaysOffAreItsOwn) {
   CalendarStore days(pool_);
   ASSERT_THAT(days.AddDayOff(db::TenantScope::Of(a_), a_, "2026-10-20", "Bão"), IsOk());
   ASSERT_THAT(days.AddDayOff(db::TenantScope::Of(b_), b_, "2026-10-21", "Lễ hội"), IsOk());
-  EXPECT_EQ(Visible(db::TenantScope::Of(a_), "planning.tenant_days_off"), 1);
+  EXPECT_EQ(Visible(db::TenantScope::Of(a_), "tenancy.tenant_days_off"), 1);
   EXPECT_THAT(days.AddDayOff(db::TenantScope::Of(a_), b_, "2026-10-22", "x"),
               StatusIs(StatusCode::kPermissionDenied));
   EXPECT_THAT(days.RemoveDayOff(db::TenantScope::Of(a_), b_, "2026-10-21"),
               StatusIs(StatusCode::kNotFound));
   db::TenantScope reader;
   reader.read_tenants = {a_, b_};
-  EXPECT_EQ(Visible(reader, "planning.tenant_days_off"), 2);
+  EXPECT_EQ(Visible(reader, "tenancy.tenant_days_off"), 2);
   EXPECT_THAT(days.AddDayOff(reader, a_, "2026-10-23", "x"),
               StatusIs(StatusCode::kPermissionDenied));
 }

@@ -272,6 +272,31 @@ TEST_F(SupervisionTest, EachItemBecomesOneCommitmentHoweverOftenItsEventComes) {
   EXPECT_EQ(changes.changes(1).kind(), v1::CHANGE_REPORT_DUE);
 }
 
+// Issue 19: supervision counts the commune's own days off, as planning does.
+TEST_F(SupervisionTest, ACommunesOwnDaysOffMoveItsReportDates) {
+  AdminQuery(absl::StrCat("INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason) VALUES ('",
+                          a_, "', '2026-02-09', 'Bão số 1'); SELECT 1"));
+  v1::SessionConcluded concluded;
+  concluded.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  concluded.set_title("Hội nghị đối thoại đầu năm");
+  concluded.set_date("2026-02-05");
+  *concluded.add_items() = Item("1", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-06-30",
+                                absl::StrCat("tenants/", a_, "/opinions/", common::NewUuid()));
+  Publish(a_, concluded, common::NewUuid());
+  EXPECT_EQ(Drain().applied, 1);
+
+  calendar::WorkingDayCalendar own(calendar_->Current(), {absl::CivilDay(2026, 2, 9)});
+  auto notice_due = own.AddWorkingDays(absl::CivilDay(2026, 2, 5), 10);
+  ASSERT_TRUE(notice_due.ok());
+  auto report_due = own.AddWorkingDays(*notice_due, 7);
+  ASSERT_TRUE(report_due.ok());
+  std::vector<v1::Commitment> made = List(a_, office_);
+  ASSERT_EQ(made.size(), 1u);
+  // 9/3 on the national calendar alone (the test above); a day later with the storm's day.
+  EXPECT_EQ(made[0].report_due_date(), calendar::FormatDate(*report_due));
+  EXPECT_EQ(made[0].report_due_date(), "2026-03-10");
+}
+
 TEST_F(SupervisionTest, StateRulesRolesAndTenantsWithNothingChangedOnRefusal) {
   Conclude(a_, "2026-10-01", {Item("1", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-12-31")});
   v1::Commitment c = List(a_, office_)[0];

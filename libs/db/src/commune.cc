@@ -24,6 +24,11 @@ absl::StatusOr<Commune> ReadCommune(pqxx::work& txn, const std::string& tenant) 
   for (const auto& h : listed.hamlets()) {
     commune.hamlet_names[h.id()] = h.display_name().empty() ? h.id() : h.display_name();
   }
+  for (const auto& row : txn.exec_params(
+           "SELECT day::text FROM tenancy.tenant_days_off WHERE tenant_id = $1", tenant)) {
+    absl::CivilDay day;
+    if (absl::ParseCivilTime(row[0].as<std::string>(), &day)) commune.days_off.insert(day);
+  }
   return commune;
 }
 

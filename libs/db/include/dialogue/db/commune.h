@@ -1,15 +1,17 @@
-// A commune's name and deadline rules, as the services that draft and count read them
-// from tenancy.tenants (planning's table) inside their own transactions.
+// A commune's name, deadline rules, hamlets and own days off, as the services that draft and
+// count read them from tenancy (planning writes it) inside their own transactions.
 #pragma once
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 
 #include <pqxx/pqxx>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/v1/tenants.pb.h"
@@ -20,6 +22,7 @@ struct Commune {
   std::string display_name;
   v1::TenantRules rules;
   std::map<std::string, std::string> hamlet_names;  // hamlet id -> its display name
+  std::set<absl::CivilDay> days_off;  // the commune's own, on top of the national calendar
 
   // The name of hamlet `id`, or the id itself when the commune lists no such hamlet.
   std::string HamletName(const std::string& id) const;
