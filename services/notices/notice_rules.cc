@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "dialogue/calendar/dates.h"
@@ -430,7 +431,12 @@ v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::Tena
     n.set_due_date(due->due_date());
     n.set_due_explanation(due->explanation());
     const int lead = static_cast<int>(*conference - today);
-    if (lead < due->days()) {
+    if (lead < 0) {
+      // Entered after the fact (issue 19, item 1): the draft is for the record only.
+      n.add_warnings(absl::StrCat("the conference was held ", -lead,
+                                  " days before this draft (recorded after the fact); "
+                                  "issue it only to complete the record"));
+    } else if (lead < due->days()) {
       n.add_warnings(absl::StrCat("the conference is ", lead, " days away; the rule asks for ",
                                   due->days(), " days between the announcement and it"));
     }
@@ -442,7 +448,7 @@ v1::Notice AnnouncementDraft(const v1::SessionAnnounced& session, const v1::Tena
     std::string at = absl::StrCat(calendar::FormatDate(today + 1), hour);
     if (at < n.conference_time()) n.add_air_times(std::move(at));
   }
-  if (n.air_times().empty()) {
+  if (n.air_times().empty() && *conference >= today) {
     n.add_warnings(
         "no loudspeaker air time is left before the conference; set one, or read "
         "the announcement by other means");
@@ -541,7 +547,25 @@ absl::StatusOr<v1::Notice> ConclusionDraft(const v1::SessionConcluded& session,
   if (session.complex()) {
     n.add_warnings("complex items: the extended deadline for the conclusion notice applies");
   }
+  // The notice is how the results go public, and the law counts that in calendar days: the
+  // day is shown with the draft and a notice issued after it is marked late.
+  ASSIGN_OR_RETURN(
+      v1::DueDate results,
+      calendar::ComputeDueDate(days, rules, v1::DEADLINE_RESULTS_PUBLICATION, conference));
+  n.set_results_due_date(results.due_date());
   return n;
+}
+
+void NoteLateResults(v1::Notice& notice) {
+  if (notice.results_due_date().empty() || notice.issue_date() <= notice.results_due_date()) {
+    return;
+  }
+  auto due = calendar::ParseDate(notice.results_due_date());
+  auto issued = calendar::ParseDate(notice.issue_date());
+  if (!due.ok() || !issued.ok()) return;
+  notice.add_warnings(
+      absl::StrFormat("issued %d days after the results were due to be public (%02d/%02d/%04d)",
+                      *issued - *due, due->day(), due->month(), due->year()));
 }
 
 std::string SignWebhook(const std::string& secret, const std::string& timestamp,

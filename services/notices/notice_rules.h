@@ -41,6 +41,10 @@ absl::Status CheckNotice(const v1::Notice& notice, absl::string_view prefix);
 // loudspeaker is a channel.
 absl::Status CheckIssuable(const v1::Notice& notice);
 
+// A conclusion notice issued after the day its results were due to be public says so in its
+// warnings (it is still issued: late is better than never).
+void NoteLateResults(v1::Notice& notice);
+
 bool IsPersonalChannel(v1::NoticeChannel channel);  // ZALO, SMS, EMAIL
 
 // The whole text in the layout of an administrative document (Decree 30/2020): issuing
@@ -84,7 +88,7 @@ v1::Notice InvitationDraft(const v1::SessionAnnounced& session, const v1::Tenant
                            const std::string& commune);
 // The conclusion notice, due within the tenant's working days after the conference (the
 // extended count when the session was complex), to the agencies, the Party building
-// board, the Front and the petitioners.
+// board, the Front and the petitioners; with the day its results must be public by.
 absl::StatusOr<v1::Notice> ConclusionDraft(const v1::SessionConcluded& session,
                                            const v1::TenantRules& rules,
                                            const calendar::WorkingDayCalendar& days,

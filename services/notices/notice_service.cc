@@ -193,7 +193,9 @@ grpc::Status NoticeService::IssueNotice(grpc::ServerContext* context,
                                           n.set_issue_date(date);
                                           if (!request->signer().empty())
                                             n.set_signer(request->signer());
-                                          return CheckIssuable(n);
+                                          RETURN_IF_ERROR(CheckIssuable(n));
+                                          NoteLateResults(n);
+                                          return absl::OkStatus();
                                         },
                                         [&](const v1::Notice& n) {
                                           v1::NoticeIssued issued;

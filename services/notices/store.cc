@@ -37,8 +37,8 @@ std::string NoticeName(const std::string& tenant, const std::string& id) {
   return absl::StrCat("tenants/", tenant, "/notices/", id);
 }
 
-// Recipients, channels, air times, warnings and the conference's day: one JSON object in
-// `parts`.
+// Recipients, channels, air times, warnings, the conference's day and the results' due
+// day: one JSON object in `parts`.
 std::string PartsJson(const v1::Notice& notice) {
   v1::Notice parts;
   *parts.mutable_recipients() = notice.recipients();
@@ -46,6 +46,7 @@ std::string PartsJson(const v1::Notice& notice) {
   *parts.mutable_air_times() = notice.air_times();
   *parts.mutable_warnings() = notice.warnings();
   parts.set_conference_date(notice.conference_date());
+  parts.set_results_due_date(notice.results_due_date());
   std::string json;
   (void)google::protobuf::util::MessageToJsonString(parts, &json);
   return json;

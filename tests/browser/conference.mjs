@@ -308,6 +308,9 @@ test("seed 004's year: its plan, its opinions from the forms to approved answers
     await chair.reload();
     await chair.getByRole("heading", { name: "Thông báo chờ ban hành" }).waitFor();
   }
+  // Its own deadline in working days, and the law's 10 days to make the results public.
+  assert.match(await notice.textContent(), /hạn ban hành \d{2}\/\d{2}\/\d{4}.*công khai kết quả trước \d{2}\/\d{2}\/\d{4}/);
+  await check(chair, "console-notice-conclusion");
   const signer = notice.getByLabel("Người ký (chức vụ, họ tên)");
   if (!(await signer.inputValue())) {
     await signer.fill("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nKhổng Quốc Toàn");
@@ -339,6 +342,7 @@ test("seed 004's year: its plan, its opinions from the forms to approved answers
   const conclusion = issued.find((n) => n.kind === "NOTICE_CONCLUSION");
   assert.equal(conclusion?.documentNumber, "45/TB-UBND");
   assert.match(conclusion.body, /Sửa đường liên thôn An Lâu/);
+  assert.match(conclusion.resultsDueDate, /^\d{4}-\d{2}-\d{2}$/);
   const closed = await call("GET", `/v1/${session.name}`, undefined, office);
   assert.equal(closed.state, "SESSION_CLOSED");
   for (const page of [desk, hall, chair, department]) {

@@ -132,7 +132,7 @@ TEST_F(CalendarGrpcTest, OnlyTheCommunesOfficesSetItsDaysOff) {
   EXPECT_THAT(AddDayOff(Token("", {Role::kProvince}, province_.id), "2026-10-22", "x"),
               StatusIs(StatusCode::kPermissionDenied, "PROVINCE_READ_ONLY"));
   EXPECT_EQ(
-      AdminQuery("SELECT count(*) FROM planning.tenant_days_off WHERE tenant_id = '" + a_ + "'"),
+      AdminQuery("SELECT count(*) FROM tenancy.tenant_days_off WHERE tenant_id = '" + a_ + "'"),
       "0");
   // Province readers read the commune's calendar.
   v1::GetYearCalendarRequest request;

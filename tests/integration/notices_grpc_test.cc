@@ -668,6 +668,10 @@ TEST_F(SessionEventsTest, AConcludedSessionDraftsTheConclusionNoticeDueInWorking
   issue.set_issue_date("2026-04-24");
   ASSERT_THAT(Call(&Stub::IssueNotice, office_, issue, &issued), IsOk());
   EXPECT_EQ(issued.state(), v1::NOTICE_ISSUED);
+  EXPECT_EQ(issued.results_due_date(), "2026-05-04");
+  for (const auto& w : issued.warnings()) {
+    EXPECT_THAT(w, ::testing::Not(::testing::HasSubstr("results were due")));
+  }
   v1::ListNoticesRequest overdue;
   overdue.set_parent("tenants/" + a_);
   overdue.set_overdue(true);
@@ -699,6 +703,22 @@ TEST_F(SessionEventsTest, ACommunesOwnDaysOffMoveItsConclusionNoticeDue) {
   ASSERT_EQ(conclusions.notices_size(), 1);
   EXPECT_EQ(conclusions.notices(0).due_date(), calendar::FormatDate(*own_due));
   EXPECT_THAT(conclusions.notices(0).due_explanation(), ::testing::HasSubstr("27/4, 28/4"));
+
+  // The results are public within 10 calendar days of the conference (the law's count, days
+  // off or not); a notice issued after that is still issued, and says it was late.
+  EXPECT_EQ(conclusions.notices(0).results_due_date(), "2026-05-04");
+  v1::IssueNoticeRequest issue;
+  issue.set_name(conclusions.notices(0).name());
+  issue.set_document_number("32/TB-UBND");
+  issue.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn A");
+  issue.set_issue_date("2026-05-06");
+  v1::Notice issued;
+  ASSERT_THAT(Call(&Stub::IssueNotice, office_, issue, &issued), IsOk());
+  EXPECT_THAT(
+      issued.warnings(),
+      ::testing::Contains("issued 2 days after the results were due to be public (04/05/2026)"));
+  EXPECT_THAT(List(v1::NOTICE_CONCLUSION).notices(0).warnings(),
+              ::testing::ElementsAreArray(issued.warnings()));
 }
 
 TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {

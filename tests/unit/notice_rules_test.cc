@@ -158,6 +158,23 @@ TEST(NoticeRules, AConclusionDraftIsDueLaterWhenComplex) {
   EXPECT_EQ(plain->due_date(), "2026-06-19");
   EXPECT_EQ(complex->due_date(), "2026-06-26");
   EXPECT_EQ(complex->warnings_size(), 1);
+  // The results are public within 10 calendar days (the law's), or the commune's own count.
+  EXPECT_EQ(plain->results_due_date(), "2026-06-15");
+  rules.set_results_publication_days(7);
+  auto seven = ConclusionDraft(concluded, rules, days, text, "Xã A");
+  ASSERT_TRUE(seven.ok());
+  EXPECT_EQ(seven->results_due_date(), "2026-06-12");
+
+  // Issued on the day is on time; issued after it says by how much.
+  v1::Notice issued = *plain;
+  issued.set_issue_date("2026-06-15");
+  NoteLateResults(issued);
+  EXPECT_EQ(issued.warnings_size(), plain->warnings_size());
+  issued.set_issue_date("2026-06-18");
+  NoteLateResults(issued);
+  ASSERT_EQ(issued.warnings_size(), plain->warnings_size() + 1);
+  EXPECT_EQ(issued.warnings(issued.warnings_size() - 1),
+            "issued 3 days after the results were due to be public (15/06/2026)");
   concluded.set_date("5/6/2026");
   EXPECT_FALSE(ConclusionDraft(concluded, rules, days, text, "Xã A").ok());
 }
@@ -233,6 +250,15 @@ TEST(NoticeRules, AnAnnouncementIsReadOnTheLoudspeakerBeforeTheConferenceOnly) {
   bool said = false;
   for (const auto& w : late.warnings()) said = said || absl::StrContains(w, "air time");
   EXPECT_TRUE(said);
+  // A conference entered after the fact is drafted for the record, and says so plainly:
+  // not "-14 days away", and no broadcast asked for a day gone by.
+  v1::Notice record =
+      AnnouncementDraft(session, {}, days, absl::CivilDay(2026, 6, 20), text, "Xã A");
+  ASSERT_EQ(record.warnings_size(), 1);
+  EXPECT_EQ(record.warnings(0),
+            "the conference was held 14 days before this draft (recorded after the fact); "
+            "issue it only to complete the record");
+  EXPECT_EQ(record.air_times_size(), 0);
 }
 
 }  // namespace

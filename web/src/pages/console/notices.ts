@@ -69,6 +69,7 @@ async function noticeCard(n: Notice, tenant: string): Promise<HTMLElement> {
       [
         label(noticeKinds, n.kind),
         draft && n.dueDate && `hạn ban hành ${vnDate(n.dueDate)}${n.overdue ? " (quá hạn)" : ""}`,
+        draft && n.resultsDueDate && `công khai kết quả trước ${vnDate(n.resultsDueDate)}`,
         !draft && `Số ${n.documentNumber ?? ""}, ngày ${vnDate(n.issueDate)}`,
       ]
         .filter(Boolean)
