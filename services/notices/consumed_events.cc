@@ -13,10 +13,10 @@
 namespace dialogue::notices {
 
 const std::set<std::string>& ConsumedEventTypes() {
-  static const auto* types =
-      new std::set<std::string>{v1::SessionAnnounced::descriptor()->full_name(),
-                                v1::SessionConcluded::descriptor()->full_name(),
-                                v1::CommitmentDue::descriptor()->full_name()};
+  static const auto* types = new std::set<std::string>{
+      v1::SessionAnnounced::descriptor()->full_name(),
+      v1::SessionConcluded::descriptor()->full_name(), v1::CommitmentDue::descriptor()->full_name(),
+      v1::DialogueRequired::descriptor()->full_name()};
   return *types;
 }
 
@@ -59,7 +59,17 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
   v1::SessionAnnounced announced;
   v1::SessionConcluded concluded;
   v1::CommitmentDue due;
-  if (event.payload().UnpackTo(&due) && event.type() == due.GetTypeName()) {
+  v1::DialogueRequired required;
+  if (event.payload().UnpackTo(&required) && event.type() == required.GetTypeName()) {
+    // From the day the threshold was reached (the event's time), not the day it is read.
+    const absl::CivilDay asked = calendar::TodayInVietnam(
+        event.time().seconds() > 0 ? absl::FromUnixSeconds(event.time().seconds()) : absl::Now());
+    ASSIGN_OR_RETURN(RequiredDialogue notices,
+                     RequiredDialogueNotices(required, info.rules, days, asked, info.display_name));
+    NoticeStore::InsertReminder(txn, std::string(tenant), notices.reminder,
+                                absl::StrCat("dialogue-required:", event.id()), common::NewUuid());
+    drafts.push_back(std::move(notices.draft));
+  } else if (event.payload().UnpackTo(&due) && event.type() == due.GetTypeName()) {
     // Keyed by what it is about, so a sweep that announced it twice reminds once.
     NoticeStore::InsertReminder(
         txn, std::string(tenant), CommitmentReminder(due, calendar::TodayInVietnam(absl::Now())),
@@ -67,8 +77,7 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
                      ":", due.due_date()),
         common::NewUuid());
     return absl::OkStatus();
-  }
-  if (event.payload().UnpackTo(&announced) && event.type() == announced.GetTypeName()) {
+  } else if (event.payload().UnpackTo(&announced) && event.type() == announced.GetTypeName()) {
     absl::CivilDay today = calendar::TodayInVietnam(absl::Now());
     if (auto day = calendar::ParseDate(announced.announce_date()); day.ok()) today = *day;
     ASSIGN_OR_RETURN(auto announcement,

@@ -556,6 +556,58 @@ absl::StatusOr<v1::Notice> ConclusionDraft(const v1::SessionConcluded& session,
   return n;
 }
 
+absl::StatusOr<RequiredDialogue> RequiredDialogueNotices(const v1::DialogueRequired& required,
+                                                         const v1::TenantRules& rules,
+                                                         const calendar::WorkingDayCalendar& days,
+                                                         absl::CivilDay today,
+                                                         const std::string& commune) {
+  ASSIGN_OR_RETURN(v1::DueDate due,
+                   calendar::ComputeDueDate(days, rules, v1::DEADLINE_REQUIRED_DIALOGUE, today));
+  std::string matters;
+  for (const auto& m : required.matters()) absl::StrAppend(&matters, "- ", m, "\n");
+  const std::string asked =
+      required.voter_count() > 0
+          ? absl::StrCat(required.requests(), " cử tri (ngưỡng ", required.threshold(),
+                         " trên tổng số ", required.voter_count(), " cử tri)")
+          : absl::StrCat(required.requests(), " cử tri (ngưỡng ", required.threshold(), ")");
+  RequiredDialogue out;
+  v1::Notice& n = out.draft;
+  n.set_kind(v1::NOTICE_GENERAL);
+  n.set_title("Thông báo về việc tổ chức hội nghị đối thoại theo đề nghị của cử tri");
+  n.set_body(absl::StrCat(
+      "Ủy ban nhân dân ", commune, " đã nhận đề nghị tổ chức hội nghị đối thoại của ", asked,
+      ", đủ số cử tri mà pháp luật quy định (Điều 43 Luật Tổ chức chính quyền địa phương năm "
+      "2025).\nNội dung cử tri đề nghị đối thoại:\n",
+      matters.empty() ? "- (cử tri không ghi nội dung)\n" : matters,
+      "Hội nghị đối thoại sẽ được tổ "
+      "chức trước ",
+      DayMonthYear(due.due_date()),
+      "; thời gian, địa điểm cụ thể sẽ được thông báo trên hệ thống truyền thanh và trang thông "
+      "tin "
+      "của xã."));
+  *n.add_recipients() =
+      Group(absl::StrCat("Cử tri đã đề nghị tổ chức đối thoại (", required.requests(), " người)"));
+  *n.add_recipients() = Group("Trưởng thôn, Tổ trưởng tổ dân phố");
+  *n.add_recipients() = Group("Ban Thường trực Ủy ban MTTQ Việt Nam xã");
+  n.add_channels(v1::VIA_WEB);
+  n.add_channels(v1::VIA_IN_APP);
+  n.set_due_date(due.due_date());
+  n.set_due_explanation(due.explanation());
+
+  v1::Notice& r = out.reminder;
+  r.set_kind(v1::NOTICE_REMINDER);
+  r.set_title("Cử tri đề nghị tổ chức hội nghị đối thoại: lập kế hoạch và thông báo");
+  r.set_body(absl::StrCat(
+      "Đã có ", asked, " đề nghị tổ chức hội nghị đối thoại. Hạn tổ chức hội nghị: ",
+      DayMonthYear(due.due_date()), " (", due.explanation(), ").\nNội dung cử tri đề nghị:\n",
+      matters, "Dự thảo thông báo cho cử tri đang chờ ban hành."));
+  r.add_recipients()->set_name("Chủ tịch UBND xã");
+  r.add_recipients()->set_name("Văn phòng HĐND - UBND xã");
+  r.add_recipients()->set_name("Ban Thường trực Ủy ban MTTQ Việt Nam xã");
+  r.set_issue_date(calendar::FormatDate(today));
+  return out;
+}
+
 void NoteLateResults(v1::Notice& notice) {
   if (notice.results_due_date().empty() || notice.issue_date() <= notice.results_due_date()) {
     return;

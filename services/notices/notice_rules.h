@@ -41,6 +41,20 @@ absl::Status CheckNotice(const v1::Notice& notice, absl::string_view prefix);
 // loudspeaker is a channel.
 absl::Status CheckIssuable(const v1::Notice& notice);
 
+// The voters' requests reached the threshold (DialogueRequired): a draft notice telling them
+// and the hamlets that the commune will hold the dialogue, due (as the dialogue is) within the
+// commune's required_dialogue_days of `today`, and the reminder the chair and the office
+// receive at once. Both name what the voters asked about.
+struct RequiredDialogue {
+  v1::Notice draft;
+  v1::Notice reminder;
+};
+absl::StatusOr<RequiredDialogue> RequiredDialogueNotices(const v1::DialogueRequired& required,
+                                                         const v1::TenantRules& rules,
+                                                         const calendar::WorkingDayCalendar& days,
+                                                         absl::CivilDay today,
+                                                         const std::string& commune);
+
 // A conclusion notice issued after the day its results were due to be public says so in its
 // warnings (it is still issued: late is better than never).
 void NoteLateResults(v1::Notice& notice);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "dialogue/calendar/dates.h"
 #include "dialogue/common/names.h"
 #include "dialogue/events/redis.h"
 #include "dialogue/events/relay.h"
@@ -114,6 +115,54 @@ TEST(NoticesHttp, AnAnnouncedSessionIsDraftedIssuedAndPublished) {
                             R"({"documentNumber":"22/TB-UBND"})", {auth});
   EXPECT_EQ(again.status, 400) << again.body;
   EXPECT_THAT(again.body, HasSubstr("NOTICE_ISSUED"));
+}
+
+// Issue 19, no event goes nowhere: voters asking for a dialogue on the public route, past the
+// commune's threshold, reach the office through intake's event and the notices service.
+TEST(NoticesHttp, VotersRequiringADialogueGiveTheOfficeADraftDueOnTheDayToHoldItBy) {
+  const std::string url = StackEnv("DIALOGUE_GATEWAY_URL");
+  testing::Province province = testing::NewProvince(1);
+  const std::string tenant = province.tenants[0];
+  testing::AdminQuery(absl::StrCat("UPDATE tenancy.tenants SET voter_count = 20 WHERE id = '",
+                                   tenant, "'; SELECT 1"));  // threshold: 10% of 20 = 2
+  for (const char* voter : {"Nguyễn Văn Bình", "Trần Thị Cúc"}) {
+    HttpResponse asked = Http(
+        "POST", absl::StrCat(url, "/v1/tenants/", tenant, "/dialogueRequests"),
+        absl::StrCat(
+            R"({"voterName":")", voter,
+            R"(","hamlet":"thon-dong","contact":"0912345678","matter":"Ô nhiễm từ trại lợn thôn Đông"})"));
+    ASSERT_EQ(asked.status, 200) << asked.body;
+  }
+  const std::string auth =
+      "Authorization: Bearer " + Token(tenant, {Role::kGovernmentOffice, Role::kChair});
+  google::protobuf::Struct draft;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (draft.fields().empty() && std::chrono::steady_clock::now() < until) {
+    HttpResponse list =
+        Http("GET", absl::StrCat(url, "/v1/tenants/", tenant, "/notices?kind=NOTICE_GENERAL"), "",
+             {auth});
+    ASSERT_EQ(list.status, 200) << list.body;
+    google::protobuf::Struct s;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(list.body, &s).ok()) << list.body;
+    auto notices = s.fields().find("notices");
+    if (notices != s.fields().end() && notices->second.list_value().values_size() > 0) {
+      draft = notices->second.list_value().values(0).struct_value();
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  ASSERT_FALSE(draft.fields().empty()) << "no draft reached the office";
+  EXPECT_EQ(draft.fields().at("state").string_value(), "NOTICE_DRAFT");
+  EXPECT_THAT(draft.fields().at("body").string_value(), HasSubstr("Ô nhiễm từ trại lợn thôn Đông"));
+  EXPECT_THAT(draft.fields().at("body").string_value(),
+              HasSubstr("2 cử tri (ngưỡng 2 trên tổng số 20"));
+  const absl::CivilDay today = calendar::TodayInVietnam(absl::Now());
+  EXPECT_EQ(draft.fields().at("dueDate").string_value(), calendar::FormatDate(today + 30));
+  HttpResponse reminders =
+      Http("GET", absl::StrCat(url, "/v1/tenants/", tenant, "/notices?kind=NOTICE_REMINDER"), "",
+           {auth});
+  ASSERT_EQ(reminders.status, 200) << reminders.body;
+  EXPECT_THAT(reminders.body, HasSubstr("Cử tri đề nghị tổ chức hội nghị đối thoại"));
 }
 
 }  // namespace

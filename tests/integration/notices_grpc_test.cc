@@ -721,6 +721,34 @@ TEST_F(SessionEventsTest, ACommunesOwnDaysOffMoveItsConclusionNoticeDue) {
               ::testing::ElementsAreArray(issued.warnings()));
 }
 
+// Issue 19, no event goes nowhere: the voters' requests reaching the threshold give the
+// office a reminder at once and a draft telling the voters, due on the day to hold it by.
+TEST_F(SessionEventsTest, ADialogueTheVotersRequiredReachesTheOfficeAndTheirDraft) {
+  v1::DialogueRequired required;
+  required.set_requests(3);
+  required.set_threshold(3);
+  required.set_voter_count(30);
+  required.add_matters("Ô nhiễm từ trại lợn thôn Đông");
+  const std::string id = common::NewUuid();
+  Publish(required, id);
+  Publish(required, id);  // redelivered
+  events::PollResult polled = Drain();
+  EXPECT_EQ(polled.applied, 1);
+  EXPECT_EQ(polled.parked, 0);
+
+  const auto drafts = List(v1::NOTICE_GENERAL);
+  ASSERT_EQ(drafts.notices_size(), 1);
+  const v1::Notice& draft = drafts.notices(0);
+  EXPECT_EQ(draft.state(), v1::NOTICE_DRAFT);
+  const absl::CivilDay today = calendar::TodayInVietnam(absl::Now());
+  EXPECT_EQ(draft.due_date(), calendar::FormatDate(today + 30));
+  EXPECT_THAT(draft.body(), ::testing::HasSubstr("Ô nhiễm từ trại lợn thôn Đông"));
+  const auto reminders = List(v1::NOTICE_REMINDER);
+  ASSERT_EQ(reminders.notices_size(), 1);
+  EXPECT_EQ(reminders.notices(0).state(), v1::NOTICE_ISSUED);
+  EXPECT_THAT(reminders.notices(0).body(), ::testing::HasSubstr("3 cử tri"));
+}
+
 TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {
   testing::WebhookReceiver receiver({200});
   for (const auto& [tenant, number] : {std::make_pair(a_, "1/TB"), std::make_pair(b_, "2/TB")}) {

@@ -252,6 +252,11 @@ TEST(DeadlineRules, ConclusionNoticeIsDueTenWorkingDaysAfterTheSession) {
   EXPECT_EQ(ComputeDueDate(cal, rules, v1::DEADLINE_RESULTS_PUBLICATION, CivilDay(2026, 4, 24))
                 ->due_date(),
             "2026-05-04");
+  // A dialogue the voters required: 30 calendar days unless the commune says otherwise.
+  EXPECT_EQ(
+      ComputeDueDate(cal, rules, v1::DEADLINE_REQUIRED_DIALOGUE, CivilDay(2026, 4, 24))->due_date(),
+      "2026-05-24");
+  EXPECT_EQ(DeadlineDays(rules, v1::DEADLINE_REQUIRED_DIALOGUE), 30);
   EXPECT_EQ(
       ComputeDueDate(cal, rules, v1::DEADLINE_WORKING_DAYS, CivilDay(2026, 2, 12), 3)->due_date(),
       "2026-02-24");

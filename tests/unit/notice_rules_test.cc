@@ -261,5 +261,35 @@ TEST(NoticeRules, AnAnnouncementIsReadOnTheLoudspeakerBeforeTheConferenceOnly) {
   EXPECT_EQ(record.air_times_size(), 0);
 }
 
+// Issue 19: a dialogue the voters required becomes the office's work at once, with its day.
+TEST(NoticeRules, AnIssueTheVotersRequiredIsDraftedWithTheDayToHoldItBy) {
+  calendar::WorkingDayCalendar days(Holidays());
+  v1::DialogueRequired required;
+  required.set_requests(120);
+  required.set_threshold(118);
+  required.set_voter_count(1180);
+  required.add_matters("Ô nhiễm từ trại lợn thôn Đông");
+  v1::TenantRules rules;
+  auto notices = RequiredDialogueNotices(required, rules, days, absl::CivilDay(2026, 6, 5), "Xã A");
+  ASSERT_TRUE(notices.ok()) << notices.status();
+  const v1::Notice& draft = notices->draft;
+  EXPECT_EQ(draft.kind(), v1::NOTICE_GENERAL);
+  EXPECT_EQ(draft.due_date(), "2026-07-05");  // 30 days, the default
+  EXPECT_THAT(draft.body(), HasSubstr("120 cử tri (ngưỡng 118 trên tổng số 1180 cử tri)"));
+  EXPECT_THAT(draft.body(), HasSubstr("- Ô nhiễm từ trại lợn thôn Đông\n"));
+  EXPECT_THAT(draft.body(), HasSubstr("trước ngày 5 tháng 7 năm 2026"));
+  EXPECT_EQ(draft.recipients(0).name(), "Cử tri đã đề nghị tổ chức đối thoại (120 người)");
+  EXPECT_TRUE(CheckNotice(draft, "").ok());
+  const v1::Notice& reminder = notices->reminder;
+  EXPECT_EQ(reminder.kind(), v1::NOTICE_REMINDER);
+  EXPECT_EQ(reminder.issue_date(), "2026-06-05");
+  EXPECT_THAT(reminder.body(), HasSubstr("Hạn tổ chức hội nghị: ngày 5 tháng 7 năm 2026"));
+  // The commune's own count.
+  rules.set_required_dialogue_days(45);
+  notices = RequiredDialogueNotices(required, rules, days, absl::CivilDay(2026, 6, 5), "Xã A");
+  ASSERT_TRUE(notices.ok());
+  EXPECT_EQ(notices->draft.due_date(), "2026-07-20");
+}
+
 }  // namespace
 }  // namespace dialogue::notices

@@ -71,6 +71,8 @@ int DeadlineDays(const v1::TenantRules& rules, v1::DeadlineRule rule) {
       return pick(rules.announcement_lead_days(), 7);
     case v1::DEADLINE_RESULTS_PUBLICATION:
       return pick(rules.results_publication_days(), 10);
+    case v1::DEADLINE_REQUIRED_DIALOGUE:
+      return pick(rules.required_dialogue_days(), 30);
     default:
       return 0;
   }
@@ -101,6 +103,10 @@ absl::StatusOr<v1::DueDate> ComputeDueDate(const WorkingDayCalendar& calendar,
     case v1::DEADLINE_RESULTS_PUBLICATION:
       working = false;
       what = "results published after the conference";
+      break;
+    case v1::DEADLINE_REQUIRED_DIALOGUE:
+      working = false;
+      what = "a dialogue the voters required, after their requests";
       break;
     case v1::DEADLINE_WORKING_DAYS:
       if (working_days <= 0 || working_days > 366) {
