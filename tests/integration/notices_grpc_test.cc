@@ -500,6 +500,17 @@ class SessionEventsTest : public NoticesTest {
     return response;
   }
 
+  // Issuing notice `name` as the chair signs it.
+  static v1::IssueNoticeRequest Issue(const std::string& name, const std::string& number,
+                                      const std::string& date) {
+    v1::IssueNoticeRequest issue;
+    issue.set_name(name);
+    issue.set_document_number(number);
+    issue.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn A");
+    issue.set_issue_date(date);
+    return issue;
+  }
+
   std::unique_ptr<calendar::CalendarSource> calendar_;
   testing::TestStream stream_{"notices-test"};
 };
@@ -656,11 +667,7 @@ TEST_F(SessionEventsTest, AConcludedSessionDraftsTheConclusionNoticeDueInWorking
             (std::set<std::string>{calendar::FormatDate(*ten), calendar::FormatDate(*fifteen)}));
   // Issue 19, item 3: a conclusion is not announced before its conference was held.
   EXPECT_EQ(conclusions.notices(0).conference_date(), "2026-04-24");
-  v1::IssueNoticeRequest issue;
-  issue.set_name(conclusions.notices(0).name());
-  issue.set_document_number("31/TB-UBND");
-  issue.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn A");
-  issue.set_issue_date("2026-04-23");
+  v1::IssueNoticeRequest issue = Issue(conclusions.notices(0).name(), "31/TB-UBND", "2026-04-23");
   v1::Notice issued;
   EXPECT_THAT(Call(&Stub::IssueNotice, office_, issue, &issued),
               StatusIs(absl::StatusCode::kInvalidArgument, "DATE_BEFORE_CONFERENCE"));
@@ -707,11 +714,7 @@ TEST_F(SessionEventsTest, ACommunesOwnDaysOffMoveItsConclusionNoticeDue) {
   // The results are public within 10 calendar days of the conference (the law's count, days
   // off or not); a notice issued after that is still issued, and says it was late.
   EXPECT_EQ(conclusions.notices(0).results_due_date(), "2026-05-04");
-  v1::IssueNoticeRequest issue;
-  issue.set_name(conclusions.notices(0).name());
-  issue.set_document_number("32/TB-UBND");
-  issue.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn A");
-  issue.set_issue_date("2026-05-06");
+  v1::IssueNoticeRequest issue = Issue(conclusions.notices(0).name(), "32/TB-UBND", "2026-05-06");
   v1::Notice issued;
   ASSERT_THAT(Call(&Stub::IssueNotice, office_, issue, &issued), IsOk());
   EXPECT_THAT(
