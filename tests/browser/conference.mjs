@@ -311,6 +311,9 @@ test("seed 004's year: its plan, its opinions from the forms to approved answers
   // Its own deadline in working days, and the law's 10 days to make the results public.
   assert.match(await notice.textContent(), /hạn ban hành \d{2}\/\d{2}\/\d{4}.*công khai kết quả trước \d{2}\/\d{2}\/\d{4}/);
   await check(chair, "console-notice-conclusion");
+  await chair.setViewportSize({ width: 360, height: 800 });
+  await check(chair, "console-notice-conclusion-360");
+  await chair.setViewportSize(laptop);
   const signer = notice.getByLabel("Người ký (chức vụ, họ tên)");
   if (!(await signer.inputValue())) {
     await signer.fill("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nKhổng Quốc Toàn");
