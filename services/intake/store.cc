@@ -18,6 +18,7 @@
 #include "dialogue/common/log.h"
 #include "dialogue/common/names.h"
 #include "dialogue/common/status.h"
+#include "dialogue/db/commune.h"
 
 namespace dialogue::intake {
 namespace {
@@ -304,12 +305,7 @@ absl::StatusOr<TenantInfo> IntakeStore::Tenant(const db::TenantScope& scope,
               if (!names[i].empty()) out.hamlet_names[out.hamlets[i]] = names[i];
             }
             out.threshold_percent = rows[0][3].as<int>();
-            for (const auto& row : txn.exec_params(
-                     "SELECT day::text FROM tenancy.tenant_days_off WHERE tenant_id = $1",
-                     tenant)) {
-              absl::CivilDay day;
-              if (absl::ParseCivilTime(row[0].as<std::string>(), &day)) out.days_off.insert(day);
-            }
+            out.days_off = db::ReadDaysOff(txn, tenant);
             return out;
           }));
   std::lock_guard<std::mutex> lock(mu_);

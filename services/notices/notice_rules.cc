@@ -579,12 +579,9 @@ absl::StatusOr<RequiredDialogue> RequiredDialogueNotices(const v1::DialogueRequi
       ", đủ số cử tri mà pháp luật quy định (Điều 43 Luật Tổ chức chính quyền địa phương năm "
       "2025).\nNội dung cử tri đề nghị đối thoại:\n",
       matters.empty() ? "- (cử tri không ghi nội dung)\n" : matters,
-      "Hội nghị đối thoại sẽ được tổ "
-      "chức trước ",
-      DayMonthYear(due.due_date()),
-      "; thời gian, địa điểm cụ thể sẽ được thông báo trên hệ thống truyền thanh và trang thông "
-      "tin "
-      "của xã."));
+      "Hội nghị đối thoại sẽ được tổ chức trước ", DayMonthYear(due.due_date()),
+      "; thời gian, địa điểm cụ thể sẽ được thông báo trên hệ thống truyền thanh",
+      " và trang thông tin của xã."));
   *n.add_recipients() =
       Group(absl::StrCat("Cử tri đã đề nghị tổ chức đối thoại (", required.requests(), " người)"));
   *n.add_recipients() = Group("Trưởng thôn, Tổ trưởng tổ dân phố");

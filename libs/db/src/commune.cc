@@ -24,12 +24,18 @@ absl::StatusOr<Commune> ReadCommune(pqxx::work& txn, const std::string& tenant) 
   for (const auto& h : listed.hamlets()) {
     commune.hamlet_names[h.id()] = h.display_name().empty() ? h.id() : h.display_name();
   }
+  commune.days_off = ReadDaysOff(txn, tenant);
+  return commune;
+}
+
+std::set<absl::CivilDay> ReadDaysOff(pqxx::work& txn, const std::string& tenant) {
+  std::set<absl::CivilDay> days;
   for (const auto& row : txn.exec_params(
            "SELECT day::text FROM tenancy.tenant_days_off WHERE tenant_id = $1", tenant)) {
     absl::CivilDay day;
-    if (absl::ParseCivilTime(row[0].as<std::string>(), &day)) commune.days_off.insert(day);
+    if (absl::ParseCivilTime(row[0].as<std::string>(), &day)) days.insert(day);
   }
-  return commune;
+  return days;
 }
 
 std::string Commune::HamletName(const std::string& id) const {
