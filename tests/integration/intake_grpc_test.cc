@@ -63,6 +63,19 @@ class IntakeGrpcTest : public ::testing::Test {
     return round.name();
   }
 
+  // An opinion of commune B, in a new round of B's, recorded by B's office (`token_b`).
+  v1::Opinion CreateInB(const std::string& token_b, const std::string& text) {
+    v1::CreateOpinionRequest request;
+    request.set_parent(absl::StrCat("tenants/", b_));
+    request.mutable_opinion()->set_round(NewRound(b_, token_b));
+    request.mutable_opinion()->set_hamlet("thon-1");
+    request.mutable_opinion()->set_channel(v1::HOTLINE);
+    request.mutable_opinion()->set_text(text);
+    v1::Opinion out;
+    EXPECT_THAT(Call(&Stub::CreateOpinion, token_b, request, &out), IsOk());
+    return out;
+  }
+
   absl::StatusOr<v1::Opinion> Create(const std::string& text, const std::string& request_id = "",
                                      const std::string& hamlet = "thon-1") {
     v1::CreateOpinionRequest request;
@@ -176,14 +189,8 @@ TEST_F(IntakeGrpcTest, AnAnswerDueInWorkingDaysSkipsTheCommunesOwnDaysOff) {
   ASSERT_NE(*due, *national_due);
 
   const std::string token_b = Token(b_, {Role::kGovernmentOffice, Role::kFront});
-  v1::CreateOpinionRequest create;
-  create.set_parent(absl::StrCat("tenants/", b_));
-  create.mutable_opinion()->set_round(NewRound(b_, token_b));
-  create.mutable_opinion()->set_hamlet("thon-1");
-  create.mutable_opinion()->set_channel(v1::HOTLINE);
-  create.mutable_opinion()->set_text("Đề nghị sửa cống thoát nước thôn 1");
-  v1::Opinion o;
-  ASSERT_THAT(Call(&Stub::CreateOpinion, token_b, create, &o), IsOk());
+  v1::Opinion o = CreateInB(token_b, "Đề nghị sửa cống thoát nước thôn 1");
+  ASSERT_FALSE(o.name().empty());
   v1::ClassifyOpinionRequest classify;
   classify.set_name(o.name());
   classify.set_topic("nong-thon-moi");
@@ -897,14 +904,8 @@ TEST_F(IntakeGrpcTest, OpinionsAnsweredAtTheConferenceBecomeAnswered) {
   auto silent = Create("Hỏi về chế độ bảo hiểm y tế cho người cao tuổi");
   ASSERT_THAT(silent, IsOk());
   const std::string token_b = Token(b_, {Role::kGovernmentOffice, Role::kFront});
-  v1::CreateOpinionRequest other;
-  other.set_parent(absl::StrCat("tenants/", b_));
-  other.mutable_opinion()->set_round(NewRound(b_, token_b));
-  other.mutable_opinion()->set_hamlet("thon-1");
-  other.mutable_opinion()->set_channel(v1::HOTLINE);
-  other.mutable_opinion()->set_text("Ý kiến của xã B");
-  v1::Opinion theirs;
-  ASSERT_THAT(Call(&Stub::CreateOpinion, token_b, other, &theirs), IsOk());
+  const v1::Opinion theirs = CreateInB(token_b, "Ý kiến của xã B");
+  ASSERT_FALSE(theirs.name().empty());
 
   Draft(approved->name(), "Xã sửa cầu trong quý III.");
   v1::Opinion o;
@@ -964,15 +965,8 @@ TEST_F(IntakeGrpcTest, OpinionsAnsweredAtTheConferenceBecomeAnswered) {
 TEST_F(IntakeGrpcTest, EveryIntakeTableIsolatesTenantsInTheDatabase) {
   ASSERT_THAT(Create("Ý kiến của xã A"), IsOk());
   const std::string token_b = Token(b_, {Role::kGovernmentOffice, Role::kFront});
-  std::string round_b = NewRound(b_, token_b);
-  v1::CreateOpinionRequest request;
-  request.set_parent(absl::StrCat("tenants/", b_));
-  request.mutable_opinion()->set_round(round_b);
-  request.mutable_opinion()->set_hamlet("thon-1");
-  request.mutable_opinion()->set_channel(v1::HOTLINE);
-  request.mutable_opinion()->set_text("Ý kiến của xã B");
-  v1::Opinion b_opinion;
-  ASSERT_THAT(Call(&Stub::CreateOpinion, token_b, request, &b_opinion), IsOk());
+  const v1::Opinion b_opinion = CreateInB(token_b, "Ý kiến của xã B");
+  ASSERT_FALSE(b_opinion.name().empty());
   v1::TransitionOpinionRequest dummy;
   for (const auto& [tenant, token] : {std::make_pair(a_, office_), std::make_pair(b_, token_b)}) {
     v1::ReplaceTopicsRequest topics;
