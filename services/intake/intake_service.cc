@@ -120,6 +120,7 @@ absl::StatusOr<v1::Opinion> IntakeService::StoreNew(const Target& target,
       CheckText(field("submitter.name"), opinion.submitter().name(), kMaxShortText, false));
   RETURN_IF_ERROR(
       CheckText(field("submitter.contact"), opinion.submitter().contact(), kMaxShortText, false));
+  RETURN_IF_ERROR(CheckReplyVia(opinion.submitter(), prefix));
   if (opinion.channel() == v1::CHANNEL_UNSPECIFIED || !v1::Channel_IsValid(opinion.channel())) {
     return common::InvalidField(field("channel"), "CHANNEL_REQUIRED",
                                 "say how the opinion came in (SURVEY_FORM, HOTLINE, ...)");
@@ -696,6 +697,10 @@ grpc::Status IntakeService::Transition(grpc::ServerContext* context,
                                        approved.set_round(o.round());
                                        effects.events.push_back(
                                            rpc::NewEvent(rc, target.tenant, "intake", approved));
+                                       effects.tell = [answer = o.answer()](const Petitioner& p) {
+                                         return AnswerText(p.receipt_code, answer);
+                                       };
+                                       effects.traceparent = rc.trace.Traceparent();
                                      }
                                      return absl::OkStatus();
                                    }));

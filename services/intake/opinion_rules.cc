@@ -12,11 +12,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/status.h"
+#include "dialogue/v1/notices.pb.h"
+#include "dialogue/v1/supervision.pb.h"
 
 namespace dialogue::intake {
 namespace {
@@ -789,6 +792,163 @@ absl::Status CheckRoundDates(const v1::Round& round, const std::string& conferen
                                              ") before the opinions are in (", deadline, ")"));
   }
   return absl::OkStatus();
+}
+
+}  // namespace dialogue::intake
+
+namespace dialogue::intake {
+namespace {
+
+// "0912 345 678", "+84 912.345.678": a plus at most, then 9 to 12 digits between
+// spaces, dots, dashes and brackets.
+bool IsPhone(absl::string_view contact) {
+  absl::string_view c = absl::StripAsciiWhitespace(contact);
+  absl::ConsumePrefix(&c, "+");
+  int digits = 0;
+  for (char ch : c) {
+    if (absl::ascii_isdigit(ch)) {
+      ++digits;
+    } else if (ch != ' ' && ch != '.' && ch != '-' && ch != '(' && ch != ')') {
+      return false;
+    }
+  }
+  return digits >= 9 && digits <= 12;
+}
+
+// One "@", something before it, a dot in what follows, no spaces.
+bool IsEmail(absl::string_view contact) {
+  absl::string_view c = absl::StripAsciiWhitespace(contact);
+  size_t at = c.find('@');
+  if (at == 0 || at == absl::string_view::npos || c.find('@', at + 1) != absl::string_view::npos) {
+    return false;
+  }
+  absl::string_view domain = c.substr(at + 1);
+  size_t dot = domain.find('.');
+  return dot != absl::string_view::npos && dot > 0 && dot + 1 < domain.size() &&
+         c.find(' ') == absl::string_view::npos;
+}
+
+std::string Slashed(const std::string& iso) {
+  auto day = calendar::ParseDate(iso);
+  if (!day.ok()) return iso;
+  return absl::StrFormat("%02d/%02d/%04d", day->day(), day->month(), day->year());
+}
+
+}  // namespace
+
+v1::ReplyVia EffectiveReplyVia(const v1::Submitter& submitter) {
+  if (submitter.reply_via() != v1::REPLY_VIA_UNSPECIFIED) return submitter.reply_via();
+  if (IsPhone(submitter.contact())) return v1::REPLY_SMS;
+  if (IsEmail(submitter.contact())) return v1::REPLY_EMAIL;
+  return v1::REPLY_NONE;
+}
+
+absl::Status CheckReplyVia(const v1::Submitter& submitter, absl::string_view prefix) {
+  const std::string field = absl::StrCat(prefix, "submitter.contact");
+  switch (submitter.reply_via()) {
+    case v1::REPLY_SMS:
+    case v1::REPLY_ZALO:
+      if (IsPhone(submitter.contact())) return absl::OkStatus();
+      return common::InvalidField(field, "CONTACT_INVALID",
+                                  "a reply by SMS or Zalo needs a phone number, e.g. 0912 345 678");
+    case v1::REPLY_EMAIL:
+      if (IsEmail(submitter.contact())) return absl::OkStatus();
+      return common::InvalidField(field, "CONTACT_INVALID",
+                                  "a reply by e-mail needs an address such as ten@example.vn");
+    case v1::REPLY_VIA_UNSPECIFIED:
+    case v1::REPLY_NONE:
+      return absl::OkStatus();
+    default:
+      return common::InvalidField(absl::StrCat(prefix, "submitter.reply_via"), "REPLY_VIA_INVALID",
+                                  "reply_via is not a known channel");
+  }
+}
+
+int ReplyChannel(v1::ReplyVia via) {
+  switch (via) {
+    case v1::REPLY_SMS:
+      return v1::VIA_SMS;
+    case v1::REPLY_ZALO:
+      return v1::VIA_ZALO;
+    case v1::REPLY_EMAIL:
+      return v1::VIA_EMAIL;
+    default:
+      return 0;
+  }
+}
+
+absl::optional<v1::PetitionerMessage> MessageTo(const Petitioner& p, const std::string& tenant,
+                                                std::string title, std::string text) {
+  const int channel = ReplyChannel(EffectiveReplyVia(p.submitter));
+  if (channel == 0 || p.submitter.contact().empty() || text.empty()) return absl::nullopt;
+  v1::PetitionerMessage m;
+  m.set_opinion(p.opinion);
+  m.set_receipt_code(p.receipt_code);
+  m.set_channel(channel);
+  m.set_contact(std::string(absl::StripAsciiWhitespace(p.submitter.contact())));
+  m.set_title(std::move(title));
+  m.set_text(std::move(text));
+  if (!p.receipt_code.empty()) {
+    m.set_follow_path(absl::StrCat("/xa/", tenant, "/theo-doi/", p.receipt_code));
+  }
+  return m;
+}
+
+std::pair<std::string, std::string> AnswerText(const std::string& receipt_code,
+                                               const std::string& answer) {
+  return {absl::StrCat("Trả lời ý kiến, kiến nghị mã ", receipt_code),
+          absl::StrCat("Ý kiến, kiến nghị mã ", receipt_code, " đã có câu trả lời: ", answer)};
+}
+
+std::pair<std::string, std::string> AnsweredAtConferenceText(const std::string& receipt_code,
+                                                             absl::CivilDay held) {
+  return {absl::StrCat("Trả lời ý kiến, kiến nghị mã ", receipt_code),
+          absl::StrFormat("Ý kiến, kiến nghị mã %s đã được trả lời trực tiếp tại hội nghị đối "
+                          "thoại ngày %02d/%02d/%04d.",
+                          receipt_code, held.day(), held.month(), held.year())};
+}
+
+std::pair<std::string, std::string> DialogueRequiredText(int requests, int threshold) {
+  return {"Đề nghị tổ chức hội nghị đối thoại",
+          absl::StrCat("Đề nghị tổ chức hội nghị đối thoại của ông/bà đã được ghi nhận cùng ",
+                       requests, " cử tri, đủ số ", threshold,
+                       " cử tri mà luật quy định. Ủy ban nhân dân xã sẽ tổ chức hội nghị đối "
+                       "thoại và thông báo thời gian, địa điểm trên trang thông báo của xã.")};
+}
+
+std::pair<std::string, std::string> CommitmentText(const std::string& receipt_code,
+                                                   const v1::CommitmentChanged& change) {
+  const std::string title = absl::StrCat("Kết quả giải quyết kiến nghị mã ", receipt_code);
+  const std::string about =
+      absl::StrCat("Kiến nghị mã ", receipt_code, " (", change.summary(), ")");
+  const std::string due =
+      change.due_date().empty() ? "" : absl::StrCat(", hạn ", Slashed(change.due_date()));
+  const std::string note = change.note().empty() ? "" : absl::StrCat(" ", change.note());
+  if (change.kind() == v1::CHANGE_CREATED) {
+    if (change.to_state() == v1::COMMITMENT_RESOLVED) return {};  // answered in the room
+    return {title,
+            absl::StrCat(about, ": hội nghị đối thoại ngày ", Slashed(change.conference_date()),
+                         " kết luận giao ", change.agency(), " ", change.action(), due, ".")};
+  }
+  if (change.kind() != v1::CHANGE_PROGRESS && change.kind() != v1::CHANGE_CHECK) return {};
+  if (change.from_state() == change.to_state()) return {};
+  switch (change.to_state()) {
+    case v1::COMMITMENT_REPORTED:
+      return {title, absl::StrCat(about, ": ", change.agency(), " đã báo cáo.", note)};
+    case v1::COMMITMENT_IN_PROGRESS:
+      return {title,
+              absl::StrCat(about, ": ", change.agency(), " đang giải quyết", due, ".", note)};
+    case v1::COMMITMENT_RESOLVED:
+      return {title,
+              absl::StrCat(about, ": đã giải quyết ngày ", Slashed(change.date()), ".", note,
+                           " Ông/bà có thể cho biết có hài lòng không trên trang theo dõi.")};
+    case v1::COMMITMENT_ESCALATED:
+      return {title, absl::StrCat(about, ": vượt thẩm quyền của xã, đã chuyển cấp trên.", note)};
+    case v1::COMMITMENT_CANNOT_RESOLVE:
+      return {title, absl::StrCat(about, ": không thể giải quyết.", note)};
+    default:
+      return {};
+  }
 }
 
 }  // namespace dialogue::intake

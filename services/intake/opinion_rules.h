@@ -4,13 +4,17 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/types/optional.h"
 #include "dialogue/auth/principal.h"
 #include "dialogue/common/text.h"
+#include "dialogue/v1/events.pb.h"
 #include "dialogue/v1/intake.pb.h"
 #include "dialogue/v1/planning.pb.h"
 
@@ -157,5 +161,36 @@ std::string VoterKey(absl::string_view name, absl::string_view hamlet, absl::str
 
 // ceil(voters * percent / 100); 0 when the voter count is unknown (0).
 int DialogueThreshold(int voter_count, int percent);
+
+// Telling a petitioner. The channel a submitter is told on: as given, else by the contact
+// (a phone number: SMS; an address with "@": e-mail; anything else or nothing: none).
+v1::ReplyVia EffectiveReplyVia(const v1::Submitter& submitter);
+// The channel asked for must reach the contact: SMS and Zalo a phone number, e-mail an
+// address. INVALID_ARGUMENT CONTACT_INVALID on `prefix` + "submitter.contact" otherwise.
+absl::Status CheckReplyVia(const v1::Submitter& submitter, absl::string_view prefix);
+// The webhook channel of a reply channel (dialogue.v1.NoticeChannel); 0 for none.
+int ReplyChannel(v1::ReplyVia via);
+
+// A petitioner of an opinion, with what it takes to reach them.
+struct Petitioner {
+  std::string opinion;  // tenants/{tenant}/opinions/{opinion}
+  std::string receipt_code;
+  v1::Submitter submitter;
+};
+// The message to `p`, or nothing when they gave no way to reach them. Its title, text and
+// the web page that follows the matter.
+absl::optional<v1::PetitionerMessage> MessageTo(const Petitioner& p, const std::string& tenant,
+                                                std::string title, std::string text);
+// The texts: the office approved `answer`; the opinion was answered at the conference held
+// on `held`; what became of the commitment made on it.
+std::pair<std::string, std::string> AnswerText(const std::string& receipt_code,
+                                               const std::string& answer);
+std::pair<std::string, std::string> AnsweredAtConferenceText(const std::string& receipt_code,
+                                                             absl::CivilDay held);
+// To each voter whose request for a dialogue made `requests` of the `threshold` needed.
+std::pair<std::string, std::string> DialogueRequiredText(int requests, int threshold);
+// Empty when the change is nothing a petitioner need hear of (their own feedback).
+std::pair<std::string, std::string> CommitmentText(const std::string& receipt_code,
+                                                   const v1::CommitmentChanged& change);
 
 }  // namespace dialogue::intake

@@ -19,6 +19,7 @@
 #include "dialogue/common/names.h"
 #include "dialogue/common/status.h"
 #include "dialogue/db/commune.h"
+#include "dialogue/rpc/call.h"
 
 namespace dialogue::intake {
 namespace {
@@ -43,8 +44,9 @@ constexpr const char* kOpinionColumns =
     " o.state_before_merge,"
     " coalesce((SELECT (o.create_time AT TIME ZONE 'UTC' + interval '7 hours')::date >"
     "   r.opinion_deadline FROM intake.rounds r"
-    "   WHERE r.tenant_id = o.tenant_id AND r.id = o.round_id), false)";
-constexpr int kOpinionColumnCount = 26;
+    "   WHERE r.tenant_id = o.tenant_id AND r.id = o.round_id), false),"
+    " o.reply_via";
+constexpr int kOpinionColumnCount = 27;
 
 constexpr const char* kRoundColumns =
     "id::text, title, plan, conference_id, coalesce(opinion_deadline::text, ''),"
@@ -78,6 +80,8 @@ v1::Opinion OpinionFromRow(const std::string& tenant, const pqxx::row& row) {
   if (!submitter_name.empty() || !submitter_contact.empty()) {
     o.mutable_submitter()->set_name(submitter_name);
     o.mutable_submitter()->set_contact(submitter_contact);
+    o.mutable_submitter()->set_reply_via(
+        ParseEnum<v1::ReplyVia>(row[26].as<std::string>(), v1::ReplyVia_Parse));
   }
   o.set_state(ParseEnum<v1::OpinionState>(row[8].as<std::string>(), v1::OpinionState_Parse));
   o.set_topic(row[9].as<std::string>());
@@ -479,7 +483,10 @@ std::vector<absl::StatusOr<v1::Opinion>> IntakeStore::CreateOpinions(
         ",\"channel\":", Quoted(v1::Channel_Name(o.channel())), ",\"text\":", Quoted(o.text()),
         ",\"norm_text\":", Quoted(n.normalized),
         ",\"submitter_name\":", Quoted(o.submitter().name()),
-        ",\"submitter_contact\":", Quoted(o.submitter().contact()),
+        ",\"submitter_contact\":", Quoted(o.submitter().contact()), ",\"reply_via\":",
+        Quoted(o.submitter().reply_via() == v1::REPLY_VIA_UNSPECIFIED
+                   ? ""
+                   : v1::ReplyVia_Name(o.submitter().reply_via())),
         ",\"suggested_topic\":", Quoted(o.suggested_topic()),
         ",\"suggested_individual\":", o.suggested_individual() ? "true" : "false",
         ",\"created_by\":", Quoted(n.created_by),
@@ -493,16 +500,17 @@ std::vector<absl::StatusOr<v1::Opinion>> IntakeStore::CreateOpinions(
         auto inserted = txn.exec_params(
             absl::StrCat(
                 "INSERT INTO intake.opinions AS o (tenant_id, id, round_id, receipt_code, hamlet,"
-                " channel, text, norm_text, submitter_name, submitter_contact, state,"
+                " channel, text, norm_text, submitter_name, submitter_contact, reply_via, state,"
                 " suggested_topic, suggested_individual, created_by, request_id)"
                 " SELECT $1, i.id, i.round_id, i.receipt_code, i.hamlet, i.channel, i.text,"
-                "        i.norm_text, i.submitter_name, i.submitter_contact, 'RECEIVED',"
-                "        i.suggested_topic, i.suggested_individual, i.created_by, i.request_id"
+                "        i.norm_text, i.submitter_name, i.submitter_contact, i.reply_via,"
+                "        'RECEIVED', i.suggested_topic, i.suggested_individual, i.created_by,"
+                "        i.request_id"
                 " FROM jsonb_to_recordset($2::jsonb) AS i(id uuid, round_id uuid, receipt_code "
                 "text,"
                 "      hamlet text, channel text, text text, norm_text text, submitter_name text,"
-                "      submitter_contact text, suggested_topic text, suggested_individual boolean,"
-                "      created_by text, request_id text)"
+                "      submitter_contact text, reply_via text, suggested_topic text,"
+                "      suggested_individual boolean, created_by text, request_id text)"
                 " JOIN intake.rounds r ON r.tenant_id = $1 AND r.id = i.round_id"
                 " ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
                 kOpinionColumns),
@@ -751,6 +759,9 @@ absl::StatusOr<v1::Opinion> IntakeStore::Mutate(const db::TenantScope& scope,
                        effects.actor, effects.note);
         }
         WriteEvents(txn, tenant, effects.events);
+        if (effects.tell) {
+          TellPetitioners(txn, tenant, {opinion_id}, effects.tell, effects.traceparent);
+        }
         auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
                                                  " FROM intake.opinions o WHERE o.tenant_id = $1"
                                                  " AND o.id = $2::uuid"),
@@ -795,6 +806,36 @@ std::vector<std::string> IntakeStore::AnswerAtConference(pqxx::work& txn, const 
     changed.push_back(id);
   }
   return changed;
+}
+
+int IntakeStore::TellPetitioners(
+    pqxx::work& txn, const std::string& tenant, const std::vector<std::string>& ids,
+    const std::function<std::pair<std::string, std::string>(const Petitioner&)>& text,
+    const std::string& traceparent) {
+  if (ids.empty()) return 0;
+  auto rows = txn.exec_params(
+      "WITH RECURSIVE tree (id) AS (SELECT unnest($2::uuid[])"
+      "   UNION SELECT o.id FROM intake.opinions o JOIN tree"
+      "   ON o.tenant_id = $1 AND o.merged_into = tree.id)"
+      " SELECT o.id::text, o.receipt_code, o.submitter_name, o.submitter_contact, o.reply_via"
+      " FROM intake.opinions o JOIN tree ON o.id = tree.id"
+      " WHERE o.tenant_id = $1 AND o.submitter_contact <> '' ORDER BY o.create_time, o.id",
+      tenant, absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
+  std::vector<v1::Event> events;
+  for (const auto& row : rows) {
+    Petitioner p;
+    p.opinion = OpinionName(tenant, row[0].as<std::string>());
+    p.receipt_code = row[1].as<std::string>();
+    p.submitter.set_name(row[2].as<std::string>());
+    p.submitter.set_contact(row[3].as<std::string>());
+    p.submitter.set_reply_via(
+        ParseEnum<v1::ReplyVia>(row[4].as<std::string>(), v1::ReplyVia_Parse));
+    auto [title, body] = text(p);
+    auto message = MessageTo(p, tenant, std::move(title), std::move(body));
+    if (message) events.push_back(rpc::NewEvent(tenant, "intake", *message, traceparent));
+  }
+  WriteEvents(txn, tenant, events);
+  return static_cast<int>(events.size());
 }
 
 absl::StatusOr<v1::Opinion> IntakeStore::Merge(const db::TenantScope& scope,
@@ -1078,11 +1119,25 @@ absl::StatusOr<v1::DialogueRequest> IntakeStore::RequestDialogue(
             " GROUP BY matter ORDER BY count(*) DESC, matter LIMIT 50",
             tenant);
         for (const auto& row : matters) event.add_matters(row[0].as<std::string>());
-        txn.exec_params(
+        auto forwarded = txn.exec_params(
             "UPDATE intake.dialogue_requests SET state = 'FORWARDED' WHERE tenant_id = $1"
-            " AND state = 'OPEN'",
+            " AND state = 'OPEN' RETURNING id::text, voter_name, contact",
             tenant);
-        WriteEvents(txn, tenant, {required(event)});
+        std::vector<v1::Event> events = {required(event)};
+        // Each voter who left a phone number or an e-mail address is told.
+        const auto [title, text] = DialogueRequiredText(count, threshold);
+        for (const auto& row : forwarded) {
+          Petitioner p;
+          p.opinion =
+              absl::StrCat("tenants/", tenant, "/dialogueRequests/", row[0].as<std::string>());
+          p.submitter.set_name(row[1].as<std::string>());
+          p.submitter.set_contact(row[2].as<std::string>());
+          auto message = MessageTo(p, tenant, title, text);
+          if (!message) continue;
+          message->set_follow_path(absl::StrCat("/xa/", tenant, "/thong-bao"));
+          events.push_back(rpc::NewEvent(tenant, "intake", *message, events.front().traceparent()));
+        }
+        WriteEvents(txn, tenant, events);
         stored.set_state(v1::FORWARDED);
         return stored;
       });

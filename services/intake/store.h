@@ -66,6 +66,10 @@ struct OpinionEffects {
   std::string actor;
   std::string note;  // kept in the history with the change of state
   std::vector<v1::Event> events;
+  // Set: the opinion's petitioners, and those of the opinions merged into it, are told
+  // (TellPetitioners) what this returns for each.
+  std::function<std::pair<std::string, std::string>(const Petitioner&)> tell;
+  std::string traceparent;  // of the request, for the messages' events
 };
 
 struct ImportResult {
@@ -141,6 +145,15 @@ class IntakeStore {
                                                      std::vector<std::string> ids,
                                                      const std::string& session,
                                                      absl::CivilDay held);
+
+  // Inside the caller's transaction: a PetitionerMessage event (to the outbox) for each
+  // petitioner of the opinions `ids` and of the opinions merged into them, at any depth,
+  // who left a contact and a way to reach them; `text` gives its title and text, and an
+  // empty text tells nobody. How many were told.
+  static int TellPetitioners(
+      pqxx::work& txn, const std::string& tenant, const std::vector<std::string>& ids,
+      const std::function<std::pair<std::string, std::string>(const Petitioner&)>& text,
+      const std::string& traceparent);
 
   // Folds `sources` into `target` (same round, mergeable states), all or nothing.
   absl::StatusOr<v1::Opinion> Merge(const db::TenantScope& scope, const std::string& tenant,

@@ -16,7 +16,8 @@ const std::set<std::string>& ConsumedEventTypes() {
   static const auto* types = new std::set<std::string>{
       v1::SessionAnnounced::descriptor()->full_name(),
       v1::SessionConcluded::descriptor()->full_name(), v1::CommitmentDue::descriptor()->full_name(),
-      v1::DialogueRequired::descriptor()->full_name()};
+      v1::DialogueRequired::descriptor()->full_name(),
+      v1::PetitionerMessage::descriptor()->full_name()};
   return *types;
 }
 
@@ -52,6 +53,11 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
                         calendar::CalendarSource& calendar) {
   absl::string_view tenant = event.tenant();
   absl::ConsumePrefix(&tenant, "tenants/");
+  v1::PetitionerMessage message;
+  if (event.payload().UnpackTo(&message) && event.type() == message.GetTypeName()) {
+    return NoticeStore::QueueMessage(txn, std::string(tenant), message, event.id(),
+                                     event.traceparent());
+  }
   ASSIGN_OR_RETURN(TenantInfo info, db::ReadCommune(txn, std::string(tenant)));
   // The national calendar and the commune's own days off.
   calendar::WorkingDayCalendar days(calendar.Current(), info.days_off);

@@ -17,16 +17,33 @@ using common::JsonEscape;
 using common::Log;
 using common::LogLevel;
 
+// The delivery's name, as X-Dialogue-Delivery and the body's "delivery" give it.
+std::string DeliveryName(const DueDelivery& d) {
+  if (d.notice_id.empty()) return absl::StrCat("tenants/", d.tenant, "/messages/", d.id);
+  return absl::StrCat(d.notice.name(), "/deliveries/", d.id);
+}
+
 std::string Body(const DueDelivery& d) {
+  const std::string recipient = absl::StrCat("\"recipient\":{\"name\":\"", JsonEscape(d.recipient),
+                                             "\",\"contact\":\"", JsonEscape(d.contact), "\"}}");
+  if (d.notice_id.empty()) {
+    // A message to one petitioner: what it is about, and the page that follows it (a path
+    // on the commune's public site, for the receiver to put its address before).
+    const v1::PetitionerMessage& m = d.message;
+    return absl::StrCat("{\"delivery\":\"", JsonEscape(DeliveryName(d)), "\",\"channel\":\"",
+                        v1::NoticeChannel_Name(d.channel),
+                        "\",\"kind\":\"PETITIONER_MESSAGE\",\"about\":\"", JsonEscape(m.opinion()),
+                        "\",\"title\":\"", JsonEscape(m.title()), "\",\"text\":\"",
+                        JsonEscape(m.text()), "\",\"followPath\":\"", JsonEscape(m.follow_path()),
+                        "\",", recipient);
+  }
   const v1::Notice& n = d.notice;
   std::string text = d.channel == v1::VIA_LOUDSPEAKER ? BroadcastScript(n, "") : n.body();
-  return absl::StrCat("{\"delivery\":\"", JsonEscape(absl::StrCat(n.name(), "/deliveries/", d.id)),
-                      "\",\"notice\":\"", JsonEscape(n.name()), "\",\"channel\":\"",
-                      v1::NoticeChannel_Name(d.channel), "\",\"kind\":\"",
-                      v1::NoticeKind_Name(n.kind()), "\",\"documentNumber\":\"",
+  return absl::StrCat("{\"delivery\":\"", JsonEscape(DeliveryName(d)), "\",\"notice\":\"",
+                      JsonEscape(n.name()), "\",\"channel\":\"", v1::NoticeChannel_Name(d.channel),
+                      "\",\"kind\":\"", v1::NoticeKind_Name(n.kind()), "\",\"documentNumber\":\"",
                       JsonEscape(n.document_number()), "\",\"title\":\"", JsonEscape(n.title()),
-                      "\",\"text\":\"", JsonEscape(text), "\",\"recipient\":{\"name\":\"",
-                      JsonEscape(d.recipient), "\",\"contact\":\"", JsonEscape(d.contact), "\"}}");
+                      "\",\"text\":\"", JsonEscape(text), "\",", recipient);
 }
 
 // dialogue_webhook_deliveries_total: each attempt by channel and what came of it.
@@ -68,7 +85,10 @@ void DeliveryWorker::Start() {
 }
 
 absl::Status DeliveryWorker::Post(const DueDelivery& d) {
-  if (d.url.empty()) return absl::FailedPreconditionError("the webhook was removed");
+  if (d.url.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the commune has no webhook for ", v1::NoticeChannel_Name(d.channel)));
+  }
   // The POST is a client span in the trace of the request that queued the delivery (a new
   // trace for deliveries queued before traces were kept), and the receiver gets its context.
   telemetry::Span span("POST", telemetry::SpanKind::kClient,
@@ -90,7 +110,7 @@ absl::Status DeliveryWorker::Post(const DueDelivery& d, telemetry::Span& span) {
       post.Send(d.url,
                 {"X-Dialogue-Timestamp: " + timestamp,
                  "X-Dialogue-Signature: sha256=" + SignWebhook(d.secret, timestamp, body),
-                 absl::StrCat("X-Dialogue-Delivery: ", d.notice.name(), "/deliveries/", d.id),
+                 absl::StrCat("X-Dialogue-Delivery: ", DeliveryName(d)),
                  absl::StrCat("traceparent: ", span.context().Traceparent())},
                 body, options_.timeout);
   if (span.recording()) {

@@ -404,12 +404,12 @@ absl::StatusOr<std::vector<DueDelivery>> NoticeStore::ClaimDue(int limit, absl::
                 "   next_attempt_time = now() + make_interval(secs => $2)"
                 "   FROM due WHERE d.tenant_id = due.tenant_id AND d.id = due.id"
                 "   RETURNING d.tenant_id, d.id, d.notice_id, d.channel, d.recipient, d.contact,"
-                "   d.attempts, d.traceparent)"
-                " SELECT c.tenant_id, c.id::text, c.notice_id::text, c.channel, c.recipient,"
-                " c.contact, c.attempts, coalesce(w.url, ''), coalesce(w.secret, ''),"
-                " c.traceparent, ",
+                "   d.attempts, d.traceparent, d.title, d.text, d.link, d.about)"
+                " SELECT c.tenant_id, c.id::text, coalesce(c.notice_id::text, ''), c.channel,"
+                " c.recipient, c.contact, c.attempts, coalesce(w.url, ''),"
+                " coalesce(w.secret, ''), c.traceparent, c.title, c.text, c.link, c.about, ",
                 kColumns,
-                " FROM claimed c JOIN notices.notices n ON n.tenant_id = c.tenant_id"
+                " FROM claimed c LEFT JOIN notices.notices n ON n.tenant_id = c.tenant_id"
                 " AND n.id = c.notice_id"
                 " LEFT JOIN notices.webhooks w ON w.tenant_id = c.tenant_id AND w.channel = "
                 "c.channel"),
@@ -428,7 +428,16 @@ absl::StatusOr<std::vector<DueDelivery>> NoticeStore::ClaimDue(int limit, absl::
           d.url = row[7].as<std::string>();
           d.secret = row[8].as<std::string>();
           d.traceparent = row[9].as<std::string>();
-          d.notice = FromRow(d.tenant, row, 10);  // the notice's columns follow these ten
+          if (d.notice_id.empty()) {
+            d.message.set_title(row[10].as<std::string>());
+            d.message.set_text(row[11].as<std::string>());
+            d.message.set_follow_path(row[12].as<std::string>());
+            d.message.set_opinion(row[13].as<std::string>());
+            d.message.set_channel(d.channel);
+            d.message.set_contact(d.contact);
+          } else {
+            d.notice = FromRow(d.tenant, row, 14);  // the notice's columns follow these
+          }
           out.push_back(std::move(d));
         }
         return out;
@@ -537,6 +546,36 @@ bool NoticeStore::InsertReminder(pqxx::work& txn, const std::string& tenant,
   event.mutable_payload()->PackFrom(issued);
   events::AppendToOutbox(txn, "notices.outbox", tenant, event);
   return true;
+}
+
+absl::Status NoticeStore::QueueMessage(pqxx::work& txn, const std::string& tenant,
+                                       const v1::PetitionerMessage& message,
+                                       const std::string& event_id,
+                                       const std::string& traceparent) {
+  const int channel = message.channel();
+  if (channel != v1::VIA_SMS && channel != v1::VIA_ZALO && channel != v1::VIA_EMAIL) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a message to a petitioner goes by SMS, Zalo or e-mail, not channel ", channel));
+  }
+  if (message.text().empty() || message.contact().empty()) {
+    return absl::InvalidArgumentError("a message to a petitioner needs its text and a contact");
+  }
+  const std::string name = v1::NoticeChannel_Name(static_cast<v1::NoticeChannel>(channel));
+  txn.exec_params(
+      "INSERT INTO notices.deliveries (tenant_id, channel, recipient, contact, state, last_error,"
+      " title, text, link, about, source_event, traceparent)"
+      " SELECT $1, $2, $3, $4,"
+      " CASE WHEN w.url IS NULL THEN 'DELIVERY_FAILED' ELSE 'DELIVERY_QUEUED' END,"
+      " CASE WHEN w.url IS NULL THEN 'the commune has no webhook for ' || $2 ELSE '' END,"
+      " $5, $6, $7, $8, $9, $10"
+      " FROM (SELECT 1) one LEFT JOIN notices.webhooks w ON w.tenant_id = $1 AND w.channel = $2"
+      " ON CONFLICT (tenant_id, source_event) DO NOTHING",
+      tenant, name,
+      message.receipt_code().empty() ? std::string("Cử tri đề nghị tổ chức đối thoại")
+                                     : absl::StrCat("Người gửi ý kiến mã ", message.receipt_code()),
+      message.contact(), message.title(), message.text(), message.follow_path(), message.opinion(),
+      event_id, traceparent);
+  return absl::OkStatus();
 }
 
 absl::Status NoticeStore::Settle(const DueDelivery& d, bool sent, const std::string& error,

@@ -44,8 +44,9 @@ struct DueDelivery {
   int attempts = 0;  // including this one
   std::string url;
   std::string secret;
-  std::string traceparent;  // of the request that queued it
-  v1::Notice notice;
+  std::string traceparent;        // of the request that queued it
+  v1::Notice notice;              // empty for a message to one petitioner
+  v1::PetitionerMessage message;  // its title, text and follow path, when it is one
 };
 
 // The page tokens of the notices lists: the offset of the next page, opaque to callers.
@@ -121,6 +122,14 @@ class NoticeStore {
   // The same in the caller's transaction (the event consumer's).
   static bool InsertReminder(pqxx::work& txn, const std::string& tenant, const v1::Notice& reminder,
                              const std::string& key, const std::string& event_id);
+
+  // In the caller's transaction (the event consumer's): queues `message`, from the event
+  // `event_id`, to its petitioner on its channel; once per event. FAILED at once when the
+  // commune has no webhook for that channel. INVALID_ARGUMENT for a channel that is not a
+  // person's (SMS, Zalo, e-mail) or a message without text or contact.
+  static absl::Status QueueMessage(pqxx::work& txn, const std::string& tenant,
+                                   const v1::PetitionerMessage& message,
+                                   const std::string& event_id, const std::string& traceparent);
 
   // The delivery worker: claims up to `limit` queued deliveries that are due, leasing
   // them for `lease` (a worker that dies lets them go again), with one more attempt.

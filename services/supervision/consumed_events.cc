@@ -45,7 +45,7 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
     for (const v1::ConclusionItem& item : concluded.items()) {
       if (auto commitment = CommitmentFromItem(concluded, item)) {
         SupervisionStore::InsertCommitment(txn, tenant, *commitment, report_due,
-                                           notice_issued.has_value());
+                                           notice_issued.has_value(), event.traceparent());
       }
     }
     return absl::OkStatus();

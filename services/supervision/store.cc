@@ -7,10 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/json.h"
 #include "dialogue/common/status.h"
 #include "dialogue/events/outbox.h"
+#include "dialogue/rpc/call.h"
 #include "supervision_rules.h"
 
 namespace dialogue::supervision {
@@ -98,6 +100,41 @@ v1::CommitmentChange Stamped(v1::CommitmentChange change, const std::string& act
   return change;
 }
 
+// What a petitioner is shown of a change: an agency's report or reason, nothing else.
+std::string PublicNote(const v1::CommitmentChange& change) {
+  if (change.kind() != v1::CHANGE_PROGRESS) return "";
+  return change.reason().empty() ? change.note() : change.reason();
+}
+
+// Tells intake, which tells the petitioners of `c`'s opinions, of a change they would see
+// on the follow page: the commitment made, an agency's progress, a check that reopened it.
+void AnnounceChange(pqxx::work& txn, const std::string& tenant, const v1::Commitment& c,
+                    const v1::CommitmentChange& change, v1::CommitmentState from,
+                    const std::string& traceparent) {
+  if (c.opinions().empty()) return;
+  if (change.kind() != v1::CHANGE_CREATED && change.kind() != v1::CHANGE_PROGRESS &&
+      !change.reopened()) {
+    return;
+  }
+  v1::CommitmentChanged changed;
+  changed.set_commitment(c.name());
+  *changed.mutable_opinions() = c.opinions();
+  changed.set_kind(change.kind());
+  changed.set_from_state(from);
+  changed.set_to_state(c.state());
+  changed.set_summary(c.summary());
+  changed.set_action(c.action());
+  changed.set_agency(c.agency());
+  changed.set_due_date(c.due_date());
+  changed.set_conference_date(c.conference_date());
+  changed.set_date(c.state() == v1::COMMITMENT_RESOLVED && !c.resolve_date().empty()
+                       ? c.resolve_date()
+                       : calendar::FormatDate(calendar::TodayInVietnam(absl::Now())));
+  changed.set_note(PublicNote(change));
+  events::AppendToOutbox(txn, "supervision.outbox", tenant,
+                         rpc::NewEvent(tenant, "supervision", changed, traceparent));
+}
+
 // What a petitioner sees of a commitment: its agency's reports and results, no actors.
 v1::PublicCommitment Public(const std::string& tenant, const std::string& code,
                             const v1::Commitment& c,
@@ -122,9 +159,7 @@ v1::PublicCommitment Public(const std::string& tenant, const std::string& code,
     step->set_state(change.to_state());
     step->set_date(calendar::FormatDate(
         calendar::TodayInVietnam(absl::FromUnixSeconds(change.time().seconds()))));
-    step->set_note(change.kind() == v1::CHANGE_PROGRESS
-                       ? (change.reason().empty() ? change.note() : change.reason())
-                       : "");
+    step->set_note(PublicNote(change));
   }
   return p;
 }
@@ -195,7 +230,7 @@ std::optional<absl::CivilDay> SupervisionStore::RecordConference(
 
 bool SupervisionStore::InsertCommitment(pqxx::work& txn, const std::string& tenant,
                                         const v1::Commitment& c, absl::CivilDay report_due,
-                                        bool report_due_final) {
+                                        bool report_due_final, const std::string& traceparent) {
   auto rows = txn.exec_params(
       "INSERT INTO supervision.commitments (tenant_id, session, item_id, year, conference_date,"
       " agency, due_date, report_due_date, report_due_final, state, opinions, doc)"
@@ -213,6 +248,9 @@ bool SupervisionStore::InsertCommitment(pqxx::work& txn, const std::string& tena
       absl::StrCat("Từ kết luận hội nghị \"", c.session_title(), "\" ngày ", c.conference_date()));
   if (c.beyond_commune()) created.set_reason("Vượt thẩm quyền cấp xã: chuyển cấp trên");
   InsertChange(txn, tenant, rows[0][0].as<std::string>(), Stamped(created, "supervision"));
+  v1::Commitment named = c;
+  named.set_name(CommitmentName(tenant, rows[0][0].as<std::string>()));
+  AnnounceChange(txn, tenant, named, created, v1::COMMITMENT_STATE_UNSPECIFIED, traceparent);
   return true;
 }
 
@@ -301,7 +339,8 @@ absl::StatusOr<std::vector<v1::CommitmentChange>> SupervisionStore::History(
 
 absl::StatusOr<v1::Commitment> SupervisionStore::Update(
     const db::TenantScope& scope, const std::string& tenant, const std::string& id,
-    const std::string& etag, const std::string& actor, absl::CivilDay as_of, const Change& change) {
+    const std::string& etag, const std::string& actor, const std::string& traceparent,
+    absl::CivilDay as_of, const Change& change) {
   return pool_.InTransaction(
       scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<v1::Commitment> {
         auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
@@ -315,6 +354,7 @@ absl::StatusOr<v1::Commitment> SupervisionStore::Update(
                                absl::StrCat("the commitment changed since you read it (etag ", etag,
                                             ", now ", c.etag(), "); read it again"));
         }
+        const v1::CommitmentState before = c.state();
         v1::CommitmentChange described;
         RETURN_IF_ERROR(change(c, described));
         auto written = txn.exec_params(
@@ -328,7 +368,9 @@ absl::StatusOr<v1::Commitment> SupervisionStore::Update(
             tenant, id, v1::CommitmentState_Name(c.state()), c.due_date(), c.resolve_date(),
             c.resolved_on_time(), c.reopen_requested(), Doc(c), c.report_date());
         InsertChange(txn, tenant, id, Stamped(described, actor));
-        return FromRow(tenant, written[0], 0, as_of);
+        v1::Commitment after = FromRow(tenant, written[0], 0, as_of);
+        AnnounceChange(txn, tenant, after, described, before, traceparent);
+        return after;
       });
 }
 

@@ -50,10 +50,11 @@ class SupervisionStore {
   static std::optional<absl::CivilDay> RecordConference(pqxx::work& txn, const std::string& tenant,
                                                         const v1::SessionConcluded& concluded,
                                                         absl::CivilDay notice_due);
-  // Stores a commitment and its CHANGE_CREATED entry; false (and nothing written) when the
-  // item already has one.
+  // Stores a commitment and its CHANGE_CREATED entry, and tells its petitioners
+  // (CommitmentChanged); false (and nothing written) when the item already has one.
   static bool InsertCommitment(pqxx::work& txn, const std::string& tenant, const v1::Commitment& c,
-                               absl::CivilDay report_due, bool report_due_final);
+                               absl::CivilDay report_due, bool report_due_final,
+                               const std::string& traceparent);
   // The conclusion notice of `session` was issued on `issued`: its conference records it and
   // the provisional report dates become `report_due`. Returns how many commitments changed.
   static int RecordNoticeIssued(pqxx::work& txn, const std::string& tenant,
@@ -70,12 +71,13 @@ class SupervisionStore {
                                                             const std::string& tenant,
                                                             const std::string& id);
   // Reads the commitment under a row lock (ABORTED for a stale etag), lets `change` alter
-  // it and describe the change, writes both. The change gets `actor` and the time.
+  // it and describe the change, writes both. The change gets `actor` and the time; its
+  // petitioners are told (CommitmentChanged, in the trace `traceparent`).
   using Change = std::function<absl::Status(v1::Commitment&, v1::CommitmentChange&)>;
   absl::StatusOr<v1::Commitment> Update(const db::TenantScope& scope, const std::string& tenant,
                                         const std::string& id, const std::string& etag,
-                                        const std::string& actor, absl::CivilDay as_of,
-                                        const Change& change);
+                                        const std::string& actor, const std::string& traceparent,
+                                        absl::CivilDay as_of, const Change& change);
 
   // --- Petitioners: the commitments on `opinion`, as `code`'s holder sees them.
   absl::StatusOr<std::vector<v1::PublicCommitment>> ForOpinion(const db::TenantScope& scope,

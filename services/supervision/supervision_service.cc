@@ -164,11 +164,11 @@ grpc::Status SupervisionService::Change(
   return rpc::Serve(context, auth_, method, [&](const rpc::RequestContext& rc) -> absl::Status {
     ASSIGN_OR_RETURN(Target target, Authorize(rc, name, kCommitmentPattern, "name", action));
     const absl::CivilDay today = Today();
-    ASSIGN_OR_RETURN(
-        *response, store_.Update(target.scope, target.tenant, target.id, etag, rc.principal.subject,
-                                 today, [&](v1::Commitment& c, v1::CommitmentChange& d) {
-                                   return change(today, c, d);
-                                 }));
+    ASSIGN_OR_RETURN(*response, store_.Update(target.scope, target.tenant, target.id, etag,
+                                              rc.principal.subject, rc.trace.Traceparent(), today,
+                                              [&](v1::Commitment& c, v1::CommitmentChange& d) {
+                                                return change(today, c, d);
+                                              }));
     return absl::OkStatus();
   });
 }

@@ -1,13 +1,11 @@
 #include "sweep.h"
 
-#include <google/protobuf/util/time_util.h>
-
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/log.h"
-#include "dialogue/common/names.h"
 #include "dialogue/common/status.h"
+#include "dialogue/rpc/call.h"
 
 namespace dialogue::supervision {
 
@@ -60,13 +58,7 @@ absl::StatusOr<int> DueSweep::RunOnce(absl::CivilDay today) {
       payload.set_agency(c.agency());
       payload.set_session(c.session());
       payload.set_days(static_cast<int>(overdue ? today - *day : *day - today));
-      v1::Event event;
-      event.set_id(common::NewUuid());
-      event.set_type(payload.GetTypeName());
-      event.set_tenant("tenants/" + tenant);
-      event.set_source("supervision");
-      *event.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
-      event.mutable_payload()->PackFrom(payload);
+      const v1::Event event = rpc::NewEvent(tenant, "supervision", payload, "");
       const std::string id = c.name().substr(c.name().rfind('/') + 1);
       ASSIGN_OR_RETURN(bool fresh, store_.Remind(tenant, id, due.kind, *day, event));
       made += fresh ? 1 : 0;

@@ -39,6 +39,15 @@ test("a citizen submits an opinion on a phone and follows it to the published an
   // Read with its marks: "xe chở lúa" is carrying rice, not a market ("chợ").
   assert.equal(hint, "Xây dựng nông thôn mới");
   await page.getByLabel("Họ và tên").fill("Nguyễn Văn Nông");
+  // A reply by Zalo needs a phone number: said so, on the contact field, and nothing is sent.
+  const contact = page.getByLabel("Số điện thoại, thư điện tử hoặc địa chỉ");
+  await contact.fill("nong@example.vn");
+  await page.getByLabel("Nhận câu trả lời và kết quả giải quyết qua").selectOption({ label: "Zalo" });
+  await page.getByRole("button", { name: "Gửi ý kiến" }).click();
+  await page.getByRole("alert").filter({ hasText: "Zalo cần số điện thoại" }).waitFor();
+  assert.equal(await contact.getAttribute("aria-invalid"), "true");
+  await check(page, "submit-contact-invalid");
+  await contact.fill("0912 000 222");
   await page.getByRole("button", { name: "Gửi ý kiến" }).click();
   const receipt = page.getByTestId("receipt");
   await receipt.waitFor();
@@ -56,6 +65,7 @@ test("a citizen submits an opinion on a phone and follows it to the published an
   const opinion = status.opinion;
   const stored = await call("GET", `/v1/${opinion}`, undefined, staff);
   assert.equal(topics.topics.find((t) => t.id === stored.suggestedTopic)?.displayName, hint);
+  assert.deepEqual(stored.submitter, { name: "Nguyễn Văn Nông", contact: "0912 000 222", replyVia: "REPLY_ZALO" });
   await call("POST", `/v1/${opinion}:classify`, { topic: topics.topics[0].id }, staff);
   await call("POST", `/v1/${opinion}:assign`, { department: "Phòng Kinh tế", workingDays: 10 }, staff);
   const answer = "Xã đã đưa tuyến đường nội đồng thôn An Sơn vào kế hoạch làm đường năm sau.";
@@ -190,11 +200,11 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
   await page.goto(`${gateway.url}/xa/bac-thanh-mien/gop-y`);
   await page.getByRole("heading", { name: "Gửi ý kiến, kiến nghị" }).waitFor();
   const focused = [];
-  for (let i = 0; i < 12; ++i) {
+  for (let i = 0; i < 14; ++i) {
     await page.keyboard.press("Tab");
     focused.push(await page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim()));
   }
-  for (const want of ["Gửi ý kiến", "hamlet", "text", "name", "contact"]) {
+  for (const want of ["Gửi ý kiến", "hamlet", "text", "name", "contact", "reply-via"]) {
     assert.ok(focused.includes(want), `Tab reaches ${want}: ${focused.join(" | ")}`);
   }
   await page.context().close();

@@ -1,12 +1,16 @@
 // Opinion intake end to end, through the stack's gateway and intake service: a citizen
 // submits without an account, staff classify, assign and answer, the citizen reads the
-// answer by receipt code; the Front uploads a CSV of survey forms.
+// answer by receipt code and gets it by SMS; the Front uploads a CSV of survey forms.
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
+
+#include <chrono>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "http_client.h"
 #include "test_support.h"
+#include "webhook_receiver.h"
 
 namespace dialogue {
 namespace {
@@ -108,6 +112,68 @@ TEST_F(IntakeHttpTest, ACitizenSubmitsStaffAnswerAndTheCitizenReadsTheAnswer) {
   HttpResponse staff = Http("GET", absl::StrCat(url_, "/v1/", name), "", {Bearer(office_)});
   EXPECT_THAT(staff.body, HasSubstr("0900111222"));
   EXPECT_EQ(Http("GET", absl::StrCat(url_, "/v1/", name)).status, 401);
+}
+
+// Issue 19: the approved answer reaches the citizen on the channel they gave, through the
+// whole stack: intake's outbox, the event stream, notices' consumer and its delivery
+// worker, and the commune's SMS webhook.
+TEST_F(IntakeHttpTest, TheApprovedAnswerReachesTheCitizenBySms) {
+  testing::WebhookReceiver receiver({200});
+  HttpResponse hooks = Http("PUT", Url("/webhooks"),
+                            absl::StrCat(R"({"hooks":[{"channel":"VIA_SMS","url":")",
+                                         receiver.url(), R"(","secret":"bi-mat"}]})"),
+                            {Bearer(office_)});
+  ASSERT_EQ(hooks.status, 200) << hooks.body;
+  // An e-mail reply to a phone number is refused, with the field to correct.
+  HttpResponse wrong =
+      Http("POST", Url("/opinions:submit"),
+           absl::StrCat(R"({"round":")", round_, R"(","hamlet":"an-son","text":"Đèn đường hỏng",)",
+                        R"("submitter":{"contact":"0900 111 333","replyVia":"REPLY_EMAIL"}})"));
+  EXPECT_EQ(wrong.status, 400) << wrong.body;
+  EXPECT_THAT(wrong.body, HasSubstr("CONTACT_INVALID"));
+  EXPECT_THAT(wrong.body, HasSubstr("submitter.contact"));
+  EXPECT_EQ(Count(), "0");
+
+  HttpResponse submitted =
+      Http("POST", Url("/opinions:submit"),
+           absl::StrCat(R"({"round":")", round_,
+                        R"(","hamlet":"an-son","text":"Đề nghị sửa đèn đường thôn An Sơn",)",
+                        R"("submitter":{"contact":"0900 111 333","replyVia":"REPLY_SMS"}})"));
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  const std::string code = Str(submitted.body, "receiptCode");
+  HttpResponse list = Http("GET", Url("/opinions"), "", {Bearer(office_)});
+  const std::string name = Get(list.body, "opinions")
+                               .list_value()
+                               .values(0)
+                               .struct_value()
+                               .fields()
+                               .at("name")
+                               .string_value();
+  auto post = [&](const std::string& verb, const std::string& body, const std::string& token) {
+    return Http("POST", absl::StrCat(url_, "/v1/", name, ":", verb), body, {Bearer(token)});
+  };
+  ASSERT_EQ(post("classify", R"({"topic":"nong-thon-moi"})", office_).status, 200);
+  ASSERT_EQ(post("assign", R"({"department":"Phòng Kinh tế","workingDays":5})", office_).status,
+            200);
+  ASSERT_EQ(
+      post("draftAnswer", R"({"answer":"Xã thay bóng đèn trong tuần này."})", department_).status,
+      200);
+  EXPECT_TRUE(receiver.requests().empty());  // a draft tells nobody
+  ASSERT_EQ(post("approveAnswer", "{}", office_).status, 200);
+
+  for (int i = 0; i < 150 && receiver.requests().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  auto got = receiver.requests();
+  ASSERT_EQ(got.size(), 1u) << "no SMS within 15 s";
+  EXPECT_EQ(Str(got[0].body, "kind"), "PETITIONER_MESSAGE");
+  EXPECT_EQ(Str(got[0].body, "channel"), "VIA_SMS");
+  EXPECT_EQ(Str(got[0].body, "text"),
+            absl::StrCat("Ý kiến, kiến nghị mã ", code,
+                         " đã có câu trả lời: Xã thay bóng đèn trong tuần này."));
+  EXPECT_EQ(Str(got[0].body, "followPath"), absl::StrCat("/xa/", tenant_, "/theo-doi/", code));
+  EXPECT_EQ(Get(got[0].body, "recipient").struct_value().fields().at("contact").string_value(),
+            "0900 111 333");
 }
 
 TEST_F(IntakeHttpTest, TheFrontUploadsACsvOfSurveyForms) {

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -14,6 +15,8 @@
 #include "dialogue/calendar/working_days.h"
 #include "dialogue/common/names.h"
 #include "dialogue/events/consumer.h"
+#include "dialogue/v1/notices.pb.h"
+#include "dialogue/v1/supervision.pb.h"
 #include "intake_server.h"
 
 namespace dialogue::intake {
@@ -682,6 +685,19 @@ TEST_F(IntakeGrpcTest, RequestsForADialogueReachTheThresholdOnce) {
   ASSERT_THAT(Call(&Stub::RequestDialogue, "", ask, &stored), IsOk());
   EXPECT_EQ(stored.state(), v1::FORWARDED);
   EXPECT_EQ(Events("DialogueRequired"), 1);
+  // Both voters left a phone number: each is told, by SMS, that the count was reached.
+  auto told = testing::OutboxEvents("intake", a_, "PetitionerMessage");
+  ASSERT_THAT(told, IsOk());
+  std::set<std::string> phones;
+  for (const v1::Event& e : *told) {
+    v1::PetitionerMessage m;
+    ASSERT_TRUE(e.payload().UnpackTo(&m));
+    EXPECT_EQ(m.channel(), v1::VIA_SMS);
+    EXPECT_THAT(m.text(), HasSubstr("cùng 2 cử tri"));
+    EXPECT_EQ(m.follow_path(), absl::StrCat("/xa/", a_, "/thong-bao"));
+    phones.insert(m.contact());
+  }
+  EXPECT_EQ(phones, (std::set<std::string>{"0987 000 111", "0911 222 333"}));
 
   v1::ListDialogueRequestsRequest list;
   list.set_parent(ask.parent());
@@ -926,8 +942,11 @@ TEST_F(IntakeGrpcTest, OpinionsAnsweredAtTheConferenceBecomeAnswered) {
   concluded.add_opinions_answered(
       absl::StrCat("tenants/", a_, "/opinions/00000000-0000-4000-8000-000000000000"));
   const std::string event_id = common::NewUuid();
+  const int told = Events("PetitionerMessage");
   stream_.Publish(a_, "sessions", concluded, event_id);
   EXPECT_EQ(Drain().applied, 1);
+  // The petitioners of the three answered and of the one merged into them are told.
+  EXPECT_EQ(Events("PetitionerMessage"), told + 4);
 
   // The approved answer stands; an unapproved draft gives way to what was said in the room.
   EXPECT_EQ(Get(approved->name()).state(), v1::ANSWERED);
@@ -958,6 +977,114 @@ TEST_F(IntakeGrpcTest, OpinionsAnsweredAtTheConferenceBecomeAnswered) {
   stream_.Publish(a_, "sessions", concluded, event_id);
   EXPECT_EQ(Drain().applied, 0);
   EXPECT_EQ(Count("opinion_history"), entries);
+  EXPECT_EQ(Events("PetitionerMessage"), told + 4);
+}
+
+// Issue 19: an approved answer reaches each petitioner on the channel they gave: the
+// opinion's own and those of the opinions merged into it; nobody who left no way to reach
+// them, and nothing before the office approves.
+TEST_F(IntakeGrpcTest, AnApprovedAnswerReachesEachPetitionerOnTheChannelTheyGave) {
+  auto by = [&](const std::string& text, const std::string& contact,
+                v1::ReplyVia via) -> absl::StatusOr<v1::Opinion> {
+    v1::CreateOpinionRequest request;
+    request.set_parent(absl::StrCat("tenants/", a_));
+    v1::Opinion* o = request.mutable_opinion();
+    o->set_round(round_);
+    o->set_hamlet("thon-1");
+    o->set_channel(v1::WRITTEN_PETITION);
+    o->set_text(text);
+    o->mutable_submitter()->set_contact(contact);
+    o->mutable_submitter()->set_reply_via(via);
+    v1::Opinion out;
+    RETURN_IF_ERROR(Call(&Stub::CreateOpinion, office_, request, &out));
+    return out;
+  };
+  auto texted = Create("Đề nghị lắp đèn chiếu sáng đường thôn 1");  // 0912345678: SMS
+  auto mailed = by("Lắp đèn đường thôn 1 giúp dân", " lan@example.vn ", v1::REPLY_EMAIL);
+  auto posted = by("Đèn đường thôn 1 hỏng", "Xóm 3, thôn 1", v1::REPLY_VIA_UNSPECIFIED);
+  auto quiet = by("Đèn đường thôn 1", "0988 777 666", v1::REPLY_NONE);
+  ASSERT_THAT(texted, IsOk());
+  ASSERT_THAT(mailed, IsOk());
+  ASSERT_THAT(posted, IsOk());
+  ASSERT_THAT(quiet, IsOk());
+  EXPECT_EQ(Get(mailed->name()).submitter().reply_via(), v1::REPLY_EMAIL);
+  // A channel that cannot reach the contact given is refused, and nothing is stored.
+  const int stored = Count("opinions");
+  EXPECT_THAT(by("Đèn đường", "0988 777 666", v1::REPLY_EMAIL).status(),
+              StatusIs(StatusCode::kInvalidArgument, "CONTACT_INVALID"));
+  EXPECT_THAT(by("Đèn đường", "lan@example.vn", v1::REPLY_ZALO).status(),
+              StatusIs(StatusCode::kInvalidArgument, "CONTACT_INVALID"));
+  EXPECT_EQ(Count("opinions"), stored);
+
+  v1::MergeOpinionsRequest merge;
+  merge.set_name(texted->name());
+  for (const auto* o : {&*mailed, &*posted, &*quiet}) merge.add_sources(o->name());
+  v1::Opinion o;
+  ASSERT_THAT(Call(&Stub::MergeOpinions, office_, merge, &o), IsOk());
+  Draft(texted->name(), "Xã lắp 12 đèn trong quý III.");
+  EXPECT_EQ(Events("PetitionerMessage"), 0);  // a draft tells nobody
+  ASSERT_THAT(Transition(&Stub::ApproveAnswer, office_, texted->name(), "", &o), IsOk());
+
+  auto told = testing::OutboxEvents("intake", a_, "PetitionerMessage");
+  ASSERT_THAT(told, IsOk());
+  std::map<int, v1::PetitionerMessage> by_channel;
+  for (const v1::Event& e : *told) {
+    v1::PetitionerMessage m;
+    ASSERT_TRUE(e.payload().UnpackTo(&m));
+    by_channel[m.channel()] = m;
+  }
+  ASSERT_EQ(told->size(), 2u);
+  ASSERT_EQ(by_channel.count(v1::VIA_SMS), 1u);
+  ASSERT_EQ(by_channel.count(v1::VIA_EMAIL), 1u);
+  const v1::PetitionerMessage& sms = by_channel[v1::VIA_SMS];
+  EXPECT_EQ(sms.contact(), "0912345678");
+  EXPECT_EQ(sms.opinion(), texted->name());
+  EXPECT_EQ(sms.receipt_code(), texted->receipt_code());
+  EXPECT_EQ(sms.text(), absl::StrCat("Ý kiến, kiến nghị mã ", texted->receipt_code(),
+                                     " đã có câu trả lời: Xã lắp 12 đèn trong quý III."));
+  EXPECT_EQ(sms.follow_path(), absl::StrCat("/xa/", a_, "/theo-doi/", texted->receipt_code()));
+  const v1::PetitionerMessage& mail = by_channel[v1::VIA_EMAIL];
+  EXPECT_EQ(mail.contact(), "lan@example.vn");
+  EXPECT_EQ(mail.receipt_code(), mailed->receipt_code());  // their own code, the same answer
+  EXPECT_THAT(mail.text(), HasSubstr("Xã lắp 12 đèn trong quý III."));
+  EXPECT_EQ((*told)[0].traceparent().empty(), false);
+}
+
+// Issue 19: what becomes of a commitment made on an opinion (supervision's
+// CommitmentChanged) reaches its petitioners; a name of another commune is ignored, and
+// their own feedback is not echoed back to them.
+TEST_F(IntakeGrpcTest, WhatBecomesOfACommitmentReachesItsPetitioners) {
+  auto raised = Create("Đề nghị nạo vét kênh tiêu thôn 2");
+  ASSERT_THAT(raised, IsOk());
+  const std::string token_b = Token(b_, {Role::kGovernmentOffice, Role::kFront});
+  const v1::Opinion theirs = CreateInB(token_b, "Ý kiến của xã B");
+
+  v1::CommitmentChanged change;
+  change.set_commitment(absl::StrCat("tenants/", a_, "/commitments/", common::NewUuid()));
+  change.add_opinions(raised->name());
+  change.add_opinions(theirs.name());
+  change.set_kind(v1::CHANGE_PROGRESS);
+  change.set_from_state(v1::COMMITMENT_IN_PROGRESS);
+  change.set_to_state(v1::COMMITMENT_RESOLVED);
+  change.set_summary("Kênh tiêu thôn 2");
+  change.set_agency("Phòng Kinh tế");
+  change.set_date("2026-09-12");
+  change.set_note("Đã nạo vét 1,2 km.");
+  stream_.Publish(a_, "supervision", change, common::NewUuid());
+  change.set_kind(v1::CHANGE_FEEDBACK);
+  stream_.Publish(a_, "supervision", change, common::NewUuid());
+  EXPECT_EQ(Drain().applied, 2);
+
+  auto told = testing::OutboxEvents("intake", a_, "PetitionerMessage");
+  ASSERT_THAT(told, IsOk());
+  ASSERT_EQ(told->size(), 1u);
+  v1::PetitionerMessage m;
+  ASSERT_TRUE((*told)[0].payload().UnpackTo(&m));
+  EXPECT_EQ(m.receipt_code(), raised->receipt_code());
+  EXPECT_EQ(m.channel(), v1::VIA_SMS);
+  EXPECT_EQ(m.title(), absl::StrCat("Kết quả giải quyết kiến nghị mã ", raised->receipt_code()));
+  EXPECT_THAT(m.text(), HasSubstr("đã giải quyết ngày 12/09/2026. Đã nạo vét 1,2 km."));
+  EXPECT_EQ(testing::OutboxEvents("intake", b_, "PetitionerMessage")->size(), 0u);
 }
 
 // Row Level Security on every intake table: with the intake role and tenant A's scope, a

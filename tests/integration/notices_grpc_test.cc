@@ -3,6 +3,8 @@
 // then succeed (sent by the stack's notices service, whose delivery worker and outbox
 // relay serve every notice in the database), the live channel, drafts caused by
 // sessions' events (applied once, due on the calendar) and RLS on every notices table.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -750,6 +752,71 @@ TEST_F(SessionEventsTest, ADialogueTheVotersRequiredReachesTheOfficeAndTheirDraf
   ASSERT_EQ(reminders.notices_size(), 1);
   EXPECT_EQ(reminders.notices(0).state(), v1::NOTICE_ISSUED);
   EXPECT_THAT(reminders.notices(0).body(), ::testing::HasSubstr("3 cử tri"));
+}
+
+// Issue 19: a message intake writes to a petitioner (PetitionerMessage) goes out once
+// through the commune's webhook for its channel, signed as notices are; a channel without
+// a webhook fails at once with the reason, and a message no person can receive is refused.
+TEST_F(SessionEventsTest, APetitionersMessageGoesOutOnceThroughTheCommunesWebhook) {
+  testing::WebhookReceiver receiver({200});
+  v1::UpdateWebhooksRequest hooks;
+  hooks.mutable_webhooks()->set_name(absl::StrCat("tenants/", a_, "/webhooks"));
+  v1::Webhook* sms = hooks.mutable_webhooks()->add_hooks();
+  sms->set_channel(v1::VIA_SMS);
+  sms->set_url(receiver.url());
+  sms->set_secret("bi-mat-cua-xa");
+  v1::Webhooks stored;
+  ASSERT_THAT(Call(&Stub::UpdateWebhooks, office_, hooks, &stored), IsOk());
+
+  v1::PetitionerMessage message;
+  message.set_opinion(absl::StrCat("tenants/", a_, "/opinions/", common::NewUuid()));
+  message.set_receipt_code("K7M-2QX-9PA");
+  message.set_channel(v1::VIA_SMS);
+  message.set_contact("0912 345 678");
+  message.set_title("Trả lời ý kiến, kiến nghị mã K7M-2QX-9PA");
+  message.set_text("Ý kiến, kiến nghị mã K7M-2QX-9PA đã có câu trả lời: Xã lắp 12 đèn.");
+  message.set_follow_path(absl::StrCat("/xa/", a_, "/theo-doi/K7M-2QX-9PA"));
+  const std::string id = common::NewUuid();
+  stream_.Publish(a_, "intake", message, id);
+  stream_.Publish(a_, "intake", message, id);  // redelivered
+  v1::PetitionerMessage by_zalo = message;
+  by_zalo.set_channel(v1::VIA_ZALO);  // the commune has no Zalo webhook
+  stream_.Publish(a_, "intake", by_zalo, common::NewUuid());
+  v1::PetitionerMessage aloud = message;
+  aloud.set_channel(v1::VIA_LOUDSPEAKER);  // not a person's channel
+  stream_.Publish(a_, "intake", aloud, common::NewUuid());
+  // The loudspeaker's is refused (and left to the dead-letter stream once retried).
+  EXPECT_EQ(Drain().applied, 2);
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(*) FROM notices.deliveries WHERE tenant_id = '",
+                                    a_, "'")),
+            "2");
+
+  // The stack's delivery worker sends it.
+  for (int i = 0; i < 100 && receiver.requests().empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  auto got = receiver.requests();
+  ASSERT_EQ(got.size(), 1u);
+  const auto& r = got[0];
+  EXPECT_EQ(r.headers.at("x-dialogue-signature"),
+            "sha256=" + SignWebhook("bi-mat-cua-xa", r.headers.at("x-dialogue-timestamp"), r.body));
+  google::protobuf::Struct body;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &body).ok()) << r.body;
+  const auto& f = body.fields();
+  EXPECT_EQ(f.at("kind").string_value(), "PETITIONER_MESSAGE");
+  EXPECT_EQ(f.at("channel").string_value(), "VIA_SMS");
+  EXPECT_EQ(f.at("text").string_value(), message.text());
+  EXPECT_EQ(f.at("title").string_value(), message.title());
+  EXPECT_EQ(f.at("followPath").string_value(), message.follow_path());
+  EXPECT_EQ(f.at("about").string_value(), message.opinion());
+  EXPECT_EQ(f.at("recipient").struct_value().fields().at("contact").string_value(), "0912 345 678");
+  EXPECT_EQ(r.headers.at("x-dialogue-delivery"), f.at("delivery").string_value());
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT state || ' ' || last_error FROM notices.deliveries"
+                                    " WHERE tenant_id = '",
+                                    a_, "' AND channel = 'VIA_ZALO'")),
+            "DELIVERY_FAILED the commune has no webhook for VIA_ZALO");
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(receiver.requests().size(), 1u);  // once, for all the event came twice
 }
 
 TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {

@@ -272,6 +272,52 @@ TEST_F(SupervisionTest, EachItemBecomesOneCommitmentHoweverOftenItsEventComes) {
   EXPECT_EQ(changes.changes(1).kind(), v1::CHANGE_REPORT_DUE);
 }
 
+// Issue 19: every step a petitioner would see on the follow page (the commitment made, an
+// agency's report, its result) goes to intake as CommitmentChanged, to tell them; a
+// commitment made on no opinion, or a refused step, tells nobody.
+TEST_F(SupervisionTest, EveryStepOfACommitmentIsAnnouncedForItsPetitioners) {
+  const std::string opinion = absl::StrCat("tenants/", a_, "/opinions/", common::NewUuid());
+  Conclude(a_, "2026-03-10",
+           {Item("1", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-09-30", opinion),
+            Item("2", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-09-30")});
+  std::map<std::string, v1::Commitment> by_item;
+  for (const auto& c : List(a_, office_)) by_item[c.item_id()] = c;
+  ASSERT_EQ(by_item.size(), 2u);
+  auto reported = Progress(department_, by_item["1"], v1::COMMITMENT_REPORTED, "Đã khảo sát");
+  ASSERT_THAT(reported, IsOk());
+  EXPECT_THAT(Progress(department_, *reported, v1::COMMITMENT_ASSIGNED, "lùi lại"),
+              StatusIs(StatusCode::kFailedPrecondition));
+  ASSERT_THAT(Progress(department_, *reported, v1::COMMITMENT_RESOLVED, "Đã nạo vét 1,2 km."),
+              IsOk());
+  ASSERT_THAT(Progress(department_, by_item["2"], v1::COMMITMENT_REPORTED, "Đã khảo sát"), IsOk());
+
+  auto changed = testing::OutboxEvents("supervision", a_, "CommitmentChanged");
+  ASSERT_THAT(changed, IsOk());
+  std::vector<v1::CommitmentChanged> steps;
+  for (const v1::Event& e : *changed) {
+    ASSERT_TRUE(e.payload().UnpackTo(&steps.emplace_back()));
+  }
+  ASSERT_EQ(steps.size(), 3u);  // item 2 was made on no opinion
+  for (const auto& step : steps) {
+    EXPECT_EQ(step.commitment(), by_item["1"].name());
+    ASSERT_EQ(step.opinions_size(), 1);
+    EXPECT_EQ(step.opinions(0), opinion);
+    EXPECT_EQ(step.agency(), "Phòng Kinh tế");
+    EXPECT_EQ(step.due_date(), "2026-09-30");
+    EXPECT_EQ(step.conference_date(), "2026-03-10");
+  }
+  EXPECT_EQ(steps[0].kind(), v1::CHANGE_CREATED);
+  EXPECT_EQ(steps[0].to_state(), v1::COMMITMENT_ASSIGNED);
+  EXPECT_EQ(steps[1].kind(), v1::CHANGE_PROGRESS);
+  EXPECT_EQ(steps[1].from_state(), v1::COMMITMENT_ASSIGNED);
+  EXPECT_EQ(steps[1].to_state(), v1::COMMITMENT_REPORTED);
+  EXPECT_EQ(steps[1].note(), "Đã khảo sát");
+  EXPECT_EQ(steps[2].from_state(), v1::COMMITMENT_REPORTED);
+  EXPECT_EQ(steps[2].to_state(), v1::COMMITMENT_RESOLVED);
+  EXPECT_EQ(steps[2].note(), "Đã nạo vét 1,2 km.");
+  EXPECT_EQ(steps[2].date().size(), 10u);
+}
+
 // Issue 19: supervision counts the commune's own days off, as planning does.
 TEST_F(SupervisionTest, ACommunesOwnDaysOffMoveItsReportDates) {
   AdminQuery(absl::StrCat("INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason) VALUES ('",

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "dialogue/auth/token.h"
 #include "dialogue/common/names.h"
+#include "dialogue/common/status.h"
 #include "dialogue/db/pool.h"
 #include "dialogue/events/redis.h"
 #include "dialogue/v1/planning.grpc.pb.h"
@@ -168,18 +169,29 @@ std::string AdminQuery(const std::string& sql) {
 
 absl::StatusOr<v1::Event> OutboxEvent(const std::string& schema, const std::string& tenant,
                                       const std::string& type) {
-  std::string encoded = AdminQuery(
-      absl::StrCat("SELECT encode(payload, 'base64') FROM ", schema, ".outbox WHERE tenant_id = '",
-                   tenant, "' AND event_type = 'dialogue.v1.", type, "' ORDER BY id LIMIT 1"));
-  if (encoded.empty()) return absl::NotFoundError(absl::StrCat("no ", type, " in the outbox"));
-  // PostgreSQL breaks base64 into lines of 76 characters.
-  encoded.erase(std::remove(encoded.begin(), encoded.end(), '\n'), encoded.end());
-  std::string bytes;
-  v1::Event event;
-  if (!absl::Base64Unescape(encoded, &bytes) || !event.ParseFromString(bytes)) {
-    return absl::DataLossError(absl::StrCat("the outbox's ", type, " does not parse"));
+  ASSIGN_OR_RETURN(std::vector<v1::Event> events, OutboxEvents(schema, tenant, type));
+  if (events.empty()) return absl::NotFoundError(absl::StrCat("no ", type, " in the outbox"));
+  return events.front();
+}
+
+absl::StatusOr<std::vector<v1::Event>> OutboxEvents(const std::string& schema,
+                                                    const std::string& tenant,
+                                                    const std::string& type) {
+  pqxx::connection conn(AdminPgUri());
+  pqxx::work txn(conn);
+  auto rows =
+      txn.exec_params(absl::StrCat("SELECT payload FROM ", schema,
+                                   ".outbox WHERE tenant_id = $1 AND event_type = $2 ORDER BY id"),
+                      tenant, absl::StrCat("dialogue.v1.", type));
+  std::vector<v1::Event> events;
+  for (const auto& row : rows) {
+    v1::Event event;
+    if (!event.ParseFromString(pqxx::binarystring(row[0]).str())) {
+      return absl::DataLossError(absl::StrCat("the outbox's ", type, " does not parse"));
+    }
+    events.push_back(std::move(event));
   }
-  return event;
+  return events;
 }
 
 std::vector<v1::CreatePlanRequest> SeedPlans() {

@@ -97,6 +97,10 @@ std::string AdminQuery(const std::string& sql);
 // by id), as stored: NOT_FOUND when there is none, DATA_LOSS when it does not parse.
 absl::StatusOr<v1::Event> OutboxEvent(const std::string& schema, const std::string& tenant,
                                       const std::string& type);
+// Every event of `type` there, in order; DATA_LOSS when one does not parse.
+absl::StatusOr<std::vector<v1::Event>> OutboxEvents(const std::string& schema,
+                                                    const std::string& tenant,
+                                                    const std::string& type);
 
 // The five seed plans of shared/seeds, as stored in deploy/demo/plans.
 std::vector<v1::CreatePlanRequest> SeedPlans();

@@ -1,9 +1,11 @@
 // The intake rules without I/O: normalisation, suggestions, states, receipt codes, CSV
-// and the row checks of an import.
+// and the row checks of an import; what a petitioner is told, and on which channel.
 #include "opinion_rules.h"
 
 #include <set>
 
+#include "dialogue/v1/notices.pb.h"
+#include "dialogue/v1/supervision.pb.h"
 #include "test_support.h"
 
 namespace dialogue::intake {
@@ -238,6 +240,84 @@ TEST(RoundDates, ComeFromThePlanAndFollowTheDayTheConferenceIsHeld) {
 
   EXPECT_THAT(RoundDatesFromPlan(plan, "q3").status(),
               StatusIs(StatusCode::kInvalidArgument, "CONFERENCE_NOT_IN_PLAN"));
+}
+
+v1::Submitter Reach(const std::string& contact, v1::ReplyVia via = v1::REPLY_VIA_UNSPECIFIED) {
+  v1::Submitter s;
+  s.set_contact(contact);
+  s.set_reply_via(via);
+  return s;
+}
+
+TEST(Replies, GoWhereThePetitionerSaidOrWhereTheContactLeads) {
+  EXPECT_EQ(EffectiveReplyVia(Reach("0912 345 678")), v1::REPLY_SMS);
+  EXPECT_EQ(EffectiveReplyVia(Reach("+84 912.345.678")), v1::REPLY_SMS);
+  EXPECT_EQ(EffectiveReplyVia(Reach("lan.nguyen@gmail.com")), v1::REPLY_EMAIL);
+  EXPECT_EQ(EffectiveReplyVia(Reach("Xóm 3, thôn An Sơn")), v1::REPLY_NONE);  // by post only
+  EXPECT_EQ(EffectiveReplyVia(Reach("")), v1::REPLY_NONE);
+  EXPECT_EQ(EffectiveReplyVia(Reach("12345")), v1::REPLY_NONE);  // too short for a phone
+  EXPECT_EQ(EffectiveReplyVia(Reach("0912345678", v1::REPLY_ZALO)), v1::REPLY_ZALO);
+  EXPECT_EQ(EffectiveReplyVia(Reach("0912345678", v1::REPLY_NONE)), v1::REPLY_NONE);
+  EXPECT_EQ(ReplyChannel(v1::REPLY_SMS), v1::VIA_SMS);
+  EXPECT_EQ(ReplyChannel(v1::REPLY_ZALO), v1::VIA_ZALO);
+  EXPECT_EQ(ReplyChannel(v1::REPLY_EMAIL), v1::VIA_EMAIL);
+  EXPECT_EQ(ReplyChannel(v1::REPLY_NONE), 0);
+
+  EXPECT_THAT(CheckReplyVia(Reach("0912345678", v1::REPLY_ZALO), ""), IsOk());
+  EXPECT_THAT(CheckReplyVia(Reach("Xóm 3", v1::REPLY_NONE), ""), IsOk());
+  EXPECT_THAT(CheckReplyVia(Reach("lan@gmail.com", v1::REPLY_SMS), "opinion."),
+              StatusIs(StatusCode::kInvalidArgument, "CONTACT_INVALID"));
+  EXPECT_THAT(CheckReplyVia(Reach("0912345678", v1::REPLY_EMAIL), ""),
+              StatusIs(StatusCode::kInvalidArgument, "CONTACT_INVALID"));
+  EXPECT_THAT(CheckReplyVia(Reach("lan@", v1::REPLY_EMAIL), ""),
+              StatusIs(StatusCode::kInvalidArgument, "CONTACT_INVALID"));
+  EXPECT_THAT(CheckReplyVia(Reach("0912345678", static_cast<v1::ReplyVia>(9)), ""),
+              StatusIs(StatusCode::kInvalidArgument, "REPLY_VIA_INVALID"));
+}
+
+TEST(Replies, SayWhatBecameOfTheOpinionAndNothingToWhomCannotBeReached) {
+  Petitioner p{"tenants/t/opinions/1", "K7M-2QX-9PA", Reach("0912 345 678")};
+  auto [title, text] = AnswerText(p.receipt_code, "Xã sẽ lắp 12 đèn trong quý III.");
+  auto m = MessageTo(p, "t", title, text);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->channel(), v1::VIA_SMS);
+  EXPECT_EQ(m->contact(), "0912 345 678");
+  EXPECT_EQ(m->follow_path(), "/xa/t/theo-doi/K7M-2QX-9PA");
+  EXPECT_EQ(m->text(),
+            "Ý kiến, kiến nghị mã K7M-2QX-9PA đã có câu trả lời: Xã sẽ lắp 12 đèn trong quý III.");
+  EXPECT_FALSE(MessageTo({"o", "C", Reach("Xóm 3")}, "t", title, text).has_value());
+  EXPECT_FALSE(MessageTo({"o", "C", Reach("0912345678", v1::REPLY_NONE)}, "t", title, text));
+  EXPECT_FALSE(MessageTo(p, "t", title, "").has_value());
+
+  EXPECT_EQ(AnsweredAtConferenceText("C", absl::CivilDay(2026, 5, 8)).second,
+            "Ý kiến, kiến nghị mã C đã được trả lời trực tiếp tại hội nghị đối thoại ngày "
+            "08/05/2026.");
+
+  v1::CommitmentChanged change;
+  change.set_summary("Đèn đường thôn An Sơn");
+  change.set_agency("Phòng Kinh tế");
+  change.set_action("lắp 12 đèn");
+  change.set_due_date("2026-09-30");
+  change.set_conference_date("2026-05-08");
+  change.set_kind(v1::CHANGE_CREATED);
+  change.set_to_state(v1::COMMITMENT_ASSIGNED);
+  EXPECT_EQ(CommitmentText("C", change).second,
+            "Kiến nghị mã C (Đèn đường thôn An Sơn): hội nghị đối thoại ngày 08/05/2026 kết luận "
+            "giao Phòng Kinh tế lắp 12 đèn, hạn 30/09/2026.");
+  change.set_kind(v1::CHANGE_PROGRESS);
+  change.set_from_state(v1::COMMITMENT_IN_PROGRESS);
+  change.set_to_state(v1::COMMITMENT_RESOLVED);
+  change.set_date("2026-09-12");
+  change.set_note("Đã lắp xong 12 đèn.");
+  EXPECT_THAT(CommitmentText("C", change).second,
+              HasSubstr("đã giải quyết ngày 12/09/2026. Đã lắp xong 12 đèn."));
+  change.set_to_state(v1::COMMITMENT_CANNOT_RESOLVE);
+  EXPECT_THAT(CommitmentText("C", change).second, HasSubstr("không thể giải quyết"));
+  change.set_kind(v1::CHANGE_FEEDBACK);  // the petitioner's own: nothing to tell them
+  EXPECT_EQ(CommitmentText("C", change).second, "");
+  change.set_kind(v1::CHANGE_PROGRESS);
+  change.set_from_state(v1::COMMITMENT_CANNOT_RESOLVE);  // no move: nothing new
+  EXPECT_EQ(CommitmentText("C", change).second, "");
 }
 
 }  // namespace

@@ -234,6 +234,11 @@ void PrepareAudit(AuditRecord& record, const RequestContext& request, absl::stri
 
 v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
                    absl::string_view source, const google::protobuf::Message& payload) {
+  return NewEvent(tenant, source, payload, request.trace.Traceparent());
+}
+
+v1::Event NewEvent(const std::string& tenant, absl::string_view source,
+                   const google::protobuf::Message& payload, const std::string& traceparent) {
   v1::Event event;
   event.set_id(common::NewUuid());
   event.set_type(payload.GetDescriptor()->full_name());
@@ -242,7 +247,7 @@ v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
   // TimeUtil::GetCurrentTime has whole seconds only (protobuf 3.21).
   *event.mutable_time() =
       google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
-  event.set_traceparent(request.trace.Traceparent());
+  event.set_traceparent(traceparent);
   event.mutable_payload()->PackFrom(payload);
   return event;
 }

@@ -10,6 +10,7 @@ const reasons: Record<string, string> = {
   TENANT_NOT_FOUND: "Không tìm thấy xã này trên hệ thống.",
   HAMLET_UNKNOWN: "Xin chọn thôn (tổ dân phố) trong danh sách.",
   TEXT_REQUIRED: "Xin nhập nội dung.",
+  CONTACT_INVALID: "Cách nhận trả lời đã chọn cần đúng loại liên hệ: SMS, Zalo cần số điện thoại; thư điện tử cần địa chỉ thư.",
   TEXT_TOO_LONG: "Nội dung quá dài.",
   FIELD_REQUIRED: "Xin điền đủ các mục bắt buộc.",
   NO_ROUND: "Hiện chưa có đợt lấy ý kiến nào đang mở.",

@@ -1,6 +1,6 @@
 // Submit an opinion without an account: the hamlet by name, the text (a topic is suggested
-// as the citizen types), an optional contact; then the receipt code, large, copyable and
-// as a QR code of the follow page.
+// as the citizen types), an optional contact and how the answer should reach them; then the
+// receipt code, large, copyable and as a QR code of the follow page.
 import { api, get, type Of } from "../api/client";
 import { ApiError } from "../api/errors";
 import { h } from "../dom";
@@ -95,6 +95,16 @@ export async function submit(id: string): Promise<void> {
   });
   const name = h("input", { id: "name", name: "name", autocomplete: "name", maxlength: 200 });
   const contact = h("input", { id: "contact", name: "contact", autocomplete: "tel", maxlength: 200 });
+  // How the answer reaches them; by default as the contact suggests (SMS to a phone number).
+  const replyVia = h(
+    "select",
+    { id: "reply-via", name: "replyVia" },
+    h("option", { value: "REPLY_VIA_UNSPECIFIED" }, "Theo liên hệ đã ghi (SMS hoặc thư điện tử)"),
+    h("option", { value: "REPLY_SMS" }, "Tin nhắn SMS"),
+    h("option", { value: "REPLY_ZALO" }, "Zalo"),
+    h("option", { value: "REPLY_EMAIL" }, "Thư điện tử"),
+    h("option", { value: "REPLY_NONE" }, "Không nhắn, tôi tự xem bằng mã tiếp nhận"),
+  ) as HTMLSelectElement;
   const button = h("button", { type: "submit" }, "Gửi ý kiến");
   const form = h(
     "form",
@@ -105,9 +115,10 @@ export async function submit(id: string): Promise<void> {
       "fieldset",
       {},
       h("legend", {}, "Thông tin liên hệ (không bắt buộc)"),
-      h("p", { class: "hint" }, "Chỉ cán bộ xã xem được, để liên hệ khi cần làm rõ."),
+      h("p", { class: "hint" }, "Chỉ cán bộ xã xem được, để liên hệ khi cần làm rõ và báo cho bạn câu trả lời."),
       field("Họ và tên", name),
-      field("Số điện thoại hoặc địa chỉ", contact),
+      field("Số điện thoại, thư điện tử hoặc địa chỉ", contact),
+      field("Nhận câu trả lời và kết quả giải quyết qua", replyVia),
     ),
     message,
     button,
@@ -126,7 +137,11 @@ export async function submit(id: string): Promise<void> {
             round: round.name,
             hamlet: hamlet.value,
             text: text.value,
-            submitter: { name: name.value, contact: contact.value },
+            submitter: {
+              name: name.value,
+              contact: contact.value,
+              replyVia: replyVia.value as NonNullable<Of<"dialogue.v1.Submitter">["replyVia"]>,
+            },
             requestId,
           },
         }),
@@ -134,7 +149,8 @@ export async function submit(id: string): Promise<void> {
       showReceipt(commune, receipt.receiptCode ?? "");
     } catch (error) {
       const field = error instanceof ApiError ? error.field : "";
-      const bad = field === "hamlet" ? hamlet : field === "text" ? text : null;
+      const bad =
+        field === "hamlet" ? hamlet : field === "text" ? text : field === "submitter.contact" ? contact : null;
       bad?.setAttribute("aria-invalid", "true");
       message.replaceChildren(alert(error));
       button.disabled = false;

@@ -112,6 +112,10 @@ class Authenticator {
 // context, `payload` packed and its type as the event type.
 v1::Event NewEvent(const RequestContext& request, const std::string& tenant,
                    absl::string_view source, const google::protobuf::Message& payload);
+// The same for an event no request caused (a consumer's, a sweep's): `traceparent`, when
+// set, continues the trace of what caused it.
+v1::Event NewEvent(const std::string& tenant, absl::string_view source,
+                   const google::protobuf::Message& payload, const std::string& traceparent);
 
 // A client context for calling another service on the caller's behalf: the caller's
 // bearer token and the trace context `trace` go along, and the call gets `timeout` (or the
