@@ -930,6 +930,11 @@ std::pair<std::string, std::string> CommitmentText(const std::string& receipt_co
             absl::StrCat(about, ": hội nghị đối thoại ngày ", Slashed(change.conference_date()),
                          " kết luận giao ", change.agency(), " ", change.action(), due, ".")};
   }
+  if (change.kind() == v1::CHANGE_UPPER_ANSWER) {
+    return {title,
+            absl::StrCat(about, ": cấp trên trả lời: ", absl::StripSuffix(change.note(), "."),
+                         change.to_state() == v1::COMMITMENT_ESCALATED ? due : "", ".")};
+  }
   if (change.kind() != v1::CHANGE_PROGRESS && change.kind() != v1::CHANGE_CHECK) return {};
   if (change.from_state() == change.to_state()) return {};
   switch (change.to_state()) {

@@ -102,6 +102,7 @@ v1::CommitmentChange Stamped(v1::CommitmentChange change, const std::string& act
 
 // What a petitioner is shown of a change: an agency's report or reason, nothing else.
 std::string PublicNote(const v1::CommitmentChange& change) {
+  if (change.kind() == v1::CHANGE_UPPER_ANSWER) return change.note();
   if (change.kind() != v1::CHANGE_PROGRESS) return "";
   return change.reason().empty() ? change.note() : change.reason();
 }
@@ -113,7 +114,7 @@ void AnnounceChange(pqxx::work& txn, const std::string& tenant, const v1::Commit
                     const std::string& traceparent) {
   if (c.opinions().empty()) return;
   if (change.kind() != v1::CHANGE_CREATED && change.kind() != v1::CHANGE_PROGRESS &&
-      !change.reopened()) {
+      change.kind() != v1::CHANGE_UPPER_ANSWER && !change.reopened()) {
     return;
   }
   v1::CommitmentChanged changed;
@@ -152,7 +153,7 @@ v1::PublicCommitment Public(const std::string& tenant, const std::string& code,
   p.set_reopen_requested(c.reopen_requested());
   for (const auto& change : history) {
     if (change.kind() != v1::CHANGE_CREATED && change.kind() != v1::CHANGE_PROGRESS &&
-        !change.reopened()) {
+        change.kind() != v1::CHANGE_UPPER_ANSWER && !change.reopened()) {
       continue;
     }
     v1::PublicStep* step = p.add_progress();
@@ -563,6 +564,36 @@ absl::StatusOr<v1::CommuneReport> SupervisionStore::CommuneReport(const db::Tena
       *r.add_escalated() = std::move(c);
     }
     return r;
+  });
+}
+
+absl::StatusOr<std::pair<std::vector<v1::Escalation>, bool>> SupervisionStore::Escalations(
+    const db::TenantScope& scope, const std::vector<std::string>& tenants, bool include_answered,
+    absl::CivilDay as_of, int limit, int offset) {
+  using Page = std::pair<std::vector<v1::Escalation>, bool>;
+  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<Page> {
+    auto rows = txn.exec_params(
+        absl::StrCat("SELECT c.tenant_id, t.display_name, ", kColumns,
+                     " FROM supervision.commitments c JOIN tenancy.tenants t ON t.id = c.tenant_id"
+                     " WHERE c.tenant_id = ANY(string_to_array($1, ','))"
+                     " AND (c.state = 'COMMITMENT_ESCALATED' AND NOT c.doc ? 'upperAnswer'"
+                     "   OR $2 AND c.doc ? 'upperAnswer')"
+                     " ORDER BY c.due_date NULLS LAST, c.conference_date, c.tenant_id, c.id"
+                     " LIMIT $3 OFFSET $4"),
+        absl::StrJoin(tenants, ","), include_answered, limit + 1, offset);
+    Page page;
+    page.second = static_cast<int>(rows.size()) > limit;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < limit; ++i) {
+      v1::Escalation e;
+      *e.mutable_commitment() = FromRow(rows[i][0].as<std::string>(), rows[i], 2, as_of);
+      e.set_commune(rows[i][1].as<std::string>());
+      e.set_session_title(e.commitment().session_title());
+      e.set_reason(!e.commitment().reason().empty()  ? e.commitment().reason()
+                   : e.commitment().beyond_commune() ? "Vượt thẩm quyền cấp xã"
+                                                     : "");
+      page.first.push_back(std::move(e));
+    }
+    return page;
   });
 }
 

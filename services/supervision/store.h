@@ -102,6 +102,13 @@ class SupervisionStore {
                                                     const std::vector<std::string>& tenants,
                                                     int year, absl::CivilDay as_of);
 
+  // --- The upper level. What the communes `tenants` (read through `scope`) sent up, the
+  // soonest due first (none last), from `offset`; at most `limit`, and whether more follow.
+  // Answered ones (upper_answer set) only when `include_answered`.
+  absl::StatusOr<std::pair<std::vector<v1::Escalation>, bool>> Escalations(
+      const db::TenantScope& scope, const std::vector<std::string>& tenants, bool include_answered,
+      absl::CivilDay as_of, int limit, int offset);
+
   // --- The sweep.
   struct Open {
     std::string tenant;

@@ -200,7 +200,83 @@ absl::Status ApplyProgress(v1::Commitment& c, const v1::RecordProgressRequest& r
   if (to == v1::COMMITMENT_CANNOT_RESOLVE || to == v1::COMMITMENT_ESCALATED) {
     c.set_reason(request.reason());
   }
+  // Sent up again: a new question for the upper level (its old answer stays in the history).
+  if (to == v1::COMMITMENT_ESCALATED) c.clear_upper_answer();
   return absl::OkStatus();
+}
+
+absl::Status ApplyEscalationAnswer(v1::Commitment& c, const v1::EscalationAnswer& answer,
+                                   absl::CivilDay today, const std::string& actor,
+                                   v1::CommitmentChange& change) {
+  if (c.state() != v1::COMMITMENT_ESCALATED) {
+    return common::Error(absl::StatusCode::kFailedPrecondition, "NOT_ESCALATED",
+                         absl::StrCat("the commitment is ", StateName(c.state()),
+                                      "; the upper level answers only what was sent up to it"));
+  }
+  if (answer.outcome() == v1::ESCALATION_OUTCOME_UNSPECIFIED ||
+      !v1::EscalationOutcome_IsValid(answer.outcome())) {
+    return Required("answer.outcome",
+                    "say what the upper level does: resolved, taken up, cannot be resolved or "
+                    "returned to the commune");
+  }
+  if (answer.answer().empty()) return Required("answer.answer", "write the upper level's answer");
+  RETURN_IF_ERROR(common::CheckText("answer.answer", answer.answer(), kMaxNote, false));
+  RETURN_IF_ERROR(common::CheckText("answer.body", answer.body(), 200, false));
+  v1::EscalationAnswer kept = answer;
+  if (answer.outcome() == v1::UPPER_TAKEN_UP) {
+    if (answer.due_date().empty()) {
+      return Required("answer.due_date", "say by when the upper level will act");
+    }
+    auto due = calendar::ParseDate(answer.due_date());
+    if (!due.ok() || *due < today) {
+      return common::InvalidField("answer.due_date", "DATE_INVALID",
+                                  "the upper level's due date must be a date, today or later");
+    }
+  } else {
+    kept.clear_due_date();
+  }
+  kept.set_date(calendar::FormatDate(today));
+  kept.set_answered_by(actor);
+  change.set_kind(v1::CHANGE_UPPER_ANSWER);
+  change.set_from_state(c.state());
+  change.set_note(answer.answer());
+  switch (answer.outcome()) {
+    case v1::UPPER_RESOLVED: {
+      c.set_state(v1::COMMITMENT_RESOLVED);
+      c.set_resolve_date(calendar::FormatDate(today));
+      auto due = calendar::ParseDate(c.due_date());
+      c.set_resolved_on_time(!due.ok() || today <= *due);
+      break;
+    }
+    case v1::UPPER_TAKEN_UP:
+      c.set_due_date(answer.due_date());  // the upper level's own date is the one to keep
+      break;
+    case v1::UPPER_CANNOT_RESOLVE:
+      c.set_state(v1::COMMITMENT_CANNOT_RESOLVE);
+      c.set_reason(answer.answer());
+      change.set_reason(answer.answer());
+      break;
+    case v1::UPPER_RETURNED:
+      c.set_state(v1::COMMITMENT_IN_PROGRESS);
+      c.set_beyond_commune(false);
+      break;
+    default:
+      break;
+  }
+  change.set_to_state(c.state());
+  *c.mutable_upper_answer() = kept;
+  return absl::OkStatus();
+}
+
+absl::Status CheckUpperLevel(const auth::Principal& principal,
+                             const std::string& commune_province) {
+  if (principal.Has(Role::kAdmin)) return absl::OkStatus();
+  if (principal.Has(Role::kProvince) && !principal.province.empty() &&
+      principal.province == commune_province) {
+    return absl::OkStatus();
+  }
+  return common::Error(absl::StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN",
+                       "only the accounts of the commune's own province answer what it sent up");
 }
 
 absl::Status ApplyCheck(v1::Commitment& c, const v1::RecordCheckRequest& request,

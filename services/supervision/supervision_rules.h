@@ -57,6 +57,16 @@ absl::Status ApplyProgress(v1::Commitment& commitment, const v1::RecordProgressR
 absl::Status ApplyCheck(v1::Commitment& commitment, const v1::RecordCheckRequest& request,
                         absl::CivilDay today, v1::CommitmentChange& change);
 
+// The upper level's answer to an ESCALATED commitment (FAILED_PRECONDITION NOT_ESCALATED
+// otherwise): checked, kept on the commitment with `today` and `actor`, its state moved as
+// the outcome says (EscalationOutcome), and described in `change`.
+absl::Status ApplyEscalationAnswer(v1::Commitment& commitment, const v1::EscalationAnswer& answer,
+                                   absl::CivilDay today, const std::string& actor,
+                                   v1::CommitmentChange& change);
+// Who may answer for the upper level: the province's own accounts (`commune_province` is
+// the commitment's commune's) and administrators; PERMISSION_DENIED PROVINCE_FORBIDDEN.
+absl::Status CheckUpperLevel(const auth::Principal& principal, const std::string& commune_province);
+
 // "YYYY-MM-DD" or empty (today); INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<absl::CivilDay> ParseDay(const std::string& text, absl::string_view field,
                                         absl::CivilDay today);

@@ -249,23 +249,26 @@ grpc::Status SupervisionService::GetCommuneReport(grpc::ServerContext* context,
       });
 }
 
-absl::StatusOr<v1::ProvinceReport> SupervisionService::Province(
-    const rpc::RequestContext& request, const v1::GetProvinceReportRequest& in) {
-  ASSIGN_OR_RETURN(auto parsed, common::ParseName(in.province(), kProvincePattern, "province"));
+absl::StatusOr<std::pair<std::vector<std::string>, db::TenantScope>>
+SupervisionService::ProvinceCommunes(const rpc::RequestContext& request, const std::string& name,
+                                     absl::string_view field) {
+  ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, kProvincePattern, field));
   const std::string& province = parsed["province"];
-  const auth::Principal& who = request.principal;
-  if (!who.Has(auth::Role::kAdmin) &&
-      !(who.Has(auth::Role::kProvince) && who.province == province)) {
-    return common::Error(absl::StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN",
-                         "only the province's own readers see its report");
-  }
-  ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(in.as_of(), "as_of", Today()));
-  ASSIGN_OR_RETURN(int year, Year(in.year(), as_of));
+  RETURN_IF_ERROR(CheckUpperLevel(request.principal, province));
   ASSIGN_OR_RETURN(std::vector<std::string> tenants, directory_.TenantsOf(province));
   // Read-only: the province's communes as read tenants, none as its own.
   db::TenantScope scope;
   scope.read_tenants = tenants;
-  ASSIGN_OR_RETURN(v1::ProvinceReport report, store_.ProvinceReport(scope, tenants, year, as_of));
+  return std::make_pair(std::move(tenants), std::move(scope));
+}
+
+absl::StatusOr<v1::ProvinceReport> SupervisionService::Province(
+    const rpc::RequestContext& request, const v1::GetProvinceReportRequest& in) {
+  ASSIGN_OR_RETURN(auto communes, ProvinceCommunes(request, in.province(), "province"));
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(in.as_of(), "as_of", Today()));
+  ASSIGN_OR_RETURN(int year, Year(in.year(), as_of));
+  ASSIGN_OR_RETURN(v1::ProvinceReport report,
+                   store_.ProvinceReport(communes.second, communes.first, year, as_of));
   report.set_province(in.province());
   return report;
 }
@@ -290,6 +293,60 @@ grpc::Status SupervisionService::ExportProvinceReport(grpc::ServerContext* conte
                       response->set_data(ProvinceCsv(report));
                       return absl::OkStatus();
                     });
+}
+
+grpc::Status SupervisionService::ListEscalations(grpc::ServerContext* context,
+                                                 const v1::ListEscalationsRequest* request,
+                                                 v1::ListEscalationsResponse* response) {
+  return rpc::Serve(
+      context, auth_, "ListEscalations", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(auto communes, ProvinceCommunes(rc, request->province(), "province"));
+        ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(request->as_of(), "as_of", Today()));
+        if (request->page_size() < 0 || request->page_size() > 500) {
+          return common::InvalidField("page_size", "PAGE_SIZE_INVALID",
+                                      "page_size is from 1 to 500 (0: 100)");
+        }
+        const int limit = request->page_size() == 0 ? 100 : request->page_size();
+        int offset = 0;
+        if (!request->page_token().empty() &&
+            (!absl::SimpleAtoi(request->page_token(), &offset) || offset < 0)) {
+          return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
+                                      "use the next_page_token of the previous page");
+        }
+        ASSIGN_OR_RETURN(auto page,
+                         store_.Escalations(communes.second, communes.first,
+                                            request->include_answered(), as_of, limit, offset));
+        for (auto& e : page.first) *response->add_escalations() = std::move(e);
+        if (page.second) {
+          response->set_next_page_token(absl::StrCat(offset + response->escalations_size()));
+        }
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SupervisionService::AnswerEscalation(grpc::ServerContext* context,
+                                                  const v1::AnswerEscalationRequest* request,
+                                                  v1::Commitment* response) {
+  return rpc::Serve(
+      context, auth_, "AnswerEscalation", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(auto parsed,
+                         common::ParseName(request->name(), kCommitmentPattern, "name"));
+        rpc::NoteAuditTarget(request->name());
+        const std::string& tenant = parsed["tenant"];
+        // The upper level of the commune, not its staff: checked against the commune's
+        // province before anything of it is read.
+        ASSIGN_OR_RETURN(std::string province, directory_.ProvinceOf(tenant));
+        RETURN_IF_ERROR(CheckUpperLevel(rc.principal, province));
+        const absl::CivilDay today = Today();
+        ASSIGN_OR_RETURN(
+            *response, store_.Update(db::TenantScope::Of(tenant), tenant, parsed["commitment"],
+                                     request->etag(), rc.principal.subject, rc.trace.Traceparent(),
+                                     today, [&](v1::Commitment& c, v1::CommitmentChange& change) {
+                                       return ApplyEscalationAnswer(c, request->answer(), today,
+                                                                    rc.principal.subject, change);
+                                     }));
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace dialogue::supervision

@@ -50,6 +50,12 @@ class SupervisionService final : public v1::SupervisionService::Service {
   grpc::Status ExportProvinceReport(grpc::ServerContext* context,
                                     const v1::GetProvinceReportRequest* request,
                                     v1::HttpBody* response) override;
+  grpc::Status ListEscalations(grpc::ServerContext* context,
+                               const v1::ListEscalationsRequest* request,
+                               v1::ListEscalationsResponse* response) override;
+  grpc::Status AnswerEscalation(grpc::ServerContext* context,
+                                const v1::AnswerEscalationRequest* request,
+                                v1::Commitment* response) override;
 
  private:
   struct Target {
@@ -70,6 +76,10 @@ class SupervisionService final : public v1::SupervisionService::Service {
   absl::StatusOr<v1::OpinionStatus> Receipt(grpc::ServerContext* context,
                                             const rpc::RequestContext& request,
                                             const std::string& tenant, const std::string& code);
+  // The communes of `name` (provinces/{province}, in `field`) once the caller is shown to be
+  // one of its accounts or an administrator, with a scope that reads them all.
+  absl::StatusOr<std::pair<std::vector<std::string>, db::TenantScope>> ProvinceCommunes(
+      const rpc::RequestContext& request, const std::string& name, absl::string_view field);
   // A province reader's report of `province` (provinces/{province}).
   absl::StatusOr<v1::ProvinceReport> Province(const rpc::RequestContext& request,
                                               const v1::GetProvinceReportRequest& in);

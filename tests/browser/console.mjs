@@ -354,6 +354,50 @@ test("the province sees its communes side by side, as a table, as bars and as a 
   await page.context().close();
 });
 
+test("the province answers what a commune sent up, and the commune reads the answer", async () => {
+  const later = (days) => new Date(Date.now() + days * 86400e3).toISOString().slice(0, 10);
+  const summary = `Nâng cấp đê bao sông Hồng ${Date.now()}`;
+  const { id, staff, commitments } = await communeWithCommitments(gateway.url, [
+    { summary, agency: "UBND tỉnh", action: "Bố trí vốn nâng cấp 2 km đê bao" },
+  ]);
+  const [sent] = commitments;
+  const reported = await call("POST", `/v1/${sent.name}:recordProgress`, { state: "COMMITMENT_REPORTED", note: "Đã khảo sát", etag: sent.etag }, staff);
+  await call("POST", `/v1/${sent.name}:recordProgress`, { state: "COMMITMENT_ESCALATED", reason: "Vốn vượt khả năng ngân sách xã", etag: reported.etag }, staff);
+
+  const page = await newPage(browser, { width: 1280, height: 900 });
+  await signIn(page, provincial);
+  await page.getByRole("heading", { name: "Kiến nghị các xã, phường chuyển lên" }).waitFor();
+  const card = page.getByTestId("escalation").filter({ hasText: summary });
+  await card.getByText("lý do: Vốn vượt khả năng ngân sách xã").waitFor();
+  await check(page, "console-province-inbox-1280");
+  const small = await newPage(browser);
+  await signIn(small, provincial);
+  await small.getByTestId("escalation").filter({ hasText: summary }).waitFor();
+  assert.ok(await small.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await check(small, "console-province-360");
+  // Taken up needs its date: refused without one, then sent.
+  await card.getByLabel("Nội dung trả lời").fill("Tỉnh đưa tuyến đê vào kế hoạch đầu tư công năm sau.");
+  await card.getByLabel("Cơ quan trả lời").fill("Sở Nông nghiệp và Môi trường");
+  await card.getByRole("button", { name: "Gửi trả lời" }).click();
+  await card.getByRole("alert").waitFor();
+  await card.getByLabel("Hạn cấp trên giải quyết").fill(later(200));
+  await card.getByRole("button", { name: "Gửi trả lời" }).click();
+  await card.getByTestId("upper-answer").filter({ hasText: "Cấp trên tiếp nhận giải quyết" }).waitFor();
+  await check(page, "console-province-answered-1280");
+
+  // The commune's record carries the answer, and its board shows it.
+  const stored = await call("GET", `/v1/${sent.name}`, undefined, staff);
+  assert.equal(stored.upperAnswer.answer, "Tỉnh đưa tuyến đê vào kế hoạch đầu tư công năm sau.");
+  assert.equal(stored.upperAnswer.outcome, "UPPER_TAKEN_UP");
+  assert.equal(stored.dueDate, later(200));
+  await call("POST", "/v1/accounts", { account: { username: `vanphong.${id}`, displayName: "Cán bộ thử", tenant: `tenants/${id}`, roles: ["government_office"] }, password }, token("", "admin"));
+  const office = await newPage(browser);
+  await signIn(office, `vanphong.${id}`, "/can-bo/ket-luan");
+  await office.getByTestId("upper-answer").filter({ hasText: "Cấp trên trả lời (Sở Nông nghiệp và Môi trường)" }).waitFor();
+  await check(office, "console-commitment-upper-answer-360");
+  await Promise.all([page.context().close(), small.context().close(), office.context().close()]);
+});
+
 test("the office edits a notice draft, issues it with its number, and sees it issued", async () => {
   const office = token(commune, "government_office,party_office,chair");
   const stamp = Date.now();

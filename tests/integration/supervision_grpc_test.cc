@@ -6,6 +6,7 @@
 // RLS on every table, and a full cycle from a concluded session to resolved commitments.
 #include <grpcpp/grpcpp.h>
 
+#include <map>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -316,6 +317,139 @@ TEST_F(SupervisionTest, EveryStepOfACommitmentIsAnnouncedForItsPetitioners) {
   EXPECT_EQ(steps[2].to_state(), v1::COMMITMENT_RESOLVED);
   EXPECT_EQ(steps[2].note(), "Đã nạo vét 1,2 km.");
   EXPECT_EQ(steps[2].date().size(), 10u);
+}
+
+// Issue 19: what a commune sends up reaches its province's inbox, with the commune and its
+// due date; the province answers, and the answer comes back to the commune's record and,
+// as CommitmentChanged, to the petitioners. No other province, and no commune, answers.
+TEST_F(SupervisionTest, TheProvinceSeesWhatItsCommunesSentUpAndAnswersIt) {
+  const std::string opinion = absl::StrCat("tenants/", a_, "/opinions/", common::NewUuid());
+  v1::ConclusionItem beyond = Item("1", v1::OUTCOME_UNRESOLVED, "UBND tỉnh", "2026-09-30", opinion);
+  beyond.set_beyond_commune(true);  // sent up at the conference
+  Conclude(a_, "2026-03-10",
+           {beyond, Item("2", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-08-31")});
+  Conclude(b_, "2026-03-12", {Item("1", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-07-31")});
+  testing::Province other = testing::NewProvince(1);
+  Conclude(other.tenants[0], "2026-03-12",
+           {Item("1", v1::OUTCOME_UNRESOLVED, "Phòng Kinh tế", "2026-07-31")});
+  std::map<std::string, v1::Commitment> a;
+  for (const auto& c : List(a_, office_)) a[c.item_id()] = c;
+  // B's office sends its item up later, with a reason; so does the other province's commune.
+  const std::string office_b = TokenAs("van-phong", b_, {Role::kGovernmentOffice});
+  const v1::Commitment b = List(b_, office_b)[0];
+  auto reported = Progress(office_b, b, v1::COMMITMENT_REPORTED, "Đã khảo sát");
+  ASSERT_THAT(reported, IsOk());
+  ASSERT_THAT(Progress(office_b, *reported, v1::COMMITMENT_ESCALATED, "", "Cần vốn của tỉnh"),
+              IsOk());
+  const std::string office_c = TokenAs("van-phong", other.tenants[0], {Role::kGovernmentOffice});
+  const v1::Commitment c = List(other.tenants[0], office_c)[0];
+  ASSERT_THAT(Progress(office_c, c, v1::COMMITMENT_ESCALATED, "", "Ngoài thẩm quyền"), IsOk());
+
+  const std::string upper = TokenAs("so-xay-dung", "", {Role::kProvince}, province_.id);
+  v1::ListEscalationsRequest list;
+  list.set_province("provinces/" + province_.id);
+  v1::ListEscalationsResponse inbox;
+  ASSERT_THAT(Call(&Stub::ListEscalations, upper, list, &inbox), IsOk());
+  ASSERT_EQ(inbox.escalations_size(), 2);              // A's and B's; not the other province's
+  const v1::Escalation& first = inbox.escalations(0);  // due 31/7: the more urgent
+  EXPECT_EQ(first.commitment().name(), b.name());
+  EXPECT_EQ(first.commitment().due_date(), "2026-07-31");
+  EXPECT_EQ(first.reason(), "Cần vốn của tỉnh");
+  EXPECT_FALSE(first.commune().empty());
+  const v1::Escalation& second = inbox.escalations(1);
+  EXPECT_EQ(second.commitment().name(), a["1"].name());
+  EXPECT_EQ(second.reason(), "Vượt thẩm quyền cấp xã");
+  EXPECT_EQ(second.session_title(), "Hội nghị đối thoại năm 2026");
+  // Only the province's own accounts: not another province's, not the commune's staff.
+  v1::ListEscalationsResponse refused;
+  EXPECT_THAT(Call(&Stub::ListEscalations, Token("", {Role::kProvince}, other.id), list, &refused),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  EXPECT_THAT(Call(&Stub::ListEscalations, office_, list, &refused),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  list.set_page_size(1);
+  ASSERT_THAT(Call(&Stub::ListEscalations, upper, list, &inbox), IsOk());
+  ASSERT_EQ(inbox.escalations_size(), 1);
+  list.set_page_token(inbox.next_page_token());
+  ASSERT_THAT(Call(&Stub::ListEscalations, upper, list, &inbox), IsOk());
+  ASSERT_EQ(inbox.escalations_size(), 1);
+  EXPECT_EQ(inbox.escalations(0).commitment().name(), a["1"].name());
+  EXPECT_EQ(inbox.next_page_token(), "");
+  list.clear_page_size();
+  list.clear_page_token();
+
+  // Refused answers change nothing.
+  v1::AnswerEscalationRequest answer;
+  answer.set_name(a["1"].name());
+  answer.mutable_answer()->set_outcome(v1::UPPER_TAKEN_UP);
+  answer.mutable_answer()->set_answer("Tỉnh đưa tuyến đê vào kế hoạch vốn năm 2027.");
+  answer.mutable_answer()->set_body("Sở Nông nghiệp và Môi trường");
+  v1::Commitment out;
+  EXPECT_THAT(Call(&Stub::AnswerEscalation, upper, answer, &out),
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_REQUIRED"));  // by when?
+  answer.mutable_answer()->set_due_date("2027-06-30");
+  EXPECT_THAT(Call(&Stub::AnswerEscalation, office_, answer, &out),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  EXPECT_THAT(Call(&Stub::AnswerEscalation, Token("", {Role::kProvince}, other.id), answer, &out),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  v1::AnswerEscalationRequest not_sent = answer;
+  not_sent.set_name(a["2"].name());
+  EXPECT_THAT(Call(&Stub::AnswerEscalation, upper, not_sent, &out),
+              StatusIs(StatusCode::kFailedPrecondition, "NOT_ESCALATED"));
+  EXPECT_EQ(Get(a["1"].name())->etag(), a["1"].etag());
+
+  ASSERT_THAT(Call(&Stub::AnswerEscalation, upper, answer, &out), IsOk());
+  EXPECT_EQ(out.state(), v1::COMMITMENT_ESCALATED);  // the upper level acts now
+  EXPECT_EQ(out.due_date(), "2027-06-30");
+  EXPECT_EQ(out.upper_answer().outcome(), v1::UPPER_TAKEN_UP);
+  EXPECT_EQ(out.upper_answer().answered_by(), "so-xay-dung");
+  EXPECT_EQ(out.upper_answer().date().size(), 10u);
+  // Answered: out of the inbox, but there when asked for.
+  ASSERT_THAT(Call(&Stub::ListEscalations, upper, list, &inbox), IsOk());
+  ASSERT_EQ(inbox.escalations_size(), 1);
+  EXPECT_EQ(inbox.escalations(0).commitment().name(), b.name());
+  list.set_include_answered(true);
+  ASSERT_THAT(Call(&Stub::ListEscalations, upper, list, &inbox), IsOk());
+  EXPECT_EQ(inbox.escalations_size(), 2);
+
+  v1::AnswerEscalationRequest resolve;
+  resolve.set_name(b.name());
+  resolve.mutable_answer()->set_outcome(v1::UPPER_RESOLVED);
+  resolve.mutable_answer()->set_answer("Tỉnh đã cấp vốn, công trình xong.");
+  ASSERT_THAT(Call(&Stub::AnswerEscalation, upper, resolve, &out), IsOk());
+  EXPECT_EQ(out.state(), v1::COMMITMENT_RESOLVED);
+  EXPECT_FALSE(out.resolve_date().empty());
+
+  // The commune reads the answer on its own record and in the history.
+  auto seen = Get(a["1"].name());
+  ASSERT_THAT(seen, IsOk());
+  EXPECT_EQ(seen->upper_answer().answer(), "Tỉnh đưa tuyến đê vào kế hoạch vốn năm 2027.");
+  EXPECT_EQ(seen->upper_answer().body(), "Sở Nông nghiệp và Môi trường");
+  v1::ListCommitmentHistoryRequest history;
+  history.set_name(a["1"].name());
+  v1::ListCommitmentHistoryResponse changes;
+  ASSERT_THAT(Call(&Stub::ListCommitmentHistory, office_, history, &changes), IsOk());
+  ASSERT_GE(changes.changes_size(), 2);
+  const v1::CommitmentChange& last = changes.changes(changes.changes_size() - 1);
+  EXPECT_EQ(last.kind(), v1::CHANGE_UPPER_ANSWER);
+  EXPECT_EQ(last.actor(), "so-xay-dung");
+  // And it goes on to the petitioners of A's item.
+  auto told = testing::OutboxEvents("supervision", a_, "CommitmentChanged");
+  ASSERT_THAT(told, IsOk());
+  v1::CommitmentChanged answered;
+  ASSERT_TRUE(told->back().payload().UnpackTo(&answered));
+  EXPECT_EQ(answered.kind(), v1::CHANGE_UPPER_ANSWER);
+  EXPECT_EQ(answered.note(), "Tỉnh đưa tuyến đê vào kế hoạch vốn năm 2027.");
+  EXPECT_EQ(answered.due_date(), "2027-06-30");
+
+  // A commune created a moment ago is in its province's inbox at once.
+  const std::string fresh_id = testing::NewCommuneIn(province_.id, "Xã mới sáp nhập");
+  v1::ConclusionItem dyke = Item("1", v1::OUTCOME_UNRESOLVED, "UBND tỉnh", "2026-10-31");
+  dyke.set_beyond_commune(true);
+  Conclude(fresh_id, "2026-03-20", {dyke});
+  list.set_include_answered(false);
+  ASSERT_THAT(Call(&Stub::ListEscalations, upper, list, &inbox), IsOk());
+  ASSERT_EQ(inbox.escalations_size(), 1);
+  EXPECT_EQ(inbox.escalations(0).commune(), "Xã mới sáp nhập");
 }
 
 // Issue 19: supervision counts the commune's own days off, as planning does.

@@ -158,6 +158,18 @@ Province NewProvince(int communes, const std::vector<v1::Hamlet>& hamlets) {
   return out;
 }
 
+std::string NewCommuneIn(const std::string& province, const std::string& display_name) {
+  db::ConnectionPool pool({PlanningPgUri(), 1});
+  v1::Tenant tenant;
+  tenant.set_display_name(display_name);
+  tenant.set_kind(v1::COMMUNE);
+  tenant.set_province(absl::StrCat("provinces/", province));
+  const std::string id = absl::StrCat(province, "-", RandomSuffix());
+  auto created = planning::TenantStore(pool).CreateTenant(id, tenant);
+  EXPECT_TRUE(created.ok()) << created.status();
+  return id;
+}
+
 std::string AdminQuery(const std::string& sql) {
   pqxx::connection conn(AdminPgUri());
   pqxx::work txn(conn);

@@ -85,6 +85,8 @@ struct Province {
   std::vector<std::string> tenants;
 };
 Province NewProvince(int communes, const std::vector<v1::Hamlet>& hamlets = {});
+// One more commune of `province` (its id), named `display_name`: its id.
+std::string NewCommuneIn(const std::string& province, const std::string& display_name);
 
 // A channel to the stack's service whose address is in `env` ("DIALOGUE_INTAKE_ADDR").
 std::shared_ptr<grpc::Channel> StackChannel(const char* env);

@@ -313,10 +313,19 @@ TEST(Replies, SayWhatBecameOfTheOpinionAndNothingToWhomCannotBeReached) {
               HasSubstr("đã giải quyết ngày 12/09/2026. Đã lắp xong 12 đèn."));
   change.set_to_state(v1::COMMITMENT_CANNOT_RESOLVE);
   EXPECT_THAT(CommitmentText("C", change).second, HasSubstr("không thể giải quyết"));
+  change.set_kind(v1::CHANGE_UPPER_ANSWER);
+  change.set_from_state(v1::COMMITMENT_ESCALATED);
+  change.set_to_state(v1::COMMITMENT_ESCALATED);
+  change.set_due_date("2027-06-30");
+  change.set_note("Tỉnh đưa vào kế hoạch vốn năm 2027.");
+  EXPECT_EQ(CommitmentText("C", change).second,
+            "Kiến nghị mã C (Đèn đường thôn An Sơn): cấp trên trả lời: Tỉnh đưa vào kế hoạch "
+            "vốn năm 2027, hạn 30/06/2027.");
   change.set_kind(v1::CHANGE_FEEDBACK);  // the petitioner's own: nothing to tell them
   EXPECT_EQ(CommitmentText("C", change).second, "");
   change.set_kind(v1::CHANGE_PROGRESS);
   change.set_from_state(v1::COMMITMENT_CANNOT_RESOLVE);  // no move: nothing new
+  change.set_to_state(v1::COMMITMENT_CANNOT_RESOLVE);
   EXPECT_EQ(CommitmentText("C", change).second, "");
 }
 

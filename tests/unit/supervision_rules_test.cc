@@ -1,7 +1,9 @@
 // The supervision rules: which items become commitments, the state machine and its
 // roles, due dates on the real holiday calendar (Tết 2026) and past it, overdue on a
-// given day, the Front's reopen, and the province CSV.
+// given day, the Front's reopen, the upper level's answer, and the province CSV.
 #include "supervision_rules.h"
+
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "dialogue/calendar/calendar_source.h"
@@ -124,6 +126,70 @@ TEST(SupervisionRules, EscalationAndCannotResolveNeedAReasonAndTheRightRole) {
   EXPECT_THAT(CheckRole(front, SupervisionAction::kCheck), IsOk());
   EXPECT_THAT(CheckRole(chair, SupervisionAction::kCheck),
               StatusIs(StatusCode::kPermissionDenied, "ROLE_REQUIRED"));
+}
+
+TEST(SupervisionRules, TheUpperLevelAnswersOnlyWhatWasSentUpAndItsAnswerMovesTheState) {
+  const absl::CivilDay today = D("2026-07-01");
+  auto answered = [&](v1::EscalationOutcome outcome, const std::string& due = "") {
+    v1::Commitment c = Assigned();
+    c.set_state(v1::COMMITMENT_ESCALATED);
+    v1::EscalationAnswer a;
+    a.set_outcome(outcome);
+    a.set_answer("Trả lời của tỉnh");
+    a.set_due_date(due);
+    v1::CommitmentChange change;
+    absl::Status status = ApplyEscalationAnswer(c, a, today, "so-xay-dung", change);
+    EXPECT_EQ(change.kind(), status.ok() ? v1::CHANGE_UPPER_ANSWER : change.kind());
+    return std::make_pair(status, c);
+  };
+  auto [resolved_status, resolved] = answered(v1::UPPER_RESOLVED, "2027-01-01");
+  ASSERT_THAT(resolved_status, IsOk());
+  EXPECT_EQ(resolved.state(), v1::COMMITMENT_RESOLVED);
+  EXPECT_EQ(resolved.resolve_date(), "2026-07-01");
+  EXPECT_FALSE(resolved.resolved_on_time());          // due 30/6: a day late
+  EXPECT_EQ(resolved.upper_answer().due_date(), "");  // only a taken-up answer keeps one
+  EXPECT_EQ(resolved.upper_answer().answered_by(), "so-xay-dung");
+  auto [taken_status, taken] = answered(v1::UPPER_TAKEN_UP, "2027-06-30");
+  ASSERT_THAT(taken_status, IsOk());
+  EXPECT_EQ(taken.state(), v1::COMMITMENT_ESCALATED);
+  EXPECT_EQ(taken.due_date(), "2027-06-30");
+  auto [cannot_status, cannot] = answered(v1::UPPER_CANNOT_RESOLVE);
+  ASSERT_THAT(cannot_status, IsOk());
+  EXPECT_EQ(cannot.state(), v1::COMMITMENT_CANNOT_RESOLVE);
+  EXPECT_EQ(cannot.reason(), "Trả lời của tỉnh");
+  auto [returned_status, returned] = answered(v1::UPPER_RETURNED);
+  ASSERT_THAT(returned_status, IsOk());
+  EXPECT_EQ(returned.state(), v1::COMMITMENT_IN_PROGRESS);
+  // Sent up again, it is a new question: the old answer leaves the commitment.
+  ASSERT_THAT(Move(returned, v1::COMMITMENT_ESCALATED, "", "Cần vốn tỉnh", "2026-07-01"), IsOk());
+  EXPECT_FALSE(returned.has_upper_answer());
+
+  EXPECT_THAT(answered(v1::UPPER_TAKEN_UP).first,
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_REQUIRED"));
+  EXPECT_THAT(answered(v1::UPPER_TAKEN_UP, "2026-06-30").first,
+              StatusIs(StatusCode::kInvalidArgument, "DATE_INVALID"));
+  EXPECT_THAT(answered(v1::ESCALATION_OUTCOME_UNSPECIFIED).first,
+              StatusIs(StatusCode::kInvalidArgument, "FIELD_REQUIRED"));
+  v1::Commitment open = Assigned();
+  v1::EscalationAnswer a;
+  a.set_outcome(v1::UPPER_RESOLVED);
+  a.set_answer("x");
+  v1::CommitmentChange change;
+  EXPECT_THAT(ApplyEscalationAnswer(open, a, today, "so", change),
+              StatusIs(StatusCode::kFailedPrecondition, "NOT_ESCALATED"));
+  EXPECT_EQ(open.state(), v1::COMMITMENT_ASSIGNED);
+
+  auth::Principal province;
+  province.roles = {auth::Role::kProvince};
+  province.province = "hai-duong";
+  EXPECT_THAT(CheckUpperLevel(province, "hai-duong"), IsOk());
+  EXPECT_THAT(CheckUpperLevel(province, "hung-yen"),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  auth::Principal chair;
+  chair.tenant = "bac-thanh-mien";
+  chair.roles = {auth::Role::kChair};
+  EXPECT_THAT(CheckUpperLevel(chair, "hai-duong"),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
 }
 
 TEST(SupervisionRules, TheFrontReopensOnlyWhatIsClosed) {

@@ -41,12 +41,18 @@ absl::StatusOr<std::string> TenantDirectory::ProvinceOf(const std::string& tenan
 
 absl::StatusOr<std::vector<std::string>> TenantDirectory::TenantsOf(
     const std::string& province_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  RETURN_IF_ERROR(RefreshLocked(false));
+  // Read each time, not from the cache: a province's pages must show a commune created a
+  // moment ago, and they are read far less often than a single tenant is authorised.
   std::vector<std::string> out;
-  for (const auto& [tenant, province] : province_of_) {
-    if (province == province_id) out.push_back(tenant);
-  }
+  RETURN_IF_ERROR(
+      pool_.InTransaction(TenantScope{}, "tenancy.tenants", [&](pqxx::work& txn) -> absl::Status {
+        for (const auto& row :
+             txn.exec_params("SELECT id FROM tenancy.tenants WHERE province_id = $1 ORDER BY id",
+                             province_id)) {
+          out.push_back(row[0].as<std::string>());
+        }
+        return absl::OkStatus();
+      }));
   return out;
 }
 

@@ -122,6 +122,13 @@ function commitmentCard(ctx: Ctx, c: Commitment): HTMLElement {
         .join(" · "),
     ),
     flags.length ? h("p", { class: "late" }, flags.join("; ")) : null,
+    c.upperAnswer
+      ? h(
+          "p",
+          { class: "detail", "data-testid": "upper-answer" },
+          `Cấp trên trả lời${c.upperAnswer.body ? ` (${c.upperAnswer.body})` : ""} ngày ${vnDate(c.upperAnswer.date)}: ${c.upperAnswer.answer ?? ""}`,
+        )
+      : null,
     nextStep(ctx, card, c),
   ];
   card.append(...parts.filter((p): p is HTMLElement => p !== null));

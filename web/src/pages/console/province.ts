@@ -1,13 +1,82 @@
-// The province's view: its communes side by side for a year (conferences planned and
+// The province's view: what its communes sent up, to answer (the upper level's inbox, the
+// most urgent first); and its communes side by side for a year (conferences planned and
 // held, conclusion notices on time, commitments resolved on time, overdue), as a table and
 // as bars, with the same figures as a CSV file.
 import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
 import { field } from "../../layout";
-import { consolePage, consolePath } from "../../console/frame";
+import { vnDate } from "../../format";
+import { lastId } from "../../commune";
+import { consolePage, consolePath, replaceCard, stepForm } from "../../console/frame";
 import type { Signed } from "../../console/session";
 
 type Summary = Of<"dialogue.v1.CommuneSummary">;
+type Escalation = Of<"dialogue.v1.Escalation">;
+type Commitment = Of<"dialogue.v1.Commitment">;
+type Outcome = NonNullable<Of<"dialogue.v1.EscalationAnswer">["outcome"]>;
+
+const outcomes: [Outcome, string][] = [
+  ["UPPER_TAKEN_UP", "Cấp trên tiếp nhận giải quyết"],
+  ["UPPER_RESOLVED", "Đã giải quyết"],
+  ["UPPER_CANNOT_RESOLVE", "Không thể giải quyết"],
+  ["UPPER_RETURNED", "Trả lại xã (thuộc thẩm quyền xã)"],
+];
+
+function answeredText(c: Commitment): string {
+  const a = c.upperAnswer ?? {};
+  const outcome = outcomes.find(([v]) => v === a.outcome)?.[1] ?? "";
+  return [`Đã trả lời ngày ${vnDate(a.date)}`, outcome, a.dueDate && `hạn ${vnDate(a.dueDate)}`, a.answer].filter(Boolean).join(" · ");
+}
+
+// One item a commune sent up: what, from where, by when, why; and the answer form.
+function escalationCard(e: Escalation): HTMLElement {
+  const c = e.commitment ?? {};
+  const id = lastId(c.name);
+  const card = h("article", { class: c.overdue ? "opinion overdue" : "opinion", "data-testid": "escalation" });
+  const outcome = h("select", { id: `outcome-${id}` }, outcomes.map(([v, t]) => h("option", { value: v }, t)));
+  const due = h("input", { id: `upper-due-${id}`, type: "date" });
+  const body = h("input", { id: `body-${id}`, maxlength: 200, placeholder: "Ví dụ: Sở Xây dựng" });
+  const answer = h("textarea", { id: `answer-${id}`, rows: "3", maxlength: 5000 });
+  const dueField = field("Hạn cấp trên giải quyết", due);
+  outcome.addEventListener("change", () => (dueField.hidden = outcome.value !== "UPPER_TAKEN_UP"));
+  const [tenant, commitment] = [(c.name ?? "").split("/")[1], id];
+  const form = c.upperAnswer
+    ? h("p", { class: "detail", "data-testid": "upper-answer" }, answeredText(c))
+    : stepForm(
+        [field("Trả lời", outcome), dueField, field("Cơ quan trả lời", body), field("Nội dung trả lời", answer)],
+        "Gửi trả lời",
+        () =>
+          get(
+            api.POST("/v1/tenants/{tenant}/commitments/{commitment}:answerEscalation", {
+              params: { path: { tenant, commitment } },
+              body: {
+                etag: c.etag,
+                answer: {
+                  outcome: outcome.value as Outcome,
+                  answer: answer.value.trim(),
+                  body: body.value.trim(),
+                  dueDate: outcome.value === "UPPER_TAKEN_UP" ? due.value : undefined,
+                },
+              },
+            }),
+          ),
+        (done) => replaceCard(card, escalationCard({ ...e, commitment: done })),
+      );
+  card.append(
+    h("h3", { tabindex: "-1" }, e.commune ?? "", " · ", c.summary ?? ""),
+    h("p", { class: "text" }, c.action ?? ""),
+    h(
+      "p",
+      { class: "detail" },
+      [e.sessionTitle && `${e.sessionTitle} (${vnDate(c.conferenceDate)})`, c.dueDate && `hạn ${vnDate(c.dueDate)}`, e.reason && `lý do: ${e.reason}`]
+        .filter(Boolean)
+        .join(" · "),
+    ),
+    c.overdue ? h("p", { class: "late" }, "quá hạn giải quyết") : "",
+    form,
+  );
+  return card;
+}
 
 const percent = (part = 0, whole = 0) => (whole ? Math.round((100 * part) / whole) : 0);
 
@@ -38,9 +107,11 @@ export async function provinceView(session: Signed): Promise<void> {
   const query = new URLSearchParams(location.search);
   const thisYear = new Date().getFullYear();
   const year = Number(query.get("nam")) || thisYear;
-  const report = await get(
-    api.GET("/v1/provinces/{province}/supervisionReport", { params: { path: { province }, query: { year } } }),
-  );
+  const [report, inbox] = await Promise.all([
+    get(api.GET("/v1/provinces/{province}/supervisionReport", { params: { path: { province }, query: { year } } })),
+    get(api.GET("/v1/provinces/{province}/escalations", { params: { path: { province }, query: { pageSize: 500 } } })),
+  ]);
+  const escalations = inbox.escalations ?? [];
   const communes = report.communes ?? [];
   const maxPlanned = Math.max(1, ...communes.map((c) => c.conferencesPlanned ?? 0));
   const maxOverdue = Math.max(1, ...communes.map((c) => c.overdue ?? 0));
@@ -54,7 +125,15 @@ export async function provinceView(session: Signed): Promise<void> {
     session.account,
     "Cấp tỉnh",
     "",
-    h("h1", {}, `Các xã, phường năm ${year}`),
+    h("h1", {}, "Kiến nghị các xã, phường chuyển lên"),
+    h(
+      "section",
+      { "aria-label": "Kiến nghị chuyển lên chờ trả lời" },
+      escalations.length
+        ? [h("p", { class: "lead" }, `${escalations.length} kiến nghị chờ cấp tỉnh trả lời, việc gấp trước.`), ...escalations.map(escalationCard)]
+        : h("p", { class: "muted" }, "Không có kiến nghị nào chờ cấp tỉnh trả lời."),
+    ),
+    h("h2", {}, `Các xã, phường năm ${year}`),
     h(
       "form",
       { class: "filters", method: "get", action: consolePath() },
@@ -89,7 +168,7 @@ export async function provinceView(session: Signed): Promise<void> {
       ),
       h("tbody", {}, communes.map(row)),
     ),
-    h("h2", {}, "Hội nghị đã tổ chức so với kế hoạch"),
+    h("h3", {}, "Hội nghị đã tổ chức so với kế hoạch"),
     h(
       "ul",
       { class: "bars", "aria-label": "Hội nghị đã tổ chức so với kế hoạch" },
@@ -102,7 +181,7 @@ export async function provinceView(session: Signed): Promise<void> {
         ),
       ),
     ),
-    h("h2", {}, "Nội dung kết luận quá hạn"),
+    h("h3", {}, "Nội dung kết luận quá hạn"),
     h(
       "ul",
       { class: "bars", "aria-label": "Nội dung kết luận quá hạn" },

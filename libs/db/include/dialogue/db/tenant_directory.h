@@ -19,7 +19,7 @@ class TenantDirectory {
 
   // The province id of `tenant_id`; NOT_FOUND if no such tenant exists.
   absl::StatusOr<std::string> ProvinceOf(const std::string& tenant_id);
-  // Every tenant id of `province_id`.
+  // Every tenant id of `province_id`, as the database holds them now (not cached).
   absl::StatusOr<std::vector<std::string>> TenantsOf(const std::string& province_id);
 
   // Forget the cache (after a tenant is created or moved).
