@@ -119,10 +119,7 @@ TEST_F(IntakeHttpTest, ACitizenSubmitsStaffAnswerAndTheCitizenReadsTheAnswer) {
 // worker, and the commune's SMS webhook.
 TEST_F(IntakeHttpTest, TheApprovedAnswerReachesTheCitizenBySms) {
   testing::WebhookReceiver receiver({200});
-  HttpResponse hooks = Http("PUT", Url("/webhooks"),
-                            absl::StrCat(R"({"hooks":[{"channel":"VIA_SMS","url":")",
-                                         receiver.url(), R"(","secret":"bi-mat"}]})"),
-                            {Bearer(office_)});
+  HttpResponse hooks = testing::PutSmsWebhook(Url(""), office_, receiver.url(), "bi-mat");
   ASSERT_EQ(hooks.status, 200) << hooks.body;
   // An e-mail reply to a phone number is refused, with the field to correct.
   HttpResponse wrong =

@@ -226,10 +226,7 @@ TEST_F(TracingHttpTest, AnAnnouncementContinuesInTheNoticesConsumerAndAWebhookJo
   // A notice with an SMS recipient, issued with a trace of its own: the delivery worker's
   // POST is in that trace, and the receiver is handed it.
   testing::WebhookReceiver receiver({200});
-  HttpResponse hooks = Http("PUT", Url("/webhooks"),
-                            absl::StrCat(R"({"hooks":[{"channel":"VIA_SMS","url":")",
-                                         receiver.url(), R"(","secret":"bi-mat"}]})"),
-                            {Bearer(office_)});
+  HttpResponse hooks = testing::PutSmsWebhook(Url(""), office_, receiver.url(), "bi-mat");
   ASSERT_EQ(hooks.status, 200) << hooks.body;
   HttpResponse draft =
       Http("POST", Url("/notices"),

@@ -68,6 +68,20 @@ class NoticesTest : public ::testing::Test {
     return testing::CallWith(*stub_, method, token, request, response);
   }
 
+  // The commune `tenant`'s only webhook: SMS to `url`, signed with `secret`, as `token`.
+  absl::StatusOr<v1::Webhooks> SmsHook(const std::string& tenant, const std::string& token,
+                                       const std::string& url, const std::string& secret) {
+    v1::UpdateWebhooksRequest hooks;
+    hooks.mutable_webhooks()->set_name(absl::StrCat("tenants/", tenant, "/webhooks"));
+    v1::Webhook* sms = hooks.mutable_webhooks()->add_hooks();
+    sms->set_channel(v1::VIA_SMS);
+    sms->set_url(url);
+    sms->set_secret(secret);
+    v1::Webhooks stored;
+    RETURN_IF_ERROR(Call(&Stub::UpdateWebhooks, token, hooks, &stored));
+    return stored;
+  }
+
   v1::Notice Sample() {
     v1::Notice n;
     n.set_kind(v1::NOTICE_GENERAL);
@@ -290,17 +304,11 @@ TEST_F(NoticesTest, BadInputGetsAClearErrorAndStoresNothing) {
 
 TEST_F(NoticesTest, AWebhookThatFailsTwiceThenSucceedsGetsTheDeliveryOnce) {
   testing::WebhookReceiver receiver({500, 503, 200});
-  v1::UpdateWebhooksRequest hooks;
-  hooks.mutable_webhooks()->set_name(absl::StrCat("tenants/", a_, "/webhooks"));
-  v1::Webhook* sms = hooks.mutable_webhooks()->add_hooks();
-  sms->set_channel(v1::VIA_SMS);
-  sms->set_url(receiver.url());
-  sms->set_secret("bi-mat-cua-xa");
-  v1::Webhooks stored;
-  ASSERT_THAT(Call(&Stub::UpdateWebhooks, office_, hooks, &stored), IsOk());
-  ASSERT_EQ(stored.hooks_size(), 1);
-  EXPECT_TRUE(stored.hooks(0).has_secret());
-  EXPECT_TRUE(stored.hooks(0).secret().empty()) << "a secret is never sent back";
+  auto stored = SmsHook(a_, office_, receiver.url(), "bi-mat-cua-xa");
+  ASSERT_THAT(stored, IsOk());
+  ASSERT_EQ(stored->hooks_size(), 1);
+  EXPECT_TRUE(stored->hooks(0).has_secret());
+  EXPECT_TRUE(stored->hooks(0).secret().empty()) << "a secret is never sent back";
 
   v1::Notice n = Sample();
   n.clear_channels();
@@ -759,14 +767,7 @@ TEST_F(SessionEventsTest, ADialogueTheVotersRequiredReachesTheOfficeAndTheirDraf
 // a webhook fails at once with the reason, and a message no person can receive is refused.
 TEST_F(SessionEventsTest, APetitionersMessageGoesOutOnceThroughTheCommunesWebhook) {
   testing::WebhookReceiver receiver({200});
-  v1::UpdateWebhooksRequest hooks;
-  hooks.mutable_webhooks()->set_name(absl::StrCat("tenants/", a_, "/webhooks"));
-  v1::Webhook* sms = hooks.mutable_webhooks()->add_hooks();
-  sms->set_channel(v1::VIA_SMS);
-  sms->set_url(receiver.url());
-  sms->set_secret("bi-mat-cua-xa");
-  v1::Webhooks stored;
-  ASSERT_THAT(Call(&Stub::UpdateWebhooks, office_, hooks, &stored), IsOk());
+  ASSERT_THAT(SmsHook(a_, office_, receiver.url(), "bi-mat-cua-xa"), IsOk());
 
   v1::PetitionerMessage message;
   message.set_opinion(absl::StrCat("tenants/", a_, "/opinions/", common::NewUuid()));
@@ -823,14 +824,7 @@ TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {
   testing::WebhookReceiver receiver({200});
   for (const auto& [tenant, number] : {std::make_pair(a_, "1/TB"), std::make_pair(b_, "2/TB")}) {
     std::string token = Token(tenant, {Role::kGovernmentOffice, Role::kChair});
-    v1::UpdateWebhooksRequest hooks;
-    hooks.mutable_webhooks()->set_name(absl::StrCat("tenants/", tenant, "/webhooks"));
-    v1::Webhook* sms = hooks.mutable_webhooks()->add_hooks();
-    sms->set_channel(v1::VIA_SMS);
-    sms->set_url(receiver.url());
-    sms->set_secret("s");
-    v1::Webhooks stored;
-    ASSERT_THAT(Call(&Stub::UpdateWebhooks, token, hooks, &stored), IsOk());
+    ASSERT_THAT(SmsHook(tenant, token, receiver.url(), "s"), IsOk());
     v1::IssueNoticeRequest issue;
     auto draft = Create(Sample(), tenant, token);
     ASSERT_THAT(draft.status(), IsOk());

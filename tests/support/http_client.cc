@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
 namespace dialogue::testing {
@@ -62,6 +63,14 @@ HttpResponse Http(const std::string& method, const std::string& url, const std::
   curl_slist_free_all(list);
   curl_easy_cleanup(curl);
   return out;
+}
+
+HttpResponse PutSmsWebhook(const std::string& tenant_url, const std::string& token,
+                           const std::string& hook_url, const std::string& secret) {
+  return Http("PUT", tenant_url + "/webhooks",
+              absl::StrCat(R"({"hooks":[{"channel":"VIA_SMS","url":")", hook_url, R"(","secret":")",
+                           secret, R"("}]})"),
+              {Bearer(token)});
 }
 
 }  // namespace dialogue::testing

@@ -22,4 +22,9 @@ inline std::string Bearer(const std::string& token) { return "Authorization: Bea
 HttpResponse Http(const std::string& method, const std::string& url, const std::string& body = "",
                   const std::vector<std::string>& headers = {}, long timeout_ms = 10000);
 
+// Sets the commune's only webhook, SMS to `hook_url` signed with `secret`, through the
+// gateway: `tenant_url` is its /v1/tenants/{tenant}, `token` a staff token.
+HttpResponse PutSmsWebhook(const std::string& tenant_url, const std::string& token,
+                           const std::string& hook_url, const std::string& secret);
+
 }  // namespace dialogue::testing
