@@ -24,6 +24,25 @@ constexpr char kProvincePattern[] = "provinces/{province}";
 constexpr absl::Duration kUpstreamTimeout = absl::Seconds(5);
 constexpr int kMaxPageSize = 1000;
 
+// A List's page: `size` items (0: 100; at most kMaxPageSize) from the offset `token` gives.
+struct Page {
+  int size = 100;
+  int offset = 0;
+};
+absl::StatusOr<Page> PageOf(int size, const std::string& token) {
+  Page page;
+  if (size < 0) {
+    return common::InvalidField("page_size", "PAGE_SIZE_INVALID",
+                                "the page size cannot be negative");
+  }
+  if (size > 0) page.size = std::min(size, kMaxPageSize);
+  if (!token.empty() && (!absl::SimpleAtoi(token, &page.offset) || page.offset < 0)) {
+    return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
+                                "use the next_page_token of the previous page");
+  }
+  return page;
+}
+
 absl::CivilDay Today() { return calendar::TodayInVietnam(absl::Now()); }
 
 absl::StatusOr<int> Year(int year, absl::CivilDay today) {
@@ -116,17 +135,9 @@ grpc::Status SupervisionService::ListCommitments(grpc::ServerContext* context,
         if (request->year() != 0) {
           ASSIGN_OR_RETURN(filter.year, Year(request->year(), as_of));
         }
-        if (request->page_size() < 0) {
-          return common::InvalidField("page_size", "PAGE_SIZE_INVALID",
-                                      "the page size cannot be negative");
-        }
-        if (request->page_size() > 0)
-          filter.page_size = std::min(request->page_size(), kMaxPageSize);
-        if (!request->page_token().empty() &&
-            (!absl::SimpleAtoi(request->page_token(), &filter.offset) || filter.offset < 0)) {
-          return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
-                                      "use the next_page_token of the previous page");
-        }
+        ASSIGN_OR_RETURN(Page asked, PageOf(request->page_size(), request->page_token()));
+        filter.page_size = asked.size;
+        filter.offset = asked.offset;
         ASSIGN_OR_RETURN(auto page, store_.List(target.scope, target.tenant, filter, as_of));
         for (auto& c : page.first) {
           if (!full) {  // the people see what was promised and how it went, not the files
@@ -302,23 +313,13 @@ grpc::Status SupervisionService::ListEscalations(grpc::ServerContext* context,
       context, auth_, "ListEscalations", [&](const rpc::RequestContext& rc) -> absl::Status {
         ASSIGN_OR_RETURN(auto communes, ProvinceCommunes(rc, request->province(), "province"));
         ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(request->as_of(), "as_of", Today()));
-        if (request->page_size() < 0 || request->page_size() > 500) {
-          return common::InvalidField("page_size", "PAGE_SIZE_INVALID",
-                                      "page_size is from 1 to 500 (0: 100)");
-        }
-        const int limit = request->page_size() == 0 ? 100 : request->page_size();
-        int offset = 0;
-        if (!request->page_token().empty() &&
-            (!absl::SimpleAtoi(request->page_token(), &offset) || offset < 0)) {
-          return common::InvalidField("page_token", "PAGE_TOKEN_INVALID",
-                                      "use the next_page_token of the previous page");
-        }
-        ASSIGN_OR_RETURN(auto page,
-                         store_.Escalations(communes.second, communes.first,
-                                            request->include_answered(), as_of, limit, offset));
+        ASSIGN_OR_RETURN(Page asked, PageOf(request->page_size(), request->page_token()));
+        ASSIGN_OR_RETURN(auto page, store_.Escalations(communes.second, communes.first,
+                                                       request->include_answered(), as_of,
+                                                       asked.size, asked.offset));
         for (auto& e : page.first) *response->add_escalations() = std::move(e);
         if (page.second) {
-          response->set_next_page_token(absl::StrCat(offset + response->escalations_size()));
+          response->set_next_page_token(absl::StrCat(asked.offset + response->escalations_size()));
         }
         return absl::OkStatus();
       });

@@ -109,7 +109,7 @@ export async function provinceView(session: Signed): Promise<void> {
   const year = Number(query.get("nam")) || thisYear;
   const [report, inbox] = await Promise.all([
     get(api.GET("/v1/provinces/{province}/supervisionReport", { params: { path: { province }, query: { year } } })),
-    get(api.GET("/v1/provinces/{province}/escalations", { params: { path: { province }, query: { pageSize: 500 } } })),
+    get(api.GET("/v1/provinces/{province}/escalations", { params: { path: { province }, query: { pageSize: 1000 } } })),
   ]);
   const escalations = inbox.escalations ?? [];
   const communes = report.communes ?? [];
