@@ -4,6 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "dialogue/common/names.h"
+#include "dialogue/common/status.h"
+#include "dialogue/common/text.h"
 
 namespace dialogue::planning {
 namespace {
@@ -14,8 +16,10 @@ absl::Status RequireAdmin(const auth::Principal& principal) {
                        "only a platform administrator may change provinces and communes");
 }
 
-absl::Status ValidateTenant(const v1::Tenant& tenant) {
-  if (tenant.display_name().empty()) {
+// A new tenant (`whole`) or the fields an update sets: an update that leaves the name alone
+// need not send it, but its hamlets, voter count and rules are checked all the same.
+absl::Status ValidateTenant(const v1::Tenant& tenant, bool whole = true) {
+  if (whole && tenant.display_name().empty()) {
     return common::InvalidField("tenant.display_name", "DISPLAY_NAME_REQUIRED",
                                 "give the commune's name, e.g. \"Xã Diễn Châu\"");
   }
@@ -29,16 +33,24 @@ absl::Status ValidateTenant(const v1::Tenant& tenant) {
   std::set<std::string> ids;
   for (int i = 0; i < tenant.hamlets_size(); ++i) {
     const auto& hamlet = tenant.hamlets(i);
+    const std::string field = absl::StrCat("tenant.hamlets[", i, "]");
     if (!common::IsShortId(hamlet.id()) || !ids.insert(hamlet.id()).second) {
-      return common::InvalidField(absl::StrCat("tenant.hamlets[", i, "].id"), "HAMLET_ID_INVALID",
+      return common::InvalidField(field + ".id", "HAMLET_ID_INVALID",
                                   "each hamlet needs a distinct short id of letters, digits, '-'");
+    }
+    RETURN_IF_ERROR(common::CheckText(field + ".display_name", hamlet.display_name(), 200, false));
+    RETURN_IF_ERROR(common::CheckText(field + ".area", hamlet.area(), 200, false));
+    RETURN_IF_ERROR(common::CheckText(field + ".note", hamlet.note(), 200, false));
+    if (!v1::HamletKind_IsValid(hamlet.kind())) {
+      return common::InvalidField(field + ".kind", "HAMLET_KIND_INVALID",
+                                  "a hamlet is a VILLAGE or a RESIDENTIAL_GROUP");
     }
   }
   const auto& rules = tenant.rules();
-  for (int value :
-       {rules.announcement_lead_days(), rules.conclusion_notice_working_days(),
-        rules.conclusion_notice_extended_working_days(), rules.agency_report_working_days(),
-        rules.dialogue_request_threshold_percent(), rules.results_publication_days()}) {
+  for (int value : {rules.announcement_lead_days(), rules.conclusion_notice_working_days(),
+                    rules.conclusion_notice_extended_working_days(),
+                    rules.agency_report_working_days(), rules.dialogue_request_threshold_percent(),
+                    rules.results_publication_days(), rules.required_dialogue_days()}) {
     if (value < 0 || value > 365) {
       return common::InvalidField("tenant.rules", "RULE_OUT_OF_RANGE",
                                   "each rule is a number of days (or a percent) from 0 to 365");
@@ -172,9 +184,8 @@ grpc::Status TenantService::UpdateTenant(grpc::ServerContext* context,
         }
         v1::Tenant incoming = request->tenant();
         if (incoming.kind() == v1::TENANT_KIND_UNSPECIFIED) incoming.set_kind(v1::COMMUNE);
-        if (paths.empty() || std::count(paths.begin(), paths.end(), "display_name") > 0) {
-          RETURN_IF_ERROR(ValidateTenant(incoming));
-        }
+        RETURN_IF_ERROR(ValidateTenant(
+            incoming, paths.empty() || std::count(paths.begin(), paths.end(), "display_name") > 0));
         ASSIGN_OR_RETURN(*response, tenants_.UpdateTenant(incoming, paths));
         directory_.Invalidate();
         return absl::OkStatus();

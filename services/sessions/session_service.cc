@@ -220,6 +220,7 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
         s.set_start_time(in.start_time());
         s.set_duration_minutes(in.duration_minutes());
         s.set_venue(!in.venue().empty() ? in.venue() : conference->venue());
+        ASSIGN_OR_RETURN(TenantInfo commune, store_.Tenant(target.scope, target.tenant));
         *s.mutable_hamlets() = in.hamlets_size() > 0 ? in.hamlets() : conference->hamlets();
         s.set_chair(in.chair());
         s.set_secretary(in.secretary());
@@ -230,7 +231,10 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
             group->set_expected(g.expected());
           }
         } else {
-          const int hamlets = std::max(1, s.hamlets_size());
+          // A group chosen per hamlet (seed 003: 10-15 delegates of each residential group)
+          // counts the session's hamlets, or all the commune's when it is for the whole of it.
+          const int hamlets = std::max<int>(
+              1, s.hamlets_size() > 0 ? s.hamlets_size() : commune.hamlet_names.size());
           for (const auto& g : plan.participant_groups()) {
             v1::SessionGroup* group = s.add_groups();
             group->set_name(g.description());
@@ -245,7 +249,6 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
         s.set_window_start_date(conference->window_start_date());
         s.set_window_end_date(conference->window_end_date());
         DeriveWarnings(s);  // a date outside the plan's window is allowed, and said
-        ASSIGN_OR_RETURN(TenantInfo commune, store_.Tenant(target.scope, target.tenant));
         NameHamlets(s, commune);
         ASSIGN_OR_RETURN(*response,
                          store_.Create(target.scope, target.tenant, s, request->request_id()));

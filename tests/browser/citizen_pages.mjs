@@ -188,6 +188,14 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
   await page.getByText("Đã nhận đề nghị của bạn").waitFor();
   assert.equal(await count(), asked + 1);
   await check(page, "dialogue-requested");
+  // A ward's residential groups, chosen by their khu phố (seed 003's Hoài Thanh).
+  await page.goto(`${gateway.url}/xa/hoai-thanh/de-nghi-doi-thoai`);
+  const groups = page.getByLabel("Thôn, tổ dân phố (bắt buộc)");
+  await groups.waitFor();
+  assert.deepEqual(await groups.locator("optgroup").evaluateAll((g) => g.map((x) => x.label)), ["Khu phố 1", "Khu phố 2", "Khu phố 3"]);
+  assert.equal(await groups.locator("optgroup").first().locator("option").count(), 3);
+  await groups.selectOption({ label: "Tổ dân phố 4" });
+  await check(page, "dialogue-request-ward");
 
   // The home page names the next conference with its lunar date, and offers the calendar.
   await page.goto(`${gateway.url}/xa/dien-chau`);

@@ -425,6 +425,48 @@ TEST_F(PlanningGrpcTest, OnlyAdministratorsChangeTenants) {
   EXPECT_EQ(out.rules().conclusion_notice_working_days(), 10);
 }
 
+// Issue 19: hamlets carry their kind and area (seed 001's areas, a ward's residential
+// groups); a kind that is none of them, or an area past 200 characters, is refused and
+// changes nothing.
+TEST_F(PlanningGrpcTest, HamletsKeepTheirKindAndAreaAndBadOnesAreRefused) {
+  const std::string admin = Token("", {Role::kAdmin});
+  auto update = [&](const v1::Hamlet& hamlet, v1::Tenant* out) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + admin);
+    v1::UpdateTenantRequest request;
+    request.mutable_tenant()->set_name(absl::StrCat("tenants/", a_));
+    *request.mutable_tenant()->add_hamlets() = hamlet;
+    request.mutable_update_mask()->add_paths("hamlets");
+    return common::FromGrpcStatus(tenants_stub_->UpdateTenant(&context, request, out));
+  };
+  v1::Hamlet group;
+  group.set_id("to-3");
+  group.set_display_name("Tổ dân phố 3");
+  group.set_kind(v1::RESIDENTIAL_GROUP);
+  group.set_area("Khu phố 1");
+  group.set_note("tên minh họa");
+  v1::Tenant out;
+  ASSERT_THAT(update(group, &out), IsOk());
+  ASSERT_EQ(out.hamlets_size(), 1);
+  EXPECT_EQ(out.hamlets(0).kind(), v1::RESIDENTIAL_GROUP);
+  EXPECT_EQ(out.hamlets(0).area(), "Khu phố 1");
+  EXPECT_EQ(out.hamlets(0).note(), "tên minh họa");
+
+  v1::Hamlet bad = group;
+  bad.set_kind(static_cast<v1::HamletKind>(7));
+  EXPECT_THAT(update(bad, &out), StatusIs(StatusCode::kInvalidArgument, "HAMLET_KIND_INVALID"));
+  bad = group;
+  bad.set_area(std::string(201, 'a'));
+  EXPECT_THAT(update(bad, &out), StatusIs(StatusCode::kInvalidArgument, "TEXT_TOO_LONG"));
+  grpc::ClientContext read_context;
+  read_context.AddMetadata("authorization", "Bearer " + admin);
+  v1::GetTenantRequest get;
+  get.set_name(absl::StrCat("tenants/", a_));
+  ASSERT_THAT(common::FromGrpcStatus(tenants_stub_->GetTenant(&read_context, get, &out)), IsOk());
+  ASSERT_EQ(out.hamlets_size(), 1);
+  EXPECT_EQ(out.hamlets(0).area(), "Khu phố 1");
+}
+
 // Planning's event consumer: a session announced for a conference dates that plan's tasks;
 // a session naming another commune's plan changes nothing of it, even in the commune that
 // announces it; an event that changes nothing moves no version.

@@ -187,6 +187,19 @@ class SessionsTest : public ::testing::Test {
   std::string a_, b_, office_, chair_, secretary_, plan_;
 };
 
+// Issue 19: delegates chosen in each residential group (seed 003: 10-15 each) are counted
+// over all the commune's groups when the conference is for the whole commune.
+TEST_F(SessionsTest, APerHamletGroupOfAWholeCommuneConferenceCountsEveryHamlet) {
+  v1::Session s = Basic();
+  s.set_plan(
+      testing::PublishedPlan(a_, [](v1::Plan& p) { p.mutable_conferences(0)->clear_hamlets(); }));
+  auto created = CreateSession(office_, s);
+  ASSERT_THAT(created, IsOk());
+  EXPECT_EQ(created->hamlets_size(), 0);
+  ASSERT_EQ(created->groups_size(), 1);
+  EXPECT_EQ(created->groups(0).expected(), 30);  // 15 in each of the commune's 2 hamlets
+}
+
 TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   // A round of opinions in intake, for step 3.
   auto intake = v1::IntakeService::NewStub(StackChannel("DIALOGUE_INTAKE_ADDR"));

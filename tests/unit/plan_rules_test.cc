@@ -1,5 +1,8 @@
 #include "plan_rules.h"
 
+#include <map>
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "test_support.h"
 
@@ -52,6 +55,57 @@ TEST(PlanValidation, AcceptsEveryOneOfTheFiveSeedPlans) {
     EXPECT_FALSE(seed.plan().signer().full_name().empty()) << seed.request_id();
     EXPECT_GT(seed.plan().tasks_size(), 0) << seed.request_id();
   }
+}
+
+// Issue 19: the demo's communes as the seeds describe them. Seed 001 holds its three
+// conferences in three areas, one each; seed 003's ward chooses 10-15 delegates in each
+// residential group. Names the seeds do not give are marked as illustrative.
+TEST(PlanValidation, TheDemoCommunesHaveTheAreasAndResidentialGroupsTheirSeedsName) {
+  std::map<std::string, v1::Tenant> tenants;
+  const v1::ListTenantsResponse demo = testing::DemoTenants();
+  for (const auto& t : demo.tenants()) tenants[t.name()] = t;
+  std::map<std::string, std::string> area_of;
+  for (const auto& h : tenants["tenants/xa-mau-001"].hamlets()) {
+    EXPECT_EQ(h.kind(), v1::VILLAGE);
+    EXPECT_THAT(h.note(), HasSubstr("minh họa"));
+    area_of[h.id()] = h.area();
+  }
+  std::set<std::string> areas;
+  for (const auto& [id, area] : area_of) areas.insert(area);
+  EXPECT_EQ(areas.size(), 3u);
+  std::set<std::string> held_in;
+  for (const auto& seed : testing::SeedPlans()) {
+    if (seed.parent() != "tenants/xa-mau-001") continue;
+    ASSERT_EQ(seed.plan().conferences_size(), 3);
+    for (const auto& c : seed.plan().conferences()) {
+      std::set<std::string> of;
+      for (const auto& h : c.hamlets()) of.insert(area_of[h]);
+      ASSERT_EQ(of.size(), 1u) << c.id();  // one area's hamlets
+      held_in.insert(*of.begin());
+    }
+  }
+  EXPECT_EQ(held_in, areas);  // each area has its conference
+
+  int groups = 0;
+  for (const auto& h : tenants["tenants/hoai-thanh"].hamlets()) {
+    EXPECT_EQ(h.kind(), v1::RESIDENTIAL_GROUP);
+    EXPECT_THAT(h.area(), HasSubstr("Khu phố"));
+    EXPECT_THAT(h.note(), HasSubstr("minh họa"));
+    ++groups;
+  }
+  EXPECT_GT(groups, 0);
+  bool per_group = false;
+  for (const auto& seed : testing::SeedPlans()) {
+    if (seed.parent() != "tenants/hoai-thanh") continue;
+    for (const auto& g : seed.plan().participant_groups()) {
+      if (g.per_hamlet()) {
+        per_group = true;
+        EXPECT_EQ(g.expected_min(), 10);
+        EXPECT_EQ(g.expected_max(), 15);
+      }
+    }
+  }
+  EXPECT_TRUE(per_group);
 }
 
 TEST(PlanValidation, ReportsEveryProblemAtOnceWithItsField) {

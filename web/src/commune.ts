@@ -3,7 +3,7 @@ import { api, get } from "./api/client";
 import { h } from "./dom";
 import type { Commune } from "./layout";
 
-export type Hamlet = { id: string; name: string };
+export type Hamlet = { id: string; name: string; area: string };
 export type CommuneInfo = Commune & { hamlets: Hamlet[]; voters: number };
 
 export async function loadCommune(id: string): Promise<CommuneInfo> {
@@ -11,7 +11,7 @@ export async function loadCommune(id: string): Promise<CommuneInfo> {
   return {
     id,
     name: t.displayName ?? id,
-    hamlets: (t.hamlets ?? []).map((x) => ({ id: x.id ?? "", name: x.displayName ?? x.id ?? "" })),
+    hamlets: (t.hamlets ?? []).map((x) => ({ id: x.id ?? "", name: x.displayName ?? x.id ?? "", area: x.area ?? "" })),
     voters: t.voterCount ?? 0,
   };
 }
@@ -25,18 +25,23 @@ export function lastId(name: string | undefined): string {
   return (name ?? "").split("/").pop() ?? "";
 }
 
-// The commune's hamlets to choose from by name; the option values are their ids, or their
-// names where the API takes free text (`by: "name"`).
+// The commune's hamlets to choose from by name, grouped by area where the commune has areas
+// (khu vực, khu phố); the option values are their ids, or their names where the API takes
+// free text (`by: "name"`).
 export function hamletSelect(
   commune: CommuneInfo,
   id: string,
   by: "id" | "name" = "id",
   required = true,
 ): HTMLSelectElement {
+  const option = (x: Hamlet) => h("option", { value: by === "id" ? x.id : x.name }, x.name);
+  const areas = [...new Set(commune.hamlets.map((x) => x.area))];
   return h(
     "select",
     { id, name: id, required },
     h("option", { value: "" }, "— Chọn thôn, tổ dân phố —"),
-    commune.hamlets.map((x) => h("option", { value: by === "id" ? x.id : x.name }, x.name)),
+    areas.length > 1 || areas[0]
+      ? areas.map((area) => h("optgroup", { label: area || "Khác" }, commune.hamlets.filter((x) => x.area === area).map(option)))
+      : commune.hamlets.map(option),
   );
 }
