@@ -278,10 +278,13 @@ test("seed 004's year: its plan, its opinions from the forms to approved answers
   await text.waitFor();
   assert.match(await text.inputValue(), /Trần Thị Cúc/, "the draft minutes carry the record");
   await text.fill(`${await text.inputValue()}\nHội nghị kết thúc lúc 10 giờ 30 cùng ngày.`);
-  // Saved when the page has read the minutes again (with their new etag).
+  // Saved when the page has read the minutes again (with their new etag) and drawn them
+  // anew: the old form, with the old etag, is gone before approving.
+  const drawn = await text.elementHandle();
   const reread = hall.waitForResponse((r) => r.request().method() === "GET" && r.url().endsWith("/minutes"));
   await click(hall.getByRole("button", { name: "Lưu biên bản" }));
   await reread;
+  await drawn.waitForElementState("hidden");
   await click(hall.getByRole("button", { name: "Phê duyệt biên bản" }));
   await hall.getByTestId("approvals").filter({ hasText: /^Thư ký: / }).waitFor();
   await chair.reload();
