@@ -84,6 +84,8 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
         common::NewUuid());
     return absl::OkStatus();
   } else if (event.payload().UnpackTo(&announced) && event.type() == announced.GetTypeName()) {
+    // Held before it was entered: the people were told and invited off the platform.
+    if (!announced.after_the_fact_reason().empty()) return absl::OkStatus();
     absl::CivilDay today = calendar::TodayInVietnam(absl::Now());
     if (auto day = calendar::ParseDate(announced.announce_date()); day.ok()) today = *day;
     ASSIGN_OR_RETURN(auto announcement,

@@ -390,6 +390,7 @@ grpc::Status SessionService::AnnounceSession(grpc::ServerContext* context,
         announced.set_chair(s.chair());
         announced.set_plan(s.plan());
         announced.set_conference_id(s.conference_id());
+        announced.set_after_the_fact_reason(s.after_the_fact_reason());
         for (const auto& g : s.groups()) {
           v1::InvitedGroup* invited = announced.add_invited();
           invited->set_name(g.name());

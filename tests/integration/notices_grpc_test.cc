@@ -577,6 +577,25 @@ TEST_F(SessionEventsTest, AnAnnouncedSessionIsDraftedOnceWithItsLeadTimeChecked)
   EXPECT_EQ(matched, 1);
 }
 
+TEST_F(SessionEventsTest, AConferenceEnteredAfterItWasHeldIsNotAnnouncedNorInvitedTo) {
+  v1::SessionAnnounced announced;
+  announced.set_session(absl::StrCat("tenants/", a_, "/sessions/", common::NewUuid()));
+  announced.set_title("Hội nghị đối thoại kỳ I");
+  announced.set_date("2026-04-13");
+  announced.set_start_time("07:30");
+  announced.set_announce_date("2026-12-02");
+  announced.set_after_the_fact_reason("Đã họp đúng ngày; nhập lại sau");
+  announced.add_invited()->set_name("Đại diện cán bộ, đảng viên và nhân dân các xóm");
+  Publish(announced, common::NewUuid());
+  EXPECT_EQ(Drain().applied, 1);  // read, and nothing to draft from it
+  for (v1::NoticeKind kind : {v1::NOTICE_ANNOUNCEMENT, v1::NOTICE_INVITATION}) {
+    const v1::ListNoticesResponse drafts = List(kind);
+    for (const auto& n : drafts.notices()) {
+      EXPECT_NE(n.session(), announced.session()) << v1::NoticeKind_Name(kind);
+    }
+  }
+}
+
 TEST_F(SessionEventsTest, ACommunesOwnTemplateWordsItsDrafts) {
   v1::UpdateNoticeTemplateRequest update;
   v1::NoticeTemplate* text = update.mutable_notice_template();

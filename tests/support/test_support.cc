@@ -170,6 +170,18 @@ std::string NewCommuneIn(const std::string& province, const std::string& display
   return id;
 }
 
+std::string CommuneLike(const v1::Tenant& model) {
+  const std::string province = NewProvince(0).id;
+  db::ConnectionPool pool({PlanningPgUri(), 1});
+  v1::Tenant tenant = model;
+  tenant.clear_name();
+  tenant.set_province(absl::StrCat("provinces/", province));
+  const std::string id = absl::StrCat(province, "-", RandomSuffix());
+  auto created = planning::TenantStore(pool).CreateTenant(id, tenant);
+  EXPECT_TRUE(created.ok()) << created.status();
+  return id;
+}
+
 std::string AdminQuery(const std::string& sql) {
   pqxx::connection conn(AdminPgUri());
   pqxx::work txn(conn);
