@@ -33,7 +33,9 @@ google::protobuf::Struct Parse(const std::string& json) {
 TEST(SessionsHttp, TheDemoSessionRunsThroughEveryDoor) {
   const std::string url = StackEnv("DIALOGUE_GATEWAY_URL");
   const std::string auth = "Authorization: Bearer " + Token("dien-chau", {Role::kGovernmentOffice});
-  HttpResponse list = Http("GET", url + "/v1/tenants/dien-chau/sessions", "", {auth});
+  // The one ahead; the conference of April is held already (the demo plays the year).
+  HttpResponse list =
+      Http("GET", url + "/v1/tenants/dien-chau/sessions?state=SESSION_ANNOUNCED", "", {auth});
   ASSERT_EQ(list.status, 200) << list.body;
   auto sessions = Parse(list.body).fields().at("sessions").list_value();
   ASSERT_EQ(sessions.values_size(), 1) << list.body;

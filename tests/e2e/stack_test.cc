@@ -106,8 +106,9 @@ TEST_F(StackTest, TheSeedPlansAreLoadedInTheirStates) {
     v1::PlanState state;
   };
   for (const Expect& e :
-       {Expect{"dien-chau", 2026, v1::PUBLISHED}, Expect{"hoai-thanh", 2025, v1::APPROVED},
-        Expect{"bac-thanh-mien", 2026, v1::APPROVED}}) {
+       {Expect{"dien-chau", 2026, v1::PUBLISHED}, Expect{"xa-mau-001", 2025, v1::PUBLISHED},
+        Expect{"cao-xa", 2018, v1::PUBLISHED}, Expect{"hoai-thanh", 2025, v1::PUBLISHED},
+        Expect{"bac-thanh-mien", 2026, v1::PUBLISHED}}) {
     v1::ListPlansRequest request;
     request.set_parent(absl::StrCat("tenants/", e.tenant));
     v1::ListPlansResponse response;
@@ -137,11 +138,11 @@ TEST_F(StackTest, TheTokenCommandOfTheEnvFileIssuesAWorkingToken) {
   auto context = Context(token);
   ASSERT_THAT(common::FromGrpcStatus(planning_->ListTasks(context.get(), request, &response)),
               IsOk());
-  // Seed 004: forms by 15/4, answers by 20/4, synthesis by 22/4, announcement 7 days ahead.
+  // Seed 004: forms by 15/4, answers by 20/4, synthesis by 22/4, announcement 7 days ahead;
+  // the hall, due the day before, was done when the demo held the conference on 23/4.
   std::set<std::string> ids;
   for (const auto& t : response.tasks()) ids.insert(t.task().id());
-  EXPECT_EQ(ids, (std::set<std::string>{"phieu-hoi", "tra-loi", "tong-hop", "truyen-thanh",
-                                        "co-so-vat-chat"}));
+  EXPECT_EQ(ids, (std::set<std::string>{"phieu-hoi", "tra-loi", "tong-hop", "truyen-thanh"}));
   auto other = Context(token);
   request.set_parent("tenants/dien-chau");
   EXPECT_THAT(common::FromGrpcStatus(planning_->ListTasks(other.get(), request, &response)),

@@ -30,6 +30,7 @@
 #include "dialogue/db/migrations.h"
 #include "dialogue/events/consumer.h"
 #include "dialogue/v1/accounts.grpc.pb.h"
+#include "dialogue/v1/calendar.grpc.pb.h"
 #include "dialogue/v1/intake.grpc.pb.h"
 #include "dialogue/v1/notices.grpc.pb.h"
 #include "dialogue/v1/planning.grpc.pb.h"
@@ -55,7 +56,8 @@ constexpr const char* kUsage = R"(usage: dialoguectl <command> [flags]
           [--sessions-addr HOST:PORT] --dir deploy/demo [--demo-password PASSWORD]
           creates the demo province, communes, console accounts (vanphong.<commune>,
           chutich.<commune>, mttq.<commune>, thuky.<commune>, tinh.<province>), plans,
-          opinions, notices and an announced session two weeks ahead (safe to run again)
+          opinions, notices, an announced session two weeks ahead, and each plan's year
+          played as far as today: past conferences held, concluded and noticed (safe to run again)
   events dead   [--count 100]      lists the parked events (dead-letter stream)
   events replay [--ids ID1,ID2]    publishes parked events again (all when no --ids);
           both read --redis-uri (DIALOGUE_REDIS_URI)
@@ -161,12 +163,201 @@ absl::Status WithToken(const std::string& token, Call call, bool tolerate_exists
   return status;
 }
 
+// A document's number as the plan's issuing body writes it ("KH" a plan, "TB" a notice),
+// marked as the demo's own.
+std::string IllustrativeNumber(const v1::Plan& plan, const char* kind, int n) {
+  switch (plan.issuing_body()) {
+    case v1::PARTY_COMMITTEE:
+      return absl::StrCat(n, "-", kind, "/ĐU (số minh họa)");
+    case v1::UPPER_LEVEL:
+      return absl::StrCat(n, "-", kind, "/HU (số minh họa)");
+    default:
+      return absl::StrCat(n, "/", kind, "-UBND (số minh họa)");
+  }
+}
+
+// The first working day on or after `day`, by the commune's calendar.
+absl::StatusOr<absl::CivilDay> WorkingDayFrom(v1::CalendarService::Stub& calendar,
+                                              const std::string& token, const std::string& tenant,
+                                              absl::CivilDay day) {
+  v1::ComputeDueDateRequest request;
+  request.set_tenant(absl::StrCat("tenants/", tenant));
+  request.set_rule(v1::DEADLINE_WORKING_DAYS);
+  request.set_start_date(dialogue::calendar::FormatDate(day - 1));
+  request.set_working_days(1);
+  v1::DueDate due;
+  RETURN_IF_ERROR(WithToken(
+      token, [&](grpc::ClientContext* c) { return calendar.ComputeDueDate(c, request, &due); },
+      false));
+  return dialogue::calendar::ParseDate(due.due_date());
+}
+
+// A working day about a month before the plan's first conference.
+absl::StatusOr<std::string> IllustrativeIssueDate(v1::CalendarService::Stub& calendar,
+                                                  const std::string& token, const v1::Plan& plan) {
+  std::string first;
+  for (const auto& c : plan.conferences()) {
+    if (first.empty() || c.window_start_date() < first) first = c.window_start_date();
+  }
+  ASSIGN_OR_RETURN(absl::CivilDay day, dialogue::calendar::ParseDate(first));
+  const std::vector<std::string> parts = absl::StrSplit(plan.name(), '/');  // tenants/t/plans/p
+  const std::string& tenant = parts.size() > 1 ? parts[1] : plan.name();
+  ASSIGN_OR_RETURN(absl::CivilDay issued, WorkingDayFrom(calendar, token, tenant, day - 31));
+  return dialogue::calendar::FormatDate(issued);
+}
+
+struct Played {
+  v1::CalendarService::Stub& calendar;
+  std::unique_ptr<v1::SessionService::Stub> sessions;
+  std::unique_ptr<v1::NoticeService::Stub> notices;
+};
+
+// Holds each of the plan's conferences whose window opened before today and that has no
+// session yet: on the window's first working day, entered afterwards with the reason, its
+// agenda run, concluded with one illustrative promise on the plan's first topic (marked as
+// such), the minutes approved and the conclusion notice issued two working days later.
+// Safe to run again: each step is taken only where the last run stopped. Conferences held.
+absl::StatusOr<int> PlayYear(Config& config, Played& played, const std::string& tenant,
+                             const v1::Plan& plan) {
+  ASSIGN_OR_RETURN(std::string office,
+                   IssueToken(config, tenant, "", "government_office", "demo-office", 1));
+  ASSIGN_OR_RETURN(std::string chair, IssueToken(config, tenant, "", "chair", "demo-chair", 1));
+  ASSIGN_OR_RETURN(std::string secretary,
+                   IssueToken(config, tenant, "", "secretary", "demo-secretary", 1));
+  v1::ListSessionsRequest list;
+  list.set_parent(absl::StrCat("tenants/", tenant));
+  list.set_plan(plan.name());
+  v1::ListSessionsResponse existing;
+  RETURN_IF_ERROR(WithToken(
+      office,
+      [&](grpc::ClientContext* c) { return played.sessions->ListSessions(c, list, &existing); },
+      false));
+  const absl::CivilDay today = dialogue::calendar::TodayInVietnam(absl::Now());
+  const std::string plan_id = plan.name().substr(plan.name().rfind('/') + 1);
+  int held = 0;
+  for (const v1::PlannedConference& conference : plan.conferences()) {
+    const std::string request_id = absl::StrCat("demo-held-", plan_id, "-", conference.id());
+    bool taken = false;  // by a session of the demo's own, such as the one announced ahead
+    for (const auto& s : existing.sessions()) {
+      taken |= s.conference_id() == conference.id() && s.date() >= conference.window_start_date() &&
+               s.date() > dialogue::calendar::FormatDate(today);
+    }
+    ASSIGN_OR_RETURN(absl::CivilDay opens,
+                     dialogue::calendar::ParseDate(conference.window_start_date()));
+    ASSIGN_OR_RETURN(absl::CivilDay date, WorkingDayFrom(played.calendar, office, tenant, opens));
+    if (taken || date >= today) continue;
+    v1::CreateSessionRequest create;
+    create.set_parent(absl::StrCat("tenants/", tenant));
+    create.set_request_id(request_id);
+    v1::Session* s = create.mutable_session();
+    s->set_plan(plan.name());
+    s->set_conference_id(conference.id());
+    s->set_date(dialogue::calendar::FormatDate(date));
+    s->set_start_time("07:30");
+    s->set_chair("Người đứng đầu cấp ủy, chính quyền (tên mẫu)");
+    s->set_secretary("Công chức Văn phòng (tên mẫu)");
+    v1::Session session;
+    auto sessions = [&](const std::string& token, auto method, const auto& request, auto* out) {
+      return WithToken(
+          token,
+          [&](grpc::ClientContext* c) { return ((*played.sessions).*method)(c, request, out); },
+          false);
+    };
+    RETURN_IF_ERROR(sessions(office, &v1::SessionService::Stub::CreateSession, create, &session));
+    if (session.state() == v1::SESSION_SCHEDULED) {
+      v1::AnnounceSessionRequest announce;
+      announce.set_name(session.name());
+      announce.set_after_the_fact_reason(
+          "Dữ liệu minh họa: hội nghị họp theo kế hoạch, nhập vào hệ thống sau ngày họp");
+      RETURN_IF_ERROR(
+          sessions(office, &v1::SessionService::Stub::AnnounceSession, announce, &session));
+    }
+    if (session.state() == v1::SESSION_ANNOUNCED) {
+      v1::OpenSessionRequest open;
+      open.set_name(session.name());
+      RETURN_IF_ERROR(sessions(secretary, &v1::SessionService::Stub::OpenSession, open, &session));
+    }
+    if (session.state() == v1::SESSION_IN_PROGRESS) {
+      for (int step = session.current_step() + 1; step <= session.agenda_size(); ++step) {
+        v1::AdvanceAgendaRequest advance;
+        advance.set_name(session.name());
+        advance.set_step(step);
+        RETURN_IF_ERROR(
+            sessions(secretary, &v1::SessionService::Stub::AdvanceAgenda, advance, &session));
+      }
+      v1::ConcludeSessionRequest conclude;
+      conclude.set_name(session.name());
+      v1::ConclusionItem* item = conclude.add_items();
+      item->set_summary(absl::StrCat(
+          "(Nội dung minh họa) Ý kiến về: ",
+          plan.topics().empty() ? std::string("xây dựng nông thôn mới") : plan.topics(0)));
+      item->set_outcome(v1::OUTCOME_UNRESOLVED);
+      item->set_agency("Ủy ban nhân dân cấp xã");
+      item->set_action("Xem xét, giải quyết và trả lời Nhân dân (minh họa)");
+      item->set_due_date(dialogue::calendar::FormatDate(date + 60));
+      RETURN_IF_ERROR(
+          sessions(chair, &v1::SessionService::Stub::ConcludeSession, conclude, &session));
+    }
+    v1::GetMinutesRequest get_minutes;
+    get_minutes.set_name(session.name() + "/minutes");
+    v1::Minutes minutes;
+    RETURN_IF_ERROR(sessions(office, &v1::SessionService::Stub::GetMinutes, get_minutes, &minutes));
+    for (const auto& [token, capacity] : {std::pair{chair, "chair"}, {secretary, "secretary"}}) {
+      bool given = false;
+      for (const auto& a : minutes.approvals()) given |= a.capacity() == capacity;
+      if (given || minutes.state() == v1::MINUTES_APPROVED) continue;
+      v1::ApproveMinutesRequest approve;
+      approve.set_name(minutes.name());
+      RETURN_IF_ERROR(
+          sessions(token, &v1::SessionService::Stub::ApproveMinutes, approve, &minutes));
+    }
+    // The conclusion notice the notices service drafts from the conference, issued.
+    v1::ListNoticesRequest drafts;
+    drafts.set_parent(absl::StrCat("tenants/", tenant));
+    drafts.set_kind(v1::NOTICE_CONCLUSION);
+    drafts.set_session(session.name());
+    v1::ListNoticesResponse found;
+    const absl::Time until = absl::Now() + absl::Seconds(20);
+    while (found.notices().empty() && absl::Now() < until) {
+      RETURN_IF_ERROR(WithToken(
+          office,
+          [&](grpc::ClientContext* c) { return played.notices->ListNotices(c, drafts, &found); },
+          false));
+      if (found.notices().empty()) absl::SleepFor(absl::Milliseconds(200));
+    }
+    if (found.notices().empty()) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("no conclusion notice was drafted for ", session.name()));
+    }
+    const v1::Notice& notice = found.notices(0);
+    if (notice.state() == v1::NOTICE_DRAFT) {
+      v1::IssueNoticeRequest issue;
+      issue.set_name(notice.name());
+      issue.set_document_number(IllustrativeNumber(plan, "TB", held + 1));
+      ASSIGN_OR_RETURN(absl::CivilDay issued,
+                       WorkingDayFrom(played.calendar, office, tenant, date + 2));
+      issue.set_issue_date(dialogue::calendar::FormatDate(issued));
+      issue.set_signer("(chữ ký mẫu)");
+      v1::Notice out;
+      RETURN_IF_ERROR(WithToken(
+          office,
+          [&](grpc::ClientContext* c) { return played.notices->IssueNotice(c, issue, &out); },
+          false));
+    }
+    std::printf("  %-28s %-10s %s\n", absl::StrCat("held ", session.date()).c_str(),
+                v1::SessionState_Name(session.state()).c_str(), session.name().c_str());
+    ++held;
+  }
+  return held;
+}
+
 absl::Status LoadDemo(Config& config) {
   std::string dir = config.String("dir", "deploy/demo");
   auto channel = grpc::CreateChannel(config.String("planning-addr", "127.0.0.1:7001"),
                                      grpc::InsecureChannelCredentials());
   auto tenants = v1::TenantService::NewStub(channel);
   auto planning = v1::PlanningService::NewStub(channel);
+  auto calendar = v1::CalendarService::NewStub(channel);
   ASSIGN_OR_RETURN(std::string admin, IssueToken(config, "", "", "admin", "demo-loader", 1));
 
   v1::ListProvincesResponse provinces;
@@ -247,10 +438,16 @@ absl::Status LoadDemo(Config& config) {
           office, [&](grpc::ClientContext* c) { return planning->ApprovePlan(c, step, &plan); },
           false));
     }
-    // Plans that carry their number, date and signer are published; the others wait
-    // for their number, as a seed plan without one does.
-    if (plan.state() == v1::APPROVED && !plan.document_number().empty() &&
-        !plan.issue_date().empty()) {
+    // Published as issued; a seed that gives no number or date gets an illustrative one
+    // (marked so), dated on a working day a month before its first conference.
+    if (plan.state() == v1::APPROVED) {
+      if (plan.document_number().empty()) {
+        step.set_document_number(IllustrativeNumber(plan, "KH", 1));
+      }
+      if (plan.issue_date().empty()) {
+        ASSIGN_OR_RETURN(std::string issued, IllustrativeIssueDate(*calendar, office, plan));
+        step.set_issue_date(issued);
+      }
       RETURN_IF_ERROR(WithToken(
           office, [&](grpc::ClientContext* c) { return planning->PublishPlan(c, step, &plan); },
           false));
@@ -359,9 +556,30 @@ absl::Status LoadDemo(Config& config) {
     std::printf("  %-28s %-10s %s\n", "sessions.json",
                 v1::SessionState_Name(session.state()).c_str(), session.name().c_str());
   }
+  // Each published plan's year as far as today: its conferences already behind us held.
+  int held = 0;
+  if (config.Has("sessions-addr") && config.Has("notices-addr")) {
+    Played played{*calendar,
+                  v1::SessionService::NewStub(grpc::CreateChannel(
+                      config.String("sessions-addr", ""), grpc::InsecureChannelCredentials())),
+                  v1::NoticeService::NewStub(grpc::CreateChannel(
+                      config.String("notices-addr", ""), grpc::InsecureChannelCredentials()))};
+    for (const auto& [tenant, plan_name] : published) {
+      v1::Plan plan;
+      ASSIGN_OR_RETURN(std::string office,
+                       IssueToken(config, tenant, "", "government_office", "demo-loader", 1));
+      v1::GetPlanRequest get;
+      get.set_name(plan_name);
+      RETURN_IF_ERROR(WithToken(
+          office, [&](grpc::ClientContext* c) { return planning->GetPlan(c, get, &plan); }, false));
+      ASSIGN_OR_RETURN(int n, PlayYear(config, played, tenant, plan));
+      held += n;
+    }
+    std::printf("  %-28s %d conferences held and entered afterwards\n", "(the plans' years)", held);
+  }
   std::printf("demo: %d provinces, %d communes, %d plans, %d opinions, %d notices, %d sessions\n",
               provinces.provinces_size(), communes.tenants_size(), loaded, opinions, notices,
-              sessions);
+              sessions + held);
   return absl::OkStatus();
 }
 
