@@ -204,6 +204,10 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
   const calendar = await fetch(`${gateway.url}${ics}`);
   assert.equal(calendar.status, 200);
   assert.match(await calendar.text(), /BEGIN:VCALENDAR/);
+  // A Party committee's plan is headed as the committee's, a People's Committee's as its own.
+  assert.match(await page.getByTestId("plan-document").textContent(), /^Kế hoạch số 05-KH\/ĐU \(số mẫu\) ngày 15\/01\/2026 của Đảng ủy xã Diễn Châu: /);
+  await page.goto(`${gateway.url}/xa/bac-thanh-mien`);
+  assert.match(await page.getByTestId("plan-document").textContent(), /^Kế hoạch số 01\/KH-UBND \(số minh họa\) ngày \d{2}\/\d{2}\/2026 của Ủy ban nhân dân xã Bắc Thanh Miện: /);
   // The keyboard reaches the menu and the form's fields in order.
   await page.goto(`${gateway.url}/xa/bac-thanh-mien/gop-y`);
   await page.getByRole("heading", { name: "Gửi ý kiến, kiến nghị" }).waitFor();

@@ -21,6 +21,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "dialogue/auth/token.h"
@@ -165,14 +166,16 @@ absl::Status WithToken(const std::string& token, Call call, bool tolerate_exists
 
 // A document's number as the plan's issuing body writes it ("KH" a plan, "TB" a notice),
 // marked as the demo's own.
+// Numbers below ten are written with a leading zero (Decree 30/2020, appendix I).
 std::string IllustrativeNumber(const v1::Plan& plan, const char* kind, int n) {
+  const std::string number = absl::StrFormat("%02d", n);
   switch (plan.issuing_body()) {
     case v1::PARTY_COMMITTEE:
-      return absl::StrCat(n, "-", kind, "/ĐU (số minh họa)");
+      return absl::StrCat(number, "-", kind, "/ĐU (số minh họa)");
     case v1::UPPER_LEVEL:
-      return absl::StrCat(n, "-", kind, "/HU (số minh họa)");
+      return absl::StrCat(number, "-", kind, "/HU (số minh họa)");
     default:
-      return absl::StrCat(n, "/", kind, "-UBND (số minh họa)");
+      return absl::StrCat(number, "/", kind, "-UBND (số minh họa)");
   }
 }
 

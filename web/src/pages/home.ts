@@ -100,8 +100,28 @@ async function plan(commune: CommuneInfo, plans: Plans): Promise<HTMLElement> {
           ),
         ),
       ),
-    h("p", { class: "muted" }, `Văn bản số ${p.documentNumber ?? ""}, ${p.title ?? ""}.`),
+    h(
+      "p",
+      { class: "muted", "data-testid": "plan-document" },
+      `Kế hoạch số ${p.documentNumber ?? ""}`,
+      p.issueDate ? ` ngày ${vnDate(p.issueDate)}` : "",
+      ` của ${issuedBy(p)}: ${p.title ?? ""}.`,
+    ),
   );
+}
+
+// Who issued the plan, as it names itself: a Party committee's plan is the committee's,
+// not the People's Committee's (seeds 000 and 001).
+function issuedBy(p: Of<"dialogue.v1.Plan">): string {
+  if (p.issuingAuthority) return p.issuingAuthority;
+  switch (p.issuingBody) {
+    case "PARTY_COMMITTEE":
+      return "cấp ủy Đảng";
+    case "UPPER_LEVEL":
+      return "cấp trên";
+    default:
+      return "Ủy ban nhân dân";
+  }
 }
 
 type Sessions = Of<"dialogue.v1.ListSessionsResponse">;
