@@ -20,6 +20,18 @@
 
 namespace dialogue::sessions {
 
+std::string DefaultTitle(const v1::Plan& plan, const v1::PlannedConference& conference) {
+  if (!conference.title().empty()) return conference.title();
+  std::string title = "Hội nghị đối thoại";
+  if (plan.conferences_size() > 1) {
+    for (int i = 0; i < plan.conferences_size(); ++i) {
+      if (plan.conferences(i).id() == conference.id()) absl::StrAppend(&title, " lần ", i + 1);
+    }
+  }
+  if (plan.year() > 0) absl::StrAppend(&title, " năm ", plan.year());
+  return title;
+}
+
 std::vector<std::string> HamletNames(const v1::Session& s) {
   if (s.hamlet_names_size() == s.hamlets_size()) {
     return {s.hamlet_names().begin(), s.hamlet_names().end()};

@@ -11,11 +11,17 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "dialogue/auth/principal.h"
+#include "dialogue/v1/planning.pb.h"
 #include "dialogue/v1/sessions.pb.h"
 
 namespace dialogue::sessions {
 
 namespace v1 = ::dialogue::v1;
+
+// A session's title when none is given: its conference's own, else "Hội nghị đối thoại
+// (lần N) năm Y" by its place among the plan's conferences (never the plan's title, which
+// would name every conference of the year alike).
+std::string DefaultTitle(const v1::Plan& plan, const v1::PlannedConference& conference);
 
 // The names of the session's hamlets for documents and calendars (their ids for a session
 // stored before the names were kept).

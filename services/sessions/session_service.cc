@@ -210,9 +210,7 @@ grpc::Status SessionService::CreateSession(grpc::ServerContext* context,
         v1::Session s;
         s.set_plan(in.plan());
         s.set_conference_id(in.conference_id());
-        s.set_title(!in.title().empty()            ? in.title()
-                    : !conference->title().empty() ? conference->title()
-                                                   : plan.title());
+        s.set_title(!in.title().empty() ? in.title() : DefaultTitle(plan, *conference));
         s.set_date(in.date());
         if (s.date().empty() && conference->window_start_date() == conference->window_end_date()) {
           s.set_date(conference->window_start_date());

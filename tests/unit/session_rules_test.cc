@@ -37,6 +37,18 @@ v1::Session InProgress() {
   return s;
 }
 
+TEST(DefaultTitle, NamesTheConferenceNotThePlan) {
+  v1::Plan plan;
+  plan.set_title("Kế hoạch tổ chức Hội nghị đối thoại trực tiếp năm 2025");
+  plan.set_year(2025);
+  for (const char* id : {"thang-4", "thang-7", "thang-10"}) plan.add_conferences()->set_id(id);
+  EXPECT_EQ(DefaultTitle(plan, plan.conferences(1)), "Hội nghị đối thoại lần 2 năm 2025");
+  plan.mutable_conferences(2)->set_title("Hội nghị đối thoại kỳ III");
+  EXPECT_EQ(DefaultTitle(plan, plan.conferences(2)), "Hội nghị đối thoại kỳ III");
+  plan.mutable_conferences()->DeleteSubrange(1, 2);
+  EXPECT_EQ(DefaultTitle(plan, plan.conferences(0)), "Hội nghị đối thoại năm 2025");
+}
+
 TEST(SessionRules, StateMachineAllowsOnlyTheProcessOrder) {
   EXPECT_THAT(CheckTransition(v1::SESSION_SCHEDULED, SessionEvent::kAnnounce), IsOk());
   EXPECT_THAT(CheckTransition(v1::SESSION_POSTPONED, SessionEvent::kAnnounce), IsOk());
