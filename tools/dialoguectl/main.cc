@@ -197,14 +197,13 @@ absl::StatusOr<absl::CivilDay> WorkingDayFrom(v1::CalendarService::Stub& calenda
 
 // A working day about a month before the plan's first conference.
 absl::StatusOr<std::string> IllustrativeIssueDate(v1::CalendarService::Stub& calendar,
-                                                  const std::string& token, const v1::Plan& plan) {
+                                                  const std::string& token,
+                                                  const std::string& tenant, const v1::Plan& plan) {
   std::string first;
   for (const auto& c : plan.conferences()) {
     if (first.empty() || c.window_start_date() < first) first = c.window_start_date();
   }
   ASSIGN_OR_RETURN(absl::CivilDay day, dialogue::calendar::ParseDate(first));
-  const std::vector<std::string> parts = absl::StrSplit(plan.name(), '/');  // tenants/t/plans/p
-  const std::string& tenant = parts.size() > 1 ? parts[1] : plan.name();
   ASSIGN_OR_RETURN(absl::CivilDay issued, WorkingDayFrom(calendar, token, tenant, day - 31));
   return dialogue::calendar::FormatDate(issued);
 }
@@ -448,7 +447,8 @@ absl::Status LoadDemo(Config& config) {
         step.set_document_number(IllustrativeNumber(plan, "KH", 1));
       }
       if (plan.issue_date().empty()) {
-        ASSIGN_OR_RETURN(std::string issued, IllustrativeIssueDate(*calendar, office, plan));
+        ASSIGN_OR_RETURN(std::string issued,
+                         IllustrativeIssueDate(*calendar, office, tenant, plan));
         step.set_issue_date(issued);
       }
       RETURN_IF_ERROR(WithToken(
