@@ -127,6 +127,21 @@ absl::Status ValidatePlan(const v1::Plan& plan, const TenantFacts& tenant) {
                   absl::StrCat("'", c.hamlets(h), "' is not a hamlet of this commune"));
       }
     }
+    std::set<std::string> communes;
+    for (int k = 0; k < c.communes_size(); ++k) {
+      const std::string& commune = c.communes(k);
+      std::string item = absl::StrCat(field, ".communes[", k, "]");
+      if (tenant.child_tenants.count(commune) == 0) {
+        check.Add(item, "NOT_A_COMMUNE_OF_THIS_LEVEL",
+                  tenant.child_tenants.empty()
+                      ? std::string("only an upper level (a district) hosts conferences with "
+                                    "other communes; leave communes empty")
+                      : absl::StrCat("'", commune.substr(0, 80),
+                                     "' is not a commune under this district"));
+      } else if (!communes.insert(commune).second) {
+        check.Add(item, "COMMUNE_DUPLICATE", absl::StrCat("'", commune, "' is listed twice"));
+      }
+    }
     if (!start || !end) continue;
     if (*end < *start) {
       check.Add(field + ".window_end_date", "WINDOW_REVERSED",

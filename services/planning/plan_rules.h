@@ -27,6 +27,8 @@ using calendar::TodayInVietnam;
 struct TenantFacts {
   int announcement_lead_days = 7;
   std::set<std::string> hamlet_ids;  // empty: the tenant lists none, so any id is accepted
+  // The communes an upper level hosts dialogues with ("tenants/cao-xa"); empty for a commune.
+  std::set<std::string> child_tenants;
 };
 
 // Every problem of the plan at once, each naming its field and rule (google.rpc.BadRequest),

@@ -95,6 +95,10 @@ absl::StatusOr<TenantFacts> PlanningService::FactsOf(const std::string& tenant) 
   TenantFacts facts;
   facts.announcement_lead_days = record.rules().announcement_lead_days();
   for (const auto& hamlet : record.hamlets()) facts.hamlet_ids.insert(hamlet.id());
+  if (record.kind() == v1::DISTRICT) {
+    ASSIGN_OR_RETURN(auto children, tenants_.ListChildren(tenant));
+    facts.child_tenants.insert(children.begin(), children.end());
+  }
   return facts;
 }
 

@@ -399,7 +399,7 @@ db::TenantScope AdminScope() {
 constexpr const char* kTenantColumns =
     "id, province_id, display_name, kind, hamlets::text, voter_count, rules::text, version,"
     " (extract(epoch FROM create_time) * 1000000)::bigint,"
-    " (extract(epoch FROM update_time) * 1000000)::bigint";
+    " (extract(epoch FROM update_time) * 1000000)::bigint, coalesce(parent_id, '')";
 
 absl::StatusOr<v1::Tenant> TenantFromRow(const pqxx::row& row) {
   v1::Tenant tenant;
@@ -418,6 +418,9 @@ absl::StatusOr<v1::Tenant> TenantFromRow(const pqxx::row& row) {
   tenant.set_etag(row[7].as<std::string>());
   *tenant.mutable_create_time() = TimeUtil::MicrosecondsToTimestamp(row[8].as<int64_t>());
   *tenant.mutable_update_time() = TimeUtil::MicrosecondsToTimestamp(row[9].as<int64_t>());
+  if (!row[10].is_null() && !row[10].as<std::string>().empty()) {
+    tenant.set_parent(absl::StrCat("tenants/", row[10].as<std::string>()));
+  }
   return tenant;
 }
 
@@ -527,14 +530,29 @@ absl::StatusOr<v1::Tenant> TenantStore::CreateTenant(const std::string& id,
   return pool_.InTransaction(
       AdminScope(), "tenancy.tenants", [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
         std::string province(absl::StripPrefix(tenant.province(), "provinces/"));
+        std::string parent(absl::StripPrefix(tenant.parent(), "tenants/"));
+        if (!parent.empty()) {
+          // The upper level must be a district of the same province (the database's trigger
+          // holds the same rule; here it gets a field and a reason).
+          auto upper = txn.exec_params(
+              "SELECT kind, province_id FROM tenancy.tenants WHERE id = $1", parent);
+          if (upper.empty() || upper[0][0].as<std::string>() != "DISTRICT" ||
+              upper[0][1].as<std::string>() != province) {
+            return common::InvalidField("tenant.parent", "PARENT_NOT_A_DISTRICT",
+                                        absl::StrCat("'", tenant.parent().substr(0, 80),
+                                                     "' is not a district of ", tenant.province()));
+          }
+        }
         auto rows = txn.exec_params(
             absl::StrCat(
                 "INSERT INTO tenancy.tenants (id, province_id, display_name, kind, hamlets,"
-                " voter_count, rules) VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb)"
+                " voter_count, rules, parent_id)"
+                " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7::jsonb, nullif($8, ''))"
                 " RETURNING ",
                 kTenantColumns),
             id, province, tenant.display_name(), v1::TenantKind_Name(tenant.kind()),
-            HamletsJson(tenant), tenant.voter_count(), ToJson(WithDefaults(tenant.rules())));
+            HamletsJson(tenant), tenant.voter_count(), ToJson(WithDefaults(tenant.rules())),
+            parent);
         return TenantFromRow(rows[0]);
       });
 }
@@ -549,6 +567,19 @@ absl::StatusOr<v1::Tenant> TenantStore::GetTenant(const std::string& id) {
                                absl::StrCat("there is no commune 'tenants/", id, "'"));
         }
         return TenantFromRow(rows[0]);
+      });
+}
+
+absl::StatusOr<std::vector<std::string>> TenantStore::ListChildren(const std::string& id) {
+  return pool_.InTransaction(
+      db::TenantScope{}, "tenancy.tenants",
+      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<std::string>> {
+        std::vector<std::string> out;
+        for (const auto& row : txn.exec_params(
+                 "SELECT id FROM tenancy.tenants WHERE parent_id = $1 ORDER BY id", id)) {
+          out.push_back(absl::StrCat("tenants/", row[0].as<std::string>()));
+        }
+        return out;
       });
 }
 

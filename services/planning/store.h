@@ -106,6 +106,8 @@ class TenantStore {
   absl::StatusOr<v1::Tenant> GetTenant(const std::string& id);
   absl::StatusOr<std::vector<v1::Tenant>> ListTenants(const std::string& province_id, int page_size,
                                                       const std::string& after_id);
+  // The names of the communes whose parent is `id` ("tenants/cao-xa"), in id order.
+  absl::StatusOr<std::vector<std::string>> ListChildren(const std::string& id);
   // Replaces the fields named in `paths` (all when empty); ABORTED if `etag` is stale.
   absl::StatusOr<v1::Tenant> UpdateTenant(const v1::Tenant& tenant,
                                           const std::vector<std::string>& paths);

@@ -25,7 +25,8 @@ absl::Status ValidateTenant(const v1::Tenant& tenant, bool whole = true) {
   }
   if (tenant.kind() == v1::TENANT_KIND_UNSPECIFIED) {
     return common::InvalidField("tenant.kind", "KIND_REQUIRED",
-                                "say whether it is a COMMUNE, WARD or SPECIAL_ZONE");
+                                "say whether it is a COMMUNE, WARD, SPECIAL_ZONE, TOWNSHIP "
+                                "or DISTRICT");
   }
   if (tenant.voter_count() < 0) {
     return common::InvalidField("tenant.voter_count", "VOTER_COUNT_NEGATIVE", "cannot be negative");
@@ -107,6 +108,16 @@ grpc::Status TenantService::CreateTenant(grpc::ServerContext* context,
         RETURN_IF_ERROR(common::ParseName(request->tenant().province(), "provinces/{province}",
                                           "tenant.province")
                             .status());
+        if (!request->tenant().parent().empty()) {
+          if (request->tenant().kind() == v1::DISTRICT) {
+            return common::InvalidField("tenant.parent", "DISTRICT_HAS_NO_PARENT",
+                                        "a district's upper level is its province; leave parent "
+                                        "empty");
+          }
+          RETURN_IF_ERROR(
+              common::ParseName(request->tenant().parent(), "tenants/{tenant}", "tenant.parent")
+                  .status());
+        }
         auto created = tenants_.CreateTenant(request->tenant_id(), request->tenant());
         if (created.status().code() == absl::StatusCode::kFailedPrecondition) {
           return common::InvalidField("tenant.province", "PROVINCE_NOT_FOUND",

@@ -161,6 +161,7 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
     ["communes", "/", "Đối thoại với Nhân dân"],
     ["home-dien-chau", "/xa/dien-chau", "Đối thoại với Nhân dân Xã Diễn Châu"],
     ["home-bac-thanh-mien", "/xa/bac-thanh-mien", "Đối thoại với Nhân dân Xã Bắc Thanh Miện"],
+    ["home-cao-thuong", "/xa/cao-thuong", "Đối thoại với Nhân dân Thị trấn Cao Thượng"],
     ["follow-empty", "/xa/bac-thanh-mien/theo-doi", "Theo dõi ý kiến"],
     ["notices", "/xa/bac-thanh-mien/thong-bao", "Thông báo"],
     ["notice", `/xa/bac-thanh-mien/thong-bao/${notice}`, feed.notices[0].title],
@@ -208,6 +209,15 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
   assert.match(await page.getByTestId("plan-document").textContent(), /^Kế hoạch số 05-KH\/ĐU \(số mẫu\) ngày 15\/01\/2026 của Đảng ủy xã Diễn Châu: /);
   await page.goto(`${gateway.url}/xa/bac-thanh-mien`);
   assert.match(await page.getByTestId("plan-document").textContent(), /^Kế hoạch số 01\/KH-UBND \(số minh họa\) ngày \d{2}\/\d{2}\/2026 của Ủy ban nhân dân xã Bắc Thanh Miện: /);
+  // A township's page shows the dialogue its district holds with its people in the hall of
+  // a neighbouring commune (seed 002), and leads to the district's own page.
+  await page.goto(`${gateway.url}/xa/cao-thuong`);
+  await page.getByText("Thị trấn Cao Thượng chưa ban hành kế hoạch đối thoại năm nay.").waitFor();
+  const upper = page.getByTestId("upper-level");
+  assert.match(await upper.textContent(), /Bí thư Huyện ủy đối thoại với Xã Cao Xá, thị trấn Cao Thượng ngày \d{2}\/03\/2018, tại Hội trường UBND xã Cao Xá/);
+  await upper.getByRole("link", { name: "Xem trang của Huyện Tân Yên" }).click();
+  await page.getByRole("heading", { level: 1, name: "Đối thoại với Nhân dân Huyện Tân Yên", exact: true }).waitFor();
+  assert.match(await page.getByTestId("plan-document").textContent(), /của Ban Thường vụ Huyện ủy: /);
   // The keyboard reaches the menu and the form's fields in order.
   await page.goto(`${gateway.url}/xa/bac-thanh-mien/gop-y`);
   await page.getByRole("heading", { name: "Gửi ý kiến, kiến nghị" }).waitFor();

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/calendar/working_days.h"
 #include "dialogue/v1/calendar.pb.h"
@@ -23,6 +24,7 @@
 #include "dialogue/v1/planning.pb.h"
 #include "dialogue/v1/sessions.pb.h"
 #include "dialogue/v1/supervision.pb.h"
+#include "dialogue/v1/tenants.pb.h"
 #include "http_client.h"
 #include "test_support.h"
 
@@ -141,6 +143,19 @@ TEST_P(SeedYearTest, WalksItsYearThroughTheGatewayWithEveryDateOnTheCalendar) {
   ASSERT_FALSE(HasFailure());
   const std::string tenant = testing::CommuneLike(model);
   const std::string base = "/v1/tenants/" + tenant;
+  // A district's plan (seed 002) meets the people of its communes: made afresh under the
+  // fresh district, and named so in the plan.
+  v1::Plan written = seed.plan();
+  std::map<std::string, std::string> communes;  // the demo's commune -> the test's
+  for (auto& c : *written.mutable_conferences()) {
+    for (auto& name : *c.mutable_communes()) {
+      if (communes.count(name) == 0) {
+        communes[name] = "tenants/" + testing::CommuneLike(DemoTenantOf(demo, name), tenant);
+      }
+      name = communes[name];
+    }
+  }
+  EXPECT_EQ(model.kind() == v1::DISTRICT, !communes.empty()) << model.name();
   const std::string office =
       Token(tenant, {Role::kGovernmentOffice, Role::kPartyOffice, Role::kFront});
   const std::string chair = TokenAs("chair-" + tenant, tenant, {Role::kChair});
@@ -153,7 +168,7 @@ TEST_P(SeedYearTest, WalksItsYearThroughTheGatewayWithEveryDateOnTheCalendar) {
 
   // The plan, approved and published. A seed without a number or date gets one, issued on a
   // working day a month before its first conference, as the office would number it.
-  v1::Plan plan = Api<v1::Plan>("POST", base + "/plans", ToJson(seed.plan()), office);
+  v1::Plan plan = Api<v1::Plan>("POST", base + "/plans", ToJson(written), office);
   ASSERT_FALSE(HasFailure());
   EXPECT_EQ(plan.state(), v1::DRAFT);
   plan = Api<v1::Plan>("POST", absl::StrCat("/v1/", plan.name(), ":approve"), "{}", chair);
@@ -174,6 +189,17 @@ TEST_P(SeedYearTest, WalksItsYearThroughTheGatewayWithEveryDateOnTheCalendar) {
   EXPECT_EQ(plan.issue_date(),
             seed.plan().issue_date().empty() ? publish.issue_date() : seed.plan().issue_date());
   EXPECT_TRUE(cal.IsWorkingDay(Day(plan.issue_date()))) << plan.issue_date();
+  // Each conference keeps the communes it meets; each commune names its district, and
+  // anyone reads both, as the commune's page does.
+  ASSERT_EQ(plan.conferences_size(), written.conferences_size());
+  for (int i = 0; i < plan.conferences_size(); ++i) {
+    EXPECT_EQ(absl::StrJoin(plan.conferences(i).communes(), ","),
+              absl::StrJoin(written.conferences(i).communes(), ","));
+  }
+  for (const auto& [demo_name, name] : communes) {
+    EXPECT_EQ(Api<v1::Tenant>("GET", "/v1/" + name, "", office).parent(), "tenants/" + tenant)
+        << demo_name;
+  }
   // Every task's due date as the plan states it: a date, or days from its conference's window.
   std::map<std::string, const v1::PlannedConference*> planned;
   for (const auto& c : seed.plan().conferences()) planned[c.id()] = &c;

@@ -3,7 +3,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -97,6 +99,17 @@ TEST_F(StackTest, TheDemoProvinceHoldsTheSeedCommunes) {
        {"tenants/dien-chau", "tenants/hoai-thanh", "tenants/bac-thanh-mien"}) {
     EXPECT_EQ(names.count(expected), 1u) << expected;
   }
+  // Seed 002's district and the four units its secretary meets, each naming it.
+  std::map<std::string, const v1::Tenant*> by_name;
+  for (const auto& t : response.tenants()) by_name[t.name()] = &t;
+  ASSERT_EQ(by_name.count("tenants/tan-yen"), 1u);
+  EXPECT_EQ(by_name["tenants/tan-yen"]->kind(), v1::DISTRICT);
+  for (const char* unit :
+       {"tenants/cao-xa", "tenants/cao-thuong", "tenants/lam-cot", "tenants/hop-duc"}) {
+    ASSERT_EQ(by_name.count(unit), 1u) << unit;
+    EXPECT_EQ(by_name[unit]->parent(), "tenants/tan-yen") << unit;
+  }
+  EXPECT_EQ(by_name["tenants/cao-thuong"]->kind(), v1::TOWNSHIP);
 }
 
 TEST_F(StackTest, TheSeedPlansAreLoadedInTheirStates) {
@@ -107,7 +120,7 @@ TEST_F(StackTest, TheSeedPlansAreLoadedInTheirStates) {
   };
   for (const Expect& e :
        {Expect{"dien-chau", 2026, v1::PUBLISHED}, Expect{"xa-mau-001", 2025, v1::PUBLISHED},
-        Expect{"cao-xa", 2018, v1::PUBLISHED}, Expect{"hoai-thanh", 2025, v1::PUBLISHED},
+        Expect{"tan-yen", 2018, v1::PUBLISHED}, Expect{"hoai-thanh", 2025, v1::PUBLISHED},
         Expect{"bac-thanh-mien", 2026, v1::PUBLISHED}}) {
     v1::ListPlansRequest request;
     request.set_parent(absl::StrCat("tenants/", e.tenant));

@@ -467,6 +467,71 @@ TEST_F(PlanningGrpcTest, HamletsKeepTheirKindAndAreaAndBadOnesAreRefused) {
   EXPECT_EQ(out.hamlets(0).area(), "Khu phố 1");
 }
 
+// Issue 19, seed 002: a district hosts conferences with the people of its own communes, each
+// in its own hall. A commune names its district when it is created; a parent that is not a
+// district of the same province, or a district with a parent, is refused and writes
+// nothing; a plan's conference may list only the communes under the plan's own tenant.
+TEST_F(PlanningGrpcTest, ADistrictHostsConferencesWithItsOwnCommunesOnly) {
+  const std::string admin = Token("", {Role::kAdmin});
+  auto create = [&](const std::string& id, v1::TenantKind kind, const std::string& parent,
+                    v1::Tenant* out) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + admin);
+    v1::CreateTenantRequest request;
+    request.set_tenant_id(id);
+    request.mutable_tenant()->set_display_name("Huyện Tân Yên");
+    request.mutable_tenant()->set_kind(kind);
+    request.mutable_tenant()->set_province(absl::StrCat("provinces/", province_.id));
+    request.mutable_tenant()->set_parent(parent);
+    return common::FromGrpcStatus(tenants_stub_->CreateTenant(&context, request, out));
+  };
+  auto count = [&](const std::string& id) {
+    return AdminQuery(absl::StrCat("SELECT count(*) FROM tenancy.tenants WHERE id = '", id, "'"));
+  };
+  const std::string district = province_.id + "-huyen";
+  const std::string commune = province_.id + "-xa";
+  v1::Tenant out;
+  EXPECT_THAT(create(district, v1::DISTRICT, "tenants/" + a_, &out),
+              StatusIs(StatusCode::kInvalidArgument, "DISTRICT_HAS_NO_PARENT"));
+  ASSERT_THAT(create(district, v1::DISTRICT, "", &out), IsOk());
+  EXPECT_EQ(out.kind(), v1::DISTRICT);
+  EXPECT_EQ(out.parent(), "");
+  EXPECT_THAT(create(commune, v1::COMMUNE, "tenants/" + a_, &out),
+              StatusIs(StatusCode::kInvalidArgument, "PARENT_NOT_A_DISTRICT"));
+  EXPECT_THAT(create(commune, v1::COMMUNE, "tenants/no-such-district", &out),
+              StatusIs(StatusCode::kInvalidArgument, "PARENT_NOT_A_DISTRICT"));
+  EXPECT_THAT(create(commune, v1::COMMUNE, "huyen", &out),
+              StatusIs(StatusCode::kInvalidArgument, "NAME_INVALID"));
+  EXPECT_EQ(count(commune), "0");
+  ASSERT_THAT(create(commune, v1::TOWNSHIP, "tenants/" + district, &out), IsOk());
+  EXPECT_EQ(out.parent(), "tenants/" + district);
+  EXPECT_EQ(out.kind(), v1::TOWNSHIP);
+  // The database holds the rule too: the district cannot stop being one under its commune.
+  EXPECT_ANY_THROW(AdminQuery(absl::StrCat(
+      "UPDATE tenancy.tenants SET kind = 'COMMUNE' WHERE id = '", district, "' RETURNING id")));
+
+  const std::string district_office = Token(district, {Role::kPartyOffice});
+  v1::Plan plan = SamplePlan();
+  plan.set_issuing_body(v1::UPPER_LEVEL);
+  plan.mutable_conferences(0)->add_communes("tenants/" + b_);
+  EXPECT_THAT(Create(district, district_office, plan),
+              StatusIs(StatusCode::kInvalidArgument, "NOT_A_COMMUNE_OF_THIS_LEVEL"));
+  plan.mutable_conferences(0)->set_communes(0, "tenants/" + commune);
+  plan.mutable_conferences(0)->add_communes("tenants/" + commune);
+  EXPECT_THAT(Create(district, district_office, plan),
+              StatusIs(StatusCode::kInvalidArgument, "COMMUNE_DUPLICATE"));
+  EXPECT_EQ(CountPlans(district), "0");
+  plan.mutable_conferences(0)->mutable_communes()->RemoveLast();
+  auto created = Create(district, district_office, plan);
+  ASSERT_THAT(created.status(), IsOk());
+  ASSERT_EQ(created->conferences(0).communes_size(), 1);
+  EXPECT_EQ(created->conferences(0).communes(0), "tenants/" + commune);
+  // A commune's own plan hosts no other commune, not even one of its district.
+  EXPECT_THAT(Create(a_, office_a_, plan),
+              StatusIs(StatusCode::kInvalidArgument, "NOT_A_COMMUNE_OF_THIS_LEVEL"));
+  EXPECT_EQ(CountPlans(a_), "0");
+}
+
 // Planning's event consumer: a session announced for a conference dates that plan's tasks;
 // a session naming another commune's plan changes nothing of it, even in the commune that
 // announces it; an event that changes nothing moves no version.

@@ -170,12 +170,16 @@ std::string NewCommuneIn(const std::string& province, const std::string& display
   return id;
 }
 
-std::string CommuneLike(const v1::Tenant& model) {
-  const std::string province = NewProvince(0).id;
+std::string CommuneLike(const v1::Tenant& model, const std::string& parent) {
+  const std::string province =
+      parent.empty() ? NewProvince(0).id
+                     : AdminQuery(absl::StrCat(
+                           "SELECT province_id FROM tenancy.tenants WHERE id = '", parent, "'"));
   db::ConnectionPool pool({PlanningPgUri(), 1});
   v1::Tenant tenant = model;
   tenant.clear_name();
   tenant.set_province(absl::StrCat("provinces/", province));
+  tenant.set_parent(parent.empty() ? "" : absl::StrCat("tenants/", parent));
   const std::string id = absl::StrCat(province, "-", RandomSuffix());
   auto created = planning::TenantStore(pool).CreateTenant(id, tenant);
   EXPECT_TRUE(created.ok()) << created.status();

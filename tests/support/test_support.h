@@ -88,8 +88,9 @@ Province NewProvince(int communes, const std::vector<v1::Hamlet>& hamlets = {});
 // One more commune of `province` (its id), named `display_name`: its id.
 std::string NewCommuneIn(const std::string& province, const std::string& display_name);
 // A commune made like `model` (its name, kind, voters, hamlets and rules) in a fresh
-// province of its own, with a unique id: its id.
-std::string CommuneLike(const v1::Tenant& model);
+// province of its own, with a unique id: its id. With `parent` (a district's id), a
+// commune of that district, in its province.
+std::string CommuneLike(const v1::Tenant& model, const std::string& parent = "");
 
 // A channel to the stack's service whose address is in `env` ("DIALOGUE_INTAKE_ADDR").
 std::shared_ptr<grpc::Channel> StackChannel(const char* env);

@@ -51,6 +51,9 @@ TEST(PlanValidation, AcceptsEveryOneOfTheFiveSeedPlans) {
     facts.announcement_lead_days =
         tenant.rules().announcement_lead_days() > 0 ? tenant.rules().announcement_lead_days() : 7;
     for (const auto& h : tenant.hamlets()) facts.hamlet_ids.insert(h.id());
+    for (const auto& t : demo.tenants()) {
+      if (t.parent() == seed.parent()) facts.child_tenants.insert(t.name());
+    }
     EXPECT_THAT(ValidatePlan(seed.plan(), facts), IsOk()) << seed.request_id();
     EXPECT_FALSE(seed.plan().signer().full_name().empty()) << seed.request_id();
     EXPECT_GT(seed.plan().tasks_size(), 0) << seed.request_id();
@@ -158,12 +161,12 @@ TEST(PlanValidation, AnOpinionCollectionTaskDueAfterItsConferenceIsRefused) {
 TEST(PlanValidation, TheAnnouncementRespectsTheCommunesLeadTime) {
   v1::Plan plan = SamplePlan();
   plan.mutable_tasks(1)->mutable_relative_due()->set_offset_days(-5);
-  EXPECT_THAT(ValidatePlan(plan, TenantFacts{7, {}}),
+  EXPECT_THAT(ValidatePlan(plan, TenantFacts{7, {}, {}}),
               StatusIs(StatusCode::kInvalidArgument, "ANNOUNCEMENT_LEAD_TIME"));
   // Seed 001's commune announces 5 days ahead: the same plan is fine there.
-  EXPECT_THAT(ValidatePlan(plan, TenantFacts{5, {}}), IsOk());
+  EXPECT_THAT(ValidatePlan(plan, TenantFacts{5, {}, {}}), IsOk());
   plan.mutable_conferences(0)->set_announce_by_date("2026-04-17");
-  EXPECT_THAT(ValidatePlan(plan, TenantFacts{5, {}}),
+  EXPECT_THAT(ValidatePlan(plan, TenantFacts{5, {}, {}}),
               StatusIs(StatusCode::kInvalidArgument, "ANNOUNCEMENT_LEAD_TIME"));
 }
 
@@ -171,9 +174,28 @@ TEST(PlanValidation, HamletsMustBeTheCommunes) {
   v1::Plan plan = SamplePlan();
   plan.add_target_hamlets("an-son");
   plan.mutable_conferences(0)->add_hamlets("xom-moi");
-  absl::Status status = ValidatePlan(plan, TenantFacts{7, {"an-son", "an-lau"}});
+  absl::Status status = ValidatePlan(plan, TenantFacts{7, {"an-son", "an-lau"}, {}});
   EXPECT_THAT(status, StatusIs(StatusCode::kInvalidArgument, "UNKNOWN_HAMLET"));
   EXPECT_THAT(Violations(status), Contains(HasSubstr("conferences[0].hamlets[0]")));
+}
+
+// Seed 002: a district's conference meets the people of its own communes only.
+TEST(PlanValidation, ConferencesMeetOnlyTheCommunesUnderThePlansTenant) {
+  v1::Plan plan = SamplePlan();
+  plan.mutable_conferences(0)->add_communes("tenants/cao-xa");
+  plan.mutable_conferences(0)->add_communes("tenants/cao-thuong");
+  const TenantFacts district{7, {}, {"tenants/cao-xa", "tenants/cao-thuong"}};
+  EXPECT_THAT(ValidatePlan(plan, district), IsOk());
+  plan.mutable_conferences(0)->add_communes("tenants/lang-giang");
+  absl::Status status = ValidatePlan(plan, district);
+  EXPECT_THAT(status, StatusIs(StatusCode::kInvalidArgument, "NOT_A_COMMUNE_OF_THIS_LEVEL"));
+  EXPECT_THAT(Violations(status), Contains(HasSubstr("conferences[0].communes[2]")));
+  plan.mutable_conferences(0)->set_communes(2, "tenants/cao-xa");
+  EXPECT_THAT(ValidatePlan(plan, district),
+              StatusIs(StatusCode::kInvalidArgument, "COMMUNE_DUPLICATE"));
+  plan.mutable_conferences(0)->mutable_communes()->RemoveLast();
+  EXPECT_THAT(ValidatePlan(plan, TenantFacts{7, {}, {}}),
+              StatusIs(StatusCode::kInvalidArgument, "NOT_A_COMMUNE_OF_THIS_LEVEL"));
 }
 
 TEST(PlanValidation, TasksNeedDistinctIdsAKnownRoleAndADueDate) {

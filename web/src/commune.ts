@@ -4,7 +4,8 @@ import { h } from "./dom";
 import type { Commune } from "./layout";
 
 export type Hamlet = { id: string; name: string; area: string };
-export type CommuneInfo = Commune & { hamlets: Hamlet[]; voters: number };
+// `parent`: the id of the district that hosts dialogues with the commune's people, or "".
+export type CommuneInfo = Commune & { hamlets: Hamlet[]; voters: number; parent: string };
 
 export async function loadCommune(id: string): Promise<CommuneInfo> {
   const t = await get(api.GET("/v1/tenants/{tenant}", { params: { path: { tenant: id } } }));
@@ -13,6 +14,7 @@ export async function loadCommune(id: string): Promise<CommuneInfo> {
     name: t.displayName ?? id,
     hamlets: (t.hamlets ?? []).map((x) => ({ id: x.id ?? "", name: x.displayName ?? x.id ?? "", area: x.area ?? "" })),
     voters: t.voterCount ?? 0,
+    parent: lastId(t.parent),
   };
 }
 

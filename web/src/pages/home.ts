@@ -22,6 +22,7 @@ export async function home(id: string): Promise<void> {
   const tenant = { path: { tenant: id } };
   const parts = await Promise.allSettled([
     get(api.GET("/v1/tenants/{tenant}/plans", { params: tenant })).then((r) => plan(commune, r)),
+    commune.parent ? upperLevel(commune) : Promise.resolve(null),
     get(api.GET("/v1/tenants/{tenant}/sessions", { params: tenant })).then((r) =>
       nextSession(commune, r),
     ),
@@ -40,6 +41,7 @@ export async function home(id: string): Promise<void> {
   ]);
   const titles = [
     "Kế hoạch năm",
+    "Đối thoại của cấp trên",
     "Hội nghị sắp tới",
     "Lấy ý kiến",
     "Đề nghị đối thoại",
@@ -63,7 +65,7 @@ async function plan(commune: CommuneInfo, plans: Plans): Promise<HTMLElement> {
   const all = plans.plans ?? [];
   const p = all.find((x) => x.year === year) ?? all.sort((a, b) => (b.year ?? 0) - (a.year ?? 0))[0];
   if (!p) {
-    return h("section", {}, h("h2", {}, "Kế hoạch năm"), h("p", {}, "Xã chưa ban hành kế hoạch đối thoại năm nay."));
+    return h("section", {}, h("h2", {}, "Kế hoạch năm"), h("p", {}, `${commune.name} chưa ban hành kế hoạch đối thoại năm nay.`));
   }
   const conferences = p.conferences ?? [];
   const form = label(dialogueForms, p.form);
@@ -122,6 +124,43 @@ function issuedBy(p: Of<"dialogue.v1.Plan">): string {
     default:
       return "Ủy ban nhân dân";
   }
+}
+
+// The dialogues the commune's district holds with its people (seed 002: the district
+// secretary meets each commune in its own hall), from the district's published plans.
+async function upperLevel(commune: CommuneInfo): Promise<HTMLElement | null> {
+  const district = { path: { tenant: commune.parent } };
+  const [upper, plans] = await Promise.all([
+    get(api.GET("/v1/tenants/{tenant}", { params: district })),
+    get(api.GET("/v1/tenants/{tenant}/plans", { params: district })),
+  ]);
+  const mine = `tenants/${commune.id}`;
+  const held = (plans.plans ?? [])
+    .sort((a, b) => (b.year ?? 0) - (a.year ?? 0))
+    .flatMap((p) => (p.conferences ?? []).filter((c) => (c.communes ?? []).includes(mine)).map((c) => ({ p, c })));
+  if (held.length === 0) return null;
+  const name = upper.displayName ?? commune.parent;
+  return h(
+    "section",
+    { "data-testid": "upper-level" },
+    h("h2", {}, "Đối thoại của cấp trên"),
+    h("ul", {}, held.map(({ p, c }) =>
+      h(
+        "li",
+        {},
+        h("strong", {}, (p.hosts ?? []).join(" và ") || issuedBy(p)),
+        ` đối thoại với ${c.title || commune.name}`,
+        c.sessionDate
+          ? ` ngày ${vnDate(c.sessionDate)}`
+          : c.windowStartDate === c.windowEndDate || !c.windowEndDate
+            ? ` ngày ${vnDate(c.windowStartDate)}`
+            : ` từ ${vnDate(c.windowStartDate)} đến ${vnDate(c.windowEndDate)}`,
+        c.venue ? `, tại ${c.venue}` : "",
+        ". ",
+        h("a", { href: communePath(commune.parent) }, `Xem trang của ${name}`),
+      ),
+    )),
+  );
 }
 
 type Sessions = Of<"dialogue.v1.ListSessionsResponse">;
