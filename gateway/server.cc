@@ -556,7 +556,7 @@ class Session : public std::enable_shared_from_this<Session> {
             .count();
     telemetry::EndGrpcClientSpan(call.span, call.status);
     int status = 200;
-    std::string body, content_type = "application/json";
+    std::string body, content_type = "application/json", filename;
     if (!call.status.ok()) {
       status = HttpStatusFor(call.status.error_code());
       body = ErrorJson(call.status);
@@ -574,11 +574,22 @@ class Session : public std::enable_shared_from_this<Session> {
         auto& raw = static_cast<dialogue::v1::HttpBody&>(*response);
         body = std::move(*raw.mutable_data());
         content_type = raw.content_type();
+        filename = raw.filename();
       } else {
         body = ToJson(*response);
       }
     }
-    std::string bytes = ResponseBytes(status, content_type, x.traceparent, x.keep_alive, body);
+    // A file is saved under its name; only a plain name passes (no quotes, no path).
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!filename.empty() && std::all_of(filename.begin(), filename.end(), [](char c) {
+          return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                 c == '_';
+        })) {
+      headers.emplace_back("Content-Disposition",
+                           absl::StrCat("attachment; filename=\"", filename, "\""));
+    }
+    std::string bytes =
+        ResponseBytes(status, content_type, x.traceparent, x.keep_alive, body, headers);
     // The access log line once the answer is out (or dropped).
     struct LogWhenDone {
       Session* self;

@@ -177,27 +177,22 @@ absl::Status CheckIssuable(const v1::Notice& notice) {
   return absl::OkStatus();
 }
 
+documents::Document NoticeDocument(const v1::Notice& notice, const std::string& commune) {
+  documents::Document d;
+  d.issuing_body = absl::StrCat("Ủy ban nhân dân ", commune);
+  d.number = notice.document_number();
+  d.place = notice.place().empty() ? documents::PlaceOf(commune) : notice.place();
+  d.date = notice.issue_date();
+  d.type = notice.kind() == v1::NOTICE_INVITATION ? "Giấy mời" : "Thông báo";
+  d.abstract = notice.title();
+  d.parts.push_back({"", documents::Paragraphs(notice.body())});
+  for (const auto& r : notice.recipients()) d.recipients.push_back(r.name());
+  d.signature = documents::ParseSigner(notice.signer());
+  return d;
+}
+
 std::string DocumentText(const v1::Notice& notice, const std::string& commune) {
-  std::string number =
-      notice.document_number().empty() ? "Số:      /TB-UBND" : "Số: " + notice.document_number();
-  std::string place = notice.place().empty() ? commune : notice.place();
-  std::string heading;
-  switch (notice.kind()) {
-    case v1::NOTICE_INVITATION:
-      heading = "GIẤY MỜI";
-      break;
-    default:
-      heading = "THÔNG BÁO";
-  }
-  std::string out =
-      absl::StrCat("ỦY BAN NHÂN DÂN\n", commune, "\n\n", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n",
-                   "Độc lập - Tự do - Hạnh phúc\n\n", number, "\n", place, ", ",
-                   DayMonthYear(notice.issue_date()), "\n\n", heading, "\n", notice.title(), "\n\n",
-                   notice.body(), "\n\nNơi nhận:\n");
-  for (const auto& r : notice.recipients()) absl::StrAppend(&out, "- ", r.name(), ";\n");
-  absl::StrAppend(&out, "- Lưu: VT.\n\n", notice.signer().empty() ? "(chữ ký)" : notice.signer(),
-                  "\n");
-  return out;
+  return documents::Text(NoticeDocument(notice, commune));
 }
 
 v1::PublishedNotice ToPublished(const v1::Notice& notice, const std::string& commune) {
@@ -227,30 +222,6 @@ std::string BroadcastScript(const v1::Notice& notice, const std::string& commune
 
 namespace {
 
-std::string Xml(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string Rfc3339(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(t.seconds()),
                           absl::UTCTimeZone());
@@ -263,17 +234,25 @@ std::string AtomFeed(const std::string& tenant, const std::string& commune,
   google::protobuf::Timestamp updated;
   updated.set_seconds(absl::ToUnixSeconds(now));
   if (!notices.empty()) updated = notices.front().issue_time();
-  std::string out = absl::StrCat(
-      "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
-      "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n", "  <id>urn:dialogue:tenants:", Xml(tenant),
-      ":notices</id>\n", "  <title>Thông báo – ", Xml(commune), "</title>\n", "  <updated>",
-      Rfc3339(updated), "</updated>\n", "  <author><name>", Xml(commune), "</name></author>\n");
+  std::string out =
+      absl::StrCat("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+                   "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
+                   "  <id>urn:dialogue:tenants:", documents::Escape(tenant), ":notices</id>\n",
+                   "  <title>Thông báo – ", documents::Escape(commune), "</title>\n", "  <updated>",
+                   Rfc3339(updated), "</updated>\n", "  <author><name>", documents::Escape(commune),
+                   "</name></author>\n");
   for (const auto& n : notices) {
-    absl::StrAppend(&out, "  <entry>\n    <id>urn:dialogue:", Xml(n.name()), "</id>\n",
-                    "    <title>", Xml(n.document_number()), " ", Xml(n.title()), "</title>\n",
-                    "    <updated>", Rfc3339(n.issue_time()), "</updated>\n",
-                    "    <content type=\"text\">", Xml(DocumentText(n, commune)),
-                    "</content>\n  </entry>\n");
+    absl::StrAppend(
+        &out, "  <entry>\n    <id>urn:dialogue:", documents::Escape(n.name()), "</id>\n",
+        "    <title>", documents::Escape(n.document_number()), " ", documents::Escape(n.title()),
+        "</title>\n", "    <updated>", Rfc3339(n.issue_time()), "</updated>\n",
+        // The document itself: the print page, and the file to save.
+        "    <link rel=\"alternate\" type=\"text/html\" href=\"/v1/", documents::Escape(n.name()),
+        ":render?format=html\"/>\n",
+        "    <link rel=\"enclosure\" type=\"application/"
+        "vnd.openxmlformats-officedocument.wordprocessingml.document\" href=\"/v1/",
+        documents::Escape(n.name()), ":render?format=docx\"/>\n", "    <content type=\"text\">",
+        documents::Escape(DocumentText(n, commune)), "</content>\n  </entry>\n");
   }
   out += "</feed>\n";
   return out;

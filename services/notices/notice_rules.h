@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "dialogue/auth/principal.h"
 #include "dialogue/calendar/working_days.h"
+#include "dialogue/documents/document.h"
 #include "dialogue/v1/events.pb.h"
 #include "dialogue/v1/notices.pb.h"
 #include "dialogue/v1/tenants.pb.h"
@@ -61,9 +62,11 @@ void NoteLateResults(v1::Notice& notice);
 
 bool IsPersonalChannel(v1::NoticeChannel channel);  // ZALO, SMS, EMAIL
 
-// The whole text in the layout of an administrative document (Decree 30/2020): issuing
-// body and national motto, number and "place, ngày … tháng … năm …", title, body,
-// "Nơi nhận" and the signature block.
+// The notice as an administrative document (Decree 30/2020): issued by the People's
+// Committee of `commune` (its display name), the body's lines as paragraphs, the signer's
+// lines as the signature block.
+documents::Document NoticeDocument(const v1::Notice& notice, const std::string& commune);
+// Its plain text (documents::Text): what the feeds and the published notice carry.
 std::string DocumentText(const v1::Notice& notice, const std::string& commune);
 
 // What public routes and the live channel show of an issued notice: its text, never a

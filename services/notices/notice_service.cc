@@ -106,6 +106,47 @@ grpc::Status NoticeService::GetNotice(grpc::ServerContext* context,
       });
 }
 
+grpc::Status NoticeService::RenderNotice(grpc::ServerContext* context,
+                                         const v1::RenderNoticeRequest* request,
+                                         v1::HttpBody* response) {
+  return rpc::ServePublic(
+      context, auth_, "RenderNotice", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(auto parsed, common::ParseName(request->name(), kNoticePattern, "name"));
+        const std::string format = request->format().empty() ? "html" : request->format();
+        if (format != "html" && format != "docx" && format != "text") {
+          return common::InvalidField("format", "FORMAT_INVALID",
+                                      "render as html (a print page), docx or text");
+        }
+        bool staff = false;
+        ASSIGN_OR_RETURN(db::TenantScope scope,
+                         auth_.PublicScopeFor(rc.principal, parsed["tenant"], &staff));
+        staff = staff && CheckRole(rc.principal, NoticeAction::kRead).ok();
+        auto notice = store_.Get(scope, parsed["tenant"], parsed["notice"]);
+        // A draft is the office's: to anyone else it does not exist.
+        if (notice.ok() && !staff && notice->state() != v1::NOTICE_ISSUED) {
+          notice = common::Error(absl::StatusCode::kNotFound, "NOTICE_NOT_FOUND",
+                                 absl::StrCat("there is no issued notice ", request->name()));
+        }
+        RETURN_IF_ERROR(notice.status());
+        ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(scope, parsed["tenant"]));
+        const documents::Document document = NoticeDocument(*notice, tenant.display_name);
+        if (format == "docx") {
+          ASSIGN_OR_RETURN(std::string bytes, documents::Docx(document));
+          response->set_content_type(
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+          response->set_data(std::move(bytes));
+          response->set_filename(documents::FileName(document, parsed["notice"]) + ".docx");
+        } else if (format == "text") {
+          response->set_content_type("text/plain; charset=utf-8");
+          response->set_data(documents::Text(document));
+        } else {
+          response->set_content_type("text/html; charset=utf-8");
+          response->set_data(documents::Html(document));
+        }
+        return absl::OkStatus();
+      });
+}
+
 grpc::Status NoticeService::ListNotices(grpc::ServerContext* context,
                                         const v1::ListNoticesRequest* request,
                                         v1::ListNoticesResponse* response) {

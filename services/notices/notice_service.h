@@ -22,6 +22,8 @@ class NoticeService final : public v1::NoticeService::Service {
                          v1::Notice* response) override;
   grpc::Status ListNotices(grpc::ServerContext* context, const v1::ListNoticesRequest* request,
                            v1::ListNoticesResponse* response) override;
+  grpc::Status RenderNotice(grpc::ServerContext* context, const v1::RenderNoticeRequest* request,
+                            v1::HttpBody* response) override;
   grpc::Status UpdateNotice(grpc::ServerContext* context, const v1::UpdateNoticeRequest* request,
                             v1::Notice* response) override;
   grpc::Status IssueNotice(grpc::ServerContext* context, const v1::IssueNoticeRequest* request,

@@ -232,6 +232,28 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
   await page.context().close();
 });
 
+test("an issued notice opens as an A4 document to print and as a .docx to edit", async () => {
+  const page = await newPage(browser);
+  const feed = await call("GET", "/v1/tenants/bac-thanh-mien/notices:published");
+  const name = feed.notices[0].name;
+  await page.goto(`${gateway.url}/xa/bac-thanh-mien/thong-bao/${name.split("/").pop()}`);
+  await page.getByTestId("render-html").click();
+  await page.getByRole("heading", { level: 1, name: /^(THÔNG BÁO|GIẤY MỜI)$/ }).waitFor();
+  assert.equal((await page.locator(".issuer").first().innerText()).trim(), "ỦY BAN NHÂN DÂN\nXÃ BẮC THANH MIỆN");
+  assert.match(await page.locator(".date").textContent(), /^Bắc Thanh Miện, ngày \d{2} tháng (0[12]|[3-9]|1[0-2]) năm \d{4}$/);
+  await page.setViewportSize({ width: 1280, height: 1100 });
+  await page.screenshot({ path: `${shots}/notice-print-laptop.png`, fullPage: true });
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.screenshot({ path: `${shots}/notice-print.png`, fullPage: true });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  const docx = await fetch(`${gateway.url}/v1/${name}:render?format=docx`);
+  assert.equal(docx.status, 200);
+  assert.match(docx.headers.get("content-disposition") ?? "", /^attachment; filename="van-ban-[0-9A-Za-z-]+\.docx"$/);
+  const bytes = Buffer.from(await docx.arrayBuffer());
+  assert.equal(bytes.subarray(0, 2).toString(), "PK");
+  await page.context().close();
+});
+
 test("a petitioner follows the conference's promise and says it did not satisfy them", async () => {
   // A commune of its own with a conference held today that promises to act on a citizen's
   // opinion.

@@ -110,6 +110,24 @@ TEST(NoticesHttp, AnAnnouncedSessionIsDraftedIssuedAndPublished) {
   EXPECT_EQ(atom.headers["content-type"], "application/atom+xml; charset=utf-8");
   EXPECT_THAT(atom.body, HasSubstr("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
   EXPECT_THAT(atom.body, HasSubstr(absl::StrCat("<id>urn:dialogue:", name, "</id>")));
+  // Each entry links to its document, which anyone renders: the print page and the file.
+  const std::string html_link = absl::StrCat("/v1/", name, ":render?format=html");
+  EXPECT_THAT(atom.body, HasSubstr(absl::StrCat("href=\"", html_link, "\"")));
+  HttpResponse print = Http("GET", url + html_link);
+  ASSERT_EQ(print.status, 200) << print.body;
+  EXPECT_EQ(print.headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_THAT(print.body, HasSubstr("Số: 21/TB-UBND"));
+  EXPECT_THAT(print.body, HasSubstr("Lê Văn Tâm"));
+  HttpResponse file = Http("GET", absl::StrCat(url, "/v1/", name, ":render?format=docx"));
+  ASSERT_EQ(file.status, 200) << file.body;
+  EXPECT_EQ(file.headers["content-type"],
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+  EXPECT_EQ(file.headers["content-disposition"],
+            "attachment; filename=\"van-ban-21-TB-UBND.docx\"");
+  EXPECT_EQ(file.body.substr(0, 2), "PK");
+  HttpResponse bad = Http("GET", absl::StrCat(url, "/v1/", name, ":render?format=pdf"));
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_THAT(bad.body, HasSubstr("FORMAT_INVALID"));
   // Issued again: refused, as an issued notice never changes.
   HttpResponse again = Http("POST", absl::StrCat(url, "/v1/", name, ":issue"),
                             R"({"documentNumber":"22/TB-UBND"})", {auth});

@@ -178,7 +178,7 @@ TEST_F(NoticesTest, ADraftIsIssuedWithItsLayoutDeliveriesAndAPublicFeedEntry) {
   EXPECT_EQ(issued->state(), v1::NOTICE_ISSUED);
   EXPECT_EQ(issued->issue_date(), "2026-05-02");
   for (const char* part : {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                           "Số: 12/TB-UBND", "ngày 2 tháng 5 năm 2026", "THÔNG BÁO",
+                           "Số: 12/TB-UBND", "ngày 02 tháng 5 năm 2026", "THÔNG BÁO",
                            "Nơi nhận:", "- Ông Nguyễn Văn Bình, thôn Đông;", "Trần Văn An"}) {
     EXPECT_THAT(issued->document_text(), ::testing::HasSubstr(part));
   }
@@ -230,6 +230,47 @@ TEST_F(NoticesTest, ADraftIsIssuedWithItsLayoutDeliveriesAndAPublicFeedEntry) {
               StatusIs(absl::StatusCode::kFailedPrecondition, "NOTICE_ISSUED"));
   EXPECT_THAT(Issue(*issued, "13/TB-UBND").status(),
               StatusIs(absl::StatusCode::kFailedPrecondition, "NOTICE_ISSUED"));
+}
+
+// Issue 20: a notice renders as its document, in the three forms of one model. Anyone reads
+// an issued one; a draft is the office's; a format that is none of them is refused.
+TEST_F(NoticesTest, ANoticeRendersAsHtmlDocxAndTextAndADraftOnlyForItsOffice) {
+  auto draft = Create(Sample(), a_, office_);
+  ASSERT_THAT(draft.status(), IsOk());
+  v1::RenderNoticeRequest render;
+  render.set_name(draft->name());
+  v1::HttpBody body;
+  EXPECT_THAT(Call(&Stub::RenderNotice, "", render, &body),
+              StatusIs(absl::StatusCode::kNotFound, "NOTICE_NOT_FOUND"));
+  EXPECT_THAT(Call(&Stub::RenderNotice, Token(b_, {Role::kGovernmentOffice}), render, &body),
+              StatusIs(absl::StatusCode::kNotFound, "NOTICE_NOT_FOUND"));
+  ASSERT_THAT(Call(&Stub::RenderNotice, office_, render, &body), IsOk());
+  EXPECT_EQ(body.content_type(), "text/html; charset=utf-8");
+  EXPECT_THAT(body.data(), ::testing::HasSubstr("Số:      /"));  // a draft has no number yet
+  render.set_format("pdf");
+  EXPECT_THAT(Call(&Stub::RenderNotice, office_, render, &body),
+              StatusIs(absl::StatusCode::kInvalidArgument, "FORMAT_INVALID"));
+
+  auto issued = Issue(*draft, "12/TB-UBND");
+  ASSERT_THAT(issued.status(), IsOk());
+  render.set_name(issued->name());
+  render.set_format("text");
+  ASSERT_THAT(Call(&Stub::RenderNotice, "", render, &body), IsOk());
+  EXPECT_EQ(body.data(), issued->document_text());
+  EXPECT_THAT(body.data(), ::testing::HasSubstr("- Lưu: VT."));
+  render.set_format("html");
+  ASSERT_THAT(Call(&Stub::RenderNotice, "", render, &body), IsOk());
+  EXPECT_THAT(body.data(), ::testing::HasSubstr("<h1 class=\"type\">THÔNG BÁO</h1>"));
+  EXPECT_THAT(body.data(), ::testing::HasSubstr("ngày 02 tháng 5 năm 2026"));
+  EXPECT_FALSE(absl::StrContains(body.data(), "+84912000111")) << "no recipient's contact";
+  render.set_format("docx");
+  ASSERT_THAT(Call(&Stub::RenderNotice, "", render, &body), IsOk());
+  EXPECT_EQ(body.content_type(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+  EXPECT_EQ(body.filename(), "van-ban-12-TB-UBND.docx");
+  EXPECT_EQ(body.data().substr(0, 2), "PK");
+  render.set_name("tenants/" + b_ + issued->name().substr(issued->name().find("/notices/")));
+  EXPECT_THAT(Call(&Stub::RenderNotice, "", render, &body), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(NoticesTest, BadInputGetsAClearErrorAndStoresNothing) {

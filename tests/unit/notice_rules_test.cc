@@ -82,9 +82,10 @@ TEST(NoticeRules, TheLayoutHasEveryPartOfAnAdministrativeDocument) {
   std::string text = DocumentText(n, "Xã Bắc Thanh Miện");
   size_t at = 0;
   for (const char* part :
-       {"ỦY BAN NHÂN DÂN", "Xã Bắc Thanh Miện", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Số: 7/TB-UBND", "Bắc Thanh Miện, ngày 9 tháng 3 năm 2026", "THÔNG BÁO",
-        "Thông báo lịch tiếp công dân", "Nơi nhận:", "- Các thôn;", "- Lưu: VT.", "CHỦ TỊCH"}) {
+       {"ỦY BAN NHÂN DÂN XÃ BẮC THANH MIỆN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 7/TB-UBND",
+        "Bắc Thanh Miện, ngày 09 tháng 3 năm 2026", "THÔNG BÁO", "Thông báo lịch tiếp công dân",
+        "Nơi nhận:", "- Các thôn;", "- Lưu: VT.",
+        "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\n(chữ ký, họ và tên)"}) {
     size_t found = text.find(part, at);
     ASSERT_NE(found, std::string::npos) << part << " missing or out of order in\n" << text;
     at = found;
@@ -106,6 +107,11 @@ TEST(NoticeRules, TheAtomFeedEscapesWhatItQuotes) {
   EXPECT_EQ(feed.find("<thôn"), std::string::npos);
   EXPECT_NE(feed.find("<id>urn:dialogue:tenants/xa-a/notices/1</id>"), std::string::npos);
   EXPECT_NE(feed.find("<updated>2026-05-03T03:09:37Z</updated>"), std::string::npos);
+  EXPECT_NE(feed.find("<link rel=\"alternate\" type=\"text/html\" "
+                      "href=\"/v1/tenants/xa-a/notices/1:render?format=html\"/>"),
+            std::string::npos);
+  EXPECT_NE(feed.find("href=\"/v1/tenants/xa-a/notices/1:render?format=docx\"/>"),
+            std::string::npos);
 }
 
 TEST(NoticeRules, TemplatesUseOnlyTheirKindsPlaceholders) {

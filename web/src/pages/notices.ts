@@ -64,7 +64,15 @@ export async function notice(id: string, noticeId: string): Promise<void> {
     h("h1", {}, found.title ?? ""),
     h("p", { class: "muted" }, `${label(noticeKinds, found.kind)} số ${found.documentNumber ?? ""}, ngày ${vnDate(found.issueDate)}`),
     h("div", { class: "document", "data-testid": "document" }, found.documentText ?? ""),
-    h("p", { class: "no-print" }, print),
+    h(
+      "p",
+      { class: "no-print" },
+      print,
+      " ",
+      h("a", { href: `/v1/${found.name}:render?format=html`, "data-testid": "render-html" }, "Bản in khổ A4"),
+      " · ",
+      h("a", { href: `/v1/${found.name}:render?format=docx`, "data-testid": "render-docx" }, "Tải về (.docx)"),
+    ),
     found.broadcastScript &&
       h(
         "section",
