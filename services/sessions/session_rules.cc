@@ -561,92 +561,104 @@ google::protobuf::RepeatedPtrField<std::string> OpinionsAnsweredInRoom(const v1:
   return out;
 }
 
-std::string MinutesText(const v1::Session& session, absl::string_view commune,
-                        const v1::Attendance& attendance,
-                        const std::vector<v1::Speaker>& speakers) {
-  std::string t;
-  absl::StrAppend(&t, commune, "\n");
-  absl::StrAppend(&t, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n");
-  absl::StrAppend(&t, "BIÊN BẢN\nHội nghị đối thoại: ", session.title(), "\n\n");
-  absl::StrAppend(&t, "I. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN\n");
-  absl::StrAppend(
-      &t, "Thời gian: ", session.start_time().empty() ? std::string() : session.start_time() + ", ",
-      VietnameseDate(session.date()), "\n");
-  absl::StrAppend(&t, "Địa điểm: ", session.venue(), "\n");
+documents::Document MinutesDocument(const v1::Session& session, absl::string_view commune,
+                                    const v1::Attendance& attendance,
+                                    const std::vector<v1::Speaker>& speakers) {
+  documents::Document d;
+  d.issuing_body = absl::StrCat("Ủy ban nhân dân ", commune);
+  d.place = documents::PlaceOf(commune);
+  d.date = session.date();
+  d.type = "Biên bản";
+  d.abstract = absl::StrCat("Hội nghị đối thoại: ", session.title());
+
+  documents::Part when{"I. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN", {}};
+  auto& p1 = when.paragraphs;
+  p1.push_back(absl::StrCat(
+      "Thời gian: ", session.start_time().empty() ? std::string() : session.start_time() + ", ",
+      VietnameseDate(session.date()), "."));
+  p1.push_back(absl::StrCat("Địa điểm: ", session.venue(), "."));
   if (!session.after_the_fact_reason().empty()) {
-    absl::StrAppend(&t, "Ghi chú: biên bản được lập khi nhập hội nghị vào hệ thống sau ngày họp (",
-                    session.after_the_fact_reason(), ")\n");
+    p1.push_back(
+        absl::StrCat("Ghi chú: biên bản được lập khi nhập hội nghị vào hệ thống sau ngày "
+                     "họp (",
+                     session.after_the_fact_reason(), ")."));
   }
   if (session.hamlets_size() > 0) {
-    absl::StrAppend(&t, "Địa bàn: ", absl::StrJoin(HamletNames(session), ", "), "\n");
+    p1.push_back(absl::StrCat("Địa bàn: ", absl::StrJoin(HamletNames(session), ", "), "."));
   }
-  absl::StrAppend(&t, "Chủ trì: ", session.chair(), "\n");
-  absl::StrAppend(&t, "Thư ký: ", session.secretary(), "\n");
-  absl::StrAppend(&t, "Thành phần tham dự (có mặt/dự kiến):\n");
+  p1.push_back(absl::StrCat("Chủ trì: ", session.chair(), "."));
+  p1.push_back(absl::StrCat("Thư ký: ", session.secretary(), "."));
+  p1.push_back("Thành phần tham dự (có mặt/dự kiến):");
   for (const v1::SessionGroup& g : attendance.groups()) {
-    absl::StrAppend(&t, "- ", g.name(), ": ", g.present(), "/", g.expected(), "\n");
+    p1.push_back(absl::StrCat("- ", g.name(), ": ", g.present(), "/", g.expected(), ";"));
   }
-  absl::StrAppend(&t, "Tổng số: ", attendance.present(), "/", attendance.expected(), "\n\n");
+  p1.push_back(absl::StrCat("Tổng số: ", attendance.present(), "/", attendance.expected(), "."));
 
-  absl::StrAppend(&t, "II. DIỄN BIẾN HỘI NGHỊ\n");
+  documents::Part course{"II. DIỄN BIẾN HỘI NGHỊ", {}};
   for (const v1::AgendaStep& step : session.agenda()) {
-    absl::StrAppend(&t, step.number(), ". ", step.title(), " (", LocalClock(step.start_time()),
-                    " - ", LocalClock(step.end_time()), ")\n");
+    course.paragraphs.push_back(absl::StrCat(step.number(), ". ", step.title(), " (",
+                                             LocalClock(step.start_time()), " - ",
+                                             LocalClock(step.end_time()), ")."));
   }
   if (!session.open_override_reason().empty()) {
-    absl::StrAppend(
-        &t, "Khai mạc trước thời hạn thông báo, lý do: ", session.open_override_reason(), "\n");
+    course.paragraphs.push_back(absl::StrCat(
+        "Khai mạc trước thời hạn thông báo, lý do: ", session.open_override_reason(), "."));
   }
-  absl::StrAppend(&t, "\n");
 
-  absl::StrAppend(&t, "III. Ý KIẾN PHÁT BIỂU VÀ TRẢ LỜI\n");
+  documents::Part heard{"III. Ý KIẾN PHÁT BIỂU VÀ TRẢ LỜI", {}};
+  auto& p3 = heard.paragraphs;
   int n = 0;
   for (const v1::Speaker& s : speakers) {
     if (s.state() == v1::SPEAKER_WAITING) continue;
-    absl::StrAppend(&t, ++n, ". Ông/bà ", s.full_name());
-    if (!s.hamlet().empty()) absl::StrAppend(&t, " (", s.hamlet(), ")");
-    if (!s.topic().empty()) absl::StrAppend(&t, " - ", s.topic());
-    if (s.written()) absl::StrAppend(&t, " [ý kiến bằng văn bản]");
-    absl::StrAppend(&t, "\n");
-    if (!s.statement().empty()) absl::StrAppend(&t, "   Ý kiến: ", s.statement(), "\n");
+    std::string who = absl::StrCat(++n, ". Ông/bà ", s.full_name());
+    if (!s.hamlet().empty()) absl::StrAppend(&who, " (", s.hamlet(), ")");
+    if (!s.topic().empty()) absl::StrAppend(&who, " - ", s.topic());
+    if (s.written()) absl::StrAppend(&who, " [ý kiến bằng văn bản]");
+    p3.push_back(who);
+    if (!s.statement().empty()) p3.push_back(absl::StrCat("Ý kiến: ", s.statement()));
     for (const v1::SpeakerAnswer& a : s.answers()) {
-      absl::StrAppend(&t, "   Trả lời (", a.answered_by(), "): ", a.summary(), "\n");
+      p3.push_back(absl::StrCat("Trả lời (", a.answered_by(), "): ", a.summary()));
     }
-    if (!s.follow_up().empty()) absl::StrAppend(&t, "   Ý kiến tiếp: ", s.follow_up(), "\n");
-    if (s.satisfaction() == v1::SATISFIED) absl::StrAppend(&t, "   Người phát biểu: thỏa đáng\n");
-    if (s.satisfaction() == v1::NOT_SATISFIED) {
-      absl::StrAppend(&t, "   Người phát biểu: chưa thỏa đáng\n");
-    }
+    if (!s.follow_up().empty()) p3.push_back(absl::StrCat("Ý kiến tiếp: ", s.follow_up()));
+    if (s.satisfaction() == v1::SATISFIED) p3.push_back("Người phát biểu: thỏa đáng.");
+    if (s.satisfaction() == v1::NOT_SATISFIED) p3.push_back("Người phát biểu: chưa thỏa đáng.");
   }
-  if (n == 0) absl::StrAppend(&t, "Không có ý kiến phát biểu.\n");
+  if (n == 0) p3.push_back("Không có ý kiến phát biểu.");
   int unheard = 0;
   for (const v1::Speaker& s : speakers) unheard += s.state() == v1::SPEAKER_WAITING ? 1 : 0;
-  if (unheard > 0) {
-    absl::StrAppend(&t, "Số người đăng ký chưa được phát biểu: ", unheard, "\n");
-  }
-  absl::StrAppend(&t, "Ý kiến thu thập trước hội nghị được trả lời tại hội nghị: ",
-                  session.opinions_answered_size(), "\n\n");
+  if (unheard > 0)
+    p3.push_back(absl::StrCat("Số người đăng ký chưa được phát biểu: ", unheard, "."));
+  p3.push_back(absl::StrCat("Ý kiến thu thập trước hội nghị được trả lời tại hội nghị: ",
+                            session.opinions_answered_size(), "."));
 
-  absl::StrAppend(&t, "IV. KẾT LUẬN CỦA NGƯỜI CHỦ TRÌ\n");
+  documents::Part concluded{"IV. KẾT LUẬN CỦA NGƯỜI CHỦ TRÌ", {}};
   for (const v1::ConclusionItem& item : session.conclusion()) {
     const char* outcome = item.outcome() == v1::OUTCOME_ACCEPTED ? "Tiếp thu"
                           : item.outcome() == v1::OUTCOME_RESOLVED_ON_SPOT
                               ? "Đã giải quyết tại hội nghị"
                               : "Chưa giải quyết";
-    absl::StrAppend(&t, item.id(), ". [", outcome, "] ", item.summary(), "\n");
-    if (!item.agency().empty()) absl::StrAppend(&t, "   Giao: ", item.agency(), "\n");
-    if (!item.action().empty()) absl::StrAppend(&t, "   Nội dung: ", item.action(), "\n");
-    if (!item.due_date().empty()) {
-      absl::StrAppend(&t, "   Thời hạn: ", ShortDate(item.due_date()), "\n");
-    }
+    std::string line = absl::StrCat(item.id(), ". [", outcome, "] ", item.summary());
+    if (!item.agency().empty()) absl::StrAppend(&line, " Giao: ", item.agency(), ".");
+    if (!item.action().empty()) absl::StrAppend(&line, " Nội dung: ", item.action(), ".");
+    if (!item.due_date().empty())
+      absl::StrAppend(&line, " Thời hạn: ", ShortDate(item.due_date()), ".");
+    concluded.paragraphs.push_back(line);
   }
   const v1::AgendaStep* last =
       session.agenda().empty() ? nullptr : &session.agenda(session.agenda_size() - 1);
-  absl::StrAppend(&t, "\nHội nghị kết thúc lúc ",
-                  last != nullptr ? LocalClock(last->end_time()) : std::string("--:--"),
-                  " cùng ngày.\n\n");
-  absl::StrAppend(&t, "THƯ KÝ\t\tCHỦ TRÌ\n", session.secretary(), "\t\t", session.chair(), "\n");
-  return t;
+  concluded.paragraphs.push_back(absl::StrCat(
+      "Hội nghị kết thúc lúc ",
+      last != nullptr ? LocalClock(last->end_time()) : std::string("--:--"), " cùng ngày."));
+  d.parts = {std::move(when), std::move(course), std::move(heard), std::move(concluded)};
+  d.left_signature = {"", "Thư ký", session.secretary()};
+  d.signature = {"", "Chủ trì", session.chair()};
+  return d;
+}
+
+std::string MinutesText(const v1::Session& session, absl::string_view commune,
+                        const v1::Attendance& attendance,
+                        const std::vector<v1::Speaker>& speakers) {
+  return documents::Text(MinutesDocument(session, commune, attendance, speakers));
 }
 
 std::string ContentHash(absl::string_view text) {

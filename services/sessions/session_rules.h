@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "dialogue/auth/principal.h"
+#include "dialogue/documents/document.h"
 #include "dialogue/v1/planning.pb.h"
 #include "dialogue/v1/sessions.pb.h"
 
@@ -109,7 +110,12 @@ double RankBetween(const double* before, const double* after);
 // The speaker record fields a clerk gives.
 absl::Status CheckSpeaker(const v1::Speaker& speaker, absl::string_view prefix);
 
-// The text of the minutes (biên bản) drawn from what was recorded.
+// The minutes (biên bản) as a document, drawn from what was recorded: issued in the
+// People's Committee's name, signed by the secretary and the chair.
+documents::Document MinutesDocument(const v1::Session& session, absl::string_view commune,
+                                    const v1::Attendance& attendance,
+                                    const std::vector<v1::Speaker>& speakers);
+// Its text (documents::Text): what is approved and hashed.
 std::string MinutesText(const v1::Session& session, absl::string_view commune,
                         const v1::Attendance& attendance, const std::vector<v1::Speaker>& speakers);
 // "sha256:" and the lowercase hex SHA-256 of the text's bytes.

@@ -247,7 +247,8 @@ TEST(SessionRules, TheMinutesComeFromTheRecordAndTheirHashIsSha256) {
   waiting.set_state(v1::SPEAKER_WAITING);
   const std::string text = MinutesText(s, "Xã Hoài Thanh", attendance, {spoke, waiting});
   for (const char* expected :
-       {"Xã Hoài Thanh\nCỘNG HÒA", "BIÊN BẢN", "08:00, ngày 24 tháng 4 năm 2026",
+       {"ỦY BAN NHÂN DÂN XÃ HOÀI THANH\n\nCỘNG HÒA", "Hoài Thanh, ngày 24 tháng 4 năm 2026",
+        "BIÊN BẢN", "08:00, ngày 24 tháng 4 năm 2026", "THƯ KÝ\n", "CHỦ TRÌ\n",
         "Hộ gia đình thôn An Sơn: 37/40", "Tổng số: 37/40", "1. Ông/bà Trần Văn Cường (An Sơn)",
         "Ý kiến: Đường xuống cấp", "Trả lời (Chủ tịch UBND xã): Giao Phòng Kinh tế khảo sát",
         "chưa thỏa đáng", "Số người đăng ký chưa được phát biểu: 1",
@@ -255,6 +256,7 @@ TEST(SessionRules, TheMinutesComeFromTheRecordAndTheirHashIsSha256) {
     EXPECT_TRUE(absl::StrContains(text, expected)) << expected << "\n" << text;
   }
   EXPECT_FALSE(absl::StrContains(text, "Người chưa được gọi"));
+  EXPECT_FALSE(absl::StrContains(text, "Nơi nhận")) << "the minutes are signed, not sent";
 }
 
 TEST(SessionRules, TheCalendarIsValidICalendar) {
