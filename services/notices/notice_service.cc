@@ -112,11 +112,6 @@ grpc::Status NoticeService::RenderNotice(grpc::ServerContext* context,
   return rpc::ServePublic(
       context, auth_, "RenderNotice", [&](const rpc::RequestContext& rc) -> absl::Status {
         ASSIGN_OR_RETURN(auto parsed, common::ParseName(request->name(), kNoticePattern, "name"));
-        const std::string format = request->format().empty() ? "html" : request->format();
-        if (format != "html" && format != "docx" && format != "text") {
-          return common::InvalidField("format", "FORMAT_INVALID",
-                                      "render as html (a print page), docx or text");
-        }
         bool staff = false;
         ASSIGN_OR_RETURN(db::TenantScope scope,
                          auth_.PublicScopeFor(rc.principal, parsed["tenant"], &staff));
@@ -129,20 +124,12 @@ grpc::Status NoticeService::RenderNotice(grpc::ServerContext* context,
         }
         RETURN_IF_ERROR(notice.status());
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(scope, parsed["tenant"]));
-        const documents::Document document = NoticeDocument(*notice, tenant.display_name);
-        if (format == "docx") {
-          ASSIGN_OR_RETURN(std::string bytes, documents::Docx(document));
-          response->set_content_type(
-              "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
-          response->set_data(std::move(bytes));
-          response->set_filename(documents::FileName(document, parsed["notice"]) + ".docx");
-        } else if (format == "text") {
-          response->set_content_type("text/plain; charset=utf-8");
-          response->set_data(documents::Text(document));
-        } else {
-          response->set_content_type("text/html; charset=utf-8");
-          response->set_data(documents::Html(document));
-        }
+        ASSIGN_OR_RETURN(documents::Rendered rendered,
+                         documents::Render(NoticeDocument(*notice, tenant.display_name),
+                                           request->format(), parsed["notice"]));
+        response->set_content_type(std::move(rendered.content_type));
+        response->set_data(std::move(rendered.data));
+        response->set_filename(std::move(rendered.filename));
         return absl::OkStatus();
       });
 }

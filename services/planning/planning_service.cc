@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "dialogue/common/names.h"
+#include "plan_document.h"
 
 namespace dialogue::planning {
 namespace {
@@ -138,14 +139,42 @@ grpc::Status PlanningService::GetPlan(grpc::ServerContext* context,
           return common::InvalidField("name", "NAME_INVALID",
                                       "expected tenants/{tenant}/plans/{plan}");
         }
-        auto plan = plans_.Get(target.scope, target.tenant, target.plan_id);
-        // The public gets one answer for a draft and for a plan that does not exist.
-        if (!full && (plan.ok() ? !IsPublic(plan->state())
-                                : plan.status().code() == absl::StatusCode::kNotFound)) {
-          return common::Error(absl::StatusCode::kNotFound, "PLAN_NOT_FOUND",
-                               absl::StrCat("there is no published plan ", request->name()));
+        ASSIGN_OR_RETURN(*response, ReadPlan(target, full, request->name()));
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<v1::Plan> PlanningService::ReadPlan(const Target& target, bool full,
+                                                   const std::string& name) {
+  auto plan = plans_.Get(target.scope, target.tenant, target.plan_id);
+  // The public gets one answer for a draft and for a plan that does not exist.
+  if (!full && (plan.ok() ? !IsPublic(plan->state())
+                          : plan.status().code() == absl::StatusCode::kNotFound)) {
+    return common::Error(absl::StatusCode::kNotFound, "PLAN_NOT_FOUND",
+                         absl::StrCat("there is no published plan ", name));
+  }
+  return plan;
+}
+
+grpc::Status PlanningService::RenderPlan(grpc::ServerContext* context,
+                                         const v1::RenderPlanRequest* request,
+                                         v1::HttpBody* response) {
+  return rpc::ServePublic(
+      context, auth_, "RenderPlan", [&](const rpc::RequestContext& rc) -> absl::Status {
+        bool full = false;
+        ASSIGN_OR_RETURN(Target target, AuthorizeRead(rc, request->name(), &full));
+        if (target.plan_id.empty()) {
+          return common::InvalidField("name", "NAME_INVALID",
+                                      "expected tenants/{tenant}/plans/{plan}");
         }
-        ASSIGN_OR_RETURN(*response, std::move(plan));
+        ASSIGN_OR_RETURN(v1::Plan plan, ReadPlan(target, full, request->name()));
+        ASSIGN_OR_RETURN(v1::Tenant tenant, tenants_.GetTenant(target.tenant));
+        ASSIGN_OR_RETURN(documents::Rendered rendered,
+                         documents::Render(PlanDocument(plan, tenant.display_name()),
+                                           request->format(), target.plan_id));
+        response->set_content_type(std::move(rendered.content_type));
+        response->set_data(std::move(rendered.data));
+        response->set_filename(std::move(rendered.filename));
         return absl::OkStatus();
       });
 }

@@ -18,6 +18,8 @@ class PlanningService final : public v1::PlanningService::Service {
                           v1::Plan* response) override;
   grpc::Status GetPlan(grpc::ServerContext* context, const v1::GetPlanRequest* request,
                        v1::Plan* response) override;
+  grpc::Status RenderPlan(grpc::ServerContext* context, const v1::RenderPlanRequest* request,
+                          v1::HttpBody* response) override;
   grpc::Status ListPlans(grpc::ServerContext* context, const v1::ListPlansRequest* request,
                          v1::ListPlansResponse* response) override;
   grpc::Status UpdatePlan(grpc::ServerContext* context, const v1::UpdatePlanRequest* request,
@@ -56,6 +58,9 @@ class PlanningService final : public v1::PlanningService::Service {
   absl::StatusOr<Target> AuthorizeRead(const rpc::RequestContext& request, const std::string& name,
                                        bool* full);
   absl::StatusOr<TenantFacts> FactsOf(const std::string& tenant);
+  // The plan `target` names, as the caller may see it: NOT_FOUND "PLAN_NOT_FOUND" for a
+  // draft unless `full` (staff), the same answer as for a plan that does not exist.
+  absl::StatusOr<v1::Plan> ReadPlan(const Target& target, bool full, const std::string& name);
   grpc::Status Transition(grpc::ServerContext* context, const v1::TransitionPlanRequest* request,
                           v1::Plan* response, PlanAction action, absl::string_view method);
   // Stores `draft` (from RevisePlan or CopyPlan) as a new DRAFT after validating it.

@@ -207,6 +207,15 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
   assert.match(await calendar.text(), /BEGIN:VCALENDAR/);
   // A Party committee's plan is headed as the committee's, a People's Committee's as its own.
   assert.match(await page.getByTestId("plan-document").textContent(), /^Kế hoạch số 05-KH\/ĐU \(số mẫu\) ngày 15\/01\/2026 của Đảng ủy xã Diễn Châu: /);
+  // The plan as the Party committee signed it: the Party's header, not the state motto.
+  await page.getByTestId("plan-print").click();
+  await page.getByRole("heading", { level: 1, name: "KẾ HOẠCH" }).waitFor();
+  assert.equal((await page.locator(".motto").textContent()).trim(), "ĐẢNG CỘNG SẢN VIỆT NAM");
+  assert.match(await page.locator(".date").textContent(), /^Diễn Châu, ngày 15 tháng 01 năm 2026$/);
+  await page.setViewportSize({ width: 1280, height: 1100 });
+  await page.screenshot({ path: `${shots}/plan-print-laptop.png`, fullPage: true });
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.goto(`${gateway.url}/xa/dien-chau`);
   await page.goto(`${gateway.url}/xa/bac-thanh-mien`);
   assert.match(await page.getByTestId("plan-document").textContent(), /^Kế hoạch số 01\/KH-UBND \(số minh họa\) ngày \d{2}\/\d{2}\/2026 của Ủy ban nhân dân xã Bắc Thanh Miện: /);
   // A township's page shows the dialogue its district holds with its people in the hall of

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "dialogue/common/names.h"
@@ -465,6 +466,30 @@ TEST_F(PlanningGrpcTest, HamletsKeepTheirKindAndAreaAndBadOnesAreRefused) {
   ASSERT_THAT(common::FromGrpcStatus(tenants_stub_->GetTenant(&read_context, get, &out)), IsOk());
   ASSERT_EQ(out.hamlets_size(), 1);
   EXPECT_EQ(out.hamlets(0).area(), "Khu phố 1");
+}
+
+// Issue 20: a plan renders as the document its issuer signs; a draft only for the office,
+// and a format that is none of html, docx and text is refused.
+TEST_F(PlanningGrpcTest, APlanRendersAsItsDocumentAndADraftOnlyForTheOffice) {
+  auto plan = Create(a_, office_a_);
+  ASSERT_THAT(plan.status(), IsOk());
+  v1::RenderPlanRequest render;
+  render.set_name(plan->name());
+  render.set_format("text");
+  v1::HttpBody body;
+  EXPECT_THAT(testing::CallWith(*stub_, &v1::PlanningService::Stub::RenderPlan, "", render, &body),
+              StatusIs(StatusCode::kNotFound, "PLAN_NOT_FOUND"));
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::RenderPlan, office_a_, render, &body), IsOk());
+  EXPECT_EQ(body.content_type(), "text/plain; charset=utf-8");
+  EXPECT_THAT(body.data(), HasSubstr("\nKẾ HOẠCH\n"));
+  EXPECT_THAT(body.data(), HasSubstr("III. TỔ CHỨC THỰC HIỆN"));
+  render.set_format("docx");
+  ASSERT_THAT(Call(&v1::PlanningService::Stub::RenderPlan, office_a_, render, &body), IsOk());
+  EXPECT_EQ(body.data().substr(0, 2), "PK");
+  EXPECT_TRUE(absl::StartsWith(body.filename(), "van-ban-")) << body.filename();
+  render.set_format("pdf");
+  EXPECT_THAT(Call(&v1::PlanningService::Stub::RenderPlan, office_a_, render, &body),
+              StatusIs(StatusCode::kInvalidArgument, "FORMAT_INVALID"));
 }
 
 // Issue 19, seed 002: a district hosts conferences with the people of its own communes, each

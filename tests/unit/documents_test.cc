@@ -7,15 +7,19 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "plan_document.h"
+#include "test_support.h"
 
 namespace dialogue::documents {
 namespace {
@@ -23,6 +27,7 @@ namespace {
 using google::protobuf::ListValue;
 using google::protobuf::Struct;
 using google::protobuf::Value;
+namespace v1 = ::dialogue::v1;
 
 // A conclusion notice as seed 004's commune issues it.
 Document Notice() {
@@ -315,6 +320,76 @@ TEST(DocumentsTest, LibreOfficeConvertsTheDocxToAPdfWithItsText) {
   if (const char* keep = std::getenv("DIALOGUE_DOCUMENTS_OUT")) {
     std::filesystem::copy_file(dir / "notice.pdf", std::filesystem::path(keep) / "notice.pdf",
                                std::filesystem::copy_options::overwrite_existing);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// Issue 20: each seed's plan as its issuer signs it, in all three forms: the Party's layout
+// for the Party committees' plans (seeds 000-002), the decree's for the People's
+// Committees'; the DOCX read back has every basis, task, recipient and the signer, and
+// LibreOffice makes a PDF of each.
+TEST(DocumentsTest, EverySeedPlanRendersInItsIssuersLayoutInAllThreeForms) {
+  const auto seeds = testing::SeedPlans();
+  ASSERT_EQ(seeds.size(), 5u);
+  std::map<std::string, std::string> names;
+  const v1::ListTenantsResponse demo = testing::DemoTenants();
+  for (const auto& t : demo.tenants()) names[t.name()] = t.display_name();
+  const auto dir = TempDir();
+  std::string files;
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    const v1::Plan& plan = seeds[i].plan();
+    SCOPED_TRACE(seeds[i].request_id());
+    const Document d = planning::PlanDocument(plan, names[seeds[i].parent()]);
+    EXPECT_EQ(d.layout, i <= 2 ? Layout::kParty : Layout::kState);
+    const std::string text = Text(d);
+    EXPECT_TRUE(absl::StrContains(text, MottoTitle(d.layout) + "\n")) << text;
+    EXPECT_TRUE(absl::StrContains(text, "\nKẾ HOẠCH\n")) << text;
+    EXPECT_FALSE(absl::StrContains(text, "UBND PH")) << "the issuing body is written out";
+    EXPECT_TRUE(absl::StrContains(Html(d), Escape(d.abstract)));
+
+    auto bytes = Docx(d);
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    const std::string file = absl::StrCat("plan-", i, ".docx");
+    const Struct docx = ReadDocx(Write(dir / file, *bytes));
+    ASSERT_GT(docx.fields_size(), 0);
+    absl::StrAppend(&files, " ", file);
+    const std::vector<std::string> body = Texts(docx.fields().at("paragraphs").list_value());
+    auto has = [&](const std::string& want) {
+      return std::find(body.begin(), body.end(), want) != body.end();
+    };
+    EXPECT_TRUE(has("KẾ HOẠCH"));
+    EXPECT_TRUE(has(d.abstract)) << d.abstract;
+    for (const std::string& basis : plan.legal_bases()) {
+      EXPECT_TRUE(std::any_of(body.begin(), body.end(), [&](const std::string& p) {
+        return absl::StrContains(p, basis);
+      })) << basis;
+    }
+    for (const auto& task : plan.tasks()) {
+      const std::string start = task.description().substr(0, 40);
+      EXPECT_TRUE(std::any_of(body.begin(), body.end(), [&](const std::string& p) {
+        return absl::StrContains(p, start);
+      })) << start;
+    }
+    const std::vector<std::string> to = Texts(Cell(docx, 1, 0, 0));
+    EXPECT_EQ(to.front(), "Nơi nhận:");
+    EXPECT_GE(to.size(), static_cast<size_t>(plan.distribution_size()) + 1);
+    const std::vector<std::string> sign = Texts(Cell(docx, 1, 0, 1));
+    EXPECT_EQ(sign.back(), plan.signer().full_name());
+    const std::vector<std::string> motto = Texts(Cell(docx, 0, 0, 1));
+    EXPECT_EQ(motto.front(), MottoTitle(d.layout));
+  }
+  Shell(absl::StrCat("cd '", dir.string(), "' && timeout 240 soffice --headless --norestore",
+                     " -env:UserInstallation=file://", dir.string(), "/profile --convert-to pdf",
+                     files, " 2>&1"));
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    const auto pdf = dir / absl::StrCat("plan-", i, ".pdf");
+    ASSERT_TRUE(std::filesystem::exists(pdf)) << pdf;
+    const std::string text = Shell(absl::StrCat("pdftotext '", pdf.string(), "' - 2>&1"));
+    EXPECT_TRUE(absl::StrContains(text, "KẾ HOẠCH")) << text;
+    if (const char* keep = std::getenv("DIALOGUE_DOCUMENTS_OUT")) {
+      std::filesystem::copy_file(pdf, std::filesystem::path(keep) / pdf.filename(),
+                                 std::filesystem::copy_options::overwrite_existing);
+    }
   }
   std::filesystem::remove_all(dir);
 }

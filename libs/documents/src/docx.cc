@@ -121,11 +121,12 @@ std::string Paragraph(absl::string_view text, const Para& p) {
 
 // A thin line under a centred block: an empty paragraph with a bottom border, narrowed by
 // its indents to a fraction of the cell.
-std::string Rule(int indent) {
+std::string Rule(int indent, int after = 0) {
   Para p;
   p.rule = true;
   p.rule_indent = indent;
   p.run.size = 4;
+  p.after = after;
   return Paragraph("", p);
 }
 
@@ -183,7 +184,7 @@ std::string DocumentXml(const Document& d) {
     absl::StrAppend(&body, Paragraph(Upper(d.type), type));
   }
   if (!d.abstract.empty()) {
-    absl::StrAppend(&body, Paragraph(d.abstract, title), Rule(kTextWidth * 3 / 8));
+    absl::StrAppend(&body, Paragraph(d.abstract, title), Rule(kTextWidth * 3 / 8, 240));
   }
   Para heading;
   heading.style = "Heading2";
@@ -308,6 +309,26 @@ absl::StatusOr<std::string> Docx(const Document& document) {
   zip_int64_t read = size > 0 ? zip_source_read(buffer, out.data(), out.size()) : 0;
   zip_source_close(buffer);
   if (read != size) return ZipError("read the archive", zip_source_error(buffer));
+  return out;
+}
+
+absl::StatusOr<Rendered> Render(const Document& document, absl::string_view format,
+                                absl::string_view fallback_name) {
+  Rendered out;
+  if (format == "docx") {
+    ASSIGN_OR_RETURN(out.data, Docx(document));
+    out.content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    out.filename = FileName(document, fallback_name) + ".docx";
+  } else if (format == "text") {
+    out.content_type = "text/plain; charset=utf-8";
+    out.data = Text(document);
+  } else if (format == "html" || format.empty()) {
+    out.content_type = "text/html; charset=utf-8";
+    out.data = Html(document);
+  } else {
+    return common::InvalidField("format", "FORMAT_INVALID",
+                                "render as html (a print page), docx or text");
+  }
   return out;
 }
 

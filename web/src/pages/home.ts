@@ -107,7 +107,10 @@ async function plan(commune: CommuneInfo, plans: Plans): Promise<HTMLElement> {
       { class: "muted", "data-testid": "plan-document" },
       `Kế hoạch số ${p.documentNumber ?? ""}`,
       p.issueDate ? ` ngày ${vnDate(p.issueDate)}` : "",
-      ` của ${issuedBy(p)}: ${p.title ?? ""}.`,
+      ` của ${issuedBy(p)}: ${p.title ?? ""}. `,
+      h("a", { href: `/v1/${p.name}:render?format=html`, "data-testid": "plan-print" }, "Xem văn bản"),
+      " · ",
+      h("a", { href: `/v1/${p.name}:render?format=docx` }, "Tải về (.docx)"),
     ),
   );
 }

@@ -95,4 +95,15 @@ std::string Html(const Document& document);
 // sizes, the header as a borderless two-column table. INTERNAL when the zip fails.
 absl::StatusOr<std::string> Docx(const Document& document);
 
+// One of the three forms, as a route sends it.
+struct Rendered {
+  std::string content_type;
+  std::string data;
+  std::string filename;  // only for the file to save (docx)
+};
+// `format` "html" (also when empty), "docx" or "text"; INVALID_ARGUMENT "FORMAT_INVALID" for
+// anything else. `fallback_name` names the file of a document without a number yet.
+absl::StatusOr<Rendered> Render(const Document& document, absl::string_view format,
+                                absl::string_view fallback_name);
+
 }  // namespace dialogue::documents
