@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/status.h"
+#include "dialogue/common/text.h"
 #include "dialogue/v1/notices.pb.h"
 #include "dialogue/v1/supervision.pb.h"
 
@@ -111,19 +112,6 @@ int32_t CombineShape(char base, int32_t mark) {
       return base == 'o' ? 0x1a1 : base == 'u' ? 0x1b0 : 0;
     default:
       return 0;
-  }
-}
-
-void AppendUtf8(std::string& out, int32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
   }
 }
 
@@ -300,13 +288,13 @@ std::string FoldTones(absl::string_view text, bool* marked) {
         *marked = true;
       } else if (int32_t letter = CombineShape(out.back(), cp); letter != 0) {
         out.pop_back();
-        AppendUtf8(out, letter);
+        common::AppendUtf8(out, letter);
         *marked = true;
       }
       continue;
     }
     if (auto it = shaped.find(cp); it != shaped.end()) {
-      AppendUtf8(out, it->second.letter);
+      common::AppendUtf8(out, it->second.letter);
       if (it->second.tone > 0) tone = it->second.tone;
       *marked = true;
       in_word = true;

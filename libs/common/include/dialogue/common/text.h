@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -11,6 +12,9 @@ namespace dialogue::common {
 // Decodes one code point at text[*i] and advances *i; -1 (and *i unchanged) for a
 // malformed sequence: overlong forms, surrogates and values past Unicode included.
 int32_t NextCodePoint(absl::string_view text, size_t* i);
+
+// Appends code point `c` (0 to 0x10FFFF) to `out` as UTF-8.
+void AppendUtf8(std::string& out, int32_t c);
 
 // Code points in `text`, or -1 when it is not valid UTF-8.
 int Utf8Length(absl::string_view text);
