@@ -561,15 +561,28 @@ google::protobuf::RepeatedPtrField<std::string> OpinionsAnsweredInRoom(const v1:
   return out;
 }
 
-documents::Document MinutesDocument(const v1::Session& session, absl::string_view commune,
-                                    const v1::Attendance& attendance,
-                                    const std::vector<v1::Speaker>& speakers) {
+namespace {
+
+// What the minutes are framed by: issued in the People's Committee's name, dated the day of
+// the conference, signed by the secretary (left) and the chair.
+documents::Document MinutesFrame(const v1::Session& session, absl::string_view commune) {
   documents::Document d;
   d.issuing_body = absl::StrCat("Ủy ban nhân dân ", commune);
   d.place = documents::PlaceOf(commune);
   d.date = session.date();
   d.type = "Biên bản";
   d.abstract = absl::StrCat("Hội nghị đối thoại: ", session.title());
+  d.left_signature = {"", "Thư ký", session.secretary()};
+  d.signature = {"", "Chủ trì", session.chair()};
+  return d;
+}
+
+}  // namespace
+
+documents::Document MinutesDocument(const v1::Session& session, absl::string_view commune,
+                                    const v1::Attendance& attendance,
+                                    const std::vector<v1::Speaker>& speakers) {
+  documents::Document d = MinutesFrame(session, commune);
 
   documents::Part when{"I. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN", {}};
   auto& p1 = when.paragraphs;
@@ -650,8 +663,17 @@ documents::Document MinutesDocument(const v1::Session& session, absl::string_vie
       "Hội nghị kết thúc lúc ",
       last != nullptr ? LocalClock(last->end_time()) : std::string("--:--"), " cùng ngày."));
   d.parts = {std::move(when), std::move(course), std::move(heard), std::move(concluded)};
-  d.left_signature = {"", "Thư ký", session.secretary()};
-  d.signature = {"", "Chủ trì", session.chair()};
+  return d;
+}
+
+documents::Document MinutesAsWritten(const v1::Session& session, absl::string_view commune,
+                                     const v1::Minutes& minutes) {
+  documents::Document d = MinutesFrame(session, commune);
+  d.parts = documents::PartsOfText(d, minutes.text());
+  d.footer = minutes.state() == v1::MINUTES_APPROVED
+                 ? absl::StrCat("Mã kiểm tra (SHA-256) của biên bản đã phê duyệt: ",
+                                minutes.content_hash())
+                 : "Dự thảo: biên bản chưa được thư ký và chủ trì phê duyệt.";
   return d;
 }
 

@@ -120,6 +120,11 @@ std::string MinutesText(const v1::Session& session, absl::string_view commune,
                         const v1::Attendance& attendance, const std::vector<v1::Speaker>& speakers);
 // "sha256:" and the lowercase hex SHA-256 of the text's bytes.
 std::string ContentHash(absl::string_view text);
+// The minutes as they read now, to print or file: the frame of MinutesDocument (header,
+// date, title, signatures) around the body of `minutes.text` as the secretary edited it,
+// and below, the content hash of approved minutes or the word that they are a draft.
+documents::Document MinutesAsWritten(const v1::Session& session, absl::string_view commune,
+                                     const v1::Minutes& minutes);
 
 // Fills the clock (step and speaker elapsed) and the warnings of a view for `now`.
 void RefreshLiveView(v1::SessionLiveView& view, absl::Time now);

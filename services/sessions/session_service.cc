@@ -860,6 +860,41 @@ grpc::Status SessionService::GetMinutes(grpc::ServerContext* context,
       });
 }
 
+grpc::Status SessionService::RenderMinutes(grpc::ServerContext* context,
+                                           const v1::RenderMinutesRequest* request,
+                                           v1::HttpBody* response) {
+  return rpc::ServePublic(
+      context, auth_, "RenderMinutes", [&](const rpc::RequestContext& rc) -> absl::Status {
+        bool staff = false;
+        ASSIGN_OR_RETURN(Target target, AuthorizePublic(rc, request->name(), kMinutesPattern,
+                                                        "name", SessionAction::kRead, &staff));
+        auto minutes = store_.Minutes(target.scope, target.tenant, target.session);
+        if (minutes.ok() && !staff && minutes->state() != v1::MINUTES_APPROVED) {
+          return common::Error(absl::StatusCode::kNotFound, "MINUTES_NOT_FOUND",
+                               "these minutes are not approved yet");
+        }
+        RETURN_IF_ERROR(minutes.status());
+        ASSIGN_OR_RETURN(v1::Session session,
+                         store_.Get(target.scope, target.tenant, target.session));
+        ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
+        const documents::Document document =
+            MinutesAsWritten(session, tenant.display_name, *minutes);
+        const std::string fallback = absl::StrCat("bien-ban-", target.session);
+        ASSIGN_OR_RETURN(documents::Rendered rendered,
+                         documents::Render(document, request->format(), fallback));
+        // Approved: the file as it was approved, byte for byte.
+        if (minutes->state() == v1::MINUTES_APPROVED && request->format() == "docx") {
+          ASSIGN_OR_RETURN(std::string kept,
+                           store_.MinutesDocument(target.scope, target.tenant, target.session));
+          if (!kept.empty()) rendered.data = std::move(kept);
+        }
+        response->set_content_type(std::move(rendered.content_type));
+        response->set_data(std::move(rendered.data));
+        response->set_filename(std::move(rendered.filename));
+        return absl::OkStatus();
+      });
+}
+
 grpc::Status SessionService::UpdateMinutes(grpc::ServerContext* context,
                                            const v1::UpdateMinutesRequest* request,
                                            v1::Minutes* response) {
@@ -889,6 +924,10 @@ grpc::Status SessionService::ApproveMinutes(grpc::ServerContext* context,
       context, auth_, "ApproveMinutes", [&](const rpc::RequestContext& rc) -> absl::Status {
         ASSIGN_OR_RETURN(Target target, Authorize(rc, request->name(), kMinutesPattern, "name",
                                                   SessionAction::kApproveMinutes));
+        // What frames the file kept at approval; a concluded session no longer changes.
+        ASSIGN_OR_RETURN(v1::Session session,
+                         store_.Get(target.scope, target.tenant, target.session));
+        ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
         ASSIGN_OR_RETURN(
             *response,
             store_.UpdateMinutes(
@@ -921,6 +960,9 @@ grpc::Status SessionService::ApproveMinutes(grpc::ServerContext* context,
                   *approval->mutable_time() = Now();
                   if (m.approvals_size() == 2) m.set_state(v1::MINUTES_APPROVED);
                   return absl::OkStatus();
+                },
+                [&](const v1::Minutes& approved) {
+                  return documents::Docx(MinutesAsWritten(session, tenant.display_name, approved));
                 }));
         return absl::OkStatus();
       });

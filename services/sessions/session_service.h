@@ -83,6 +83,8 @@ class SessionService final : public v1::SessionService::Service {
                                v1::Session* response) override;
   grpc::Status GetMinutes(grpc::ServerContext* context, const v1::GetMinutesRequest* request,
                           v1::Minutes* response) override;
+  grpc::Status RenderMinutes(grpc::ServerContext* context, const v1::RenderMinutesRequest* request,
+                             v1::HttpBody* response) override;
   grpc::Status UpdateMinutes(grpc::ServerContext* context, const v1::UpdateMinutesRequest* request,
                              v1::Minutes* response) override;
   grpc::Status ApproveMinutes(grpc::ServerContext* context,

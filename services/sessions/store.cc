@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "dialogue/common/json.h"
@@ -38,7 +39,7 @@ constexpr char kSpeakerOrder[] =
 constexpr char kMinutesColumns[] =
     "m.text, m.state, m.approvals::text, m.content_hash, m.version,"
     " (extract(epoch FROM m.update_time) * 1000000)::bigint,"
-    " coalesce((extract(epoch FROM m.approve_time) * 1000000)::bigint, 0)";
+    " coalesce((extract(epoch FROM m.approve_time) * 1000000)::bigint, 0), m.document_hash";
 
 google::protobuf::Timestamp Micros(int64_t us) { return TimeUtil::MicrosecondsToTimestamp(us); }
 
@@ -195,6 +196,7 @@ v1::Minutes MinutesFromRow(const std::string& tenant, const std::string& session
   m.set_etag(row[4].as<std::string>());
   *m.mutable_update_time() = Micros(row[5].as<int64_t>());
   if (int64_t t = row[6].as<int64_t>(); t != 0) *m.mutable_approve_time() = Micros(t);
+  m.set_document_hash(row[7].as<std::string>());
   return m;
 }
 
@@ -504,11 +506,23 @@ absl::StatusOr<v1::Minutes> SessionStore::Minutes(const db::TenantScope& scope,
                              });
 }
 
-absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(const db::TenantScope& scope,
-                                                        const std::string& tenant,
-                                                        const std::string& session_id,
-                                                        const std::string& etag,
-                                                        const MinutesChange& change) {
+absl::StatusOr<std::string> SessionStore::MinutesDocument(const db::TenantScope& scope,
+                                                          const std::string& tenant,
+                                                          const std::string& session_id) {
+  return pool_.InTransaction(
+      scope, "sessions.minutes", [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+        auto rows = txn.exec_params(
+            "SELECT coalesce(encode(document, 'hex'), '') FROM sessions.minutes"
+            " WHERE tenant_id = $1 AND session_id = $2::uuid",
+            tenant, session_id);
+        if (rows.empty()) return std::string();
+        return absl::HexStringToBytes(rows[0][0].as<std::string>());
+      });
+}
+
+absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(
+    const db::TenantScope& scope, const std::string& tenant, const std::string& session_id,
+    const std::string& etag, const MinutesChange& change, const MinutesFile& file) {
   return pool_.InTransaction(
       scope, "sessions.minutes", [&](pqxx::work& txn) -> absl::StatusOr<v1::Minutes> {
         ASSIGN_OR_RETURN(v1::Minutes m, ReadMinutes(txn, tenant, session_id, true));
@@ -526,15 +540,25 @@ absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(const db::TenantScope& s
         v1::Minutes approvals;
         *approvals.mutable_approvals() = m.approvals();
         const bool approved = m.state() == v1::MINUTES_APPROVED;
+        // Approved: the text's hash, and the file as it reads now, kept with its own.
+        std::string document;
+        if (approved) {
+          m.set_content_hash(ContentHash(m.text()));
+          if (!file) return absl::InternalError("approved minutes are stored with their file");
+          ASSIGN_OR_RETURN(document, file(m));
+        }
         auto written = txn.exec_params(
             absl::StrCat(
                 "UPDATE sessions.minutes m SET text = $3, state = $4, approvals = $5::jsonb,"
                 " content_hash = $6, version = version + 1, update_time = now(),"
-                " approve_time = CASE WHEN $4 = 'MINUTES_APPROVED' THEN now() END"
+                " approve_time = CASE WHEN $4 = 'MINUTES_APPROVED' THEN now() END,"
+                " document = CASE WHEN $4 = 'MINUTES_APPROVED' THEN decode($7, 'hex') END,"
+                " document_hash = $8"
                 " WHERE m.tenant_id = $1 AND m.session_id = $2::uuid RETURNING ",
                 kMinutesColumns),
             tenant, session_id, m.text(), v1::MinutesState_Name(m.state()),
-            common::StoredJson(approvals), approved ? ContentHash(m.text()) : std::string());
+            common::StoredJson(approvals), m.content_hash(), absl::BytesToHexString(document),
+            approved ? ContentHash(document) : std::string());
         if (approved) {
           txn.exec_params(
               "UPDATE sessions.sessions SET state = 'SESSION_CLOSED', version = version + 1,"

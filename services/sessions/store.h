@@ -98,12 +98,21 @@ class SessionStore {
 
   absl::StatusOr<v1::Minutes> Minutes(const db::TenantScope& scope, const std::string& tenant,
                                       const std::string& session_id);
+  // The .docx stored when the minutes were approved; empty before (or for minutes
+  // approved before files were kept).
+  absl::StatusOr<std::string> MinutesDocument(const db::TenantScope& scope,
+                                              const std::string& tenant,
+                                              const std::string& session_id);
   // Under a row lock: `change` alters a draft (FAILED_PRECONDITION once approved; ABORTED
-  // for a stale etag). When it leaves the minutes APPROVED, the session is CLOSED too.
+  // for a stale etag). When it leaves the minutes APPROVED, their content hash is set,
+  // `file` renders them (with that hash) and the bytes are stored with their SHA-256, and
+  // the session is CLOSED too.
   using MinutesChange = std::function<absl::Status(v1::Minutes&)>;
+  using MinutesFile = std::function<absl::StatusOr<std::string>(const v1::Minutes&)>;
   absl::StatusOr<v1::Minutes> UpdateMinutes(const db::TenantScope& scope, const std::string& tenant,
                                             const std::string& session_id, const std::string& etag,
-                                            const MinutesChange& change);
+                                            const MinutesChange& change,
+                                            const MinutesFile& file = nullptr);
 
   // The commune's template, or the standard one (customized false).
   static v1::AgendaTemplate Template(pqxx::work& txn, const std::string& tenant);

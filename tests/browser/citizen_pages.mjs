@@ -218,6 +218,16 @@ test("every public page is usable at 360 px and passes axe-core", async () => {
   await page.goto(`${gateway.url}/xa/dien-chau`);
   await page.goto(`${gateway.url}/xa/bac-thanh-mien`);
   assert.match(await page.getByTestId("plan-document").textContent(), /^Kế hoạch số 01\/KH-UBND \(số minh họa\) ngày \d{2}\/\d{2}\/2026 của Ủy ban nhân dân xã Bắc Thanh Miện: /);
+  // The minutes of the conference the demo held (seed 004's year), as they were approved:
+  // printed with their hash, on a phone.
+  const held = page.getByTestId("held-sessions");
+  assert.match(await held.textContent(), /\d{2}\/\d{2}\/2026: /);
+  await held.getByTestId("minutes-print").first().click();
+  await page.getByRole("heading", { level: 1, name: "BIÊN BẢN" }).waitFor();
+  const minutes = await page.innerText("body");
+  assert.match(minutes, /ỦY BAN NHÂN DÂN\s+XÃ BẮC THANH MIỆN/);
+  assert.match(minutes, /Mã kiểm tra \(SHA-256\) của biên bản đã phê duyệt: sha256:[0-9a-f]{64}/);
+  await page.screenshot({ path: `${shots}/minutes-print-360.png`, fullPage: true });
   // A township's page shows the dialogue its district holds with its people in the hall of
   // a neighbouring commune (seed 002), and leads to the district's own page.
   await page.goto(`${gateway.url}/xa/cao-thuong`);

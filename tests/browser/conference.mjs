@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { apiCall, check, newCommune, launchBrowser, newPage, root, signInAs, startGateway, token } from "./harness.mjs";
+import { apiCall, check, newCommune, launchBrowser, newPage, root, shots, signInAs, startGateway, token } from "./harness.mjs";
 
 let gateway, browser;
 const call = (method, path, body, bearer) => apiCall(gateway.url, method, path, body, bearer);
@@ -302,6 +302,22 @@ test("seed 004's year: its plan, its opinions from the forms to approved answers
   const minutes = await call("GET", `/v1/${session.name}/minutes`, undefined, office);
   assert.equal(minutes.state, "MINUTES_APPROVED");
   assert.deepEqual(minutes.approvals.map((a) => a.capacity).sort(), ["chair", "secretary"]);
+  // The approved minutes as printed: the People's Committee's header, the secretary's edit,
+  // the two signers and the hash below; on a phone too.
+  await click(chair.getByTestId("minutes-print"));
+  await chair.getByRole("heading", { level: 1, name: "BIÊN BẢN" }).waitFor();
+  const printed = await chair.innerText("body");
+  assert.match(printed, /ỦY BAN NHÂN DÂN/);
+  assert.match(printed, /Hội nghị kết thúc lúc 10 giờ 30 cùng ngày\./);
+  assert.match(printed, /THƯ KÝ[\s\S]*Lê Thị Thư/);
+  assert.match(printed, /CHỦ TRÌ[\s\S]*Khổng Quốc Toàn/);
+  assert.equal(printed.match(/THƯ KÝ\n/g)?.length, 1, "the signatures are printed once, below the edit");
+  assert.ok(printed.includes(minutes.contentHash), "the hash is printed on the minutes");
+  await chair.screenshot({ path: `${shots}/minutes-hall-print-laptop.png`, fullPage: true });
+  await chair.setViewportSize({ width: 360, height: 800 });
+  await chair.screenshot({ path: `${shots}/minutes-hall-print-360.png`, fullPage: true });
+  await chair.setViewportSize(laptop);
+  await chair.goBack();
 
   // The office issues the conclusion notice the conference left as a draft.
   await click(chair.getByRole("link", { name: /Thông báo kết luận hội nghị/ }));

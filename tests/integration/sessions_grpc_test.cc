@@ -464,6 +464,20 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
     EXPECT_THAT(minutes.text(), HasSubstr(expected));
   }
 
+  // The draft prints for the office, marked as a draft; to the public it does not exist.
+  v1::RenderMinutesRequest render;
+  render.set_name(get_minutes.name());
+  v1::HttpBody printed;
+  EXPECT_THAT(Call(&Stub::RenderMinutes, "", render, &printed),
+              StatusIs(StatusCode::kNotFound, "MINUTES_NOT_FOUND"));
+  ASSERT_THAT(Call(&Stub::RenderMinutes, secretary_, render, &printed), IsOk());
+  EXPECT_EQ(printed.content_type(), "text/html; charset=utf-8");
+  EXPECT_THAT(printed.data(), HasSubstr("Dự thảo: biên bản chưa được"));
+  EXPECT_THAT(printed.data(), HasSubstr("Ông/bà Hoàng Văn Em"));
+  render.set_format("pdf");
+  EXPECT_THAT(Call(&Stub::RenderMinutes, secretary_, render, &printed),
+              StatusIs(StatusCode::kInvalidArgument, "FORMAT_INVALID"));
+
   // The secretary edits; the chair approves; an edit withdraws that approval.
   v1::UpdateMinutesRequest edit;
   edit.mutable_minutes()->set_name(minutes.name());
@@ -499,6 +513,29 @@ TEST_F(SessionsTest, AFullConferenceFromRegistrationToApprovedMinutes) {
   ASSERT_THAT(Call(&Stub::GetMinutes, "", get_minutes, &public_copy), IsOk());
   EXPECT_EQ(public_copy.text(), approved_text);
   EXPECT_EQ(public_copy.content_hash(), ContentHash(approved_text));
+
+  // Printed, with the secretary's edit and the hash below; the .docx is the file kept at
+  // approval, its SHA-256 the one the minutes show.
+  render.set_format("html");
+  ASSERT_THAT(Call(&Stub::RenderMinutes, "", render, &printed), IsOk());
+  EXPECT_THAT(printed.data(), HasSubstr("Biên bản lập thành 02 bản."));
+  EXPECT_THAT(printed.data(), HasSubstr(public_copy.content_hash()));
+  EXPECT_THAT(printed.data(), Not(HasSubstr("Dự thảo")));
+  render.set_format("docx");
+  ASSERT_THAT(Call(&Stub::RenderMinutes, "", render, &printed), IsOk());
+  EXPECT_EQ(printed.filename(), absl::StrCat("van-ban-bien-ban-", SessionId(name), ".docx"));
+  ASSERT_FALSE(public_copy.document_hash().empty());
+  EXPECT_EQ(ContentHash(printed.data()), public_copy.document_hash());
+  // Not even the administrator changes them in the database.
+  const std::string where =
+      absl::StrCat(" WHERE tenant_id = '", a_, "' AND session_id = '", SessionId(name), "'");
+  EXPECT_ANY_THROW(AdminQuery("UPDATE sessions.minutes SET document = NULL" + where));
+  EXPECT_ANY_THROW(AdminQuery("DELETE FROM sessions.minutes" + where));
+  EXPECT_EQ(AdminQuery("SELECT document_hash FROM sessions.minutes" + where),
+            public_copy.document_hash());
+  v1::HttpBody reprinted;
+  ASSERT_THAT(Call(&Stub::RenderMinutes, "", render, &reprinted), IsOk());
+  EXPECT_EQ(reprinted.data(), printed.data());
 }
 
 TEST_F(SessionsTest, HamletsAreNamedAsTheCommuneNamesThem) {

@@ -202,6 +202,36 @@ TEST(DocumentsTest, TheTextHasEveryPartInTheDecreesOrder) {
   }
 }
 
+TEST(DocumentsTest, TheBodyOfAnEditedTextComesBackAsParts) {
+  const Document d = Notice();
+  // Unedited: the parts of the model, the head and foot left out.
+  std::vector<Part> parts = PartsOfText(d, Text(d));
+  ASSERT_EQ(parts.size(), d.parts.size());
+  for (size_t i = 0; i < parts.size(); ++i) {
+    EXPECT_EQ(parts[i].heading, d.parts[i].heading);
+    EXPECT_EQ(parts[i].paragraphs, d.parts[i].paragraphs);
+  }
+  // An office's edit: a paragraph added to a part, a part without a heading appended.
+  std::string edited = Text(d);
+  const std::string foot = "\nNơi nhận:";
+  edited.insert(edited.find(foot), "Biên bản lập thành 02 bản.\n\n  Ghi chú cuối.  \n");
+  parts = PartsOfText(d, edited);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[1].paragraphs.back(), "Biên bản lập thành 02 bản.");
+  EXPECT_EQ(parts[2].heading, "");
+  EXPECT_EQ(parts[2].paragraphs, std::vector<std::string>{"Ghi chú cuối."});
+  // A line written below the signatures: body too, the signatures printed once.
+  parts = PartsOfText(d, Text(d) + "Biên bản lập thành 02 bản.\n");
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[1].paragraphs, d.parts[1].paragraphs);
+  EXPECT_EQ(parts[2].paragraphs, std::vector<std::string>{"Biên bản lập thành 02 bản."});
+  // The head edited too: nothing is lost, it is kept as body text.
+  parts = PartsOfText(d, "ỦY BAN NHÂN DÂN XÃ KHÁC\nMột dòng.\n");
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].heading, "ỦY BAN NHÂN DÂN XÃ KHÁC");
+  EXPECT_EQ(parts[0].paragraphs, std::vector<std::string>{"Một dòng."});
+}
+
 TEST(DocumentsTest, APartyCommitteesDocumentHasThePartysHeader) {
   Document d = Notice();
   d.layout = Layout::kParty;

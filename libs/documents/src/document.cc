@@ -1,5 +1,6 @@
 #include "dialogue/documents/document.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "absl/strings/ascii.h"
@@ -184,7 +185,10 @@ std::vector<std::string> RecipientLines(const Document& document) {
   return lines;
 }
 
-std::string Text(const Document& document) {
+namespace {
+
+// What Text() prints before the parts: the header, the type and the abstract.
+std::string TextHead(const Document& document) {
   std::string out;
   auto line = [&](absl::string_view text) { absl::StrAppend(&out, text, "\n"); };
   if (!document.parent_body.empty()) line(Upper(document.parent_body));
@@ -199,11 +203,14 @@ std::string Text(const Document& document) {
   line("");
   if (!document.type.empty()) line(Upper(document.type));
   if (!document.abstract.empty()) line(document.abstract);
-  for (const Part& part : document.parts) {
-    line("");
-    if (!part.heading.empty()) line(part.heading);
-    for (const std::string& paragraph : part.paragraphs) line(paragraph);
-  }
+  return out;
+}
+
+// What Text() prints after the parts: the recipients or second signer, the signature, the
+// footer; from its first (empty) line.
+std::string TextFoot(const Document& document) {
+  std::string out;
+  auto line = [&](absl::string_view text) { absl::StrAppend(&out, text, "\n"); };
   auto sign = [&](const Signature& signature) {
     line("");
     if (!signature.authority.empty()) line(Upper(signature.authority));
@@ -224,6 +231,55 @@ std::string Text(const Document& document) {
     line(document.footer);
   }
   return out;
+}
+
+// A heading of the body: a line in capitals with at least one letter ("I. MỤC ĐÍCH").
+bool IsHeading(absl::string_view line) {
+  return Upper(line) == line &&
+         std::any_of(line.begin(), line.end(), [](char c) { return absl::ascii_isupper(c); });
+}
+
+}  // namespace
+
+std::string Text(const Document& document) {
+  std::string out = TextHead(document);
+  for (const Part& part : document.parts) {
+    absl::StrAppend(&out, "\n");
+    if (!part.heading.empty()) absl::StrAppend(&out, part.heading, "\n");
+    for (const std::string& paragraph : part.paragraphs) absl::StrAppend(&out, paragraph, "\n");
+  }
+  absl::StrAppend(&out, TextFoot(document));
+  return out;
+}
+
+std::vector<Part> PartsOfText(const Document& frame, absl::string_view text) {
+  Document bare = frame;
+  bare.parts.clear();
+  bare.footer.clear();
+  absl::ConsumePrefix(&text, TextHead(bare));
+  // The signatures where they are; what an office wrote after them is body too.
+  std::string body(text);
+  const std::string foot = TextFoot(bare);
+  if (size_t at = body.rfind(foot); at != std::string::npos) body.replace(at, foot.size(), "\n");
+  std::vector<Part> parts;
+  bool block_open = false;
+  for (absl::string_view line : absl::StrSplit(body, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty()) {
+      block_open = false;
+      continue;
+    }
+    if (!block_open) {
+      parts.emplace_back();
+      block_open = true;
+      if (IsHeading(line)) {
+        parts.back().heading = std::string(line);
+        continue;
+      }
+    }
+    parts.back().paragraphs.emplace_back(line);
+  }
+  return parts;
 }
 
 }  // namespace dialogue::documents

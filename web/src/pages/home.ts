@@ -20,12 +20,12 @@ import {
 export async function home(id: string): Promise<void> {
   const commune = await loadCommune(id);
   const tenant = { path: { tenant: id } };
+  const sessions = get(api.GET("/v1/tenants/{tenant}/sessions", { params: tenant }));
   const parts = await Promise.allSettled([
     get(api.GET("/v1/tenants/{tenant}/plans", { params: tenant })).then((r) => plan(commune, r)),
     commune.parent ? upperLevel(commune) : Promise.resolve(null),
-    get(api.GET("/v1/tenants/{tenant}/sessions", { params: tenant })).then((r) =>
-      nextSession(commune, r),
-    ),
+    sessions.then((r) => nextSession(commune, r)),
+    sessions.then((r) => heldSessions(r)),
     get(api.GET("/v1/tenants/{tenant}/rounds", { params: tenant })).then((r) => round(commune, r)),
     get(api.GET("/v1/tenants/{tenant}/dialogueRequests", { params: tenant })).then((r) =>
       requests(commune, r),
@@ -43,6 +43,7 @@ export async function home(id: string): Promise<void> {
     "Kế hoạch năm",
     "Đối thoại của cấp trên",
     "Hội nghị sắp tới",
+    "Biên bản các hội nghị",
     "Lấy ý kiến",
     "Đề nghị đối thoại",
     "Thông báo",
@@ -167,6 +168,34 @@ async function upperLevel(commune: CommuneInfo): Promise<HTMLElement | null> {
 }
 
 type Sessions = Of<"dialogue.v1.ListSessionsResponse">;
+
+// The conferences whose minutes the secretary and the chair approved: the minutes to read,
+// print or file, as they were approved.
+function heldSessions(list: Sessions): HTMLElement | null {
+  const closed = (list.sessions ?? [])
+    .filter((s) => s.state === "SESSION_CLOSED")
+    .sort((a, b) => (b.date ?? "").localeCompare(a.date ?? ""));
+  if (!closed.length) return null;
+  return h(
+    "section",
+    { "data-testid": "held-sessions" },
+    h("h2", {}, "Biên bản các hội nghị"),
+    h(
+      "ul",
+      {},
+      closed.map((s) =>
+        h(
+          "li",
+          {},
+          `${vnDate(s.date)}: ${s.title ?? ""}. `,
+          h("a", { href: `/v1/${s.name}/minutes:render?format=html`, "data-testid": "minutes-print" }, "Xem biên bản"),
+          " · ",
+          h("a", { href: `/v1/${s.name}/minutes:render?format=docx` }, "Tải về (.docx)"),
+        ),
+      ),
+    ),
+  );
+}
 
 async function nextSession(commune: CommuneInfo, list: Sessions): Promise<HTMLElement> {
   const now = today();

@@ -489,6 +489,15 @@ function minutesPart(ctx: Ctx, m: Minutes | null, people: Map<string, string>): 
         : h("li", { class: "muted" }, "Chưa có ai phê duyệt; biên bản cần chủ trì và thư ký phê duyệt."),
     ),
     m.contentHash ? h("p", { class: "detail code" }, `Mã kiểm tra: ${m.contentHash}`) : null,
+    draft
+      ? null
+      : h(
+          "p",
+          {},
+          h("a", { href: `/v1/${m.name}:render?format=html`, "data-testid": "minutes-print" }, "Bản in khổ A4"),
+          " · ",
+          h("a", { href: `/v1/${m.name}:render?format=docx` }, "Tệp đã phê duyệt (.docx)"),
+        ),
     draft && mayAct(ctx.roles, "chair", "secretary")
       ? stepForm([], "Phê duyệt biên bản", () =>
           get(api.POST("/v1/tenants/{tenant}/sessions/{session}/minutes:approve", { ...minutesPath, body: { etag: m.etag } })),

@@ -89,6 +89,13 @@ std::string FileName(const Document& document, absl::string_view fallback);
 
 // Plain UTF-8 text in the layout's order, lines separated by "\n".
 std::string Text(const Document& document);
+// The body of a document's text as an office edited it (the minutes): `text` without the
+// head and foot that Text() prints for `frame` (where they are unchanged; lines written
+// after the foot are body too), in parts at its blank lines, a block's first line its
+// heading when it is in capitals. For a document
+// without a footer, PartsOfText(d, Text(d)) gives back d.parts (headings in capitals, no
+// blank paragraphs).
+std::vector<Part> PartsOfText(const Document& frame, absl::string_view text);
 // A whole HTML page with a print stylesheet (A4, Decree 30's margins, Times New Roman).
 std::string Html(const Document& document);
 // A WordprocessingML package (.docx): A4, Times New Roman, the decree's margins and
