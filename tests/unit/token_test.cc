@@ -185,7 +185,9 @@ TEST(Authorize, CitizensAreNotStaff) {
   citizen.tenant = "dien-chau";
   citizen.roles = {Role::kCitizen};
   EXPECT_THAT(Authorize(citizen, "dien-chau", "nghe-an", Access::kRead),
-              StatusIs(StatusCode::kPermissionDenied));
+              StatusIs(StatusCode::kPermissionDenied, "STAFF_ONLY"));
+  EXPECT_THAT(Authorize(citizen, "hoai-thanh", "nghe-an", Access::kRead),
+              StatusIs(StatusCode::kPermissionDenied, "TENANT_FORBIDDEN"));
 }
 
 TEST(Roles, RoundTripTheirNames) {

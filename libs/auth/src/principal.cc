@@ -62,6 +62,11 @@ absl::Status Authorize(const Principal& principal, absl::string_view tenant_id,
                          absl::StrCat("province readers of '", principal.province,
                                       "' may read commune '", tenant_id, "' but not change it"));
   }
+  if (!principal.tenant.empty() && principal.tenant == tenant_id) {
+    return common::Error(absl::StatusCode::kPermissionDenied, "STAFF_ONLY",
+                         absl::StrCat("this is the staff's data of commune '", tenant_id,
+                                      "'; the token holds no staff role there"));
+  }
   std::string who = !principal.tenant.empty() ? absl::StrCat("commune '", principal.tenant, "'")
                     : !principal.province.empty()
                         ? absl::StrCat("province '", principal.province, "'")

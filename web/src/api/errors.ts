@@ -40,6 +40,8 @@ const reasons: Record<string, string> = {
   MINUTES_APPROVED: "Biên bản đã được phê duyệt, không sửa được nữa.",
   ALREADY_APPROVED: "Bạn đã phê duyệt biên bản này rồi.",
   ROLE_FORBIDDEN: "Vai trò của bạn không được làm việc này.",
+  STAFF_ONLY: "Việc này chỉ dành cho cán bộ của xã.",
+  TENANT_FORBIDDEN: "Tài khoản của bạn không làm việc với dữ liệu của xã này.",
   PLAN_NOT_PUBLISHED: "Kế hoạch chưa được ban hành.",
   USERNAME_INVALID: "Tên đăng nhập dùng 3 đến 64 chữ thường không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang.",
   USERNAME_TAKEN: "Tên đăng nhập này đã có người dùng.",
