@@ -7,6 +7,7 @@
 #include "dialogue/calendar/dates.h"
 #include "dialogue/calendar/working_days.h"
 #include "dialogue/common/names.h"
+#include "dialogue/documents/document.h"
 
 namespace dialogue::intake {
 namespace {
@@ -831,6 +832,27 @@ grpc::Status IntakeService::RejectDialogueRequest(grpc::ServerContext* context,
       });
 }
 
+absl::StatusOr<v1::SynthesisReport> IntakeService::NamedSynthesis(const Target& target,
+                                                                  const TenantInfo& tenant) {
+  ASSIGN_OR_RETURN(v1::SynthesisReport report,
+                   store_.Synthesis(target.scope, target.tenant, target.id));
+  // Names where the rows hold ids: the commune's topics and hamlets.
+  ASSIGN_OR_RETURN(auto topics, store_.Topics(target.scope, target.tenant));
+  std::map<std::string, std::string> topic_names;
+  for (const auto& t : topics.first) topic_names[t.id()] = t.display_name();
+  auto name_of = [](const std::map<std::string, std::string>& names, const std::string& id) {
+    auto it = names.find(id);
+    return it == names.end() ? std::string() : it->second;
+  };
+  for (auto& c : *report.mutable_by_topic()) c.set_label(name_of(topic_names, c.key()));
+  for (auto& c : *report.mutable_by_hamlet()) c.set_label(name_of(tenant.hamlet_names, c.key()));
+  for (auto& item : *report.mutable_items_list()) {
+    item.set_topic_name(name_of(topic_names, item.topic()));
+    item.set_hamlet_name(name_of(tenant.hamlet_names, item.hamlet()));
+  }
+  return report;
+}
+
 grpc::Status IntakeService::GetSynthesisReport(grpc::ServerContext* context,
                                                const v1::GetSynthesisReportRequest* request,
                                                v1::SynthesisReport* response) {
@@ -838,24 +860,31 @@ grpc::Status IntakeService::GetSynthesisReport(grpc::ServerContext* context,
       context, auth_, "GetSynthesisReport", [&](const rpc::RequestContext& rc) -> absl::Status {
         ASSIGN_OR_RETURN(Target target, Authorize(rc, request->round(), kRoundPattern, "round",
                                                   OpinionAction::kRead));
-        ASSIGN_OR_RETURN(*response, store_.Synthesis(target.scope, target.tenant, target.id));
-        // Names where the rows hold ids: the commune's topics and hamlets.
-        ASSIGN_OR_RETURN(auto topics, store_.Topics(target.scope, target.tenant));
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
-        std::map<std::string, std::string> topic_names;
-        for (const auto& t : topics.first) topic_names[t.id()] = t.display_name();
-        auto name_of = [](const std::map<std::string, std::string>& names, const std::string& id) {
-          auto it = names.find(id);
-          return it == names.end() ? std::string() : it->second;
-        };
-        for (auto& c : *response->mutable_by_topic()) c.set_label(name_of(topic_names, c.key()));
-        for (auto& c : *response->mutable_by_hamlet()) {
-          c.set_label(name_of(tenant.hamlet_names, c.key()));
-        }
-        for (auto& item : *response->mutable_items_list()) {
-          item.set_topic_name(name_of(topic_names, item.topic()));
-          item.set_hamlet_name(name_of(tenant.hamlet_names, item.hamlet()));
-        }
+        ASSIGN_OR_RETURN(*response, NamedSynthesis(target, tenant));
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status IntakeService::RenderSynthesisReport(grpc::ServerContext* context,
+                                                  const v1::RenderSynthesisReportRequest* request,
+                                                  v1::HttpBody* response) {
+  return rpc::Serve(
+      context, auth_, "RenderSynthesisReport", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->round(), kRoundPattern, "round",
+                                                  OpinionAction::kRead));
+        RETURN_IF_ERROR(CheckText("signer", request->signer(), kMaxSignerChars, false));
+        ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
+        ASSIGN_OR_RETURN(v1::SynthesisReport report, NamedSynthesis(target, tenant));
+        const std::string today = calendar::FormatDate(calendar::TodayInVietnam(absl::Now()));
+        ASSIGN_OR_RETURN(
+            documents::Rendered rendered,
+            documents::Render(
+                SynthesisDocument(report, tenant.display_name, today, request->signer()),
+                request->format(), absl::StrCat("bao-cao-tong-hop-", target.id)));
+        response->set_content_type(std::move(rendered.content_type));
+        response->set_data(std::move(rendered.data));
+        response->set_filename(std::move(rendered.filename));
         return absl::OkStatus();
       });
 }

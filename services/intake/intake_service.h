@@ -94,6 +94,9 @@ class IntakeService final : public v1::IntakeService::Service {
   grpc::Status GetSynthesisReport(grpc::ServerContext* context,
                                   const v1::GetSynthesisReportRequest* request,
                                   v1::SynthesisReport* response) override;
+  grpc::Status RenderSynthesisReport(grpc::ServerContext* context,
+                                     const v1::RenderSynthesisReportRequest* request,
+                                     v1::HttpBody* response) override;
 
  private:
   struct Target {
@@ -114,6 +117,9 @@ class IntakeService final : public v1::IntakeService::Service {
   absl::StatusOr<Target> ReadTarget(const rpc::RequestContext& request, const std::string& name,
                                     absl::string_view pattern, absl::string_view field,
                                     OpinionAction action, bool* full);
+  // The round's synthesis report with the names of its topics and hamlets.
+  absl::StatusOr<v1::SynthesisReport> NamedSynthesis(const Target& target,
+                                                     const TenantInfo& tenant);
   // Checks and stores a new opinion; `prefix` leads the field names in errors ("opinion.").
   absl::StatusOr<v1::Opinion> StoreNew(const Target& target, const rpc::RequestContext& request,
                                        v1::Opinion opinion, const std::string& round,

@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <set>
@@ -942,6 +943,131 @@ std::pair<std::string, std::string> CommitmentText(const std::string& receipt_co
     default:
       return {};
   }
+}
+
+namespace {
+
+// How an opinion came, as the report reads it.
+std::string ChannelLabel(const std::string& key) {
+  static const auto* labels = new std::map<std::string, std::string>{
+      {"SURVEY_FORM", "phiếu hỏi, phiếu góp ý"},
+      {"WRITTEN_PETITION", "đơn, văn bản kiến nghị"},
+      {"WEB", "trực tuyến"},
+      {"HOTLINE", "đường dây nóng"},
+      {"AT_CONFERENCE", "tại hội nghị"},
+      {"FRONT_REPORT", "báo cáo của Mặt trận Tổ quốc"},
+  };
+  auto it = labels->find(key);
+  return it == labels->end() ? "hình thức khác" : it->second;
+}
+
+std::string StateLabel(const std::string& key) {
+  static const auto* labels = new std::map<std::string, std::string>{
+      {"RECEIVED", "mới tiếp nhận"},
+      {"CLASSIFIED", "đã phân loại"},
+      {"ASSIGNED", "đã giao cơ quan giải quyết"},
+      {"ANSWER_DRAFTED", "đang soạn trả lời"},
+      {"ANSWER_APPROVED", "đã duyệt nội dung trả lời"},
+      {"ANSWERED", "đã trả lời"},
+      {"ROUTED_ELSEWHERE", "chuyển nơi có thẩm quyền"},
+      {"MERGED", "gộp với ý kiến cùng nội dung"},
+  };
+  auto it = labels->find(key);
+  return it == labels->end() ? key : it->second;
+}
+
+// "Đất đai 5; Giao thông 3": each count with its label (or `unnamed`), in the report's order.
+std::string Breakdown(const google::protobuf::RepeatedPtrField<v1::Count>& counts,
+                      const std::function<std::string(const v1::Count&)>& label) {
+  std::vector<std::string> out;
+  for (const v1::Count& c : counts) {
+    if (c.opinions() > 0) out.push_back(absl::StrCat(label(c), " ", c.opinions()));
+  }
+  return out.empty() ? "không có" : absl::StrJoin(out, "; ");
+}
+
+// "2026-04-15" -> "15/04/2026"; other text unchanged.
+std::string DayMonthYear(absl::string_view date) {
+  auto day = calendar::ParseDate(date);
+  if (!day.ok()) return std::string(date);
+  return absl::StrFormat("%02d/%02d/%04d", day->day(), day->month(), day->year());
+}
+
+}  // namespace
+
+documents::Document SynthesisDocument(const v1::SynthesisReport& report, absl::string_view commune,
+                                      absl::string_view date, absl::string_view signer) {
+  documents::Document d;
+  d.issuing_body = absl::StrCat("Ủy ban nhân dân ", commune);
+  d.place = documents::PlaceOf(commune);
+  d.date = std::string(date);
+  d.type = "Báo cáo";
+  d.abstract = absl::StrCat("Tổng hợp ý kiến, kiến nghị của Nhân dân: ", report.title());
+
+  documents::Part received{"I. TÌNH HÌNH TIẾP NHẬN Ý KIẾN, KIẾN NGHỊ", {}};
+  std::string total =
+      absl::StrCat("Tổng số ý kiến, kiến nghị đã tiếp nhận: ", report.received(), ".");
+  if (report.received_late() > 0) {
+    absl::StrAppend(&total, " Trong đó ", report.received_late(),
+                    " ý kiến nhận sau hạn thu phiếu ngày ",
+                    DayMonthYear(report.opinion_deadline_date()), ".");
+  }
+  received.paragraphs.push_back(std::move(total));
+  received.paragraphs.push_back(absl::StrCat(
+      "Theo hình thức tiếp nhận: ",
+      Breakdown(report.by_channel(), [](const v1::Count& c) { return ChannelLabel(c.key()); }),
+      "."));
+  std::string kept = absl::StrCat("Sau khi gộp các ý kiến cùng nội dung, còn ", report.items(),
+                                  " nội dung được tổng hợp tại Phần III.");
+  if (report.routed_elsewhere() > 0) {
+    absl::StrAppend(&kept, " Có ", report.routed_elsewhere(),
+                    " ý kiến là việc riêng của cá nhân, đã hướng dẫn hoặc chuyển đến nơi có thẩm "
+                    "quyền giải quyết theo quy định.");
+  }
+  received.paragraphs.push_back(std::move(kept));
+
+  documents::Part divided{"II. PHÂN LOẠI Ý KIẾN, KIẾN NGHỊ", {}};
+  auto named = [](absl::string_view unnamed) {
+    return [unnamed](const v1::Count& c) {
+      if (!c.label().empty()) return c.label();
+      return c.key().empty() ? std::string(unnamed) : c.key();
+    };
+  };
+  divided.paragraphs.push_back(
+      absl::StrCat("Theo lĩnh vực: ", Breakdown(report.by_topic(), named("chưa phân loại")), "."));
+  divided.paragraphs.push_back(absl::StrCat(
+      "Theo thôn, tổ dân phố: ", Breakdown(report.by_hamlet(), named("không rõ")), "."));
+  divided.paragraphs.push_back(absl::StrCat(
+      "Theo kết quả giải quyết: ",
+      Breakdown(report.by_state(), [](const v1::Count& c) { return StateLabel(c.key()); }), "."));
+
+  documents::Part items{"III. NỘI DUNG Ý KIẾN, KIẾN NGHỊ VÀ KẾT QUẢ TRẢ LỜI", {}};
+  int n = 0;
+  for (const v1::SynthesisItem& item : report.items_list()) {
+    std::vector<std::string> where;
+    if (!item.topic_name().empty()) where.push_back(item.topic_name());
+    if (!item.hamlet_name().empty()) where.push_back(item.hamlet_name());
+    std::string line = absl::StrCat(++n, ". ");
+    if (!where.empty()) absl::StrAppend(&line, "(", absl::StrJoin(where, ", "), ") ");
+    absl::StrAppend(&line, item.text());
+    if (item.supporter_count() > 1) {
+      absl::StrAppend(&line, " (", item.supporter_count(), " người cùng kiến nghị)");
+    }
+    items.paragraphs.push_back(std::move(line));
+    items.paragraphs.push_back(absl::StrCat(
+        "Cơ quan giải quyết: ", item.department().empty() ? "chưa giao" : item.department(),
+        ". Trả lời: ",
+        item.answer().empty() ? "chưa có nội dung trả lời được duyệt." : item.answer()));
+  }
+  if (n == 0) items.paragraphs.push_back("Đợt lấy ý kiến chưa có nội dung nào để tổng hợp.");
+
+  d.parts = {std::move(received), std::move(divided), std::move(items)};
+  d.recipients = {"Thường trực Đảng ủy, HĐND xã", "Ủy ban MTTQ Việt Nam xã",
+                  "Các cơ quan, bộ phận được giao trả lời", "Đại biểu dự hội nghị đối thoại",
+                  "Lưu: VT"};
+  d.signature = signer.empty() ? documents::Signature{"TM. Ủy ban nhân dân", "Chủ tịch", ""}
+                               : documents::ParseSigner(signer);
+  return d;
 }
 
 }  // namespace dialogue::intake

@@ -14,6 +14,7 @@
 #include "absl/types/optional.h"
 #include "dialogue/auth/principal.h"
 #include "dialogue/common/text.h"
+#include "dialogue/documents/document.h"
 #include "dialogue/v1/events.pb.h"
 #include "dialogue/v1/intake.pb.h"
 #include "dialogue/v1/planning.pb.h"
@@ -25,6 +26,7 @@ using common::CheckText;
 using common::Utf8Length;
 
 inline constexpr int kMaxTextChars = 10000;
+inline constexpr int kMaxSignerChars = 300;  // a document's signer, as lines
 
 // Lower case, Vietnamese letters without their marks (đ -> d), and every run of anything
 // but letters and digits as one space: "Đường  BÊ-TÔNG!" -> "duong be tong". Other
@@ -192,5 +194,13 @@ std::pair<std::string, std::string> DialogueRequiredText(int requests, int thres
 // Empty when the change is nothing a petitioner need hear of (their own feedback).
 std::pair<std::string, std::string> CommitmentText(const std::string& receipt_code,
                                                    const v1::CommitmentChanged& change);
+
+// Báo cáo tổng hợp ý kiến, kiến nghị: `report` as the document the office files, issued in
+// the People's Committee's name on `date` (YYYY-MM-DD): I. how the opinions were received,
+// II. how they divide by topic, hamlet and state, III. each item with the body that answers
+// it and its approved answer; signed by `signer` (ParseSigner's lines; when empty, the
+// chair's block for the People's Committee, the name left for the office to write).
+documents::Document SynthesisDocument(const v1::SynthesisReport& report, absl::string_view commune,
+                                      absl::string_view date, absl::string_view signer);
 
 }  // namespace dialogue::intake

@@ -293,7 +293,7 @@ absl::StatusOr<TenantInfo> IntakeStore::Tenant(const db::TenantScope& scope,
                 "   FROM jsonb_array_elements(hamlets) AS h), ''), voter_count,"
                 " coalesce((SELECT string_agg(coalesce(h->>'display_name', ''),"
                 "   E'\\n') FROM jsonb_array_elements(hamlets) AS h), ''),"
-                " coalesce((rules->>'dialogue_request_threshold_percent')::int, 0)"
+                " coalesce((rules->>'dialogue_request_threshold_percent')::int, 0), display_name"
                 " FROM tenancy.tenants WHERE id = $1",
                 tenant);
             if (rows.empty()) {
@@ -309,6 +309,7 @@ absl::StatusOr<TenantInfo> IntakeStore::Tenant(const db::TenantScope& scope,
               if (!names[i].empty()) out.hamlet_names[out.hamlets[i]] = names[i];
             }
             out.threshold_percent = rows[0][3].as<int>();
+            out.display_name = rows[0][4].as<std::string>();
             out.days_off = db::ReadDaysOff(txn, tenant);
             return out;
           }));

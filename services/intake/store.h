@@ -22,6 +22,7 @@ namespace dialogue::intake {
 
 // What intake needs of the tenant's reference record (tenancy.tenants).
 struct TenantInfo {
+  std::string display_name;                         // "Xã Bắc Thanh Miện"
   std::vector<std::string> hamlets;                 // ids; empty when the tenant lists none
   std::map<std::string, std::string> hamlet_names;  // id -> name
   int voter_count = 0;

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { apiCall, check, newCommune, communeWithCommitments, launchBrowser, newPage, root, signInAs, startGateway, token } from "./harness.mjs";
+import { apiCall, check, newCommune, communeWithCommitments, launchBrowser, newPage, root, shots, signInAs, startGateway, token } from "./harness.mjs";
 
 let gateway, browser;
 
@@ -290,6 +290,11 @@ test("a round opened for the plan's conference takes the plan's dates, is correc
   // Seed 004: opinions by 15/04, the departments' written answers by 20/04.
   assert.match(await ours.textContent(), /Hạn thu phiếu 15\/04\/2026 · hạn trả lời 20\/04\/2026 · 0 ý kiến/);
   await check(office, "console-rounds");
+  // The round's synthesis report is signed by its plan's signer.
+  await ours.getByTestId("synthesis-print").click();
+  await office.getByRole("heading", { level: 1, name: "BÁO CÁO" }).waitFor();
+  assert.match(await office.innerText("body"), /TM\. ỦY BAN NHÂN DÂN\s+CHỦ TỊCH\s+Khổng Quốc Toàn/);
+  await office.goBack();
 
   // A deadline on the conference's first day is refused, in words, and nothing changes.
   await ours.getByText("Sửa hoặc xóa đợt").click();
@@ -309,6 +314,17 @@ test("a round opened for the plan's conference takes the plan's dates, is correc
   const held = office.getByTestId("round").filter({ hasText: /[1-9]\d* ý kiến/ }).first();
   await held.getByText("Sửa hoặc xóa đợt").click();
   await held.getByText("Đợt đã có ý kiến nên không xóa được.").waitFor();
+  // Its synthesis report, as the document the office signs; no plan, so no signer's name.
+  await held.getByTestId("synthesis-print").click();
+  await office.getByRole("heading", { level: 1, name: "BÁO CÁO" }).waitFor();
+  const printed = await office.innerText("body");
+  assert.match(printed, /ỦY BAN NHÂN DÂN\s+XÃ THỬ ĐỢT/);
+  assert.match(printed, /Tổng số ý kiến, kiến nghị đã tiếp nhận: 1\./);
+  assert.match(printed, /Theo thôn, tổ dân phố: Thôn An Sơn 1\./);
+  assert.match(printed, /1\. \(Thôn An Sơn\) Đề nghị sửa đường trục chính thôn An Sơn/);
+  assert.match(printed, /CHỦ TỊCH\s+\(chữ ký, họ và tên\)/);
+  await office.screenshot({ path: `${shots}/synthesis-print-laptop.png`, fullPage: true });
+  await office.goBack();
   const small = await newPage(browser);
   await signIn(small, `vanphong.${id}`, "/can-bo/y-kien/nhap");
   await small.getByRole("heading", { name: "Các đợt lấy ý kiến" }).waitFor();

@@ -781,6 +781,55 @@ TEST_F(IntakeGrpcTest, TheSynthesisReportCountsOnOneBasisAndNamesTopicsAndHamlet
               StatusIs(StatusCode::kNotFound, "ROUND_NOT_FOUND"));
 }
 
+// Issue 20: the synthesis report as the document the office files, in three forms, to staff
+// of the commune only.
+TEST_F(IntakeGrpcTest, TheSynthesisReportRendersAsTheDocumentTheOfficeFiles) {
+  ASSERT_THAT(Create("Đề nghị sửa đường thôn 1"), IsOk());
+  ASSERT_THAT(Create("Hỏi về chế độ bảo hiểm y tế", "", "thon-2"), IsOk());
+  v1::RenderSynthesisReportRequest render;
+  render.set_round(round_);
+  render.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn An");
+  v1::HttpBody text;
+  render.set_format("text");
+  ASSERT_THAT(Call(&Stub::RenderSynthesisReport, office_, render, &text), IsOk());
+  EXPECT_THAT(text.data(), HasSubstr("BÁO CÁO\nTổng hợp ý kiến, kiến nghị của Nhân dân: "));
+  EXPECT_THAT(text.data(), HasSubstr("Tổng số ý kiến, kiến nghị đã tiếp nhận: 2."));
+  EXPECT_THAT(text.data(), HasSubstr("Thôn thon-1 1; Thôn thon-2 1"));  // names, not ids
+  EXPECT_THAT(text.data(), HasSubstr("Đề nghị sửa đường thôn 1"));
+  EXPECT_THAT(text.data(), HasSubstr("\nCHỦ TỊCH\n"));
+  EXPECT_THAT(text.data(), HasSubstr("Nguyễn Văn An"));
+  v1::HttpBody docx;
+  render.set_format("docx");
+  ASSERT_THAT(Call(&Stub::RenderSynthesisReport, office_, render, &docx), IsOk());
+  EXPECT_EQ(docx.data().substr(0, 2), "PK");
+  EXPECT_THAT(docx.filename(), HasSubstr("bao-cao-tong-hop-"));
+  render.set_format("");  // html, the print page
+  v1::HttpBody html;
+  ASSERT_THAT(Call(&Stub::RenderSynthesisReport, office_, render, &html), IsOk());
+  EXPECT_THAT(html.content_type(), HasSubstr("text/html"));
+  EXPECT_THAT(html.data(), HasSubstr("size: A4"));
+
+  render.set_format("pdf");
+  EXPECT_THAT(Call(&Stub::RenderSynthesisReport, office_, render, &html),
+              StatusIs(StatusCode::kInvalidArgument, "FORMAT_INVALID"));
+  render.set_format("html");
+  render.set_signer(std::string(301, 'x'));
+  EXPECT_THAT(Call(&Stub::RenderSynthesisReport, office_, render, &html),
+              StatusIs(StatusCode::kInvalidArgument));
+  render.clear_signer();
+  // Staff only, and only the commune's own.
+  EXPECT_THAT(Call(&Stub::RenderSynthesisReport, "", render, &html),
+              StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(Call(&Stub::RenderSynthesisReport, Token(a_, {Role::kCitizen}), render, &html),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(
+      Call(&Stub::RenderSynthesisReport, Token(b_, {Role::kGovernmentOffice}), render, &html),
+      StatusIs(StatusCode::kPermissionDenied));
+  render.set_round(absl::StrCat("tenants/", a_, "/rounds/00000000-0000-4000-8000-000000000000"));
+  EXPECT_THAT(Call(&Stub::RenderSynthesisReport, office_, render, &html),
+              StatusIs(StatusCode::kNotFound, "ROUND_NOT_FOUND"));
+}
+
 // Issue 19, item 9: a round tied to a plan takes the plan's dates, is corrected or removed
 // (while empty) like any record, and flags what came in after its deadline.
 TEST_F(IntakeGrpcTest, ARoundOfAPlanTakesItsDatesAndFlagsWhatCameLate) {

@@ -329,5 +329,74 @@ TEST(Replies, SayWhatBecameOfTheOpinionAndNothingToWhomCannotBeReached) {
   EXPECT_EQ(CommitmentText("C", change).second, "");
 }
 
+// Issue 20: Báo cáo tổng hợp ý kiến, kiến nghị in the decree's layout, every count of the
+// report in it, and a name left for the office where no signer is given.
+TEST(SynthesisDocument, SaysHowOpinionsCameHowTheyDivideAndWhatWasAnswered) {
+  v1::SynthesisReport report;
+  report.set_title("Đợt lấy ý kiến năm 2026");
+  report.set_received(5);
+  report.set_items(3);
+  report.set_routed_elsewhere(1);
+  report.set_received_late(2);
+  report.set_opinion_deadline_date("2026-04-05");
+  auto count = [](auto* counts, const std::string& key, const std::string& label, int n) {
+    v1::Count* c = counts->Add();
+    c->set_key(key);
+    c->set_label(label);
+    c->set_opinions(n);
+  };
+  count(report.mutable_by_channel(), "SURVEY_FORM", "", 4);
+  count(report.mutable_by_channel(), "HOTLINE", "", 1);
+  count(report.mutable_by_channel(), "WEB", "", 0);
+  count(report.mutable_by_topic(), "dat-dai", "Đất đai", 3);
+  count(report.mutable_by_topic(), "", "", 2);
+  count(report.mutable_by_hamlet(), "thon-dong", "Thôn Đông", 5);
+  count(report.mutable_by_state(), "ANSWERED", "", 5);
+  v1::SynthesisItem* item = report.add_items_list();
+  item->set_text("Đề nghị sửa đường trục thôn Đông");
+  item->set_topic_name("Giao thông");
+  item->set_hamlet_name("Thôn Đông");
+  item->set_supporter_count(3);
+  item->set_department("Phòng Kinh tế");
+  item->set_answer("Xã đưa vào kế hoạch đầu tư năm 2027.");
+  report.add_items_list()->set_text("Hỏi về bảo hiểm y tế");
+
+  const documents::Document d = SynthesisDocument(report, "Xã Bắc Thanh Miện", "2026-04-22", "");
+  EXPECT_EQ(d.issuing_body, "Ủy ban nhân dân Xã Bắc Thanh Miện");
+  EXPECT_EQ(d.place, "Bắc Thanh Miện");
+  EXPECT_EQ(d.date, "2026-04-22");
+  EXPECT_EQ(d.type, "Báo cáo");
+  EXPECT_EQ(d.abstract, "Tổng hợp ý kiến, kiến nghị của Nhân dân: Đợt lấy ý kiến năm 2026");
+  ASSERT_EQ(d.parts.size(), 3u);
+  EXPECT_EQ(d.parts[0].heading, "I. TÌNH HÌNH TIẾP NHẬN Ý KIẾN, KIẾN NGHỊ");
+  EXPECT_THAT(d.parts[0].paragraphs,
+              ElementsAre("Tổng số ý kiến, kiến nghị đã tiếp nhận: 5. Trong đó 2 ý kiến nhận sau "
+                          "hạn thu phiếu ngày 05/04/2026.",
+                          "Theo hình thức tiếp nhận: phiếu hỏi, phiếu góp ý 4; đường dây nóng 1.",
+                          HasSubstr("còn 3 nội dung được tổng hợp tại Phần III. Có 1 ý kiến")));
+  EXPECT_THAT(d.parts[1].paragraphs, ElementsAre("Theo lĩnh vực: Đất đai 3; chưa phân loại 2.",
+                                                 "Theo thôn, tổ dân phố: Thôn Đông 5.",
+                                                 "Theo kết quả giải quyết: đã trả lời 5."));
+  EXPECT_THAT(d.parts[2].paragraphs,
+              ElementsAre("1. (Giao thông, Thôn Đông) Đề nghị sửa đường trục thôn Đông (3 người "
+                          "cùng kiến nghị)",
+                          "Cơ quan giải quyết: Phòng Kinh tế. Trả lời: Xã đưa vào kế hoạch đầu tư "
+                          "năm 2027.",
+                          "2. Hỏi về bảo hiểm y tế",
+                          "Cơ quan giải quyết: chưa giao. Trả lời: chưa có nội dung trả lời được "
+                          "duyệt."));
+  EXPECT_EQ(d.signature.authority, "TM. Ủy ban nhân dân");
+  EXPECT_EQ(d.signature.title, "Chủ tịch");
+  EXPECT_EQ(d.signature.name, "");
+  EXPECT_THAT(d.recipients, ::testing::Contains("Lưu: VT"));
+
+  const documents::Document signed_by =
+      SynthesisDocument(v1::SynthesisReport(), "Xã Bắc Thanh Miện", "2026-04-22",
+                        "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Thị Bình");
+  EXPECT_EQ(signed_by.signature.name, "Trần Thị Bình");
+  EXPECT_EQ(signed_by.parts[2].paragraphs,
+            std::vector<std::string>{"Đợt lấy ý kiến chưa có nội dung nào để tổng hợp."});
+}
+
 }  // namespace
 }  // namespace dialogue::intake

@@ -79,9 +79,24 @@ function result(imported: Imported): HTMLElement {
 type Plan = Of<"dialogue.v1.Plan">;
 type Round = Of<"dialogue.v1.Round">;
 
+// Who signs a round's synthesis report: its plan's signer, as lines (authority, title, name).
+function signerOf(round: Round, plans: Plan[]): string {
+  const s = plans.find((p) => p.name === round.plan)?.signer;
+  return s ? [s.capacity, s.title, s.fullName].filter(Boolean).join("\n") : "";
+}
+
+// The synthesis report of a round as a document, in `format`.
+function report(round: Round, plans: Plan[], format: string): string {
+  const query = new URLSearchParams({ format });
+  const signer = signerOf(round, plans);
+  if (signer) query.set("signer", signer);
+  return `/v1/${round.name}/synthesis:render?${query}`;
+}
+
 // The commune's rounds: their dates, what each holds (and how much came after its
-// deadline), each corrected in place or deleted while it is empty.
-function roundList(rounds: Round[], editable: boolean, done: () => void): HTMLElement {
+// deadline), their synthesis report to print or file, each corrected in place or deleted
+// while it is empty.
+function roundList(rounds: Round[], plans: Plan[], editable: boolean, done: () => void): HTMLElement {
   return h(
     "section",
     { "aria-labelledby": "rounds-heading" },
@@ -107,6 +122,14 @@ function roundList(rounds: Round[], editable: boolean, done: () => void): HTMLEl
             r.answerDueDate ? ` · hạn trả lời ${vnDate(r.answerDueDate)}` : "",
             ` · ${r.opinions ?? 0} ý kiến`,
             late ? h("strong", {}, ` (${late} nhận sau hạn)`) : "",
+          ),
+          h(
+            "p",
+            {},
+            "Báo cáo tổng hợp ý kiến, kiến nghị: ",
+            h("a", { href: report(r, plans, "html"), "data-testid": "synthesis-print" }, "Bản in khổ A4"),
+            " · ",
+            h("a", { href: report(r, plans, "docx") }, "Tải về để ký (.docx)"),
           ),
           editable
             ? h(
@@ -234,7 +257,7 @@ export async function importPage(): Promise<void> {
     h("h1", {}, "Nhập phiếu lấy ý kiến"),
     list.length ? form : h("p", {}, "Xã chưa mở đợt lấy ý kiến nào."),
     mayAct(session.account.roles ?? [], "government_office") ? roundForm(tenant, plans.plans ?? [], () => void importPage()) : null,
-    list.length ? roundList(list, mayAct(session.account.roles ?? [], "government_office"), () => void importPage()) : null,
+    list.length ? roundList(list, plans.plans ?? [], mayAct(session.account.roles ?? [], "government_office"), () => void importPage()) : null,
     h("p", {}, h("a", { href: consolePath("y-kien") }, "Về danh sách ý kiến")),
   );
 }
