@@ -947,8 +947,9 @@ std::pair<std::string, std::string> CommitmentText(const std::string& receipt_co
 
 namespace {
 
-// How an opinion came, as the report reads it.
-std::string ChannelLabel(const std::string& key) {
+// How an opinion came, and where it stands, as the report reads them (Channel and
+// OpinionState names, which do not overlap); an unknown name as it is.
+std::string ReportLabel(const std::string& key) {
   static const auto* labels = new std::map<std::string, std::string>{
       {"SURVEY_FORM", "phiếu hỏi, phiếu góp ý"},
       {"WRITTEN_PETITION", "đơn, văn bản kiến nghị"},
@@ -956,13 +957,6 @@ std::string ChannelLabel(const std::string& key) {
       {"HOTLINE", "đường dây nóng"},
       {"AT_CONFERENCE", "tại hội nghị"},
       {"FRONT_REPORT", "báo cáo của Mặt trận Tổ quốc"},
-  };
-  auto it = labels->find(key);
-  return it == labels->end() ? "hình thức khác" : it->second;
-}
-
-std::string StateLabel(const std::string& key) {
-  static const auto* labels = new std::map<std::string, std::string>{
       {"RECEIVED", "mới tiếp nhận"},
       {"CLASSIFIED", "đã phân loại"},
       {"ASSIGNED", "đã giao cơ quan giải quyết"},
@@ -1015,7 +1009,7 @@ documents::Document SynthesisDocument(const v1::SynthesisReport& report, absl::s
   received.paragraphs.push_back(std::move(total));
   received.paragraphs.push_back(absl::StrCat(
       "Theo hình thức tiếp nhận: ",
-      Breakdown(report.by_channel(), [](const v1::Count& c) { return ChannelLabel(c.key()); }),
+      Breakdown(report.by_channel(), [](const v1::Count& c) { return ReportLabel(c.key()); }),
       "."));
   std::string kept = absl::StrCat("Sau khi gộp các ý kiến cùng nội dung, còn ", report.items(),
                                   " nội dung được tổng hợp tại Phần III.");
@@ -1039,7 +1033,7 @@ documents::Document SynthesisDocument(const v1::SynthesisReport& report, absl::s
       "Theo thôn, tổ dân phố: ", Breakdown(report.by_hamlet(), named("không rõ")), "."));
   divided.paragraphs.push_back(absl::StrCat(
       "Theo kết quả giải quyết: ",
-      Breakdown(report.by_state(), [](const v1::Count& c) { return StateLabel(c.key()); }), "."));
+      Breakdown(report.by_state(), [](const v1::Count& c) { return ReportLabel(c.key()); }), "."));
 
   documents::Part items{"III. NỘI DUNG Ý KIẾN, KIẾN NGHỊ VÀ KẾT QUẢ TRẢ LỜI", {}};
   int n = 0;

@@ -841,21 +841,28 @@ grpc::Status SessionService::ConcludeSession(grpc::ServerContext* context,
       response);
 }
 
+absl::StatusOr<v1::Minutes> SessionService::VisibleMinutes(const rpc::RequestContext& request,
+                                                           const std::string& name,
+                                                           Target* target) {
+  bool staff = false;
+  ASSIGN_OR_RETURN(*target, AuthorizePublic(request, name, kMinutesPattern, "name",
+                                            SessionAction::kRead, &staff));
+  ASSIGN_OR_RETURN(v1::Minutes minutes,
+                   store_.Minutes(target->scope, target->tenant, target->session));
+  if (!staff && minutes.state() != v1::MINUTES_APPROVED) {
+    return common::Error(absl::StatusCode::kNotFound, "MINUTES_NOT_FOUND",
+                         "these minutes are not approved yet");
+  }
+  return minutes;
+}
+
 grpc::Status SessionService::GetMinutes(grpc::ServerContext* context,
                                         const v1::GetMinutesRequest* request,
                                         v1::Minutes* response) {
   return rpc::ServePublic(
       context, auth_, "GetMinutes", [&](const rpc::RequestContext& rc) -> absl::Status {
-        bool staff = false;
-        ASSIGN_OR_RETURN(Target target, AuthorizePublic(rc, request->name(), kMinutesPattern,
-                                                        "name", SessionAction::kRead, &staff));
-        auto minutes = store_.Minutes(target.scope, target.tenant, target.session);
-        // The public sees approved minutes only; a draft is as if there were none.
-        if (minutes.ok() && !staff && minutes->state() != v1::MINUTES_APPROVED) {
-          return common::Error(absl::StatusCode::kNotFound, "MINUTES_NOT_FOUND",
-                               "these minutes are not approved yet");
-        }
-        ASSIGN_OR_RETURN(*response, std::move(minutes));
+        Target target;
+        ASSIGN_OR_RETURN(*response, VisibleMinutes(rc, request->name(), &target));
         return absl::OkStatus();
       });
 }
@@ -865,25 +872,18 @@ grpc::Status SessionService::RenderMinutes(grpc::ServerContext* context,
                                            v1::HttpBody* response) {
   return rpc::ServePublic(
       context, auth_, "RenderMinutes", [&](const rpc::RequestContext& rc) -> absl::Status {
-        bool staff = false;
-        ASSIGN_OR_RETURN(Target target, AuthorizePublic(rc, request->name(), kMinutesPattern,
-                                                        "name", SessionAction::kRead, &staff));
-        auto minutes = store_.Minutes(target.scope, target.tenant, target.session);
-        if (minutes.ok() && !staff && minutes->state() != v1::MINUTES_APPROVED) {
-          return common::Error(absl::StatusCode::kNotFound, "MINUTES_NOT_FOUND",
-                               "these minutes are not approved yet");
-        }
-        RETURN_IF_ERROR(minutes.status());
+        Target target;
+        ASSIGN_OR_RETURN(v1::Minutes minutes, VisibleMinutes(rc, request->name(), &target));
         ASSIGN_OR_RETURN(v1::Session session,
                          store_.Get(target.scope, target.tenant, target.session));
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
         const documents::Document document =
-            MinutesAsWritten(session, tenant.display_name, *minutes);
+            MinutesAsWritten(session, tenant.display_name, minutes);
         const std::string fallback = absl::StrCat("bien-ban-", target.session);
         ASSIGN_OR_RETURN(documents::Rendered rendered,
                          documents::Render(document, request->format(), fallback));
         // Approved: the file as it was approved, byte for byte.
-        if (minutes->state() == v1::MINUTES_APPROVED && request->format() == "docx") {
+        if (minutes.state() == v1::MINUTES_APPROVED && request->format() == "docx") {
           ASSIGN_OR_RETURN(std::string kept,
                            store_.MinutesDocument(target.scope, target.tenant, target.session));
           if (!kept.empty()) rendered.data = std::move(kept);

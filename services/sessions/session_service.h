@@ -119,6 +119,10 @@ class SessionService final : public v1::SessionService::Service {
                                          const std::string& name, absl::string_view pattern,
                                          absl::string_view field, SessionAction action,
                                          bool* as_staff);
+  // The minutes `name` as the caller may see them: staff read the draft; the public sees
+  // approved minutes only (a draft is NOT_FOUND, as if there were none).
+  absl::StatusOr<v1::Minutes> VisibleMinutes(const rpc::RequestContext& request,
+                                             const std::string& name, Target* target);
   // A session-level change: authorise, then change the locked session.
   grpc::Status Change(grpc::ServerContext* context, absl::string_view method,
                       const std::string& name, const std::string& etag, SessionAction action,
