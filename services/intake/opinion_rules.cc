@@ -817,12 +817,6 @@ bool IsEmail(absl::string_view contact) {
          c.find(' ') == absl::string_view::npos;
 }
 
-std::string Slashed(const std::string& iso) {
-  auto day = calendar::ParseDate(iso);
-  if (!day.ok()) return iso;
-  return absl::StrFormat("%02d/%02d/%04d", day->day(), day->month(), day->year());
-}
-
 }  // namespace
 
 v1::ReplyVia EffectiveReplyVia(const v1::Submitter& submitter) {
@@ -910,14 +904,15 @@ std::pair<std::string, std::string> CommitmentText(const std::string& receipt_co
   const std::string title = absl::StrCat("Kết quả giải quyết kiến nghị mã ", receipt_code);
   const std::string about =
       absl::StrCat("Kiến nghị mã ", receipt_code, " (", change.summary(), ")");
-  const std::string due =
-      change.due_date().empty() ? "" : absl::StrCat(", hạn ", Slashed(change.due_date()));
+  const std::string due = change.due_date().empty()
+                              ? ""
+                              : absl::StrCat(", hạn ", calendar::WrittenDate(change.due_date()));
   const std::string note = change.note().empty() ? "" : absl::StrCat(" ", change.note());
   if (change.kind() == v1::CHANGE_CREATED) {
     if (change.to_state() == v1::COMMITMENT_RESOLVED) return {};  // answered in the room
-    return {title,
-            absl::StrCat(about, ": hội nghị đối thoại ngày ", Slashed(change.conference_date()),
-                         " kết luận giao ", change.agency(), " ", change.action(), due, ".")};
+    return {title, absl::StrCat(about, ": hội nghị đối thoại ngày ",
+                                calendar::WrittenDate(change.conference_date()), " kết luận giao ",
+                                change.agency(), " ", change.action(), due, ".")};
   }
   if (change.kind() == v1::CHANGE_UPPER_ANSWER) {
     return {title,
@@ -933,9 +928,9 @@ std::pair<std::string, std::string> CommitmentText(const std::string& receipt_co
       return {title,
               absl::StrCat(about, ": ", change.agency(), " đang giải quyết", due, ".", note)};
     case v1::COMMITMENT_RESOLVED:
-      return {title,
-              absl::StrCat(about, ": đã giải quyết ngày ", Slashed(change.date()), ".", note,
-                           " Ông/bà có thể cho biết có hài lòng không trên trang theo dõi.")};
+      return {title, absl::StrCat(
+                         about, ": đã giải quyết ngày ", calendar::WrittenDate(change.date()), ".",
+                         note, " Ông/bà có thể cho biết có hài lòng không trên trang theo dõi.")};
     case v1::COMMITMENT_ESCALATED:
       return {title, absl::StrCat(about, ": vượt thẩm quyền của xã, đã chuyển cấp trên.", note)};
     case v1::COMMITMENT_CANNOT_RESOLVE:
@@ -980,13 +975,6 @@ std::string Breakdown(const google::protobuf::RepeatedPtrField<v1::Count>& count
   return out.empty() ? "không có" : absl::StrJoin(out, "; ");
 }
 
-// "2026-04-15" -> "15/04/2026"; other text unchanged.
-std::string DayMonthYear(absl::string_view date) {
-  auto day = calendar::ParseDate(date);
-  if (!day.ok()) return std::string(date);
-  return absl::StrFormat("%02d/%02d/%04d", day->day(), day->month(), day->year());
-}
-
 }  // namespace
 
 documents::Document SynthesisDocument(const v1::SynthesisReport& report, absl::string_view commune,
@@ -1004,7 +992,7 @@ documents::Document SynthesisDocument(const v1::SynthesisReport& report, absl::s
   if (report.received_late() > 0) {
     absl::StrAppend(&total, " Trong đó ", report.received_late(),
                     " ý kiến nhận sau hạn thu phiếu ngày ",
-                    DayMonthYear(report.opinion_deadline_date()), ".");
+                    calendar::WrittenDate(report.opinion_deadline_date()), ".");
   }
   received.paragraphs.push_back(std::move(total));
   received.paragraphs.push_back(absl::StrCat(

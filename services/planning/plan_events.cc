@@ -22,13 +22,6 @@ const std::set<std::string>& ConsumedEventTypes() {
 
 namespace {
 
-// "dd/mm/yyyy", as the documents write a date; the ISO text itself if it is not one.
-std::string WrittenDate(const std::string& iso) {
-  auto day = calendar::ParseDate(iso);
-  if (!day.ok()) return iso;
-  return absl::StrFormat("%02d/%02d/%04d", day->day(), day->month(), day->year());
-}
-
 // The id of a resource of this commune named by an event, by `pattern`
 // ("tenants/{tenant}/plans/{id:uuid}"); empty when the name is another commune's or malformed.
 std::string OwnId(absl::string_view name, const char* pattern, const std::string& tenant) {
@@ -79,7 +72,7 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event) {
   if (event.payload().UnpackTo(&announced)) return SessionAnnounced(txn, tenant, announced);
   if (event.payload().UnpackTo(&issued)) {
     if (issued.session().empty()) return absl::OkStatus();
-    const std::string when = WrittenDate(issued.issue_date());
+    const std::string when = calendar::WrittenDate(issued.issue_date());
     if (issued.kind() == v1::NOTICE_ANNOUNCEMENT) {
       return WorkDone(
           txn, tenant, issued.session(), {v1::ANNOUNCEMENT},
@@ -93,8 +86,9 @@ absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event) {
     return absl::OkStatus();
   }
   if (event.payload().UnpackTo(&concluded)) {
-    return WorkDone(txn, tenant, concluded.session(), {v1::VENUE},
-                    absl::StrCat("Hội nghị đã tổ chức ngày ", WrittenDate(concluded.date()), "."));
+    return WorkDone(
+        txn, tenant, concluded.session(), {v1::VENUE},
+        absl::StrCat("Hội nghị đã tổ chức ngày ", calendar::WrittenDate(concluded.date()), "."));
   }
   return absl::DataLossError(
       absl::StrCat("an event of type ", event.type(), " that does not parse"));

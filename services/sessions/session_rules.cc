@@ -118,12 +118,6 @@ std::string VietnameseDate(const std::string& date) {
   return absl::StrFormat("ngày %d tháng %d năm %d", day->day(), day->month(), day->year());
 }
 
-std::string ShortDate(const std::string& date) {
-  auto day = calendar::ParseDate(date);
-  if (!day.ok()) return date;
-  return absl::StrFormat("%02d/%02d/%04d", day->day(), day->month(), day->year());
-}
-
 // RFC 5545 §3.3.11: backslash, semicolon, comma and newline escaped.
 std::string IcsText(absl::string_view text) {
   std::string out;
@@ -166,18 +160,19 @@ void DeriveWarnings(v1::Session& s) {
   s.clear_warnings();
   if ((!s.window_start_date().empty() && s.date() < s.window_start_date()) ||
       (!s.window_end_date().empty() && s.date() > s.window_end_date())) {
-    s.add_warnings(absl::StrCat(
-        "Ngày ", ShortDate(s.date()), " nằm ngoài thời gian kế hoạch định cho hội nghị (",
-        ShortDate(s.window_start_date()), " đến ", ShortDate(s.window_end_date()), ")."));
+    s.add_warnings(absl::StrCat("Ngày ", calendar::WrittenDate(s.date()),
+                                " nằm ngoài thời gian kế hoạch định cho hội nghị (",
+                                calendar::WrittenDate(s.window_start_date()), " đến ",
+                                calendar::WrittenDate(s.window_end_date()), ")."));
   }
   auto announced = calendar::ParseDate(s.announce_date());
   auto held = calendar::ParseDate(s.date());
   if (s.state() == v1::SESSION_ANNOUNCED && s.after_the_fact_reason().empty() && announced.ok() &&
       held.ok() && s.date() < s.earliest_open_date()) {
-    s.add_warnings(absl::StrCat("Thông báo trước hội nghị ", *held - *announced,
-                                " ngày; hội nghị được khai mạc từ ngày ",
-                                ShortDate(s.earliest_open_date()), ", khai mạc ngày ",
-                                ShortDate(s.date()), " cần Chủ tịch quyết định, có ghi lý do."));
+    s.add_warnings(absl::StrCat(
+        "Thông báo trước hội nghị ", *held - *announced, " ngày; hội nghị được khai mạc từ ngày ",
+        calendar::WrittenDate(s.earliest_open_date()), ", khai mạc ngày ",
+        calendar::WrittenDate(s.date()), " cần Chủ tịch quyết định, có ghi lý do."));
   }
 }
 
@@ -654,7 +649,7 @@ documents::Document MinutesDocument(const v1::Session& session, absl::string_vie
     if (!item.agency().empty()) absl::StrAppend(&line, " Giao: ", item.agency(), ".");
     if (!item.action().empty()) absl::StrAppend(&line, " Nội dung: ", item.action(), ".");
     if (!item.due_date().empty())
-      absl::StrAppend(&line, " Thời hạn: ", ShortDate(item.due_date()), ".");
+      absl::StrAppend(&line, " Thời hạn: ", calendar::WrittenDate(item.due_date()), ".");
     concluded.paragraphs.push_back(line);
   }
   const v1::AgendaStep* last =

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "dialogue/common/status.h"
 
 namespace dialogue::calendar {
@@ -21,6 +22,12 @@ absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text) {
 }
 
 std::string FormatDate(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+std::string WrittenDate(absl::string_view iso) {
+  auto day = ParseDate(iso);
+  if (!day.ok()) return std::string(iso);
+  return absl::StrFormat("%02d/%02d/%04d", day->day(), day->month(), day->year());
+}
 
 absl::CivilDay TodayInVietnam(absl::Time now) {
   return absl::ToCivilDay(now, absl::FixedTimeZone(7 * 3600));

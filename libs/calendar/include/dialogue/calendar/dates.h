@@ -14,6 +14,9 @@ namespace dialogue::calendar {
 // "YYYY-MM-DD" <-> a civil day. ParseDate rejects impossible dates such as 2026-02-30.
 absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text);
 std::string FormatDate(absl::CivilDay day);
+// "dd/mm/yyyy", as documents and messages write a date: "2026-04-05" -> "05/04/2026"; any
+// other text as it is.
+std::string WrittenDate(absl::string_view iso);
 // Deadlines are Vietnamese days: the date in UTC+7.
 absl::CivilDay TodayInVietnam(absl::Time now);
 
