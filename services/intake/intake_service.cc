@@ -873,7 +873,7 @@ grpc::Status IntakeService::RenderSynthesisReport(grpc::ServerContext* context,
       context, auth_, "RenderSynthesisReport", [&](const rpc::RequestContext& rc) -> absl::Status {
         ASSIGN_OR_RETURN(Target target, Authorize(rc, request->round(), kRoundPattern, "round",
                                                   OpinionAction::kRead));
-        RETURN_IF_ERROR(CheckText("signer", request->signer(), kMaxSignerChars, false));
+        RETURN_IF_ERROR(CheckText("signer", request->signer(), documents::kMaxSignerChars, false));
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
         ASSIGN_OR_RETURN(v1::SynthesisReport report, NamedSynthesis(target, tenant));
         const std::string today = calendar::FormatDate(calendar::TodayInVietnam(absl::Now()));

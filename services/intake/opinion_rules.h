@@ -26,7 +26,6 @@ using common::CheckText;
 using common::Utf8Length;
 
 inline constexpr int kMaxTextChars = 10000;
-inline constexpr int kMaxSignerChars = 300;  // a document's signer, as lines
 
 // Lower case, Vietnamese letters without their marks (đ -> d), and every run of anything
 // but letters and digits as one space: "Đường  BÊ-TÔNG!" -> "duong be tong". Other

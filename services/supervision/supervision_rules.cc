@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/status.h"
@@ -352,6 +354,137 @@ std::string ProvinceCsv(const v1::ProvinceReport& report) {
                     c == &report.totals() ? "" : (c->not_yet_held() ? "x" : ""), "\r\n");
   }
   return out;
+}
+
+namespace {
+
+std::string StateLabel(v1::CommitmentState state) {
+  switch (state) {
+    case v1::COMMITMENT_ASSIGNED:
+      return "đã giao thực hiện";
+    case v1::COMMITMENT_REPORTED:
+      return "đã báo cáo kết quả";
+    case v1::COMMITMENT_IN_PROGRESS:
+      return "đang giải quyết";
+    case v1::COMMITMENT_RESOLVED:
+      return "đã giải quyết";
+    case v1::COMMITMENT_ESCALATED:
+      return "đã chuyển cấp trên";
+    case v1::COMMITMENT_CANNOT_RESOLVE:
+      return "không thể giải quyết";
+    default:
+      return "chưa rõ";
+  }
+}
+
+// "85,7%": a share as Vietnamese writes it, one decimal.
+std::string Percent(double rate) {
+  return absl::StrReplaceAll(absl::StrFormat("%.1f%%", rate * 100), {{".", ","}});
+}
+
+// "Sửa đường thôn Đông: lập dự toán (Phòng Kinh tế, hạn 02/01/2027)".
+std::string CommitmentLine(int n, const v1::Commitment& c, absl::string_view due_label,
+                           const std::string& due) {
+  std::string line = absl::StrCat(n, ". ", c.summary());
+  if (!c.action().empty()) absl::StrAppend(&line, ": ", c.action());
+  std::vector<std::string> about;
+  if (!c.agency().empty()) about.push_back(c.agency());
+  if (!due.empty()) about.push_back(absl::StrCat(due_label, " ", calendar::WrittenDate(due)));
+  if (!about.empty()) absl::StrAppend(&line, " (", absl::StrJoin(about, ", "), ")");
+  return absl::StrCat(line, ".");
+}
+
+}  // namespace
+
+documents::Document CommuneReportDocument(const v1::CommuneReport& report,
+                                          absl::string_view signer) {
+  documents::Document d;
+  d.issuing_body = absl::StrCat("Ủy ban nhân dân ", report.display_name());
+  d.place = documents::PlaceOf(report.display_name());
+  d.date = report.as_of();
+  d.type = "Báo cáo";
+  d.abstract = absl::StrCat("Kết quả thực hiện các nội dung kết luận tại hội nghị đối thoại năm ",
+                            report.year());
+
+  documents::Part held{"I. TÌNH HÌNH TỔ CHỨC HỘI NGHỊ ĐỐI THOẠI", {}};
+  held.paragraphs.push_back(
+      absl::StrCat(report.conferences_planned() > 0
+                       ? absl::StrCat("Theo kế hoạch, năm ", report.year(), " tổ chức ",
+                                      report.conferences_planned(), " hội nghị đối thoại")
+                       : absl::StrCat("Năm ", report.year(),
+                                      " chưa có kế hoạch hội nghị đối thoại được ban hành"),
+                   "; đến ngày ", calendar::WrittenDate(report.as_of()), " đã tổ chức ",
+                   report.conferences_size(), " hội nghị."));
+  for (const v1::ConferenceRecord& c : report.conferences()) {
+    std::string line =
+        absl::StrCat("- ", c.title(), ", ngày ", calendar::WrittenDate(c.date()), ": ");
+    if (!c.notice_issue_date().empty()) {
+      absl::StrAppend(
+          &line, "thông báo kết luận ban hành ngày ", calendar::WrittenDate(c.notice_issue_date()),
+          c.notice_on_time() ? " (đúng hạn)"
+                             : absl::StrCat(" (chậm so với hạn ",
+                                            calendar::WrittenDate(c.notice_due_date()), ")"));
+    } else {
+      absl::StrAppend(&line, "chưa ban hành thông báo kết luận (hạn ",
+                      calendar::WrittenDate(c.notice_due_date()), ")");
+    }
+    absl::StrAppend(&line, "; ", c.commitments(), " nội dung phải thực hiện.");
+    held.paragraphs.push_back(std::move(line));
+  }
+
+  documents::Part results{"II. KẾT QUẢ THỰC HIỆN CÁC NỘI DUNG KẾT LUẬN", {}};
+  std::string total = absl::StrCat("Tổng số nội dung phải thực hiện: ", report.commitments(),
+                                   "; đã giải quyết ", report.resolved());
+  if (report.resolved() > 0) {
+    absl::StrAppend(&total, ", trong đó đúng hạn ", report.resolved_on_time(), " (",
+                    Percent(report.on_time_rate()), ")");
+  }
+  results.paragraphs.push_back(absl::StrCat(total, "."));
+  std::vector<std::string> states;
+  for (const v1::StateCount& c : report.by_state()) {
+    if (c.count() > 0) states.push_back(absl::StrCat(StateLabel(c.state()), " ", c.count()));
+  }
+  if (!states.empty()) {
+    results.paragraphs.push_back(
+        absl::StrCat("Theo tình trạng: ", absl::StrJoin(states, "; "), "."));
+  }
+  if (report.by_agency_size() > 0) results.paragraphs.push_back("Theo cơ quan thực hiện:");
+  for (const v1::AgencyCount& a : report.by_agency()) {
+    std::string line =
+        absl::StrCat("- ", a.agency().empty() ? "Chưa rõ cơ quan" : a.agency(), ": ", a.total(),
+                     " nội dung; đã giải quyết ", a.resolved(), " (đúng hạn ", a.resolved_on_time(),
+                     "); đang thực hiện ", a.open(), "; quá hạn ", a.overdue());
+    if (a.reports_late() > 0) absl::StrAppend(&line, "; báo cáo trễ hạn ", a.reports_late());
+    results.paragraphs.push_back(absl::StrCat(line, "."));
+  }
+
+  documents::Part late{"III. NỘI DUNG QUÁ HẠN, CHUYỂN CẤP TRÊN", {}};
+  auto list = [&](absl::string_view heading,
+                  const google::protobuf::RepeatedPtrField<v1::Commitment>& items,
+                  absl::string_view due_label, auto due_of) {
+    if (items.empty()) return;
+    late.paragraphs.push_back(absl::StrCat(heading, " ", items.size(), " nội dung:"));
+    int n = 0;
+    for (const v1::Commitment& c : items) {
+      late.paragraphs.push_back(CommitmentLine(++n, c, due_label, due_of(c)));
+    }
+  };
+  list("Quá hạn giải quyết:", report.overdue(), "hạn",
+       [](const v1::Commitment& c) { return c.due_date(); });
+  list("Quá hạn báo cáo bằng văn bản:", report.report_overdue(), "hạn báo cáo",
+       [](const v1::Commitment& c) { return c.report_due_date(); });
+  list("Vượt thẩm quyền của xã, đã chuyển cấp trên:", report.escalated(), "hạn",
+       [](const v1::Commitment& c) { return c.due_date(); });
+  if (late.paragraphs.empty()) {
+    late.paragraphs.push_back("Không có nội dung quá hạn hoặc phải chuyển cấp trên.");
+  }
+
+  d.parts = {std::move(held), std::move(results), std::move(late)};
+  d.recipients = {"Cấp ủy, chính quyền cấp trên (để báo cáo)", "Thường trực Đảng ủy, HĐND xã",
+                  "Ủy ban MTTQ Việt Nam xã (để giám sát)", "Lưu: VT"};
+  d.signature = signer.empty() ? documents::Signature{"TM. Ủy ban nhân dân", "Chủ tịch", ""}
+                               : documents::ParseSigner(signer);
+  return d;
 }
 
 }  // namespace dialogue::supervision

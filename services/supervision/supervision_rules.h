@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "dialogue/auth/principal.h"
 #include "dialogue/calendar/working_days.h"
+#include "dialogue/documents/document.h"
 #include "dialogue/v1/events.pb.h"
 #include "dialogue/v1/supervision.pb.h"
 #include "dialogue/v1/tenants.pb.h"
@@ -73,5 +74,13 @@ absl::StatusOr<absl::CivilDay> ParseDay(const std::string& text, absl::string_vi
 
 // UTF-8 with a byte-order mark, CRLF rows, RFC 4180 quoting, Vietnamese headers.
 std::string ProvinceCsv(const v1::ProvinceReport& report);
+
+// Báo cáo kết quả thực hiện: the commune's report as the document it sends upward, issued by
+// the People's Committee and dated its `as_of`: I. the conferences held and their conclusion
+// notices, II. what became of what they concluded (by state and by agency, the on-time
+// rate), III. what is overdue or went to the upper level. Signed by `signer`
+// (documents::ParseSigner's lines; when empty, the chair's block, the name left blank).
+documents::Document CommuneReportDocument(const v1::CommuneReport& report,
+                                          absl::string_view signer);
 
 }  // namespace dialogue::supervision

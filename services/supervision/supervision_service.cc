@@ -9,6 +9,7 @@
 #include "dialogue/common/names.h"
 #include "dialogue/common/status.h"
 #include "dialogue/common/text.h"
+#include "dialogue/documents/document.h"
 
 namespace dialogue::supervision {
 namespace {
@@ -246,16 +247,44 @@ grpc::Status SupervisionService::GiveFeedback(grpc::ServerContext* context,
       });
 }
 
+absl::StatusOr<v1::CommuneReport> SupervisionService::Commune(const rpc::RequestContext& request,
+                                                              const std::string& tenant,
+                                                              int year_asked,
+                                                              const std::string& as_of_asked) {
+  ASSIGN_OR_RETURN(Target target,
+                   Authorize(request, tenant, kParent, "tenant", SupervisionAction::kRead));
+  ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(as_of_asked, "as_of", Today()));
+  ASSIGN_OR_RETURN(int year, Year(year_asked, as_of));
+  return store_.CommuneReport(target.scope, target.tenant, year, as_of);
+}
+
 grpc::Status SupervisionService::GetCommuneReport(grpc::ServerContext* context,
                                                   const v1::GetCommuneReportRequest* request,
                                                   v1::CommuneReport* response) {
   return rpc::Serve(
       context, auth_, "GetCommuneReport", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(Target target, Authorize(rc, request->tenant(), kParent, "tenant",
-                                                  SupervisionAction::kRead));
-        ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(request->as_of(), "as_of", Today()));
-        ASSIGN_OR_RETURN(int year, Year(request->year(), as_of));
-        ASSIGN_OR_RETURN(*response, store_.CommuneReport(target.scope, target.tenant, year, as_of));
+        ASSIGN_OR_RETURN(*response,
+                         Commune(rc, request->tenant(), request->year(), request->as_of()));
+        return absl::OkStatus();
+      });
+}
+
+grpc::Status SupervisionService::RenderCommuneReport(grpc::ServerContext* context,
+                                                     const v1::RenderCommuneReportRequest* request,
+                                                     v1::HttpBody* response) {
+  return rpc::Serve(
+      context, auth_, "RenderCommuneReport", [&](const rpc::RequestContext& rc) -> absl::Status {
+        ASSIGN_OR_RETURN(v1::CommuneReport report,
+                         Commune(rc, request->tenant(), request->year(), request->as_of()));
+        RETURN_IF_ERROR(
+            common::CheckText("signer", request->signer(), documents::kMaxSignerChars, false));
+        ASSIGN_OR_RETURN(
+            documents::Rendered rendered,
+            documents::Render(CommuneReportDocument(report, request->signer()), request->format(),
+                              absl::StrCat("bao-cao-ket-qua-", report.year())));
+        response->set_content_type(std::move(rendered.content_type));
+        response->set_data(std::move(rendered.data));
+        response->set_filename(std::move(rendered.filename));
         return absl::OkStatus();
       });
 }

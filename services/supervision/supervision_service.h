@@ -44,6 +44,9 @@ class SupervisionService final : public v1::SupervisionService::Service {
   grpc::Status GetCommuneReport(grpc::ServerContext* context,
                                 const v1::GetCommuneReportRequest* request,
                                 v1::CommuneReport* response) override;
+  grpc::Status RenderCommuneReport(grpc::ServerContext* context,
+                                   const v1::RenderCommuneReportRequest* request,
+                                   v1::HttpBody* response) override;
   grpc::Status GetProvinceReport(grpc::ServerContext* context,
                                  const v1::GetProvinceReportRequest* request,
                                  v1::ProvinceReport* response) override;
@@ -80,6 +83,11 @@ class SupervisionService final : public v1::SupervisionService::Service {
   // one of its accounts or an administrator, with a scope that reads them all.
   absl::StatusOr<std::pair<std::vector<std::string>, db::TenantScope>> ProvinceCommunes(
       const rpc::RequestContext& request, const std::string& name, absl::string_view field);
+  // The commune's report (tenants/{tenant}) for `year` (0: as_of's) as of `as_of` (empty:
+  // today), to its staff and its province's readers.
+  absl::StatusOr<v1::CommuneReport> Commune(const rpc::RequestContext& request,
+                                            const std::string& tenant, int year,
+                                            const std::string& as_of);
   // A province reader's report of `province` (provinces/{province}).
   absl::StatusOr<v1::ProvinceReport> Province(const rpc::RequestContext& request,
                                               const v1::GetProvinceReportRequest& in);

@@ -480,6 +480,19 @@ test("the commitments board: the agency reports and resolves, the Front checks a
   await card.getByRole("heading", { name: /Đã giải quyết/ }).waitFor();
   assert.equal(await card.getByRole("button", { name: "Ghi kết quả giám sát" }).count(), 0, "the office does not check its own work");
   await check(office, "console-commitments-1280");
+  // The year's results report, as the document the commune sends upward.
+  await office.getByTestId("results-report-print").click();
+  await office.getByRole("heading", { level: 1, name: "BÁO CÁO" }).waitFor();
+  const report = await office.innerText("body");
+  assert.match(report, /Kết quả thực hiện các nội dung kết luận tại hội nghị đối thoại năm \d{4}/);
+  assert.match(report, /Tổng số nội dung phải thực hiện: 2; đã giải quyết 1, trong đó đúng hạn 1 \(100,0%\)\./);
+  assert.match(report, /- Phòng Kinh tế: 1 nội dung; đã giải quyết 1/);
+  // The year's plan is the Party committee's (seed 000): its signer does not sign for the
+  // People's Committee, whose chair's block is left for the name.
+  assert.doesNotMatch(report, /BAN THƯỜNG VỤ/);
+  assert.match(report, /TM\. ỦY BAN NHÂN DÂN\s+CHỦ TỊCH\s+\(chữ ký, họ và tên\)/);
+  await office.screenshot({ path: `${shots}/results-report-print-laptop.png`, fullPage: true });
+  await office.goBack();
 
   // The Front checks the result and reopens it with a new due date.
   const front = await newPage(browser);

@@ -753,6 +753,50 @@ TEST_F(SupervisionTest, ReportsForTheCommuneAndTheProvinceAgreeWithTheRows) {
   EXPECT_THAT(Call(&Stub::GetCommuneReport, TokenAs("x", b_, {Role::kChair}), commune, &report),
               StatusIs(StatusCode::kPermissionDenied));
 
+  // Issue 20: the same report as the document the commune sends upward.
+  v1::RenderCommuneReportRequest render;
+  render.set_tenant(commune.tenant());
+  render.set_year(2026);
+  render.set_as_of("2026-06-15");
+  render.set_format("text");
+  render.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nKhổng Quốc Toàn");
+  v1::HttpBody printed;
+  ASSERT_THAT(Call(&Stub::RenderCommuneReport, office_, render, &printed), IsOk());
+  const std::string& text = printed.data();
+  EXPECT_THAT(text, HasSubstr("ngày 15 tháng 6 năm 2026\n"));
+  EXPECT_THAT(text, HasSubstr("BÁO CÁO\nKết quả thực hiện các nội dung kết luận tại hội nghị "
+                              "đối thoại năm 2026\n"));
+  EXPECT_THAT(text, HasSubstr("chưa ban hành thông báo kết luận"));
+  EXPECT_THAT(text, HasSubstr("Năm 2026 chưa có kế hoạch hội nghị đối thoại được ban hành; đến "
+                              "ngày 15/06/2026 đã tổ chức 1 hội nghị."));
+  EXPECT_THAT(text, HasSubstr("Tổng số nội dung phải thực hiện: 4; đã giải quyết 1, trong đó "
+                              "đúng hạn 1 (100,0%)."));
+  EXPECT_THAT(text, HasSubstr("- Phòng Kinh tế: 2 nội dung; đã giải quyết 1 (đúng hạn 1); đang "
+                              "thực hiện 1; quá hạn 1; báo cáo trễ hạn 2."));
+  EXPECT_THAT(text, HasSubstr("Quá hạn giải quyết: 2 nội dung:\n1. "));
+  EXPECT_THAT(text, HasSubstr("Vượt thẩm quyền của xã, đã chuyển cấp trên: 1 nội dung:"));
+  EXPECT_THAT(text, HasSubstr("CHỦ TỊCH\n"));
+  EXPECT_THAT(text, HasSubstr("Khổng Quốc Toàn"));
+  render.set_format("docx");
+  ASSERT_THAT(Call(&Stub::RenderCommuneReport, office_, render, &printed), IsOk());
+  EXPECT_EQ(printed.data().substr(0, 2), "PK");
+  EXPECT_THAT(printed.filename(), HasSubstr("bao-cao-ket-qua-2026"));
+  // The province reads it too; another commune's staff do not; bad input is named.
+  render.set_format("html");
+  EXPECT_THAT(Call(&Stub::RenderCommuneReport, Token("", {Role::kProvince}, province_.id), render,
+                   &printed),
+              IsOk());
+  EXPECT_THAT(printed.data(), HasSubstr("size: A4"));
+  EXPECT_THAT(Call(&Stub::RenderCommuneReport, TokenAs("x", b_, {Role::kChair}), render, &printed),
+              StatusIs(StatusCode::kPermissionDenied));
+  render.set_format("pdf");
+  EXPECT_THAT(Call(&Stub::RenderCommuneReport, office_, render, &printed),
+              StatusIs(StatusCode::kInvalidArgument, "FORMAT_INVALID"));
+  render.set_format("html");
+  render.set_as_of("15/06/2026");
+  EXPECT_THAT(Call(&Stub::RenderCommuneReport, office_, render, &printed),
+              StatusIs(StatusCode::kInvalidArgument));
+
   v1::GetProvinceReportRequest request;
   request.set_province("provinces/" + province_.id);
   request.set_year(2026);

@@ -276,5 +276,54 @@ TEST(SupervisionRules, ProvinceCsvQuotesAndTotals) {
   EXPECT_TRUE(absl::EndsWith(csv, ",Tổng cộng,0,0,0,0,4,0,0,0,0,0,\r\n"));
 }
 
+// Issue 20: each conference's notice on time, late or not yet issued, said in words; the
+// on-time share as Vietnamese writes it; nothing overdue said so; the chair's block left
+// for a name when no signer is given.
+TEST(SupervisionRules, TheCommuneReportReadsAsTheDocumentSentUpward) {
+  v1::CommuneReport report;
+  report.set_display_name("Xã Bắc Thanh Miện");
+  report.set_year(2026);
+  report.set_as_of("2026-12-01");
+  report.set_conferences_planned(3);
+  auto conference = [&](const std::string& date, const std::string& due, const std::string& issued,
+                        bool on_time) {
+    v1::ConferenceRecord* c = report.add_conferences();
+    c->set_title("Hội nghị đối thoại");
+    c->set_date(date);
+    c->set_notice_due_date(due);
+    c->set_notice_issue_date(issued);
+    c->set_notice_on_time(on_time);
+    c->set_commitments(2);
+  };
+  conference("2026-04-23", "2026-05-08", "2026-05-08", true);
+  conference("2026-09-10", "2026-09-25", "2026-10-02", false);
+  conference("2026-11-20", "2026-12-05", "", false);
+  report.set_commitments(7);
+  report.set_resolved(6);
+  report.set_resolved_on_time(5);
+  report.set_on_time_rate(5.0 / 6);
+
+  const documents::Document d = CommuneReportDocument(report, "");
+  EXPECT_EQ(d.place, "Bắc Thanh Miện");
+  EXPECT_EQ(d.date, "2026-12-01");
+  ASSERT_EQ(d.parts.size(), 3u);
+  const auto& held = d.parts[0].paragraphs;
+  ASSERT_EQ(held.size(), 4u);
+  EXPECT_EQ(held[0],
+            "Theo kế hoạch, năm 2026 tổ chức 3 hội nghị đối thoại; đến ngày 01/12/2026 đã tổ "
+            "chức 3 hội nghị.");
+  EXPECT_EQ(held[1],
+            "- Hội nghị đối thoại, ngày 23/04/2026: thông báo kết luận ban hành ngày 08/05/2026 "
+            "(đúng hạn); 2 nội dung phải thực hiện.");
+  EXPECT_TRUE(absl::StrContains(held[2], "ban hành ngày 02/10/2026 (chậm so với hạn 25/09/2026)"));
+  EXPECT_TRUE(absl::StrContains(held[3], "chưa ban hành thông báo kết luận (hạn 05/12/2026)"));
+  EXPECT_EQ(d.parts[1].paragraphs[0],
+            "Tổng số nội dung phải thực hiện: 7; đã giải quyết 6, trong đó đúng hạn 5 (83,3%).");
+  EXPECT_EQ(d.parts[2].paragraphs,
+            std::vector<std::string>{"Không có nội dung quá hạn hoặc phải chuyển cấp trên."});
+  EXPECT_EQ(d.signature.title, "Chủ tịch");
+  EXPECT_EQ(d.signature.name, "");
+}
+
 }  // namespace
 }  // namespace dialogue::supervision

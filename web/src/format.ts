@@ -1,5 +1,20 @@
 // Vietnamese display of dates, times and the states the API names in English.
-import { api } from "./api/client";
+import { api, type Of } from "./api/client";
+
+// Who signs the People's Committee's reports, as the render calls take it (lines of
+// authority, title and name): the signer of its plan, when `plan` is the committee's own;
+// a Party committee's signer does not sign for the People's Committee.
+export function committeeSigner(plan: Of<"dialogue.v1.Plan"> | undefined): string {
+  const s = plan?.issuingBody === "PEOPLES_COMMITTEE" ? plan.signer : undefined;
+  return s ? [s.capacity, s.title, s.fullName].filter(Boolean).join("\n") : "";
+}
+
+// A document's print page or .docx: `path` ("/v1/…:render") in `format`, signed by `signer`.
+export function renderLink(path: string, format: "html" | "docx", signer = ""): string {
+  const query = new URLSearchParams({ format });
+  if (signer) query.set("signer", signer);
+  return `${path}?${query}`;
+}
 
 // "2026-04-26" -> "26/04/2026"
 export function vnDate(isoDate: string | undefined): string {

@@ -5,7 +5,7 @@
 import { api, get, type Of } from "../../api/client";
 import { h } from "../../dom";
 import { field } from "../../layout";
-import { commitmentStates, label, vnDate } from "../../format";
+import { commitmentStates, label, committeeSigner, renderLink, vnDate } from "../../format";
 import { lastId, loadCommune } from "../../commune";
 import { consolePage, mayAct, replaceCard, signedInStaff, stepForm } from "../../console/frame";
 
@@ -140,14 +140,21 @@ export async function commitmentsPage(): Promise<void> {
   if (!staff) return;
   const { session, tenant } = staff;
   const overdueOnly = new URLSearchParams(location.search).get("qua-han") === "1";
-  const [commune, listed] = await Promise.all([
+  const year = new Date().getFullYear();
+  const [commune, listed, plans] = await Promise.all([
     loadCommune(tenant),
     get(
       api.GET("/v1/tenants/{tenant}/commitments", {
         params: { path: { tenant }, query: { overdueOnly, pageSize: 500 } },
       }),
     ),
+    get(api.GET("/v1/tenants/{tenant}/plans", { params: { path: { tenant }, query: { filter: "state = PUBLISHED", pageSize: 100 } } })).catch(
+      () => ({ plans: [] as Of<"dialogue.v1.Plan">[] }),
+    ),
   ]);
+  // The year's results report, signed by whoever signed the committee's plan of the year.
+  const signer = committeeSigner((plans.plans ?? []).find((p) => p.year === year && p.issuingBody === "PEOPLES_COMMITTEE"));
+  const report = `/v1/tenants/${tenant}/supervisionReport:render`;
   const ctx: Ctx = { roles: session.account.roles ?? [] };
   const byAgency = new Map<string, Commitment[]>();
   for (const c of listed.commitments ?? []) {
@@ -161,6 +168,14 @@ export async function commitmentsPage(): Promise<void> {
     commune.name,
     "ket-luan",
     h("h1", {}, "Theo dõi thực hiện kết luận"),
+    h(
+      "p",
+      {},
+      `Báo cáo kết quả thực hiện năm ${year}: `,
+      h("a", { href: renderLink(report, "html", signer), "data-testid": "results-report-print" }, "Bản in khổ A4"),
+      " · ",
+      h("a", { href: renderLink(report, "docx", signer) }, "Tải về để ký (.docx)"),
+    ),
     h(
       "form",
       { class: "filters", method: "get" },

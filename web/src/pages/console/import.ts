@@ -5,7 +5,7 @@ import { api, get, type Of } from "../../api/client";
 import { ApiError } from "../../api/errors";
 import { h } from "../../dom";
 import { alert, field } from "../../layout";
-import { vnDate } from "../../format";
+import { renderLink, committeeSigner, vnDate } from "../../format";
 import { loadCommune } from "../../commune";
 import { consolePage, consolePath, mayAct, signedInStaff, stepForm } from "../../console/frame";
 import { send } from "../../console/session";
@@ -79,20 +79,6 @@ function result(imported: Imported): HTMLElement {
 type Plan = Of<"dialogue.v1.Plan">;
 type Round = Of<"dialogue.v1.Round">;
 
-// Who signs a round's synthesis report: its plan's signer, as lines (authority, title, name).
-function signerOf(round: Round, plans: Plan[]): string {
-  const s = plans.find((p) => p.name === round.plan)?.signer;
-  return s ? [s.capacity, s.title, s.fullName].filter(Boolean).join("\n") : "";
-}
-
-// The synthesis report of a round as a document, in `format`.
-function report(round: Round, plans: Plan[], format: string): string {
-  const query = new URLSearchParams({ format });
-  const signer = signerOf(round, plans);
-  if (signer) query.set("signer", signer);
-  return `/v1/${round.name}/synthesis:render?${query}`;
-}
-
 // The commune's rounds: their dates, what each holds (and how much came after its
 // deadline), their synthesis report to print or file, each corrected in place or deleted
 // while it is empty.
@@ -111,6 +97,8 @@ function roundList(rounds: Round[], plans: Plan[], editable: boolean, done: () =
         const answers = h("input", { id: `round-${id}-answers`, type: "date", value: r.answerDueDate ?? "" });
         const path = { params: { path: { tenant, round: id } } };
         const late = r.receivedLate ?? 0;
+        const synthesis = `/v1/${r.name}/synthesis:render`;
+        const signer = committeeSigner(plans.find((p) => p.name === r.plan));
         return h(
           "li",
           { "data-testid": "round" },
@@ -127,9 +115,9 @@ function roundList(rounds: Round[], plans: Plan[], editable: boolean, done: () =
             "p",
             {},
             "Báo cáo tổng hợp ý kiến, kiến nghị: ",
-            h("a", { href: report(r, plans, "html"), "data-testid": "synthesis-print" }, "Bản in khổ A4"),
+            h("a", { href: renderLink(synthesis, "html", signer), "data-testid": "synthesis-print" }, "Bản in khổ A4"),
             " · ",
-            h("a", { href: report(r, plans, "docx") }, "Tải về để ký (.docx)"),
+            h("a", { href: renderLink(synthesis, "docx", signer) }, "Tải về để ký (.docx)"),
           ),
           editable
             ? h(

@@ -76,6 +76,8 @@ std::string PlaceOf(absl::string_view unit_name);
 // two lines are the title and the name (or, when the second is in capitals too, the
 // authority and the title: no name yet), one line the name.
 Signature ParseSigner(absl::string_view text);
+// The most a signer typed for a document may hold, in characters.
+inline constexpr int kMaxSignerChars = 300;
 // The paragraphs of typed text: one per non-empty line, trimmed.
 std::vector<std::string> Paragraphs(absl::string_view text);
 
