@@ -597,6 +597,16 @@ absl::StatusOr<std::pair<std::vector<v1::Escalation>, bool>> SupervisionStore::E
   });
 }
 
+absl::StatusOr<std::string> SupervisionStore::ProvinceName(const std::string& province) {
+  // Names of provinces are public (tenancy's policy reads them for every scope).
+  return pool_.InTransaction(
+      db::TenantScope(), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+        auto rows =
+            txn.exec_params("SELECT display_name FROM tenancy.provinces WHERE id = $1", province);
+        return rows.empty() ? std::string() : rows[0][0].as<std::string>();
+      });
+}
+
 absl::StatusOr<v1::ProvinceReport> SupervisionStore::ProvinceReport(
     const db::TenantScope& scope, const std::vector<std::string>& tenants, int year,
     absl::CivilDay as_of) {

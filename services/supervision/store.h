@@ -101,6 +101,8 @@ class SupervisionStore {
   absl::StatusOr<v1::ProvinceReport> ProvinceReport(const db::TenantScope& scope,
                                                     const std::vector<std::string>& tenants,
                                                     int year, absl::CivilDay as_of);
+  // The province's name ("Tỉnh Nghệ An"); empty when there is no such province.
+  absl::StatusOr<std::string> ProvinceName(const std::string& province);
 
   // --- The upper level. What the communes `tenants` (read through `scope`) sent up, the
   // soonest due first (none last), from `offset`; at most `limit`, and whether more follow.

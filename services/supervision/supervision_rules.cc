@@ -487,4 +487,62 @@ documents::Document CommuneReportDocument(const v1::CommuneReport& report,
   return d;
 }
 
+documents::Document ProvinceReportDocument(const v1::ProvinceReport& report,
+                                           absl::string_view issuing_body,
+                                           absl::string_view signer) {
+  documents::Document d;
+  d.issuing_body = issuing_body.empty() ? absl::StrCat("Ủy ban nhân dân ", report.display_name())
+                                        : std::string(issuing_body);
+  d.place = documents::PlaceOf(report.display_name());
+  d.date = report.as_of();
+  d.type = "Báo cáo";
+  d.abstract = absl::StrCat(
+      "Tổng hợp kết quả hội nghị đối thoại và thực hiện kết luận của các xã, phường năm ",
+      report.year());
+
+  const v1::CommuneSummary& t = report.totals();
+  documents::Part whole{"I. TÌNH HÌNH CHUNG", {}};
+  whole.paragraphs.push_back(
+      absl::StrCat("Toàn tỉnh có ", report.communes_size(), " xã, phường; đến ngày ",
+                   calendar::WrittenDate(report.as_of()), " đã tổ chức ", t.conferences_held(), "/",
+                   t.conferences_planned(), " hội nghị đối thoại theo kế hoạch."));
+  if (report.not_yet_held_size() > 0) {
+    std::vector<std::string> names;
+    for (const v1::CommuneSummary& c : report.communes()) {
+      if (c.not_yet_held()) names.push_back(c.display_name());
+    }
+    whole.paragraphs.push_back(
+        absl::StrCat(report.not_yet_held_size(),
+                     " xã, phường chưa tổ chức hội nghị: ", absl::StrJoin(names, ", "), "."));
+  }
+  whole.paragraphs.push_back(
+      absl::StrCat("Thông báo kết luận đã ban hành: ", t.conclusion_notices_issued(),
+                   ", trong đó đúng hạn ", t.conclusion_notices_on_time(), "."));
+  whole.paragraphs.push_back(
+      absl::StrCat("Nội dung kết luận phải thực hiện: ", t.commitments(), "; đã giải quyết ",
+                   t.resolved(), " (đúng hạn ", t.resolved_on_time(), "); đang giải quyết ",
+                   t.open(), "; quá hạn ", t.overdue(), "; chuyển cấp trên ", t.escalated(), "."));
+
+  documents::Part each{"II. KẾT QUẢ TỪNG XÃ, PHƯỜNG", {}};
+  int n = 0;
+  for (const v1::CommuneSummary& c : report.communes()) {
+    each.paragraphs.push_back(absl::StrCat(
+        ++n, ". ", c.display_name(), ": hội nghị ", c.conferences_held(), "/",
+        c.conferences_planned(), "; thông báo kết luận đúng hạn ", c.conclusion_notices_on_time(),
+        "/", c.conclusion_notices_issued(), "; nội dung kết luận ", c.commitments(),
+        ", đã giải quyết ", c.resolved(), " (đúng hạn ", c.resolved_on_time(), "), quá hạn ",
+        c.overdue(), ", chuyển cấp trên ", c.escalated(), "."));
+  }
+  if (n == 0) each.paragraphs.push_back("Tỉnh chưa có xã, phường nào trên hệ thống.");
+
+  d.parts = {std::move(whole), std::move(each)};
+  d.recipients = {"Thường trực Tỉnh ủy, HĐND, UBND tỉnh (để báo cáo)", "Ủy ban MTTQ Việt Nam tỉnh",
+                  "Đảng ủy, UBND các xã, phường", "Lưu: VT"};
+  // The People's Committee's report is signed on its behalf by the chair, by default.
+  d.signature = !signer.empty() || !issuing_body.empty()
+                    ? documents::ParseSigner(signer)
+                    : documents::Signature{"TM. Ủy ban nhân dân", "Chủ tịch", ""};
+  return d;
+}
+
 }  // namespace dialogue::supervision

@@ -82,5 +82,11 @@ std::string ProvinceCsv(const v1::ProvinceReport& report);
 // (documents::ParseSigner's lines; when empty, the chair's block, the name left blank).
 documents::Document CommuneReportDocument(const v1::CommuneReport& report,
                                           absl::string_view signer);
+// The province's summary of its communes as the document the upper level files, in the
+// name of `issuing_body` (empty: the province's People's Committee) and dated its `as_of`:
+// I. the province as a whole, II. each commune in a line. Signed as above.
+documents::Document ProvinceReportDocument(const v1::ProvinceReport& report,
+                                           absl::string_view issuing_body,
+                                           absl::string_view signer);
 
 }  // namespace dialogue::supervision

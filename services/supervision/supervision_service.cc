@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/names.h"
@@ -310,6 +311,10 @@ absl::StatusOr<v1::ProvinceReport> SupervisionService::Province(
   ASSIGN_OR_RETURN(v1::ProvinceReport report,
                    store_.ProvinceReport(communes.second, communes.first, year, as_of));
   report.set_province(in.province());
+  ASSIGN_OR_RETURN(
+      std::string name,
+      store_.ProvinceName(std::string(absl::StripPrefix(in.province(), "provinces/"))));
+  report.set_display_name(std::move(name));
   return report;
 }
 
@@ -333,6 +338,32 @@ grpc::Status SupervisionService::ExportProvinceReport(grpc::ServerContext* conte
                       response->set_data(ProvinceCsv(report));
                       return absl::OkStatus();
                     });
+}
+
+grpc::Status SupervisionService::RenderProvinceReport(
+    grpc::ServerContext* context, const v1::RenderProvinceReportRequest* request,
+    v1::HttpBody* response) {
+  return rpc::Serve(
+      context, auth_, "RenderProvinceReport", [&](const rpc::RequestContext& rc) -> absl::Status {
+        v1::GetProvinceReportRequest asked;
+        asked.set_province(request->province());
+        asked.set_year(request->year());
+        asked.set_as_of(request->as_of());
+        ASSIGN_OR_RETURN(v1::ProvinceReport report, Province(rc, asked));
+        RETURN_IF_ERROR(common::CheckText("issuing_body", request->issuing_body(),
+                                          documents::kMaxSignerChars, false));
+        RETURN_IF_ERROR(
+            common::CheckText("signer", request->signer(), documents::kMaxSignerChars, false));
+        ASSIGN_OR_RETURN(
+            documents::Rendered rendered,
+            documents::Render(
+                ProvinceReportDocument(report, request->issuing_body(), request->signer()),
+                request->format(), absl::StrCat("bao-cao-tong-hop-tinh-", report.year())));
+        response->set_content_type(std::move(rendered.content_type));
+        response->set_data(std::move(rendered.data));
+        response->set_filename(std::move(rendered.filename));
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status SupervisionService::ListEscalations(grpc::ServerContext* context,

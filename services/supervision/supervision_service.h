@@ -47,6 +47,9 @@ class SupervisionService final : public v1::SupervisionService::Service {
   grpc::Status RenderCommuneReport(grpc::ServerContext* context,
                                    const v1::RenderCommuneReportRequest* request,
                                    v1::HttpBody* response) override;
+  grpc::Status RenderProvinceReport(grpc::ServerContext* context,
+                                    const v1::RenderProvinceReportRequest* request,
+                                    v1::HttpBody* response) override;
   grpc::Status GetProvinceReport(grpc::ServerContext* context,
                                  const v1::GetProvinceReportRequest* request,
                                  v1::ProvinceReport* response) override;

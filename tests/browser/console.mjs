@@ -356,6 +356,17 @@ test("the province sees its communes side by side, as a table, as bars and as a 
   assert.equal(csv.status, 200);
   assert.equal(csv.body.trim().split("\n").length, report.communes.length + 2, "header, communes, totals");
   await check(page, "console-province-1280");
+  // The same figures as the report the upper level files, commune by commune.
+  await page.getByTestId("province-report-print").click();
+  await page.getByRole("heading", { level: 1, name: "BÁO CÁO" }).waitFor();
+  const printed = await page.innerText("body");
+  assert.match(printed, /ỦY BAN NHÂN DÂN\s+TỈNH DEMO/);
+  assert.match(printed, /TM\. ỦY BAN NHÂN DÂN\s+CHỦ TỊCH/);
+  assert.match(printed, new RegExp(`Toàn tỉnh có ${report.communes.length} xã, phường`));
+  assert.ok(printed.includes(`1. ${first.displayName}: hội nghị ${first.conferencesHeld ?? 0}/${first.conferencesPlanned ?? 0}`));
+  await page.screenshot({ path: `${shots}/province-report-print-laptop.png`, fullPage: true });
+  await page.goBack();
+  await page.getByRole("heading", { name: `Các xã, phường năm ${year}` }).waitFor();
   // A province reads; it does not act for a commune, whatever the page sends.
   const forged = await page.evaluate(async () => {
     const session = await (await fetch("/auth/session")).json();

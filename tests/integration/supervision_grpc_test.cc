@@ -831,6 +831,39 @@ TEST_F(SupervisionTest, ReportsForTheCommuneAndTheProvinceAgreeWithTheRows) {
   EXPECT_THAT(csv.data(), HasSubstr(absl::StrCat("tenants/", a_, ",")));
   EXPECT_THAT(csv.data(), HasSubstr(absl::StrCat("tenants/", b_, ",")));
 
+  // Issue 20: the province's summary as the document the upper level files.
+  v1::RenderProvinceReportRequest document;
+  document.set_province(request.province());
+  document.set_year(2026);
+  document.set_as_of("2026-06-15");
+  document.set_format("text");
+  document.set_issuing_body("Ban Dân vận Tỉnh ủy");
+  document.set_signer("T/M BAN THƯỜNG VỤ\nTRƯỞNG BAN\nNguyễn Văn Tỉnh");
+  v1::HttpBody summary;
+  ASSERT_THAT(Call(&Stub::RenderProvinceReport, reader, document, &summary), IsOk());
+  EXPECT_THAT(summary.data(), HasSubstr("BAN DÂN VẬN TỈNH ỦY"));
+  EXPECT_THAT(summary.data(), HasSubstr("Toàn tỉnh có 2 xã, phường; đến ngày 15/06/2026 đã tổ "
+                                        "chức 1/"));
+  EXPECT_THAT(summary.data(), HasSubstr("1 xã, phường chưa tổ chức hội nghị: "));
+  EXPECT_THAT(summary.data(), HasSubstr("Nội dung kết luận phải thực hiện: 4; đã giải quyết 1 "
+                                        "(đúng hạn 1); đang giải quyết 3; quá hạn 2; chuyển cấp "
+                                        "trên 1."));
+  EXPECT_THAT(summary.data(), HasSubstr("Nguyễn Văn Tỉnh"));
+  document.clear_issuing_body();
+  document.clear_signer();  // the People's Committee, signed by its chair
+  ASSERT_THAT(Call(&Stub::RenderProvinceReport, reader, document, &summary), IsOk());
+  EXPECT_THAT(summary.data(), HasSubstr("ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM\n"));
+  EXPECT_THAT(summary.data(), HasSubstr("thử nghiệm, ngày 15 tháng 6 năm 2026"));
+  EXPECT_THAT(summary.data(), HasSubstr("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n"));
+  document.set_format("docx");
+  ASSERT_THAT(Call(&Stub::RenderProvinceReport, reader, document, &summary), IsOk());
+  EXPECT_EQ(summary.data().substr(0, 2), "PK");
+  EXPECT_THAT(Call(&Stub::RenderProvinceReport, office_, document, &summary),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  document.set_signer(std::string(400, 'x'));
+  EXPECT_THAT(Call(&Stub::RenderProvinceReport, reader, document, &summary),
+              StatusIs(StatusCode::kInvalidArgument));
+
   // Only the province's own readers.
   EXPECT_THAT(Call(&Stub::GetProvinceReport, Token("", {Role::kProvince}, "another-province"),
                    request, &province),

@@ -150,6 +150,7 @@ TEST(DocumentsTest, PlacesSignersParagraphsAndFileNamesComeFromWhatTheOfficeType
   EXPECT_EQ(PlaceOf("Phường Hoài Thanh"), "Hoài Thanh");
   EXPECT_EQ(PlaceOf("Thị trấn Cao Thượng"), "Cao Thượng");
   EXPECT_EQ(PlaceOf("Huyện Tân Yên"), "Tân Yên");
+  EXPECT_EQ(PlaceOf("Tỉnh Nghệ An"), "Nghệ An");
   EXPECT_EQ(PlaceOf("Diễn Châu"), "Diễn Châu");
   Signature three = ParseSigner("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\nNguyễn Văn A\n");
   EXPECT_EQ(three.authority, "TM. ỦY BAN NHÂN DÂN");

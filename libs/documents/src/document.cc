@@ -75,8 +75,9 @@ std::string Upper(absl::string_view text) {
 
 std::string PlaceOf(absl::string_view unit_name) {
   unit_name = absl::StripAsciiWhitespace(unit_name);
-  for (absl::string_view prefix : {"Xã ", "Phường ", "Thị trấn ", "Đặc khu ", "Huyện ", "Thị xã ",
-                                   "Thành phố ", "xã ", "phường ", "thị trấn ", "huyện "}) {
+  for (absl::string_view prefix :
+       {"Xã ", "Phường ", "Thị trấn ", "Đặc khu ", "Huyện ", "Thị xã ", "Thành phố ", "Tỉnh ",
+        "xã ", "phường ", "thị trấn ", "huyện ", "tỉnh "}) {
     if (absl::ConsumePrefix(&unit_name, prefix)) break;
   }
   return std::string(unit_name);

@@ -144,6 +144,12 @@ export async function provinceView(session: Signed): Promise<void> {
         { class: "button", href: `/v1/provinces/${province}/supervisionReport:csv?year=${year}`, download: `bao-cao-${province}-${year}.csv` },
         "Tải tệp CSV",
       ),
+      h(
+        "a",
+        { class: "button secondary", href: `/v1/provinces/${province}/supervisionReport:render?format=html&year=${year}`, "data-testid": "province-report-print" },
+        "Bản in báo cáo",
+      ),
+      h("a", { class: "button secondary", href: `/v1/provinces/${province}/supervisionReport:render?format=docx&year=${year}` }, "Báo cáo (.docx)"),
     ),
     h(
       "p",
