@@ -113,7 +113,7 @@ function roundList(rounds: Round[], plans: Plan[], editable: boolean, done: () =
           ),
           h(
             "p",
-            {},
+            { class: "inline-links" },
             "Báo cáo tổng hợp ý kiến, kiến nghị: ",
             h("a", { href: renderLink(synthesis, "html", signer), "data-testid": "synthesis-print" }, "Bản in khổ A4"),
             " · ",
