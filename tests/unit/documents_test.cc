@@ -164,6 +164,21 @@ TEST(DocumentsTest, PlacesSignersParagraphsAndFileNamesComeFromWhatTheOfficeType
   EXPECT_EQ(unnamed.authority, "TM. ỦY BAN NHÂN DÂN");
   EXPECT_EQ(unnamed.title, "CHỦ TỊCH");
   EXPECT_EQ(unnamed.name, "");
+  // One who signs in the chair's place: every line above the title is the authority.
+  Signature deputy = ParseSigner("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Văn B");
+  EXPECT_EQ(deputy.authority, "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH");
+  EXPECT_EQ(deputy.title, "PHÓ CHỦ TỊCH");
+  EXPECT_EQ(deputy.name, "Trần Văn B");
+  Signature deputy_unnamed = ParseSigner("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH");
+  EXPECT_EQ(deputy_unnamed.authority, "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH");
+  EXPECT_EQ(deputy_unnamed.title, "PHÓ CHỦ TỊCH");
+  EXPECT_EQ(deputy_unnamed.name, "");
+  Signature party = ParseSigner("t/m ban thường vụ\nBÍ THƯ\nLê Văn C");
+  EXPECT_EQ(party.authority, "t/m ban thường vụ");
+  EXPECT_EQ(party.name, "Lê Văn C");
+  EXPECT_EQ(ParseSigner("Nguyễn Văn A").name, "Nguyễn Văn A");
+  EXPECT_EQ(ParseSigner("TM. UBND\nCHỦ TỊCH\nNGUYỄN VĂN A").name, "NGUYỄN VĂN A");
+  EXPECT_EQ(ParseSigner(" \n").title, "");
   EXPECT_EQ(Paragraphs("  Một.\n\n  Hai. \r\n"), (std::vector<std::string>{"Một.", "Hai."}));
   Document d = Notice();
   EXPECT_EQ(FileName(d, "x"), "van-ban-31-TB-UBND");
@@ -201,6 +216,28 @@ TEST(DocumentsTest, TheTextHasEveryPartInTheDecreesOrder) {
     ASSERT_NE(found, lines.end()) << "missing or out of order: " << want << "\n" << text;
     at = found - lines.begin() + 1;
   }
+}
+
+// A deputy signing in the chair's place: each line of the authority on its own line, in
+// all three forms, the name below.
+TEST(DocumentsTest, ADeputysSignatureKeepsEveryLineOfTheAuthority) {
+  Document d = Notice();
+  d.signature = ParseSigner("TM. Ủy ban nhân dân\nKT. Chủ tịch\nPhó Chủ tịch\nTrần Văn B");
+  EXPECT_TRUE(absl::StrContains(
+      Text(d), "\nTM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nTrần Văn B\n"))
+      << Text(d);
+  EXPECT_TRUE(absl::StrContains(
+      Html(d), "<div class=\"\">TM. ỦY BAN NHÂN DÂN</div><div class=\"\">KT. CHỦ TỊCH</div>"))
+      << Html(d);
+  auto bytes = Docx(d);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  const auto dir = TempDir();
+  const Struct docx = ReadDocx(Write(dir / "deputy.docx", *bytes));
+  std::filesystem::remove_all(dir);
+  ASSERT_GT(docx.fields_size(), 0);
+  EXPECT_EQ(Texts(Cell(docx, 1, 0, 1)),
+            (std::vector<std::string>{"TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+                                      "Trần Văn B"}));
 }
 
 TEST(DocumentsTest, TheBodyOfAnEditedTextComesBackAsParts) {

@@ -22,6 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "dialogue/auth/token.h"
@@ -219,6 +220,16 @@ struct Played {
 // agenda run, concluded with one illustrative promise on the plan's first topic (marked as
 // such), the minutes approved and the conclusion notice issued two working days later.
 // Safe to run again: each step is taken only where the last run stopped. Conferences held.
+// Who signs the chair's conclusion notice: the plan's signer when the People's Committee
+// issued the plan, else the chair's block for the office to sign.
+std::string ChairSigner(const v1::Plan& plan) {
+  if (plan.issuing_body() == v1::PEOPLES_COMMITTEE && !plan.signer().full_name().empty()) {
+    return absl::StrJoin(
+        {plan.signer().capacity(), plan.signer().title(), plan.signer().full_name()}, "\n");
+  }
+  return "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH";
+}
+
 absl::StatusOr<int> PlayYear(Config& config, Played& played, const std::string& tenant,
                              const v1::Plan& plan) {
   ASSIGN_OR_RETURN(std::string office,
@@ -339,7 +350,7 @@ absl::StatusOr<int> PlayYear(Config& config, Played& played, const std::string& 
       ASSIGN_OR_RETURN(absl::CivilDay issued,
                        WorkingDayFrom(played.calendar, office, tenant, date + 2));
       issue.set_issue_date(dialogue::calendar::FormatDate(issued));
-      issue.set_signer("(chữ ký mẫu)");
+      issue.set_signer(ChairSigner(plan));
       v1::Notice out;
       RETURN_IF_ERROR(WithToken(
           office,

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "dialogue/calendar/dates.h"
@@ -83,22 +84,38 @@ std::string PlaceOf(absl::string_view unit_name) {
   return std::string(unit_name);
 }
 
+namespace {
+
+bool InCapitals(absl::string_view line) { return Upper(line) == line; }
+
+// A line that signs for someone else (Decree 30, Appendix I: thay mặt, ký thay, thừa lệnh,
+// thừa ủy quyền, quyền; the Party writes T/M, K/T, T/L).
+bool SignsOnBehalf(absl::string_view line) {
+  for (absl::string_view prefix : {"TM.", "KT.", "TL.", "TUQ.", "Q.", "T/M", "K/T", "T/L"}) {
+    if (absl::StartsWith(Upper(line), prefix)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Signature ParseSigner(absl::string_view text) {
   std::vector<std::string> lines = Paragraphs(text);
   Signature out;
-  if (lines.size() >= 3) {
-    out.authority = lines[0];
-    out.title = lines[1];
-    out.name = lines[2];
-  } else if (lines.size() == 2 && Upper(lines[1]) == lines[1]) {  // a title: no name yet
-    out.authority = lines[0];
-    out.title = lines[1];
-  } else if (lines.size() == 2) {
-    out.title = lines[0];
-    out.name = lines[1];
-  } else if (lines.size() == 1) {
-    out.name = lines[0];
+  if (lines.empty()) return out;
+  // The last line is the name, unless it is a title in capitals: the second of two lines, or
+  // below a line that signs on someone's behalf ("KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH").
+  const size_t n = lines.size();
+  const bool named =
+      n == 1 || !InCapitals(lines[n - 1]) || (n >= 3 && !SignsOnBehalf(lines[n - 2]));
+  if (named) {
+    out.name = std::move(lines.back());
+    lines.pop_back();
   }
+  if (lines.empty()) return out;
+  out.title = std::move(lines.back());
+  lines.pop_back();
+  out.authority = absl::StrJoin(lines, "\n");
   return out;
 }
 
@@ -169,6 +186,10 @@ std::string IssuerLines(absl::string_view issuing_body) {
   return upper;
 }
 
+std::vector<std::string> AuthorityLines(const Signature& signature) {
+  return absl::StrSplit(signature.authority, '\n', absl::SkipEmpty());
+}
+
 bool HasLeftSignature(const Document& document) { return !document.left_signature.title.empty(); }
 
 std::vector<std::string> RecipientLines(const Document& document) {
@@ -214,7 +235,7 @@ std::string TextFoot(const Document& document) {
   auto line = [&](absl::string_view text) { absl::StrAppend(&out, text, "\n"); };
   auto sign = [&](const Signature& signature) {
     line("");
-    if (!signature.authority.empty()) line(Upper(signature.authority));
+    for (const std::string& a : AuthorityLines(signature)) line(Upper(a));
     line(Upper(signature.title));
     line("");
     line(signature.name.empty() ? "(chữ ký, họ và tên)" : signature.name);

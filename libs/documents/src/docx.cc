@@ -208,8 +208,8 @@ std::string DocumentXml(const Document& d) {
     Para block;
     block.run.bold = true;
     block.before = 240;
-    if (!s.authority.empty()) {
-      absl::StrAppend(&out, Paragraph(Upper(s.authority), block));
+    for (const std::string& authority : AuthorityLines(s)) {
+      absl::StrAppend(&out, Paragraph(Upper(authority), block));
       block.before = 0;
     }
     absl::StrAppend(&out, Paragraph(Upper(s.title), block));

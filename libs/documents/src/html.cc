@@ -83,7 +83,9 @@ std::string Html(const Document& d) {
   }
   auto sign = [&](const Signature& s) {
     std::string block;
-    if (!s.authority.empty()) absl::StrAppend(&block, Div("", Upper(s.authority)));
+    for (const std::string& authority : AuthorityLines(s)) {
+      absl::StrAppend(&block, Div("", Upper(authority)));
+    }
     absl::StrAppend(&block, Div("", Upper(s.title)),
                     Div("name", s.name.empty() ? "(chữ ký, họ và tên)" : s.name));
     return block;

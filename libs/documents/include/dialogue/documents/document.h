@@ -27,7 +27,9 @@ enum class Layout {
 };
 
 struct Signature {
-  std::string authority;  // quyền hạn: "TM. ỦY BAN NHÂN DÂN", "T/M BAN THƯỜNG VỤ"; may be empty
+  // quyền hạn: "TM. ỦY BAN NHÂN DÂN", "T/M BAN THƯỜNG VỤ"; lines apart by "\n" where one
+  // signs for another ("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH"); may be empty
+  std::string authority;
   std::string title;  // chức vụ: "CHỦ TỊCH", "BÍ THƯ"
   std::string name;   // họ tên: "Nguyễn Văn A"
 };
@@ -72,9 +74,11 @@ std::string MottoSubtitle(Layout layout);  // "Độc lập - Tự do - Hạnh p
 // The place of the date line from a unit's name: "Xã Bắc Thanh Miện" -> "Bắc Thanh Miện"
 // (Decree 30: the unit's own name, without "xã", "phường", "thị trấn", ...).
 std::string PlaceOf(absl::string_view unit_name);
-// A signer written as lines, authority first: "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn A";
-// two lines are the title and the name (or, when the second is in capitals too, the
-// authority and the title: no name yet), one line the name.
+// A signer written as lines, authority first: "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nNguyễn Văn A",
+// or "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Văn B". The last line is the
+// name, unless it is a title in capitals with no name yet: the second of two lines, or below
+// a line signing on another's behalf ("KT. CHỦ TỊCH"). The line before the name is the title,
+// every line above it the authority. One line is the name.
 Signature ParseSigner(absl::string_view text);
 // The most a signer typed for a document may hold, in characters.
 inline constexpr int kMaxSignerChars = 300;
