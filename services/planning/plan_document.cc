@@ -94,9 +94,15 @@ bool IssuedByParty(const v1::Plan& plan) {
   return false;
 }
 
-documents::Document PlanDocument(const v1::Plan& plan, const std::string& commune) {
+documents::Document PlanDocument(const v1::Plan& plan, const std::string& commune,
+                                 const std::string& upper_unit) {
   documents::Document d;
   d.layout = IssuedByParty(plan) ? documents::Layout::kParty : documents::Layout::kState;
+  // The Party's header names the organization the committee answers to (HD 36-HD/VPTW);
+  // a People's Committee, an organ of local government, has no parent line.
+  if (d.layout == documents::Layout::kParty && !upper_unit.empty()) {
+    d.parent_body = absl::StrCat("Đảng bộ ", upper_unit);
+  }
   d.issuing_body = IssuingBody(plan, d.layout, commune);
   d.number = plan.document_number();
   d.place = plan.place().empty() ? documents::PlaceOf(commune) : plan.place();

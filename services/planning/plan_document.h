@@ -17,7 +17,10 @@ bool IssuedByParty(const v1::Plan& plan);
 
 // The plan's document: bases, purposes and requirements, content (topics, form, hosts,
 // participants, each conference's time and place), the tasks with their units and dates,
-// the distribution and the signer. `commune` is the tenant's display name.
-documents::Document PlanDocument(const v1::Plan& plan, const std::string& commune);
+// the distribution and the signer. `commune` is the tenant's display name, `upper_unit` the
+// display name of the level above it ("Huyện Tân Yên", "Tỉnh Nghệ An"): a Party committee's
+// plan is headed by that level's Party organization ("ĐẢNG BỘ HUYỆN TÂN YÊN"); empty for none.
+documents::Document PlanDocument(const v1::Plan& plan, const std::string& commune,
+                                 const std::string& upper_unit);
 
 }  // namespace dialogue::planning

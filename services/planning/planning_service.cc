@@ -4,6 +4,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "dialogue/common/names.h"
 #include "plan_document.h"
@@ -103,6 +104,20 @@ absl::StatusOr<TenantFacts> PlanningService::FactsOf(const std::string& tenant) 
   return facts;
 }
 
+absl::StatusOr<std::string> PlanningService::UpperUnitName(const v1::Tenant& tenant) {
+  if (!tenant.parent().empty()) {
+    ASSIGN_OR_RETURN(
+        v1::Tenant upper,
+        tenants_.GetTenant(std::string(absl::StripPrefix(tenant.parent(), "tenants/"))));
+    return upper.display_name();
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Province> provinces, tenants_.ListProvinces());
+  for (const v1::Province& province : provinces) {
+    if (province.name() == tenant.province()) return province.display_name();
+  }
+  return std::string();
+}
+
 absl::StatusOr<v1::Plan> PlanningService::CreateDraft(const Target& target, v1::Plan draft,
                                                       const std::string& request_id) {
   ASSIGN_OR_RETURN(TenantFacts facts, FactsOf(target.tenant));
@@ -169,8 +184,12 @@ grpc::Status PlanningService::RenderPlan(grpc::ServerContext* context,
         }
         ASSIGN_OR_RETURN(v1::Plan plan, ReadPlan(target, full, request->name()));
         ASSIGN_OR_RETURN(v1::Tenant tenant, tenants_.GetTenant(target.tenant));
+        std::string upper_unit;
+        if (IssuedByParty(plan)) {
+          ASSIGN_OR_RETURN(upper_unit, UpperUnitName(tenant));
+        }
         ASSIGN_OR_RETURN(documents::Rendered rendered,
-                         documents::Render(PlanDocument(plan, tenant.display_name()),
+                         documents::Render(PlanDocument(plan, tenant.display_name(), upper_unit),
                                            request->format(), target.plan_id));
         response->set_content_type(std::move(rendered.content_type));
         response->set_data(std::move(rendered.data));

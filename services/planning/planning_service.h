@@ -58,6 +58,8 @@ class PlanningService final : public v1::PlanningService::Service {
   absl::StatusOr<Target> AuthorizeRead(const rpc::RequestContext& request, const std::string& name,
                                        bool* full);
   absl::StatusOr<TenantFacts> FactsOf(const std::string& tenant);
+  // The display name of the level above `tenant`: its district, else its province.
+  absl::StatusOr<std::string> UpperUnitName(const v1::Tenant& tenant);
   // The plan `target` names, as the caller may see it: NOT_FOUND "PLAN_NOT_FOUND" for a
   // draft unless `full` (staff), the same answer as for a plan that does not exist.
   absl::StatusOr<v1::Plan> ReadPlan(const Target& target, bool full, const std::string& name);

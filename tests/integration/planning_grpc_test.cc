@@ -555,6 +555,32 @@ TEST_F(PlanningGrpcTest, ADistrictHostsConferencesWithItsOwnCommunesOnly) {
   EXPECT_THAT(Create(a_, office_a_, plan),
               StatusIs(StatusCode::kInvalidArgument, "NOT_A_COMMUNE_OF_THIS_LEVEL"));
   EXPECT_EQ(CountPlans(a_), "0");
+
+  // Issue 20: a Party committee's plan is headed by the Party organization of the level
+  // above it: the district's commune by the district's, the district by the province's;
+  // a People's Committee's plan has no such line.
+  auto first_line = [&](const std::string& name, const std::string& token) {
+    v1::RenderPlanRequest render;
+    render.set_name(name);
+    render.set_format("text");
+    v1::HttpBody body;
+    EXPECT_THAT(Call(&v1::PlanningService::Stub::RenderPlan, token, render, &body), IsOk());
+    return body.data().substr(0, body.data().find('\n'));
+  };
+  v1::Plan party = SamplePlan();
+  party.set_issuing_body(v1::PARTY_COMMITTEE);
+  party.set_issuing_authority("Đảng ủy xã");
+  const std::string commune_office = Token(commune, {Role::kPartyOffice});
+  auto commune_plan = Create(commune, commune_office, party);
+  ASSERT_THAT(commune_plan.status(), IsOk());
+  EXPECT_EQ(first_line(commune_plan->name(), commune_office), "ĐẢNG BỘ HUYỆN TÂN YÊN");
+  party.set_issuing_authority("Huyện ủy");
+  auto district_plan = Create(district, district_office, party);
+  ASSERT_THAT(district_plan.status(), IsOk());
+  EXPECT_EQ(first_line(district_plan->name(), district_office), "ĐẢNG BỘ TỈNH THỬ NGHIỆM");
+  auto state_plan = Create(a_, office_a_);
+  ASSERT_THAT(state_plan.status(), IsOk());
+  EXPECT_EQ(first_line(state_plan->name(), office_a_), "ỦY BAN NHÂN DÂN XÃ THỬ NGHIỆM");
 }
 
 // Planning's event consumer: a session announced for a conference dates that plan's tasks;

@@ -400,16 +400,28 @@ TEST(DocumentsTest, EverySeedPlanRendersInItsIssuersLayoutInAllThreeForms) {
   const auto seeds = testing::SeedPlans();
   ASSERT_EQ(seeds.size(), 5u);
   std::map<std::string, std::string> names;
+  std::map<std::string, std::string> upper;  // the level above: the district, or the province
   const v1::ListTenantsResponse demo = testing::DemoTenants();
   for (const auto& t : demo.tenants()) names[t.name()] = t.display_name();
+  for (const auto& t : demo.tenants()) {
+    upper[t.name()] = t.parent().empty() ? "Tỉnh Mẫu" : names[t.parent()];
+  }
   const auto dir = TempDir();
   std::string files;
   for (size_t i = 0; i < seeds.size(); ++i) {
     const v1::Plan& plan = seeds[i].plan();
     SCOPED_TRACE(seeds[i].request_id());
-    const Document d = planning::PlanDocument(plan, names[seeds[i].parent()]);
+    const Document d =
+        planning::PlanDocument(plan, names[seeds[i].parent()], upper[seeds[i].parent()]);
     EXPECT_EQ(d.layout, i <= 2 ? Layout::kParty : Layout::kState);
     const std::string text = Text(d);
+    // The Party's header opens with the organization above the committee; the People's
+    // Committee's with the committee itself.
+    if (d.layout == Layout::kParty) {
+      EXPECT_EQ(text.substr(0, text.find('\n')), Upper("Đảng bộ " + upper[seeds[i].parent()]));
+    } else {
+      EXPECT_TRUE(absl::StartsWith(text, "ỦY BAN NHÂN DÂN")) << text;
+    }
     EXPECT_TRUE(absl::StrContains(text, MottoTitle(d.layout) + "\n")) << text;
     EXPECT_TRUE(absl::StrContains(text, "\nKẾ HOẠCH\n")) << text;
     EXPECT_FALSE(absl::StrContains(text, "UBND PH")) << "the issuing body is written out";
