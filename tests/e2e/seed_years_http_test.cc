@@ -7,17 +7,25 @@
 // calendar API gives it, counted here day by day.
 #include <google/protobuf/util/json_util.h>
 
+#include <unistd.h>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/calendar/working_days.h"
+#include "dialogue/documents/document.h"
 #include "dialogue/v1/calendar.pb.h"
 #include "dialogue/v1/intake.pb.h"
 #include "dialogue/v1/notices.pb.h"
@@ -132,6 +140,187 @@ T Await(Read read, Done done) {
   return last;
 }
 
+// Issue 20: a document the platform issues, as the gateway renders it, and what it must show.
+struct ExpectedDocument {
+  std::string path;   // "/v1/tenants/x/plans/y:render"
+  std::string query;  // more of the query after the format, e.g. "&year=2026"
+  std::string token;
+  std::string type;  // the type line: "KẾ HOẠCH", "THÔNG BÁO", "BIÊN BẢN", "BÁO CÁO"
+  // The name under the signature; empty: the block is left for the name.
+  std::string signer;
+  bool dated = true;       // false for a draft: number and date left blank
+  bool recipients = true;  // false for the minutes: a second signer instead
+};
+
+// Whether `line` is a date line as Decree 30 writes it: "<place>, ngày 08 tháng 5 năm 2026",
+// the place a name without its level ("xã", "phường"), the day always two digits, the month
+// two digits only for 1 and 2.
+::testing::AssertionResult IsDateLine(const std::string& line) {
+  std::vector<std::string> words = absl::StrSplit(line, ' ');
+  const size_t comma = line.find(", ngày ");
+  if (comma == std::string::npos || words.size() < 7) {
+    return ::testing::AssertionFailure() << "not a date line: " << line;
+  }
+  const std::string place = line.substr(0, comma);
+  for (const char* level : {"Xã ", "xã ", "Phường ", "phường ", "Huyện ", "huyện ", "Tỉnh "}) {
+    if (absl::StartsWith(place, level)) {
+      return ::testing::AssertionFailure() << "the place keeps its level: " << line;
+    }
+  }
+  const size_t n = words.size();
+  const std::string& day = words[n - 5];
+  const std::string& month = words[n - 3];
+  if (words[n - 6] != "ngày" || words[n - 4] != "tháng" || words[n - 2] != "năm" ||
+      words[n - 1].size() != 4) {
+    return ::testing::AssertionFailure() << "not in the decree's words: " << line;
+  }
+  int d = 0;
+  int m = 0;
+  if (day.size() != 2 || !absl::SimpleAtoi(day, &d) || d < 1 || d > 31) {
+    return ::testing::AssertionFailure() << "the day is not two digits: " << line;
+  }
+  if (!absl::SimpleAtoi(month, &m) || m < 1 || m > 12 ||
+      month.size() != (m <= 2   ? 2u
+                       : m < 10 ? 1u
+                                : 2u)) {
+    return ::testing::AssertionFailure() << "the month is not written as the decree says: " << line;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// The text a browser shows of an HTML page: tags as spaces, entities decoded, white space
+// collapsed.
+std::string VisibleText(const std::string& html) {
+  std::string out;
+  bool in_tag = false;
+  for (char c : html) {
+    if (c == '<') in_tag = true;
+    if (in_tag || c == '\n' || c == '\t') {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+    if (c == '>') in_tag = false;
+  }
+  for (const auto& [entity, c] : std::vector<std::pair<std::string, std::string>>{
+           {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&amp;", "&"}}) {
+    out = absl::StrReplaceAll(out, {{entity, c}});
+  }
+  std::string collapsed;
+  for (char c : out) {
+    if (c == ' ' && !collapsed.empty() && collapsed.back() == ' ') continue;
+    collapsed.push_back(c);
+  }
+  return collapsed;
+}
+
+// A year's documents rendered in their three forms over the gateway and checked one by one:
+// the layout rules on the text, the .docx read back by python-docx line for line against the
+// text, the print page showing every line, and LibreOffice making a PDF of each .docx.
+class YearsDocuments {
+ public:
+  YearsDocuments()
+      : dir_(std::filesystem::temp_directory_path() /
+             absl::StrCat("seed-documents-", getpid(), "-",
+                          ::testing::UnitTest::GetInstance()->current_test_info()->value_param())) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~YearsDocuments() { std::filesystem::remove_all(dir_); }
+
+  void Check(const ExpectedDocument& want) {
+    SCOPED_TRACE(want.path);
+    const std::string url = StackEnv("DIALOGUE_GATEWAY_URL") + want.path + "?format=";
+    const std::string auth = "Authorization: Bearer " + want.token;
+    HttpResponse text = Http("GET", url + "text" + want.query, "", {auth});
+    ASSERT_EQ(text.status, 200) << text.body;
+    EXPECT_TRUE(absl::StartsWith(text.headers["content-type"], "text/plain"));
+    std::vector<std::string> lines = absl::StrSplit(text.body, '\n');
+    auto has = [&](absl::string_view want_line) {
+      return std::find(lines.begin(), lines.end(), want_line) != lines.end();
+    };
+    // The layout, rule by rule.
+    ASSERT_GT(lines.size(), 10u);
+    EXPECT_EQ(documents::Upper(lines[0]), lines[0]) << "the issuing body is in capitals";
+    EXPECT_TRUE(has("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") || has("ĐẢNG CỘNG SẢN VIỆT NAM"))
+        << text.body;
+    EXPECT_TRUE(has(want.type)) << "no type line " << want.type << "\n" << text.body;
+    const auto date_line = std::find_if(lines.begin(), lines.end(), [](const std::string& l) {
+      return absl::StrContains(l, ", ngày ");
+    });
+    ASSERT_NE(date_line, lines.end()) << text.body;
+    if (want.dated) {
+      EXPECT_TRUE(IsDateLine(*date_line));
+      EXPECT_TRUE(absl::StartsWith(*(date_line - 1), "Số")) << *(date_line - 1);
+      EXPECT_FALSE(absl::StrContains(*(date_line - 1), "…")) << "a dated document is numbered";
+    }
+    EXPECT_EQ(has("Nơi nhận:"), want.recipients) << text.body;
+    if (want.recipients) {
+      // The archive's copy is listed (Lưu: VT, or the seed's own "Lưu Văn phòng Đảng ủy").
+      EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& l) {
+        return absl::StartsWith(l, "- Lưu");
+      })) << text.body;
+    }
+    EXPECT_TRUE(has(want.signer.empty() ? "(chữ ký, họ và tên)" : want.signer)) << text.body;
+
+    // The .docx: A4 in Times New Roman, every line of the text in a paragraph of its own.
+    HttpResponse docx = Http("GET", url + "docx" + want.query, "", {auth});
+    ASSERT_EQ(docx.status, 200) << docx.body;
+    EXPECT_EQ(docx.headers["content-type"],
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    EXPECT_TRUE(absl::StrContains(docx.headers["content-disposition"], ".docx"))
+        << docx.headers["content-disposition"];
+    const std::string file = absl::StrCat(files_.size(), ".docx");
+    std::ofstream(dir_ / file, std::ios::binary) << docx.body;
+    const google::protobuf::Struct read = testing::ReadDocx((dir_ / file).string());
+    ASSERT_GT(read.fields_size(), 0);
+    EXPECT_EQ(read.fields().at("font").string_value(), "Times New Roman");
+    const auto& page = read.fields().at("page").struct_value().fields();
+    EXPECT_EQ(page.at("width_mm").number_value(), 210);
+    EXPECT_EQ(page.at("height_mm").number_value(), 297);
+    const std::vector<std::string> paragraphs = testing::DocxTexts(read);
+    for (const std::string& line : lines) {
+      if (line.empty()) continue;
+      EXPECT_NE(std::find(paragraphs.begin(), paragraphs.end(), line), paragraphs.end())
+          << "the .docx has no paragraph '" << line << "'";
+    }
+    files_.push_back({file, want.type});
+
+    // The print page: A4, and every line of the text on it.
+    HttpResponse html = Http("GET", url + "html" + want.query, "", {auth});
+    ASSERT_EQ(html.status, 200) << html.body;
+    EXPECT_TRUE(absl::StartsWith(html.headers["content-type"], "text/html"));
+    EXPECT_TRUE(absl::StrContains(html.body, "size: A4")) << html.body;
+    const std::string shown = VisibleText(html.body);
+    for (const std::string& line : lines) {
+      if (line.empty()) continue;
+      EXPECT_TRUE(absl::StrContains(shown, VisibleText(line)))
+          << "the page does not show '" << line << "'";
+    }
+  }
+
+  // LibreOffice converts every .docx to a PDF that holds its type line.
+  void ConvertAll() {
+    std::string names;
+    for (const auto& [file, type] : files_) absl::StrAppend(&names, " ", file);
+    testing::Shell(absl::StrCat("cd '", dir_.string(), "' && timeout 300 soffice --headless ",
+                                "--norestore -env:UserInstallation=file://", dir_.string(),
+                                "/profile --convert-to pdf", names, " 2>&1"));
+    for (const auto& [file, type] : files_) {
+      const auto pdf = dir_ / absl::StrReplaceAll(file, {{".docx", ".pdf"}});
+      ASSERT_TRUE(std::filesystem::exists(pdf)) << pdf;
+      const std::string text = testing::Shell(absl::StrCat("pdftotext '", pdf.string(), "' -"));
+      EXPECT_TRUE(absl::StrContains(text, type)) << pdf << "\n" << text;
+    }
+  }
+
+  size_t size() const { return files_.size(); }
+
+ private:
+  std::filesystem::path dir_;
+  std::vector<std::pair<std::string, std::string>> files_;  // the .docx and its type line
+};
+
 class SeedYearTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(SeedYearTest, WalksItsYearThroughTheGatewayWithEveryDateOnTheCalendar) {
@@ -189,6 +378,8 @@ TEST_P(SeedYearTest, WalksItsYearThroughTheGatewayWithEveryDateOnTheCalendar) {
   EXPECT_EQ(plan.issue_date(),
             seed.plan().issue_date().empty() ? publish.issue_date() : seed.plan().issue_date());
   EXPECT_TRUE(cal.IsWorkingDay(Day(plan.issue_date()))) << plan.issue_date();
+  std::vector<ExpectedDocument> documents = {
+      {"/v1/" + plan.name() + ":render", "", office, "KẾ HOẠCH", seed.plan().signer().full_name()}};
   // Each conference keeps the communes it meets; each commune names its district, and
   // anyone reads both, as the commune's page does.
   ASSERT_EQ(plan.conferences_size(), written.conferences_size());
@@ -239,6 +430,7 @@ TEST_P(SeedYearTest, WalksItsYearThroughTheGatewayWithEveryDateOnTheCalendar) {
     if (!round.answer_due_date().empty()) {
       EXPECT_GE(round.answer_due_date(), round.opinion_deadline_date());
     }
+    documents.push_back({"/v1/" + round.name() + "/synthesis:render", "", office, "BÁO CÁO", ""});
 
     // Held on its day, entered afterwards with the reason.
     v1::Session session_in;
@@ -313,6 +505,8 @@ TEST_P(SeedYearTest, WalksItsYearThroughTheGatewayWithEveryDateOnTheCalendar) {
     auto minutes =
         Api<v1::Minutes>("GET", absl::StrCat("/v1/", session.name(), "/minutes"), "", office);
     EXPECT_EQ(minutes.state(), v1::MINUTES_APPROVED);
+    documents.push_back({"/v1/" + session.name() + "/minutes:render", "", office, "BIÊN BẢN",
+                         session_in.chair(), true, false});
 
     // The conclusion notice, drafted from the conference: due in the commune's working days,
     // its results public in calendar days; dated before the conference, it is refused.
@@ -357,11 +551,15 @@ TEST_P(SeedYearTest, WalksItsYearThroughTheGatewayWithEveryDateOnTheCalendar) {
     const absl::CivilDay issued = cal.AddWorkingDays(date, 2);
     notice = Api<v1::Notice>(
         "POST", absl::StrCat("/v1/", notice.name(), ":issue"),
-        absl::StrCat(R"({"documentNumber":")", held + 1, R"(/TB-UBND","issueDate":")",
-                     calendar::FormatDate(issued), R"(","signer":"KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"})"),
+        absl::StrCat(
+            R"({"documentNumber":")", held + 1, R"(/TB-UBND","issueDate":")",
+            calendar::FormatDate(issued),
+            R"(","signer":"TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Văn Bình"})"),
         office);
     EXPECT_EQ(notice.state(), v1::NOTICE_ISSUED);
     EXPECT_EQ(notice.issue_date(), calendar::FormatDate(issued));
+    documents.push_back(
+        {"/v1/" + notice.name() + ":render", "", office, "THÔNG BÁO", "Trần Văn Bình"});
 
     // Supervision follows the promise: due when promised, its report due in working days
     // from the notice (once supervision has read of its issue), late only when those days
@@ -411,6 +609,35 @@ TEST_P(SeedYearTest, WalksItsYearThroughTheGatewayWithEveryDateOnTheCalendar) {
         Api<v1::ListNoticesResponse>("GET", absl::StrCat(base, "/notices?kind=", kind), "", office);
     EXPECT_EQ(left.notices_size(), 0) << kind << ": " << left.notices(0).title();
   }
+
+  // Issue 20: every document of the year in its three forms: the plan, each round's synthesis,
+  // each conference's minutes and conclusion notice, the commune's and the province's
+  // reports, and an invitation and an announcement as the office drafts them (unnumbered,
+  // undated).
+  const std::string year_query = absl::StrCat("&year=", year);
+  documents.push_back({base + "/supervisionReport:render", year_query, office, "BÁO CÁO", ""});
+  const std::string province = Api<v1::Tenant>("GET", base, "", office).province();
+  const std::string province_token =
+      Token("", {Role::kProvince}, std::string(absl::StripPrefix(province, "provinces/")));
+  documents.push_back(
+      {"/v1/" + province + "/supervisionReport:render", year_query, province_token, "BÁO CÁO", ""});
+  for (const auto& [kind, type] : {std::pair{"NOTICE_INVITATION", "GIẤY MỜI"},
+                                   std::pair{"NOTICE_ANNOUNCEMENT", "THÔNG BÁO"}}) {
+    v1::Notice draft;
+    draft.set_kind(v1::NoticeKind(v1::NoticeKind_descriptor()->FindValueByName(kind)->number()));
+    draft.set_title(absl::StrCat("Hội nghị đối thoại với Nhân dân năm ", year + 1));
+    draft.set_body(
+        "Ủy ban nhân dân trân trọng kính mời đại biểu dự hội nghị.\nĐịa điểm: hội trường.");
+    draft.add_recipients()->set_name("Các thôn, tổ dân phố");
+    draft.set_signer("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\nTrần Văn Bình");
+    auto created = Api<v1::Notice>("POST", base + "/notices", ToJson(draft), office);
+    documents.push_back(
+        {"/v1/" + created.name() + ":render", "", office, type, "Trần Văn Bình", false});
+  }
+  YearsDocuments files;
+  for (const ExpectedDocument& document : documents) files.Check(document);
+  EXPECT_EQ(files.size(), documents.size());
+  files.ConvertAll();
 }
 
 // The demo plays the same years as far as today (dialoguectl demo): every seed's plan

@@ -8,6 +8,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -184,6 +185,48 @@ std::string CommuneLike(const v1::Tenant& model, const std::string& parent) {
   auto created = planning::TenantStore(pool).CreateTenant(id, tenant);
   EXPECT_TRUE(created.ok()) << created.status();
   return id;
+}
+
+std::string Shell(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    ADD_FAILURE() << "cannot run " << command;
+    return out;
+  }
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  int status = pclose(pipe);
+  EXPECT_EQ(status, 0) << command << "\n" << out;
+  return out;
+}
+
+google::protobuf::Struct ReadDocx(const std::string& path) {
+  std::string json = Shell(absl::StrCat("/usr/bin/python3 ", DIALOGUE_SOURCE_DIR,
+                                        "/tests/support/read_docx.py '", path, "'"));
+  google::protobuf::Struct out;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &out).ok()) << json;
+  return out;
+}
+
+std::vector<std::string> DocxTexts(const google::protobuf::Struct& docx) {
+  std::vector<std::string> out;
+  auto add = [&](const google::protobuf::ListValue& paragraphs) {
+    for (const auto& p : paragraphs.values()) {
+      std::string text = p.struct_value().fields().at("text").string_value();
+      std::replace(text.begin(), text.end(), '\n', ' ');
+      out.push_back(std::move(text));
+    }
+  };
+  if (docx.fields().count("paragraphs") == 0) return out;
+  add(docx.fields().at("paragraphs").list_value());
+  for (const auto& table : docx.fields().at("tables").list_value().values()) {
+    for (const auto& row : table.list_value().values()) {
+      for (const auto& cell : row.list_value().values()) add(cell.list_value());
+    }
+  }
+  return out;
 }
 
 std::string AdminQuery(const std::string& sql) {

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include <google/protobuf/struct.pb.h>
 #include <grpcpp/grpcpp.h>
 
 #include <gmock/gmock.h>
@@ -112,6 +113,18 @@ absl::StatusOr<std::vector<v1::Event>> OutboxEvents(const std::string& schema,
 std::vector<v1::CreatePlanRequest> SeedPlans();
 // deploy/demo/tenants.json.
 v1::ListTenantsResponse DemoTenants();
+
+// ---- Documents -------------------------------------------------------------------------
+
+// The output of `command` run by the shell; a non-zero exit is a test failure.
+std::string Shell(const std::string& command);
+// What python-docx (Debian's python3-docx) reads from the .docx at `path`
+// (tests/support/read_docx.py): the page, the default font, and every paragraph of the body
+// and of each table cell with its text and emphasis.
+google::protobuf::Struct ReadDocx(const std::string& path);
+// The text of every paragraph ReadDocx read, the body's then each table's cell by cell,
+// line breaks as spaces.
+std::vector<std::string> DocxTexts(const google::protobuf::Struct& docx);
 
 // ---- Events ----------------------------------------------------------------------------
 // A Redis stream of the test's own (the stack's consumers read the shared one), and a

@@ -3,12 +3,10 @@
 #include "dialogue/documents/document.h"
 
 #include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -53,18 +51,6 @@ Document Notice() {
   return d;
 }
 
-std::string Shell(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-  int status = pclose(pipe);
-  EXPECT_EQ(status, 0) << command << "\n" << out;
-  return out;
-}
-
 std::filesystem::path TempDir() {
   auto dir = std::filesystem::temp_directory_path() / absl::StrCat("documents-test-", getpid());
   std::filesystem::create_directories(dir);
@@ -76,14 +62,9 @@ std::filesystem::path Write(const std::filesystem::path& path, const std::string
   return path;
 }
 
-// What python-docx reads from the file.
-Struct ReadDocx(const std::filesystem::path& path) {
-  std::string json = Shell(absl::StrCat("/usr/bin/python3 ", DIALOGUE_SOURCE_DIR,
-                                        "/tests/support/read_docx.py '", path.string(), "'"));
-  Struct out;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &out).ok()) << json;
-  return out;
-}
+using testing::Shell;
+
+Struct ReadDocx(const std::filesystem::path& path) { return testing::ReadDocx(path.string()); }
 
 std::vector<std::string> Texts(const ListValue& paragraphs) {
   std::vector<std::string> out;
