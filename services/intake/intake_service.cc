@@ -877,15 +877,9 @@ grpc::Status IntakeService::RenderSynthesisReport(grpc::ServerContext* context,
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
         ASSIGN_OR_RETURN(v1::SynthesisReport report, NamedSynthesis(target, tenant));
         const std::string today = calendar::FormatDate(calendar::TodayInVietnam(absl::Now()));
-        ASSIGN_OR_RETURN(
-            documents::Rendered rendered,
-            documents::Render(
-                SynthesisDocument(report, tenant.display_name, today, request->signer()),
-                request->format(), absl::StrCat("bao-cao-tong-hop-", target.id)));
-        response->set_content_type(std::move(rendered.content_type));
-        response->set_data(std::move(rendered.data));
-        response->set_filename(std::move(rendered.filename));
-        return absl::OkStatus();
+        return documents::RenderInto(
+            SynthesisDocument(report, tenant.display_name, today, request->signer()),
+            request->format(), absl::StrCat("bao-cao-tong-hop-", target.id), response);
       });
 }
 

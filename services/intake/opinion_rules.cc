@@ -1047,8 +1047,7 @@ documents::Document SynthesisDocument(const v1::SynthesisReport& report, absl::s
   d.recipients = {"Thường trực Đảng ủy, HĐND xã", "Ủy ban MTTQ Việt Nam xã",
                   "Các cơ quan, bộ phận được giao trả lời", "Đại biểu dự hội nghị đối thoại",
                   "Lưu: VT"};
-  d.signature = signer.empty() ? documents::Signature{"TM. Ủy ban nhân dân", "Chủ tịch", ""}
-                               : documents::ParseSigner(signer);
+  d.signature = documents::SignerOrChair(signer);
   return d;
 }
 

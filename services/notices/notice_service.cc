@@ -124,13 +124,8 @@ grpc::Status NoticeService::RenderNotice(grpc::ServerContext* context,
         }
         RETURN_IF_ERROR(notice.status());
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(scope, parsed["tenant"]));
-        ASSIGN_OR_RETURN(documents::Rendered rendered,
-                         documents::Render(NoticeDocument(*notice, tenant.display_name),
-                                           request->format(), parsed["notice"]));
-        response->set_content_type(std::move(rendered.content_type));
-        response->set_data(std::move(rendered.data));
-        response->set_filename(std::move(rendered.filename));
-        return absl::OkStatus();
+        return documents::RenderInto(NoticeDocument(*notice, tenant.display_name),
+                                     request->format(), parsed["notice"], response);
       });
 }
 

@@ -188,13 +188,8 @@ grpc::Status PlanningService::RenderPlan(grpc::ServerContext* context,
         if (IssuedByParty(plan)) {
           ASSIGN_OR_RETURN(upper_unit, UpperUnitName(tenant));
         }
-        ASSIGN_OR_RETURN(documents::Rendered rendered,
-                         documents::Render(PlanDocument(plan, tenant.display_name(), upper_unit),
-                                           request->format(), target.plan_id));
-        response->set_content_type(std::move(rendered.content_type));
-        response->set_data(std::move(rendered.data));
-        response->set_filename(std::move(rendered.filename));
-        return absl::OkStatus();
+        return documents::RenderInto(PlanDocument(plan, tenant.display_name(), upper_unit),
+                                     request->format(), target.plan_id, response);
       });
 }
 

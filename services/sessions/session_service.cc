@@ -880,17 +880,13 @@ grpc::Status SessionService::RenderMinutes(grpc::ServerContext* context,
         const documents::Document document =
             MinutesAsWritten(session, tenant.display_name, minutes);
         const std::string fallback = absl::StrCat("bien-ban-", target.session);
-        ASSIGN_OR_RETURN(documents::Rendered rendered,
-                         documents::Render(document, request->format(), fallback));
+        RETURN_IF_ERROR(documents::RenderInto(document, request->format(), fallback, response));
         // Approved: the file as it was approved, byte for byte.
         if (minutes.state() == v1::MINUTES_APPROVED && request->format() == "docx") {
           ASSIGN_OR_RETURN(std::string kept,
                            store_.MinutesDocument(target.scope, target.tenant, target.session));
-          if (!kept.empty()) rendered.data = std::move(kept);
+          if (!kept.empty()) response->set_data(std::move(kept));
         }
-        response->set_content_type(std::move(rendered.content_type));
-        response->set_data(std::move(rendered.data));
-        response->set_filename(std::move(rendered.filename));
         return absl::OkStatus();
       });
 }

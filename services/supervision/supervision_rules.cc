@@ -482,8 +482,7 @@ documents::Document CommuneReportDocument(const v1::CommuneReport& report,
   d.parts = {std::move(held), std::move(results), std::move(late)};
   d.recipients = {"Cấp ủy, chính quyền cấp trên (để báo cáo)", "Thường trực Đảng ủy, HĐND xã",
                   "Ủy ban MTTQ Việt Nam xã (để giám sát)", "Lưu: VT"};
-  d.signature = signer.empty() ? documents::Signature{"TM. Ủy ban nhân dân", "Chủ tịch", ""}
-                               : documents::ParseSigner(signer);
+  d.signature = documents::SignerOrChair(signer);
   return d;
 }
 
@@ -539,9 +538,8 @@ documents::Document ProvinceReportDocument(const v1::ProvinceReport& report,
   d.recipients = {"Thường trực Tỉnh ủy, HĐND, UBND tỉnh (để báo cáo)", "Ủy ban MTTQ Việt Nam tỉnh",
                   "Đảng ủy, UBND các xã, phường", "Lưu: VT"};
   // The People's Committee's report is signed on its behalf by the chair, by default.
-  d.signature = !signer.empty() || !issuing_body.empty()
-                    ? documents::ParseSigner(signer)
-                    : documents::Signature{"TM. Ủy ban nhân dân", "Chủ tịch", ""};
+  d.signature =
+      issuing_body.empty() ? documents::SignerOrChair(signer) : documents::ParseSigner(signer);
   return d;
 }
 

@@ -275,18 +275,13 @@ grpc::Status SupervisionService::RenderCommuneReport(grpc::ServerContext* contex
                                                      v1::HttpBody* response) {
   return rpc::Serve(
       context, auth_, "RenderCommuneReport", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(v1::CommuneReport report,
-                         Commune(rc, request->tenant(), request->year(), request->as_of()));
         RETURN_IF_ERROR(
             common::CheckText("signer", request->signer(), documents::kMaxSignerChars, false));
-        ASSIGN_OR_RETURN(
-            documents::Rendered rendered,
-            documents::Render(CommuneReportDocument(report, request->signer()), request->format(),
-                              absl::StrCat("bao-cao-ket-qua-", report.year())));
-        response->set_content_type(std::move(rendered.content_type));
-        response->set_data(std::move(rendered.data));
-        response->set_filename(std::move(rendered.filename));
-        return absl::OkStatus();
+        ASSIGN_OR_RETURN(v1::CommuneReport report,
+                         Commune(rc, request->tenant(), request->year(), request->as_of()));
+        return documents::RenderInto(CommuneReportDocument(report, request->signer()),
+                                     request->format(),
+                                     absl::StrCat("bao-cao-ket-qua-", report.year()), response);
       });
 }
 
@@ -349,20 +344,14 @@ grpc::Status SupervisionService::RenderProvinceReport(
         asked.set_province(request->province());
         asked.set_year(request->year());
         asked.set_as_of(request->as_of());
-        ASSIGN_OR_RETURN(v1::ProvinceReport report, Province(rc, asked));
         RETURN_IF_ERROR(common::CheckText("issuing_body", request->issuing_body(),
                                           documents::kMaxSignerChars, false));
         RETURN_IF_ERROR(
             common::CheckText("signer", request->signer(), documents::kMaxSignerChars, false));
-        ASSIGN_OR_RETURN(
-            documents::Rendered rendered,
-            documents::Render(
-                ProvinceReportDocument(report, request->issuing_body(), request->signer()),
-                request->format(), absl::StrCat("bao-cao-tong-hop-tinh-", report.year())));
-        response->set_content_type(std::move(rendered.content_type));
-        response->set_data(std::move(rendered.data));
-        response->set_filename(std::move(rendered.filename));
-        return absl::OkStatus();
+        ASSIGN_OR_RETURN(v1::ProvinceReport report, Province(rc, asked));
+        return documents::RenderInto(
+            ProvinceReportDocument(report, request->issuing_body(), request->signer()),
+            request->format(), absl::StrCat("bao-cao-tong-hop-tinh-", report.year()), response);
       });
 }
 

@@ -862,7 +862,11 @@ TEST_F(SupervisionTest, ReportsForTheCommuneAndTheProvinceAgreeWithTheRows) {
               StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
   document.set_signer(std::string(400, 'x'));
   EXPECT_THAT(Call(&Stub::RenderProvinceReport, reader, document, &summary),
-              StatusIs(StatusCode::kInvalidArgument));
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_TOO_LONG"));
+  document.clear_signer();
+  document.set_issuing_body(std::string(400, 'x'));
+  EXPECT_THAT(Call(&Stub::RenderProvinceReport, reader, document, &summary),
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_TOO_LONG"));
 
   // Only the province's own readers.
   EXPECT_THAT(Call(&Stub::GetProvinceReport, Token("", {Role::kProvince}, "another-province"),

@@ -160,6 +160,12 @@ TEST(DocumentsTest, PlacesSignersParagraphsAndFileNamesComeFromWhatTheOfficeType
   EXPECT_EQ(ParseSigner("Nguyễn Văn A").name, "Nguyễn Văn A");
   EXPECT_EQ(ParseSigner("TM. UBND\nCHỦ TỊCH\nNGUYỄN VĂN A").name, "NGUYỄN VĂN A");
   EXPECT_EQ(ParseSigner(" \n").title, "");
+  // Nothing typed: the chair signs for the People's Committee, the name left blank.
+  const Signature chair = SignerOrChair("");
+  EXPECT_EQ(Upper(chair.authority), "TM. ỦY BAN NHÂN DÂN");
+  EXPECT_EQ(Upper(chair.title), "CHỦ TỊCH");
+  EXPECT_EQ(chair.name, "");
+  EXPECT_EQ(SignerOrChair("KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH").authority, "KT. CHỦ TỊCH");
   EXPECT_EQ(Paragraphs("  Một.\n\n  Hai. \r\n"), (std::vector<std::string>{"Một.", "Hai."}));
   Document d = Notice();
   EXPECT_EQ(FileName(d, "x"), "van-ban-31-TB-UBND");

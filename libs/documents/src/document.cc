@@ -119,6 +119,12 @@ Signature ParseSigner(absl::string_view text) {
   return out;
 }
 
+Signature ChairSignature() { return {"TM. Ủy ban nhân dân", "Chủ tịch", ""}; }
+
+Signature SignerOrChair(absl::string_view signer) {
+  return signer.empty() ? ChairSignature() : ParseSigner(signer);
+}
+
 std::vector<std::string> Paragraphs(absl::string_view text) {
   std::vector<std::string> out;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {

@@ -14,8 +14,10 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -80,6 +82,11 @@ std::string PlaceOf(absl::string_view unit_name);
 // a line signing on another's behalf ("KT. CHỦ TỊCH"). The line before the name is the title,
 // every line above it the authority. One line is the name.
 Signature ParseSigner(absl::string_view text);
+// The People's Committee's chair signing on its behalf, the name left for the office to
+// write: "TM. ỦY BAN NHÂN DÂN" / "CHỦ TỊCH".
+Signature ChairSignature();
+// ParseSigner(signer), or the chair's block when nothing was typed.
+Signature SignerOrChair(absl::string_view signer);
 // The most a signer typed for a document may hold, in characters.
 inline constexpr int kMaxSignerChars = 300;
 // The paragraphs of typed text: one per non-empty line, trimmed.
@@ -118,5 +125,17 @@ struct Rendered {
 // anything else. `fallback_name` names the file of a document without a number yet.
 absl::StatusOr<Rendered> Render(const Document& document, absl::string_view format,
                                 absl::string_view fallback_name);
+// Render() into a route's answer: any message with content_type, data and filename (the
+// API's HttpBody).
+template <typename Body>
+absl::Status RenderInto(const Document& document, absl::string_view format,
+                        absl::string_view fallback_name, Body* body) {
+  absl::StatusOr<Rendered> rendered = Render(document, format, fallback_name);
+  if (!rendered.ok()) return rendered.status();
+  body->set_content_type(std::move(rendered->content_type));
+  body->set_data(std::move(rendered->data));
+  body->set_filename(std::move(rendered->filename));
+  return absl::OkStatus();
+}
 
 }  // namespace dialogue::documents
