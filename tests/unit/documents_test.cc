@@ -133,32 +133,27 @@ TEST(DocumentsTest, PlacesSignersParagraphsAndFileNamesComeFromWhatTheOfficeType
   EXPECT_EQ(PlaceOf("Huyện Tân Yên"), "Tân Yên");
   EXPECT_EQ(PlaceOf("Tỉnh Nghệ An"), "Nghệ An");
   EXPECT_EQ(PlaceOf("Diễn Châu"), "Diễn Châu");
-  Signature three = ParseSigner("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\nNguyễn Văn A\n");
-  EXPECT_EQ(three.authority, "TM. ỦY BAN NHÂN DÂN");
-  EXPECT_EQ(three.title, "CHỦ TỊCH");
-  EXPECT_EQ(three.name, "Nguyễn Văn A");
-  Signature two = ParseSigner("KT. CHỦ TỊCH\nNguyễn Văn B");
-  EXPECT_EQ(two.authority, "");
-  EXPECT_EQ(two.title, "KT. CHỦ TỊCH");
-  EXPECT_EQ(two.name, "Nguyễn Văn B");
-  Signature unnamed = ParseSigner("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH");
-  EXPECT_EQ(unnamed.authority, "TM. ỦY BAN NHÂN DÂN");
-  EXPECT_EQ(unnamed.title, "CHỦ TỊCH");
-  EXPECT_EQ(unnamed.name, "");
-  // One who signs in the chair's place: every line above the title is the authority.
-  Signature deputy = ParseSigner("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Văn B");
-  EXPECT_EQ(deputy.authority, "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH");
-  EXPECT_EQ(deputy.title, "PHÓ CHỦ TỊCH");
-  EXPECT_EQ(deputy.name, "Trần Văn B");
-  Signature deputy_unnamed = ParseSigner("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH");
-  EXPECT_EQ(deputy_unnamed.authority, "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH");
-  EXPECT_EQ(deputy_unnamed.title, "PHÓ CHỦ TỊCH");
-  EXPECT_EQ(deputy_unnamed.name, "");
-  Signature party = ParseSigner("t/m ban thường vụ\nBÍ THƯ\nLê Văn C");
-  EXPECT_EQ(party.authority, "t/m ban thường vụ");
-  EXPECT_EQ(party.name, "Lê Văn C");
-  EXPECT_EQ(ParseSigner("Nguyễn Văn A").name, "Nguyễn Văn A");
-  EXPECT_EQ(ParseSigner("TM. UBND\nCHỦ TỊCH\nNGUYỄN VĂN A").name, "NGUYỄN VĂN A");
+  // What the office typed, and the block it makes: authority, title, name.
+  const std::vector<std::vector<std::string>> signers = {
+      {"TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH\n\nNguyễn Văn A\n", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH",
+       "Nguyễn Văn A"},
+      {"KT. CHỦ TỊCH\nNguyễn Văn B", "", "KT. CHỦ TỊCH", "Nguyễn Văn B"},
+      {"TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", ""},
+      // One who signs in the chair's place: every line above the title is the authority.
+      {"TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần Văn B",
+       "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Trần Văn B"},
+      {"TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH",
+       "PHÓ CHỦ TỊCH", ""},
+      {"t/m ban thường vụ\nBÍ THƯ\nLê Văn C", "t/m ban thường vụ", "BÍ THƯ", "Lê Văn C"},
+      {"Nguyễn Văn A", "", "", "Nguyễn Văn A"},
+      {"TM. UBND\nCHỦ TỊCH\nNGUYỄN VĂN A", "TM. UBND", "CHỦ TỊCH", "NGUYỄN VĂN A"},
+  };
+  for (const auto& row : signers) {
+    const Signature signature = ParseSigner(row[0]);
+    EXPECT_EQ(signature.authority, row[1]) << row[0];
+    EXPECT_EQ(signature.title, row[2]) << row[0];
+    EXPECT_EQ(signature.name, row[3]) << row[0];
+  }
   EXPECT_EQ(ParseSigner(" \n").title, "");
   // Nothing typed: the chair signs for the People's Committee, the name left blank.
   const Signature chair = SignerOrChair("");
