@@ -270,15 +270,36 @@ absl::Status ApplyEscalationAnswer(v1::Commitment& c, const v1::EscalationAnswer
   return absl::OkStatus();
 }
 
-absl::Status CheckUpperLevel(const auth::Principal& principal,
-                             const std::string& commune_province) {
-  if (principal.Has(Role::kAdmin)) return absl::OkStatus();
+namespace {
+
+bool IsDistrictStaff(const auth::Principal& principal, const std::string& district) {
+  return !district.empty() && principal.tenant == district &&
+         principal.HasAny({Role::kGovernmentOffice, Role::kPartyOffice, Role::kChair});
+}
+
+}  // namespace
+
+absl::Status CheckUpperLevel(const auth::Principal& principal, const std::string& commune_province,
+                             const std::string& commune_district) {
+  if (principal.Has(Role::kAdmin) || IsDistrictStaff(principal, commune_district)) {
+    return absl::OkStatus();
+  }
   if (principal.Has(Role::kProvince) && !principal.province.empty() &&
       principal.province == commune_province) {
     return absl::OkStatus();
   }
-  return common::Error(absl::StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN",
-                       "only the accounts of the commune's own province answer what it sent up");
+  return common::Error(
+      absl::StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN",
+      "only the accounts of the commune's own province or district answer what it sent up");
+}
+
+absl::Status CheckDistrictStaff(const auth::Principal& principal, const std::string& district) {
+  if (principal.Has(Role::kAdmin) || IsDistrictStaff(principal, district)) {
+    return absl::OkStatus();
+  }
+  return common::Error(absl::StatusCode::kPermissionDenied, "DISTRICT_FORBIDDEN",
+                       absl::StrCat("only the office and chair of tenants/", district,
+                                    " read what its communes sent up"));
 }
 
 absl::Status ApplyCheck(v1::Commitment& c, const v1::RecordCheckRequest& request,

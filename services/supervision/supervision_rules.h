@@ -65,8 +65,14 @@ absl::Status ApplyEscalationAnswer(v1::Commitment& commitment, const v1::Escalat
                                    absl::CivilDay today, const std::string& actor,
                                    v1::CommitmentChange& change);
 // Who may answer for the upper level: the province's own accounts (`commune_province` is
-// the commitment's commune's) and administrators; PERMISSION_DENIED PROVINCE_FORBIDDEN.
-absl::Status CheckUpperLevel(const auth::Principal& principal, const std::string& commune_province);
+// the commitment's commune's), the office and chair of the commune's district
+// (`commune_district`, empty for none) and administrators; PERMISSION_DENIED
+// PROVINCE_FORBIDDEN.
+absl::Status CheckUpperLevel(const auth::Principal& principal, const std::string& commune_province,
+                             const std::string& commune_district);
+// Who reads a district's inbox: its office and chair, and administrators; PERMISSION_DENIED
+// DISTRICT_FORBIDDEN.
+absl::Status CheckDistrictStaff(const auth::Principal& principal, const std::string& district);
 
 // "YYYY-MM-DD" or empty (today); INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<absl::CivilDay> ParseDay(const std::string& text, absl::string_view field,

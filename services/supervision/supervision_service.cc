@@ -23,6 +23,7 @@ constexpr char kReceiptPattern[] = "tenants/{tenant}/receipts/{code:id}";
 constexpr char kPublicCommitmentPattern[] =
     "tenants/{tenant}/receipts/{code:id}/commitments/{commitment:uuid}";
 constexpr char kProvincePattern[] = "provinces/{province}";
+constexpr char kDistrictPattern[] = "tenants/{tenant}";
 constexpr absl::Duration kUpstreamTimeout = absl::Seconds(5);
 constexpr int kMaxPageSize = 1000;
 
@@ -290,9 +291,20 @@ SupervisionService::ProvinceCommunes(const rpc::RequestContext& request, const s
                                      absl::string_view field) {
   ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, kProvincePattern, field));
   const std::string& province = parsed["province"];
-  RETURN_IF_ERROR(CheckUpperLevel(request.principal, province));
+  RETURN_IF_ERROR(CheckUpperLevel(request.principal, province, ""));
   ASSIGN_OR_RETURN(std::vector<std::string> tenants, directory_.TenantsOf(province));
   // Read-only: the province's communes as read tenants, none as its own.
+  db::TenantScope scope;
+  scope.read_tenants = tenants;
+  return std::make_pair(std::move(tenants), std::move(scope));
+}
+
+absl::StatusOr<std::pair<std::vector<std::string>, db::TenantScope>>
+SupervisionService::DistrictCommunes(const rpc::RequestContext& request, const std::string& name) {
+  ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, kDistrictPattern, "district"));
+  const std::string& district = parsed["tenant"];
+  RETURN_IF_ERROR(CheckDistrictStaff(request.principal, district));
+  ASSIGN_OR_RETURN(std::vector<std::string> tenants, directory_.ChildrenOf(district));
   db::TenantScope scope;
   scope.read_tenants = tenants;
   return std::make_pair(std::move(tenants), std::move(scope));
@@ -360,7 +372,13 @@ grpc::Status SupervisionService::ListEscalations(grpc::ServerContext* context,
                                                  v1::ListEscalationsResponse* response) {
   return rpc::Serve(
       context, auth_, "ListEscalations", [&](const rpc::RequestContext& rc) -> absl::Status {
-        ASSIGN_OR_RETURN(auto communes, ProvinceCommunes(rc, request->province(), "province"));
+        if (!request->province().empty() && !request->district().empty()) {
+          return common::InvalidField("district", "UPPER_LEVEL_AMBIGUOUS",
+                                      "name the province or the district, not both");
+        }
+        ASSIGN_OR_RETURN(auto communes, request->district().empty()
+                                            ? ProvinceCommunes(rc, request->province(), "province")
+                                            : DistrictCommunes(rc, request->district()));
         ASSIGN_OR_RETURN(absl::CivilDay as_of, ParseDay(request->as_of(), "as_of", Today()));
         ASSIGN_OR_RETURN(Page asked, PageOf(request->page_size(), request->page_token()));
         ASSIGN_OR_RETURN(auto page, store_.Escalations(communes.second, communes.first,
@@ -384,9 +402,10 @@ grpc::Status SupervisionService::AnswerEscalation(grpc::ServerContext* context,
         rpc::NoteAuditTarget(request->name());
         const std::string& tenant = parsed["tenant"];
         // The upper level of the commune, not its staff: checked against the commune's
-        // province before anything of it is read.
+        // province and district before anything of it is read.
         ASSIGN_OR_RETURN(std::string province, directory_.ProvinceOf(tenant));
-        RETURN_IF_ERROR(CheckUpperLevel(rc.principal, province));
+        ASSIGN_OR_RETURN(std::string district, directory_.ParentOf(tenant));
+        RETURN_IF_ERROR(CheckUpperLevel(rc.principal, province, district));
         const absl::CivilDay today = Today();
         ASSIGN_OR_RETURN(
             *response, store_.Update(db::TenantScope::Of(tenant), tenant, parsed["commitment"],

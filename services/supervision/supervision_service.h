@@ -86,6 +86,10 @@ class SupervisionService final : public v1::SupervisionService::Service {
   // one of its accounts or an administrator, with a scope that reads them all.
   absl::StatusOr<std::pair<std::vector<std::string>, db::TenantScope>> ProvinceCommunes(
       const rpc::RequestContext& request, const std::string& name, absl::string_view field);
+  // The same for the communes under the district `name` (tenants/{tenant}), to its office
+  // and chair.
+  absl::StatusOr<std::pair<std::vector<std::string>, db::TenantScope>> DistrictCommunes(
+      const rpc::RequestContext& request, const std::string& name);
   // The commune's report (tenants/{tenant}) for `year` (0: as_of's) as of `as_of` (empty:
   // today), to its staff and its province's readers.
   absl::StatusOr<v1::CommuneReport> Commune(const rpc::RequestContext& request,

@@ -452,6 +452,67 @@ TEST_F(SupervisionTest, TheProvinceSeesWhatItsCommunesSentUpAndAnswersIt) {
   EXPECT_EQ(inbox.escalations(0).commune(), "Xã mới sáp nhập");
 }
 
+// Issue 19, seed 002: a district's office and chair read what the communes under it sent up
+// and answer it; a commune of the same province outside the district is not theirs, and
+// neither the communes' own staff nor the district's citizens read the district's inbox.
+TEST_F(SupervisionTest, ADistrictSeesWhatItsOwnCommunesSentUpAndAnswersIt) {
+  v1::Tenant model;
+  model.set_display_name("Huyện thử nghiệm");
+  model.set_kind(v1::DISTRICT);
+  const std::string district = testing::CommuneLike(model);
+  model.set_display_name("Xã dưới huyện");
+  model.set_kind(v1::COMMUNE);
+  const std::string under = testing::CommuneLike(model, district);
+  const std::string province = testing::AdminQuery(
+      absl::StrCat("SELECT province_id FROM tenancy.tenants WHERE id = '", district, "'"));
+  const std::string beside = testing::NewCommuneIn(province, "Xã ngoài huyện");
+  for (const std::string& tenant : {under, beside}) {
+    v1::ConclusionItem item = Item("1", v1::OUTCOME_UNRESOLVED, "UBND huyện", "2026-09-30");
+    item.set_beyond_commune(true);
+    Conclude(tenant, "2026-03-10", {item});
+  }
+  const std::string office = TokenAs("van-phong-huyen", district, {Role::kGovernmentOffice});
+  v1::ListEscalationsRequest list;
+  list.set_district("tenants/" + district);
+  v1::ListEscalationsResponse inbox;
+  ASSERT_THAT(Call(&Stub::ListEscalations, office, list, &inbox), IsOk());
+  ASSERT_EQ(inbox.escalations_size(), 1);
+  EXPECT_EQ(inbox.escalations(0).commune(), "Xã dưới huyện");
+  EXPECT_EQ(inbox.escalations(0).commitment().due_date(), "2026-09-30");
+  const v1::Commitment sent = inbox.escalations(0).commitment();
+
+  v1::ListEscalationsResponse refused;
+  for (const std::string& token :
+       {TokenAs("van-phong", under, {Role::kGovernmentOffice, Role::kChair}),
+        Token(district, {Role::kCitizen}), Token(beside, {Role::kGovernmentOffice})}) {
+    EXPECT_THAT(Call(&Stub::ListEscalations, token, list, &refused),
+                StatusIs(StatusCode::kPermissionDenied, "DISTRICT_FORBIDDEN"));
+  }
+  list.set_province("provinces/" + province);
+  EXPECT_THAT(Call(&Stub::ListEscalations, office, list, &refused),
+              StatusIs(StatusCode::kInvalidArgument, "UPPER_LEVEL_AMBIGUOUS"));
+
+  // The district answers its commune's item; the commune outside it is not the district's.
+  v1::AnswerEscalationRequest answer;
+  answer.set_name(sent.name());
+  answer.mutable_answer()->set_outcome(v1::UPPER_TAKEN_UP);
+  answer.mutable_answer()->set_answer("Huyện bố trí vốn sửa cầu trong năm 2027.");
+  answer.mutable_answer()->set_due_date("2027-03-31");
+  v1::Commitment out;
+  ASSERT_THAT(Call(&Stub::AnswerEscalation, office, answer, &out), IsOk());
+  EXPECT_EQ(out.upper_answer().answered_by(), "van-phong-huyen");
+  EXPECT_EQ(out.due_date(), "2027-03-31");
+  const std::vector<v1::Commitment> outside =
+      List(beside, Token(beside, {Role::kGovernmentOffice}));
+  ASSERT_EQ(outside.size(), 1u);
+  answer.set_name(outside[0].name());
+  EXPECT_THAT(Call(&Stub::AnswerEscalation, office, answer, &out),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  list.clear_province();
+  ASSERT_THAT(Call(&Stub::ListEscalations, office, list, &inbox), IsOk());
+  EXPECT_EQ(inbox.escalations_size(), 0) << "answered: out of the inbox";
+}
+
 // Issue 19: supervision counts the commune's own days off, as planning does.
 TEST_F(SupervisionTest, ACommunesOwnDaysOffMoveItsReportDates) {
   AdminQuery(absl::StrCat("INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason) VALUES ('",

@@ -77,9 +77,12 @@ TEST_F(RouteTableTest, ComesFromEveryAnnotatedMethodOfTheContract) {
         "dialogue.v1.SupervisionService", "dialogue.v1.AccountService"}) {
     const auto* s = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     ASSERT_NE(s, nullptr) << service;
-    // Every method with an HTTP rule; the gateway's own calls (sign-in) have none.
+    // Every binding of every method with an HTTP rule; the gateway's own calls (sign-in)
+    // have none.
     for (int i = 0; i < s->method_count(); ++i) {
-      annotated += s->method(i)->options().HasExtension(google::api::http) ? 1 : 0;
+      const auto& options = s->method(i)->options();
+      if (!options.HasExtension(google::api::http)) continue;
+      annotated += 1 + options.GetExtension(google::api::http).additional_bindings_size();
     }
   }
   EXPECT_EQ(static_cast<int>(table_.routes().size()), annotated);
@@ -120,6 +123,14 @@ TEST_F(RouteTableTest, ComesFromEveryAnnotatedMethodOfTheContract) {
   ASSERT_EQ(table_.Match("GET", "/v1/tenants/x/sessions/y/speakers", &route, &b, &allowed),
             RouteTable::Result::kFound);
   EXPECT_FALSE(route->is_public);
+  // A method's additional binding: the district's inbox beside the province's.
+  ASSERT_EQ(table_.Match("GET", "/v1/tenants/tan-yen/escalations", &route, &b, &allowed),
+            RouteTable::Result::kFound);
+  EXPECT_EQ(route->grpc_path, "/dialogue.v1.SupervisionService/ListEscalations");
+  EXPECT_THAT(b, ElementsAre(Pair("district", "tenants/tan-yen")));
+  ASSERT_EQ(table_.Match("GET", "/v1/provinces/bac-giang/escalations", &route, &b, &allowed),
+            RouteTable::Result::kFound);
+  EXPECT_THAT(b, ElementsAre(Pair("province", "provinces/bac-giang")));
   EXPECT_EQ(table_.Match("DELETE", "/v1/tenants/x/plans", &route, &b, &allowed),
             RouteTable::Result::kMethodNotAllowed);
   EXPECT_EQ(allowed, "GET, POST");

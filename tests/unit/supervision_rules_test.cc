@@ -182,14 +182,34 @@ TEST(SupervisionRules, TheUpperLevelAnswersOnlyWhatWasSentUpAndItsAnswerMovesThe
   auth::Principal province;
   province.roles = {auth::Role::kProvince};
   province.province = "hai-duong";
-  EXPECT_THAT(CheckUpperLevel(province, "hai-duong"), IsOk());
-  EXPECT_THAT(CheckUpperLevel(province, "hung-yen"),
+  EXPECT_THAT(CheckUpperLevel(province, "hai-duong", ""), IsOk());
+  EXPECT_THAT(CheckUpperLevel(province, "hung-yen", ""),
               StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
   auth::Principal chair;
   chair.tenant = "bac-thanh-mien";
   chair.roles = {auth::Role::kChair};
-  EXPECT_THAT(CheckUpperLevel(chair, "hai-duong"),
+  EXPECT_THAT(CheckUpperLevel(chair, "hai-duong", ""),
               StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  // The district's office and chair answer for their communes; its citizens, another
+  // district's staff and a commune's own chair do not.
+  auth::Principal district;
+  district.tenant = "tan-yen";
+  district.roles = {auth::Role::kGovernmentOffice};
+  EXPECT_THAT(CheckUpperLevel(district, "bac-giang", "tan-yen"), IsOk());
+  EXPECT_THAT(CheckDistrictStaff(district, "tan-yen"), IsOk());
+  EXPECT_THAT(CheckUpperLevel(district, "bac-giang", "viet-yen"),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  EXPECT_THAT(CheckDistrictStaff(district, "viet-yen"),
+              StatusIs(StatusCode::kPermissionDenied, "DISTRICT_FORBIDDEN"));
+  EXPECT_THAT(CheckUpperLevel(chair, "bac-giang", ""),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  auth::Principal citizen;
+  citizen.tenant = "tan-yen";
+  citizen.roles = {auth::Role::kCitizen};
+  EXPECT_THAT(CheckUpperLevel(citizen, "bac-giang", "tan-yen"),
+              StatusIs(StatusCode::kPermissionDenied, "PROVINCE_FORBIDDEN"));
+  EXPECT_THAT(CheckDistrictStaff(citizen, "tan-yen"),
+              StatusIs(StatusCode::kPermissionDenied, "DISTRICT_FORBIDDEN"));
 }
 
 TEST(SupervisionRules, TheFrontReopensOnlyWhatIsClosed) {

@@ -1,5 +1,5 @@
-// Which province each tenant belongs to, read from tenancy.tenants and cached, so that a
-// request can be authorised before any of its data is touched.
+// Which province (and district) each tenant belongs to, read from tenancy.tenants and cached, so
+// that a request can be authorised before any of its data is touched.
 #pragma once
 
 #include <map>
@@ -19,20 +19,33 @@ class TenantDirectory {
 
   // The province id of `tenant_id`; NOT_FOUND if no such tenant exists.
   absl::StatusOr<std::string> ProvinceOf(const std::string& tenant_id);
+  // The district `tenant_id` is under ("" for none); NOT_FOUND if no such tenant exists.
+  absl::StatusOr<std::string> ParentOf(const std::string& tenant_id);
   // Every tenant id of `province_id`, as the database holds them now (not cached).
   absl::StatusOr<std::vector<std::string>> TenantsOf(const std::string& province_id);
+  // Every tenant id under the district `parent_id`, as the database holds them now.
+  absl::StatusOr<std::vector<std::string>> ChildrenOf(const std::string& parent_id);
 
   // Forget the cache (after a tenant is created or moved).
   void Invalidate();
 
  private:
+  struct Place {
+    std::string province;
+    std::string parent;
+  };
   absl::Status RefreshLocked(bool force);
+  // The cached place of `tenant_id`, looking once more when it is not there yet.
+  absl::StatusOr<Place> PlaceOf(const std::string& tenant_id);
+  // Tenant ids where `column` (province_id or parent_id) is `value`, read now.
+  absl::StatusOr<std::vector<std::string>> TenantsWhere(const char* column,
+                                                        const std::string& value);
 
   ConnectionPool& pool_;
   absl::Duration ttl_;
   std::mutex mu_;
   absl::Time loaded_at_ = absl::InfinitePast();
-  std::map<std::string, std::string> province_of_;
+  std::map<std::string, Place> place_of_;
 };
 
 }  // namespace dialogue::db
