@@ -91,6 +91,7 @@ std::string OpenApiJson(const RouteTable& table) {
     }
     std::string op = absl::StrCat("\"", absl::AsciiStrToLower(r.http_method),
                                   "\":{\"operationId\":\"", m->service()->name(), "_", m->name(),
+                                  r.binding ? absl::StrCat("_", r.binding + 1) : "",
                                   "\",\"tags\":[\"", m->service()->name(), "\"]");
     // What neither the path nor the body fills is read from the query string
     // (?solarDate=2026-04-26&pageSize=20): scalars, enums, their lists, and the well-known

@@ -16,8 +16,9 @@ namespace dialogue::gateway {
 namespace {
 
 absl::Status AddRule(const google::protobuf::MethodDescriptor* method, const std::string& program,
-                     const google::api::HttpRule& rule, std::vector<Route>* routes) {
+                     const google::api::HttpRule& rule, int binding, std::vector<Route>* routes) {
   Route route;
+  route.binding = binding;
   std::string path;
   switch (rule.pattern_case()) {
     case google::api::HttpRule::kGet:
@@ -74,9 +75,10 @@ absl::StatusOr<RouteTable> RouteTable::FromServices(
             absl::StrCat(service->full_name(), " has HTTP routes but no (dialogue.v1.program)"));
       }
       const auto& rule = method->options().GetExtension(google::api::http);
-      RETURN_IF_ERROR(AddRule(method, program, rule, &table.routes_));
-      for (const auto& extra : rule.additional_bindings()) {
-        RETURN_IF_ERROR(AddRule(method, program, extra, &table.routes_));
+      RETURN_IF_ERROR(AddRule(method, program, rule, 0, &table.routes_));
+      for (int b = 0; b < rule.additional_bindings_size(); ++b) {
+        RETURN_IF_ERROR(
+            AddRule(method, program, rule.additional_bindings(b), b + 1, &table.routes_));
       }
     }
   }

@@ -22,6 +22,7 @@ struct Route {
   std::string grpc_path;   // "/dialogue.v1.PlanningService/GetPlan"
   std::string program;     // from (dialogue.v1.program)
   bool is_public = false;  // (dialogue.v1.public_route)
+  int binding = 0;         // 0: the method's own rule; n: its n-th additional binding
 };
 
 class RouteTable {

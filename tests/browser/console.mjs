@@ -360,7 +360,7 @@ test("the province sees its communes side by side, as a table, as bars and as a 
   await page.getByTestId("province-report-print").click();
   await page.getByRole("heading", { level: 1, name: "BÁO CÁO" }).waitFor();
   const printed = await page.innerText("body");
-  assert.match(printed, /ỦY BAN NHÂN DÂN\s+TỈNH DEMO/);
+  assert.match(printed, /ỦY BAN NHÂN DÂN\s+TỈNH MẪU/);
   assert.match(printed, /TM\. ỦY BAN NHÂN DÂN\s+CHỦ TỊCH/);
   assert.match(printed, new RegExp(`Toàn tỉnh có ${report.communes.length} xã, phường`));
   assert.ok(printed.includes(`1. ${first.displayName}: hội nghị ${first.conferencesHeld ?? 0}/${first.conferencesPlanned ?? 0}`));
@@ -423,6 +423,47 @@ test("the province answers what a commune sent up, and the commune reads the ans
   await office.getByTestId("upper-answer").filter({ hasText: "Cấp trên trả lời (Sở Nông nghiệp và Môi trường)" }).waitFor();
   await check(office, "console-commitment-upper-answer-360");
   await Promise.all([page.context().close(), small.context().close(), office.context().close()]);
+});
+
+test("a district answers on its desk what a commune under it sent up", async () => {
+  const summary = `Sửa cầu treo liên xã ${Date.now()}`;
+  const { staff, commitments } = await communeWithCommitments(
+    gateway.url,
+    [{ summary, agency: "UBND huyện", action: "Bố trí vốn sửa cầu treo", beyondCommune: true }],
+    { parent: "tenants/tan-yen" },
+  );
+  const districtOffice = `vanphong.tan-yen-${Date.now()}`;
+  await call(
+    "POST",
+    "/v1/accounts",
+    { account: { username: districtOffice, displayName: "Lê Văn Huyện", tenant: "tenants/tan-yen", roles: ["government_office"] }, password },
+    token("", "admin"),
+  );
+  const page = await newPage(browser, { width: 1280, height: 900 });
+  await signIn(page, districtOffice);
+  await page.getByRole("heading", { name: /Kiến nghị các xã chuyển lên/ }).waitFor();
+  const card = page.getByTestId("escalation").filter({ hasText: summary });
+  await card.getByText("lý do: Vượt thẩm quyền cấp xã").waitFor();
+  await check(page, "console-district-inbox-1280");
+  const small = await newPage(browser);
+  await signIn(small, districtOffice);
+  await small.getByTestId("escalation").filter({ hasText: summary }).waitFor();
+  assert.ok(await small.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scrolling");
+  await check(small, "console-district-inbox-360");
+
+  await card.getByLabel("Trả lời", { exact: true }).selectOption("UPPER_RESOLVED");
+  await card.getByLabel("Nội dung trả lời").fill("Huyện đã sửa xong cầu treo.");
+  await card.getByRole("button", { name: "Gửi trả lời" }).click();
+  await card.getByTestId("upper-answer").filter({ hasText: "Đã giải quyết" }).waitFor();
+  const stored = await call("GET", `/v1/${commitments[0].name}`, undefined, staff);
+  assert.equal(stored.state, "COMMITMENT_RESOLVED");
+  assert.equal(stored.upperAnswer.answeredBy, districtOffice);
+  // A commune's own office has no district inbox on its desk.
+  const commune = await newPage(browser);
+  await signIn(commune, username);
+  await commune.getByRole("heading", { name: "Việc cần làm" }).waitFor();
+  assert.equal(await commune.getByRole("heading", { name: /Kiến nghị các xã chuyển lên/ }).count(), 0);
+  await Promise.all([page.context().close(), small.context().close(), commune.context().close()]);
 });
 
 test("the office edits a notice draft, issues it with its number, and sees it issued", async () => {

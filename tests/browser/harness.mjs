@@ -80,9 +80,9 @@ export async function apiCall(url, method, path, body, bearer) {
 
 // A commune of the demo province for one test, made by an administrator through the gateway
 // at `url`; `hamlets` as [id, name] pairs.
-export async function newCommune(url, id, displayName, hamlets, voterCount = 3000) {
+export async function newCommune(url, id, displayName, hamlets, voterCount = 3000, parent = "") {
   await apiCall(url, "POST", `/v1/tenants?tenantId=${id}`, {
-    displayName, kind: "COMMUNE", province: "provinces/demo", voterCount,
+    displayName, kind: "COMMUNE", province: "provinces/demo", voterCount, parent,
     hamlets: hamlets.map(([hamlet, name]) => ({ id: hamlet, displayName: name })),
   }, token("", "admin"));
 }
@@ -91,13 +91,14 @@ export async function newCommune(url, id, displayName, hamlets, voterCount = 300
 // plan (seed 000's), a round, a citizen's opinion, and a conference held today whose
 // conclusion promises each of `items` ({summary, agency, action}) on that opinion. Waits
 // for supervision to make the commitments; returns them with the commune's id, a staff
-// token and the opinion's receipt.
-export async function communeWithCommitments(url, items) {
+// token and the opinion's receipt. With `parent` ("tenants/tan-yen"), a commune of that
+// district.
+export async function communeWithCommitments(url, items, { parent = "" } = {}) {
   const call = (method, path, body, bearer) => apiCall(url, method, path, body, bearer);
   const id = `browser-${Date.now()}`;
   const today = new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
   const later = (days) => new Date(Date.now() + days * 86400e3).toISOString().slice(0, 10);
-  await newCommune(url, id, "Xã Thử Nghiệm", [["thon-dong", "Thôn Đông"]], 1000);
+  await newCommune(url, id, "Xã Thử Nghiệm", [["thon-dong", "Thôn Đông"]], 1000, parent);
   const staff = token(id, "party_office,government_office,front,department,chair,secretary");
   const seed = JSON.parse(readFileSync(`${root}/deploy/demo/plans/000-dien-chau-2026.json`, "utf8"));
   const plan = await call("POST", `/v1/tenants/${id}/plans`, seed.plan, staff);

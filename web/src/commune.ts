@@ -4,8 +4,9 @@ import { h } from "./dom";
 import type { Commune } from "./layout";
 
 export type Hamlet = { id: string; name: string; area: string };
-// `parent`: the id of the district that hosts dialogues with the commune's people, or "".
-export type CommuneInfo = Commune & { hamlets: Hamlet[]; voters: number; parent: string };
+// `parent`: the id of the district that hosts dialogues with the commune's people, or "";
+// `kind`: "COMMUNE", "TOWNSHIP", "WARD" or "DISTRICT" (a level above communes).
+export type CommuneInfo = Commune & { hamlets: Hamlet[]; voters: number; parent: string; kind: string };
 
 export async function loadCommune(id: string): Promise<CommuneInfo> {
   const t = await get(api.GET("/v1/tenants/{tenant}", { params: { path: { tenant: id } } }));
@@ -15,6 +16,7 @@ export async function loadCommune(id: string): Promise<CommuneInfo> {
     hamlets: (t.hamlets ?? []).map((x) => ({ id: x.id ?? "", name: x.displayName ?? x.id ?? "", area: x.area ?? "" })),
     voters: t.voterCount ?? 0,
     parent: lastId(t.parent),
+    kind: t.kind ?? "",
   };
 }
 

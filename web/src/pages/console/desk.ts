@@ -8,7 +8,7 @@ import { loadCommune } from "../../commune";
 import { consolePage, consolePath, signedIn } from "../../console/frame";
 import { consoleSessionStates } from "./sessions";
 import { communeOf } from "../../console/session";
-import { provinceView } from "./province";
+import { escalationCard, provinceView } from "./province";
 
 type Task = Of<"dialogue.v1.TaskView">;
 type Notice = Of<"dialogue.v1.Notice">;
@@ -66,6 +66,14 @@ export async function desk(): Promise<void> {
   const commune = communeOf(session.account);
   if (!commune) return provinceView(session);
   const info = await loadCommune(commune);
+  // A district answers what the communes under it sent up (its office and chair).
+  const inbox =
+    info.kind === "DISTRICT"
+      ? await get(api.GET("/v1/tenants/{tenant}/escalations", { params: { path: { tenant: commune }, query: { pageSize: 1000 } } })).then(
+          (r) => r.escalations ?? [],
+          () => null,
+        )
+      : null;
   const [overdue, soon, notices, lateOpinions, sessions] = await Promise.allSettled([
     get(api.GET("/v1/tenants/{tenant}/tasks", { params: { path: { tenant: commune }, query: { overdueOnly: true } } })),
     get(api.GET("/v1/tenants/{tenant}/tasks", { params: { path: { tenant: commune }, query: { dueWithinDays: 14 } } })),
@@ -109,6 +117,14 @@ export async function desk(): Promise<void> {
     "",
     h("h1", {}, "Việc cần làm"),
     failures.length ? alert((failures[0] as PromiseRejectedResult).reason) : null,
+    inbox
+      ? [
+          h("h2", {}, "Kiến nghị các xã chuyển lên ", h("span", { class: "count" }, `(${inbox.length})`)),
+          inbox.length
+            ? h("section", { "aria-label": "Kiến nghị chuyển lên chờ trả lời" }, inbox.map(escalationCard))
+            : h("p", { class: "muted" }, "Không có kiến nghị nào chờ cấp huyện trả lời."),
+        ]
+      : null,
     section(
       "Nhiệm vụ theo kế hoạch",
       "Không có nhiệm vụ quá hạn hay đến hạn trong 14 ngày tới.",

@@ -29,7 +29,7 @@ function answeredText(c: Commitment): string {
 }
 
 // One item a commune sent up: what, from where, by when, why; and the answer form.
-function escalationCard(e: Escalation): HTMLElement {
+export function escalationCard(e: Escalation): HTMLElement {
   const c = e.commitment ?? {};
   const id = lastId(c.name);
   const card = h("article", { class: c.overdue ? "opinion overdue" : "opinion", "data-testid": "escalation" });
