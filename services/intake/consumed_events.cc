@@ -40,7 +40,7 @@ std::vector<std::string> OwnOpinions(const v1::Event& event, const std::string& 
 
 }  // namespace
 
-absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event) {
+absl::Status ApplyEvent(pqxx::dbtransaction& txn, const v1::Event& event) {
   absl::string_view tenant_view = event.tenant();
   absl::ConsumePrefix(&tenant_view, "tenants/");
   const std::string tenant(tenant_view);

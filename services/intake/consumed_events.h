@@ -15,6 +15,6 @@ namespace dialogue::intake {
 
 const std::set<std::string>& ConsumedEventTypes();
 
-absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event);
+absl::Status ApplyEvent(pqxx::dbtransaction& txn, const v1::Event& event);
 
 }  // namespace dialogue::intake

@@ -130,7 +130,8 @@ absl::Status RoundNotFound(const std::string& tenant, const std::string& id) {
                        absl::StrCat("there is no round ", RoundName(tenant, id)));
 }
 
-void WriteEvents(pqxx::work& txn, const std::string& tenant, const std::vector<v1::Event>& events) {
+void WriteEvents(pqxx::dbtransaction& txn, const std::string& tenant,
+                 const std::vector<v1::Event>& events) {
   if (events.empty()) return;
   std::string json = "[";
   for (size_t i = 0; i < events.size(); ++i) {
@@ -146,9 +147,9 @@ void WriteEvents(pqxx::work& txn, const std::string& tenant, const std::vector<v
       tenant, json);
 }
 
-void WriteHistory(pqxx::work& txn, const std::string& tenant, const std::string& opinion_id,
-                  v1::OpinionState from, v1::OpinionState to, const std::string& actor,
-                  const std::string& note) {
+void WriteHistory(pqxx::dbtransaction& txn, const std::string& tenant,
+                  const std::string& opinion_id, v1::OpinionState from, v1::OpinionState to,
+                  const std::string& actor, const std::string& note) {
   txn.exec_params(
       "INSERT INTO intake.opinion_history (tenant_id, opinion_id, from_state, to_state, actor,"
       " note) VALUES ($1, $2::uuid, $3, $4, $5, $6)",
@@ -156,7 +157,7 @@ void WriteHistory(pqxx::work& txn, const std::string& tenant, const std::string&
 }
 
 // Writes every field a custom method may change.
-void WriteOpinion(pqxx::work& txn, const std::string& tenant, const std::string& id,
+void WriteOpinion(pqxx::dbtransaction& txn, const std::string& tenant, const std::string& id,
                   const v1::Opinion& o, const std::string& state_before_merge) {
   txn.exec_params(
       "UPDATE intake.opinions SET state = $3, topic = $4, routed_to = $5, route_reason = $6,"
@@ -175,7 +176,7 @@ struct Locked {
 };
 
 // Reads opinions under row locks, in id order so that concurrent merges cannot deadlock.
-absl::StatusOr<std::map<std::string, Locked>> LockOpinions(pqxx::work& txn,
+absl::StatusOr<std::map<std::string, Locked>> LockOpinions(pqxx::dbtransaction& txn,
                                                            const std::string& tenant,
                                                            std::vector<std::string> ids) {
   std::sort(ids.begin(), ids.end());
@@ -287,7 +288,7 @@ absl::StatusOr<TenantInfo> IntakeStore::Tenant(const db::TenantScope& scope,
   ASSIGN_OR_RETURN(
       TenantInfo info,
       pool_.InTransaction(
-          scope, "tenancy.tenants", [&](pqxx::work& txn) -> absl::StatusOr<TenantInfo> {
+          scope, "tenancy.tenants", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<TenantInfo> {
             auto rows = txn.exec_params(
                 "SELECT coalesce((SELECT string_agg(h->>'id', E'\\n')"
                 "   FROM jsonb_array_elements(hamlets) AS h), ''), voter_count,"
@@ -323,7 +324,7 @@ absl::StatusOr<v1::Round> IntakeStore::CreateRound(const db::TenantScope& scope,
                                                    const v1::Round& round,
                                                    const std::string& request_id) {
   return pool_.InTransaction(
-      scope, "intake.rounds", [&](pqxx::work& txn) -> absl::StatusOr<v1::Round> {
+      scope, "intake.rounds", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Round> {
         auto inserted = txn.exec_params(
             absl::StrCat("INSERT INTO intake.rounds (tenant_id, title, plan, conference_id,"
                          " opinion_deadline, answer_due, request_id) VALUES ($1, $2, $3, $4,"
@@ -346,7 +347,7 @@ absl::StatusOr<v1::Round> IntakeStore::GetRound(const db::TenantScope& scope,
                                                 const std::string& tenant,
                                                 const std::string& round_id) {
   return pool_.InTransaction(
-      scope, "intake.rounds", [&](pqxx::work& txn) -> absl::StatusOr<v1::Round> {
+      scope, "intake.rounds", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Round> {
         auto rows = txn.exec_params(absl::StrCat("SELECT ", kRoundColumns,
                                                  " FROM intake.rounds WHERE tenant_id = $1"
                                                  " AND id = $2::uuid"),
@@ -361,7 +362,7 @@ absl::StatusOr<v1::Round> IntakeStore::UpdateRound(const db::TenantScope& scope,
                                                    const std::string& round_id,
                                                    const v1::Round& round) {
   return pool_.InTransaction(
-      scope, "intake.rounds", [&](pqxx::work& txn) -> absl::StatusOr<v1::Round> {
+      scope, "intake.rounds", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Round> {
         auto rows =
             txn.exec_params(absl::StrCat("UPDATE intake.rounds SET title = $3,"
                                          " opinion_deadline = nullif($4, '')::date,"
@@ -377,7 +378,7 @@ absl::StatusOr<v1::Round> IntakeStore::UpdateRound(const db::TenantScope& scope,
 
 absl::Status IntakeStore::DeleteRound(const db::TenantScope& scope, const std::string& tenant,
                                       const std::string& round_id) {
-  return pool_.InTransaction(scope, "intake.rounds", [&](pqxx::work& txn) -> absl::Status {
+  return pool_.InTransaction(scope, "intake.rounds", [&](pqxx::dbtransaction& txn) -> absl::Status {
     auto rows = txn.exec_params(
         "SELECT (SELECT count(*) FROM intake.opinions o WHERE o.tenant_id = r.tenant_id"
         " AND o.round_id = r.id) FROM intake.rounds r WHERE r.tenant_id = $1 AND r.id = $2::uuid"
@@ -398,7 +399,8 @@ absl::Status IntakeStore::DeleteRound(const db::TenantScope& scope, const std::s
 absl::StatusOr<std::vector<v1::Round>> IntakeStore::ListRounds(const db::TenantScope& scope,
                                                                const std::string& tenant) {
   return pool_.InTransaction(
-      scope, "intake.rounds", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Round>> {
+      scope, "intake.rounds",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::Round>> {
         auto rows = txn.exec_params(absl::StrCat("SELECT ", kRoundColumns,
                                                  " FROM intake.rounds WHERE tenant_id = $1"
                                                  " ORDER BY create_time DESC, id LIMIT 1000"),
@@ -421,24 +423,25 @@ absl::StatusOr<std::pair<std::vector<v1::Topic>, bool>> IntakeStore::Topics(
   using Result = std::pair<std::vector<v1::Topic>, bool>;
   ASSIGN_OR_RETURN(
       Result result,
-      pool_.InTransaction(scope, "intake.topics", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
-        auto rows = txn.exec_params(
-            "SELECT id, display_name, array_to_string(keywords, E'\\n')"
-            " FROM intake.topics WHERE tenant_id = $1 ORDER BY position",
-            tenant);
-        if (rows.empty()) return Result{DefaultTopics(), true};
-        Result out{{}, false};
-        for (const auto& row : rows) {
-          v1::Topic& t = out.first.emplace_back();
-          t.set_id(row[0].as<std::string>());
-          t.set_display_name(row[1].as<std::string>());
-          std::string keywords = row[2].as<std::string>();
-          for (absl::string_view k : absl::StrSplit(keywords, '\n', absl::SkipEmpty())) {
-            t.add_keywords(std::string(k));
-          }
-        }
-        return out;
-      }));
+      pool_.InTransaction(
+          scope, "intake.topics", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Result> {
+            auto rows = txn.exec_params(
+                "SELECT id, display_name, array_to_string(keywords, E'\\n')"
+                " FROM intake.topics WHERE tenant_id = $1 ORDER BY position",
+                tenant);
+            if (rows.empty()) return Result{DefaultTopics(), true};
+            Result out{{}, false};
+            for (const auto& row : rows) {
+              v1::Topic& t = out.first.emplace_back();
+              t.set_id(row[0].as<std::string>());
+              t.set_display_name(row[1].as<std::string>());
+              std::string keywords = row[2].as<std::string>();
+              for (absl::string_view k : absl::StrSplit(keywords, '\n', absl::SkipEmpty())) {
+                t.add_keywords(std::string(k));
+              }
+            }
+            return out;
+          }));
   std::lock_guard<std::mutex> lock(mu_);
   topics_[tenant] = CachedTopics{absl::Now(), result.first, result.second};
   return result;
@@ -455,17 +458,18 @@ absl::Status IntakeStore::ReplaceTopics(const db::TenantScope& scope, const std:
                     absl::StrJoin(keywords, ","), "]}");
   }
   json += "]";
-  RETURN_IF_ERROR(pool_.InTransaction(scope, "intake.topics", [&](pqxx::work& txn) -> absl::Status {
-    txn.exec_params("DELETE FROM intake.topics WHERE tenant_id = $1", tenant);
-    txn.exec_params(
-        "INSERT INTO intake.topics (tenant_id, id, position, display_name, keywords)"
-        " SELECT $1, t.id, t.position, t.display_name,"
-        "        ARRAY(SELECT jsonb_array_elements_text(t.keywords))"
-        " FROM jsonb_to_recordset($2::jsonb) AS t(id text, position int, display_name text,"
-        "                                        keywords jsonb)",
-        tenant, json);
-    return absl::OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      pool_.InTransaction(scope, "intake.topics", [&](pqxx::dbtransaction& txn) -> absl::Status {
+        txn.exec_params("DELETE FROM intake.topics WHERE tenant_id = $1", tenant);
+        txn.exec_params(
+            "INSERT INTO intake.topics (tenant_id, id, position, display_name, keywords)"
+            " SELECT $1, t.id, t.position, t.display_name,"
+            "        ARRAY(SELECT jsonb_array_elements_text(t.keywords))"
+            " FROM jsonb_to_recordset($2::jsonb) AS t(id text, position int, display_name text,"
+            "                                        keywords jsonb)",
+            tenant, json);
+        return absl::OkStatus();
+      }));
   std::lock_guard<std::mutex> lock(mu_);
   topics_.erase(tenant);
   return absl::OkStatus();
@@ -495,7 +499,7 @@ std::vector<absl::StatusOr<v1::Opinion>> IntakeStore::CreateOpinions(
   }
   json += "]";
   auto written =
-      pool_.InTransaction(scope, "intake.opinions", [&](pqxx::work& txn) -> absl::Status {
+      pool_.InTransaction(scope, "intake.opinions", [&](pqxx::dbtransaction& txn) -> absl::Status {
         // A row whose round does not exist is left out by the join, as is one whose
         // request_id was seen before; the two are told apart below.
         auto inserted = txn.exec_params(
@@ -567,7 +571,7 @@ absl::StatusOr<ImportResult> IntakeStore::Import(const db::TenantScope& scope,
                                                  const std::string& created_by,
                                                  const std::function<v1::Event(int)>& event) {
   return pool_.InTransaction(
-      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<ImportResult> {
+      scope, "intake.opinions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<ImportResult> {
         auto round = txn.exec_params(
             "SELECT 1 FROM intake.rounds WHERE tenant_id = $1 AND id = $2::uuid", tenant, round_id);
         if (round.empty()) return RoundNotFound(tenant, round_id);
@@ -633,7 +637,7 @@ absl::StatusOr<v1::Opinion> IntakeStore::GetOpinion(const db::TenantScope& scope
                                                     const std::string& tenant,
                                                     const std::string& opinion_id) {
   return pool_.InTransaction(
-      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
+      scope, "intake.opinions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Opinion> {
         auto rows = txn.exec_params(absl::StrCat("SELECT ", kOpinionColumns,
                                                  " FROM intake.opinions o WHERE o.tenant_id = $1"
                                                  " AND o.id = $2::uuid"),
@@ -667,7 +671,7 @@ absl::StatusOr<OpinionPage> IntakeStore::ListOpinions(const db::TenantScope& sco
     pattern = absl::StrCat("%", absl::StrJoin(absl::StrSplit(filter.text, ' '), "%"), "%");
   }
   return pool_.InTransaction(
-      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<OpinionPage> {
+      scope, "intake.opinions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<OpinionPage> {
         auto rows = txn.exec_params(
             absl::StrCat(
                 "SELECT ", kOpinionColumns, " FROM intake.opinions o WHERE o.tenant_id = $1",
@@ -704,7 +708,7 @@ absl::StatusOr<v1::OpinionStatus> IntakeStore::Follow(const db::TenantScope& sco
                                                       const std::string& tenant,
                                                       const std::string& code) {
   return pool_.InTransaction(
-      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::OpinionStatus> {
+      scope, "intake.opinions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::OpinionStatus> {
         // A merged opinion is answered through the one that stands for it.
         auto rows = txn.exec_params(
             absl::StrCat(
@@ -742,7 +746,7 @@ absl::StatusOr<v1::Opinion> IntakeStore::Mutate(const db::TenantScope& scope,
                                                 const std::string& opinion_id,
                                                 const std::string& etag, const Change& change) {
   return pool_.InTransaction(
-      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
+      scope, "intake.opinions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Opinion> {
         ASSIGN_OR_RETURN(auto locked, LockOpinions(txn, tenant, {opinion_id}));
         Locked& current = locked.begin()->second;
         v1::Opinion opinion = current.opinion;
@@ -771,7 +775,8 @@ absl::StatusOr<v1::Opinion> IntakeStore::Mutate(const db::TenantScope& scope,
       });
 }
 
-std::vector<std::string> IntakeStore::AnswerAtConference(pqxx::work& txn, const std::string& tenant,
+std::vector<std::string> IntakeStore::AnswerAtConference(pqxx::dbtransaction& txn,
+                                                         const std::string& tenant,
                                                          std::vector<std::string> ids,
                                                          const std::string& session,
                                                          absl::CivilDay held) {
@@ -810,7 +815,7 @@ std::vector<std::string> IntakeStore::AnswerAtConference(pqxx::work& txn, const 
 }
 
 int IntakeStore::TellPetitioners(
-    pqxx::work& txn, const std::string& tenant, const std::vector<std::string>& ids,
+    pqxx::dbtransaction& txn, const std::string& tenant, const std::vector<std::string>& ids,
     const std::function<std::pair<std::string, std::string>(const Petitioner&)>& text,
     const std::string& traceparent) {
   if (ids.empty()) return 0;
@@ -845,7 +850,7 @@ absl::StatusOr<v1::Opinion> IntakeStore::Merge(const db::TenantScope& scope,
                                                const std::vector<std::string>& source_ids,
                                                const std::string& actor) {
   return pool_.InTransaction(
-      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
+      scope, "intake.opinions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Opinion> {
         std::vector<std::string> ids = source_ids;
         ids.push_back(target_id);
         ASSIGN_OR_RETURN(auto locked, LockOpinions(txn, tenant, ids));
@@ -889,7 +894,7 @@ absl::StatusOr<v1::Opinion> IntakeStore::Unmerge(const db::TenantScope& scope,
                                                  const std::string& actor,
                                                  const std::string& note) {
   return pool_.InTransaction(
-      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Opinion> {
+      scope, "intake.opinions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Opinion> {
         ASSIGN_OR_RETURN(auto first, LockOpinions(txn, tenant, {opinion_id}));
         const Locked source = first.begin()->second;
         if (source.opinion.state() != v1::MERGED) {
@@ -929,7 +934,7 @@ absl::StatusOr<std::vector<v1::DuplicateCandidate>> IntakeStore::FindDuplicates(
     int limit) {
   return pool_.InTransaction(
       scope, "intake.opinions",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::DuplicateCandidate>> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::DuplicateCandidate>> {
         auto self = txn.exec_params(
             "SELECT round_id::text, norm_text FROM intake.opinions WHERE tenant_id = $1"
             " AND id = $2::uuid",
@@ -959,7 +964,7 @@ absl::StatusOr<std::vector<v1::HistoryEntry>> IntakeStore::History(const db::Ten
                                                                    const std::string& opinion_id) {
   return pool_.InTransaction(
       scope, "intake.opinion_history",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::HistoryEntry>> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::HistoryEntry>> {
         auto created = txn.exec_params(
             "SELECT created_by, (extract(epoch FROM create_time) * 1000000)::bigint"
             " FROM intake.opinions WHERE tenant_id = $1 AND id = $2::uuid",
@@ -994,7 +999,8 @@ absl::StatusOr<v1::SynthesisReport> IntakeStore::Synthesis(const db::TenantScope
                                                            const std::string& tenant,
                                                            const std::string& round_id) {
   return pool_.InTransaction(
-      scope, "intake.opinions", [&](pqxx::work& txn) -> absl::StatusOr<v1::SynthesisReport> {
+      scope, "intake.opinions",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::SynthesisReport> {
         auto round = txn.exec_params(
             "SELECT title, coalesce(opinion_deadline::text, '') FROM intake.rounds"
             " WHERE tenant_id = $1 AND id = $2::uuid",
@@ -1088,7 +1094,7 @@ absl::StatusOr<v1::DialogueRequest> IntakeStore::RequestDialogue(
     const std::function<v1::Event(const v1::DialogueRequired&)>& required) {
   return pool_.InTransaction(
       scope, "intake.dialogue_requests",
-      [&](pqxx::work& txn) -> absl::StatusOr<v1::DialogueRequest> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::DialogueRequest> {
         // One counter per tenant: requests of the same tenant are counted one at a time.
         txn.exec_params("SELECT pg_advisory_xact_lock(hashtext('intake.dialogue_requests/' || $1))",
                         tenant);
@@ -1148,7 +1154,7 @@ absl::StatusOr<v1::ListDialogueRequestsResponse> IntakeStore::ListDialogueReques
     const db::TenantScope& scope, const std::string& tenant) {
   return pool_.InTransaction(
       scope, "intake.dialogue_requests",
-      [&](pqxx::work& txn) -> absl::StatusOr<v1::ListDialogueRequestsResponse> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::ListDialogueRequestsResponse> {
         auto rows =
             txn.exec_params(absl::StrCat("SELECT ", kRequestColumns,
                                          " FROM intake.dialogue_requests WHERE tenant_id = $1"
@@ -1171,7 +1177,7 @@ absl::StatusOr<v1::DialogueRequest> IntakeStore::RejectDialogueRequest(const db:
                                                                        const std::string& reason) {
   return pool_.InTransaction(
       scope, "intake.dialogue_requests",
-      [&](pqxx::work& txn) -> absl::StatusOr<v1::DialogueRequest> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::DialogueRequest> {
         auto rows = txn.exec_params(
             absl::StrCat(
                 "UPDATE intake.dialogue_requests SET state = 'REJECTED', reject_reason = $3"

@@ -142,7 +142,8 @@ class IntakeStore {
   // short of ANSWERED, but MERGED or ROUTED_ELSEWHERE, becomes ANSWERED; one whose answer
   // was not approved gets the conference as its answer. Unknown ids and opinions already
   // answered are left alone. The opinions changed, by id.
-  static std::vector<std::string> AnswerAtConference(pqxx::work& txn, const std::string& tenant,
+  static std::vector<std::string> AnswerAtConference(pqxx::dbtransaction& txn,
+                                                     const std::string& tenant,
                                                      std::vector<std::string> ids,
                                                      const std::string& session,
                                                      absl::CivilDay held);
@@ -152,7 +153,7 @@ class IntakeStore {
   // who left a contact and a way to reach them; `text` gives its title and text, and an
   // empty text tells nobody. How many were told.
   static int TellPetitioners(
-      pqxx::work& txn, const std::string& tenant, const std::vector<std::string>& ids,
+      pqxx::dbtransaction& txn, const std::string& tenant, const std::vector<std::string>& ids,
       const std::function<std::pair<std::string, std::string>(const Petitioner&)>& text,
       const std::string& traceparent);
 

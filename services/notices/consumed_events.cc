@@ -49,7 +49,7 @@ v1::Notice CommitmentReminder(const v1::CommitmentDue& due, absl::CivilDay today
 
 }  // namespace
 
-absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
+absl::Status ApplyEvent(pqxx::dbtransaction& txn, const v1::Event& event,
                         calendar::CalendarSource& calendar) {
   absl::string_view tenant = event.tenant();
   absl::ConsumePrefix(&tenant, "tenants/");

@@ -23,7 +23,7 @@ namespace dialogue::notices {
 // The event types ApplyEvent handles.
 const std::set<std::string>& ConsumedEventTypes();
 
-absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
+absl::Status ApplyEvent(pqxx::dbtransaction& txn, const v1::Event& event,
                         calendar::CalendarSource& calendar);
 
 }  // namespace dialogue::notices

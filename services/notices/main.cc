@@ -101,11 +101,11 @@ int main(int argc, char** argv) {
   dialogue::db::ConnectionPool consumer_pool(pool_options.ForLoop("consumer"));
   auto consumer_options = dialogue::events::ServiceConsumerOptions(
       "notices", consumer_name, dialogue::notices::ConsumedEventTypes());
-  dialogue::events::Consumer consumer(consumer_pool, *redis, consumer_options,
-                                      [&](pqxx::work& txn, const dialogue::v1::Event& event) {
-                                        return dialogue::notices::ApplyEvent(txn, event,
-                                                                             **calendar_source);
-                                      });
+  dialogue::events::Consumer consumer(
+      consumer_pool, *redis, consumer_options,
+      [&](pqxx::dbtransaction& txn, const dialogue::v1::Event& event) {
+        return dialogue::notices::ApplyEvent(txn, event, **calendar_source);
+      });
   consumer.Start();
 
   dialogue::db::ConnectionPool worker_pool(pool_options.ForLoop("delivery"));

@@ -87,8 +87,8 @@ absl::Status NotFound(const std::string& tenant, const std::string& id) {
 }
 
 // Reads a notice under a row lock for a change.
-absl::StatusOr<v1::Notice> Lock(pqxx::work& txn, const std::string& tenant, const std::string& id,
-                                const std::string& etag) {
+absl::StatusOr<v1::Notice> Lock(pqxx::dbtransaction& txn, const std::string& tenant,
+                                const std::string& id, const std::string& etag) {
   auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
                                            " FROM notices.notices n WHERE n.tenant_id = $1"
                                            " AND n.id = $2::uuid FOR UPDATE"),
@@ -107,8 +107,8 @@ absl::StatusOr<v1::Notice> Lock(pqxx::work& txn, const std::string& tenant, cons
   return n;
 }
 
-absl::StatusOr<v1::Notice> Write(pqxx::work& txn, const std::string& tenant, const std::string& id,
-                                 const v1::Notice& n) {
+absl::StatusOr<v1::Notice> Write(pqxx::dbtransaction& txn, const std::string& tenant,
+                                 const std::string& id, const v1::Notice& n) {
   auto rows = txn.exec_params(
       absl::StrCat("UPDATE notices.notices n SET title = $3, body = $4, parts = $5::jsonb,"
                    " place = $6, signer = $7, document_number = $8,"
@@ -145,8 +145,8 @@ absl::StatusOr<TenantInfo> NoticeStore::Tenant(const db::TenantScope& scope,
   return communes_.Get(scope, tenant);
 }
 
-absl::StatusOr<v1::Notice> NoticeStore::InsertDraft(pqxx::work& txn, const std::string& tenant,
-                                                    const v1::Notice& n,
+absl::StatusOr<v1::Notice> NoticeStore::InsertDraft(pqxx::dbtransaction& txn,
+                                                    const std::string& tenant, const v1::Notice& n,
                                                     const std::string& request_id,
                                                     const std::string& source_event) {
   auto rows = txn.exec_params(
@@ -172,7 +172,7 @@ absl::StatusOr<v1::Notice> NoticeStore::CreateDraft(const db::TenantScope& scope
                                                     const std::string& tenant,
                                                     const v1::Notice& notice,
                                                     const std::string& request_id) {
-  return pool_.InTransaction(scope, "notices.notices", [&](pqxx::work& txn) {
+  return pool_.InTransaction(scope, "notices.notices", [&](pqxx::dbtransaction& txn) {
     return InsertDraft(txn, tenant, notice, request_id, "");
   });
 }
@@ -180,7 +180,7 @@ absl::StatusOr<v1::Notice> NoticeStore::CreateDraft(const db::TenantScope& scope
 absl::StatusOr<v1::Notice> NoticeStore::Get(const db::TenantScope& scope, const std::string& tenant,
                                             const std::string& id) {
   return pool_.InTransaction(
-      scope, "notices.notices", [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
+      scope, "notices.notices", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Notice> {
         auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
                                                  " FROM notices.notices n WHERE n.tenant_id = $1"
                                                  " AND n.id = $2::uuid"),
@@ -197,7 +197,8 @@ absl::StatusOr<v1::ListNoticesResponse> NoticeStore::List(const db::TenantScope&
   ASSIGN_OR_RETURN(int offset, OffsetFromPageToken(page_token));
   const int limit = page_size <= 0 ? 50 : std::min(page_size, 500);
   return pool_.InTransaction(
-      scope, "notices.notices", [&](pqxx::work& txn) -> absl::StatusOr<v1::ListNoticesResponse> {
+      scope, "notices.notices",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::ListNoticesResponse> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kColumns, " FROM notices.notices n WHERE n.tenant_id = $1",
                          " AND ($2 = '' OR n.kind = $2) AND ($3 = '' OR n.state = $3)",
@@ -223,7 +224,7 @@ absl::StatusOr<v1::Notice> NoticeStore::UpdateDraft(
     const db::TenantScope& scope, const std::string& tenant, const std::string& id,
     const std::string& etag, const std::function<absl::Status(v1::Notice&)>& edit) {
   return pool_.InTransaction(scope, "notices.notices",
-                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Notice> {
                                ASSIGN_OR_RETURN(v1::Notice n, Lock(txn, tenant, id, etag));
                                RETURN_IF_ERROR(edit(n));
                                return Write(txn, tenant, id, n);
@@ -235,7 +236,7 @@ absl::StatusOr<v1::Notice> NoticeStore::Issue(
     const std::string& etag, const std::function<absl::Status(v1::Notice&)>& complete,
     const std::function<v1::Event(const v1::Notice&)>& event) {
   return pool_.InTransaction(
-      scope, "notices.deliveries", [&](pqxx::work& txn) -> absl::StatusOr<v1::Notice> {
+      scope, "notices.deliveries", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Notice> {
         ASSIGN_OR_RETURN(v1::Notice n, Lock(txn, tenant, id, etag));
         RETURN_IF_ERROR(complete(n));
         n.set_state(v1::NOTICE_ISSUED);
@@ -289,7 +290,7 @@ absl::StatusOr<std::vector<v1::Delivery>> NoticeStore::Deliveries(const db::Tena
                                                                   const std::string& notice_id) {
   return pool_.InTransaction(
       scope, "notices.deliveries",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Delivery>> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::Delivery>> {
         auto exists =
             txn.exec_params("SELECT 1 FROM notices.notices WHERE tenant_id = $1 AND id = $2::uuid",
                             tenant, notice_id);
@@ -327,7 +328,8 @@ absl::StatusOr<std::vector<v1::Notice>> NoticeStore::Published(const db::TenantS
                                                                const std::string& tenant, int limit,
                                                                int offset) {
   return pool_.InTransaction(
-      scope, "notices.notices", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Notice>> {
+      scope, "notices.notices",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::Notice>> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kColumns,
                          " FROM notices.notices n WHERE n.tenant_id = $1"
@@ -343,7 +345,7 @@ absl::StatusOr<std::vector<v1::Notice>> NoticeStore::Published(const db::TenantS
 absl::StatusOr<v1::Webhooks> NoticeStore::Webhooks(const db::TenantScope& scope,
                                                    const std::string& tenant) {
   return pool_.InTransaction(
-      scope, "notices.webhooks", [&](pqxx::work& txn) -> absl::StatusOr<v1::Webhooks> {
+      scope, "notices.webhooks", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Webhooks> {
         v1::Webhooks hooks;
         hooks.set_name(absl::StrCat("tenants/", tenant, "/webhooks"));
         for (const auto& row : txn.exec_params(
@@ -363,7 +365,7 @@ absl::StatusOr<v1::Webhooks> NoticeStore::ReplaceWebhooks(const db::TenantScope&
                                                           const std::string& tenant,
                                                           const v1::Webhooks& hooks) {
   RETURN_IF_ERROR(
-      pool_.InTransaction(scope, "notices.webhooks", [&](pqxx::work& txn) -> absl::Status {
+      pool_.InTransaction(scope, "notices.webhooks", [&](pqxx::dbtransaction& txn) -> absl::Status {
         std::map<std::string, std::string> secrets;
         for (const auto& row : txn.exec_params(
                  "SELECT channel, secret FROM notices.webhooks WHERE tenant_id = $1 FOR UPDATE",
@@ -393,7 +395,7 @@ absl::StatusOr<v1::Webhooks> NoticeStore::ReplaceWebhooks(const db::TenantScope&
 absl::StatusOr<std::vector<DueDelivery>> NoticeStore::ClaimDue(int limit, absl::Duration lease) {
   return pool_.InTransaction(
       db::TenantScope{}, "notices.deliveries",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<DueDelivery>> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<DueDelivery>> {
         txn.exec("SELECT set_config('app.delivery_worker', 'on', true)");
         auto rows = txn.exec_params(
             absl::StrCat(
@@ -444,7 +446,8 @@ absl::StatusOr<std::vector<DueDelivery>> NoticeStore::ClaimDue(int limit, absl::
       });
 }
 
-absl::StatusOr<v1::NoticeTemplate> NoticeStore::Template(pqxx::work& txn, const std::string& tenant,
+absl::StatusOr<v1::NoticeTemplate> NoticeStore::Template(pqxx::dbtransaction& txn,
+                                                         const std::string& tenant,
                                                          v1::NoticeKind kind) {
   v1::NoticeTemplate t = DefaultTemplate(kind);
   t.set_name(absl::StrCat("tenants/", tenant, "/noticeTemplates/", TemplateId(kind)));
@@ -463,7 +466,7 @@ absl::StatusOr<std::vector<v1::NoticeTemplate>> NoticeStore::Templates(const db:
                                                                        const std::string& tenant) {
   return pool_.InTransaction(
       scope, "notices.templates",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::NoticeTemplate>> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::NoticeTemplate>> {
         std::vector<v1::NoticeTemplate> out;
         for (v1::NoticeKind kind : TemplateKinds()) {
           ASSIGN_OR_RETURN(v1::NoticeTemplate t, Template(txn, tenant, kind));
@@ -478,7 +481,8 @@ absl::StatusOr<v1::NoticeTemplate> NoticeStore::ReplaceTemplate(const db::Tenant
                                                                 v1::NoticeKind kind,
                                                                 const v1::NoticeTemplate& text) {
   return pool_.InTransaction(
-      scope, "notices.templates", [&](pqxx::work& txn) -> absl::StatusOr<v1::NoticeTemplate> {
+      scope, "notices.templates",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::NoticeTemplate> {
         if (text.title().empty() && text.body().empty()) {
           txn.exec_params("DELETE FROM notices.templates WHERE tenant_id = $1 AND kind = $2",
                           tenant, v1::NoticeKind_Name(kind));
@@ -497,7 +501,8 @@ absl::StatusOr<std::vector<std::pair<std::string, v1::Notice>>> NoticeStore::Due
     absl::CivilDay until) {
   using Result = std::vector<std::pair<std::string, v1::Notice>>;
   return pool_.InTransaction(
-      db::TenantScope{}, "notices.notices", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+      db::TenantScope{}, "notices.notices",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Result> {
         txn.exec("SELECT set_config('app.delivery_worker', 'on', true)");
         auto rows = txn.exec_params(
             absl::StrCat("SELECT n.tenant_id, ", kColumns,
@@ -518,12 +523,12 @@ absl::StatusOr<bool> NoticeStore::InsertReminder(const std::string& tenant,
                                                  const v1::Notice& reminder, const std::string& key,
                                                  const std::string& event_id) {
   return pool_.InTransaction(db::TenantScope::Of(tenant), "notices.notices",
-                             [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<bool> {
                                return InsertReminder(txn, tenant, reminder, key, event_id);
                              });
 }
 
-bool NoticeStore::InsertReminder(pqxx::work& txn, const std::string& tenant,
+bool NoticeStore::InsertReminder(pqxx::dbtransaction& txn, const std::string& tenant,
                                  const v1::Notice& reminder, const std::string& key,
                                  const std::string& event_id) {
   auto rows = txn.exec_params(
@@ -548,7 +553,7 @@ bool NoticeStore::InsertReminder(pqxx::work& txn, const std::string& tenant,
   return true;
 }
 
-absl::Status NoticeStore::QueueMessage(pqxx::work& txn, const std::string& tenant,
+absl::Status NoticeStore::QueueMessage(pqxx::dbtransaction& txn, const std::string& tenant,
                                        const v1::PetitionerMessage& message,
                                        const std::string& event_id,
                                        const std::string& traceparent) {
@@ -581,7 +586,7 @@ absl::Status NoticeStore::QueueMessage(pqxx::work& txn, const std::string& tenan
 absl::Status NoticeStore::Settle(const DueDelivery& d, bool sent, const std::string& error,
                                  absl::Duration retry_after) {
   return pool_.InTransaction(db::TenantScope{}, "notices.deliveries",
-                             [&](pqxx::work& txn) -> absl::Status {
+                             [&](pqxx::dbtransaction& txn) -> absl::Status {
                                txn.exec("SELECT set_config('app.delivery_worker', 'on', true)");
                                txn.exec_params(
                                    "UPDATE notices.deliveries SET state = $3, last_error = $4,"

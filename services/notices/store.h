@@ -65,7 +65,7 @@ class NoticeStore {
   // notice stored the first time.
   absl::StatusOr<v1::Notice> CreateDraft(const db::TenantScope& scope, const std::string& tenant,
                                          const v1::Notice& notice, const std::string& request_id);
-  static absl::StatusOr<v1::Notice> InsertDraft(pqxx::work& txn, const std::string& tenant,
+  static absl::StatusOr<v1::Notice> InsertDraft(pqxx::dbtransaction& txn, const std::string& tenant,
                                                 const v1::Notice& notice,
                                                 const std::string& request_id,
                                                 const std::string& source_event);
@@ -103,7 +103,8 @@ class NoticeStore {
                                                const v1::Webhooks& hooks);
 
   // The commune's template of `kind`, or the default (customized false).
-  static absl::StatusOr<v1::NoticeTemplate> Template(pqxx::work& txn, const std::string& tenant,
+  static absl::StatusOr<v1::NoticeTemplate> Template(pqxx::dbtransaction& txn,
+                                                     const std::string& tenant,
                                                      v1::NoticeKind kind);
   absl::StatusOr<std::vector<v1::NoticeTemplate>> Templates(const db::TenantScope& scope,
                                                             const std::string& tenant);
@@ -120,14 +121,15 @@ class NoticeStore {
   absl::StatusOr<bool> InsertReminder(const std::string& tenant, const v1::Notice& reminder,
                                       const std::string& key, const std::string& event_id);
   // The same in the caller's transaction (the event consumer's).
-  static bool InsertReminder(pqxx::work& txn, const std::string& tenant, const v1::Notice& reminder,
-                             const std::string& key, const std::string& event_id);
+  static bool InsertReminder(pqxx::dbtransaction& txn, const std::string& tenant,
+                             const v1::Notice& reminder, const std::string& key,
+                             const std::string& event_id);
 
   // In the caller's transaction (the event consumer's): queues `message`, from the event
   // `event_id`, to its petitioner on its channel; once per event. FAILED at once when the
   // commune has no webhook for that channel. INVALID_ARGUMENT for a channel that is not a
   // person's (SMS, Zalo, e-mail) or a message without text or contact.
-  static absl::Status QueueMessage(pqxx::work& txn, const std::string& tenant,
+  static absl::Status QueueMessage(pqxx::dbtransaction& txn, const std::string& tenant,
                                    const v1::PetitionerMessage& message,
                                    const std::string& event_id, const std::string& traceparent);
 

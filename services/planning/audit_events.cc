@@ -7,7 +7,7 @@
 
 namespace dialogue::planning {
 
-absl::Status RecordAuditEvent(pqxx::work& txn, const v1::Event& event) {
+absl::Status RecordAuditEvent(pqxx::dbtransaction& txn, const v1::Event& event) {
   v1::AuditRecorded audit;
   if (!event.payload().UnpackTo(&audit)) {
     return absl::DataLossError("an AuditRecorded event whose payload does not parse");

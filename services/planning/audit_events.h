@@ -10,6 +10,6 @@
 
 namespace dialogue::planning {
 
-absl::Status RecordAuditEvent(pqxx::work& txn, const v1::Event& event);
+absl::Status RecordAuditEvent(pqxx::dbtransaction& txn, const v1::Event& event);
 
 }  // namespace dialogue::planning

@@ -30,7 +30,7 @@ std::string OwnId(absl::string_view name, const char* pattern, const std::string
   return (*parts)["id"];
 }
 
-absl::Status SessionAnnounced(pqxx::work& txn, const std::string& tenant,
+absl::Status SessionAnnounced(pqxx::dbtransaction& txn, const std::string& tenant,
                               const v1::SessionAnnounced& announced) {
   // Both the plan and the session must be the commune's own: a session of one commune
   // never dates another's plan.
@@ -49,8 +49,9 @@ absl::Status SessionAnnounced(pqxx::work& txn, const std::string& tenant,
 }
 
 // Marks the tasks of `kinds` done in every plan whose conference records `session`.
-absl::Status WorkDone(pqxx::work& txn, const std::string& tenant, const std::string& session,
-                      const std::set<v1::TaskKind>& kinds, const std::string& note) {
+absl::Status WorkDone(pqxx::dbtransaction& txn, const std::string& tenant,
+                      const std::string& session, const std::set<v1::TaskKind>& kinds,
+                      const std::string& note) {
   for (const std::string& plan_id : PlanStore::PlansHoldingSession(txn, tenant, session)) {
     RETURN_IF_ERROR(
         PlanStore::MutateIn(txn, tenant, plan_id, "", [&](v1::Plan& plan, PlanEffects&) {
@@ -63,7 +64,7 @@ absl::Status WorkDone(pqxx::work& txn, const std::string& tenant, const std::str
 
 }  // namespace
 
-absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event) {
+absl::Status ApplyEvent(pqxx::dbtransaction& txn, const v1::Event& event) {
   if (event.payload().Is<v1::AuditRecorded>()) return RecordAuditEvent(txn, event);
   const std::string tenant(absl::StripPrefix(event.tenant(), "tenants/"));
   v1::SessionAnnounced announced;

@@ -88,7 +88,7 @@ std::string BodyJson(v1::Plan plan) {
   return ToJson(plan);
 }
 
-void ProjectTasks(pqxx::work& txn, const std::string& tenant, const std::string& plan_id,
+void ProjectTasks(pqxx::dbtransaction& txn, const std::string& tenant, const std::string& plan_id,
                   const std::string& body) {
   txn.exec_params("DELETE FROM planning.plan_tasks WHERE tenant_id = $1 AND plan_id = $2", tenant,
                   plan_id);
@@ -100,7 +100,8 @@ void ProjectTasks(pqxx::work& txn, const std::string& tenant, const std::string&
       tenant, plan_id, body);
 }
 
-void WriteEvents(pqxx::work& txn, const std::string& tenant, const std::vector<v1::Event>& events) {
+void WriteEvents(pqxx::dbtransaction& txn, const std::string& tenant,
+                 const std::vector<v1::Event>& events) {
   for (const auto& event : events) events::AppendToOutbox(txn, "planning.outbox", tenant, event);
 }
 
@@ -117,7 +118,7 @@ absl::Status StaleEtag(const std::string& given, const std::string& current) {
 
 // Reads a plan under a row lock for a change; NOT_FOUND, or ABORTED when `etag` is given
 // and stale.
-absl::StatusOr<v1::Plan> LockPlan(pqxx::work& txn, const std::string& tenant,
+absl::StatusOr<v1::Plan> LockPlan(pqxx::dbtransaction& txn, const std::string& tenant,
                                   const std::string& plan_id, const std::string& etag) {
   auto rows = txn.exec_params(
       absl::StrCat("SELECT ", kPlanColumns,
@@ -178,7 +179,7 @@ absl::StatusOr<PlanFilter> ParsePlanFilter(const std::string& text) {
 absl::StatusOr<v1::Plan> PlanStore::Create(const db::TenantScope& scope, const std::string& tenant,
                                            const v1::Plan& plan, const std::string& request_id) {
   return pool_.InTransaction(
-      scope, "planning.plans", [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+      scope, "planning.plans", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Plan> {
         std::string body = BodyJson(plan);
         std::string revises =
             plan.revises().empty()
@@ -211,7 +212,7 @@ absl::StatusOr<v1::Plan> PlanStore::Create(const db::TenantScope& scope, const s
 absl::StatusOr<v1::Plan> PlanStore::Get(const db::TenantScope& scope, const std::string& tenant,
                                         const std::string& plan_id) {
   return pool_.InTransaction(
-      scope, "planning.plans", [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+      scope, "planning.plans", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Plan> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kPlanColumns,
                          " FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid"),
@@ -238,7 +239,7 @@ absl::StatusOr<PlanPage> PlanStore::List(const db::TenantScope& scope, const std
   }
   const int limit = ClampPageSize(page_size, 50);
   return pool_.InTransaction(
-      scope, "planning.plans", [&](pqxx::work& txn) -> absl::StatusOr<PlanPage> {
+      scope, "planning.plans", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<PlanPage> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kPlanColumns, ", year FROM planning.plans WHERE tenant_id = $1",
                          " AND ($2 = 0 OR year = $2) AND ($3 = '' OR state = $3)",
@@ -265,12 +266,12 @@ absl::StatusOr<v1::Plan> PlanStore::Mutate(const db::TenantScope& scope, const s
                                            const std::string& plan_id, const std::string& etag,
                                            const Change& change) {
   return pool_.InTransaction(scope, "planning.plans",
-                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Plan> {
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Plan> {
                                return MutateIn(txn, tenant, plan_id, etag, change);
                              });
 }
 
-absl::StatusOr<v1::Plan> PlanStore::MutateIn(pqxx::work& txn, const std::string& tenant,
+absl::StatusOr<v1::Plan> PlanStore::MutateIn(pqxx::dbtransaction& txn, const std::string& tenant,
                                              const std::string& plan_id, const std::string& etag,
                                              const Change& change) {
   ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
@@ -306,7 +307,8 @@ absl::StatusOr<v1::Plan> PlanStore::MutateIn(pqxx::work& txn, const std::string&
   return PlanFromRow(tenant, updated[0]);
 }
 
-std::vector<std::string> PlanStore::PlansHoldingSession(pqxx::work& txn, const std::string& tenant,
+std::vector<std::string> PlanStore::PlansHoldingSession(pqxx::dbtransaction& txn,
+                                                        const std::string& tenant,
                                                         const std::string& session) {
   std::vector<std::string> ids;
   for (const auto& row :
@@ -323,13 +325,14 @@ std::vector<std::string> PlanStore::PlansHoldingSession(pqxx::work& txn, const s
 absl::Status PlanStore::Delete(const db::TenantScope& scope, const std::string& tenant,
                                const std::string& plan_id, const std::string& etag,
                                const std::function<absl::Status(const v1::Plan&)>& allowed) {
-  return pool_.InTransaction(scope, "planning.plans", [&](pqxx::work& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
-    RETURN_IF_ERROR(allowed(plan));
-    txn.exec_params("DELETE FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid", tenant,
-                    plan_id);
-    return absl::OkStatus();
-  });
+  return pool_.InTransaction(
+      scope, "planning.plans", [&](pqxx::dbtransaction& txn) -> absl::Status {
+        ASSIGN_OR_RETURN(v1::Plan plan, LockPlan(txn, tenant, plan_id, etag));
+        RETURN_IF_ERROR(allowed(plan));
+        txn.exec_params("DELETE FROM planning.plans WHERE tenant_id = $1 AND id = $2::uuid", tenant,
+                        plan_id);
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<TaskPage> PlanStore::ListTasks(const db::TenantScope& scope,
@@ -349,7 +352,7 @@ absl::StatusOr<TaskPage> PlanStore::ListTasks(const db::TenantScope& scope,
   }
   const int limit = ClampPageSize(query.page_size, 100);
   return pool_.InTransaction(
-      scope, "planning.plan_tasks", [&](pqxx::work& txn) -> absl::StatusOr<TaskPage> {
+      scope, "planning.plan_tasks", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<TaskPage> {
         auto rows = txn.exec_params(
             "SELECT t.plan_id::text, t.task_id, t.task::text, p.title, p.year, t.due_date::text,"
             "       (t.due_date < $2::date AND NOT t.done) AS overdue"
@@ -436,8 +439,8 @@ std::string HamletsJson(const v1::Tenant& tenant) {
 
 absl::Status CalendarStore::AddDayOff(const db::TenantScope& scope, const std::string& tenant,
                                       const std::string& date, const std::string& reason) {
-  absl::Status status =
-      pool_.InTransaction(scope, "tenancy.tenant_days_off", [&](pqxx::work& txn) -> absl::Status {
+  absl::Status status = pool_.InTransaction(
+      scope, "tenancy.tenant_days_off", [&](pqxx::dbtransaction& txn) -> absl::Status {
         txn.exec_params(
             "INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2::date, "
             "$3)",
@@ -454,7 +457,7 @@ absl::Status CalendarStore::AddDayOff(const db::TenantScope& scope, const std::s
 absl::Status CalendarStore::RemoveDayOff(const db::TenantScope& scope, const std::string& tenant,
                                          const std::string& date) {
   return pool_.InTransaction(
-      scope, "tenancy.tenant_days_off", [&](pqxx::work& txn) -> absl::Status {
+      scope, "tenancy.tenant_days_off", [&](pqxx::dbtransaction& txn) -> absl::Status {
         auto rows = txn.exec_params(
             "DELETE FROM tenancy.tenant_days_off WHERE tenant_id = $1 AND day = $2::date", tenant,
             date);
@@ -471,7 +474,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> CalendarStore::
     const std::string& to) {
   using Days = std::vector<std::pair<std::string, std::string>>;
   return pool_.InTransaction(
-      scope, "tenancy.tenant_days_off", [&](pqxx::work& txn) -> absl::StatusOr<Days> {
+      scope, "tenancy.tenant_days_off", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Days> {
         Days out;
         for (const auto& row : txn.exec_params(
                  "SELECT day::text, reason FROM tenancy.tenant_days_off"
@@ -500,7 +503,8 @@ v1::TenantRules WithDefaults(v1::TenantRules rules) {
 absl::StatusOr<v1::Province> TenantStore::CreateProvince(const std::string& id,
                                                          const v1::Province& province) {
   return pool_.InTransaction(
-      AdminScope(), "tenancy.provinces", [&](pqxx::work& txn) -> absl::StatusOr<v1::Province> {
+      AdminScope(), "tenancy.provinces",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Province> {
         txn.exec_params("INSERT INTO tenancy.provinces (id, display_name) VALUES ($1, $2)", id,
                         province.display_name());
         v1::Province out = province;
@@ -512,7 +516,7 @@ absl::StatusOr<v1::Province> TenantStore::CreateProvince(const std::string& id,
 absl::StatusOr<std::vector<v1::Province>> TenantStore::ListProvinces() {
   return pool_.InTransaction(
       db::TenantScope{}, "tenancy.provinces",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Province>> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::Province>> {
         std::vector<v1::Province> out;
         for (const auto& row :
              txn.exec("SELECT id, display_name FROM tenancy.provinces ORDER BY id")) {
@@ -528,7 +532,7 @@ absl::StatusOr<std::vector<v1::Province>> TenantStore::ListProvinces() {
 absl::StatusOr<v1::Tenant> TenantStore::CreateTenant(const std::string& id,
                                                      const v1::Tenant& tenant) {
   return pool_.InTransaction(
-      AdminScope(), "tenancy.tenants", [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
+      AdminScope(), "tenancy.tenants", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Tenant> {
         std::string province(absl::StripPrefix(tenant.province(), "provinces/"));
         std::string parent(absl::StripPrefix(tenant.parent(), "tenants/"));
         if (!parent.empty()) {
@@ -559,7 +563,8 @@ absl::StatusOr<v1::Tenant> TenantStore::CreateTenant(const std::string& id,
 
 absl::StatusOr<v1::Tenant> TenantStore::GetTenant(const std::string& id) {
   return pool_.InTransaction(
-      db::TenantScope{}, "tenancy.tenants", [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
+      db::TenantScope{}, "tenancy.tenants",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Tenant> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kTenantColumns, " FROM tenancy.tenants WHERE id = $1"), id);
         if (rows.empty()) {
@@ -573,7 +578,7 @@ absl::StatusOr<v1::Tenant> TenantStore::GetTenant(const std::string& id) {
 absl::StatusOr<std::vector<std::string>> TenantStore::ListChildren(const std::string& id) {
   return pool_.InTransaction(
       db::TenantScope{}, "tenancy.tenants",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<std::string>> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<std::string>> {
         std::vector<std::string> out;
         for (const auto& row : txn.exec_params(
                  "SELECT id FROM tenancy.tenants WHERE parent_id = $1 ORDER BY id", id)) {
@@ -588,7 +593,7 @@ absl::StatusOr<std::vector<v1::Tenant>> TenantStore::ListTenants(const std::stri
                                                                  const std::string& after_id) {
   return pool_.InTransaction(
       db::TenantScope{}, "tenancy.tenants",
-      [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Tenant>> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::Tenant>> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kTenantColumns,
                          " FROM tenancy.tenants WHERE ($1 = '' OR province_id = $1) AND id > $2"
@@ -614,7 +619,7 @@ absl::StatusOr<v1::Tenant> TenantStore::UpdateTenant(const v1::Tenant& tenant,
     return false;
   };
   return pool_.InTransaction(
-      AdminScope(), "tenancy.tenants", [&](pqxx::work& txn) -> absl::StatusOr<v1::Tenant> {
+      AdminScope(), "tenancy.tenants", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Tenant> {
         auto rows = txn.exec_params(absl::StrCat("SELECT ", kTenantColumns,
                                                  " FROM tenancy.tenants WHERE id = $1 FOR UPDATE"),
                                     id);
@@ -704,7 +709,7 @@ absl::StatusOr<v1::Account> AccountStore::Create(const db::TenantScope& scope,
   std::string tenant(absl::StripPrefix(account.tenant(), "tenants/"));
   std::string province(absl::StripPrefix(account.province(), "provinces/"));
   auto created = pool_.InTransaction(
-      scope, "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<v1::Account> {
+      scope, "accounts.accounts", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Account> {
         auto rows = txn.exec_params(
             absl::StrCat("INSERT INTO accounts.accounts (username, tenant_id, province_id,"
                          " display_name, roles, department, password_hash, oidc_subject)"
@@ -730,7 +735,8 @@ absl::StatusOr<v1::Account> AccountStore::Create(const db::TenantScope& scope,
 absl::StatusOr<std::vector<v1::Account>> AccountStore::List(const db::TenantScope& scope,
                                                             const std::string& tenant_id) {
   return pool_.InTransaction(
-      scope, "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Account>> {
+      scope, "accounts.accounts",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::Account>> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kAccountColumns,
                          ", locked_until > now(), totp_enabled FROM accounts.accounts"
@@ -750,7 +756,7 @@ absl::StatusOr<v1::Account> AccountStore::ResetPassword(
     const db::TenantScope& scope, const std::string& username, const std::string& password_hash,
     const std::string& tenant, const std::string& actor, const std::string& client) {
   return pool_.InTransaction(
-      scope, "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<v1::Account> {
+      scope, "accounts.accounts", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Account> {
         auto reset =
             txn.exec_params("SELECT accounts.reset_password($1, $2, nullif($3, ''), $4, $5)",
                             username, password_hash, tenant, actor, client);
@@ -770,7 +776,8 @@ absl::StatusOr<v1::Account> AccountStore::ResetPassword(
 
 absl::StatusOr<AccountStore::Credentials> AccountStore::LookUp(const std::string& username) {
   return pool_.InTransaction(
-      db::TenantScope(), "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<Credentials> {
+      db::TenantScope(), "accounts.accounts",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Credentials> {
         auto rows = txn.exec_params(
             "SELECT password_hash, (extract(epoch FROM locked_until) * 1000000)::bigint"
             " FROM accounts.sign_in_lookup($1)",
@@ -786,7 +793,8 @@ absl::StatusOr<AccountStore::Credentials> AccountStore::LookUp(const std::string
 
 absl::StatusOr<AccountStore::OidcAccount> AccountStore::LookUpOidc(const std::string& subject) {
   return pool_.InTransaction(
-      db::TenantScope(), "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<OidcAccount> {
+      db::TenantScope(), "accounts.accounts",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<OidcAccount> {
         auto rows = txn.exec_params(
             "SELECT username, (extract(epoch FROM locked_until) * 1000000)::bigint"
             " FROM accounts.oidc_lookup($1)",
@@ -806,7 +814,7 @@ absl::StatusOr<absl::optional<absl::Time>> AccountStore::SignInFailed(const std:
                                                                       absl::Duration lock_for) {
   return pool_.InTransaction(
       db::TenantScope(), "accounts.accounts",
-      [&](pqxx::work& txn) -> absl::StatusOr<absl::optional<absl::Time>> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<absl::optional<absl::Time>> {
         auto rows = txn.exec_params(
             "SELECT (extract(epoch FROM accounts.sign_in_failed($1, $2, $3, $4, $5))"
             " * 1000000)::bigint",
@@ -821,7 +829,8 @@ absl::StatusOr<absl::Time> AccountStore::SignInSucceeded(
     const std::string& client, const std::string& user_agent, absl::Duration lifetime,
     const std::string& method) {
   return pool_.InTransaction(
-      db::TenantScope(), "accounts.sessions", [&](pqxx::work& txn) -> absl::StatusOr<absl::Time> {
+      db::TenantScope(), "accounts.sessions",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<absl::Time> {
         auto rows = txn.exec_params(
             "SELECT (extract(epoch FROM accounts.sign_in_succeeded($1, decode($2, 'hex'), $3, $4,"
             " $5, $6, $7)) * 1000000)::bigint",
@@ -833,7 +842,7 @@ absl::StatusOr<absl::Time> AccountStore::SignInSucceeded(
 
 absl::StatusOr<AccountStore::Totp> AccountStore::TotpOf(const std::string& username) {
   return pool_.InTransaction(db::TenantScope(), "accounts.accounts",
-                             [&](pqxx::work& txn) -> absl::StatusOr<Totp> {
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Totp> {
                                auto rows = txn.exec_params(
                                    "SELECT coalesce(encode(secret, 'hex'), ''), enabled, last_step"
                                    " FROM accounts.totp_lookup($1)",
@@ -849,7 +858,8 @@ absl::StatusOr<AccountStore::Totp> AccountStore::TotpOf(const std::string& usern
 
 absl::StatusOr<bool> AccountStore::TotpUsed(const std::string& username, int64_t step) {
   return pool_.InTransaction(
-      db::TenantScope(), "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+      db::TenantScope(), "accounts.accounts",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<bool> {
         return txn.exec_params("SELECT accounts.totp_used($1, $2)", username, step)[0][0]
             .as<bool>();
       });
@@ -858,7 +868,7 @@ absl::StatusOr<bool> AccountStore::TotpUsed(const std::string& username, int64_t
 absl::StatusOr<bool> AccountStore::BeginTotp(const std::string& username,
                                              const std::string& secret) {
   return pool_.InTransaction(db::TenantScope(), "accounts.accounts",
-                             [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<bool> {
                                return txn
                                    .exec_params("SELECT accounts.totp_begin($1, decode($2, 'hex'))",
                                                 username, absl::BytesToHexString(secret))[0][0]
@@ -868,18 +878,20 @@ absl::StatusOr<bool> AccountStore::BeginTotp(const std::string& username,
 
 absl::StatusOr<bool> AccountStore::ConfirmTotp(const std::string& username, int64_t step,
                                                const std::string& client) {
-  return pool_.InTransaction(
-      db::TenantScope(), "accounts.accounts", [&](pqxx::work& txn) -> absl::StatusOr<bool> {
-        return txn
-            .exec_params("SELECT accounts.totp_confirm($1, $2, $3)", username, step, client)[0][0]
-            .as<bool>();
-      });
+  return pool_.InTransaction(db::TenantScope(), "accounts.accounts",
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<bool> {
+                               return txn
+                                   .exec_params("SELECT accounts.totp_confirm($1, $2, $3)",
+                                                username, step, client)[0][0]
+                                   .as<bool>();
+                             });
 }
 
 absl::StatusOr<AccountStore::LiveSession> AccountStore::Resolve(const std::string& token_hash_hex,
                                                                 absl::Duration idle) {
   return pool_.InTransaction(
-      db::TenantScope(), "accounts.sessions", [&](pqxx::work& txn) -> absl::StatusOr<LiveSession> {
+      db::TenantScope(), "accounts.sessions",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<LiveSession> {
         auto rows = txn.exec_params(
             "SELECT username, display_name, coalesce(tenant_id, ''), coalesce(province_id, ''),"
             " array_to_string(roles, ','), department,"
@@ -902,12 +914,13 @@ absl::StatusOr<AccountStore::LiveSession> AccountStore::Resolve(const std::strin
 
 absl::StatusOr<bool> AccountStore::End(const std::string& token_hash_hex,
                                        const std::string& client) {
-  return pool_.InTransaction(
-      db::TenantScope(), "accounts.sessions", [&](pqxx::work& txn) -> absl::StatusOr<bool> {
-        auto rows = txn.exec_params("SELECT accounts.end_session(decode($1, 'hex'), $2)",
-                                    token_hash_hex, client);
-        return rows[0][0].as<bool>();
-      });
+  return pool_.InTransaction(db::TenantScope(), "accounts.sessions",
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<bool> {
+                               auto rows = txn.exec_params(
+                                   "SELECT accounts.end_session(decode($1, 'hex'), $2)",
+                                   token_hash_hex, client);
+                               return rows[0][0].as<bool>();
+                             });
 }
 
 absl::StatusOr<AccountStore::AuditPage> AccountStore::ListAudit(const db::TenantScope& scope,
@@ -921,7 +934,7 @@ absl::StatusOr<AccountStore::AuditPage> AccountStore::ListAudit(const db::Tenant
   }
   if (page_size <= 0 || page_size > kMaxPageSize) page_size = page_size <= 0 ? 50 : kMaxPageSize;
   return pool_.InTransaction(
-      scope, "accounts.audit_events", [&](pqxx::work& txn) -> absl::StatusOr<AuditPage> {
+      scope, "accounts.audit_events", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<AuditPage> {
         // Keyset paging on (time, id); the token is the last entry's id.
         auto rows = txn.exec_params(
             absl::StrCat("SELECT id, (extract(epoch FROM time) * 1000000)::bigint, actor, action,"

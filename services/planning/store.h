@@ -77,11 +77,12 @@ class PlanStore {
                                   const Change& change);
   // The same inside a transaction the caller holds (the event consumer's). A change that
   // leaves the plan as it was, with no effects, writes nothing.
-  static absl::StatusOr<v1::Plan> MutateIn(pqxx::work& txn, const std::string& tenant,
+  static absl::StatusOr<v1::Plan> MutateIn(pqxx::dbtransaction& txn, const std::string& tenant,
                                            const std::string& plan_id, const std::string& etag,
                                            const Change& change);
   // The ids of the tenant's plans with a conference that records `session`.
-  static std::vector<std::string> PlansHoldingSession(pqxx::work& txn, const std::string& tenant,
+  static std::vector<std::string> PlansHoldingSession(pqxx::dbtransaction& txn,
+                                                      const std::string& tenant,
                                                       const std::string& session);
 
   // Deletes the plan if `allowed` accepts it as read under lock.

@@ -131,13 +131,13 @@ absl::StatusOr<SessionService::Target> SessionService::AuthorizePublic(
 grpc::Status SessionService::Change(
     grpc::ServerContext* context, absl::string_view method, const std::string& name,
     const std::string& etag, SessionAction action,
-    const std::function<absl::Status(const rpc::RequestContext&, const Target&, pqxx::work&,
-                                     v1::Session&)>& change,
+    const std::function<absl::Status(const rpc::RequestContext&, const Target&,
+                                     pqxx::dbtransaction&, v1::Session&)>& change,
     v1::Session* response) {
   return rpc::Serve(context, auth_, method, [&](const rpc::RequestContext& rc) -> absl::Status {
     ASSIGN_OR_RETURN(Target target, Authorize(rc, name, kSessionPattern, "name", action));
     ASSIGN_OR_RETURN(*response, store_.Update(target.scope, target.tenant, target.session, etag,
-                                              [&](pqxx::work& txn, v1::Session& s) {
+                                              [&](pqxx::dbtransaction& txn, v1::Session& s) {
                                                 return change(rc, target, txn, s);
                                               }));
     return absl::OkStatus();
@@ -293,7 +293,7 @@ grpc::Status SessionService::UpdateSession(grpc::ServerContext* context,
   const v1::Session& in = request->session();
   return Change(
       context, "UpdateSession", in.name(), in.etag(), SessionAction::kOrganise,
-      [&](const rpc::RequestContext&, const Target& target, pqxx::work&,
+      [&](const rpc::RequestContext&, const Target& target, pqxx::dbtransaction&,
           v1::Session& s) -> absl::Status {
         const auto& paths = request->update_mask().paths();
         if (paths.empty()) {
@@ -344,7 +344,7 @@ grpc::Status SessionService::AnnounceSession(grpc::ServerContext* context,
                                              v1::Session* response) {
   return Change(
       context, "AnnounceSession", request->name(), request->etag(), SessionAction::kOrganise,
-      [&](const rpc::RequestContext& rc, const Target& target, pqxx::work& txn,
+      [&](const rpc::RequestContext& rc, const Target& target, pqxx::dbtransaction& txn,
           v1::Session& s) -> absl::Status {
         RETURN_IF_ERROR(CheckTransition(s.state(), SessionEvent::kAnnounce));
         const absl::CivilDay today = Today();
@@ -406,7 +406,7 @@ grpc::Status SessionService::OpenSession(grpc::ServerContext* context,
                                          v1::Session* response) {
   return Change(
       context, "OpenSession", request->name(), request->etag(), SessionAction::kRun,
-      [&](const rpc::RequestContext& rc, const Target& target, pqxx::work&,
+      [&](const rpc::RequestContext& rc, const Target& target, pqxx::dbtransaction&,
           v1::Session& s) -> absl::Status {
         RETURN_IF_ERROR(CheckTransition(s.state(), SessionEvent::kOpen));
         ASSIGN_OR_RETURN(TenantInfo tenant, store_.Tenant(target.scope, target.tenant));
@@ -433,7 +433,8 @@ grpc::Status SessionService::PostponeSession(grpc::ServerContext* context,
                                              v1::Session* response) {
   return Change(
       context, "PostponeSession", request->name(), request->etag(), SessionAction::kOrganise,
-      [&](const rpc::RequestContext&, const Target&, pqxx::work&, v1::Session& s) -> absl::Status {
+      [&](const rpc::RequestContext&, const Target&, pqxx::dbtransaction&,
+          v1::Session& s) -> absl::Status {
         RETURN_IF_ERROR(common::CheckText("reason", request->reason(), kMaxShortChars));
         RETURN_IF_ERROR(CheckTransition(s.state(), SessionEvent::kPostpone));
         if (!request->new_date().empty()) s.set_date(request->new_date());
@@ -456,7 +457,8 @@ grpc::Status SessionService::CancelSession(grpc::ServerContext* context,
                                            v1::Session* response) {
   return Change(
       context, "CancelSession", request->name(), request->etag(), SessionAction::kOrganise,
-      [&](const rpc::RequestContext&, const Target&, pqxx::work&, v1::Session& s) -> absl::Status {
+      [&](const rpc::RequestContext&, const Target&, pqxx::dbtransaction&,
+          v1::Session& s) -> absl::Status {
         RETURN_IF_ERROR(common::CheckText("reason", request->reason(), kMaxShortChars));
         RETURN_IF_ERROR(CheckTransition(s.state(), SessionEvent::kCancel));
         s.set_state(v1::SESSION_CANCELLED);
@@ -471,7 +473,7 @@ grpc::Status SessionService::AdvanceAgenda(grpc::ServerContext* context,
                                            v1::Session* response) {
   return Change(
       context, "AdvanceAgenda", request->name(), "", SessionAction::kRun,
-      [&](const rpc::RequestContext&, const Target& target, pqxx::work& txn,
+      [&](const rpc::RequestContext&, const Target& target, pqxx::dbtransaction& txn,
           v1::Session& s) -> absl::Status {
         RETURN_IF_ERROR(CheckTransition(s.state(), SessionEvent::kAdvance));
         RETURN_IF_ERROR(sessions::AdvanceAgenda(s, request->step(), absl::Now()));
@@ -760,7 +762,7 @@ grpc::Status SessionService::MarkOpinionsAnswered(grpc::ServerContext* context,
                                                   v1::Session* response) {
   return Change(
       context, "MarkOpinionsAnswered", request->name(), "", SessionAction::kRecord,
-      [&](const rpc::RequestContext&, const Target& target, pqxx::work&,
+      [&](const rpc::RequestContext&, const Target& target, pqxx::dbtransaction&,
           v1::Session& s) -> absl::Status {
         if (request->opinions().empty()) return Required("opinions", "name the opinions answered");
         if (request->opinions_size() > 1000) {
@@ -792,7 +794,7 @@ grpc::Status SessionService::ConcludeSession(grpc::ServerContext* context,
                                              v1::Session* response) {
   return Change(
       context, "ConcludeSession", request->name(), request->etag(), SessionAction::kConclude,
-      [&](const rpc::RequestContext& rc, const Target& target, pqxx::work& txn,
+      [&](const rpc::RequestContext& rc, const Target& target, pqxx::dbtransaction& txn,
           v1::Session& s) -> absl::Status {
         RETURN_IF_ERROR(CheckTransition(s.state(), SessionEvent::kConclude));
         const v1::AgendaStep* step = CurrentStep(s);

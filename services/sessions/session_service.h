@@ -127,7 +127,7 @@ class SessionService final : public v1::SessionService::Service {
   grpc::Status Change(grpc::ServerContext* context, absl::string_view method,
                       const std::string& name, const std::string& etag, SessionAction action,
                       const std::function<absl::Status(const rpc::RequestContext&, const Target&,
-                                                       pqxx::work&, v1::Session&)>& change,
+                                                       pqxx::dbtransaction&, v1::Session&)>& change,
                       v1::Session* response);
   grpc::Status ChangeSpeaker(grpc::ServerContext* context, absl::string_view method,
                              const std::string& name, SessionAction action,

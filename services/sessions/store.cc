@@ -98,7 +98,7 @@ SpeakerRow SpeakerFromRow(const std::string& tenant, const std::string& session_
 }
 
 // One speaker of the session, by `where` (a condition on $3): its id or its request id.
-std::optional<SpeakerRow> FindSpeaker(pqxx::work& txn, const std::string& tenant,
+std::optional<SpeakerRow> FindSpeaker(pqxx::dbtransaction& txn, const std::string& tenant,
                                       const std::string& session_id, const char* where,
                                       const std::string& value) {
   auto rows = txn.exec_params(
@@ -131,7 +131,7 @@ absl::Status SessionNotFound(const std::string& tenant, const std::string& id) {
 }
 
 // The session under a row lock.
-absl::StatusOr<v1::Session> LockSession(pqxx::work& txn, const std::string& tenant,
+absl::StatusOr<v1::Session> LockSession(pqxx::dbtransaction& txn, const std::string& tenant,
                                         const std::string& id) {
   auto rows = txn.exec_params(absl::StrCat("SELECT ", kSessionColumns,
                                            " FROM sessions.sessions s WHERE s.tenant_id = $1"
@@ -142,7 +142,7 @@ absl::StatusOr<v1::Session> LockSession(pqxx::work& txn, const std::string& tena
 }
 
 // Each group's present count: its head count, or its named check-ins when more.
-void FillPresent(pqxx::work& txn, const std::string& tenant, const std::string& id,
+void FillPresent(pqxx::dbtransaction& txn, const std::string& tenant, const std::string& id,
                  v1::Session& session) {
   auto rows = txn.exec_params(
       "SELECT group_name, count(*) FROM sessions.delegates WHERE tenant_id = $1"
@@ -156,7 +156,7 @@ void FillPresent(pqxx::work& txn, const std::string& tenant, const std::string& 
 }
 
 // The session with its groups' present counts.
-absl::StatusOr<v1::Session> ReadSession(pqxx::work& txn, const std::string& tenant,
+absl::StatusOr<v1::Session> ReadSession(pqxx::dbtransaction& txn, const std::string& tenant,
                                         const std::string& id) {
   auto rows = txn.exec_params(absl::StrCat("SELECT ", kSessionColumns,
                                            " FROM sessions.sessions s WHERE s.tenant_id = $1"
@@ -201,7 +201,7 @@ v1::Minutes MinutesFromRow(const std::string& tenant, const std::string& session
 }
 
 // The session's minutes, under a row lock when `for_update`.
-absl::StatusOr<v1::Minutes> ReadMinutes(pqxx::work& txn, const std::string& tenant,
+absl::StatusOr<v1::Minutes> ReadMinutes(pqxx::dbtransaction& txn, const std::string& tenant,
                                         const std::string& session_id, bool for_update) {
   auto rows = txn.exec_params(absl::StrCat("SELECT ", kMinutesColumns,
                                            " FROM sessions.minutes m WHERE m.tenant_id = $1"
@@ -231,7 +231,7 @@ absl::StatusOr<v1::Session> SessionStore::Create(const db::TenantScope& scope,
                                                  const std::string& tenant, v1::Session session,
                                                  const std::string& request_id) {
   return pool_.InTransaction(
-      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> {
+      scope, "sessions.sessions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Session> {
         if (!request_id.empty()) {
           auto rows =
               txn.exec_params(absl::StrCat("SELECT ", kSessionColumns,
@@ -259,16 +259,18 @@ absl::StatusOr<v1::Session> SessionStore::Create(const db::TenantScope& scope,
 
 absl::StatusOr<v1::Session> SessionStore::Get(const db::TenantScope& scope,
                                               const std::string& tenant, const std::string& id) {
-  return pool_.InTransaction(
-      scope, "sessions.sessions",
-      [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> { return ReadSession(txn, tenant, id); });
+  return pool_.InTransaction(scope, "sessions.sessions",
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Session> {
+                               return ReadSession(txn, tenant, id);
+                             });
 }
 
 absl::StatusOr<std::vector<v1::Session>> SessionStore::List(const db::TenantScope& scope,
                                                             const std::string& tenant,
                                                             const SessionFilter& filter) {
   return pool_.InTransaction(
-      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Session>> {
+      scope, "sessions.sessions",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::Session>> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kSessionColumns,
                          " FROM sessions.sessions s WHERE s.tenant_id = $1"
@@ -293,7 +295,7 @@ absl::StatusOr<v1::Session> SessionStore::Update(const db::TenantScope& scope,
                                                  const std::string& tenant, const std::string& id,
                                                  const std::string& etag, const Change& change) {
   return pool_.InTransaction(
-      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<v1::Session> {
+      scope, "sessions.sessions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Session> {
         ASSIGN_OR_RETURN(v1::Session s, LockSession(txn, tenant, id));
         if (!etag.empty() && etag != s.etag()) {
           return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
@@ -318,7 +320,7 @@ absl::StatusOr<v1::Speaker> SessionStore::Register(
     const db::TenantScope& scope, const std::string& tenant, const std::string& session_id,
     const v1::Speaker& speaker, const std::string& request_id, const SessionCheck& check) {
   return pool_.InTransaction(
-      scope, "sessions.speakers", [&](pqxx::work& txn) -> absl::StatusOr<v1::Speaker> {
+      scope, "sessions.speakers", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Speaker> {
         ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
         if (!request_id.empty()) {
           if (auto stored = FindSpeaker(txn, tenant, session_id, kByRequest, request_id)) {
@@ -337,7 +339,7 @@ absl::StatusOr<v1::Speaker> SessionStore::Register(
       });
 }
 
-std::vector<v1::Speaker> SessionStore::Speakers(pqxx::work& txn, const std::string& tenant,
+std::vector<v1::Speaker> SessionStore::Speakers(pqxx::dbtransaction& txn, const std::string& tenant,
                                                 const std::string& session_id) {
   auto rows = txn.exec_params(
       absl::StrCat("SELECT ", kSpeakerColumns,
@@ -353,7 +355,8 @@ absl::StatusOr<std::vector<v1::Speaker>> SessionStore::Speakers(const db::Tenant
                                                                 const std::string& tenant,
                                                                 const std::string& session_id) {
   return pool_.InTransaction(
-      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Speaker>> {
+      scope, "sessions.sessions",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::Speaker>> {
         auto exists = txn.exec_params(
             "SELECT 1 FROM sessions.sessions WHERE tenant_id = $1 AND id = $2::uuid", tenant,
             session_id);
@@ -368,7 +371,7 @@ absl::StatusOr<v1::Speaker> SessionStore::UpdateSpeaker(const db::TenantScope& s
                                                         const std::string& speaker_id, SpeakerOp op,
                                                         int position, const SpeakerChange& change) {
   return pool_.InTransaction(
-      scope, "sessions.speakers", [&](pqxx::work& txn) -> absl::StatusOr<v1::Speaker> {
+      scope, "sessions.speakers", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Speaker> {
         ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
         std::optional<SpeakerRow> found = FindSpeaker(txn, tenant, session_id, kById, speaker_id);
         if (!found) {
@@ -404,7 +407,7 @@ absl::StatusOr<v1::Speaker> SessionStore::UpdateSpeaker(const db::TenantScope& s
       });
 }
 
-void SessionStore::EndTurn(pqxx::work& txn, const std::string& tenant,
+void SessionStore::EndTurn(pqxx::dbtransaction& txn, const std::string& tenant,
                            const std::string& session_id) {
   txn.exec_params(
       "UPDATE sessions.speakers SET state = 'SPEAKER_DONE', end_time = now()"
@@ -412,7 +415,8 @@ void SessionStore::EndTurn(pqxx::work& txn, const std::string& tenant,
       tenant, session_id);
 }
 
-absl::StatusOr<v1::Attendance> SessionStore::Attendance(pqxx::work& txn, const std::string& tenant,
+absl::StatusOr<v1::Attendance> SessionStore::Attendance(pqxx::dbtransaction& txn,
+                                                        const std::string& tenant,
                                                         const std::string& session_id) {
   ASSIGN_OR_RETURN(v1::Session session, ReadSession(txn, tenant, session_id));
   v1::Attendance attendance = Summary(session);
@@ -434,8 +438,9 @@ absl::StatusOr<v1::Attendance> SessionStore::Attendance(pqxx::work& txn, const s
 absl::StatusOr<v1::Attendance> SessionStore::Attendance(const db::TenantScope& scope,
                                                         const std::string& tenant,
                                                         const std::string& session_id) {
-  return pool_.InTransaction(scope, "sessions.delegates",
-                             [&](pqxx::work& txn) { return Attendance(txn, tenant, session_id); });
+  return pool_.InTransaction(scope, "sessions.delegates", [&](pqxx::dbtransaction& txn) {
+    return Attendance(txn, tenant, session_id);
+  });
 }
 
 absl::StatusOr<v1::Attendance> SessionStore::RecordAttendance(
@@ -443,7 +448,7 @@ absl::StatusOr<v1::Attendance> SessionStore::RecordAttendance(
     const std::vector<v1::Delegate>& check_ins, const std::vector<v1::GroupCount>& counts,
     const SessionCheck& check) {
   return pool_.InTransaction(
-      scope, "sessions.delegates", [&](pqxx::work& txn) -> absl::StatusOr<v1::Attendance> {
+      scope, "sessions.delegates", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Attendance> {
         ASSIGN_OR_RETURN(v1::Session session, LockSession(txn, tenant, session_id));
         RETURN_IF_ERROR(check(session));
         auto group_index = [&](const std::string& name) {
@@ -487,7 +492,7 @@ absl::StatusOr<v1::Attendance> SessionStore::RecordAttendance(
       });
 }
 
-void SessionStore::InsertMinutes(pqxx::work& txn, const std::string& tenant,
+void SessionStore::InsertMinutes(pqxx::dbtransaction& txn, const std::string& tenant,
                                  const std::string& session_id, const std::string& text) {
   txn.exec_params(
       "INSERT INTO sessions.minutes (tenant_id, session_id, text) VALUES ($1, $2::uuid, $3)"
@@ -501,7 +506,7 @@ absl::StatusOr<v1::Minutes> SessionStore::Minutes(const db::TenantScope& scope,
                                                   const std::string& tenant,
                                                   const std::string& session_id) {
   return pool_.InTransaction(scope, "sessions.minutes",
-                             [&](pqxx::work& txn) -> absl::StatusOr<v1::Minutes> {
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Minutes> {
                                return ReadMinutes(txn, tenant, session_id, false);
                              });
 }
@@ -510,7 +515,7 @@ absl::StatusOr<std::string> SessionStore::MinutesDocument(const db::TenantScope&
                                                           const std::string& tenant,
                                                           const std::string& session_id) {
   return pool_.InTransaction(
-      scope, "sessions.minutes", [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+      scope, "sessions.minutes", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::string> {
         auto rows = txn.exec_params(
             "SELECT coalesce(encode(document, 'hex'), '') FROM sessions.minutes"
             " WHERE tenant_id = $1 AND session_id = $2::uuid",
@@ -524,7 +529,7 @@ absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(
     const db::TenantScope& scope, const std::string& tenant, const std::string& session_id,
     const std::string& etag, const MinutesChange& change, const MinutesFile& file) {
   return pool_.InTransaction(
-      scope, "sessions.minutes", [&](pqxx::work& txn) -> absl::StatusOr<v1::Minutes> {
+      scope, "sessions.minutes", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Minutes> {
         ASSIGN_OR_RETURN(v1::Minutes m, ReadMinutes(txn, tenant, session_id, true));
         if (m.state() == v1::MINUTES_APPROVED) {
           return common::Error(
@@ -569,7 +574,7 @@ absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(
       });
 }
 
-v1::AgendaTemplate SessionStore::Template(pqxx::work& txn, const std::string& tenant) {
+v1::AgendaTemplate SessionStore::Template(pqxx::dbtransaction& txn, const std::string& tenant) {
   auto rows = txn.exec_params(
       "SELECT agenda::text FROM sessions.agenda_templates WHERE tenant_id = $1", tenant);
   v1::AgendaTemplate agenda;
@@ -588,9 +593,10 @@ v1::AgendaTemplate SessionStore::Template(pqxx::work& txn, const std::string& te
 
 absl::StatusOr<v1::AgendaTemplate> SessionStore::Template(const db::TenantScope& scope,
                                                           const std::string& tenant) {
-  return pool_.InTransaction(
-      scope, "sessions.agenda_templates",
-      [&](pqxx::work& txn) -> absl::StatusOr<v1::AgendaTemplate> { return Template(txn, tenant); });
+  return pool_.InTransaction(scope, "sessions.agenda_templates",
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::AgendaTemplate> {
+                               return Template(txn, tenant);
+                             });
 }
 
 absl::StatusOr<v1::AgendaTemplate> SessionStore::ReplaceTemplate(const db::TenantScope& scope,
@@ -598,7 +604,7 @@ absl::StatusOr<v1::AgendaTemplate> SessionStore::ReplaceTemplate(const db::Tenan
                                                                  const v1::AgendaTemplate& agenda) {
   return pool_.InTransaction(
       scope, "sessions.agenda_templates",
-      [&](pqxx::work& txn) -> absl::StatusOr<v1::AgendaTemplate> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::AgendaTemplate> {
         if (agenda.steps().empty()) {
           txn.exec_params("DELETE FROM sessions.agenda_templates WHERE tenant_id = $1", tenant);
         } else {
@@ -619,7 +625,8 @@ absl::StatusOr<v1::SessionLiveView> SessionStore::LiveView(const db::TenantScope
                                                            const std::string& tenant,
                                                            const std::string& session_id) {
   return pool_.InTransaction(
-      scope, "sessions.sessions", [&](pqxx::work& txn) -> absl::StatusOr<v1::SessionLiveView> {
+      scope, "sessions.sessions",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::SessionLiveView> {
         ASSIGN_OR_RETURN(v1::Session session, ReadSession(txn, tenant, session_id));
         const v1::Attendance attendance = Summary(session);
         v1::SessionLiveView view;

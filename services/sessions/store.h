@@ -52,7 +52,7 @@ class SessionStore {
 
   // Reads the session under a row lock, lets `change` alter it (and write more in the
   // same transaction), writes it back. NOT_FOUND; ABORTED when `etag` is given and stale.
-  using Change = std::function<absl::Status(pqxx::work&, v1::Session&)>;
+  using Change = std::function<absl::Status(pqxx::dbtransaction&, v1::Session&)>;
   absl::StatusOr<v1::Session> Update(const db::TenantScope& scope, const std::string& tenant,
                                      const std::string& id, const std::string& etag,
                                      const Change& change);
@@ -86,15 +86,17 @@ class SessionStore {
                                             const std::string& session_id);
 
   // In the conclusion's transaction: what the minutes are drawn from, and the draft.
-  static absl::StatusOr<v1::Attendance> Attendance(pqxx::work& txn, const std::string& tenant,
+  static absl::StatusOr<v1::Attendance> Attendance(pqxx::dbtransaction& txn,
+                                                   const std::string& tenant,
                                                    const std::string& session_id);
-  static std::vector<v1::Speaker> Speakers(pqxx::work& txn, const std::string& tenant,
+  static std::vector<v1::Speaker> Speakers(pqxx::dbtransaction& txn, const std::string& tenant,
                                            const std::string& session_id);
-  static void InsertMinutes(pqxx::work& txn, const std::string& tenant,
+  static void InsertMinutes(pqxx::dbtransaction& txn, const std::string& tenant,
                             const std::string& session_id, const std::string& text);
   // Whoever has the floor is done (end_time now): when the next speaker is called, the
   // agenda moves on, or the session is concluded.
-  static void EndTurn(pqxx::work& txn, const std::string& tenant, const std::string& session_id);
+  static void EndTurn(pqxx::dbtransaction& txn, const std::string& tenant,
+                      const std::string& session_id);
 
   absl::StatusOr<v1::Minutes> Minutes(const db::TenantScope& scope, const std::string& tenant,
                                       const std::string& session_id);
@@ -115,7 +117,7 @@ class SessionStore {
                                             const MinutesFile& file = nullptr);
 
   // The commune's template, or the standard one (customized false).
-  static v1::AgendaTemplate Template(pqxx::work& txn, const std::string& tenant);
+  static v1::AgendaTemplate Template(pqxx::dbtransaction& txn, const std::string& tenant);
   absl::StatusOr<v1::AgendaTemplate> Template(const db::TenantScope& scope,
                                               const std::string& tenant);
   // No steps deletes the commune's own: the standard order again.

@@ -19,7 +19,7 @@ const std::set<std::string>& ConsumedEventTypes() {
   return *types;
 }
 
-absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
+absl::Status ApplyEvent(pqxx::dbtransaction& txn, const v1::Event& event,
                         calendar::CalendarSource& calendar) {
   absl::string_view tenant_view = event.tenant();
   absl::ConsumePrefix(&tenant_view, "tenants/");

@@ -21,7 +21,7 @@ namespace dialogue::supervision {
 
 const std::set<std::string>& ConsumedEventTypes();
 
-absl::Status ApplyEvent(pqxx::work& txn, const v1::Event& event,
+absl::Status ApplyEvent(pqxx::dbtransaction& txn, const v1::Event& event,
                         calendar::CalendarSource& calendar);
 
 }  // namespace dialogue::supervision

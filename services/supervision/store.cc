@@ -86,7 +86,7 @@ absl::Status NotFound(const std::string& tenant, const std::string& id) {
                        absl::StrCat(CommitmentName(tenant, id), " does not exist"));
 }
 
-void InsertChange(pqxx::work& txn, const std::string& tenant, const std::string& id,
+void InsertChange(pqxx::dbtransaction& txn, const std::string& tenant, const std::string& id,
                   const v1::CommitmentChange& change) {
   txn.exec_params(
       "INSERT INTO supervision.changes (tenant_id, commitment_id, change)"
@@ -109,7 +109,7 @@ std::string PublicNote(const v1::CommitmentChange& change) {
 
 // Tells intake, which tells the petitioners of `c`'s opinions, of a change they would see
 // on the follow page: the commitment made, an agency's progress, a check that reopened it.
-void AnnounceChange(pqxx::work& txn, const std::string& tenant, const v1::Commitment& c,
+void AnnounceChange(pqxx::dbtransaction& txn, const std::string& tenant, const v1::Commitment& c,
                     const v1::CommitmentChange& change, v1::CommitmentState from,
                     const std::string& traceparent) {
   if (c.opinions().empty()) return;
@@ -165,7 +165,7 @@ v1::PublicCommitment Public(const std::string& tenant, const std::string& code,
   return p;
 }
 
-std::vector<v1::CommitmentChange> HistoryOf(pqxx::work& txn, const std::string& tenant,
+std::vector<v1::CommitmentChange> HistoryOf(pqxx::dbtransaction& txn, const std::string& tenant,
                                             const std::string& id) {
   auto rows = txn.exec_params(
       "SELECT change::text FROM supervision.changes WHERE tenant_id = $1"
@@ -181,7 +181,7 @@ std::vector<v1::CommitmentChange> HistoryOf(pqxx::work& txn, const std::string& 
 }
 
 // The petitioner's own feedback, if any, on the public view.
-void AddFeedback(pqxx::work& txn, const std::string& tenant, const std::string& id,
+void AddFeedback(pqxx::dbtransaction& txn, const std::string& tenant, const std::string& id,
                  const std::string& code, v1::PublicCommitment& p) {
   auto rows = txn.exec_params(
       "SELECT satisfied FROM supervision.feedback WHERE tenant_id = $1"
@@ -198,7 +198,7 @@ std::string CommitmentName(const std::string& tenant, const std::string& id) {
   return absl::StrCat("tenants/", tenant, "/commitments/", id);
 }
 
-void SupervisionStore::RecordPlan(pqxx::work& txn, const std::string& tenant,
+void SupervisionStore::RecordPlan(pqxx::dbtransaction& txn, const std::string& tenant,
                                   const v1::PlanPublished& plan) {
   txn.exec_params(
       "INSERT INTO supervision.plans (tenant_id, plan, year, conferences) VALUES ($1, $2, $3, $4)"
@@ -213,7 +213,7 @@ void SupervisionStore::RecordPlan(pqxx::work& txn, const std::string& tenant,
 }
 
 std::optional<absl::CivilDay> SupervisionStore::RecordConference(
-    pqxx::work& txn, const std::string& tenant, const v1::SessionConcluded& concluded,
+    pqxx::dbtransaction& txn, const std::string& tenant, const v1::SessionConcluded& concluded,
     absl::CivilDay notice_due) {
   auto rows = txn.exec_params(
       "INSERT INTO supervision.conferences (tenant_id, session, year, conference_date, title,"
@@ -229,7 +229,7 @@ std::optional<absl::CivilDay> SupervisionStore::RecordConference(
   return *issued;
 }
 
-bool SupervisionStore::InsertCommitment(pqxx::work& txn, const std::string& tenant,
+bool SupervisionStore::InsertCommitment(pqxx::dbtransaction& txn, const std::string& tenant,
                                         const v1::Commitment& c, absl::CivilDay report_due,
                                         bool report_due_final, const std::string& traceparent) {
   auto rows = txn.exec_params(
@@ -255,7 +255,7 @@ bool SupervisionStore::InsertCommitment(pqxx::work& txn, const std::string& tena
   return true;
 }
 
-int SupervisionStore::RecordNoticeIssued(pqxx::work& txn, const std::string& tenant,
+int SupervisionStore::RecordNoticeIssued(pqxx::dbtransaction& txn, const std::string& tenant,
                                          const std::string& session, absl::CivilDay issued,
                                          absl::CivilDay due, absl::CivilDay report_due) {
   txn.exec_params(
@@ -283,15 +283,16 @@ int SupervisionStore::RecordNoticeIssued(pqxx::work& txn, const std::string& ten
 absl::StatusOr<v1::Commitment> SupervisionStore::Get(const db::TenantScope& scope,
                                                      const std::string& tenant,
                                                      const std::string& id, absl::CivilDay as_of) {
-  return pool_.InTransaction(
-      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<v1::Commitment> {
-        auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
-                                                 " FROM supervision.commitments c"
-                                                 " WHERE c.tenant_id = $1 AND c.id = $2::uuid"),
-                                    tenant, id);
-        if (rows.empty()) return NotFound(tenant, id);
-        return FromRow(tenant, rows[0], 0, as_of);
-      });
+  return pool_.InTransaction(scope, "supervision.commitments",
+                             [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Commitment> {
+                               auto rows = txn.exec_params(
+                                   absl::StrCat("SELECT ", kColumns,
+                                                " FROM supervision.commitments c"
+                                                " WHERE c.tenant_id = $1 AND c.id = $2::uuid"),
+                                   tenant, id);
+                               if (rows.empty()) return NotFound(tenant, id);
+                               return FromRow(tenant, rows[0], 0, as_of);
+                             });
 }
 
 absl::StatusOr<std::pair<std::vector<v1::Commitment>, bool>> SupervisionStore::List(
@@ -299,7 +300,7 @@ absl::StatusOr<std::pair<std::vector<v1::Commitment>, bool>> SupervisionStore::L
     absl::CivilDay as_of) {
   using Page = std::pair<std::vector<v1::Commitment>, bool>;
   return pool_.InTransaction(
-      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<Page> {
+      scope, "supervision.commitments", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Page> {
         auto rows = txn.exec_params(
             absl::StrCat("SELECT ", kColumns,
                          " FROM supervision.commitments c WHERE c.tenant_id = $1"
@@ -329,7 +330,7 @@ absl::StatusOr<std::vector<v1::CommitmentChange>> SupervisionStore::History(
     const db::TenantScope& scope, const std::string& tenant, const std::string& id) {
   using Result = std::vector<v1::CommitmentChange>;
   return pool_.InTransaction(
-      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+      scope, "supervision.commitments", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Result> {
         auto found = txn.exec_params(
             "SELECT 1 FROM supervision.commitments WHERE tenant_id = $1 AND id = $2::uuid", tenant,
             id);
@@ -343,7 +344,8 @@ absl::StatusOr<v1::Commitment> SupervisionStore::Update(
     const std::string& etag, const std::string& actor, const std::string& traceparent,
     absl::CivilDay as_of, const Change& change) {
   return pool_.InTransaction(
-      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<v1::Commitment> {
+      scope, "supervision.commitments",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Commitment> {
         auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
                                                  " FROM supervision.commitments c WHERE c.tenant_id"
                                                  " = $1 AND c.id = $2::uuid FOR UPDATE"),
@@ -380,7 +382,7 @@ absl::StatusOr<std::vector<v1::PublicCommitment>> SupervisionStore::ForOpinion(
     const std::string& code, absl::CivilDay as_of) {
   using Result = std::vector<v1::PublicCommitment>;
   return pool_.InTransaction(
-      scope, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+      scope, "supervision.commitments", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Result> {
         auto rows = txn.exec_params(
             absl::StrCat(
                 "SELECT ", kColumns,
@@ -402,7 +404,8 @@ absl::StatusOr<v1::PublicCommitment> SupervisionStore::Feedback(
     const std::string& opinion, const std::string& code, const v1::GiveFeedbackRequest& feedback,
     absl::CivilDay as_of) {
   return pool_.InTransaction(
-      scope, "supervision.feedback", [&](pqxx::work& txn) -> absl::StatusOr<v1::PublicCommitment> {
+      scope, "supervision.feedback",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::PublicCommitment> {
         auto rows = txn.exec_params(absl::StrCat("SELECT ", kColumns,
                                                  " FROM supervision.commitments c WHERE c.tenant_id"
                                                  " = $1 AND c.id = $2::uuid AND c.opinions @>"
@@ -454,124 +457,129 @@ absl::StatusOr<v1::PublicCommitment> SupervisionStore::Feedback(
 absl::StatusOr<v1::CommuneReport> SupervisionStore::CommuneReport(const db::TenantScope& scope,
                                                                   const std::string& tenant,
                                                                   int year, absl::CivilDay as_of) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::CommuneReport> {
-    const std::string day = calendar::FormatDate(as_of);
-    ASSIGN_OR_RETURN(TenantInfo info, db::ReadCommune(txn, tenant));
-    v1::CommuneReport r;
-    r.set_tenant("tenants/" + tenant);
-    r.set_display_name(info.display_name);
-    r.set_year(year);
-    r.set_as_of(day);
-    r.set_conferences_planned(
-        txn.exec_params("SELECT coalesce(sum(conferences), 0)::int FROM supervision.plans"
-                        " WHERE tenant_id = $1 AND year = $2 AND NOT replaced",
-                        tenant, year)[0][0]
-            .as<int>());
-    for (const auto& row : txn.exec_params(
-             "SELECT f.session, f.title, f.conference_date::text,"
-             " coalesce(f.notice_due_date::text, ''), coalesce(f.notice_issue_date::text, ''),"
-             " coalesce(f.notice_issue_date <= f.notice_due_date, false),"
-             " (SELECT count(*) FROM supervision.commitments c WHERE c.tenant_id = f.tenant_id"
-             "  AND c.session = f.session)::int"
-             " FROM supervision.conferences f WHERE f.tenant_id = $1 AND f.year = $2"
-             " ORDER BY f.conference_date",
-             tenant, year)) {
-      v1::ConferenceRecord* f = r.add_conferences();
-      f->set_session(row[0].as<std::string>());
-      f->set_title(row[1].as<std::string>());
-      f->set_date(row[2].as<std::string>());
-      f->set_notice_due_date(row[3].as<std::string>());
-      f->set_notice_issue_date(row[4].as<std::string>());
-      f->set_notice_on_time(row[5].as<bool>());
-      f->set_commitments(row[6].as<int>());
-    }
-    for (const auto& row :
-         txn.exec_params("SELECT state, count(*)::int FROM supervision.commitments"
-                         " WHERE tenant_id = $1 AND year = $2 GROUP BY state ORDER BY state",
-                         tenant, year)) {
-      v1::CommitmentState state;
-      if (!v1::CommitmentState_Parse(row[0].as<std::string>(), &state)) continue;
-      v1::StateCount* count = r.add_by_state();
-      count->set_state(state);
-      count->set_count(row[1].as<int>());
-      r.set_commitments(r.commitments() + count->count());
-    }
-    for (const auto& row : txn.exec_params(
-             absl::StrCat("SELECT c.agency, count(*)::int, count(*) FILTER (WHERE ", kOpen,
-                          ")::int, count(*) FILTER (WHERE c.state = 'COMMITMENT_RESOLVED')::int,"
-                          " count(*) FILTER (WHERE c.state = 'COMMITMENT_RESOLVED'"
-                          " AND c.resolved_on_time)::int, count(*) FILTER (WHERE ",
-                          kOpen, " AND c.due_date < $3::date)::int, count(*) FILTER (WHERE ",
-                          kReportLate,
-                          ")::int FROM supervision.commitments c"
-                          " WHERE c.tenant_id = $1 AND c.year = $2 GROUP BY c.agency"
-                          " ORDER BY c.agency"),
-             tenant, year, day)) {
-      v1::AgencyCount* a = r.add_by_agency();
-      a->set_agency(row[0].as<std::string>());
-      a->set_total(row[1].as<int>());
-      a->set_open(row[2].as<int>());
-      a->set_resolved(row[3].as<int>());
-      a->set_resolved_on_time(row[4].as<int>());
-      a->set_overdue(row[5].as<int>());
-      a->set_reports_late(row[6].as<int>());
-      r.set_reports_late(r.reports_late() + a->reports_late());
-      r.set_resolved(r.resolved() + a->resolved());
-      r.set_resolved_on_time(r.resolved_on_time() + a->resolved_on_time());
-    }
-    r.set_on_time_rate(
-        r.resolved() == 0 ? 0.0 : static_cast<double>(r.resolved_on_time()) / r.resolved());
-    const std::string list = absl::StrCat("SELECT ", kColumns,
-                                          " FROM supervision.commitments c WHERE c.tenant_id = $1"
-                                          " AND c.year = $2 AND ");
-    constexpr char kLimit[] = " LIMIT 1000";
-    for (auto& c : FromRows(tenant,
-                            txn.exec_params(absl::StrCat(list, kOpen,
-                                                         " AND c.due_date < $3::date ORDER BY"
-                                                         " c.due_date, c.item_id",
-                                                         kLimit),
-                                            tenant, year, day),
-                            as_of)) {
-      *r.add_overdue() = std::move(c);
-    }
-    for (auto& c : FromRows(tenant,
-                            txn.exec_params(absl::StrCat(list,
-                                                         "c.state = 'COMMITMENT_ASSIGNED' AND"
-                                                         " c.report_due_date < $3::date ORDER BY"
-                                                         " c.report_due_date, c.item_id",
-                                                         kLimit),
-                                            tenant, year, day),
-                            as_of)) {
-      *r.add_report_overdue() = std::move(c);
-    }
-    for (auto& c :
-         FromRows(tenant,
-                  txn.exec_params(absl::StrCat(list,
-                                               "c.report_date > c.report_due_date ORDER BY"
-                                               " c.report_due_date, c.item_id",
-                                               kLimit),
-                                  tenant, year),
-                  as_of)) {
-      *r.add_reported_late() = std::move(c);
-    }
-    for (auto& c : FromRows(tenant,
-                            txn.exec_params(absl::StrCat(list,
-                                                         "c.state = 'COMMITMENT_ESCALATED'"
-                                                         " ORDER BY c.conference_date, c.item_id",
-                                                         kLimit),
-                                            tenant, year),
-                            as_of)) {
-      *r.add_escalated() = std::move(c);
-    }
-    return r;
-  });
+  return pool_.InTransaction(
+      scope, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::CommuneReport> {
+        const std::string day = calendar::FormatDate(as_of);
+        ASSIGN_OR_RETURN(TenantInfo info, db::ReadCommune(txn, tenant));
+        v1::CommuneReport r;
+        r.set_tenant("tenants/" + tenant);
+        r.set_display_name(info.display_name);
+        r.set_year(year);
+        r.set_as_of(day);
+        r.set_conferences_planned(
+            txn.exec_params("SELECT coalesce(sum(conferences), 0)::int FROM supervision.plans"
+                            " WHERE tenant_id = $1 AND year = $2 AND NOT replaced",
+                            tenant, year)[0][0]
+                .as<int>());
+        for (const auto& row : txn.exec_params(
+                 "SELECT f.session, f.title, f.conference_date::text,"
+                 " coalesce(f.notice_due_date::text, ''), coalesce(f.notice_issue_date::text, ''),"
+                 " coalesce(f.notice_issue_date <= f.notice_due_date, false),"
+                 " (SELECT count(*) FROM supervision.commitments c WHERE c.tenant_id = f.tenant_id"
+                 "  AND c.session = f.session)::int"
+                 " FROM supervision.conferences f WHERE f.tenant_id = $1 AND f.year = $2"
+                 " ORDER BY f.conference_date",
+                 tenant, year)) {
+          v1::ConferenceRecord* f = r.add_conferences();
+          f->set_session(row[0].as<std::string>());
+          f->set_title(row[1].as<std::string>());
+          f->set_date(row[2].as<std::string>());
+          f->set_notice_due_date(row[3].as<std::string>());
+          f->set_notice_issue_date(row[4].as<std::string>());
+          f->set_notice_on_time(row[5].as<bool>());
+          f->set_commitments(row[6].as<int>());
+        }
+        for (const auto& row :
+             txn.exec_params("SELECT state, count(*)::int FROM supervision.commitments"
+                             " WHERE tenant_id = $1 AND year = $2 GROUP BY state ORDER BY state",
+                             tenant, year)) {
+          v1::CommitmentState state;
+          if (!v1::CommitmentState_Parse(row[0].as<std::string>(), &state)) continue;
+          v1::StateCount* count = r.add_by_state();
+          count->set_state(state);
+          count->set_count(row[1].as<int>());
+          r.set_commitments(r.commitments() + count->count());
+        }
+        for (const auto& row : txn.exec_params(
+                 absl::StrCat(
+                     "SELECT c.agency, count(*)::int, count(*) FILTER (WHERE ", kOpen,
+                     ")::int, count(*) FILTER (WHERE c.state = 'COMMITMENT_RESOLVED')::int,"
+                     " count(*) FILTER (WHERE c.state = 'COMMITMENT_RESOLVED'"
+                     " AND c.resolved_on_time)::int, count(*) FILTER (WHERE ",
+                     kOpen, " AND c.due_date < $3::date)::int, count(*) FILTER (WHERE ",
+                     kReportLate,
+                     ")::int FROM supervision.commitments c"
+                     " WHERE c.tenant_id = $1 AND c.year = $2 GROUP BY c.agency"
+                     " ORDER BY c.agency"),
+                 tenant, year, day)) {
+          v1::AgencyCount* a = r.add_by_agency();
+          a->set_agency(row[0].as<std::string>());
+          a->set_total(row[1].as<int>());
+          a->set_open(row[2].as<int>());
+          a->set_resolved(row[3].as<int>());
+          a->set_resolved_on_time(row[4].as<int>());
+          a->set_overdue(row[5].as<int>());
+          a->set_reports_late(row[6].as<int>());
+          r.set_reports_late(r.reports_late() + a->reports_late());
+          r.set_resolved(r.resolved() + a->resolved());
+          r.set_resolved_on_time(r.resolved_on_time() + a->resolved_on_time());
+        }
+        r.set_on_time_rate(
+            r.resolved() == 0 ? 0.0 : static_cast<double>(r.resolved_on_time()) / r.resolved());
+        const std::string list =
+            absl::StrCat("SELECT ", kColumns,
+                         " FROM supervision.commitments c WHERE c.tenant_id = $1"
+                         " AND c.year = $2 AND ");
+        constexpr char kLimit[] = " LIMIT 1000";
+        for (auto& c : FromRows(tenant,
+                                txn.exec_params(absl::StrCat(list, kOpen,
+                                                             " AND c.due_date < $3::date ORDER BY"
+                                                             " c.due_date, c.item_id",
+                                                             kLimit),
+                                                tenant, year, day),
+                                as_of)) {
+          *r.add_overdue() = std::move(c);
+        }
+        for (auto& c :
+             FromRows(tenant,
+                      txn.exec_params(absl::StrCat(list,
+                                                   "c.state = 'COMMITMENT_ASSIGNED' AND"
+                                                   " c.report_due_date < $3::date ORDER BY"
+                                                   " c.report_due_date, c.item_id",
+                                                   kLimit),
+                                      tenant, year, day),
+                      as_of)) {
+          *r.add_report_overdue() = std::move(c);
+        }
+        for (auto& c :
+             FromRows(tenant,
+                      txn.exec_params(absl::StrCat(list,
+                                                   "c.report_date > c.report_due_date ORDER BY"
+                                                   " c.report_due_date, c.item_id",
+                                                   kLimit),
+                                      tenant, year),
+                      as_of)) {
+          *r.add_reported_late() = std::move(c);
+        }
+        for (auto& c :
+             FromRows(tenant,
+                      txn.exec_params(absl::StrCat(list,
+                                                   "c.state = 'COMMITMENT_ESCALATED'"
+                                                   " ORDER BY c.conference_date, c.item_id",
+                                                   kLimit),
+                                      tenant, year),
+                      as_of)) {
+          *r.add_escalated() = std::move(c);
+        }
+        return r;
+      });
 }
 
 absl::StatusOr<std::pair<std::vector<v1::Escalation>, bool>> SupervisionStore::Escalations(
     const db::TenantScope& scope, const std::vector<std::string>& tenants, bool include_answered,
     absl::CivilDay as_of, int limit, int offset) {
   using Page = std::pair<std::vector<v1::Escalation>, bool>;
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<Page> {
+  return pool_.InTransaction(scope, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Page> {
     auto rows = txn.exec_params(
         absl::StrCat("SELECT c.tenant_id, t.display_name, ", kColumns,
                      " FROM supervision.commitments c JOIN tenancy.tenants t ON t.id = c.tenant_id"
@@ -600,7 +608,7 @@ absl::StatusOr<std::pair<std::vector<v1::Escalation>, bool>> SupervisionStore::E
 absl::StatusOr<std::string> SupervisionStore::ProvinceName(const std::string& province) {
   // Names of provinces are public (tenancy's policy reads them for every scope).
   return pool_.InTransaction(
-      db::TenantScope(), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+      db::TenantScope(), [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::string> {
         auto rows =
             txn.exec_params("SELECT display_name FROM tenancy.provinces WHERE id = $1", province);
         return rows.empty() ? std::string() : rows[0][0].as<std::string>();
@@ -610,96 +618,100 @@ absl::StatusOr<std::string> SupervisionStore::ProvinceName(const std::string& pr
 absl::StatusOr<v1::ProvinceReport> SupervisionStore::ProvinceReport(
     const db::TenantScope& scope, const std::vector<std::string>& tenants, int year,
     absl::CivilDay as_of) {
-  return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<v1::ProvinceReport> {
-    v1::ProvinceReport r;
-    r.set_year(year);
-    r.set_as_of(calendar::FormatDate(as_of));
-    const std::string joined = absl::StrJoin(tenants, ",");
-    std::map<std::string, v1::CommuneSummary> rows;
-    for (const auto& row : txn.exec_params(
-             "SELECT id, display_name FROM tenancy.tenants WHERE id = ANY(string_to_array($1, ','))"
-             " ORDER BY id",
-             joined)) {
-      v1::CommuneSummary& s = rows[row[0].as<std::string>()];
-      s.set_tenant("tenants/" + row[0].as<std::string>());
-      s.set_display_name(row[1].as<std::string>());
-    }
-    auto summary = [&](const pqxx::row& row) -> v1::CommuneSummary* {
-      auto it = rows.find(row[0].as<std::string>());
-      return it == rows.end() ? nullptr : &it->second;
-    };
-    for (const auto& row :
-         txn.exec_params("SELECT tenant_id, sum(conferences)::int FROM supervision.plans"
-                         " WHERE tenant_id = ANY(string_to_array($1, ',')) AND year = $2 AND NOT "
-                         "replaced GROUP BY tenant_id",
-                         joined, year)) {
-      if (auto* s = summary(row)) s->set_conferences_planned(row[1].as<int>());
-    }
-    for (const auto& row :
-         txn.exec_params("SELECT tenant_id, count(*)::int, count(notice_issue_date)::int,"
-                         " count(*) FILTER (WHERE notice_issue_date <= notice_due_date)::int"
-                         " FROM supervision.conferences WHERE tenant_id = ANY(string_to_array($1, "
-                         "',')) AND year = $2"
-                         " GROUP BY tenant_id",
-                         joined, year)) {
-      if (auto* s = summary(row)) {
-        s->set_conferences_held(row[1].as<int>());
-        s->set_conclusion_notices_issued(row[2].as<int>());
-        s->set_conclusion_notices_on_time(row[3].as<int>());
-      }
-    }
-    for (const auto& row : txn.exec_params(
-             "SELECT tenant_id, sum(n)::int,"
-             " coalesce(sum(n) FILTER (WHERE state = 'COMMITMENT_RESOLVED'), 0)::int,"
-             " coalesce(sum(n) FILTER (WHERE state = 'COMMITMENT_RESOLVED' AND on_time), 0)::int,"
-             " coalesce(sum(n) FILTER (WHERE supervision.is_open(state)), 0)::int,"
-             " coalesce(sum(n) FILTER (WHERE state = 'COMMITMENT_ESCALATED'), 0)::int"
-             " FROM supervision.state_tallies WHERE tenant_id = ANY(string_to_array($1, ',')) AND "
-             "year = $2"
-             " GROUP BY tenant_id",
-             joined, year)) {
-      if (auto* s = summary(row)) {
-        s->set_commitments(row[1].as<int>());
-        s->set_resolved(row[2].as<int>());
-        s->set_resolved_on_time(row[3].as<int>());
-        s->set_open(row[4].as<int>());
-        s->set_escalated(row[5].as<int>());
-      }
-    }
-    for (const auto& row :
-         txn.exec_params("SELECT tenant_id, sum(n)::int FROM supervision.due_tallies"
-                         " WHERE tenant_id = ANY(string_to_array($1, ',')) AND year = $2 AND "
-                         "due_date < $3::date GROUP BY tenant_id",
-                         joined, year, calendar::FormatDate(as_of))) {
-      if (auto* s = summary(row)) s->set_overdue(row[1].as<int>());
-    }
-    v1::CommuneSummary& totals = *r.mutable_totals();
-    totals.set_display_name("Tổng cộng");
-    for (auto& [tenant, s] : rows) {
-      s.set_not_yet_held(s.conferences_held() == 0);
-      if (s.not_yet_held()) r.add_not_yet_held(s.tenant());
-      totals.set_conferences_planned(totals.conferences_planned() + s.conferences_planned());
-      totals.set_conferences_held(totals.conferences_held() + s.conferences_held());
-      totals.set_conclusion_notices_issued(totals.conclusion_notices_issued() +
-                                           s.conclusion_notices_issued());
-      totals.set_conclusion_notices_on_time(totals.conclusion_notices_on_time() +
-                                            s.conclusion_notices_on_time());
-      totals.set_commitments(totals.commitments() + s.commitments());
-      totals.set_resolved(totals.resolved() + s.resolved());
-      totals.set_resolved_on_time(totals.resolved_on_time() + s.resolved_on_time());
-      totals.set_open(totals.open() + s.open());
-      totals.set_overdue(totals.overdue() + s.overdue());
-      totals.set_escalated(totals.escalated() + s.escalated());
-      *r.add_communes() = std::move(s);
-    }
-    return r;
-  });
+  return pool_.InTransaction(
+      scope, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::ProvinceReport> {
+        v1::ProvinceReport r;
+        r.set_year(year);
+        r.set_as_of(calendar::FormatDate(as_of));
+        const std::string joined = absl::StrJoin(tenants, ",");
+        std::map<std::string, v1::CommuneSummary> rows;
+        for (const auto& row : txn.exec_params("SELECT id, display_name FROM tenancy.tenants WHERE "
+                                               "id = ANY(string_to_array($1, ','))"
+                                               " ORDER BY id",
+                                               joined)) {
+          v1::CommuneSummary& s = rows[row[0].as<std::string>()];
+          s.set_tenant("tenants/" + row[0].as<std::string>());
+          s.set_display_name(row[1].as<std::string>());
+        }
+        auto summary = [&](const pqxx::row& row) -> v1::CommuneSummary* {
+          auto it = rows.find(row[0].as<std::string>());
+          return it == rows.end() ? nullptr : &it->second;
+        };
+        for (const auto& row : txn.exec_params(
+                 "SELECT tenant_id, sum(conferences)::int FROM supervision.plans"
+                 " WHERE tenant_id = ANY(string_to_array($1, ',')) AND year = $2 AND NOT "
+                 "replaced GROUP BY tenant_id",
+                 joined, year)) {
+          if (auto* s = summary(row)) s->set_conferences_planned(row[1].as<int>());
+        }
+        for (const auto& row : txn.exec_params(
+                 "SELECT tenant_id, count(*)::int, count(notice_issue_date)::int,"
+                 " count(*) FILTER (WHERE notice_issue_date <= notice_due_date)::int"
+                 " FROM supervision.conferences WHERE tenant_id = ANY(string_to_array($1, "
+                 "',')) AND year = $2"
+                 " GROUP BY tenant_id",
+                 joined, year)) {
+          if (auto* s = summary(row)) {
+            s->set_conferences_held(row[1].as<int>());
+            s->set_conclusion_notices_issued(row[2].as<int>());
+            s->set_conclusion_notices_on_time(row[3].as<int>());
+          }
+        }
+        for (const auto& row : txn.exec_params(
+                 "SELECT tenant_id, sum(n)::int,"
+                 " coalesce(sum(n) FILTER (WHERE state = 'COMMITMENT_RESOLVED'), 0)::int,"
+                 " coalesce(sum(n) FILTER (WHERE state = 'COMMITMENT_RESOLVED' AND on_time), "
+                 "0)::int,"
+                 " coalesce(sum(n) FILTER (WHERE supervision.is_open(state)), 0)::int,"
+                 " coalesce(sum(n) FILTER (WHERE state = 'COMMITMENT_ESCALATED'), 0)::int"
+                 " FROM supervision.state_tallies WHERE tenant_id = ANY(string_to_array($1, ',')) "
+                 "AND "
+                 "year = $2"
+                 " GROUP BY tenant_id",
+                 joined, year)) {
+          if (auto* s = summary(row)) {
+            s->set_commitments(row[1].as<int>());
+            s->set_resolved(row[2].as<int>());
+            s->set_resolved_on_time(row[3].as<int>());
+            s->set_open(row[4].as<int>());
+            s->set_escalated(row[5].as<int>());
+          }
+        }
+        for (const auto& row :
+             txn.exec_params("SELECT tenant_id, sum(n)::int FROM supervision.due_tallies"
+                             " WHERE tenant_id = ANY(string_to_array($1, ',')) AND year = $2 AND "
+                             "due_date < $3::date GROUP BY tenant_id",
+                             joined, year, calendar::FormatDate(as_of))) {
+          if (auto* s = summary(row)) s->set_overdue(row[1].as<int>());
+        }
+        v1::CommuneSummary& totals = *r.mutable_totals();
+        totals.set_display_name("Tổng cộng");
+        for (auto& [tenant, s] : rows) {
+          s.set_not_yet_held(s.conferences_held() == 0);
+          if (s.not_yet_held()) r.add_not_yet_held(s.tenant());
+          totals.set_conferences_planned(totals.conferences_planned() + s.conferences_planned());
+          totals.set_conferences_held(totals.conferences_held() + s.conferences_held());
+          totals.set_conclusion_notices_issued(totals.conclusion_notices_issued() +
+                                               s.conclusion_notices_issued());
+          totals.set_conclusion_notices_on_time(totals.conclusion_notices_on_time() +
+                                                s.conclusion_notices_on_time());
+          totals.set_commitments(totals.commitments() + s.commitments());
+          totals.set_resolved(totals.resolved() + s.resolved());
+          totals.set_resolved_on_time(totals.resolved_on_time() + s.resolved_on_time());
+          totals.set_open(totals.open() + s.open());
+          totals.set_overdue(totals.overdue() + s.overdue());
+          totals.set_escalated(totals.escalated() + s.escalated());
+          *r.add_communes() = std::move(s);
+        }
+        return r;
+      });
 }
 
 absl::StatusOr<std::vector<SupervisionStore::Open>> SupervisionStore::DueBy(absl::CivilDay until) {
   using Result = std::vector<Open>;
   return pool_.InTransaction(
-      db::TenantScope{}, "supervision.commitments", [&](pqxx::work& txn) -> absl::StatusOr<Result> {
+      db::TenantScope{}, "supervision.commitments",
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<Result> {
         txn.exec("SELECT set_config('app.sweep', 'on', true)");
         auto rows = txn.exec_params(
             absl::StrCat("SELECT c.tenant_id, ", kColumns, " FROM supervision.commitments c WHERE ",
@@ -723,7 +735,7 @@ absl::StatusOr<bool> SupervisionStore::Remind(const std::string& tenant,
                                               const v1::Event& event) {
   return pool_.InTransaction(
       db::TenantScope::Of(tenant), "supervision.reminders",
-      [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<bool> {
         auto rows = txn.exec_params(
             "INSERT INTO supervision.reminders (tenant_id, commitment_id, kind, about)"
             " VALUES ($1, $2::uuid, $3, $4::date) ON CONFLICT DO NOTHING RETURNING 1",

@@ -44,20 +44,22 @@ class SupervisionStore {
 
   // --- In the event consumer's transaction (the event's tenant scope).
   // The plan's conferences; a revision marks the plan it revises replaced.
-  static void RecordPlan(pqxx::work& txn, const std::string& tenant, const v1::PlanPublished& plan);
+  static void RecordPlan(pqxx::dbtransaction& txn, const std::string& tenant,
+                         const v1::PlanPublished& plan);
   // A conference held, with its conclusion notice's due date. Returns the day the notice
   // was issued when that is already known (its event came first).
-  static std::optional<absl::CivilDay> RecordConference(pqxx::work& txn, const std::string& tenant,
+  static std::optional<absl::CivilDay> RecordConference(pqxx::dbtransaction& txn,
+                                                        const std::string& tenant,
                                                         const v1::SessionConcluded& concluded,
                                                         absl::CivilDay notice_due);
   // Stores a commitment and its CHANGE_CREATED entry, and tells its petitioners
   // (CommitmentChanged); false (and nothing written) when the item already has one.
-  static bool InsertCommitment(pqxx::work& txn, const std::string& tenant, const v1::Commitment& c,
-                               absl::CivilDay report_due, bool report_due_final,
-                               const std::string& traceparent);
+  static bool InsertCommitment(pqxx::dbtransaction& txn, const std::string& tenant,
+                               const v1::Commitment& c, absl::CivilDay report_due,
+                               bool report_due_final, const std::string& traceparent);
   // The conclusion notice of `session` was issued on `issued`: its conference records it and
   // the provisional report dates become `report_due`. Returns how many commitments changed.
-  static int RecordNoticeIssued(pqxx::work& txn, const std::string& tenant,
+  static int RecordNoticeIssued(pqxx::dbtransaction& txn, const std::string& tenant,
                                 const std::string& session, absl::CivilDay issued,
                                 absl::CivilDay due, absl::CivilDay report_due);
 

@@ -19,7 +19,7 @@ using ::dialogue::testing::PlanningPgUri;
 using ::dialogue::testing::StatusIs;
 
 absl::Status Exec(ConnectionPool& pool, const std::string& sql) {
-  return pool.InTransaction(TenantScope{}, [&](pqxx::work& txn) -> absl::Status {
+  return pool.InTransaction(TenantScope{}, [&](pqxx::dbtransaction& txn) -> absl::Status {
     txn.exec(sql);
     return absl::OkStatus();
   });
@@ -28,29 +28,38 @@ absl::Status Exec(ConnectionPool& pool, const std::string& sql) {
 TEST(TenantTransaction, SetsTheScopeForThisTransactionOnly) {
   ConnectionPool pool({PlanningPgUri(), 1});
   TenantScope scope{"dien-chau", {"hoai-thanh", "cao-xa"}, false};
-  auto seen = pool.InTransaction(scope, [](pqxx::work& txn) -> absl::StatusOr<std::string> {
-    return txn
-        .exec(
-            "SELECT current_setting('app.tenant_id') || '|' ||"
-            " current_setting('app.read_tenants') || '|' || current_setting('app.admin')")[0][0]
-        .as<std::string>();
-  });
+  auto seen =
+      pool.InTransaction(scope, [](pqxx::dbtransaction& txn) -> absl::StatusOr<std::string> {
+        return txn
+            .exec(
+                "SELECT current_setting('app.tenant_id') || '|' ||"
+                " current_setting('app.read_tenants') || '|' || current_setting('app.admin')")[0][0]
+            .as<std::string>();
+      });
   ASSERT_THAT(seen, IsOk());
   EXPECT_EQ(*seen, "dien-chau|hoai-thanh,cao-xa|off");
   // The same connection, next transaction: nothing left over.
-  auto after =
-      pool.InTransaction(TenantScope{}, [](pqxx::work& txn) -> absl::StatusOr<std::string> {
+  auto after = pool.InTransaction(
+      TenantScope{}, [](pqxx::dbtransaction& txn) -> absl::StatusOr<std::string> {
         return txn.exec("SELECT coalesce(current_setting('app.tenant_id', true), '')")[0][0]
             .as<std::string>();
       });
   EXPECT_EQ(*after, "");
+  // The scope travels as quoted literals: a quote in it is data, not SQL.
+  const std::string odd = "x', true); DROP TABLE tenancy.tenants; --";
+  auto quoted = pool.InTransaction(
+      TenantScope{odd, {odd}, false}, [](pqxx::dbtransaction& txn) -> absl::StatusOr<std::string> {
+        return txn.exec("SELECT current_setting('app.tenant_id')")[0][0].as<std::string>();
+      });
+  ASSERT_THAT(quoted, IsOk());
+  EXPECT_EQ(*quoted, odd);
 }
 
 TEST(TenantTransaction, RollsBackWhenTheBodyFails) {
   ConnectionPool pool({AdminPgUri(), 1});
   std::string table = absl::StrCat("public.rollback_", std::rand() % 1000000);
   ASSERT_THAT(Exec(pool, absl::StrCat("CREATE TABLE ", table, " (x int)")), IsOk());
-  auto status = pool.InTransaction(TenantScope{}, [&](pqxx::work& txn) -> absl::Status {
+  auto status = pool.InTransaction(TenantScope{}, [&](pqxx::dbtransaction& txn) -> absl::Status {
     txn.exec(absl::StrCat("INSERT INTO ", table, " VALUES (1)"));
     return absl::FailedPreconditionError("changed my mind");
   });
@@ -75,7 +84,7 @@ TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
                      id, "'"));
   };
   auto day_off = [&](const std::string& date, bool keep) {
-    return pool.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
+    return pool.InTransaction(scope, [&](pqxx::dbtransaction& txn) -> absl::Status {
       txn.exec_params(
           "INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason) VALUES ($1, $2, 'x')",
           tenant, date);
@@ -89,7 +98,7 @@ TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
   {
     ScopedAuditNote armed(&note);
     ASSERT_THAT(pool.InTransaction(scope,
-                                   [](pqxx::work& txn) -> absl::Status {
+                                   [](pqxx::dbtransaction& txn) -> absl::Status {
                                      txn.exec("SELECT count(*) FROM planning.plans");
                                      return absl::OkStatus();
                                    }),
@@ -115,13 +124,12 @@ TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
   // Unarmed, or a pool with no outbox named: nothing is written.
   AuditNote other = note;
   other.event_id = common::NewUuid();
-  other.written = false;
   ASSERT_THAT(day_off("2031-01-05", true), IsOk());
   ConnectionPool quiet({PlanningPgUri(), 1});
   {
     ScopedAuditNote armed(&other);
     ASSERT_THAT(quiet.InTransaction(scope,
-                                    [&](pqxx::work& txn) -> absl::Status {
+                                    [&](pqxx::dbtransaction& txn) -> absl::Status {
                                       txn.exec_params(
                                           "INSERT INTO tenancy.tenant_days_off (tenant_id, day,"
                                           " reason) VALUES ($1, '2031-01-06', 'x')",
@@ -131,6 +139,42 @@ TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
                 IsOk());
   }
   EXPECT_EQ(notes(other.event_id), "0 ");
+}
+
+// The note is sent with COMMIT; if it cannot be written, the change is not kept either,
+// and the connection goes on serving transactions.
+TEST(AuditNote, ThatFailsTakesTheChangeWithIt) {
+  PoolOptions options{PlanningPgUri(), 1};
+  options.audit_outbox = "planning.no_such_outbox";
+  ConnectionPool pool(options);
+  auto province = testing::NewProvince(1);
+  const std::string tenant = province.tenants[0];
+  AuditNote note;
+  note.event_id = common::NewUuid();
+  note.event_type = "dialogue.v1.AuditRecorded";
+  note.payload = [](const std::string& t) { return "record of " + t; };
+  {
+    ScopedAuditNote armed(&note);
+    auto status =
+        pool.InTransaction(TenantScope::Of(tenant), [&](pqxx::dbtransaction& txn) -> absl::Status {
+          txn.exec_params(
+              "INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason)"
+              " VALUES ($1, '2031-02-01', 'x')",
+              tenant);
+          return absl::OkStatus();
+        });
+    EXPECT_THAT(status, StatusIs(StatusCode::kInternal));
+  }
+  EXPECT_EQ(AdminQuery(absl::StrCat("SELECT count(*) FROM tenancy.tenant_days_off"
+                                    " WHERE tenant_id = '",
+                                    tenant, "'")),
+            "0");
+  auto next = pool.InTransaction(
+      TenantScope::Of(tenant), [](pqxx::dbtransaction& txn) -> absl::StatusOr<std::string> {
+        return txn.exec("SELECT current_setting('app.tenant_id')")[0][0].as<std::string>();
+      });
+  ASSERT_THAT(next, IsOk());
+  EXPECT_EQ(*next, tenant);
 }
 
 TEST(ErrorMapping, TurnsServerErrorsIntoStatusesACallerCanActOn) {

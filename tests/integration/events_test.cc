@@ -70,7 +70,7 @@ class EventsTest : public ::testing::Test {
     event.set_type(type);
     event.set_tenant("tenants/" + tenant);
     event.set_source("events_test");
-    auto s = pool_.InTransaction(db::TenantScope::Of(tenant), [&](pqxx::work& txn) {
+    auto s = pool_.InTransaction(db::TenantScope::Of(tenant), [&](pqxx::dbtransaction& txn) {
       txn.exec_params(
           "INSERT INTO events_test.outbox (tenant_id, event_id, event_type, payload)"
           " VALUES ($1, $2::uuid, $3, decode($4, 'hex'))",
@@ -106,7 +106,7 @@ class EventsTest : public ::testing::Test {
 
   // The handler every consumer here runs: one effect row per application.
   static Handler Record(const std::string& by) {
-    return [by](pqxx::work& txn, const v1::Event& event) {
+    return [by](pqxx::dbtransaction& txn, const v1::Event& event) {
       txn.exec_params(
           "INSERT INTO events_test.effects (tenant_id, event_id, applied_by)"
           " VALUES (current_setting('app.tenant_id'), $1, $2)",
@@ -359,7 +359,7 @@ TEST_F(EventsTest, AConsumerKilledMidBatchLeavesTheRestToAnother) {
     db::ConnectionPool pool({RoleUri(), 1});
     int seen = 0;
     Consumer doomed(pool, redis_.address(), Consume("doomed"),
-                    [&](pqxx::work& txn, const v1::Event& event) {
+                    [&](pqxx::dbtransaction& txn, const v1::Event& event) {
                       if (++seen == 8) _exit(9);
                       return Record("doomed")(txn, event);
                     });
@@ -400,7 +400,7 @@ TEST_F(EventsTest, AnEventThatKeepsFailingIsParkedThenReplayed) {
   OutboxRelay relay(pool_, redis_.address(), Relay());
   ASSERT_EQ(*relay.RelayOnce(), 2);
   bool fixed = false;
-  Handler handler = [&](pqxx::work& txn, const v1::Event& event) {
+  Handler handler = [&](pqxx::dbtransaction& txn, const v1::Event& event) {
     if (event.type() == "test.Poison" && !fixed) {
       return absl::FailedPreconditionError("no template for test.Poison");
     }
@@ -452,7 +452,7 @@ TEST_F(EventsTest, OnlyTheRelayReadsEveryTenantsOutbox) {
   Emit("xa-a");
   Emit("xa-b");
   auto seen = [&](const db::TenantScope& scope, bool relay) {
-    return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+    return pool_.InTransaction(scope, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
       if (relay) txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
       auto marked = txn.exec("UPDATE events_test.outbox SET sent_time = now()");
       return static_cast<int>(marked.affected_rows());
@@ -467,14 +467,14 @@ TEST_F(EventsTest, OnlyTheRelayReadsEveryTenantsOutbox) {
   OutboxRelay relay(pool_, redis_.address(), Relay());
   ASSERT_EQ(*relay.RelayOnce(), 2);
   ASSERT_EQ(consumer.PollOnce()->applied, 2);
-  auto processed =
-      pool_.InTransaction(db::TenantScope::Of("xa-b"), [&](pqxx::work& txn) -> absl::StatusOr<int> {
-        return txn
-            .exec1(
-                "SELECT count(*) FROM "
-                "events_test.processed_events")[0]
-            .as<int>();
-      });
+  auto processed = pool_.InTransaction(db::TenantScope::Of("xa-b"),
+                                       [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
+                                         return txn
+                                             .exec1(
+                                                 "SELECT count(*) FROM "
+                                                 "events_test.processed_events")[0]
+                                             .as<int>();
+                                       });
   EXPECT_EQ(*processed, 1);
 }
 

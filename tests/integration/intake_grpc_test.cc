@@ -1191,7 +1191,8 @@ TEST_F(IntakeGrpcTest, EveryIntakeTableIsolatesTenantsInTheDatabase) {
                             "outbox", "processed_events"}) {
     SCOPED_TRACE(table);
     auto seen = pool.InTransaction(
-        db::TenantScope::Of(a_), [&](pqxx::work& txn) -> absl::StatusOr<std::vector<std::string>> {
+        db::TenantScope::Of(a_),
+        [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<std::string>> {
           std::vector<std::string> tenants;
           for (const auto& row :
                txn.exec(absl::StrCat("SELECT DISTINCT tenant_id FROM intake.", table,
@@ -1207,20 +1208,22 @@ TEST_F(IntakeGrpcTest, EveryIntakeTableIsolatesTenantsInTheDatabase) {
                                       " WHERE tenant_id LIKE '", province_.id, "%'")),
               "2");
     // No scope at all: nothing.
-    auto none = pool.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<int> {
-      return txn.exec(absl::StrCat("SELECT count(*) FROM intake.", table))[0][0].as<int>();
-    });
+    auto none =
+        pool.InTransaction(db::TenantScope{}, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
+          return txn.exec(absl::StrCat("SELECT count(*) FROM intake.", table))[0][0].as<int>();
+        });
     ASSERT_THAT(none, IsOk());
     EXPECT_EQ(*none, 0);
   }
   // Writing a row of B under A's scope is refused by the policy.
-  auto forged = pool.InTransaction(db::TenantScope::Of(a_), [&](pqxx::work& txn) -> absl::Status {
-    txn.exec_params("UPDATE intake.topics SET tenant_id = $1 WHERE tenant_id = $2", b_, a_);
-    return absl::OkStatus();
-  });
+  auto forged =
+      pool.InTransaction(db::TenantScope::Of(a_), [&](pqxx::dbtransaction& txn) -> absl::Status {
+        txn.exec_params("UPDATE intake.topics SET tenant_id = $1 WHERE tenant_id = $2", b_, a_);
+        return absl::OkStatus();
+      });
   EXPECT_THAT(forged, StatusIs(StatusCode::kPermissionDenied));
-  auto hidden =
-      pool.InTransaction(db::TenantScope::Of(a_), [&](pqxx::work& txn) -> absl::StatusOr<int> {
+  auto hidden = pool.InTransaction(
+      db::TenantScope::Of(a_), [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
         return static_cast<int>(
             txn.exec_params("UPDATE intake.opinions SET text = 'x' WHERE tenant_id = $1", b_)
                 .affected_rows());

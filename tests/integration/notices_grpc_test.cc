@@ -537,7 +537,7 @@ class SessionEventsTest : public NoticesTest {
     options.consumer = "test";
     options.processed_table = "notices.processed_events";
     options.types = ConsumedEventTypes();
-    return stream_.Drain(pool_, options, [&](pqxx::work& txn, const v1::Event& event) {
+    return stream_.Drain(pool_, options, [&](pqxx::dbtransaction& txn, const v1::Event& event) {
       return ApplyEvent(txn, event, *calendar_);
     });
   }
@@ -905,7 +905,7 @@ TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {
   // tenant condition sees A's rows only, and cannot write B's.
   for (const char* table : {"notices", "deliveries", "webhooks", "processed_events", "outbox"}) {
     auto seen = pool_.InTransaction(
-        db::TenantScope::Of(a_), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+        db::TenantScope::Of(a_), [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::string> {
           return txn
               .exec(absl::StrCat("SELECT string_agg(DISTINCT tenant_id, ',') FROM notices.", table,
                                  " WHERE tenant_id IN ('", a_, "', '", b_, "')"))[0][0]
@@ -914,7 +914,7 @@ TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {
     ASSERT_THAT(seen.status(), IsOk()) << table;
     EXPECT_EQ(*seen, a_) << table;
   }
-  auto write_b = pool_.InTransaction(db::TenantScope::Of(a_), [&](pqxx::work& txn) {
+  auto write_b = pool_.InTransaction(db::TenantScope::Of(a_), [&](pqxx::dbtransaction& txn) {
     txn.exec_params(
         "INSERT INTO notices.webhooks (tenant_id, channel, url, secret)"
         " VALUES ($1, 'EMAIL', 'http://x', 's')",
@@ -923,9 +923,10 @@ TEST_F(NoticesTest, EveryNoticesTableIsIsolatedByTheDatabase) {
   });
   EXPECT_FALSE(write_b.ok());
   // Without the worker's setting a transaction with no tenant sees no delivery.
-  auto none = pool_.InTransaction(db::TenantScope{}, [&](pqxx::work& txn) -> absl::StatusOr<int> {
-    return txn.exec("SELECT count(*) FROM notices.deliveries")[0][0].as<int>();
-  });
+  auto none =
+      pool_.InTransaction(db::TenantScope{}, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
+        return txn.exec("SELECT count(*) FROM notices.deliveries")[0][0].as<int>();
+      });
   ASSERT_THAT(none.status(), IsOk());
   EXPECT_EQ(*none, 0);
 }

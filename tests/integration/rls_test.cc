@@ -41,7 +41,7 @@ class RowLevelSecurity : public ::testing::Test {
   // Counts rows of `table` visible in `scope`, with no tenant condition at all.
   int Visible(const db::TenantScope& scope, const std::string& table,
               const std::string& where = "") {
-    auto count = pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+    auto count = pool_.InTransaction(scope, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
       return txn
           .exec(absl::StrCat("SELECT count(*) FROM ", table, " WHERE tenant_id LIKE '",
                              province_.id, "%'", where))[0][0]
@@ -52,7 +52,7 @@ class RowLevelSecurity : public ::testing::Test {
   }
 
   absl::StatusOr<int> Affected(const db::TenantScope& scope, const std::string& sql) {
-    return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+    return pool_.InTransaction(scope, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
       return static_cast<int>(txn.exec(sql).affected_rows());
     });
   }
@@ -146,7 +146,7 @@ TEST_F(RowLevelSecurity, OnlyAnAdministratorsTransactionChangesTenants) {
       Affected(staff, "INSERT INTO tenancy.provinces (id, display_name) VALUES ('zz-x', 'x')"),
       StatusIs(StatusCode::kPermissionDenied));
   // Everyone may read the reference data.
-  auto seen = pool_.InTransaction(staff, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+  auto seen = pool_.InTransaction(staff, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
     return txn
         .exec(absl::StrCat("SELECT count(*) FROM tenancy.tenants WHERE province_id = '",
                            province_.id, "'"))[0][0]

@@ -103,9 +103,10 @@ class SupervisionTest : public ::testing::Test {
     options.consumer = "test";
     options.processed_table = "supervision.processed_events";
     options.types = ConsumedEventTypes();
-    return stream_.Drain(consumer_pool_, options, [&](pqxx::work& txn, const v1::Event& event) {
-      return ApplyEvent(txn, event, *calendar_);
-    });
+    return stream_.Drain(consumer_pool_, options,
+                         [&](pqxx::dbtransaction& txn, const v1::Event& event) {
+                           return ApplyEvent(txn, event, *calendar_);
+                         });
   }
 
   // A conference of `tenant` concluded on `date` with `items`, applied from the stream.
@@ -1008,7 +1009,7 @@ TEST_F(SupervisionTest, RowLevelSecurityOnEveryTable) {
       "commitments",   "changes",     "feedback",         "plans", "conferences", "reminders",
       "state_tallies", "due_tallies", "processed_events", "outbox"};
   auto count = [&](const db::TenantScope& scope, const std::string& table) {
-    return pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+    return pool_.InTransaction(scope, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
       return txn
           .exec_params(
               absl::StrCat("SELECT count(*) FROM supervision.", table, " WHERE tenant_id = $1"),
@@ -1029,13 +1030,13 @@ TEST_F(SupervisionTest, RowLevelSecurityOnEveryTable) {
   EXPECT_EQ(count(db::TenantScope::Of(b_), "due_tallies").value_or(-1), 0);
   // B cannot write A's rows, nor can a province reader write at all.
   for (const db::TenantScope& scope : {db::TenantScope::Of(b_), reader}) {
-    auto wrote = pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::Status {
+    auto wrote = pool_.InTransaction(scope, [&](pqxx::dbtransaction& txn) -> absl::Status {
       txn.exec_params("INSERT INTO supervision.conferences (tenant_id, session) VALUES ($1, 'x')",
                       a_);
       return absl::OkStatus();
     });
     EXPECT_FALSE(wrote.ok());
-    auto changed = pool_.InTransaction(scope, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+    auto changed = pool_.InTransaction(scope, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
       return static_cast<int>(
           txn.exec_params("UPDATE supervision.commitments SET agency = 'x' WHERE tenant_id = $1",
                           a_)

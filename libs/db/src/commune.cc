@@ -7,7 +7,7 @@
 
 namespace dialogue::db {
 
-absl::StatusOr<Commune> ReadCommune(pqxx::work& txn, const std::string& tenant) {
+absl::StatusOr<Commune> ReadCommune(pqxx::dbtransaction& txn, const std::string& tenant) {
   auto rows = txn.exec_params(
       "SELECT display_name, coalesce(rules::text, '{}'), coalesce(hamlets::text, '[]')"
       " FROM tenancy.tenants WHERE id = $1",
@@ -28,7 +28,7 @@ absl::StatusOr<Commune> ReadCommune(pqxx::work& txn, const std::string& tenant) 
   return commune;
 }
 
-std::set<absl::CivilDay> ReadDaysOff(pqxx::work& txn, const std::string& tenant) {
+std::set<absl::CivilDay> ReadDaysOff(pqxx::dbtransaction& txn, const std::string& tenant) {
   std::set<absl::CivilDay> days;
   for (const auto& row : txn.exec_params(
            "SELECT day::text FROM tenancy.tenant_days_off WHERE tenant_id = $1", tenant)) {
@@ -50,8 +50,9 @@ absl::StatusOr<Commune> CommuneCache::Get(const TenantScope& scope, const std::s
     if (it != read_.end() && absl::Now() - it->second.first < ttl_) return it->second.second;
   }
   ASSIGN_OR_RETURN(Commune commune,
-                   pool_.InTransaction(scope, "tenancy.tenants",
-                                       [&](pqxx::work& txn) { return ReadCommune(txn, tenant); }));
+                   pool_.InTransaction(scope, "tenancy.tenants", [&](pqxx::dbtransaction& txn) {
+                     return ReadCommune(txn, tenant);
+                   }));
   std::lock_guard<std::mutex> lock(mu_);
   read_[tenant] = {absl::Now(), commune};
   return commune;

@@ -42,7 +42,7 @@ void CommuneGauges::Start() {
 absl::Status CommuneGauges::RefreshOnce() {
   return pool_.InTransaction(
       TenantScope{},
-      [&](pqxx::work& txn) -> absl::Status {
+      [&](pqxx::dbtransaction& txn) -> absl::Status {
         for (const auto& row : txn.exec(absl::StrCat("SELECT * FROM ", options_.function, "()"))) {
           family_.Add({{"tenant", row[0].as<std::string>()}}).Set(row[1].as<double>());
         }

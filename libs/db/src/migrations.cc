@@ -121,7 +121,8 @@ absl::Status AwaitSchema(ConnectionPool& pool, const std::string& service, const
   bool said = false;
   for (;;) {
     absl::StatusOr<bool> applied = pool.InTransaction(
-        TenantScope{}, "public.schema_migrations", [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+        TenantScope{}, "public.schema_migrations",
+        [&](pqxx::dbtransaction& txn) -> absl::StatusOr<bool> {
           auto table = txn.exec1("SELECT to_regclass('public.schema_migrations') IS NOT NULL");
           if (!table[0].as<bool>()) return false;
           return !txn.exec_params(

@@ -174,30 +174,60 @@ ScopedAuditNote::~ScopedAuditNote() { armed_note = previous_; }
 namespace internal {
 AuditNote* ArmedAuditNote() { return armed_note; }
 
-bool WriteAuditNote(pqxx::work& txn, const std::string& outbox, const std::string& tenant,
-                    AuditNote& note) {
-  if (!note.payload) return false;
+std::string AuditStatement(pqxx::connection_base& conn, const std::string& outbox,
+                           const std::string& tenant, const AuditNote& note) {
   const size_t dot = outbox.find('.');
-  const std::string table = absl::StrCat(txn.quote_name(outbox.substr(0, dot)), ".",
-                                         txn.quote_name(outbox.substr(dot + 1)));
-  // One statement: its condition is evaluated before its own row is inserted, so it sees
-  // whether the transaction had written anything before.
-  auto inserted = txn.exec_params(
-      absl::StrCat("INSERT INTO ", table,
-                   " (tenant_id, event_id, event_type, payload)"
-                   " SELECT $1, $2::uuid, $3, decode($4, 'hex')"
-                   " WHERE pg_current_xact_id_if_assigned() IS NOT NULL"),
-      tenant, note.event_id, note.event_type, absl::BytesToHexString(note.payload(tenant)));
-  return inserted.affected_rows() == 1;
+  const std::string payload = note.payload(tenant);
+  // Its condition is evaluated before its own row is inserted, so it sees whether the
+  // transaction had written anything before.
+  return absl::StrCat(
+      "INSERT INTO ", conn.quote_name(outbox.substr(0, dot)), ".",
+      conn.quote_name(outbox.substr(dot + 1)),
+      " (tenant_id, event_id, event_type, payload) SELECT ", conn.quote(tenant), ", ",
+      conn.quote(note.event_id), "::uuid, ", conn.quote(note.event_type), ", decode(",
+      conn.quote(absl::BytesToHexString(payload)), ", 'hex')",
+      " WHERE pg_current_xact_id_if_assigned() IS NOT NULL ON CONFLICT (event_id) DO NOTHING");
+}
+
+namespace {
+// "READ COMMITTED" followed by the scope's settings: libpqxx sends "BEGIN ISOLATION LEVEL "
+// and this as one message.
+std::string BeginScoped(pqxx::connection_base& conn, const TenantScope& scope) {
+  return absl::StrCat("READ COMMITTED; SELECT set_config('app.tenant_id', ",
+                      conn.quote(scope.tenant), ", true), set_config('app.read_tenants', ",
+                      conn.quote(absl::StrJoin(scope.read_tenants, ",")),
+                      ", true), set_config('app.admin', ", scope.admin ? "'on'" : "'off'",
+                      ", true)");
+}
+}  // namespace
+
+ScopedTransaction::ScopedTransaction(pqxx::connection_base& conn, const TenantScope& scope)
+    : pqxx::internal::namedclass("transaction"),
+      basic_transaction(conn, BeginScoped(conn, scope), pqxx::read_write) {
+  Begin();
+}
+
+ScopedTransaction::~ScopedTransaction() noexcept { End(); }
+
+void ScopedTransaction::do_commit() {
+  const std::string commit =
+      before_commit_.empty() ? "COMMIT" : absl::StrCat(before_commit_, "; COMMIT");
+  try {
+    direct_exec(commit.c_str());
+  } catch (const pqxx::statement_completion_unknown& e) {
+    throw pqxx::in_doubt_error(e.what());
+  } catch (const std::exception&) {
+    if (!conn().is_open()) throw pqxx::in_doubt_error("the connection broke while committing");
+    // The statement before COMMIT failed, and COMMIT did not run: end the transaction here,
+    // as libpqxx will not once the commit has thrown.
+    try {
+      direct_exec("ROLLBACK");
+    } catch (const std::exception&) {  // the connection is checked as it goes back
+    }
+    throw;
+  }
 }
 }  // namespace internal
-
-void ConnectionPool::ApplyScope(pqxx::work& txn, const TenantScope& scope) {
-  txn.exec_params(
-      "SELECT set_config('app.tenant_id', $1, true), set_config('app.read_tenants', $2, true),"
-      " set_config('app.admin', $3, true)",
-      scope.tenant, absl::StrJoin(scope.read_tenants, ","), scope.admin ? "on" : "off");
-}
 
 telemetry::Span ConnectionPool::StartSpan(const char* operation, absl::string_view table,
                                           const TenantScope& scope) {
@@ -246,7 +276,7 @@ void ConnectionPool::EndSpan(telemetry::Span& span, pqxx::connection* conn,
 }
 
 absl::Status ConnectionPool::Ping() {
-  return InTransaction(TenantScope{}, [](pqxx::work& txn) -> absl::Status {
+  return InTransaction(TenantScope{}, [](pqxx::dbtransaction& txn) -> absl::Status {
     txn.exec("SELECT 1");
     return absl::OkStatus();
   });

@@ -11,8 +11,8 @@ TenantDirectory::TenantDirectory(ConnectionPool& pool, absl::Duration ttl)
 absl::Status TenantDirectory::RefreshLocked(bool force) {
   if (!force && absl::Now() - loaded_at_ < ttl_) return absl::OkStatus();
   std::map<std::string, Place> fresh;
-  RETURN_IF_ERROR(
-      pool_.InTransaction(TenantScope{}, "tenancy.tenants", [&](pqxx::work& txn) -> absl::Status {
+  RETURN_IF_ERROR(pool_.InTransaction(
+      TenantScope{}, "tenancy.tenants", [&](pqxx::dbtransaction& txn) -> absl::Status {
         for (const auto& row :
              txn.exec("SELECT id, province_id, coalesce(parent_id, '') FROM tenancy.tenants")) {
           fresh[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
@@ -55,8 +55,8 @@ absl::StatusOr<std::vector<std::string>> TenantDirectory::TenantsWhere(const cha
   // Read each time, not from the cache: an upper level's pages must show a commune created a
   // moment ago, and they are read far less often than a single tenant is authorised.
   std::vector<std::string> out;
-  RETURN_IF_ERROR(
-      pool_.InTransaction(TenantScope{}, "tenancy.tenants", [&](pqxx::work& txn) -> absl::Status {
+  RETURN_IF_ERROR(pool_.InTransaction(
+      TenantScope{}, "tenancy.tenants", [&](pqxx::dbtransaction& txn) -> absl::Status {
         for (const auto& row : txn.exec_params(
                  absl::StrCat("SELECT id FROM tenancy.tenants WHERE ", column, " = $1 ORDER BY id"),
                  value)) {

@@ -219,7 +219,7 @@ absl::StatusOr<int> Consumer::ApplyBatch(const std::string& tenant,
   common::ScopedLogContext log_context(spans[0].context().trace_id, tenant);
   auto result = pool_.InTransaction(
       db::TenantScope::Of(tenant), options_.processed_table,
-      [&](pqxx::work& txn) -> absl::StatusOr<int> {
+      [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
         auto fresh = txn.exec_params(absl::StrCat("INSERT INTO ", options_.processed_table,
                                                   " (tenant_id, event_id) SELECT $1, e"
                                                   " FROM jsonb_array_elements_text($2::jsonb) AS e"

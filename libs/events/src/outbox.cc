@@ -5,7 +5,7 @@
 
 namespace dialogue::events {
 
-void AppendToOutbox(pqxx::work& txn, const std::string& outbox, const std::string& tenant,
+void AppendToOutbox(pqxx::dbtransaction& txn, const std::string& outbox, const std::string& tenant,
                     const ::dialogue::v1::Event& event) {
   const size_t dot = outbox.find('.');
   const std::string table = dot == std::string::npos

@@ -46,7 +46,7 @@ void OutboxRelay::Start() {
 
 absl::StatusOr<int> OutboxRelay::RelayOnce() {
   return pool_.InTransaction(
-      db::TenantScope{}, options_.outbox, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+      db::TenantScope{}, options_.outbox, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
         // The relay reads and marks every tenant's rows: the outbox's relay policy admits it.
         auto locked = txn.exec_params(
             "SELECT set_config('app.outbox_relay', 'on', true),"
@@ -111,7 +111,7 @@ telemetry::Span OutboxRelay::PublishSpan(const v1::Event& event, size_t batch) c
 
 absl::Status OutboxRelay::MeasureBacklog() {
   return pool_.InTransaction(
-      db::TenantScope{}, options_.outbox, [&](pqxx::work& txn) -> absl::Status {
+      db::TenantScope{}, options_.outbox, [&](pqxx::dbtransaction& txn) -> absl::Status {
         txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
         auto row = txn.exec1(absl::StrCat(
             "SELECT count(*), coalesce(extract(epoch FROM now() - min(create_time)), 0) FROM ",
@@ -124,7 +124,7 @@ absl::Status OutboxRelay::MeasureBacklog() {
 
 absl::StatusOr<int> OutboxRelay::PurgeSent() {
   return pool_.InTransaction(
-      db::TenantScope{}, options_.outbox, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+      db::TenantScope{}, options_.outbox, [&](pqxx::dbtransaction& txn) -> absl::StatusOr<int> {
         txn.exec("SELECT set_config('app.outbox_relay', 'on', true)");
         auto deleted =
             txn.exec_params(absl::StrCat("DELETE FROM ", options_.outbox,

@@ -29,11 +29,11 @@ struct Commune {
 };
 
 // NOT_FOUND "TENANT_NOT_FOUND" when there is no such tenant.
-absl::StatusOr<Commune> ReadCommune(pqxx::work& txn, const std::string& tenant);
+absl::StatusOr<Commune> ReadCommune(pqxx::dbtransaction& txn, const std::string& tenant);
 
 // The commune's own days off (tenancy.tenant_days_off), as far as the transaction's scope
 // lets it see them.
-std::set<absl::CivilDay> ReadDaysOff(pqxx::work& txn, const std::string& tenant);
+std::set<absl::CivilDay> ReadDaysOff(pqxx::dbtransaction& txn, const std::string& tenant);
 
 // The same kept for `ttl`, for reads that lay a commune's name out on every call.
 class CommuneCache {

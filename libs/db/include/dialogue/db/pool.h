@@ -48,10 +48,9 @@ absl::Status StatusFromException(const std::exception& e);
 struct AuditNote {
   std::string event_id;    // a UUID
   std::string event_type;  // "dialogue.v1.AuditRecorded"
-  // The serialised v1::Event for the transaction's tenant, made when a transaction first
-  // writes (the target is known by then).
+  // The serialised v1::Event for the transaction's tenant, made as a transaction commits
+  // (the target is known by then).
   std::function<std::string(const std::string& tenant)> payload;
-  bool written = false;
 };
 
 // Arms `note` for this thread while it lives (nested: the outer one comes back after).
@@ -68,9 +67,27 @@ class ScopedAuditNote {
 
 namespace internal {
 AuditNote* ArmedAuditNote();
-// Inserts the armed note's event into `outbox` if `txn` has written anything; true if it did.
-bool WriteAuditNote(pqxx::work& txn, const std::string& outbox, const std::string& tenant,
-                    AuditNote& note);
+// The statement that inserts `note`'s event into `outbox` if the transaction has written
+// anything, and only once per request (the event id is unique).
+std::string AuditStatement(pqxx::connection_base& conn, const std::string& outbox,
+                           const std::string& tenant, const AuditNote& note);
+
+// A read-committed transaction that costs no round trip of its own: the tenant scope goes
+// in the same message as its BEGIN, and a statement to run last (the audit note) in the
+// same message as its COMMIT. A transaction of one query is three round trips, not five.
+class ScopedTransaction final : public pqxx::internal::basic_transaction {
+ public:
+  ScopedTransaction(pqxx::connection_base& conn, const TenantScope& scope);
+  ~ScopedTransaction() noexcept override;
+
+  // Runs `statement` just before COMMIT; if it fails, the transaction rolls back.
+  void RunBeforeCommit(std::string statement) { before_commit_ = std::move(statement); }
+
+ private:
+  void do_commit() override;
+
+  std::string before_commit_;
+};
 }  // namespace internal
 
 struct PoolOptions {
@@ -111,11 +128,11 @@ class ConnectionPool {
   template <typename Body>
   auto InTransaction(const TenantScope& scope, absl::string_view table, Body&& body,
                      const char* operation = __builtin_FUNCTION())
-      -> decltype(body(std::declval<pqxx::work&>()));
+      -> decltype(body(std::declval<pqxx::dbtransaction&>()));
   template <typename Body>
   auto InTransaction(const TenantScope& scope, Body&& body,
                      const char* operation = __builtin_FUNCTION())
-      -> decltype(body(std::declval<pqxx::work&>())) {
+      -> decltype(body(std::declval<pqxx::dbtransaction&>())) {
     return InTransaction(scope, absl::string_view(), std::forward<Body>(body), operation);
   }
 
@@ -127,7 +144,6 @@ class ConnectionPool {
  private:
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire();
   void Release(std::unique_ptr<pqxx::connection> conn, bool healthy);
-  static void ApplyScope(pqxx::work& txn, const TenantScope& scope);
   static telemetry::Span StartSpan(const char* operation, absl::string_view table,
                                    const TenantScope& scope);
   static void EndSpan(telemetry::Span& span, pqxx::connection* conn, const absl::Status& status);
@@ -144,8 +160,8 @@ class ConnectionPool {
 template <typename Body>
 auto ConnectionPool::InTransaction(const TenantScope& scope, absl::string_view table, Body&& body,
                                    const char* operation)
-    -> decltype(body(std::declval<pqxx::work&>())) {
-  using Result = decltype(body(std::declval<pqxx::work&>()));
+    -> decltype(body(std::declval<pqxx::dbtransaction&>())) {
+  using Result = decltype(body(std::declval<pqxx::dbtransaction&>()));
   telemetry::Span span = StartSpan(operation, table, scope);
   // A connection found dead before the body ran (the server restarted while it sat idle)
   // is dropped and the transaction starts again on another: nothing of it had run.
@@ -159,16 +175,16 @@ auto ConnectionPool::InTransaction(const TenantScope& scope, absl::string_view t
     bool body_started = false;
     Result result = absl::UnknownError("transaction did not run");
     try {
-      pqxx::work txn(**conn);
-      ApplyScope(txn, scope);
+      internal::ScopedTransaction txn(**conn, scope);
       body_started = true;
       result = body(txn);
       if (result.ok()) {
         AuditNote* note = options_.audit_outbox.empty() ? nullptr : internal::ArmedAuditNote();
-        bool audited = note != nullptr && !note->written &&
-                       internal::WriteAuditNote(txn, options_.audit_outbox, scope.tenant, *note);
+        if (note != nullptr && note->payload) {
+          txn.RunBeforeCommit(
+              internal::AuditStatement(**conn, options_.audit_outbox, scope.tenant, *note));
+        }
         txn.commit();
-        if (audited) note->written = true;
       } else {
         txn.abort();
       }

@@ -33,7 +33,7 @@ struct ConsumerMetrics;
 }
 
 // Applies one event inside the consumer's transaction; a non-OK status rolls it back.
-using Handler = std::function<absl::Status(pqxx::work&, const v1::Event&)>;
+using Handler = std::function<absl::Status(pqxx::dbtransaction&, const v1::Event&)>;
 
 struct ConsumerOptions {
   std::string group;            // one per consuming service, e.g. "notices"

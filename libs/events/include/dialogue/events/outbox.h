@@ -10,7 +10,7 @@
 namespace dialogue::events {
 
 // `outbox` is the service's table, e.g. "sessions.outbox".
-void AppendToOutbox(pqxx::work& txn, const std::string& outbox, const std::string& tenant,
+void AppendToOutbox(pqxx::dbtransaction& txn, const std::string& outbox, const std::string& tenant,
                     const ::dialogue::v1::Event& event);
 
 }  // namespace dialogue::events
