@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
   consume.stream = stream;
   consume.block = std::chrono::milliseconds(50);
   events::Consumer consumer(
-      consume_pool, *redis, consume, [&](pqxx::work& txn, const v1::Event& event) {
+      consume_pool, *redis, consume, [&](pqxx::dbtransaction& txn, const v1::Event& event) {
         txn.exec_params(
             "INSERT INTO events_bench.effects (tenant_id, event_id, applied_by)"
             " VALUES (current_setting('app.tenant_id'), $1, 'bench')",
@@ -215,8 +215,8 @@ int main(int argc, char** argv) {
         event.set_tenant("tenants/" + tenant);
         event.set_source("events_bench");
         *event.mutable_time() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
-        auto s =
-            write_pool.InTransaction(dialogue::db::TenantScope::Of(tenant), [&](pqxx::work& txn) {
+        auto s = write_pool.InTransaction(
+            dialogue::db::TenantScope::Of(tenant), [&](pqxx::dbtransaction& txn) {
               txn.exec_params(
                   "INSERT INTO events_bench.outbox (tenant_id, event_id, event_type, payload)"
                   " VALUES ($1, $2::uuid, $3, decode($4, 'hex'))",

@@ -3,7 +3,11 @@
 // gRPC and through the gateway over HTTP/1.1 keep-alive, interleaved in one run against one
 // stack. Prints latency percentiles and the gateway's added p50/p99, then GetPlan's
 // throughput under concurrency both ways with their ratio and, given the programs' pids,
-// the CPU each spends per call. Run by bench/run gateway.
+// the CPU each spends per call. Beside them, the limits measured in the same run: a gRPC
+// server built from the same gRPC that answers GetPlan with a copy of the plan and does
+// nothing else ("gateway_bench echo", started by bench/run as a process of its own), and
+// pgbench running the statements a GetPlan makes (BENCH_PGBENCH_US, BENCH_PGBENCH_TPS).
+// Run by bench/run gateway.
 #include <curl/curl.h>
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
@@ -30,6 +34,41 @@ namespace {
 namespace v1 = dialogue::v1;
 using namespace dialogue::bench;  // NOLINT(build/namespaces): the benchmarks' helpers
 
+// The limit gRPC sets: GetPlan answered with the same plan, touching nothing else.
+class EchoPlanning final : public v1::PlanningService::Service {
+ public:
+  explicit EchoPlanning(v1::Plan plan) : plan_(std::move(plan)) {}
+  grpc::Status GetPlan(grpc::ServerContext*, const v1::GetPlanRequest*, v1::Plan* out) override {
+    *out = plan_;
+    return grpc::Status::OK;
+  }
+
+ private:
+  const v1::Plan plan_;
+};
+
+// Serves `plan` on a port of its own, writes that port to `port_file`, and stops after
+// ten minutes (bench/run stops it sooner).
+int ServeEcho(const v1::Plan& plan, const char* port_file) {
+  EchoPlanning echo(plan);
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&echo);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr) return 1;
+  std::ofstream(port_file) << port << "\n";
+  std::this_thread::sleep_for(std::chrono::minutes(10));
+  server->Shutdown();
+
+  return 0;
+}
+
+double EnvNumber(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? 0 : std::atof(value);
+}
+
 v1::Plan SmallPlan() {
   v1::Plan plan;
   plan.set_issuing_body(v1::PEOPLES_COMMITTEE);
@@ -44,7 +83,7 @@ v1::Plan SmallPlan() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::string grpc_addr = Env("DIALOGUE_PLANNING_ADDR");
   const std::string gateway = Env("DIALOGUE_GATEWAY_URL");
@@ -76,6 +115,19 @@ int main() {
   const std::string name = plans.plans(0).name();
   v1::GetPlanRequest get;
   get.set_name(name);
+  if (argc == 3 && std::string(argv[1]) == "echo") {
+    grpc::ClientContext c;
+    context(c);
+    v1::Plan plan;
+    if (!stub->GetPlan(&c, get, &plan).ok()) return 1;
+    return ServeEcho(plan, argv[2]);
+  }
+  if (std::getenv("BENCH_GRPC_ECHO_ADDR") == nullptr) {
+    std::fprintf(stderr, "BENCH_GRPC_ECHO_ADDR: start 'gateway_bench echo PORT_FILE' first\n");
+    return 2;
+  }
+  auto echo_channel =
+      grpc::CreateChannel(Env("BENCH_GRPC_ECHO_ADDR"), grpc::InsecureChannelCredentials());
   v1::CreatePlanRequest create;
   create.set_parent("tenants/dien-chau");
   *create.mutable_plan() = SmallPlan();
@@ -84,6 +136,15 @@ int main() {
 
   auto direct_get = [&]() -> std::function<bool()> {
     auto s = v1::PlanningService::NewStub(channel);
+    return [s = std::shared_ptr<v1::PlanningService::Stub>(std::move(s)), &get, &context] {
+      grpc::ClientContext c;
+      context(c);
+      v1::Plan out;
+      return s->GetPlan(&c, get, &out).ok();
+    };
+  };
+  auto echo_get = [&]() -> std::function<bool()> {
+    auto s = v1::PlanningService::NewStub(echo_channel);
     return [s = std::shared_ptr<v1::PlanningService::Stub>(std::move(s)), &get, &context] {
       grpc::ClientContext c;
       context(c);
@@ -142,6 +203,7 @@ int main() {
   };
 
   const int n = 3000;
+  const Pair limit = MeasurePair("GetPlan", n, echo_get(), direct_get());
   struct Row {
     const char* name;
     Pair pair;
@@ -192,5 +254,23 @@ int main() {
         "(through the gateway)\n",
         gateway_cpu / tg, planning_direct / td, planning_gateway / tg);
   }
+
+  // Against the limits: GetPlan can be no faster than gRPC carrying the same plan plus
+  // PostgreSQL running its statements; 4 callers no faster than the echo.
+  const double pg_us = EnvNumber("BENCH_PGBENCH_US"), pg_tps = EnvNumber("BENCH_PGBENCH_TPS");
+  double echo_calls = 0, direct_calls = 0;
+  for (int r = 0; r < rounds; ++r) {
+    echo_calls += Throughput(workers, 1.0, echo_get);
+    direct_calls += Throughput(workers, 1.0, direct_get);
+  }
+  std::printf("\nGetPlan against its limits, same run\n");
+  std::printf("%-44s %9.0f us p50\n", "gRPC echo of the same plan", limit.a.p50);
+  std::printf("%-44s %9.0f us mean\n", "pgbench, GetPlan's statements, 1 client", pg_us);
+  std::printf("%-44s %9.0f us p50  (%.2fx the limit %.0f us)\n", "GetPlan direct", limit.b.p50,
+              limit.b.p50 / (limit.a.p50 + pg_us), limit.a.p50 + pg_us);
+  std::printf("%-44s %9.0f calls/s\n", "gRPC echo, 4 callers", echo_calls / rounds);
+  std::printf("%-44s %9.0f txn/s\n", "pgbench, GetPlan's statements, 4 clients", pg_tps);
+  std::printf("%-44s %9.0f calls/s  (%.2fx echo, %.2fx pgbench)\n", "GetPlan direct, 4 callers",
+              direct_calls / rounds, direct_calls / echo_calls, direct_calls / rounds / pg_tps);
   return 0;
 }
