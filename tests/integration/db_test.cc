@@ -141,6 +141,48 @@ TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
   EXPECT_EQ(notes(other.event_id), "0 ");
 }
 
+// The outbox's trigger wakes the relay (NOTIFY planning_outbox) when a transaction added
+// rows, not for the note's insert of no rows that ends every staff read.
+TEST(AuditNote, OfARequestThatOnlyReadWakesNoRelay) {
+  PoolOptions options{PlanningPgUri(), 1};
+  options.audit_outbox = "planning.outbox";
+  ConnectionPool pool(options);
+  auto province = testing::NewProvince(1);
+  const std::string tenant = province.tenants[0];
+  pqxx::connection listener(AdminPgUri());
+  struct Count : pqxx::notification_receiver {
+    using pqxx::notification_receiver::notification_receiver;
+    void operator()(const std::string&, int) override { ++seen; }
+    int seen = 0;
+  } wakes(listener, "planning_outbox");
+  auto wakes_after = [&](auto body) {
+    while (listener.await_notification(0, 200000) > 0) {  // what came before
+    }
+    wakes.seen = 0;
+    AuditNote note;
+    note.event_id = common::NewUuid();
+    note.event_type = "dialogue.v1.AuditRecorded";
+    note.payload = [](const std::string& t) { return "record of " + t; };
+    ScopedAuditNote armed(&note);
+    EXPECT_THAT(pool.InTransaction(TenantScope::Of(tenant), body), IsOk());
+    listener.await_notification(1, 0);
+    return wakes.seen;
+  };
+  EXPECT_EQ(wakes_after([](pqxx::dbtransaction& txn) -> absl::Status {
+              txn.exec("SELECT count(*) FROM planning.plans");
+              return absl::OkStatus();
+            }),
+            0);
+  EXPECT_EQ(wakes_after([&](pqxx::dbtransaction& txn) -> absl::Status {
+              txn.exec_params(
+                  "INSERT INTO tenancy.tenant_days_off (tenant_id, day, reason)"
+                  " VALUES ($1, '2031-03-01', 'x')",
+                  tenant);
+              return absl::OkStatus();
+            }),
+            1);
+}
+
 // The note is sent with COMMIT; if it cannot be written, the change is not kept either,
 // and the connection goes on serving transactions.
 TEST(AuditNote, ThatFailsTakesTheChangeWithIt) {

@@ -44,9 +44,13 @@ END $$;
 CREATE POLICY outbox_relay ON :schema.outbox FOR ALL
   USING (current_setting('app.outbox_relay', true) = 'on')
   WITH CHECK (current_setting('app.outbox_relay', true) = 'on');
+-- Only an insert that added rows wakes the relay (an INSERT of no rows fires it too).
 CREATE FUNCTION :schema.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $f$
-  BEGIN PERFORM pg_notify(':schema_outbox', ''); RETURN NULL; END $f$;
-CREATE TRIGGER outbox_notify AFTER INSERT ON :schema.outbox
+  BEGIN
+    IF EXISTS (SELECT 1 FROM added) THEN PERFORM pg_notify(':schema_outbox', ''); END IF;
+    RETURN NULL;
+  END $f$;
+CREATE TRIGGER outbox_notify AFTER INSERT ON :schema.outbox REFERENCING NEW TABLE AS added
   FOR EACH STATEMENT EXECUTE FUNCTION :schema.outbox_notify();
 GRANT USAGE ON SCHEMA :schema TO :role;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA :schema TO :role;
