@@ -68,6 +68,15 @@ TEST(TenantTransaction, RollsBackWhenTheBodyFails) {
   AdminQuery(absl::StrCat("DROP TABLE ", table));
 }
 
+// A note whose event is "record of <tenant>".
+AuditNote RecordOfTenant() {
+  AuditNote note;
+  note.event_id = common::NewUuid();
+  note.event_type = "dialogue.v1.AuditRecorded";
+  note.payload = [](const std::string& t) { return "record of " + t; };
+  return note;
+}
+
 // A request's audit note is written by its first transaction that changes something, in
 // that transaction: not by one that only reads, not by one rolled back, and only once.
 TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
@@ -91,10 +100,7 @@ TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
       return keep ? absl::OkStatus() : absl::AbortedError("changed my mind");
     });
   };
-  AuditNote note;
-  note.event_id = common::NewUuid();
-  note.event_type = "dialogue.v1.AuditRecorded";
-  note.payload = [](const std::string& t) { return "record of " + t; };
+  AuditNote note = RecordOfTenant();
   {
     ScopedAuditNote armed(&note);
     ASSERT_THAT(pool.InTransaction(scope,
@@ -159,10 +165,7 @@ TEST(AuditNote, OfARequestThatOnlyReadWakesNoRelay) {
     while (listener.await_notification(0, 200000) > 0) {  // what came before
     }
     wakes.seen = 0;
-    AuditNote note;
-    note.event_id = common::NewUuid();
-    note.event_type = "dialogue.v1.AuditRecorded";
-    note.payload = [](const std::string& t) { return "record of " + t; };
+    AuditNote note = RecordOfTenant();
     ScopedAuditNote armed(&note);
     EXPECT_THAT(pool.InTransaction(TenantScope::Of(tenant), body), IsOk());
     listener.await_notification(1, 0);
@@ -191,10 +194,7 @@ TEST(AuditNote, ThatFailsTakesTheChangeWithIt) {
   ConnectionPool pool(options);
   auto province = testing::NewProvince(1);
   const std::string tenant = province.tenants[0];
-  AuditNote note;
-  note.event_id = common::NewUuid();
-  note.event_type = "dialogue.v1.AuditRecorded";
-  note.payload = [](const std::string& t) { return "record of " + t; };
+  AuditNote note = RecordOfTenant();
   {
     ScopedAuditNote armed(&note);
     auto status =
