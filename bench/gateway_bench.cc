@@ -60,7 +60,6 @@ int ServeEcho(const v1::Plan& plan, const char* port_file) {
   std::ofstream(port_file) << port << "\n";
   std::this_thread::sleep_for(std::chrono::minutes(10));
   server->Shutdown();
-
   return 0;
 }
 
@@ -134,24 +133,20 @@ int main(int argc, char** argv) {
   std::string create_json;
   (void)google::protobuf::util::MessageToJsonString(create.plan(), &create_json);
 
-  auto direct_get = [&]() -> std::function<bool()> {
-    auto s = v1::PlanningService::NewStub(channel);
-    return [s = std::shared_ptr<v1::PlanningService::Stub>(std::move(s)), &get, &context] {
-      grpc::ClientContext c;
-      context(c);
-      v1::Plan out;
-      return s->GetPlan(&c, get, &out).ok();
+  // GetPlan on `on`: the planning service, or the echo server.
+  auto get_plan = [&](std::shared_ptr<grpc::Channel> on) {
+    return [&, on]() -> std::function<bool()> {
+      auto s = std::shared_ptr<v1::PlanningService::Stub>(v1::PlanningService::NewStub(on));
+      return [s, &get, &context] {
+        grpc::ClientContext c;
+        context(c);
+        v1::Plan out;
+        return s->GetPlan(&c, get, &out).ok();
+      };
     };
   };
-  auto echo_get = [&]() -> std::function<bool()> {
-    auto s = v1::PlanningService::NewStub(echo_channel);
-    return [s = std::shared_ptr<v1::PlanningService::Stub>(std::move(s)), &get, &context] {
-      grpc::ClientContext c;
-      context(c);
-      v1::Plan out;
-      return s->GetPlan(&c, get, &out).ok();
-    };
-  };
+  auto direct_get = get_plan(channel);
+  auto echo_get = get_plan(echo_channel);
   auto http_get = [&]() -> std::function<bool()> {
     auto client = std::make_shared<HttpClient>(token);
     std::string url = absl::StrCat(gateway, "/v1/", name);

@@ -48,7 +48,7 @@ def main():
                 values = dict(PARAM.findall(rest))
                 sent[-1] = re.sub(r"\$(\d+)", lambda p: values[p.group(1)], sent[-1])
     for sent in by_backend.values():
-        hit = next((i for i, s in enumerate(sent) if table in s and "outbox" not in s), None)
+        hit = next((i for i, s in enumerate(sent) if table in s), None)
         if hit is None:
             continue
         start = max(i for i in range(hit + 1) if sent[i].startswith("BEGIN"))

@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -68,6 +69,13 @@ TEST(TenantTransaction, RollsBackWhenTheBodyFails) {
   AdminQuery(absl::StrCat("DROP TABLE ", table));
 }
 
+// A pool of one connection whose transactions write their request's audit note to `outbox`.
+std::unique_ptr<ConnectionPool> AuditedPool(const std::string& outbox) {
+  PoolOptions options{PlanningPgUri(), 1};
+  options.audit_outbox = outbox;
+  return std::make_unique<ConnectionPool>(options);
+}
+
 // A note whose event is "record of <tenant>".
 AuditNote RecordOfTenant() {
   AuditNote note;
@@ -80,9 +88,8 @@ AuditNote RecordOfTenant() {
 // A request's audit note is written by its first transaction that changes something, in
 // that transaction: not by one that only reads, not by one rolled back, and only once.
 TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
-  PoolOptions options{PlanningPgUri(), 1};
-  options.audit_outbox = "planning.outbox";
-  ConnectionPool pool(options);
+  auto audited = AuditedPool("planning.outbox");
+  ConnectionPool& pool = *audited;
   auto province = testing::NewProvince(1);
   const std::string tenant = province.tenants[0];
   const TenantScope scope = TenantScope::Of(tenant);
@@ -150,9 +157,8 @@ TEST(AuditNote, IsWrittenWithTheRequestsFirstChangeOnly) {
 // The outbox's trigger wakes the relay (NOTIFY planning_outbox) when a transaction added
 // rows, not for the note's insert of no rows that ends every staff read.
 TEST(AuditNote, OfARequestThatOnlyReadWakesNoRelay) {
-  PoolOptions options{PlanningPgUri(), 1};
-  options.audit_outbox = "planning.outbox";
-  ConnectionPool pool(options);
+  auto audited = AuditedPool("planning.outbox");
+  ConnectionPool& pool = *audited;
   auto province = testing::NewProvince(1);
   const std::string tenant = province.tenants[0];
   pqxx::connection listener(AdminPgUri());
@@ -189,9 +195,8 @@ TEST(AuditNote, OfARequestThatOnlyReadWakesNoRelay) {
 // The note is sent with COMMIT; if it cannot be written, the change is not kept either,
 // and the connection goes on serving transactions.
 TEST(AuditNote, ThatFailsTakesTheChangeWithIt) {
-  PoolOptions options{PlanningPgUri(), 1};
-  options.audit_outbox = "planning.no_such_outbox";
-  ConnectionPool pool(options);
+  auto audited = AuditedPool("planning.no_such_outbox");
+  ConnectionPool& pool = *audited;
   auto province = testing::NewProvince(1);
   const std::string tenant = province.tenants[0];
   AuditNote note = RecordOfTenant();
