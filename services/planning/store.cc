@@ -24,14 +24,16 @@ using google::protobuf::util::TimeUtil;
 
 constexpr int kMaxPageSize = 500;
 
-// Columns every plan read selects, in the order PlanFromRow expects.
+// Columns every plan read selects, in the order PlanFromRow expects. The document comes as
+// its binary copy (12) when there is one, and as JSON (7) only when there is not.
 constexpr const char* kPlanColumns =
     "id::text, state, revision, coalesce(revises::text, ''), coalesce(superseded_by::text, ''),"
-    " cancel_reason, version, body::text,"
+    " cancel_reason, version, CASE WHEN body_pb IS NULL THEN body::text END,"
     " (extract(epoch FROM create_time) * 1000000)::bigint,"
     " (extract(epoch FROM update_time) * 1000000)::bigint,"
     " coalesce((extract(epoch FROM approve_time) * 1000000)::bigint, 0),"
-    " coalesce((extract(epoch FROM publish_time) * 1000000)::bigint, 0)";
+    " coalesce((extract(epoch FROM publish_time) * 1000000)::bigint, 0), body_pb";
+constexpr int kPlanColumnCount = 13;
 
 std::string ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
@@ -58,7 +60,13 @@ std::string PlanName(const std::string& tenant, const std::string& id) {
 
 absl::StatusOr<v1::Plan> PlanFromRow(const std::string& tenant, const pqxx::row& row) {
   v1::Plan plan;
-  RETURN_IF_ERROR(FromJson(row[7].as<std::string>(), &plan));
+  if (!row[12].is_null()) {
+    if (!plan.ParseFromString(pqxx::binarystring(row[12]).str())) {
+      return absl::InternalError("stored plan body_pb does not parse");
+    }
+  } else {
+    RETURN_IF_ERROR(FromJson(row[7].as<std::string>(), &plan));
+  }
   std::string id = row[0].as<std::string>();
   plan.set_name(PlanName(tenant, id));
   v1::PlanState state = v1::PLAN_STATE_UNSPECIFIED;
@@ -82,10 +90,16 @@ absl::StatusOr<v1::Plan> PlanFromRow(const std::string& tenant, const pqxx::row&
   return plan;
 }
 
-// The document as stored: everything but the fields the columns hold.
-std::string BodyJson(v1::Plan plan) {
+// The document as stored, JSON for SQL and binary for reading back: everything but the
+// fields the columns hold.
+struct StoredBody {
+  std::string json;
+  std::string binary_hex;
+};
+
+StoredBody BodyOf(v1::Plan plan) {
   ClearServerFields(plan);
-  return ToJson(plan);
+  return {ToJson(plan), absl::BytesToHexString(plan.SerializeAsString())};
 }
 
 void ProjectTasks(pqxx::dbtransaction& txn, const std::string& tenant, const std::string& plan_id,
@@ -180,7 +194,7 @@ absl::StatusOr<v1::Plan> PlanStore::Create(const db::TenantScope& scope, const s
                                            const v1::Plan& plan, const std::string& request_id) {
   return pool_.InTransaction(
       scope, "planning.plans", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Plan> {
-        std::string body = BodyJson(plan);
+        StoredBody body = BodyOf(plan);
         std::string revises =
             plan.revises().empty()
                 ? std::string()
@@ -189,12 +203,13 @@ absl::StatusOr<v1::Plan> PlanStore::Create(const db::TenantScope& scope, const s
         auto inserted = txn.exec_params(
             absl::StrCat(
                 "INSERT INTO planning.plans (tenant_id, year, title, state, revision, revises, "
-                "body,"
-                " request_id) VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid, $7::jsonb,"
-                " nullif($8, '')) ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
+                "body, body_pb, request_id) VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid,"
+                " $7::jsonb, decode($8, 'hex'), nullif($9, ''))"
+                " ON CONFLICT (tenant_id, request_id) DO NOTHING RETURNING ",
                 kPlanColumns),
             tenant, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
-            plan.revision() > 0 ? plan.revision() : 1, revises, body, request_id);
+            plan.revision() > 0 ? plan.revision() : 1, revises, body.json, body.binary_hex,
+            request_id);
         if (inserted.empty()) {
           // The same request was made before: answer with what it created.
           auto existing = txn.exec_params(
@@ -204,7 +219,7 @@ absl::StatusOr<v1::Plan> PlanStore::Create(const db::TenantScope& scope, const s
           if (existing.empty()) return absl::AbortedError("concurrent create; retry");
           return PlanFromRow(tenant, existing[0]);
         }
-        ProjectTasks(txn, tenant, inserted[0][0].as<std::string>(), body);
+        ProjectTasks(txn, tenant, inserted[0][0].as<std::string>(), body.json);
         return PlanFromRow(tenant, inserted[0]);
       });
 }
@@ -256,7 +271,7 @@ absl::StatusOr<PlanPage> PlanStore::List(const db::TenantScope& scope, const std
         if (static_cast<int>(rows.size()) > limit) {
           const auto& last = rows[limit - 1];
           page.next_page_token = absl::WebSafeBase64Escape(
-              absl::StrCat(last[12].as<int>(), "|", last[0].as<std::string>()));
+              absl::StrCat(last[kPlanColumnCount].as<int>(), "|", last[0].as<std::string>()));
         }
         return page;
       });
@@ -283,19 +298,20 @@ absl::StatusOr<v1::Plan> PlanStore::MutateIn(pqxx::dbtransaction& txn, const std
       google::protobuf::util::MessageDifferencer::Equals(before, plan)) {
     return plan;
   }
-  std::string body = BodyJson(plan);
+  StoredBody body = BodyOf(plan);
   auto updated = txn.exec_params(
       absl::StrCat(
           "UPDATE planning.plans SET year = $3, title = $4, state = $5, cancel_reason = $6,"
-          " body = $7::jsonb, version = version + 1, update_time = now(),"
+          " body = $7::jsonb, body_pb = decode($8, 'hex'), version = version + 1,"
+          " update_time = now(),"
           " approve_time = CASE WHEN $5 = 'APPROVED' THEN now() ELSE approve_time END,"
           " publish_time = CASE WHEN $5 = 'PUBLISHED' AND publish_time IS NULL THEN now()"
           "                     ELSE publish_time END"
           " WHERE tenant_id = $1 AND id = $2::uuid RETURNING ",
           kPlanColumns),
       tenant, plan_id, plan.year(), plan.title(), v1::PlanState_Name(plan.state()),
-      plan.cancel_reason(), body);
-  ProjectTasks(txn, tenant, plan_id, body);
+      plan.cancel_reason(), body.json, body.binary_hex);
+  ProjectTasks(txn, tenant, plan_id, body.json);
   if (!effects.supersede_plan_id.empty()) {
     txn.exec_params(
         "UPDATE planning.plans SET state = 'SUPERSEDED', superseded_by = $3::uuid,"

@@ -105,6 +105,8 @@ TEST_F(PlanStoreTest, ListsByYearAndStateOnePageAtATime) {
               StatusIs(StatusCode::kInvalidArgument, "PAGE_TOKEN_INVALID"));
 }
 
+// Both stored forms: the binary copy the service reads, and the JSON it falls back to when
+// the copy is missing (rows from before the copy existed).
 TEST_F(PlanStoreTest, EveryFieldOfTheFiveSeedPlansSurvivesStorage) {
   for (const auto& seed : testing::SeedPlans()) {
     v1::Plan plan = seed.plan();
@@ -112,16 +114,43 @@ TEST_F(PlanStoreTest, EveryFieldOfTheFiveSeedPlansSurvivesStorage) {
     plan.set_state(v1::DRAFT);
     auto created = plans_.Create(scope_, tenant_, plan, seed.request_id());
     ASSERT_THAT(created, IsOk()) << seed.request_id();
-    auto read = plans_.Get(scope_, tenant_, Id(*created));
-    ASSERT_THAT(read, IsOk());
-    v1::Plan body = *read;
-    ClearOutputOnly(body);
     ClearOutputOnly(plan);
-    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(body, plan))
-        << seed.request_id() << "\nstored:\n"
-        << body.DebugString() << "\nsent:\n"
-        << plan.DebugString();
+    for (const char* form : {"binary", "json"}) {
+      if (form == std::string("json")) {
+        AdminQuery(absl::StrCat("UPDATE planning.plans SET body_pb = NULL WHERE id = '",
+                                Id(*created), "'"));
+      }
+      auto read = plans_.Get(scope_, tenant_, Id(*created));
+      ASSERT_THAT(read, IsOk()) << form;
+      v1::Plan body = *read;
+      ClearOutputOnly(body);
+      EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(body, plan))
+          << seed.request_id() << " read from " << form << "\nstored:\n"
+          << body.DebugString() << "\nsent:\n"
+          << plan.DebugString();
+    }
   }
+}
+
+// SQL that changes the JSON alone must not leave a binary copy saying something else.
+TEST_F(PlanStoreTest, AChangeToTheJsonAloneDropsTheBinaryCopy) {
+  v1::Plan plan = Stored();
+  const std::string where = absl::StrCat(" WHERE id = '", Id(plan), "'");
+  EXPECT_EQ(AdminQuery("SELECT body_pb IS NOT NULL FROM planning.plans" + where), "t");
+  AdminQuery("UPDATE planning.plans SET body = jsonb_set(body, '{title}', '\"sửa bằng SQL\"')" +
+             where);
+  EXPECT_EQ(AdminQuery("SELECT body_pb IS NULL FROM planning.plans" + where), "t");
+  auto read = plans_.Get(scope_, tenant_, Id(plan));
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->title(), "sửa bằng SQL");
+  // A write through the store brings the copy back.
+  auto renamed = plans_.Mutate(scope_, tenant_, Id(plan), "", [](v1::Plan& p, PlanEffects&) {
+    p.set_title("sửa qua dịch vụ");
+    return absl::OkStatus();
+  });
+  ASSERT_THAT(renamed, IsOk());
+  EXPECT_EQ(AdminQuery("SELECT body_pb IS NOT NULL FROM planning.plans" + where), "t");
+  EXPECT_EQ(plans_.Get(scope_, tenant_, Id(plan))->title(), "sửa qua dịch vụ");
 }
 
 TEST(PlanFilter, RefusesWhatItCannotFilterOn) {
