@@ -111,11 +111,10 @@ absl::StatusOr<std::string> PlanningService::UpperUnitName(const v1::Tenant& ten
         tenants_.GetTenant(std::string(absl::StripPrefix(tenant.parent(), "tenants/"))));
     return upper.display_name();
   }
-  ASSIGN_OR_RETURN(std::vector<v1::Province> provinces, tenants_.ListProvinces());
-  for (const v1::Province& province : provinces) {
-    if (province.name() == tenant.province()) return province.display_name();
-  }
-  return std::string();
+  ASSIGN_OR_RETURN(
+      std::vector<v1::Province> provinces,
+      tenants_.ListProvinces(std::string(absl::StripPrefix(tenant.province(), "provinces/"))));
+  return provinces.empty() ? std::string() : provinces[0].display_name();
 }
 
 absl::StatusOr<v1::Plan> PlanningService::CreateDraft(const Target& target, v1::Plan draft,

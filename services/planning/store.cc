@@ -529,13 +529,14 @@ absl::StatusOr<v1::Province> TenantStore::CreateProvince(const std::string& id,
       });
 }
 
-absl::StatusOr<std::vector<v1::Province>> TenantStore::ListProvinces() {
+absl::StatusOr<std::vector<v1::Province>> TenantStore::ListProvinces(const std::string& only) {
   return pool_.InTransaction(
       db::TenantScope{}, "tenancy.provinces",
       [&](pqxx::dbtransaction& txn) -> absl::StatusOr<std::vector<v1::Province>> {
         std::vector<v1::Province> out;
-        for (const auto& row :
-             txn.exec("SELECT id, display_name FROM tenancy.provinces ORDER BY id")) {
+        for (const auto& row : txn.exec_params("SELECT id, display_name FROM tenancy.provinces"
+                                               " WHERE $1 = '' OR id = $1 ORDER BY id",
+                                               only)) {
           v1::Province p;
           p.set_name(absl::StrCat("provinces/", row[0].as<std::string>()));
           p.set_display_name(row[1].as<std::string>());

@@ -102,7 +102,8 @@ class TenantStore {
   explicit TenantStore(db::ConnectionPool& pool) : pool_(pool) {}
 
   absl::StatusOr<v1::Province> CreateProvince(const std::string& id, const v1::Province& province);
-  absl::StatusOr<std::vector<v1::Province>> ListProvinces();
+  // Every province, or only the one whose id is `only`.
+  absl::StatusOr<std::vector<v1::Province>> ListProvinces(const std::string& only = "");
   absl::StatusOr<v1::Tenant> CreateTenant(const std::string& id, const v1::Tenant& tenant);
   absl::StatusOr<v1::Tenant> GetTenant(const std::string& id);
   absl::StatusOr<std::vector<v1::Tenant>> ListTenants(const std::string& province_id, int page_size,

@@ -526,51 +526,26 @@ absl::StatusOr<v1::CommuneReport> SupervisionStore::CommuneReport(const db::Tena
         }
         r.set_on_time_rate(
             r.resolved() == 0 ? 0.0 : static_cast<double>(r.resolved_on_time()) / r.resolved());
-        const std::string list =
-            absl::StrCat("SELECT ", kColumns,
-                         " FROM supervision.commitments c WHERE c.tenant_id = $1"
-                         " AND c.year = $2 AND ");
-        constexpr char kLimit[] = " LIMIT 1000";
-        for (auto& c : FromRows(tenant,
-                                txn.exec_params(absl::StrCat(list, kOpen,
-                                                             " AND c.due_date < $3::date ORDER BY"
-                                                             " c.due_date, c.item_id",
-                                                             kLimit),
-                                                tenant, year, day),
-                                as_of)) {
-          *r.add_overdue() = std::move(c);
-        }
-        for (auto& c :
-             FromRows(tenant,
-                      txn.exec_params(absl::StrCat(list,
-                                                   "c.state = 'COMMITMENT_ASSIGNED' AND"
-                                                   " c.report_due_date < $3::date ORDER BY"
-                                                   " c.report_due_date, c.item_id",
-                                                   kLimit),
-                                      tenant, year, day),
-                      as_of)) {
-          *r.add_report_overdue() = std::move(c);
-        }
-        for (auto& c :
-             FromRows(tenant,
-                      txn.exec_params(absl::StrCat(list,
-                                                   "c.report_date > c.report_due_date ORDER BY"
-                                                   " c.report_due_date, c.item_id",
-                                                   kLimit),
-                                      tenant, year),
-                      as_of)) {
-          *r.add_reported_late() = std::move(c);
-        }
-        for (auto& c :
-             FromRows(tenant,
-                      txn.exec_params(absl::StrCat(list,
-                                                   "c.state = 'COMMITMENT_ESCALATED'"
-                                                   " ORDER BY c.conference_date, c.item_id",
-                                                   kLimit),
-                                      tenant, year),
-                      as_of)) {
-          *r.add_escalated() = std::move(c);
-        }
+        // The report's four lists: the year's commitments matching `where`, in `order`, at
+        // most 1,000 each. A `where` that names $3 is given the report's day.
+        auto into = [&](google::protobuf::RepeatedPtrField<v1::Commitment>* out,
+                        absl::string_view where, absl::string_view order,
+                        const auto&... day_if_named) {
+          auto rows =
+              txn.exec_params(absl::StrCat("SELECT ", kColumns,
+                                           " FROM supervision.commitments c WHERE c.tenant_id = $1"
+                                           " AND c.year = $2 AND ",
+                                           where, " ORDER BY ", order, ", c.item_id LIMIT 1000"),
+                              tenant, year, day_if_named...);
+          for (auto& c : FromRows(tenant, rows, as_of)) *out->Add() = std::move(c);
+        };
+        into(r.mutable_overdue(), absl::StrCat(kOpen, " AND c.due_date < $3::date"), "c.due_date",
+             day);
+        into(r.mutable_report_overdue(),
+             "c.state = 'COMMITMENT_ASSIGNED' AND c.report_due_date < $3::date",
+             "c.report_due_date", day);
+        into(r.mutable_reported_late(), "c.report_date > c.report_due_date", "c.report_due_date");
+        into(r.mutable_escalated(), "c.state = 'COMMITMENT_ESCALATED'", "c.conference_date");
         return r;
       });
 }

@@ -56,6 +56,15 @@ absl::StatusOr<int> Year(int year, absl::CivilDay today) {
   return year;
 }
 
+// Communes an upper level reads, with the scope that reads them all and writes none.
+absl::StatusOr<std::pair<std::vector<std::string>, db::TenantScope>> ReadingAll(
+    absl::StatusOr<std::vector<std::string>> tenants) {
+  if (!tenants.ok()) return tenants.status();
+  db::TenantScope scope;
+  scope.read_tenants = *tenants;
+  return std::make_pair(*std::move(tenants), std::move(scope));
+}
+
 }  // namespace
 
 SupervisionService::SupervisionService(SupervisionStore& store, rpc::Authenticator& authenticator,
@@ -292,11 +301,7 @@ SupervisionService::ProvinceCommunes(const rpc::RequestContext& request, const s
   ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, kProvincePattern, field));
   const std::string& province = parsed["province"];
   RETURN_IF_ERROR(CheckUpperLevel(request.principal, province, ""));
-  ASSIGN_OR_RETURN(std::vector<std::string> tenants, directory_.TenantsOf(province));
-  // Read-only: the province's communes as read tenants, none as its own.
-  db::TenantScope scope;
-  scope.read_tenants = tenants;
-  return std::make_pair(std::move(tenants), std::move(scope));
+  return ReadingAll(directory_.TenantsOf(province));
 }
 
 absl::StatusOr<std::pair<std::vector<std::string>, db::TenantScope>>
@@ -304,10 +309,7 @@ SupervisionService::DistrictCommunes(const rpc::RequestContext& request, const s
   ASSIGN_OR_RETURN(auto parsed, common::ParseName(name, kDistrictPattern, "district"));
   const std::string& district = parsed["tenant"];
   RETURN_IF_ERROR(CheckDistrictStaff(request.principal, district));
-  ASSIGN_OR_RETURN(std::vector<std::string> tenants, directory_.ChildrenOf(district));
-  db::TenantScope scope;
-  scope.read_tenants = tenants;
-  return std::make_pair(std::move(tenants), std::move(scope));
+  return ReadingAll(directory_.ChildrenOf(district));
 }
 
 absl::StatusOr<v1::ProvinceReport> SupervisionService::Province(
@@ -403,9 +405,8 @@ grpc::Status SupervisionService::AnswerEscalation(grpc::ServerContext* context,
         const std::string& tenant = parsed["tenant"];
         // The upper level of the commune, not its staff: checked against the commune's
         // province and district before anything of it is read.
-        ASSIGN_OR_RETURN(std::string province, directory_.ProvinceOf(tenant));
-        ASSIGN_OR_RETURN(std::string district, directory_.ParentOf(tenant));
-        RETURN_IF_ERROR(CheckUpperLevel(rc.principal, province, district));
+        ASSIGN_OR_RETURN(db::TenantDirectory::Place place, directory_.PlaceOf(tenant));
+        RETURN_IF_ERROR(CheckUpperLevel(rc.principal, place.province, place.parent));
         const absl::CivilDay today = Today();
         ASSIGN_OR_RETURN(
             *response, store_.Update(db::TenantScope::Of(tenant), tenant, parsed["commitment"],

@@ -45,11 +45,6 @@ absl::StatusOr<std::string> TenantDirectory::ProvinceOf(const std::string& tenan
   return place.province;
 }
 
-absl::StatusOr<std::string> TenantDirectory::ParentOf(const std::string& tenant_id) {
-  ASSIGN_OR_RETURN(Place place, PlaceOf(tenant_id));
-  return place.parent;
-}
-
 absl::StatusOr<std::vector<std::string>> TenantDirectory::TenantsWhere(const char* column,
                                                                        const std::string& value) {
   // Read each time, not from the cache: an upper level's pages must show a commune created a

@@ -17,10 +17,16 @@ class TenantDirectory {
  public:
   TenantDirectory(ConnectionPool& pool, absl::Duration ttl = absl::Seconds(30));
 
+  // Where a tenant sits: its province, and the district it is under ("" for none).
+  struct Place {
+    std::string province;
+    std::string parent;
+  };
+  // The place of `tenant_id`, from the cache or, for a tenant it does not hold yet, read once
+  // more; NOT_FOUND if no such tenant exists.
+  absl::StatusOr<Place> PlaceOf(const std::string& tenant_id);
   // The province id of `tenant_id`; NOT_FOUND if no such tenant exists.
   absl::StatusOr<std::string> ProvinceOf(const std::string& tenant_id);
-  // The district `tenant_id` is under ("" for none); NOT_FOUND if no such tenant exists.
-  absl::StatusOr<std::string> ParentOf(const std::string& tenant_id);
   // Every tenant id of `province_id`, as the database holds them now (not cached).
   absl::StatusOr<std::vector<std::string>> TenantsOf(const std::string& province_id);
   // Every tenant id under the district `parent_id`, as the database holds them now.
@@ -30,13 +36,7 @@ class TenantDirectory {
   void Invalidate();
 
  private:
-  struct Place {
-    std::string province;
-    std::string parent;
-  };
   absl::Status RefreshLocked(bool force);
-  // The cached place of `tenant_id`, looking once more when it is not there yet.
-  absl::StatusOr<Place> PlaceOf(const std::string& tenant_id);
   // Tenant ids where `column` (province_id or parent_id) is `value`, read now.
   absl::StatusOr<std::vector<std::string>> TenantsWhere(const char* column,
                                                         const std::string& value);
