@@ -4,7 +4,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "dialogue/auth/token.h"
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
@@ -17,10 +16,7 @@
 using dialogue::common::StartupFailed;
 
 int main(int argc, char** argv) {
-  dialogue::rpc::BlockTerminationSignals();
-  // absl's deadlock detector is on in Debian's build; in gRPC's locks it cost about 1% of
-  // the gateway's CPU (bench/run gateway, perf).
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  dialogue::rpc::PrepareProcess();
   auto parsed = dialogue::common::Config::FromArgs(argc, argv);
   if (!parsed.ok()) return StartupFailed(parsed.status());
   dialogue::common::Config config = *std::move(parsed);

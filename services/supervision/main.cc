@@ -31,7 +31,7 @@ using dialogue::common::LogLevel;
 using dialogue::common::StartupFailed;
 
 int main(int argc, char** argv) {
-  dialogue::rpc::BlockTerminationSignals();
+  dialogue::rpc::PrepareProcess();
   auto parsed = dialogue::common::Config::FromArgs(argc, argv);
   if (!parsed.ok()) return StartupFailed(parsed.status());
   dialogue::common::Config config = *std::move(parsed);

@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "dialogue/common/log.h"
 
 namespace dialogue::rpc {
@@ -58,7 +59,8 @@ void RunningServer::WaitForTermination() {
   Shutdown();
 }
 
-void BlockTerminationSignals() {
+void PrepareProcess() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
