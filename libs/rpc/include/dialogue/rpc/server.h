@@ -49,7 +49,7 @@ class RunningServer {
 // Call first thing in main, before any thread starts. It blocks SIGTERM and SIGINT (every
 // thread inherits the mask, so they reach WaitForTerminationSignal and nothing else), and
 // turns off absl's lock-order checking, which Debian's build leaves on: in gRPC's locks it
-// cost about 1% of the gateway's CPU and 4% of planning's request threads (perf, under
+// cost about 1% of the gateway's CPU and 2% of planning's request threads (perf, under
 // bench/run gateway).
 void PrepareProcess();
 
