@@ -60,29 +60,14 @@ void CountDelivery(v1::NoticeChannel channel, const char* result) {
 }  // namespace
 
 DeliveryWorker::DeliveryWorker(NoticeStore& store, DeliveryOptions options)
-    : store_(store), options_(options) {}
-
-DeliveryWorker::~DeliveryWorker() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
-void DeliveryWorker::Start() {
-  thread_ = std::thread([this] {
-    while (!stopping_) {
-      auto sent = RunOnce();
-      if (!sent.ok()) {
-        Log(LogLevel::kWarning, "delivery worker cannot claim deliveries",
-            {{"error", std::string(sent.status().message())}});
-      }
-      if (sent.ok() && *sent >= options_.batch) continue;
-      for (auto slept = std::chrono::milliseconds(0); slept < options_.poll && !stopping_;
-           slept += std::chrono::milliseconds(50)) {
-        std::this_thread::sleep_for(std::min(options_.poll, std::chrono::milliseconds(50)));
-      }
-    }
-  });
-}
+    : store_(store), options_(options), worker_(options.poll, [this] {
+        auto sent = RunOnce();
+        if (!sent.ok()) {
+          Log(LogLevel::kWarning, "delivery worker cannot claim deliveries",
+              {{"error", std::string(sent.status().message())}});
+        }
+        return sent.ok() && *sent >= options_.batch;  // a full batch: more may be due
+      }) {}
 
 absl::Status DeliveryWorker::Post(const DueDelivery& d) {
   if (d.url.empty()) {

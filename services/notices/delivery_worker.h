@@ -5,11 +5,10 @@
 // names it so that it can tell.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <thread>
 
 #include "absl/time/time.h"
+#include "dialogue/common/periodic_worker.h"
 #include "dialogue/telemetry/span.h"
 #include "store.h"
 
@@ -26,11 +25,10 @@ struct DeliveryOptions {
 class DeliveryWorker {
  public:
   DeliveryWorker(NoticeStore& store, DeliveryOptions options);
-  ~DeliveryWorker();  // stops the loop if started
   DeliveryWorker(const DeliveryWorker&) = delete;
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
 
-  void Start();
+  void Start() { worker_.Start(); }
   // Sends what is due now; returns how many deliveries were attempted.
   absl::StatusOr<int> RunOnce();
 
@@ -41,8 +39,7 @@ class DeliveryWorker {
 
   NoticeStore& store_;
   DeliveryOptions options_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  common::PeriodicWorker worker_;  // last: stopped before the rest goes
 };
 
 }  // namespace dialogue::notices

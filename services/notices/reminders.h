@@ -4,34 +4,29 @@
 // its draft and day.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "dialogue/common/periodic_worker.h"
 #include "store.h"
 
 namespace dialogue::notices {
 
 class ReminderSweep {
  public:
-  ReminderSweep(NoticeStore& store, int soon_days, std::chrono::milliseconds every)
-      : store_(store), soon_days_(soon_days), every_(every) {}
-  ~ReminderSweep();  // stops the loop if started
+  ReminderSweep(NoticeStore& store, int soon_days, std::chrono::milliseconds every);
   ReminderSweep(const ReminderSweep&) = delete;
   ReminderSweep& operator=(const ReminderSweep&) = delete;
 
-  void Start();
+  void Start() { worker_.Start(); }
   // Reminds of the drafts due by today + soon_days; returns how many reminders are new.
   absl::StatusOr<int> RunOnce(absl::CivilDay today);
 
  private:
   NoticeStore& store_;
   int soon_days_;
-  std::chrono::milliseconds every_;
-  std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  common::PeriodicWorker worker_;  // last: stopped before the rest goes
 };
 
 }  // namespace dialogue::notices

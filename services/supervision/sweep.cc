@@ -9,26 +9,15 @@
 
 namespace dialogue::supervision {
 
-DueSweep::~DueSweep() {
-  stopping_ = true;
-  if (thread_.joinable()) thread_.join();
-}
-
-void DueSweep::Start() {
-  thread_ = std::thread([this] {
-    while (!stopping_) {
-      auto made = RunOnce(calendar::TodayInVietnam(absl::Now()));
-      if (!made.ok()) {
-        common::Log(common::LogLevel::kWarning, "commitment sweep failed",
-                    {{"error", std::string(made.status().message())}});
-      }
-      for (auto slept = std::chrono::milliseconds(0); slept < every_ && !stopping_;
-           slept += std::chrono::milliseconds(100)) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-    }
-  });
-}
+DueSweep::DueSweep(SupervisionStore& store, int soon_days, std::chrono::milliseconds every)
+    : store_(store), soon_days_(soon_days), worker_(every, [this] {
+        auto made = RunOnce(calendar::TodayInVietnam(absl::Now()));
+        if (!made.ok()) {
+          common::Log(common::LogLevel::kWarning, "commitment sweep failed",
+                      {{"error", std::string(made.status().message())}});
+        }
+        return false;
+      }) {}
 
 absl::StatusOr<int> DueSweep::RunOnce(absl::CivilDay today) {
   ASSIGN_OR_RETURN(auto open, store_.DueBy(today + soon_days_));

@@ -12,32 +12,15 @@ CommuneGauges::CommuneGauges(PoolOptions pool, CommuneGaugeOptions options)
       family_(prometheus::BuildGauge()
                   .Name(options_.metric)
                   .Help(options_.help)
-                  .Register(telemetry::Metrics())) {}
-
-CommuneGauges::~CommuneGauges() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void CommuneGauges::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      absl::Status refreshed = RefreshOnce();
-      if (!refreshed.ok()) {
-        common::Log(common::LogLevel::kWarning, "commune figures not refreshed",
-                    {{"metric", options_.metric}, {"error", std::string(refreshed.message())}});
-      }
-      lock.lock();
-      wake_.wait_for(lock, options_.interval, [&] { return stopping_; });
-    }
-  });
-}
+                  .Register(telemetry::Metrics())),
+      worker_(options_.interval, [this] {
+        absl::Status refreshed = RefreshOnce();
+        if (!refreshed.ok()) {
+          common::Log(common::LogLevel::kWarning, "commune figures not refreshed",
+                      {{"metric", options_.metric}, {"error", std::string(refreshed.message())}});
+        }
+        return false;
+      }) {}
 
 absl::Status CommuneGauges::RefreshOnce() {
   return pool_.InTransaction(

@@ -4,12 +4,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "absl/status/status.h"
+#include "dialogue/common/periodic_worker.h"
 #include "dialogue/db/pool.h"
 
 namespace prometheus {
@@ -30,12 +28,11 @@ struct CommuneGaugeOptions {
 class CommuneGauges {
  public:
   CommuneGauges(PoolOptions pool, CommuneGaugeOptions options);
-  ~CommuneGauges();  // stops the thread if started
   CommuneGauges(const CommuneGauges&) = delete;
   CommuneGauges& operator=(const CommuneGauges&) = delete;
 
   // Refreshes every `interval` until destruction, the first time at once.
-  void Start();
+  void Start() { worker_.Start(); }
   // One refresh: every commune's value set.
   absl::Status RefreshOnce();
 
@@ -43,10 +40,7 @@ class CommuneGauges {
   ConnectionPool pool_;
   CommuneGaugeOptions options_;
   prometheus::Family<prometheus::Gauge>& family_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  common::PeriodicWorker worker_;  // last: stopped before the rest goes
 };
 
 }  // namespace dialogue::db

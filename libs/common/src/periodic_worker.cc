@@ -1,0 +1,26 @@
+#include "dialogue/common/periodic_worker.h"
+
+namespace dialogue::common {
+
+void PeriodicWorker::Start() {
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      const bool again = step_();
+      lock.lock();
+      if (!again) wake_.wait_for(lock, period_, [this] { return stopping_; });
+    }
+  });
+}
+
+void PeriodicWorker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace dialogue::common
