@@ -3,21 +3,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "dialogue/calendar/dates.h"
-#include "dialogue/common/log.h"
 #include "dialogue/common/names.h"
 #include "notice_rules.h"
 
 namespace dialogue::notices {
 
 ReminderSweep::ReminderSweep(NoticeStore& store, int soon_days, std::chrono::milliseconds every)
-    : store_(store), soon_days_(soon_days), worker_(every, [this] {
-        auto made = RunOnce(calendar::TodayInVietnam(absl::Now()));
-        if (!made.ok()) {
-          common::Log(common::LogLevel::kWarning, "reminder sweep failed",
-                      {{"error", std::string(made.status().message())}});
-        }
-        return false;
-      }) {}
+    : store_(store),
+      soon_days_(soon_days),
+      worker_(every, common::PeriodicWorker::Logged("reminder sweep failed", [this] {
+                return RunOnce(calendar::TodayInVietnam(absl::Now())).status();
+              })) {}
 
 absl::StatusOr<int> ReminderSweep::RunOnce(absl::CivilDay today) {
   auto due = store_.DueDrafts(today + soon_days_);

@@ -3,21 +3,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "dialogue/calendar/dates.h"
-#include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
 #include "dialogue/rpc/call.h"
 
 namespace dialogue::supervision {
 
 DueSweep::DueSweep(SupervisionStore& store, int soon_days, std::chrono::milliseconds every)
-    : store_(store), soon_days_(soon_days), worker_(every, [this] {
-        auto made = RunOnce(calendar::TodayInVietnam(absl::Now()));
-        if (!made.ok()) {
-          common::Log(common::LogLevel::kWarning, "commitment sweep failed",
-                      {{"error", std::string(made.status().message())}});
-        }
-        return false;
-      }) {}
+    : store_(store),
+      soon_days_(soon_days),
+      worker_(every, common::PeriodicWorker::Logged("commitment sweep failed", [this] {
+                return RunOnce(calendar::TodayInVietnam(absl::Now())).status();
+              })) {}
 
 absl::StatusOr<int> DueSweep::RunOnce(absl::CivilDay today) {
   ASSIGN_OR_RETURN(auto open, store_.DueBy(today + soon_days_));

@@ -67,5 +67,17 @@ TEST(PeriodicWorker, AWorkerNeverStartedStopsAndGoes) {
   EXPECT_FALSE(ran);
 }
 
+// A failing pass is logged and the loop goes on after the period, not at once.
+TEST(PeriodicWorker, ALoggedStepRunsItsPassAndWaitsAfterAFailure) {
+  int passes = 0;
+  PeriodicWorker::Step step = PeriodicWorker::Logged("test pass failed", [&] {
+    ++passes;
+    return absl::UnavailableError("the database is away");
+  });
+  EXPECT_FALSE(step());
+  EXPECT_FALSE(step());
+  EXPECT_EQ(passes, 2);
+}
+
 }  // namespace
 }  // namespace dialogue::common

@@ -1,6 +1,16 @@
 #include "dialogue/common/periodic_worker.h"
 
+#include "dialogue/common/log.h"
+
 namespace dialogue::common {
+
+PeriodicWorker::Step PeriodicWorker::Logged(const char* what, std::function<absl::Status()> pass) {
+  return [what, pass = std::move(pass)] {
+    absl::Status status = pass();
+    if (!status.ok()) Log(LogLevel::kWarning, what, {{"error", std::string(status.message())}});
+    return false;
+  };
+}
 
 void PeriodicWorker::Start() {
   thread_ = std::thread([this] {

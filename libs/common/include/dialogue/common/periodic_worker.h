@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/status/status.h"
+
 namespace dialogue::common {
 
 class PeriodicWorker {
@@ -23,6 +25,10 @@ class PeriodicWorker {
   ~PeriodicWorker() { Stop(); }
   PeriodicWorker(const PeriodicWorker&) = delete;
   PeriodicWorker& operator=(const PeriodicWorker&) = delete;
+
+  // A step that runs `pass` and logs its failure as a warning `what` (the loop goes on:
+  // the next pass may succeed); it never asks to run again at once.
+  static Step Logged(const char* what, std::function<absl::Status()> pass);
 
   // Runs the first pass at once, on the worker's thread. Call once.
   void Start();
