@@ -111,6 +111,9 @@ absl::StatusOr<std::string> PlanningService::UpperUnitName(const v1::Tenant& ten
         tenants_.GetTenant(std::string(absl::StripPrefix(tenant.parent(), "tenants/"))));
     return upper.display_name();
   }
+  // A tenant with neither parent nor province has no upper unit to name (an empty `only`
+  // would list every province).
+  if (tenant.province().empty()) return std::string();
   ASSIGN_OR_RETURN(
       std::vector<v1::Province> provinces,
       tenants_.ListProvinces(std::string(absl::StripPrefix(tenant.province(), "provinces/"))));

@@ -25,7 +25,8 @@ using google::protobuf::util::TimeUtil;
 constexpr int kMaxPageSize = 500;
 
 // Columns every plan read selects, in the order PlanFromRow expects. The document comes as
-// its binary copy (12) when there is one, and as JSON (7) only when there is not.
+// its binary copy (kBinaryColumn) when there is one, and as JSON (kJsonColumn) only when
+// there is not.
 constexpr const char* kPlanColumns =
     "id::text, state, revision, coalesce(revises::text, ''), coalesce(superseded_by::text, ''),"
     " cancel_reason, version, CASE WHEN body_pb IS NULL THEN body::text END,"
@@ -34,6 +35,8 @@ constexpr const char* kPlanColumns =
     " coalesce((extract(epoch FROM approve_time) * 1000000)::bigint, 0),"
     " coalesce((extract(epoch FROM publish_time) * 1000000)::bigint, 0), body_pb";
 constexpr int kPlanColumnCount = 13;
+constexpr int kJsonColumn = 7;
+constexpr int kBinaryColumn = 12;
 
 std::string ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
@@ -60,12 +63,12 @@ std::string PlanName(const std::string& tenant, const std::string& id) {
 
 absl::StatusOr<v1::Plan> PlanFromRow(const std::string& tenant, const pqxx::row& row) {
   v1::Plan plan;
-  if (!row[12].is_null()) {
-    if (!plan.ParseFromString(pqxx::binarystring(row[12]).str())) {
+  if (!row[kBinaryColumn].is_null()) {
+    if (!plan.ParseFromString(pqxx::binarystring(row[kBinaryColumn]).str())) {
       return absl::InternalError("stored plan body_pb does not parse");
     }
   } else {
-    RETURN_IF_ERROR(FromJson(row[7].as<std::string>(), &plan));
+    RETURN_IF_ERROR(FromJson(row[kJsonColumn].as<std::string>(), &plan));
   }
   std::string id = row[0].as<std::string>();
   plan.set_name(PlanName(tenant, id));

@@ -153,6 +153,16 @@ TEST_F(PlanStoreTest, AChangeToTheJsonAloneDropsTheBinaryCopy) {
   EXPECT_EQ(plans_.Get(scope_, tenant_, Id(plan))->title(), "sửa qua dịch vụ");
 }
 
+TEST_F(PlanStoreTest, ABinaryCopyThatDoesNotParseIsAnInternalErrorNotAnEmptyPlan) {
+  v1::Plan plan = Stored();
+  AdminQuery(absl::StrCat("UPDATE planning.plans SET body_pb = '\\xffffffff' WHERE id = '",
+                          Id(plan), "'"));
+  auto read = plans_.Get(scope_, tenant_, Id(plan));
+  EXPECT_THAT(read, StatusIs(StatusCode::kInternal));
+  EXPECT_EQ(read.status().message(), "stored plan body_pb does not parse");
+  EXPECT_THAT(plans_.List(scope_, tenant_, {}, 50, ""), StatusIs(StatusCode::kInternal));
+}
+
 TEST(PlanFilter, RefusesWhatItCannotFilterOn) {
   EXPECT_THAT(ParsePlanFilter("title = x"),
               StatusIs(StatusCode::kInvalidArgument, "FILTER_INVALID"));

@@ -4,8 +4,8 @@
 
 namespace dialogue::common {
 
-PeriodicWorker::Step PeriodicWorker::Logged(const char* what, std::function<absl::Status()> pass) {
-  return [what, pass = std::move(pass)] {
+PeriodicWorker::Step PeriodicWorker::Logged(std::string what, std::function<absl::Status()> pass) {
+  return [what = std::move(what), pass = std::move(pass)] {
     absl::Status status = pass();
     if (!status.ok()) Log(LogLevel::kWarning, what, {{"error", std::string(status.message())}});
     return false;

@@ -1,7 +1,6 @@
 #include "dialogue/db/commune_gauges.h"
 
 #include "absl/strings/str_cat.h"
-#include "dialogue/common/log.h"
 #include "dialogue/telemetry/metrics.h"
 
 namespace dialogue::db {
@@ -13,14 +12,9 @@ CommuneGauges::CommuneGauges(PoolOptions pool, CommuneGaugeOptions options)
                   .Name(options_.metric)
                   .Help(options_.help)
                   .Register(telemetry::Metrics())),
-      worker_(options_.interval, [this] {
-        absl::Status refreshed = RefreshOnce();
-        if (!refreshed.ok()) {
-          common::Log(common::LogLevel::kWarning, "commune figures not refreshed",
-                      {{"metric", options_.metric}, {"error", std::string(refreshed.message())}});
-        }
-        return false;
-      }) {}
+      worker_(options_.interval,
+              common::PeriodicWorker::Logged(absl::StrCat(options_.metric, " not refreshed"),
+                                             [this] { return RefreshOnce(); })) {}
 
 absl::Status CommuneGauges::RefreshOnce() {
   return pool_.InTransaction(

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -28,7 +29,7 @@ class PeriodicWorker {
 
   // A step that runs `pass` and logs its failure as a warning `what` (the loop goes on:
   // the next pass may succeed); it never asks to run again at once.
-  static Step Logged(const char* what, std::function<absl::Status()> pass);
+  static Step Logged(std::string what, std::function<absl::Status()> pass);
 
   // Runs the first pass at once, on the worker's thread. Call once.
   void Start();
