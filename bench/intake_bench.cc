@@ -19,6 +19,7 @@
 #include "dialogue/auth/token.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/names.h"
+#include "dialogue/common/receipt_code.h"
 #include "dialogue/v1/intake.grpc.pb.h"
 #include "opinion_rules.h"
 
@@ -131,7 +132,7 @@ int main(int argc, char** argv) {
     std::ofstream out(argv[3]);
     for (const auto& r : rows) {
       out << tenant << '\t' << dialogue::common::NewUuid() << '\t' << Env("BENCH_COPY_ROUND")
-          << '\t' << dialogue::intake::NewReceiptCode() << '\t' << r.fields.hamlet()
+          << '\t' << dialogue::common::ReceiptCode::New().text() << '\t' << r.fields.hamlet()
           << "\tSURVEY_FORM\t" << CopyField(r.fields.text()) << '\t' << CopyField(r.normalized)
           << '\t' << CopyField(r.fields.submitter_name()) << "\tRECEIVED\t" << r.suggestion.topic
           << '\t' << r.key << '\n';

@@ -7,6 +7,7 @@
 #include "dialogue/calendar/dates.h"
 #include "dialogue/calendar/working_days.h"
 #include "dialogue/common/names.h"
+#include "dialogue/common/receipt_code.h"
 #include "dialogue/documents/document.h"
 
 namespace dialogue::intake {
@@ -145,7 +146,7 @@ absl::StatusOr<v1::Opinion> IntakeService::StoreNew(const Target& target,
   Suggestion suggestion = Suggest(opinion.text(), topics.first);
   item.created_by = request.principal.subject;
   item.request_id = request_id;
-  opinion.set_receipt_code(NewReceiptCode());
+  opinion.set_receipt_code(common::ReceiptCode::New().text());
   opinion.set_suggested_topic(suggestion.topic);
   opinion.set_suggested_individual(suggestion.individual);
   v1::OpinionReceived received;
@@ -461,14 +462,9 @@ grpc::Status IntakeService::FollowOpinion(grpc::ServerContext* context,
         ASSIGN_OR_RETURN(Target target,
                          PublicTarget(name.substr(0, slash == std::string::npos ? 0 : slash),
                                       kReceiptsPattern, "name"));
-        std::string code = CanonicalReceiptCode(name.substr(slash + 1));
-        if (code.size() != 14 ||
-            code.find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ-") != std::string::npos) {
-          return common::InvalidField(
-              "name", "RECEIPT_CODE_INVALID",
-              "a receipt code has 12 letters and digits, as XXXX-XXXX-XXXX");
-        }
-        ASSIGN_OR_RETURN(*response, store_.Follow(target.scope, target.tenant, code));
+        ASSIGN_OR_RETURN(common::ReceiptCode code,
+                         common::ReceiptCode::Parse(name.substr(slash + 1), "name"));
+        ASSIGN_OR_RETURN(*response, store_.Follow(target.scope, target.tenant, code.text()));
         return absl::OkStatus();
       });
 }

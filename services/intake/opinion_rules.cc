@@ -1,6 +1,5 @@
 #include "opinion_rules.h"
 
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -179,8 +178,6 @@ constexpr const char* kIndividualPhrases[] = {
     "gia dinh toi", "nha toi",         "cua toi",       "ho toi",    "ban than toi",
     "bo toi",       "me toi",          "vo toi",        "chong toi", "con toi",
     "thua dat cua", "ho gia dinh ong", "ho gia dinh ba"};
-
-constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 void RowProblem(std::vector<v1::RowError>* errors, int row, absl::string_view field,
                 absl::string_view reason, absl::string_view message) {
@@ -535,37 +532,6 @@ absl::Status CheckMergeable(const v1::Opinion& opinion, bool as_target) {
       absl::StrCat(opinion.name(), " is ", v1::OpinionState_Name(s), "; ",
                    as_target ? "an opinion merged or routed elsewhere cannot stand for others"
                              : "only RECEIVED or CLASSIFIED opinions can be merged into another"));
-}
-
-std::string NewReceiptCode() {
-  unsigned char bytes[8];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) {
-    // The system CSPRNG failing is not something to paper over with a weaker one.
-    std::abort();
-  }
-  uint64_t bits = 0;
-  for (unsigned char b : bytes) bits = (bits << 8) | b;
-  std::string code;
-  for (int i = 0; i < 12; ++i) {
-    if (i > 0 && i % 4 == 0) code.push_back('-');
-    code.push_back(kCrockford[bits & 31]);
-    bits >>= 5;
-  }
-  return code;
-}
-
-std::string CanonicalReceiptCode(absl::string_view code) {
-  std::string out;
-  for (char c : code) {
-    if (c == '-' || c == ' ') continue;
-    c = absl::ascii_toupper(c);
-    if (c == 'I' || c == 'L') c = '1';
-    if (c == 'O') c = '0';
-    out.push_back(c);
-    if (out.size() % 5 == 4 && out.size() < 14) out.push_back('-');
-  }
-  if (!out.empty() && out.back() == '-') out.pop_back();
-  return out;
 }
 
 absl::StatusOr<std::vector<v1::OpinionRow>> ParseCsv(absl::string_view csv) {

@@ -113,12 +113,6 @@ absl::StatusOr<v1::OpinionState> NextState(v1::OpinionState from, OpinionAction 
 // May an opinion in `state` be folded into another, or stand for others?
 absl::Status CheckMergeable(const v1::Opinion& opinion, bool as_target);
 
-// 12 characters of Crockford base32 (60 random bits) from the system's CSPRNG, grouped
-// as "XXXX-XXXX-XXXX". Unguessable; ambiguous letters (I, L, O, U) never appear.
-std::string NewReceiptCode();
-// Upper-cases and drops spaces and dashes; maps I/L to 1 and O to 0, as Crockford says.
-std::string CanonicalReceiptCode(absl::string_view code);
-
 // A row of a survey-form import, checked. `row` counts data rows from 1.
 struct ImportRow {
   int row = 0;

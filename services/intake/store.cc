@@ -17,6 +17,7 @@
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/names.h"
+#include "dialogue/common/receipt_code.h"
 #include "dialogue/common/status.h"
 #include "dialogue/db/commune.h"
 #include "dialogue/rpc/call.h"
@@ -585,7 +586,7 @@ absl::StatusOr<ImportResult> IntakeStore::Import(const db::TenantScope& scope,
             const ImportRow& r = rows[i];
             absl::StrAppend(
                 &json, i > start ? "," : "", "{\"id\":", Quoted(common::NewUuid()),
-                ",\"receipt_code\":", Quoted(NewReceiptCode()),
+                ",\"receipt_code\":", Quoted(common::ReceiptCode::New().text()),
                 ",\"hamlet\":", Quoted(r.fields.hamlet()),
                 ",\"channel\":", Quoted(v1::Channel_Name(r.fields.channel())),
                 ",\"text\":", Quoted(r.fields.text()), ",\"norm_text\":", Quoted(r.normalized),

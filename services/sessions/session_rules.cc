@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/names.h"
+#include "dialogue/common/receipt_code.h"
 #include "dialogue/common/status.h"
 #include "dialogue/common/text.h"
 
@@ -529,14 +530,8 @@ absl::Status CheckSpeaker(const v1::Speaker& speaker, absl::string_view prefix) 
   RETURN_IF_ERROR(common::CheckText(field("hamlet"), speaker.hamlet(), 100, false));
   RETURN_IF_ERROR(common::CheckText(field("topic"), speaker.topic(), kMaxShortChars, false));
   if (!speaker.receipt_code().empty()) {
-    std::string code = absl::AsciiStrToUpper(speaker.receipt_code());
-    code.erase(std::remove(code.begin(), code.end(), '-'), code.end());
-    if (code.size() != 12 || !std::all_of(code.begin(), code.end(), [](char c) {
-          return absl::ascii_isalnum(static_cast<unsigned char>(c));
-        })) {
-      return common::InvalidField(field("receipt_code"), "RECEIPT_CODE_INVALID",
-                                  "a receipt code has 12 letters and digits, as on the receipt");
-    }
+    RETURN_IF_ERROR(
+        common::ReceiptCode::Parse(speaker.receipt_code(), field("receipt_code")).status());
   }
   return absl::OkStatus();
 }

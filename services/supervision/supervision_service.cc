@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "dialogue/calendar/dates.h"
 #include "dialogue/common/names.h"
+#include "dialogue/common/receipt_code.h"
 #include "dialogue/common/status.h"
 #include "dialogue/common/text.h"
 #include "dialogue/documents/document.h"
@@ -105,10 +106,12 @@ absl::StatusOr<SupervisionService::Target> SupervisionService::AuthorizeRead(
 absl::StatusOr<v1::OpinionStatus> SupervisionService::Receipt(grpc::ServerContext* context,
                                                               const rpc::RequestContext& request,
                                                               const std::string& tenant,
-                                                              const std::string& code) {
+                                                              absl::string_view typed,
+                                                              absl::string_view field) {
+  ASSIGN_OR_RETURN(common::ReceiptCode code, common::ReceiptCode::Parse(typed, field));
   if (!intake_) return rpc::UpstreamMissing("the intake service");
   v1::FollowOpinionRequest follow;
-  follow.set_name(absl::StrCat("tenants/", tenant, "/receipts/", code));
+  follow.set_name(absl::StrCat("tenants/", tenant, "/receipts/", code.text()));
   v1::OpinionStatus status;
   grpc::Status got = rpc::CallOnBehalf(
       *context, request, kUpstreamTimeout, "dialogue.v1.IntakeService/FollowOpinion",
@@ -227,7 +230,8 @@ grpc::Status SupervisionService::FollowCommitments(grpc::ServerContext* context,
         ASSIGN_OR_RETURN(auto parsed,
                          common::ParseName(request->parent(), kReceiptPattern, "parent"));
         const std::string& tenant = parsed["tenant"];
-        ASSIGN_OR_RETURN(v1::OpinionStatus receipt, Receipt(context, rc, tenant, parsed["code"]));
+        ASSIGN_OR_RETURN(v1::OpinionStatus receipt,
+                         Receipt(context, rc, tenant, parsed["code"], "parent"));
         response->set_receipt_code(receipt.receipt_code());
         ASSIGN_OR_RETURN(auto commitments,
                          store_.ForOpinion(db::TenantScope::Of(tenant), tenant, receipt.opinion(),
@@ -250,7 +254,8 @@ grpc::Status SupervisionService::GiveFeedback(grpc::ServerContext* context,
                                       "ask to reopen only a result that did not satisfy you");
         }
         const std::string& tenant = parsed["tenant"];
-        ASSIGN_OR_RETURN(v1::OpinionStatus receipt, Receipt(context, rc, tenant, parsed["code"]));
+        ASSIGN_OR_RETURN(v1::OpinionStatus receipt,
+                         Receipt(context, rc, tenant, parsed["code"], "name"));
         ASSIGN_OR_RETURN(*response, store_.Feedback(db::TenantScope::Of(tenant), tenant,
                                                     parsed["commitment"], receipt.opinion(),
                                                     receipt.receipt_code(), *request, Today()));

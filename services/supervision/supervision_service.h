@@ -79,9 +79,11 @@ class SupervisionService final : public v1::SupervisionService::Service {
                                        absl::string_view pattern, absl::string_view field,
                                        bool* full);
   // The opinion (and the canonical code) a receipt code of `tenant` stands for, from intake.
+  // A code that cannot be one is refused here, on `field`, without asking intake.
   absl::StatusOr<v1::OpinionStatus> Receipt(grpc::ServerContext* context,
                                             const rpc::RequestContext& request,
-                                            const std::string& tenant, const std::string& code);
+                                            const std::string& tenant, absl::string_view typed,
+                                            absl::string_view field);
   // The communes of `name` (provinces/{province}, in `field`) once the caller is shown to be
   // one of its accounts or an administrator, with a scope that reads them all.
   absl::StatusOr<std::pair<std::vector<std::string>, db::TenantScope>> ProvinceCommunes(

@@ -661,6 +661,9 @@ TEST_F(SupervisionTest, ThePetitionerFollowsByReceiptCodeAndAsksToReopen) {
   follow.set_parent(absl::StrCat("tenants/", a_, "/receipts/not a code"));
   EXPECT_THAT(Call(&Stub::FollowCommitments, "", follow, &seen),
               StatusIs(StatusCode::kInvalidArgument));
+  follow.set_parent(absl::StrCat("tenants/", a_, "/receipts/UUUU-UUUU-UUUU"));
+  EXPECT_THAT(Call(&Stub::FollowCommitments, "", follow, &seen),
+              StatusIs(StatusCode::kInvalidArgument, "RECEIPT_CODE_INVALID"));
   follow.set_parent(absl::StrCat("tenants/", a_, "/receipts/AAAA-BBBB-CCCC"));
   EXPECT_THAT(Call(&Stub::FollowCommitments, "", follow, &seen),
               StatusIs(StatusCode::kNotFound, "RECEIPT_NOT_FOUND"));

@@ -1,8 +1,11 @@
 #include <cstdlib>
+#include <set>
 
 #include "dialogue/common/config.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/names.h"
+#include "dialogue/common/receipt_code.h"
+#include "dialogue/common/status.h"
 #include "test_support.h"
 
 namespace dialogue::common {
@@ -23,6 +26,42 @@ TEST(ResourceNames, RejectMalformedNamesNamingTheField) {
                           "tenant/dien-chau", "tenants//plans/x", ""}) {
     auto parsed = ParseName(bad, "tenants/{tenant}/plans/{plan:uuid}", "name");
     EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument, "NAME_INVALID")) << bad;
+  }
+}
+
+TEST(ReceiptCodes, AreShortUnambiguousAndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    std::string code = ReceiptCode::New().text();
+    ASSERT_EQ(code.size(), 14u) << code;
+    EXPECT_EQ(code.find_first_of("ILOU"), std::string::npos) << code;
+    auto read = ReceiptCode::Parse(code, "code");
+    ASSERT_TRUE(read.ok()) << code;
+    EXPECT_EQ(read->text(), code);
+    seen.insert(code);
+  }
+  EXPECT_EQ(seen.size(), 2000u);
+}
+
+TEST(ReceiptCodes, ReadAsACitizenTypesThem) {
+  // Lower case, no dashes or spaces anywhere, O for 0 and I or l for 1.
+  for (const char* typed : {"o1ab lcde 2345", "01AB-1CDE-2345", "01ab1cde2345", "0iAB-1cDE-2345"}) {
+    auto read = ReceiptCode::Parse(typed, "code");
+    ASSERT_TRUE(read.ok()) << typed;
+    EXPECT_EQ(read->text(), "01AB-1CDE-2345") << typed;
+  }
+}
+
+TEST(ReceiptCodes, RefuseWhatCannotBeOneNamingTheField) {
+  // Too short, too long, a U (never in a code), punctuation, a letter with a diacritic,
+  // nothing at all.
+  for (const char* typed : {"01AB-1CDE-234", "01AB-1CDE-23456", "01AB-1CDE-234U", "01AB.1CDE.2345",
+                            "01AB-1CDE-234Đ", ""}) {
+    auto read = ReceiptCode::Parse(typed, "speaker.receipt_code");
+    EXPECT_THAT(read, StatusIs(absl::StatusCode::kInvalidArgument, "RECEIPT_CODE_INVALID"))
+        << typed;
+    ASSERT_EQ(FieldViolations(read.status()).size(), 1u);
+    EXPECT_EQ(FieldViolations(read.status())[0].rfind("speaker.receipt_code: ", 0), 0u);
   }
 }
 

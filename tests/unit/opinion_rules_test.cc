@@ -143,20 +143,6 @@ TEST(Roles, DepartmentsDraftAndTheOfficeApproves) {
   EXPECT_THAT(CheckRole(citizen, OpinionAction::kRead), StatusIs(StatusCode::kPermissionDenied));
 }
 
-TEST(ReceiptCodes, AreShortUnambiguousAndDistinct) {
-  std::set<std::string> seen;
-  for (int i = 0; i < 2000; ++i) {
-    std::string code = NewReceiptCode();
-    ASSERT_EQ(code.size(), 14u) << code;
-    EXPECT_EQ(code.find_first_of("ILOU"), std::string::npos) << code;
-    EXPECT_EQ(CanonicalReceiptCode(code), code);
-    seen.insert(code);
-  }
-  EXPECT_EQ(seen.size(), 2000u);
-  // What a citizen types: lower case, no dashes, O for 0 and l for 1.
-  EXPECT_EQ(CanonicalReceiptCode("o1ab lcde 2345"), "01AB-1CDE-2345");
-}
-
 TEST(Csv, ReadsQuotedFieldsAndNamedColumns) {
   auto rows = ParseCsv(
       "\xEF\xBB\xBFtext,hamlet,channel\r\n"
