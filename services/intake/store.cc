@@ -751,12 +751,7 @@ absl::StatusOr<v1::Opinion> IntakeStore::Mutate(const db::TenantScope& scope,
         ASSIGN_OR_RETURN(auto locked, LockOpinions(txn, tenant, {opinion_id}));
         Locked& current = locked.begin()->second;
         v1::Opinion opinion = current.opinion;
-        if (!etag.empty() && etag != opinion.etag()) {
-          return common::Error(
-              absl::StatusCode::kAborted, "ETAG_MISMATCH",
-              absl::StrCat("the opinion changed since you read it (etag ", etag, ", now ",
-                           opinion.etag(), "); read it again and reapply your change"));
-        }
+        RETURN_IF_ERROR(common::CheckEtag(etag, opinion.etag(), "the opinion"));
         OpinionEffects effects;
         RETURN_IF_ERROR(change(opinion, effects));
         WriteOpinion(txn, tenant, opinion_id, opinion, current.state_before_merge);

@@ -95,11 +95,7 @@ absl::StatusOr<v1::Notice> Lock(pqxx::dbtransaction& txn, const std::string& ten
                               tenant, id);
   if (rows.empty()) return NotFound(tenant, id);
   v1::Notice n = FromRow(tenant, rows[0]);
-  if (!etag.empty() && etag != n.etag()) {
-    return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                         absl::StrCat("the notice changed since you read it (etag ", etag, ", now ",
-                                      n.etag(), "); read it again"));
-  }
+  RETURN_IF_ERROR(common::CheckEtag(etag, n.etag(), "the notice"));
   if (n.state() != v1::NOTICE_DRAFT) {
     return common::Error(absl::StatusCode::kFailedPrecondition, "NOTICE_ISSUED",
                          "an issued notice never changes; draft a new one");

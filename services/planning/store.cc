@@ -127,12 +127,6 @@ absl::Status NotFound(const std::string& tenant, const std::string& plan_id) {
                        absl::StrCat("there is no plan ", PlanName(tenant, plan_id)));
 }
 
-absl::Status StaleEtag(const std::string& given, const std::string& current) {
-  return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                       absl::StrCat("the record changed since you read it (etag ", given, ", now ",
-                                    current, "); read it again and reapply your change"));
-}
-
 // Reads a plan under a row lock for a change; NOT_FOUND, or ABORTED when `etag` is given
 // and stale.
 absl::StatusOr<v1::Plan> LockPlan(pqxx::dbtransaction& txn, const std::string& tenant,
@@ -143,7 +137,7 @@ absl::StatusOr<v1::Plan> LockPlan(pqxx::dbtransaction& txn, const std::string& t
       tenant, plan_id);
   if (rows.empty()) return NotFound(tenant, plan_id);
   ASSIGN_OR_RETURN(v1::Plan plan, PlanFromRow(tenant, rows[0]));
-  if (!etag.empty() && etag != plan.etag()) return StaleEtag(etag, plan.etag());
+  RETURN_IF_ERROR(common::CheckEtag(etag, plan.etag(), "the plan"));
   return plan;
 }
 
@@ -648,9 +642,7 @@ absl::StatusOr<v1::Tenant> TenantStore::UpdateTenant(const v1::Tenant& tenant,
                                absl::StrCat("there is no commune '", tenant.name(), "'"));
         }
         ASSIGN_OR_RETURN(v1::Tenant current, TenantFromRow(rows[0]));
-        if (!tenant.etag().empty() && tenant.etag() != current.etag()) {
-          return StaleEtag(tenant.etag(), current.etag());
-        }
+        RETURN_IF_ERROR(common::CheckEtag(tenant.etag(), current.etag(), "the commune"));
         if (wants("display_name")) current.set_display_name(tenant.display_name());
         if (wants("hamlets")) *current.mutable_hamlets() = tenant.hamlets();
         if (wants("voter_count")) current.set_voter_count(tenant.voter_count());

@@ -297,11 +297,7 @@ absl::StatusOr<v1::Session> SessionStore::Update(const db::TenantScope& scope,
   return pool_.InTransaction(
       scope, "sessions.sessions", [&](pqxx::dbtransaction& txn) -> absl::StatusOr<v1::Session> {
         ASSIGN_OR_RETURN(v1::Session s, LockSession(txn, tenant, id));
-        if (!etag.empty() && etag != s.etag()) {
-          return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                               absl::StrCat("the session changed since you read it (etag ", etag,
-                                            ", now ", s.etag(), "); read it again"));
-        }
+        RETURN_IF_ERROR(common::CheckEtag(etag, s.etag(), "the session"));
         FillPresent(txn, tenant, id, s);
         RETURN_IF_ERROR(change(txn, s));
         auto rows = txn.exec_params(
@@ -536,11 +532,7 @@ absl::StatusOr<v1::Minutes> SessionStore::UpdateMinutes(
               absl::StatusCode::kFailedPrecondition, "MINUTES_APPROVED",
               absl::StrCat("approved minutes never change (", m.content_hash(), ")"));
         }
-        if (!etag.empty() && etag != m.etag()) {
-          return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                               absl::StrCat("the minutes changed since you read them (etag ", etag,
-                                            ", now ", m.etag(), "); read them again"));
-        }
+        RETURN_IF_ERROR(common::CheckEtag(etag, m.etag(), "the minutes"));
         RETURN_IF_ERROR(change(m));
         v1::Minutes approvals;
         *approvals.mutable_approvals() = m.approvals();

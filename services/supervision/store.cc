@@ -352,11 +352,7 @@ absl::StatusOr<v1::Commitment> SupervisionStore::Update(
                                     tenant, id);
         if (rows.empty()) return NotFound(tenant, id);
         v1::Commitment c = FromRow(tenant, rows[0], 0, as_of);
-        if (!etag.empty() && etag != c.etag()) {
-          return common::Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
-                               absl::StrCat("the commitment changed since you read it (etag ", etag,
-                                            ", now ", c.etag(), "); read it again"));
-        }
+        RETURN_IF_ERROR(common::CheckEtag(etag, c.etag(), "the commitment"));
         const v1::CommitmentState before = c.state();
         v1::CommitmentChange described;
         RETURN_IF_ERROR(change(c, described));

@@ -56,5 +56,15 @@ TEST(StatusMapping, MapsEveryCanonicalCodeOneToOne) {
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
 }
 
+TEST(Etags, AnEmptyOrCurrentEtagPassesAndAStaleOneIsRefusedNamingBoth) {
+  EXPECT_THAT(CheckEtag("", "7", "the plan"), IsOk());
+  EXPECT_THAT(CheckEtag("7", "7", "the plan"), IsOk());
+  absl::Status stale = CheckEtag("6", "7", "the plan");
+  EXPECT_THAT(stale, StatusIs(absl::StatusCode::kAborted, "ETAG_MISMATCH"));
+  EXPECT_EQ(stale.message(),
+            "the plan changed since you read it (etag 6, now 7); read it again and reapply "
+            "your change");
+}
+
 }  // namespace
 }  // namespace dialogue::common

@@ -49,6 +49,13 @@ void AddFieldViolation(absl::Status& status, absl::string_view field, absl::stri
   status.SetPayload(kBadRequestUrl, absl::Cord(bad.SerializeAsString()));
 }
 
+absl::Status CheckEtag(absl::string_view given, absl::string_view current, absl::string_view what) {
+  if (given.empty() || given == current) return absl::OkStatus();
+  return Error(absl::StatusCode::kAborted, "ETAG_MISMATCH",
+               absl::StrCat(what, " changed since you read it (etag ", given, ", now ", current,
+                            "); read it again and reapply your change"));
+}
+
 std::string ErrorReason(const absl::Status& status) {
   google::rpc::ErrorInfo info;
   return ReadPayload(status, kErrorInfoUrl, info) ? info.reason() : std::string();

@@ -43,6 +43,10 @@ absl::Status InvalidField(absl::string_view field, absl::string_view reason,
 // Adds one more field violation to an INVALID_ARGUMENT status built by InvalidField.
 void AddFieldViolation(absl::Status& status, absl::string_view field, absl::string_view message);
 
+// Optimistic concurrency: OK when the caller gave no etag or the one `what` (e.g. "the
+// plan") has now; else ABORTED ETAG_MISMATCH, telling them to read it again.
+absl::Status CheckEtag(absl::string_view given, absl::string_view current, absl::string_view what);
+
 // Reads the ErrorInfo reason of a status, or "" when it carries none.
 std::string ErrorReason(const absl::Status& status);
 
