@@ -71,14 +71,6 @@ std::string BudgetOf(const auth::Principal& p) {
   return "subject:" + p.subject;
 }
 
-std::string ErrorBody(int http_status, absl::string_view status, absl::string_view reason,
-                      absl::string_view message) {
-  return absl::StrCat("{\"error\":{\"code\":", http_status, ",\"status\":\"", status,
-                      "\",\"message\":\"", common::JsonEscape(message), "\",\"details\":[",
-                      "{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":\"",
-                      reason, "\",\"domain\":\"dialogue.gov.vn\"}]}}");
-}
-
 // One HTTP/1.1 response, head and body, as the bytes to write.
 std::string ResponseBytes(int status, absl::string_view content_type, absl::string_view traceparent,
                           bool keep_alive, absl::string_view body,
@@ -354,14 +346,12 @@ class Session : public std::enable_shared_from_this<Session> {
       x.keep_alive = false;
       x.traceparent = telemetry::ContinueTrace("").Traceparent();
       if (ec == http::error::body_limit) {
-        return Send(x, 413,
-                    ErrorBody(413, "INVALID_ARGUMENT", "BODY_TOO_LARGE",
-                              absl::StrCat("the body is larger than ", gw_->options.max_body_bytes,
-                                           " bytes")));
+        return SendError(
+            x, 413, absl::StatusCode::kInvalidArgument, "BODY_TOO_LARGE",
+            absl::StrCat("the body is larger than ", gw_->options.max_body_bytes, " bytes"));
       }
-      return Send(x, 400,
-                  ErrorBody(400, "INVALID_ARGUMENT", "MALFORMED_HTTP",
-                            absl::StrCat("malformed HTTP request: ", ec.message())));
+      return SendError(x, absl::StatusCode::kInvalidArgument, "MALFORMED_HTTP",
+                       absl::StrCat("malformed HTTP request: ", ec.message()));
     }
     stream_.expires_never();
     Handle(std::move(req), std::move(x));
@@ -411,14 +401,12 @@ class Session : public std::enable_shared_from_this<Session> {
           x.route = "static";
           return Static(x, path, std::string(req[http::field::if_none_match]));
         }
-        return Send(x, 404,
-                    ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND",
-                              absl::StrCat("no route for ", x.method, " ", path, "; see /docs")));
+        return SendError(x, absl::StatusCode::kNotFound, "ROUTE_NOT_FOUND",
+                         absl::StrCat("no route for ", x.method, " ", path, "; see /docs"));
       case RouteTable::Result::kMethodNotAllowed:
-        return Send(x, 405,
-                    ErrorBody(405, "UNIMPLEMENTED", "METHOD_NOT_ALLOWED",
-                              absl::StrCat(path, " accepts ", allowed, ", not ", x.method)),
-                    "application/json", {{"Allow", allowed}});
+        return SendError(x, 405, absl::StatusCode::kUnimplemented, "METHOD_NOT_ALLOWED",
+                         absl::StrCat(path, " accepts ", allowed, ", not ", x.method),
+                         {{"Allow", allowed}});
       case RouteTable::Result::kFound:
         break;
     }
@@ -443,59 +431,49 @@ class Session : public std::enable_shared_from_this<Session> {
       if (session.ok()) {
         bool safe = req.method() == http::verb::get || req.method() == http::verb::head;
         if (!safe && !CsrfMatches(std::string(req[kCsrfHeader]), (*session)->csrf_token)) {
-          return Send(x, 403,
-                      ErrorBody(403, "PERMISSION_DENIED", "CSRF_TOKEN_INVALID",
-                                "a change from a signed-in page must carry the session's "
-                                "X-CSRF-Token header"));
+          return SendError(x, absl::StatusCode::kPermissionDenied, "CSRF_TOKEN_INVALID",
+                           "a change from a signed-in page must carry the session's "
+                           "X-CSRF-Token header");
         }
         authorization = (*session)->authorization;
         principal = (*session)->principal;
         x.tenant = principal.tenant;
       } else if (session.status().code() != absl::StatusCode::kUnauthenticated) {
-        return Send(x, HttpStatusFor(common::ToGrpcStatus(session.status()).error_code()),
-                    ErrorJson(common::ToGrpcStatus(session.status())));
+        return SendStatus(x, session.status());
       } else if (!route->is_public) {
-        return Send(x, 401, ErrorJson(common::ToGrpcStatus(session.status())), "application/json",
-                    {{"Set-Cookie", SessionCookie("", std::chrono::seconds(0))}});
+        return SendStatus(x, session.status(),
+                          {{"Set-Cookie", SessionCookie("", std::chrono::seconds(0))}});
       }
       // An ended session on a public page: the citizen's view, as for anyone.
     } else if (!authorization.empty()) {
       if (!absl::StartsWithIgnoreCase(authorization, "bearer ")) {
-        return Send(x, 401,
-                    ErrorBody(401, "UNAUTHENTICATED", "TOKEN_MALFORMED",
-                              "the Authorization header must be 'Bearer <token>'"));
+        return SendError(x, absl::StatusCode::kUnauthenticated, "TOKEN_MALFORMED",
+                         "the Authorization header must be 'Bearer <token>'");
       }
       auto verified = gw_->verifier.Verify(absl::StripAsciiWhitespace(authorization.substr(7)));
       if (!verified.ok()) {
-        return Send(x, 401,
-                    ErrorBody(401, "UNAUTHENTICATED", common::ErrorReason(verified.status()),
-                              verified.status().message()));
+        return SendError(x, absl::StatusCode::kUnauthenticated,
+                         common::ErrorReason(verified.status()), verified.status().message());
       }
       principal = *std::move(verified);
       x.tenant = principal.tenant;
     } else if (!route->is_public) {
-      return Send(x, 401,
-                  ErrorBody(401, "UNAUTHENTICATED", "TOKEN_MISSING",
-                            "this route needs a bearer token (Authorization: Bearer <token>)"));
+      return SendError(x, absl::StatusCode::kUnauthenticated, "TOKEN_MISSING",
+                       "this route needs a bearer token (Authorization: Bearer <token>)");
     }
     bool limited = principal.subject.empty() ? !gw_->public_limiter.Allow("addr:" + x.client)
                                              : !gw_->tenant_limiter.Allow(BudgetOf(principal));
     if (limited) {
-      return Send(
-          x, 429,
-          ErrorBody(429, "RESOURCE_EXHAUSTED", "RATE_LIMITED", "too many requests; slow down"),
-          "application/json", {{"Retry-After", "1"}});
+      return SendRateLimited(x);
     }
     if (route->method->client_streaming()) {
-      return Send(x, 501,
-                  ErrorBody(501, "UNIMPLEMENTED", "CLIENT_STREAMING_NOT_SERVED",
-                            "client-streaming RPCs have no HTTP route"));
+      return SendError(x, absl::StatusCode::kUnimplemented, "CLIENT_STREAMING_NOT_SERVED",
+                       "client-streaming RPCs have no HTTP route");
     }
     auto upstream = gw_->upstreams.find(route->program);
     if (upstream == gw_->upstreams.end()) {
-      return Send(x, 503,
-                  ErrorBody(503, "UNAVAILABLE", "UPSTREAM_NOT_CONFIGURED",
-                            absl::StrCat("no address is configured for ", route->program)));
+      return SendError(x, absl::StatusCode::kUnavailable, "UPSTREAM_NOT_CONFIGURED",
+                       absl::StrCat("no address is configured for ", route->program));
     }
     const auto* prototype = google::protobuf::MessageFactory::generated_factory()->GetPrototype(
         route->method->input_type());
@@ -511,7 +489,7 @@ class Session : public std::enable_shared_from_this<Session> {
       }
     }
     absl::Status built = BuildRequest(*route, bindings, query, req.body(), request.get());
-    if (!built.ok()) return Send(x, 400, ErrorJson(common::ToGrpcStatus(built)));
+    if (!built.ok()) return SendStatus(x, built);
 
     if (route->method->server_streaming()) {
       return Stream(std::move(x), *route, upstream->second, *request, authorization);
@@ -567,8 +545,10 @@ class Session : public std::enable_shared_from_this<Session> {
       grpc::ProtoBufferReader reader(&call.response);
       if (!response->ParseFromZeroCopyStream(&reader)) {
         status = 502;
-        body = ErrorBody(502, "INTERNAL", "BAD_UPSTREAM_RESPONSE",
-                         "the service answered with an unreadable message");
+        body = ErrorJson(
+            common::ToGrpcStatus(common::Error(absl::StatusCode::kInternal, "BAD_UPSTREAM_RESPONSE",
+                                               "the service answered with an unreadable message")),
+            status);
       } else if (response->GetDescriptor() == dialogue::v1::HttpBody::descriptor()) {
         // A feed or a file: sent as the service made it.
         auto& raw = static_cast<dialogue::v1::HttpBody&>(*response);
@@ -821,8 +801,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Static(const Exchange& x, absl::string_view path, const std::string& if_none_match) {
     namespace fs = std::filesystem;
     auto not_found = [&] {
-      Send(x, 404,
-           ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND", absl::StrCat("no page at ", path)));
+      SendError(x, absl::StatusCode::kNotFound, "ROUTE_NOT_FOUND",
+                absl::StrCat("no page at ", path));
     };
     if (gw_->options.static_dir.empty() || absl::StrContains(path, "..")) return not_found();
     std::string file =
@@ -864,49 +844,40 @@ class Session : public std::enable_shared_from_this<Session> {
         {"/auth/oidc/start", http::verb::get}, {"/auth/oidc/callback", http::verb::get}};
     auto known = kRoutes->find(path);
     if (known == kRoutes->end()) {
-      return Send(x, 404,
-                  ErrorBody(404, "NOT_FOUND", "ROUTE_NOT_FOUND",
-                            absl::StrCat("no route for ", x.method, " ", path)));
+      return SendError(x, absl::StatusCode::kNotFound, "ROUTE_NOT_FOUND",
+                       absl::StrCat("no route for ", x.method, " ", path));
     }
     if (req.method() != known->second) {
       std::string allowed(http::to_string(known->second));
-      return Send(x, 405,
-                  ErrorBody(405, "UNIMPLEMENTED", "METHOD_NOT_ALLOWED",
-                            absl::StrCat(path, " accepts ", allowed, ", not ", x.method)),
-                  "application/json", {{"Allow", allowed}});
+      return SendError(x, 405, absl::StatusCode::kUnimplemented, "METHOD_NOT_ALLOWED",
+                       absl::StrCat(path, " accepts ", allowed, ", not ", x.method),
+                       {{"Allow", allowed}});
     }
     x.route = known->first;  // x.route is a view: of the table, which outlives every call
     if (gw_->console == nullptr) {
-      return Send(x, 503,
-                  ErrorBody(503, "UNAVAILABLE", "UPSTREAM_NOT_CONFIGURED",
-                            "no address is configured for planning, which signs people in"));
+      return SendError(x, absl::StatusCode::kUnavailable, "UPSTREAM_NOT_CONFIGURED",
+                       "no address is configured for planning, which signs people in");
     }
     if (absl::StartsWith(path, "/auth/oidc/")) return Oidc(req, std::move(x), no_store);
     auto failed = [&](const absl::Status& status,
                       std::vector<std::pair<std::string, std::string>> headers) {
-      grpc::Status grpc_status = common::ToGrpcStatus(status);
       if (status.code() == absl::StatusCode::kUnauthenticated) {
         headers.emplace_back("Set-Cookie", SessionCookie("", std::chrono::seconds(0)));
       }
-      Send(x, HttpStatusFor(grpc_status.error_code()), ErrorJson(grpc_status), "application/json",
-           std::move(headers));
+      SendStatus(x, status, std::move(headers));
     };
     std::string token = CookieValue(std::string(req[http::field::cookie]), kSessionCookie);
 
     if (x.route == "/auth/sign-in") {
       // Password guessing is slowed per client address, and per account by its lock.
       if (!gw_->public_limiter.Allow("addr:" + x.client)) {
-        return Send(
-            x, 429,
-            ErrorBody(429, "RESOURCE_EXHAUSTED", "RATE_LIMITED", "too many requests; slow down"),
-            "application/json", {{"Retry-After", "1"}});
+        return SendRateLimited(x);
       }
       v1::SignInRequest request;
       google::protobuf::util::JsonParseOptions options;
       if (!google::protobuf::util::JsonStringToMessage(req.body(), &request, options).ok()) {
-        return Send(x, 400,
-                    ErrorBody(400, "INVALID_ARGUMENT", "BODY_MALFORMED",
-                              "send {\"username\": \"...\", \"password\": \"...\"}"));
+        return SendError(x, absl::StatusCode::kInvalidArgument, "BODY_MALFORMED",
+                         "send {\"username\": \"...\", \"password\": \"...\"}");
       }
       request.set_client(x.client);
       request.set_user_agent(std::string(req[http::field::user_agent]).substr(0, 300));
@@ -917,9 +888,7 @@ class Session : public std::enable_shared_from_this<Session> {
         net::post(self->stream_.get_executor(), [self, signed_in = std::move(signed_in),
                                                  x = std::move(x), no_store]() mutable {
           if (!signed_in.ok()) {
-            grpc::Status status = common::ToGrpcStatus(signed_in.status());
-            return self->Send(x, HttpStatusFor(status.error_code()), ErrorJson(status),
-                              "application/json", no_store);
+            return self->SendStatus(x, signed_in.status(), no_store);
           }
           int64_t left = signed_in->expire_time().seconds() - absl::ToUnixSeconds(absl::Now());
           no_store.emplace_back(
@@ -942,9 +911,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (x.route == "/auth/session") {
       if (token.empty()) {
-        return Send(x, 401,
-                    ErrorBody(401, "UNAUTHENTICATED", "SESSION_EXPIRED", "no one is signed in"),
-                    "application/json", no_store);
+        return SendError(x, absl::StatusCode::kUnauthenticated, "SESSION_EXPIRED",
+                         "no one is signed in", no_store);
       }
       auto session = gw_->console->Resolve(token, x.traceparent);
       if (!session.ok()) return failed(session.status(), no_store);
@@ -955,9 +923,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!token.empty()) {
       auto session = gw_->console->Resolve(token, x.traceparent);
       if (session.ok() && !CsrfMatches(std::string(req[kCsrfHeader]), (*session)->csrf_token)) {
-        return Send(x, 403,
-                    ErrorBody(403, "PERMISSION_DENIED", "CSRF_TOKEN_INVALID",
-                              "signing out must carry the session's X-CSRF-Token header"));
+        return SendError(x, absl::StatusCode::kPermissionDenied, "CSRF_TOKEN_INVALID",
+                         "signing out must carry the session's X-CSRF-Token header");
       }
       if (session.ok()) {
         x.tenant = (*session)->principal.tenant;
@@ -977,10 +944,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Oidc(const http::request<http::string_body>& req, Exchange x,
             std::vector<std::pair<std::string, std::string>> headers) {
     if (!gw_->public_limiter.Allow("addr:" + x.client)) {
-      return Send(
-          x, 429,
-          ErrorBody(429, "RESOURCE_EXHAUSTED", "RATE_LIMITED", "too many requests; slow down"),
-          "application/json", {{"Retry-After", "1"}});
+      return SendRateLimited(x);
     }
     std::string host(req[http::field::host]);
     std::string redirect_uri = absl::StrCat(
@@ -1051,6 +1015,31 @@ class Session : public std::enable_shared_from_this<Session> {
                   self->Send(x, 303, "", "text/plain", std::move(headers));
                 });
     });
+  }
+
+  // An error the gateway answers itself, shaped as an upstream's (ErrorJson): the HTTP
+  // status follows the gRPC code, as for an upstream's error.
+  void SendStatus(const Exchange& x, const absl::Status& status,
+                  std::vector<std::pair<std::string, std::string>> headers = {},
+                  int http_status = 0) {
+    grpc::Status wire = common::ToGrpcStatus(status);
+    if (http_status == 0) http_status = HttpStatusFor(wire.error_code());
+    Send(x, http_status, ErrorJson(wire, http_status), "application/json", std::move(headers));
+  }
+  void SendError(const Exchange& x, absl::StatusCode code, absl::string_view reason,
+                 absl::string_view message,
+                 std::vector<std::pair<std::string, std::string>> headers = {}) {
+    SendStatus(x, common::Error(code, reason, message), std::move(headers));
+  }
+  // The same where HTTP has a closer status than the code's own (413, 405).
+  void SendError(const Exchange& x, int http_status, absl::StatusCode code,
+                 absl::string_view reason, absl::string_view message,
+                 std::vector<std::pair<std::string, std::string>> headers = {}) {
+    SendStatus(x, common::Error(code, reason, message), std::move(headers), http_status);
+  }
+  void SendRateLimited(const Exchange& x) {
+    SendError(x, absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+              "too many requests; slow down", {{"Retry-After", "1"}});
   }
 
   void Send(const Exchange& x, int status, const std::string& body,

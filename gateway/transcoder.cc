@@ -240,7 +240,7 @@ int HttpStatusFor(grpc::StatusCode code) {
   }
 }
 
-std::string ErrorJson(const grpc::Status& status) {
+std::string ErrorJson(const grpc::Status& status, int http_status) {
   static const char* kNames[] = {"OK",
                                  "CANCELLED",
                                  "UNKNOWN",
@@ -266,7 +266,8 @@ std::string ErrorJson(const grpc::Status& status) {
     auto at = json.find("\"details\":");
     if (at != std::string::npos) details = json.substr(at + 10, json.size() - at - 11);
   }
-  return absl::StrCat("{\"error\":{\"code\":", HttpStatusFor(status.error_code()), ",\"status\":\"",
+  if (http_status == 0) http_status = HttpStatusFor(status.error_code());
+  return absl::StrCat("{\"error\":{\"code\":", http_status, ",\"status\":\"",
                       code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN", "\",\"message\":\"",
                       common::JsonEscape(status.error_message()), "\",\"details\":", details, "}}");
 }

@@ -27,8 +27,9 @@ std::string ToJson(const google::protobuf::Message& message);
 int HttpStatusFor(grpc::StatusCode code);
 
 // {"error": {"code": <http>, "status": "NOT_FOUND", "message": "...", "details": [...]}},
-// the details decoded from the call's google.rpc.Status.
-std::string ErrorJson(const grpc::Status& status);
+// the details decoded from the call's google.rpc.Status. <http> is HttpStatusFor the code,
+// unless `http_status` names the one the response is sent with.
+std::string ErrorJson(const grpc::Status& status, int http_status = 0);
 
 // Splits "a=1&b=x%20y" into decoded pairs.
 absl::StatusOr<Bindings> ParseQuery(absl::string_view query);

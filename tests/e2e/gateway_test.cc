@@ -105,6 +105,16 @@ TEST_F(GatewayTest, RunsAPlansWholeLifeOverHttp) {
   EXPECT_EQ(Field(got.body, "state"), "PUBLISHED");
 }
 
+// A refusal the gateway makes itself has an upstream error's shape, and its body's code is
+// the HTTP status it was sent with.
+void ExpectOwnError(const HttpResponse& got, const std::string& status, const std::string& reason) {
+  auto error = ParseJson(got.body).fields().at("error").struct_value().fields();
+  EXPECT_EQ(error.at("code").number_value(), got.status) << got.body;
+  EXPECT_EQ(error.at("status").string_value(), status) << got.body;
+  EXPECT_FALSE(error.at("message").string_value().empty()) << got.body;
+  EXPECT_THAT(got.body, HasSubstr(absl::StrCat(R"("reason":")", reason, R"(")")));
+}
+
 TEST_F(GatewayTest, ErrorsHaveTheirStatusAndOneShape) {
   HttpResponse malformed = Http("POST", Plans(a_), R"({"title": )", {Bearer(office_)});
   EXPECT_EQ(malformed.status, 400);
@@ -123,12 +133,16 @@ TEST_F(GatewayTest, ErrorsHaveTheirStatusAndOneShape) {
   HttpResponse bad_query = Http("GET", Plans(a_) + "?pageSize=lots", "", {Bearer(office_)});
   EXPECT_EQ(bad_query.status, 400);
   EXPECT_THAT(bad_query.body, HasSubstr("pageSize"));
-  EXPECT_EQ(Http("GET", url_ + "/v1/no/such/route", "", {Bearer(office_)}).status, 404);
+  HttpResponse no_route = Http("GET", url_ + "/v1/no/such/route", "", {Bearer(office_)});
+  EXPECT_EQ(no_route.status, 404);
+  ExpectOwnError(no_route, "NOT_FOUND", "ROUTE_NOT_FOUND");
   HttpResponse wrong_method = Http("DELETE", Plans(a_), "", {Bearer(office_)});
   EXPECT_EQ(wrong_method.status, 405);
   EXPECT_EQ(wrong_method.headers["allow"], "GET, POST");
+  ExpectOwnError(wrong_method, "UNIMPLEMENTED", "METHOD_NOT_ALLOWED");
   HttpResponse big = Http("POST", Plans(a_), std::string(1100 * 1024, 'x'), {Bearer(office_)});
   EXPECT_EQ(big.status, 413);
+  ExpectOwnError(big, "INVALID_ARGUMENT", "BODY_TOO_LARGE");
   HttpResponse missing =
       Http("GET", absl::StrCat(Plans(a_), "/", common::NewUuid()), "", {Bearer(office_)});
   EXPECT_EQ(missing.status, 404);
@@ -140,7 +154,7 @@ TEST_F(GatewayTest, TokensAreCheckedBeforeAnythingIsWritten) {
   std::string body = gateway::ToJson(testing::SamplePlan());
   HttpResponse none = Http("POST", Plans(a_), body);
   EXPECT_EQ(none.status, 401);
-  EXPECT_THAT(none.body, HasSubstr("TOKEN_MISSING"));
+  ExpectOwnError(none, "UNAUTHENTICATED", "TOKEN_MISSING");
   HttpResponse expired = Http("POST", Plans(a_), body,
                               {Bearer(Token(a_, {Role::kPartyOffice}, "", absl::Seconds(-5)))});
   EXPECT_EQ(expired.status, 401);
@@ -229,6 +243,7 @@ TEST(GatewayLimits, RateLimitsAnonymousCallersPerAddressAndStaffPerCommune) {
   HttpResponse limited = Http("GET", convert);
   EXPECT_EQ(limited.status, 429);
   EXPECT_EQ(limited.headers["retry-after"], "1");
+  ExpectOwnError(limited, "RESOURCE_EXHAUSTED", "RATE_LIMITED");
   std::string a = Bearer(Token("dien-chau", {Role::kGovernmentOffice}));
   for (int i = 0; i < 3; ++i)
     EXPECT_EQ(Http("GET", base + "/v1/tenants/dien-chau/plans", "", {a}).status, 200);
