@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "dialogue/common/log.h"
 #include "dialogue/common/status.h"
+#include "dialogue/common/text.h"
 #include "google/rpc/status.pb.h"
 #include "json_printer.h"
 
@@ -196,7 +197,9 @@ absl::Status BuildRequest(const Route& route, const Bindings& path_bindings,
     ASSIGN_OR_RETURN(Bindings params, ParseQuery(query));
     for (const auto& [path, value] : params) RETURN_IF_ERROR(SetPath(request, path, value));
   }
-  return absl::OkStatus();
+  // Bytes no service can take as text are refused here, whichever part of the request
+  // they came in, rather than failing in the upstream's parser or PostgreSQL.
+  return common::CheckStrings(*request);
 }
 
 std::string ToJson(const Message& message) {

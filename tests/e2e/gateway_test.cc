@@ -177,6 +177,29 @@ TEST_F(GatewayTest, TokensAreCheckedBeforeAnythingIsWritten) {
   EXPECT_THAT(open.body, HasSubstr("\"canChiYear\":\"Bính Ngọ\""));
 }
 
+TEST_F(GatewayTest, BytesThatAreNotTextAreRefusedWhereverTheyCome) {
+  // In a query parameter, without an account: a clear 400, not the upstream's failure to
+  // read the request.
+  HttpResponse query = Http("GET", url_ + "/v1/calendar:convert?solarDate=%FF%FE");
+  EXPECT_EQ(query.status, 400) << query.body;
+  ExpectOwnError(query, "INVALID_ARGUMENT", "TEXT_NOT_UTF8");
+  EXPECT_THAT(query.body, HasSubstr(R"("field":"solar_date")"));
+  // In a path segment.
+  HttpResponse path = Http("GET", url_ + "/v1/tenants/%C3%28/plans", "", {Bearer(office_)});
+  EXPECT_EQ(path.status, 400) << path.body;
+  ExpectOwnError(path, "INVALID_ARGUMENT", "TEXT_NOT_UTF8");
+  // A NUL, escaped in a JSON body or in a query: refused, nothing written.
+  HttpResponse nul =
+      Http("POST", Plans(a_), R"({"title": "a\u0000b", "year": 2026})", {Bearer(office_)});
+  EXPECT_EQ(nul.status, 400) << nul.body;
+  EXPECT_THAT(nul.body, HasSubstr("TEXT_HAS_NUL"));
+  EXPECT_THAT(nul.body, HasSubstr(R"("field":"plan.title")"));
+  HttpResponse nul_query = Http("GET", url_ + "/v1/calendar:convert?solarDate=2026%0001-01");
+  EXPECT_EQ(nul_query.status, 400) << nul_query.body;
+  EXPECT_THAT(nul_query.body, HasSubstr("TEXT_HAS_NUL"));
+  EXPECT_EQ(CountPlans(a_), "0");
+}
+
 TEST_F(GatewayTest, CarriesTheTraceContextAndDescribesItself) {
   std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   HttpResponse r = Http("GET", Plans(a_), "", {Bearer(office_), "traceparent: " + traceparent});

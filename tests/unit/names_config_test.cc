@@ -6,6 +6,8 @@
 #include "dialogue/common/names.h"
 #include "dialogue/common/receipt_code.h"
 #include "dialogue/common/status.h"
+#include "dialogue/common/text.h"
+#include "dialogue/v1/planning.pb.h"
 #include "test_support.h"
 
 namespace dialogue::common {
@@ -63,6 +65,27 @@ TEST(ReceiptCodes, RefuseWhatCannotBeOneNamingTheField) {
     ASSERT_EQ(FieldViolations(read.status()).size(), 1u);
     EXPECT_EQ(FieldViolations(read.status())[0].rfind("speaker.receipt_code: ", 0), 0u);
   }
+}
+
+TEST(Strings, EveryTextFieldAtAnyDepthIsCheckedAndNamedByItsPath) {
+  v1::Plan plan;
+  plan.set_title("Kế hoạch tổ chức Hội nghị đối thoại");
+  plan.add_topics("Đất đai");
+  plan.add_tasks()->set_description("Gửi giấy mời");
+  EXPECT_TRUE(CheckStrings(plan, "plan").ok());
+
+  v1::Plan broken = plan;
+  broken.add_tasks()->set_description("\xC3\x28");
+  absl::Status status = CheckStrings(broken, "plan");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument, "TEXT_NOT_UTF8"));
+  ASSERT_EQ(FieldViolations(status).size(), 1u);
+  EXPECT_EQ(FieldViolations(status)[0].rfind("plan.tasks[1].description: ", 0), 0u);
+
+  broken = plan;
+  broken.add_topics(std::string("a\0b", 3));
+  status = CheckStrings(broken);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument, "TEXT_HAS_NUL"));
+  EXPECT_EQ(FieldViolations(status)[0].rfind("topics[1]: ", 0), 0u);
 }
 
 TEST(Ids, NewUuidsAreCanonicalAndDistinct) {

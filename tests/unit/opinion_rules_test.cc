@@ -33,6 +33,8 @@ TEST(Utf8, CountsCodePointsAndRejectsMalformedInput) {
   EXPECT_EQ(Utf8Length("\xED\xA0\x80"), -1);  // a surrogate
   EXPECT_THAT(CheckText("text", "\xFF", 10),
               StatusIs(StatusCode::kInvalidArgument, "TEXT_NOT_UTF8"));
+  EXPECT_THAT(CheckText("text", std::string("a\0b", 3), 10),
+              StatusIs(StatusCode::kInvalidArgument, "TEXT_HAS_NUL"));
   EXPECT_THAT(CheckText("text", " \n", 10),
               StatusIs(StatusCode::kInvalidArgument, "TEXT_REQUIRED"));
   EXPECT_THAT(CheckText("text", std::string(11, 'a'), 10),

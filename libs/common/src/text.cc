@@ -1,8 +1,11 @@
 #include "dialogue/common/text.h"
 
+#include <vector>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "dialogue/common/status.h"
+#include "google/protobuf/message.h"
 
 namespace dialogue::common {
 
@@ -49,10 +52,55 @@ int Utf8Length(absl::string_view text) {
   return n;
 }
 
+namespace {
+
+absl::Status HasNul(absl::string_view field) {
+  return InvalidField(field, "TEXT_HAS_NUL", "the text holds a NUL character");
+}
+
+absl::Status CheckString(const std::string& field, absl::string_view text) {
+  if (Utf8Length(text) < 0) {
+    return InvalidField(field, "TEXT_NOT_UTF8", "the text is not valid UTF-8");
+  }
+  if (text.find('\0') != absl::string_view::npos) return HasNul(field);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckStrings(const google::protobuf::Message& message, absl::string_view prefix) {
+  using google::protobuf::FieldDescriptor;
+  const auto* reflection = message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  std::string scratch;
+  for (const FieldDescriptor* field : fields) {
+    const std::string path =
+        prefix.empty() ? field->name() : absl::StrCat(prefix, ".", field->name());
+    const bool text = field->type() == FieldDescriptor::TYPE_STRING;
+    const bool nested = field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+    if (!text && !nested) continue;
+    if (!field->is_repeated()) {
+      RETURN_IF_ERROR(
+          text ? CheckString(path, reflection->GetStringReference(message, field, &scratch))
+               : CheckStrings(reflection->GetMessage(message, field), path));
+      continue;
+    }
+    for (int i = 0, n = reflection->FieldSize(message, field); i < n; ++i) {
+      const std::string item = absl::StrCat(path, "[", i, "]");
+      RETURN_IF_ERROR(text ? CheckString(item, reflection->GetRepeatedStringReference(
+                                                   message, field, i, &scratch))
+                           : CheckStrings(reflection->GetRepeatedMessage(message, field, i), item));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckText(absl::string_view field, absl::string_view text, int max_chars,
                        bool required) {
   int length = Utf8Length(text);
   if (length < 0) return InvalidField(field, "TEXT_NOT_UTF8", "the text is not valid UTF-8");
+  if (text.find('\0') != absl::string_view::npos) return HasNul(field);
   if (required && absl::StripAsciiWhitespace(text).empty()) {
     return InvalidField(field, "TEXT_REQUIRED", absl::StrCat(field, " must not be empty"));
   }
